@@ -1,0 +1,3 @@
+from cxgov.cli import main
+
+raise SystemExit(main())

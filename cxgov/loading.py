@@ -1,0 +1,335 @@
+"""YAML files -> plain data, safely, with a way back from a data path to file:line:column.
+
+PyYAML's C parser composes the node tree (fast, no Python objects are built from tags);
+the node tree is then turned into plain data here rather than by PyYAML's constructor,
+because the constructor silently keeps the last of duplicate keys, expands alias bombs,
+and forgets where each value came from. The node tree is kept, so a data path can be
+mapped to a line and column only when a diagnostic needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from cxgov.diagnostics import Diagnostic, Location
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml is present in every supported install
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_EXPANDED_NODES = 1_000_000
+# libyaml's composer recurses in C; a pathologically deep document crashes the process.
+# Depth cannot exceed the count of these characters, so only suspicious files are pre-scanned.
+_DEPTH_PRESCAN_THRESHOLD = 5_000
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+
+_constructor = yaml.constructor.SafeConstructor()
+_SCALAR_BUILDERS = {
+    _INT: _constructor.construct_yaml_int,
+    _FLOAT: _constructor.construct_yaml_float,
+    _BOOL: _constructor.construct_yaml_bool,
+    _NULL: _constructor.construct_yaml_null,
+    _TIMESTAMP: _constructor.construct_yaml_timestamp,
+}
+
+PathElement = str | int
+DataPath = Sequence[PathElement]
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """One parsed file: its data and the node tree that locates each value."""
+
+    path: str
+    data: Any
+    root: Node | None
+
+    def locate(self, path: DataPath, *, key: bool = False) -> Location:
+        """The place of the value at `path` (or of its key, with `key=True`).
+
+        Falls back to the deepest ancestor that exists, so a missing key points at
+        the mapping that should hold it.
+        """
+        node = self.root
+        mark_node = node
+        for element in path:
+            if node is None:
+                break
+            found = _child(node, element)
+            if found is None:
+                break
+            key_node, node = found
+            mark_node = key_node if (key and element == path[-1] and key_node) else node
+        if mark_node is None:
+            return Location(self.path, 1, 1)
+        mark = mark_node.start_mark
+        return Location(self.path, mark.line + 1, mark.column + 1)
+
+
+def _child(node: Node, element: PathElement) -> tuple[Node | None, Node] | None:
+    if isinstance(node, SequenceNode) and isinstance(element, int):
+        if 0 <= element < len(node.value):
+            return None, node.value[element]
+        return None
+    if isinstance(node, MappingNode):
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.append(value_node)
+            elif isinstance(key_node, ScalarNode) and _scalar_equals(key_node, element):
+                return key_node, value_node
+        for source in merged:
+            sources = source.value if isinstance(source, SequenceNode) else [source]
+            for mapping in sources:
+                found = _child(mapping, element)
+                if found is not None:
+                    return found
+    return None
+
+
+def _scalar_equals(node: ScalarNode, element: PathElement) -> bool:
+    if isinstance(element, str):
+        return bool(node.value == element)
+    return bool(node.value == str(element))
+
+
+class _LoadError(Exception):
+    def __init__(self, code: str, message: str, node: Node | None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.node = node
+
+
+class _Builder:
+    """Turns a composed node tree into plain Python data, enforcing the safety limits."""
+
+    def __init__(self) -> None:
+        self._built: dict[int, Any] = {}
+        self._size: dict[int, int] = {}
+        self._active: set[int] = set()
+        # Duplicate keys and unsupported tags are reported but not fatal: one run lists them all.
+        self.problems: list[_LoadError] = []
+
+    def build(self, root: Node) -> Any:
+        self._check_expansion(root, 0)
+        return self._build(root)
+
+    def _check_expansion(self, node: Node, depth: int) -> int:
+        """Size of the tree once aliases are expanded (memoised, so shared nodes cost once)."""
+        key = id(node)
+        known = self._size.get(key)
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            raise _LoadError("CXG003", f"nesting deeper than {MAX_DEPTH} levels", node)
+        if key in self._active:
+            raise _LoadError("CXG003", "an alias refers to its own anchor (recursive data)", node)
+        size = 1
+        if isinstance(node, ScalarNode):
+            pass
+        else:
+            self._active.add(key)
+            if isinstance(node, SequenceNode):
+                for item in node.value:
+                    size += self._check_expansion(item, depth + 1)
+            else:
+                for key_node, value_node in node.value:
+                    size += self._check_expansion(key_node, depth + 1)
+                    size += self._check_expansion(value_node, depth + 1)
+            self._active.discard(key)
+        if size > MAX_EXPANDED_NODES:
+            raise _LoadError(
+                "CXG003",
+                f"aliases expand this document beyond {MAX_EXPANDED_NODES:,} values "
+                "(an alias-expansion bomb?)",
+                node,
+            )
+        self._size[key] = size
+        return size
+
+    def _build(self, node: Node) -> Any:
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        key = id(node)
+        if key in self._built:
+            return self._built[key]
+        value: Any
+        if isinstance(node, SequenceNode):
+            value = [self._build(item) for item in node.value]
+        elif isinstance(node, MappingNode):
+            value = self._mapping(node)
+        else:
+            raise _LoadError("CXG001", f"unexpected YAML node {type(node).__name__}", node)
+        self._built[key] = value
+        return value
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        builder = _SCALAR_BUILDERS.get(tag)
+        if builder is None:
+            self.problems.append(_LoadError("CXG001", f"unsupported YAML tag {tag!r}", node))
+            return node.value
+        try:
+            return builder(node)
+        except (ValueError, OverflowError):
+            # e.g. 2025-13-01: kept as text, so the model reports it as a bad date in context
+            return node.value
+
+    def _mapping(self, node: MappingNode) -> dict[Any, Any]:
+        explicit: dict[Any, Any] = {}
+        merged: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                for source in self._merge_sources(value_node):
+                    for k, v in source.items():
+                        merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _LoadError("CXG001", "a mapping key must be a plain value", key_node)
+            k = self._scalar(key_node)
+            if not isinstance(k, str | int | float | bool) and k is not None:
+                k = str(key_node.value)
+            if k in explicit:
+                self.problems.append(
+                    _LoadError("CXG002", f"duplicate key {k!r} in this mapping", key_node)
+                )
+                continue
+            try:
+                explicit[k] = self._build(value_node)
+            except TypeError as exc:  # an unhashable key such as a list
+                raise _LoadError("CXG001", f"invalid mapping key: {exc}", key_node) from exc
+        if merged:
+            merged.update(explicit)
+            return merged
+        return explicit
+
+    def _merge_sources(self, node: Node) -> list[dict[Any, Any]]:
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        result = []
+        for source in sources:
+            if not isinstance(source, MappingNode):
+                raise _LoadError("CXG001", "'<<' merges only mappings", source)
+            result.append(self._mapping(source))
+        return result
+
+
+def _exceeds_depth(text: str) -> bool:
+    """Whether libyaml would nest deeper than MAX_DEPTH (checked by events, no recursion)."""
+    bound = sum(text.count(c) for c in "[{-?") + text.count("\n")
+    if bound < _DEPTH_PRESCAN_THRESHOLD:
+        return False
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return False
+
+
+def _offset_location(path: str, data: bytes, offset: int) -> Location:
+    head = data[:offset]
+    line = head.count(b"\n") + 1
+    column = offset - (head.rfind(b"\n") + 1) + 1
+    return Location(path, line, column)
+
+
+def _mark_location(path: str, exc: yaml.MarkedYAMLError) -> Location:
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return Location(path, 1, 1)
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def load_yaml(
+    path: str, *, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    """Parse one file. Never raises for bad content: problems come back as diagnostics."""
+    try:
+        size = Path(path).stat().st_size
+        if size > max_bytes:
+            return None, [
+                Diagnostic.at(
+                    Location(path, 1, 1),
+                    "CXG005",
+                    f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for program files",
+                )
+            ]
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic.at(Location(path), "CXG005", f"cannot read file: {exc.strerror}")]
+    return parse_yaml(path, raw)
+
+
+def parse_yaml(path: str, raw: bytes) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [
+            Diagnostic.at(
+                _offset_location(path, raw, exc.start),
+                "CXG004",
+                f"file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                hint="save the file as UTF-8",
+            )
+        ]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        offset = raw.index(b"\x00")
+        return None, [
+            Diagnostic.at(_offset_location(path, raw, offset), "CXG004", "file contains NUL bytes")
+        ]
+    try:
+        if _exceeds_depth(text):
+            return None, [
+                Diagnostic.at(
+                    Location(path, 1, 1), "CXG003", f"nesting deeper than {MAX_DEPTH} levels"
+                )
+            ]
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        problem = exc.problem or str(exc)
+        if exc.context:
+            problem = f"{problem} ({exc.context})"
+        return None, [
+            Diagnostic.at(_mark_location(path, exc), "CXG001", f"YAML syntax error: {problem}")
+        ]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic.at(Location(path, 1, 1), "CXG001", f"YAML error: {exc}")]
+    if root is None:
+        return YamlDocument(path, None, None), []
+    builder = _Builder()
+    try:
+        data = builder.build(root)
+    except _LoadError as exc:
+        return None, [_error_diagnostic(path, exc, root)]
+    duplicates = [_error_diagnostic(path, exc, root) for exc in builder.problems]
+    return YamlDocument(path, data, root), duplicates
+
+
+def _error_diagnostic(path: str, exc: _LoadError, root: Node) -> Diagnostic:
+    node = exc.node or root
+    location = Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+    return Diagnostic.at(location, exc.code, exc.message)

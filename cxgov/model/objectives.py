@@ -1,0 +1,79 @@
+"""The `objectives` section: targets with dated revisions, and what a miss means."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, model_validator
+
+from cxgov.model.base import Id, Model
+
+_FIXED_KEYS = ("target", "warn", "fail")
+_TRAJECTORY_KEYS = ("trajectory", "warn_margin", "fail_margin")
+
+
+class TrajectoryPoint(Model):
+    date: dt.date
+    value: float
+
+
+class Trajectory(Model):
+    start: TrajectoryPoint
+    end: TrajectoryPoint
+
+
+class TargetRevision(Model):
+    """A fixed target with alarm thresholds, or a trajectory with alarm margins.
+
+    Fixed: `{effective_from, target, warn, fail}`. Trajectory: `{effective_from,
+    trajectory: {start: {date, value}, end: {date, value}}, warn_margin, fail_margin}`.
+    """
+
+    model_config = Model.model_config | {
+        "json_schema_extra": {
+            "oneOf": [
+                {"required": ["target"], "not": {"required": ["trajectory"]}},
+                {"required": ["trajectory"], "not": {"required": ["target"]}},
+            ]
+        }
+    }
+
+    effective_from: dt.date
+    target: float | None = None
+    warn: float | None = None
+    fail: float | None = None
+    trajectory: Trajectory | None = None
+    warn_margin: float | None = None
+    fail_margin: float | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> TargetRevision:
+        fixed = [k for k in _FIXED_KEYS if getattr(self, k) is not None]
+        trajectory = [k for k in _TRAJECTORY_KEYS if getattr(self, k) is not None]
+        if fixed and trajectory:
+            raise ValueError(
+                f"a revision is either fixed ({', '.join(_FIXED_KEYS)}) or a trajectory "
+                f"({', '.join(_TRAJECTORY_KEYS)}); this one mixes {', '.join(fixed + trajectory)}"
+            )
+        if self.trajectory is None and self.target is None:
+            raise ValueError("a revision needs a `target` or a `trajectory`")
+        return self
+
+    @property
+    def is_trajectory(self) -> bool:
+        return self.trajectory is not None
+
+
+class Objective(Model):
+    id: Id
+    name: str
+    measurement_point: Id
+    segment: dict[str, str] = Field(default_factory=dict)
+    """Restricts the objective to one segment, for example {class: Business}."""
+    targets: tuple[TargetRevision, ...] = Field(min_length=1)
+    """Target revisions, ordered by `effective_from`; each applies until the next one."""
+    confidence: float | None = Field(default=None, gt=0, lt=1)
+    """With confidence set, warn and fail need the interval wholly past the threshold."""
+    action_policy: Id | None = None
+    consequence: str | None = None
+    """What happens when this objective is missed, in words."""

@@ -1,0 +1,63 @@
+"""The `action_policies` section: when a miss opens an action, for whom, and how it is chased."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from cxgov.model.base import Id, Model, Status
+
+
+class AssigneeRule(StrEnum):
+    MEASUREMENT_POINT_OWNER = "measurement_point_owner"
+    JOURNEY_OWNER = "journey_owner"
+    CX_OWNER = "cx_owner"
+
+
+class SinkType(StrEnum):
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+    GITHUB = "github"
+
+
+class Sink(Model):
+    """Where actions are mirrored. Secrets are named by environment variable, never written here."""
+
+    type: SinkType
+    url: str | None = None
+    """webhook: the URL to POST to."""
+    secret_env: str | None = None
+    """webhook: environment variable holding the HMAC-SHA256 signing secret."""
+    to: tuple[str, ...] = ()
+    """email: extra recipients besides the assignee."""
+    repo: str | None = None
+    """github: `owner/name` of the repository for issues."""
+    token_env: str | None = None
+    """github: environment variable holding the API token."""
+    labels: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _complete(self) -> Sink:
+        if self.type is SinkType.WEBHOOK and not self.url:
+            raise ValueError("a webhook sink needs a `url`")
+        if self.type is SinkType.GITHUB and not self.repo:
+            raise ValueError("a github sink needs a `repo` (owner/name)")
+        return self
+
+
+class ActionPolicy(Model):
+    id: Id
+    open_on: tuple[Status, ...] = Field(min_length=1)
+    """Statuses that open an action: fail, warn, no_data, insufficient_sample, decline."""
+    due_days: dict[Status, int] = Field(default_factory=dict)
+    """Days to resolve an action, by the status that opened it."""
+    assignee: str = AssigneeRule.MEASUREMENT_POINT_OWNER.value
+    """measurement_point_owner, journey_owner, cx_owner, or an owner id."""
+    escalate_after_days: int | None = Field(default=None, ge=0)
+    """Days past due before an action escalates to the assignee's `escalates_to`."""
+    close_after_passing_periods: int = Field(default=2, ge=1)
+    verify_within_periods: int = Field(default=2, ge=1)
+    include_partial: bool = False
+    """Also open actions from the current, unfinished period."""
+    sinks: tuple[Sink, ...] = ()

@@ -1,0 +1,91 @@
+"""The `sources` section: how data files map onto measurement points."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from cxgov.model.base import Id, Model
+
+
+class SourceFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+class Layout(StrEnum):
+    LONG = "long"
+    WIDE = "wide"
+
+
+class Encoding(StrEnum):
+    UTF8 = "utf-8"
+    LATIN1 = "latin-1"
+    CP1252 = "cp1252"
+
+
+class SourceColumns(Model):
+    """Record fields → column names in the file."""
+
+    response_id: str | None = None
+    collected_at: str | None = None
+    measurement_point: str | None = None
+    """long layout: the column naming the measurement point of each answer."""
+    value: str | None = None
+    """long layout: the column holding the answer."""
+    customer: str | None = None
+    """Customer identifier; pseudonymised on the way in."""
+    comment: str | None = None
+    segments: dict[str, str] = Field(default_factory=dict)
+    """Segment dimension → column, for example {class: Class}."""
+
+
+class Source(Model):
+    id: Id
+    format: SourceFormat = SourceFormat.CSV
+    path: str
+    """Glob of the data files, relative to the program directory."""
+    layout: Layout = Layout.LONG
+    columns: SourceColumns = SourceColumns()
+    values: dict[str, Id] = Field(default_factory=dict)
+    """wide layout: rating column → measurement point id."""
+    measurement_point: Id | None = None
+    """long layout without a measurement-point column: every row belongs to this one."""
+    measurement_points: dict[str, Id] = Field(default_factory=dict)
+    """long layout: value in the measurement-point column → measurement point id."""
+    collected_at: dt.datetime | dt.date | None = None
+    """A fixed collection time for files that carry no dates."""
+    timestamp_format: str | None = None
+    """strptime format of the collected_at column; ISO 8601 when left out."""
+    not_applicable: tuple[str | float, ...] = ()
+    """Answer values meaning "did not use": stored as not applicable, never as a score."""
+    value_map: dict[str, float] = Field(default_factory=dict)
+    """Text labels → numeric answers (for example "Very satisfied": 5)."""
+    encoding: Encoding = Encoding.UTF8
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    """CSV delimiter; sniffed when left out."""
+
+    @model_validator(mode="after")
+    def _layout_complete(self) -> Source:
+        if self.layout is Layout.WIDE:
+            if not self.values:
+                raise ValueError(
+                    "a wide-layout source maps rating columns to measurement points in `values`"
+                )
+        else:
+            if self.columns.value is None:
+                raise ValueError("a long-layout source names its answer column in `columns.value`")
+            if self.columns.measurement_point is None and self.measurement_point is None:
+                raise ValueError(
+                    "a long-layout source needs a `columns.measurement_point` "
+                    "column or a fixed `measurement_point`"
+                )
+        if self.columns.response_id is None:
+            raise ValueError("a source names its response id column in `columns.response_id`")
+        if self.columns.collected_at is None and self.collected_at is None:
+            raise ValueError(
+                "a source needs a `columns.collected_at` column or a fixed `collected_at`"
+            )
+        return self

@@ -1,0 +1,19 @@
+"""Semantic validation rules, one module per family, registered by code in `RULES`."""
+
+from __future__ import annotations
+
+from cxgov.rules import (  # noqa: F401  (importing a module registers its rules)
+    coverage,
+    cycles,
+    identity,
+    kpis,
+    loading_codes,
+    measurement,
+    references,
+    settings,
+    thresholds,
+)
+from cxgov.rules.context import RuleContext
+from cxgov.rules.registry import RULES, Finding, Rule
+
+__all__ = ["RULES", "Finding", "Rule", "RuleContext"]

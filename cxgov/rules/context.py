@@ -1,0 +1,99 @@
+"""What a rule sees: the program, where each item was written, and lookups by id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from cxgov.assembly import LoadedProgram, Origin
+from cxgov.diagnostics import Location
+from cxgov.model import (
+    Journey,
+    Kpi,
+    MeasurementPoint,
+    Objective,
+    Program,
+    ProgramSection,
+    Touchpoint,
+)
+from cxgov.rules.registry import Finding
+from cxgov.structure import did_you_mean
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedTouchpoint:
+    journey: Journey
+    touchpoint: Touchpoint
+    origin: Origin
+    """Origin of the journey; the touchpoint is at ('touchpoints', index) below it."""
+    index: int
+
+    def at(self, *sub: str | int, key: bool = False) -> Location:
+        return self.origin.at("touchpoints", self.index, *sub, key=key)
+
+
+@dataclass
+class RuleContext:
+    loaded: LoadedProgram
+    _by_id: dict[str, dict[str, tuple[Any, Origin]]] = field(default_factory=dict)
+
+    @property
+    def program(self) -> Program:
+        return self.loaded.program
+
+    @property
+    def section(self) -> ProgramSection | None:
+        return self.loaded.section
+
+    def items(self, section: str) -> list[tuple[Any, Origin]]:
+        return list(zip(getattr(self.program, section), self.loaded.origins[section], strict=True))
+
+    def by_id(self, section: str) -> dict[str, tuple[Any, Origin]]:
+        """First item with each id (duplicates are a separate rule)."""
+        if section not in self._by_id:
+            index: dict[str, tuple[Any, Origin]] = {}
+            for item, origin in self.items(section):
+                index.setdefault(item.id, (item, origin))
+            self._by_id[section] = index
+        return self._by_id[section]
+
+    @cached_property
+    def touchpoints(self) -> dict[str, PlacedTouchpoint]:
+        index: dict[str, PlacedTouchpoint] = {}
+        for journey, origin in self.items("journeys"):
+            for i, touchpoint in enumerate(journey.touchpoints):
+                index.setdefault(touchpoint.id, PlacedTouchpoint(journey, touchpoint, origin, i))
+        return index
+
+    def kpi_of(self, point: MeasurementPoint) -> Kpi | None:
+        found = self.by_id("kpis").get(point.kpi)
+        return found[0] if found else None
+
+    def point_of(self, objective: Objective) -> MeasurementPoint | None:
+        found = self.by_id("measurement_points").get(objective.measurement_point)
+        return found[0] if found else None
+
+    def kpi_of_objective(self, objective: Objective) -> Kpi | None:
+        point = self.point_of(objective)
+        return self.kpi_of(point) if point else None
+
+    def origin_of(self, section: str, ident: str) -> Origin | None:
+        found = self.by_id(section).get(ident)
+        return found[1] if found else None
+
+    def unresolved(
+        self, section: str, ident: str | None, location: Location, what: str
+    ) -> Finding | None:
+        """A finding when `ident` names no item of `section` (ids that failed structural
+        validation count as known, so one mistake is reported once)."""
+        if ident is None:
+            return None
+        known = self.by_id(section)
+        if ident in known or ident in self.loaded.broken_ids.get(section, ()):
+            return None
+        return Finding(
+            location,
+            f"{what} '{ident}' is not defined",
+            did_you_mean(ident, sorted(known)),
+        )

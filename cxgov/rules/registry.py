@@ -1,0 +1,76 @@
+"""The rule registry: one rule, one stable code, one docstring.
+
+Codes: CXG0xx are file and structure problems found while loading (documented in
+`cxgov.rules.loading_codes`); CXG1xx are semantic errors; CXG2xx are warnings.
+The reference in docs/rules.md is generated from this registry.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cxgov.diagnostics import Diagnostic, Location, Severity
+
+if TYPE_CHECKING:
+    from cxgov.rules.context import RuleContext
+
+CheckFunction = Callable[["RuleContext"], Iterable["Finding"]]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem a rule found; the rule adds its code and severity."""
+
+    location: Location
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    doc: str
+    check: CheckFunction | None = None
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].rstrip(".") if self.doc.strip() else self.name
+
+    def diagnostics(self, context: RuleContext) -> Iterable[Diagnostic]:
+        if self.check is None:
+            return
+        for finding in self.check(context):
+            yield Diagnostic.at(
+                finding.location,
+                self.code,
+                finding.message,
+                severity=self.severity,
+                hint=finding.hint,
+            )
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    if rule.code in RULES:
+        raise ValueError(f"rule code {rule.code} registered twice")
+    RULES[rule.code] = rule
+    return rule
+
+
+def rule(
+    code: str, name: str, severity: Severity = Severity.ERROR
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a semantic check; its docstring is the rule's documentation."""
+
+    def decorate(check: CheckFunction) -> CheckFunction:
+        register(Rule(code, name, severity, inspect.cleandoc(check.__doc__ or ""), check))
+        return check
+
+    return decorate

@@ -1,0 +1,52 @@
+"""Validation: load programs and run every rule, collecting diagnostics rather than raising."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cxgov.assembly import LoadedProgram, discover, load_program
+from cxgov.diagnostics import Diagnostic, Severity, sorted_diagnostics
+from cxgov.loading import MAX_FILE_BYTES
+from cxgov.rules import RULES, RuleContext
+
+
+@dataclass
+class ValidationResult:
+    programs: list[LoadedProgram] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+
+def check_program(loaded: LoadedProgram) -> list[Diagnostic]:
+    """Every semantic rule over one loaded program."""
+    context = RuleContext(loaded)
+    found: list[Diagnostic] = []
+    for rule in RULES.values():
+        found.extend(rule.diagnostics(context))
+    return found
+
+
+def validate_paths(paths: list[str], *, max_bytes: int = MAX_FILE_BYTES) -> ValidationResult:
+    """Load every program under `paths` and report every problem in one pass.
+
+    Raises `UsageError` only for a path that does not exist.
+    """
+    found, diagnostics = discover(paths)
+    result = ValidationResult(diagnostics=list(diagnostics))
+    for directory, files in found:
+        loaded = load_program(directory, files, max_bytes=max_bytes)
+        result.programs.append(loaded)
+        result.diagnostics.extend(loaded.diagnostics)
+        result.diagnostics.extend(check_program(loaded))
+    result.diagnostics = sorted_diagnostics(result.diagnostics)
+    return result
