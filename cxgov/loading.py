@@ -38,6 +38,8 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 
 _constructor = yaml.constructor.SafeConstructor()
 _SCALAR_BUILDERS = {
@@ -170,6 +172,8 @@ class _Builder:
         key = id(node)
         if key in self._built:
             return self._built[key]
+        if node.tag not in (_SEQ, _MAP):
+            self.problems.append(_LoadError("CXG001", f"unsupported YAML tag {node.tag!r}", node))
         value: Any
         if isinstance(node, SequenceNode):
             value = [self._build(item) for item in node.value]

@@ -8,15 +8,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+ID_DESCRIPTION = (
+    "An identifier: letters, digits, '-', '_' and '.', starting with a letter or digit, "
+    "at most 80 characters."
+)
 
-Id = Annotated[
-    str,
-    Field(
-        pattern=ID_PATTERN,
-        description="An identifier: letters, digits, '-', '_' and '.', starting with a letter "
-        "or digit, at most 80 characters. Unique within its kind across the program.",
-    ),
-]
+Id = Annotated[str, Field(pattern=ID_PATTERN, description=ID_DESCRIPTION)]
 
 
 class Model(BaseModel):

@@ -1,0 +1,39 @@
+"""Builds the generated reference pages (docs/format.md, docs/rules.md).
+
+`python -m tests.docs_reference --write` regenerates them; tests/test_docs.py fails when they
+are stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from cxgov.reference import RuleExample, render_format, render_rules
+from tests.rules.cases import load_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rule_examples() -> dict[str, list[RuleExample]]:
+    examples: dict[str, list[RuleExample]] = {}
+    for case in load_cases():
+        examples.setdefault(case.rule, []).append(
+            RuleExample(case.name, case.files, failing=bool(case.expect))
+        )
+    return examples
+
+
+def pages() -> dict[Path, str]:
+    return {
+        ROOT / "docs" / "format.md": render_format(),
+        ROOT / "docs" / "rules.md": render_rules(rule_examples()),
+    }
+
+
+if __name__ == "__main__":
+    if "--write" not in sys.argv:
+        sys.exit("usage: python -m tests.docs_reference --write")
+    for path, text in pages().items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")

@@ -1,0 +1,67 @@
+"""Layers point one way: the core never imports the CLI, databases or site builders."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "cxgov"
+CORE = [
+    "model",
+    "rules",
+    "loading.py",
+    "diagnostics.py",
+    "structure.py",
+    "assembly.py",
+    "validation.py",
+]
+FORBIDDEN_IN_CORE = (
+    "click",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "mkdocs",
+    "cxgov.cli",
+    "cxgov.api",
+)
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def _files(entry: str) -> list[Path]:
+    target = PACKAGE / entry
+    return sorted(target.rglob("*.py")) if target.is_dir() else [target]
+
+
+@pytest.mark.parametrize("entry", CORE)
+def test_core_modules_do_not_reach_up_or_out(entry: str) -> None:
+    for path in _files(entry):
+        for name in _imports(path):
+            assert not name.startswith(FORBIDDEN_IN_CORE), (
+                f"{path.relative_to(PACKAGE)} imports {name}"
+            )
+
+
+def test_model_depends_on_nothing_but_pydantic() -> None:
+    for path in _files("model"):
+        for name in _imports(path):
+            assert name.split(".")[0] in {
+                "__future__",
+                "pydantic",
+                "cxgov",
+                "datetime",
+                "enum",
+                "typing",
+                "dataclasses",
+            }, name
+            assert not name.startswith("cxgov.") or name.startswith("cxgov.model"), name

@@ -1,0 +1,199 @@
+"""Reading YAML safely: every bad file becomes diagnostics with a place, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxgov.api import validate
+from cxgov.diagnostics import Diagnostic
+from cxgov.loading import MAX_DEPTH, parse_yaml
+
+
+def codes(diagnostics: list[Diagnostic]) -> list[tuple[str, int, int]]:
+    return [(d.code, d.line, d.column) for d in diagnostics]
+
+
+def test_plain_data_and_locations() -> None:
+    document, problems = parse_yaml("f.yaml", b"a:\n  b:\n    - x: 1\n      y: 2025-01-31\n")
+    assert problems == []
+    assert document is not None
+    assert document.data == {"a": {"b": [{"x": 1, "y": __import__("datetime").date(2025, 1, 31)}]}}
+    assert document.locate(["a", "b", 0, "y"]).line == 4
+    assert document.locate(["a", "b", 0, "y"]).column == 10
+    assert document.locate(["a", "b", 0, "y"], key=True).column == 7
+    # a missing key points at the mapping that should hold it
+    assert (
+        document.locate(["a", "b", 0, "zz"]).line,
+        document.locate(["a", "b", 0, "zz"]).column,
+    ) == (3, 7)
+
+
+def test_every_duplicate_key_is_reported_and_the_first_kept() -> None:
+    document, problems = parse_yaml("f.yaml", b"a: 1\na: 2\nb: {x: 1, x: 3}\n")
+    assert codes(problems) == [("CXG002", 2, 1), ("CXG002", 3, 11)]
+    assert document is not None and document.data == {"a": 1, "b": {"x": 1}}
+
+
+def test_syntax_error_has_the_place_libyaml_stopped() -> None:
+    document, problems = parse_yaml("f.yaml", b"a: [1,\nb: 2\n")
+    assert document is None
+    assert problems[0].code == "CXG001" and problems[0].line >= 1
+
+
+def test_python_tags_are_refused() -> None:
+    _, problems = parse_yaml("f.yaml", b"a: !!python/object/apply:os.system [echo hi]\n")
+    assert [p.code for p in problems] == ["CXG001"]
+    assert "unsupported YAML tag" in problems[0].message
+
+
+def test_alias_bomb_is_refused_before_expansion() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    _, problems = parse_yaml("bomb.yaml", "\n".join(lines).encode())
+    assert [p.code for p in problems] == ["CXG003"]
+    assert "alias" in problems[0].message
+
+
+def test_recursive_alias_is_refused() -> None:
+    _, problems = parse_yaml("f.yaml", b"a: &a [*a]\n")
+    assert [p.code for p in problems] == ["CXG003"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"[" * 200_000 + b"]" * 200_000, b"- " * 200_000 + b"x", b"{a: " * 100 + b"1" + b"}" * 100],
+)
+def test_deep_nesting_is_refused_without_crashing(text: bytes) -> None:
+    _, problems = parse_yaml("deep.yaml", text)
+    assert [p.code for p in problems] == ["CXG003"]
+    assert str(MAX_DEPTH) in problems[0].message
+
+
+def test_non_utf8_points_at_the_bad_byte() -> None:
+    _, problems = parse_yaml("f.yaml", "name: Jyväskylä\n".encode("latin-1"))
+    assert codes(problems) == [("CXG004", 1, 10)]
+
+
+def test_utf8_bom_is_accepted() -> None:
+    document, problems = parse_yaml("f.yaml", "\ufeffname: Jyväskylä\n".encode())
+    assert problems == [] and document is not None and document.data == {"name": "Jyväskylä"}
+
+
+def test_merge_keys_work_and_explicit_keys_win() -> None:
+    document, problems = parse_yaml("f.yaml", b"base: &b {x: 1, y: 1}\nm:\n  <<: *b\n  y: 2\n")
+    assert problems == [] and document is not None
+    assert document.data["m"] == {"x": 1, "y": 2}
+
+
+def test_invalid_date_is_left_for_the_model_to_report(tmp_path: Path) -> None:
+    program = tmp_path / "p"
+    program.mkdir()
+    (program / "program.yaml").write_text(
+        "program: {id: p, name: P}\nprogram_x: 1\n"
+        "objectives:\n  - {id: o, name: O, measurement_point: m, targets: [{effective_from: 2025-02-30, target: 1}]}\n"
+    )
+    diagnostics = validate([str(program)]).diagnostics
+    dates = [d for d in diagnostics if d.code == "CXG014"]
+    assert len(dates) == 1 and dates[0].line == 4
+    assert any(d.code == "CXG012" and "program_x" in d.message for d in diagnostics)
+
+
+def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    program = tmp_path / "p"
+    program.mkdir()
+    (program / "program.yaml").write_text("program: {id: p, name: P}\n# " + "x" * 2000 + "\n")
+    diagnostics = validate([str(program)], max_bytes=1000).diagnostics
+    assert "CXG005" in [d.code for d in diagnostics]
+
+
+# --- garbage in, diagnostics out -----------------------------------------------------------
+
+yaml_like = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=20)
+    | st.dates().map(str),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "program",
+                    "owners",
+                    "journeys",
+                    "kpis",
+                    "measurement_points",
+                    "objectives",
+                    "id",
+                    "name",
+                    "targets",
+                    "target",
+                    "warn",
+                    "fail",
+                    "stages",
+                    "touchpoints",
+                    "scale",
+                    "type",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=30,
+)
+
+
+def _check(diagnostics: list[Diagnostic]) -> None:
+    for d in diagnostics:
+        assert d.code.startswith("CXG") and d.file and d.line >= 0 and d.column >= 0
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=st.binary(max_size=400))
+def test_random_bytes_never_raise(raw: bytes) -> None:
+    document, problems = parse_yaml("g.yaml", raw)
+    _check(problems)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("ab: -[]{}&*!|>'\"#\n\t?,0123456789.<")), max_size=200
+    )
+)
+def test_random_yaml_like_text_never_raises(text: str) -> None:
+    _, problems = parse_yaml("g.yaml", text.encode())
+    _check(problems)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=yaml_like, huge=st.integers(min_value=10**20, max_value=10**400))
+def test_random_program_shapes_give_diagnostics_not_tracebacks(
+    tmp_path_factory: pytest.TempPathFactory, data: object, huge: int
+) -> None:
+    import yaml
+
+    program = tmp_path_factory.mktemp("g")
+    (program / "program.yaml").write_text(
+        "program: {id: g, name: G, cx_owner: " + str(huge) + "}\n"
+    )
+    (program / "other.yaml").write_text(
+        yaml.safe_dump({"objectives": data, "kpis": [data]}, allow_unicode=True)
+    )
+    result = validate([str(program)])
+    _check(result.diagnostics)
