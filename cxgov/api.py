@@ -3,19 +3,70 @@ values; printing and exit codes belong to the CLI."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from cxgov.assembly import UsageError
+from cxgov.diagnostics import Diagnostic
+from cxgov.ingest.batch import BatchSummary, Clock, ingest_files
+from cxgov.ingest.kpi_values import ingest_kpi_values_file
+from cxgov.ingest.readers import FileFormatError
 from cxgov.loading import MAX_FILE_BYTES
+from cxgov.model import Program
 from cxgov.schema import stale_schemas, write_schemas
+from cxgov.store.engine import StoreError, current_revision, make_engine, open_store, resolve_url
+from cxgov.store.engine import upgrade as upgrade_store
+from cxgov.store.status import DataStatus, data_status
 from cxgov.validation import ValidationResult, validate_paths
 
-__all__ = ["UsageError", "ValidationResult", "check_schemas", "validate", "write_schema_files"]
+__all__ = [
+    "BatchSummary",
+    "DataStatus",
+    "FileFormatError",
+    "InvalidProgram",
+    "StoreError",
+    "UsageError",
+    "ValidationResult",
+    "check_schemas",
+    "db_upgrade",
+    "ingest",
+    "ingest_kpi_values",
+    "load_program",
+    "status",
+    "validate",
+    "write_schema_files",
+]
+
+
+class InvalidProgram(Exception):
+    """The program has validation errors, so it cannot drive ingestion or evaluation."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(f"the program has {len(diagnostics)} validation errors")
+        self.diagnostics = diagnostics
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def validate(paths: list[str], *, max_bytes: int = MAX_FILE_BYTES) -> ValidationResult:
     """Validate every program under `paths` (program directories or folders of them)."""
     return validate_paths(paths, max_bytes=max_bytes)
+
+
+def load_program(program_dir: str) -> Program:
+    """One program directory, which must validate without errors."""
+    path = Path(program_dir)
+    if not path.is_dir():
+        raise UsageError(f"not a program directory: {program_dir}")
+    result = validate_paths([program_dir])
+    if len(result.programs) != 1:
+        raise UsageError(f"expected one program in {program_dir}, found {len(result.programs)}")
+    if result.errors:
+        raise InvalidProgram([d for d in result.diagnostics if d.severity.value == "error"])
+    return result.programs[0].program
 
 
 def write_schema_files(directory: str | Path = "schemas") -> list[Path]:
@@ -25,3 +76,90 @@ def write_schema_files(directory: str | Path = "schemas") -> list[Path]:
 def check_schemas(directory: str | Path = "schemas") -> list[str]:
     """Schema files under `directory` that are stale or missing."""
     return stale_schemas(Path(directory))
+
+
+def _source_files(program_dir: str, pattern: str) -> list[Path]:
+    files = sorted(p for p in Path(program_dir).glob(pattern) if p.is_file())
+    if not files:
+        raise UsageError(f"no files match {pattern!r} under {program_dir}")
+    return files
+
+
+def ingest(
+    program_dir: str,
+    source_id: str,
+    files: list[str] | None = None,
+    *,
+    db: str | None = None,
+    max_reject_rate: float = 0.5,
+    clock: Clock = utc_now,
+    progress: Callable[[str], None] | None = None,
+) -> BatchSummary:
+    """Load data files through one of the program's sources as one batch."""
+    program = load_program(program_dir)
+    source = next((s for s in program.sources if s.id == source_id), None)
+    if source is None:
+        known = ", ".join(s.id for s in program.sources) or "none"
+        raise UsageError(
+            f"program {program.program.id} has no source {source_id!r} (sources: {known})"
+        )
+    paths = [Path(f) for f in files] if files else _source_files(program_dir, source.path)
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+    engine = open_store(db)
+    try:
+        return ingest_files(
+            engine,
+            program,
+            source,
+            paths,
+            clock=clock,
+            max_reject_rate=max_reject_rate,
+            progress=progress,
+        )
+    finally:
+        engine.dispose()
+
+
+def ingest_kpi_values(
+    program_dir: str,
+    file: str,
+    *,
+    db: str | None = None,
+    max_reject_rate: float = 0.5,
+    clock: Clock = utc_now,
+) -> BatchSummary:
+    """Load business KPI values per period and segment from a CSV file."""
+    program = load_program(program_dir)
+    path = Path(file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {file}")
+    engine = open_store(db)
+    try:
+        return ingest_kpi_values_file(
+            engine, program, path, clock=clock, max_reject_rate=max_reject_rate
+        )
+    finally:
+        engine.dispose()
+
+
+def status(program_dir: str, *, db: str | None = None) -> DataStatus:
+    """Records per measurement point and rejected rows per source."""
+    program = load_program(program_dir)
+    engine = open_store(db)
+    try:
+        return data_status(engine, program)
+    finally:
+        engine.dispose()
+
+
+def db_upgrade(db: str | None = None, revision: str = "head") -> tuple[str | None, str | None]:
+    """Apply migrations; returns the revisions before and after."""
+    engine = make_engine(resolve_url(db))
+    try:
+        before = current_revision(engine)
+        upgrade_store(engine, revision)
+        return before, current_revision(engine)
+    finally:
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -27,6 +28,13 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
         except api.UsageError as exc:
             click.echo(f"cxgov: error: {exc}", err=True)
             code = ExitCode.USAGE
+        except api.InvalidProgram as exc:
+            click.echo(FORMATTERS["text"](exc.diagnostics, 1), err=True, nl=False)
+            click.echo("cxgov: error: fix the program's errors first (cxgov validate)", err=True)
+            code = ExitCode.PROBLEMS
+        except (api.FileFormatError, api.StoreError) as exc:
+            click.echo(f"cxgov: error: {exc}", err=True)
+            code = ExitCode.PROBLEMS
         except BrokenPipeError:
             # the reader went away (e.g. `| head`); silence Python's own report at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -133,6 +141,163 @@ def rules(code: str | None) -> int:
     if found is None:
         raise api.UsageError(f"no rule {code}; `cxgov rules` lists them")
     click.echo(f"{found.code} {found.name} ({found.severity.value})\n\n{found.doc}")
+    return ExitCode.OK
+
+
+_db_option = click.option(
+    "--db",
+    metavar="URL",
+    envvar="CXGOV_DATABASE_URL",
+    show_envvar=True,
+    help="Database URL (default: the embedded SQLite file .cxgov/cxgov.db). PostgreSQL: "
+    "postgresql://user@host/db.",
+)
+_program_option = click.option(
+    "--program",
+    "program_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The program directory.",
+)
+
+
+def _echo_summary(summary: api.BatchSummary, output_format: str) -> None:
+    if output_format == "json":
+        click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+        return
+    state = "loaded" if summary.status == "committed" else "REFUSED, nothing committed"
+    batch = f"batch {summary.batch}" if summary.batch is not None else "no batch"
+    click.echo(
+        f"{summary.source}: {state} ({batch}): {summary.rows_read:,} rows read, "
+        f"{summary.accepted:,} accepted, {summary.rejected:,} rejected; answers "
+        f"{summary.inserted:,} inserted, {summary.updated:,} updated, "
+        f"{summary.unchanged:,} unchanged"
+        + (f", {summary.duplicates:,} repeated in the batch" if summary.duplicates else "")
+    )
+    for reason, count in sorted(summary.rejected_by_reason.items()):
+        click.echo(f"  rejected {count:,} rows: {reason}")
+
+
+@cli.command()
+@_program_option
+@click.option("--source", "source_id", help="Source id from the program's `sources`.")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option(
+    "--kpi-values",
+    "kpi_values",
+    type=click.Path(dir_okay=False),
+    help="Load business KPI values per period from this CSV (kpi, period_start, period_end, "
+    "value, optional n and segment columns) instead of a source.",
+)
+@_db_option
+@click.option(
+    "--max-reject-rate",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Refuse the whole batch (exit 4, nothing committed) above this share of rejected rows.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@_guarded
+def ingest(
+    program_dir: str,
+    source_id: str | None,
+    files: tuple[str, ...],
+    kpi_values: str | None,
+    db: str | None,
+    max_reject_rate: float,
+    output_format: str,
+) -> int:
+    """Load data files into the store as one batch, keeping every rejected row with its reasons.
+
+    FILES default to the source's `path` glob, relative to the program directory. Re-loading a
+    file adds nothing twice; a changed answer is updated. Exit codes: 0 loaded (even with
+    rejected rows), 1 the program or a file is unusable, 2 usage error, 3 internal error,
+    4 too many rejected rows (nothing committed).
+    """
+    if (source_id is None) == (kpi_values is None):
+        raise api.UsageError("give either --source SOURCE_ID [FILE...] or --kpi-values FILE")
+    if kpi_values is not None:
+        if files:
+            raise api.UsageError("--kpi-values takes one file; FILES belong to --source")
+        summary = api.ingest_kpi_values(
+            program_dir, kpi_values, db=db, max_reject_rate=max_reject_rate
+        )
+    else:
+        assert source_id is not None
+        progress = None if output_format == "json" else lambda m: click.echo(m, err=True)
+        summary = api.ingest(
+            program_dir,
+            source_id,
+            list(files) or None,
+            db=db,
+            max_reject_rate=max_reject_rate,
+            progress=progress,
+        )
+    _echo_summary(summary, output_format)
+    return ExitCode.OK if summary.status == "committed" else ExitCode.REJECTED
+
+
+@cli.group()
+def db() -> None:
+    """Manage the store's schema (migrations run automatically on first use)."""
+
+
+@db.command("upgrade")
+@_db_option
+@click.option("--revision", default="head", show_default=True, help="Target migration.")
+@_guarded
+def db_upgrade(db: str | None, revision: str) -> int:
+    """Upgrade the store in place to the newest schema, keeping every row."""
+    before, after = api.db_upgrade(db, revision)
+    if before == after:
+        click.echo(f"store is current (migration {after})")
+    else:
+        click.echo(f"store upgraded from migration {before or 'none'} to {after}")
+    return ExitCode.OK
+
+
+@cli.group()
+def data() -> None:
+    """Inspect the data in the store."""
+
+
+@data.command("status")
+@_program_option
+@_db_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@_guarded
+def data_status(program_dir: str, db: str | None, output_format: str) -> int:
+    """Per measurement point: answers, not-applicable answers, first and last collection time;
+    and rejected rows per source."""
+    found = api.status(program_dir, db=db)
+    if output_format == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+        return ExitCode.OK
+    width = max([len("measurement point"), *(len(p.id) for p in found.points)])
+    click.echo(
+        f"{'measurement point':<{width}}  {'answers':>9}  {'n/a':>7}  first             last"
+    )
+    for p in found.points:
+        first = p.first.strftime("%Y-%m-%d %H:%M") if p.first else "-"
+        last = p.last.strftime("%Y-%m-%d %H:%M") if p.last else "-"
+        click.echo(f"{p.id:<{width}}  {p.records:>9,}  {p.not_applicable:>7,}  {first:<16}  {last}")
+    for source, count in sorted(found.rejected_by_source.items()):
+        click.echo(f"rejected rows from {source}: {count:,}")
+    if not found.rejected_by_source:
+        click.echo("rejected rows: none")
     return ExitCode.OK
 
 

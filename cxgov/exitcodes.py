@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     | 1 | the command ran and found problems (validation errors, a stale schema) |
     | 2 | usage error: bad options, a path that does not exist |
     | 3 | internal error: a bug in cxgov; please report it with the traceback |
+    | 4 | ingest refused: rejected rows exceeded `--max-reject-rate`; nothing was committed |
     | 130 | interrupted (Ctrl-C) |
     """
 
@@ -21,4 +22,5 @@ class ExitCode(IntEnum):
     PROBLEMS = 1
     USAGE = 2
     INTERNAL = 3
+    REJECTED = 4
     INTERRUPTED = 130

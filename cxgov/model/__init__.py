@@ -19,7 +19,7 @@ from cxgov.model.objectives import Objective, TargetRevision, Trajectory
 from cxgov.model.owners import Owner
 from cxgov.model.policies import ActionPolicy, AssigneeRule, Sink
 from cxgov.model.program_section import Baseline, Goal, ProgramSection, Strategy
-from cxgov.model.sources import Source
+from cxgov.model.sources import Layout, Source, SourceFormat
 from cxgov.model.themes import Theme
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Kpi",
     "KpiType",
     "Language",
+    "Layout",
     "Link",
     "MeasurementPoint",
     "Method",
@@ -50,6 +51,7 @@ __all__ = [
     "Section",
     "Sink",
     "Source",
+    "SourceFormat",
     "Stage",
     "Statistic",
     "Status",

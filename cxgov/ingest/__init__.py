@@ -1,0 +1,1 @@
+"""Ingestion: data files -> checked records -> the store, with every rejected row kept."""

@@ -1,0 +1,230 @@
+"""Business KPI values (retention %, churn %, average order value) delivered per period.
+
+CSV columns: kpi, period_start, period_end, value, optional n, and any other column is a
+segment dimension. Re-loading the same values changes nothing; a changed value is updated.
+Files of aggregates are small, so rows are compared in Python against the stored values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from cxgov.ingest.batch import BatchRefused, BatchSummary, Clock
+from cxgov.ingest.mapping import parse_number
+from cxgov.ingest.readers import FileFormatError, RawRow, Reason, read_csv, sha256_of
+from cxgov.model import Program
+from cxgov.store.tables import BatchFile, IngestBatch, KpiValue, RejectedRow
+
+REQUIRED = ("kpi", "period_start", "period_end", "value")
+SOURCE_NAME = "kpi-values"
+
+
+def segment_key(segment: dict[str, str]) -> str:
+    return ";".join(f"{k}={v}" for k, v in sorted(segment.items()))
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _parse(
+    fields: list[str], header: list[str], kpis: set[str]
+) -> tuple[dict[str, Any] | None, list[Reason]]:
+    row = dict(zip(header, fields, strict=True))
+    reasons: list[Reason] = []
+    kpi = row["kpi"].strip()
+    if kpi not in kpis:
+        reasons.append(Reason("unknown_kpi", f"{kpi!r} is not a KPI of the program"))
+    start, end = _date(row["period_start"]), _date(row["period_end"])
+    if start is None or end is None:
+        reasons.append(Reason("bad_period", "period_start and period_end must be YYYY-MM-DD dates"))
+    elif end < start:
+        reasons.append(Reason("bad_period", f"period ends ({end}) before it starts ({start})"))
+    value = parse_number(row["value"])
+    if value is None:
+        reasons.append(Reason("non_numeric_value", f"{row['value']!r} is not a number"))
+    n: int | None = None
+    if row.get("n", "").strip():
+        parsed = parse_number(row["n"])
+        if parsed is None or parsed < 0 or parsed != int(parsed):
+            reasons.append(Reason("bad_sample_size", f"n {row['n']!r} is not a whole number ≥ 0"))
+        else:
+            n = int(parsed)
+    segment = {
+        name: row[name].strip()
+        for name in header
+        if name not in (*REQUIRED, "n") and row[name].strip()
+    }
+    if reasons:
+        return None, reasons
+    return {
+        "kpi": kpi,
+        "period_start": start,
+        "period_end": end,
+        "segment": segment,
+        "segment_key": segment_key(segment),
+        "value": value,
+        "n": n,
+    }, []
+
+
+def ingest_kpi_values_file(
+    engine: Engine, program: Program, path: Path, *, clock: Clock, max_reject_rate: float = 0.5
+) -> BatchSummary:
+    summary = BatchSummary(None, SOURCE_NAME, [str(path)])
+    header, rows = read_csv(path)
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise FileFormatError(
+            f"{path}: missing column(s) {', '.join(missing)}; the file has: {', '.join(header)}"
+        )
+    program_id = program.program.id
+    kpis = {kpi.id for kpi in program.kpis}
+    started = clock()
+    try:
+        return _write(
+            engine, program_id, kpis, path, header, rows, summary, started, clock, max_reject_rate
+        )
+    except BatchRefused:
+        summary.status = "refused"
+        summary.batch = None
+        return summary
+
+
+def _write(
+    engine: Engine,
+    program_id: str,
+    kpis: set[str],
+    path: Path,
+    header: list[str],
+    rows: Iterator[RawRow],
+    summary: BatchSummary,
+    started: dt.datetime,
+    clock: Clock,
+    max_reject_rate: float,
+) -> BatchSummary:
+    table = KpiValue.__table__
+    with engine.begin() as connection:
+        batch_id = connection.execute(
+            insert(IngestBatch.__table__)
+            .values(
+                program=program_id,
+                source=SOURCE_NAME,
+                kind="kpi_values",
+                rows_read=0,
+                accepted=0,
+                inserted=0,
+                updated=0,
+                unchanged=0,
+                rejected=0,
+                started_at=started,
+                status="running",
+            )
+            .returning(IngestBatch.__table__.c.id)
+        ).scalar_one()
+        stored = {
+            (r.kpi, r.period_start, r.period_end, r.segment_key): (r.value, r.n)
+            for r in connection.execute(
+                select(
+                    table.c.kpi,
+                    table.c.period_start,
+                    table.c.period_end,
+                    table.c.segment_key,
+                    table.c.value,
+                    table.c.n,
+                ).where(table.c.program == program_id)
+            )
+        }
+        latest: dict[tuple[Any, ...], dict[str, Any]] = {}
+        rejected: list[dict[str, Any]] = []
+        reasons_seen: Counter[str] = Counter()
+        for row in rows:
+            summary.rows_read += 1
+            parsed, reasons = (
+                (None, [row.problem]) if row.fields is None else _parse(row.fields, header, kpis)
+            )
+            if parsed is None:
+                reasons = [r for r in reasons if r is not None]
+                summary.rejected += 1
+                reasons_seen.update({r.code for r in reasons})
+                rejected.append(
+                    {
+                        "batch_id": batch_id,
+                        "file_name": str(path),
+                        "line": row.line,
+                        "raw": row.raw,
+                        "reasons": [{"code": r.code, "message": r.message} for r in reasons],
+                    }
+                )
+                continue
+            summary.accepted += 1
+            key = (
+                parsed["kpi"],
+                parsed["period_start"],
+                parsed["period_end"],
+                parsed["segment_key"],
+            )
+            latest[key] = parsed
+        summary.rejected_by_reason = reasons_seen
+        inserts, updates = [], []
+        for key, parsed in latest.items():
+            previous = stored.get(key)
+            if previous is None:
+                inserts.append({**parsed, "program": program_id, "batch_id": batch_id})
+            elif previous != (parsed["value"], parsed["n"]):
+                updates.append(parsed)
+            else:
+                summary.unchanged += 1
+        summary.inserted, summary.updated = len(inserts), len(updates)
+        summary.duplicates = summary.accepted - len(latest)
+        if summary.reject_rate > max_reject_rate:
+            raise BatchRefused
+        if inserts:
+            connection.execute(insert(table), inserts)
+        for parsed in updates:
+            connection.execute(
+                update(table)
+                .where(
+                    table.c.program == program_id,
+                    table.c.kpi == parsed["kpi"],
+                    table.c.period_start == parsed["period_start"],
+                    table.c.period_end == parsed["period_end"],
+                    table.c.segment_key == parsed["segment_key"],
+                )
+                .values(value=parsed["value"], n=parsed["n"], batch_id=batch_id)
+            )
+        if rejected:
+            connection.execute(insert(RejectedRow.__table__), rejected)
+        connection.execute(
+            insert(BatchFile.__table__).values(
+                batch_id=batch_id,
+                file_name=str(path),
+                sha256=sha256_of(path),
+                rows_read=summary.rows_read,
+            )
+        )
+        connection.execute(
+            update(IngestBatch.__table__)
+            .where(IngestBatch.__table__.c.id == batch_id)
+            .values(
+                rows_read=summary.rows_read,
+                accepted=summary.accepted,
+                inserted=summary.inserted,
+                updated=summary.updated,
+                unchanged=summary.unchanged,
+                rejected=summary.rejected,
+                finished_at=clock(),
+                status="committed",
+            )
+        )
+        summary.batch = batch_id
+    return summary

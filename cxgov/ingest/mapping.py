@@ -1,0 +1,256 @@
+"""Rows -> answer records, as a program's source maps them, each checked against its KPI.
+
+Pure: no files, no database, no clock (the caller passes `now`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from cxgov.ingest.readers import FileFormatError, Reason
+from cxgov.model import Layout, Program, Source
+from cxgov.model.kpis import KpiType
+
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+UTC = dt.UTC
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One answer ready for the store. `collected_at` is naive UTC."""
+
+    response_id: str
+    measurement_point: str
+    collected_at: dt.datetime
+    value: float | None
+    not_applicable: bool
+    customer_key: str | None
+    segments: dict[str, str]
+    comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    low: float | None
+    high: float | None
+
+    def describe(self) -> str:
+        return f"{self.low:g}..{self.high:g}"
+
+
+def parse_number(text: str) -> float | None:
+    """A number as CX exports write it: `4`, `4.0`, Finnish `4,5`; None when not a number."""
+    candidate = text.strip()
+    if "," in candidate and "." not in candidate:
+        candidate = candidate.replace(",", ".")
+    try:
+        value = float(candidate)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_timestamp(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime | None:
+    """Naive UTC, reading naive times in the program's zone; None when unparseable."""
+    candidate = text.strip()
+    try:
+        moment = (
+            dt.datetime.strptime(candidate, fmt) if fmt else dt.datetime.fromisoformat(candidate)
+        )
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def fixed_moment(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+class RowMapper:
+    """Compiled once per file: column positions, scales and value mappings."""
+
+    def __init__(
+        self,
+        program: Program,
+        source: Source,
+        header: Sequence[str],
+        *,
+        now: dt.datetime,
+        pseudonymise: Callable[[str], str],
+        file_name: str,
+    ) -> None:
+        self.source = source
+        self.zone = ZoneInfo(program.program.timezone)
+        self.latest = now.astimezone(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
+        self.pseudonymise = pseudonymise
+        positions = {name: i for i, name in enumerate(header)}
+        columns = source.columns
+
+        def position(column: str | None, role: str, *, required: bool = True) -> int | None:
+            if column is None:
+                return None
+            if column not in positions:
+                if not required:
+                    return None
+                raise FileFormatError(
+                    f"{file_name}: no column '{column}' ({role} in source '{source.id}'); "
+                    f"the file has: {', '.join(header)}"
+                )
+            return positions[column]
+
+        self.response_at = position(columns.response_id, "response_id")
+        self.time_at = position(columns.collected_at, "collected_at")
+        self.customer_at = position(columns.customer, "customer")
+        self.comment_at = position(columns.comment, "comment")
+        self.segment_at = [
+            (dimension, position(column, f"segment {dimension}"))
+            for dimension, column in columns.segments.items()
+        ]
+        self.fixed_time = (
+            fixed_moment(source.collected_at, self.zone)
+            if source.collected_at is not None
+            else None
+        )
+        kpis = {kpi.id: kpi for kpi in program.kpis}
+        self.scales: dict[str, _Scale] = {}
+        for point in program.measurement_points:
+            kpi = kpis.get(point.kpi)
+            scale = (
+                kpi.effective_scale if kpi is not None and kpi.type is not KpiType.VALUE else None
+            )
+            self.scales[point.id] = _Scale(*scale) if scale else _Scale(None, None)
+        self.na_text = {str(v).strip().lower() for v in source.not_applicable if isinstance(v, str)}
+        self.na_numbers = {float(v) for v in source.not_applicable if not isinstance(v, str)} | {
+            n for n in (parse_number(v) for v in self.na_text) if n is not None
+        }
+        self.value_map = {
+            label.strip().lower(): number for label, number in source.value_map.items()
+        }
+        if source.layout is Layout.WIDE:
+            self.wide = [
+                (point, position(column, f"values → {point}"))
+                for column, point in source.values.items()
+            ]
+            self.value_at = None
+            self.point_at = None
+        else:
+            self.wide = []
+            self.value_at = position(columns.value, "value")
+            self.point_at = position(columns.measurement_point, "measurement_point")
+        self.point_labels = dict(source.measurement_points)
+
+    def map(self, fields: list[str]) -> tuple[list[Record], list[Reason]]:
+        """The records of one row, or every reason it cannot load (then no records)."""
+        reasons: list[Reason] = []
+        response_id = fields[self.response_at].strip() if self.response_at is not None else ""
+        if not response_id:
+            reasons.append(Reason("missing_response_id", "the response id is empty"))
+        collected_at = self._time(fields, reasons)
+        customer_key = None
+        if self.customer_at is not None:
+            customer = fields[self.customer_at].strip()
+            customer_key = self.pseudonymise(customer) if customer else None
+        comment = None
+        if self.comment_at is not None:
+            comment = fields[self.comment_at].strip() or None
+        segments = {}
+        for dimension, at in self.segment_at:
+            if at is not None:
+                cell = fields[at].strip()
+                if cell:
+                    segments[dimension] = cell
+        answers: list[tuple[str, float | None, bool]] = []
+        if self.wide:
+            for point, at in self.wide:
+                if at is None:
+                    continue
+                cell = fields[at]
+                if not cell.strip():
+                    continue  # the question was not shown: no answer, nothing to store
+                answers.append(self._answer(point, cell, reasons))
+        else:
+            point = self._point(fields, reasons)
+            assert self.value_at is not None
+            cell = fields[self.value_at]
+            if not cell.strip():
+                reasons.append(Reason("missing_value", "the answer is empty"))
+            elif point is not None:
+                answers.append(self._answer(point, cell, reasons))
+        if reasons or collected_at is None:
+            return [], reasons
+        return [
+            Record(response_id, point, collected_at, value, na, customer_key, segments, comment)
+            for point, value, na in answers
+        ], []
+
+    def _time(self, fields: list[str], reasons: list[Reason]) -> dt.datetime | None:
+        if self.time_at is None:
+            return self.fixed_time
+        text = fields[self.time_at]
+        if not text.strip():
+            if self.fixed_time is not None:
+                return self.fixed_time
+            reasons.append(Reason("missing_timestamp", "the collection time is empty"))
+            return None
+        moment = parse_timestamp(text, self.source.timestamp_format, self.zone)
+        if moment is None:
+            expected = self.source.timestamp_format or "ISO 8601"
+            reasons.append(Reason("bad_timestamp", f"{text.strip()!r} is not a time ({expected})"))
+            return None
+        if moment > self.latest:
+            reasons.append(Reason("future_timestamp", f"{text.strip()!r} is in the future"))
+            return None
+        return moment
+
+    def _point(self, fields: list[str], reasons: list[Reason]) -> str | None:
+        if self.point_at is None:
+            return self.source.measurement_point
+        label = fields[self.point_at].strip()
+        point = self.point_labels.get(label, label)
+        if point not in self.scales:
+            reasons.append(
+                Reason(
+                    "unknown_measurement_point",
+                    f"{label!r} is not a measurement point of the program",
+                )
+            )
+            return None
+        return point
+
+    def _answer(
+        self, point: str, cell: str, reasons: list[Reason]
+    ) -> tuple[str, float | None, bool]:
+        text = cell.strip()
+        if text.lower() in self.na_text:
+            return point, None, True
+        value = self.value_map.get(text.lower())
+        if value is None:
+            value = parse_number(text)
+        if value is None:
+            reasons.append(Reason("non_numeric_value", f"{point}: {text!r} is not a number"))
+            return point, None, False
+        if value in self.na_numbers:
+            return point, None, True
+        scale = self.scales[point]
+        if (
+            scale.low is not None
+            and scale.high is not None
+            and not scale.low <= value <= scale.high
+        ):
+            reasons.append(
+                Reason(
+                    "value_out_of_scale",
+                    f"{point}: {value:g} is outside the scale {scale.describe()}",
+                )
+            )
+        return point, value, False

@@ -1,0 +1,165 @@
+"""Readers for data files: CSV (sniffed or declared delimiter, BOM, legacy encodings, quoted
+newlines) and JSONL, gzip-compressed or not. They stream: one row in memory at a time."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+GZIP_MAGIC = b"\x1f\x8b"
+_SNIFF_BYTES = 64 * 1024
+
+
+class FileFormatError(Exception):
+    """A whole file cannot be read as declared (not a data-row problem)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a row was rejected: a stable code (counted in summaries) and a readable message."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One data row: its first line in the file, its fields by column, and its text."""
+
+    line: int
+    fields: list[str] | None
+    """Cells in header order; None when the row cannot be split (see `problem`)."""
+    raw: str
+    problem: Reason | None = None
+    """Set when the row is unreadable as a whole (wrong_field_count, bad_csv, bad_json)."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == GZIP_MAGIC
+    if compressed:
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def _open_text(path: Path, encoding: str) -> IO[str]:
+    # utf-8-sig drops a byte-order mark when there is one and reads plain UTF-8 otherwise
+    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    return io.TextIOWrapper(_open_binary(path), encoding=codec, newline="", errors="strict")
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    with _open_text(path, encoding) as handle:
+        sample = handle.read(_SNIFF_BYTES)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_csv(
+    path: Path, *, encoding: str = "utf-8", delimiter: str | None = None
+) -> tuple[list[str], Iterator[RawRow]]:
+    """The header and a stream of rows. Rows whose field count differs from the header's are
+    returned with problem `wrong_field_count` rather than guessed at."""
+    chosen = delimiter or _sniff_delimiter(path, encoding)
+    handle = _open_text(path, encoding)
+    reader = csv.reader(handle, delimiter=chosen)
+    try:
+        header = next(reader)
+    except StopIteration:
+        handle.close()
+        return [], iter(())
+    except (UnicodeDecodeError, csv.Error) as exc:
+        handle.close()
+        raise FileFormatError(f"{path}: cannot read the header: {exc}") from exc
+    header = [name.strip() for name in header]
+
+    def rows() -> Iterator[RawRow]:
+        width = len(header)
+        previous_end = reader.line_num
+        writer_buffer = io.StringIO()
+        writer = csv.writer(writer_buffer, delimiter=chosen, lineterminator="")
+        try:
+            while True:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    line = previous_end + 1
+                    previous_end = reader.line_num
+                    yield RawRow(line, None, "", Reason("bad_csv", f"CSV syntax: {exc}"))
+                    continue
+                line = previous_end + 1
+                previous_end = reader.line_num
+                if not fields:
+                    continue  # a blank line
+                writer_buffer.seek(0)
+                writer_buffer.truncate()
+                writer.writerow(fields)
+                raw = writer_buffer.getvalue()
+                if len(fields) != width:
+                    yield RawRow(
+                        line,
+                        None,
+                        raw,
+                        Reason(
+                            "wrong_field_count", f"{len(fields)} fields, the header has {width}"
+                        ),
+                    )
+                else:
+                    yield RawRow(line, fields, raw)
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(
+                f"{path}:{previous_end + 1}: not valid {encoding}: {exc.reason}; "
+                "declare the file's `encoding` in the source (utf-8, latin-1 or cp1252)"
+            ) from exc
+        finally:
+            handle.close()
+
+    return header, rows()
+
+
+def read_jsonl(path: Path, columns: list[str], *, encoding: str = "utf-8") -> Iterator[RawRow]:
+    """One JSON object per line, its values laid out in `columns` order (missing keys empty)."""
+    with _open_text(path, encoding) as handle:
+        for number, text in enumerate(handle, start=1):
+            stripped = text.strip()
+            if not stripped:
+                continue
+            try:
+                record = json.loads(stripped)
+            except json.JSONDecodeError as exc:
+                yield RawRow(number, None, stripped, Reason("bad_json", f"not JSON: {exc.msg}"))
+                continue
+            if not isinstance(record, dict):
+                yield RawRow(
+                    number, None, stripped, Reason("bad_json", "a line must hold a JSON object")
+                )
+                continue
+            yield RawRow(number, [_cell(record.get(name)) for name in columns], stripped)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,1 @@
+"""The metric store: SQLAlchemy tables, the engine, Alembic migrations, repository functions."""

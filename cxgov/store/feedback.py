@@ -1,0 +1,201 @@
+"""Writing answer records: bulk staging, then set-based insert/update with change counts.
+
+Rows are streamed into a temporary staging table (executemany on SQLite, COPY on PostgreSQL);
+one INSERT ... SELECT and one UPDATE ... FROM then merge them into `feedback`, so the merge runs
+inside the database and Python never holds the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    select,
+    update,
+)
+
+from cxgov.ingest.mapping import Record
+from cxgov.store.tables import Feedback, Json
+
+_staging_metadata = MetaData()
+staging = Table(
+    "cxgov_staging",
+    _staging_metadata,
+    Column("seq", Integer, nullable=False),
+    Column("response_id", String(200), nullable=False),
+    Column("measurement_point", String(80), nullable=False),
+    Column("collected_at", DateTime, nullable=False),
+    Column("value", Float),
+    Column("not_applicable", Boolean, nullable=False),
+    Column("customer_key", String(64)),
+    Column("segments", Json, nullable=False),
+    Column("comment", Text),
+    prefixes=["TEMPORARY"],
+)
+_COLUMNS = [c.name for c in staging.columns]
+_DATA = ["collected_at", "value", "not_applicable", "customer_key", "segments", "comment"]
+
+
+@dataclass
+class MergeCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    """Answers repeated within the batch itself; the last one read wins."""
+
+
+def _segments_text(segments: dict[str, str]) -> str:
+    return json.dumps(segments, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sqlite_time(moment: dt.datetime) -> str:
+    # the text form SQLAlchemy's SQLite DateTime type writes and reads
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class Stager:
+    """Collects records of one batch into the staging table, in chunks."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect.name
+        self.seq = 0
+        staging.drop(connection, checkfirst=True)
+        if self.dialect == "postgresql":
+            connection.exec_driver_sql(
+                "CREATE TEMPORARY TABLE cxgov_staging (seq integer NOT NULL,"
+                " response_id varchar(200) NOT NULL, measurement_point varchar(80) NOT NULL,"
+                " collected_at timestamp NOT NULL, value double precision,"
+                " not_applicable boolean NOT NULL, customer_key varchar(64),"
+                " segments jsonb NOT NULL, comment text) ON COMMIT DROP"
+            )
+        else:
+            staging.create(connection)
+
+    def add(self, records: Iterable[Record]) -> None:
+        if self.dialect == "postgresql":
+            self._copy(records)
+            return
+        rows = []
+        for r in records:
+            self.seq += 1
+            rows.append(
+                (
+                    self.seq,
+                    r.response_id,
+                    r.measurement_point,
+                    _sqlite_time(r.collected_at),
+                    r.value,
+                    r.not_applicable,
+                    r.customer_key,
+                    _segments_text(r.segments),
+                    r.comment,
+                )
+            )
+        if rows:
+            placeholders = ", ".join("?" * len(_COLUMNS))
+            self.connection.exec_driver_sql(
+                f"INSERT INTO cxgov_staging ({', '.join(_COLUMNS)}) VALUES ({placeholders})", rows
+            )
+
+    def _copy(self, records: Iterable[Record]) -> None:
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY cxgov_staging ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for r in records:
+                self.seq += 1
+                copy.write_row(
+                    (
+                        self.seq,
+                        r.response_id,
+                        r.measurement_point,
+                        r.collected_at,
+                        r.value,
+                        r.not_applicable,
+                        r.customer_key,
+                        _segments_text(r.segments),
+                        r.comment,
+                    )
+                )
+
+    def merge(self, program: str, source: str, batch_id: int) -> MergeCounts:
+        """Merge the staged records into `feedback` and count what changed."""
+        connection = self.connection
+        counts = MergeCounts()
+        connection.exec_driver_sql(
+            "CREATE INDEX ix_cxgov_staging_key ON cxgov_staging (response_id, measurement_point)"
+        )
+        latest = (
+            select(func.max(staging.c.seq))
+            .group_by(staging.c.response_id, staging.c.measurement_point)
+            .scalar_subquery()
+        )
+        counts.duplicates = (
+            connection.execute(staging.delete().where(staging.c.seq.not_in(latest))).rowcount or 0
+        )
+        f = Feedback.__table__
+        key = and_(
+            f.c.program == program,
+            f.c.source == source,
+            f.c.response_id == staging.c.response_id,
+            f.c.measurement_point == staging.c.measurement_point,
+        )
+        same = and_(*(f.c[name].is_not_distinct_from(staging.c[name]) for name in _DATA))
+        joined = staging.outerjoin(f, key)
+        row = connection.execute(
+            select(
+                func.coalesce(func.sum(case((f.c.id.is_(None), 1), else_=0)), 0),
+                func.coalesce(
+                    func.sum(case((and_(f.c.id.is_not(None), not_(same)), 1), else_=0)), 0
+                ),
+                func.coalesce(func.sum(case((and_(f.c.id.is_not(None), same), 1), else_=0)), 0),
+            ).select_from(joined)
+        ).one()
+        counts.inserted, counts.updated, counts.unchanged = int(row[0]), int(row[1]), int(row[2])
+        if counts.updated:
+            connection.execute(
+                update(f)
+                .where(key, not_(same))
+                .values({**{name: staging.c[name] for name in _DATA}, "batch_id": batch_id})
+            )
+        if counts.inserted:
+            connection.execute(
+                insert(f).from_select(
+                    ["program", "source", "response_id", "measurement_point", *_DATA, "batch_id"],
+                    select(
+                        literal(program),
+                        literal(source),
+                        staging.c.response_id,
+                        staging.c.measurement_point,
+                        *(staging.c[name] for name in _DATA),
+                        literal(batch_id),
+                    ).where(not_(exists().where(key))),
+                )
+            )
+        if self.dialect != "postgresql":  # PostgreSQL drops it at commit
+            staging.drop(connection)
+        return counts

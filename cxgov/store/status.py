@@ -1,0 +1,90 @@
+"""What the store holds for a program: records per measurement point, rejected rows per source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, case, func, select
+
+from cxgov.model import Program
+from cxgov.store.tables import Feedback, IngestBatch, RejectedRow
+
+
+@dataclass(frozen=True)
+class PointStatus:
+    id: str
+    records: int
+    """Answers with a value; not-applicable answers are counted separately."""
+    not_applicable: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+
+
+@dataclass
+class DataStatus:
+    program: str
+    points: list[PointStatus]
+    rejected_by_source: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> int:
+        return sum(self.rejected_by_source.values())
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON shape (a contract used outside cxgov)."""
+
+        def stamp(moment: dt.datetime | None) -> str | None:
+            return moment.replace(tzinfo=dt.UTC).isoformat() if moment else None
+
+        return {
+            "measurement_points": [
+                {
+                    "id": p.id,
+                    "records": p.records,
+                    "not_applicable": p.not_applicable,
+                    "first": stamp(p.first),
+                    "last": stamp(p.last),
+                }
+                for p in self.points
+            ],
+            "rejected": self.rejected,
+            "rejected_by_source": dict(sorted(self.rejected_by_source.items())),
+        }
+
+
+def data_status(engine: Engine, program: Program) -> DataStatus:
+    f = Feedback.__table__
+    b = IngestBatch.__table__
+    r = RejectedRow.__table__
+    program_id = program.program.id
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                f.c.measurement_point,
+                func.sum(case((f.c.not_applicable, 0), else_=1)),
+                func.sum(case((f.c.not_applicable, 1), else_=0)),
+                func.min(f.c.collected_at),
+                func.max(f.c.collected_at),
+            )
+            .where(f.c.program == program_id)
+            .group_by(f.c.measurement_point)
+        ).all()
+        rejected = connection.execute(
+            select(b.c.source, func.count(r.c.id))
+            .select_from(r.join(b, r.c.batch_id == b.c.id))
+            .where(b.c.program == program_id)
+            .group_by(b.c.source)
+        ).all()
+    found = {row[0]: row for row in rows}
+    ids = [p.id for p in program.measurement_points]
+    ids += sorted(set(found) - set(ids))  # data for points since removed from the program
+    points = []
+    for ident in ids:
+        row = found.get(ident)
+        if row is None:
+            points.append(PointStatus(ident, 0, 0, None, None))
+        else:
+            points.append(PointStatus(ident, int(row[1]), int(row[2]), row[3], row[4]))
+    return DataStatus(program_id, points, {source: int(count) for source, count in rejected})

@@ -1,0 +1,139 @@
+"""Tables of the metric store (SQLAlchemy 2 typed declarative models).
+
+Migrations in `migrations/versions` create these tables; a released migration is never
+edited, so a change here comes with a new migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+# JSONB on PostgreSQL compares by value, which the upsert's change detection needs.
+Json = JSON().with_variant(JSONB(), "postgresql")
+IdText = String(80)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class IngestBatch(Base):
+    """One run of `cxgov ingest`: all of its rows commit together or not at all."""
+
+    __tablename__ = "ingest_batches"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(IdText)
+    source: Mapped[str] = mapped_column(IdText)
+    kind: Mapped[str] = mapped_column(String(20), default="feedback")
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+
+
+class BatchFile(Base):
+    __tablename__ = "batch_files"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Feedback(Base):
+    """One answer of one respondent at one measurement point."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint(
+            "program", "source", "response_id", "measurement_point", name="uq_feedback_answer"
+        ),
+        Index("ix_feedback_point_time", "program", "measurement_point", "collected_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(IdText)
+    source: Mapped[str] = mapped_column(IdText)
+    response_id: Mapped[str] = mapped_column(String(200))
+    measurement_point: Mapped[str] = mapped_column(IdText)
+    collected_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    """UTC, stored without a zone."""
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """Keyed hash of the customer id; the raw id is never stored."""
+    segments: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"))
+
+
+class RejectedRow(Base):
+    """A row that did not load, kept with every reason so nothing is dropped silently."""
+
+    __tablename__ = "rejected_rows"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(Text)
+    line: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[list[dict[str, str]]] = mapped_column(Json)
+
+
+class KpiValue(Base):
+    """A business KPI value delivered already aggregated for one period and segment."""
+
+    __tablename__ = "kpi_values"
+    __table_args__ = (
+        UniqueConstraint(
+            "program", "kpi", "period_start", "period_end", "segment_key", name="uq_kpi_value"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(IdText)
+    kpi: Mapped[str] = mapped_column(IdText)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    segment: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    segment_key: Mapped[str] = mapped_column(String(400), default="")
+    """Canonical text of `segment` (sorted `dim=value` pairs), unique with the period."""
+    value: Mapped[float] = mapped_column(Float)
+    n: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"))
+
+
+class StoreSetting(Base):
+    """Per-database settings, such as the generated pseudonymisation key."""
+
+    __tablename__ = "store_settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
