@@ -64,9 +64,22 @@ def _open_text(path: Path, encoding: str) -> IO[str]:
     return io.TextIOWrapper(_open_binary(path), encoding=codec, newline="", errors="strict")
 
 
+def _encoding_error(
+    path: Path, line: int, encoding: str, exc: UnicodeDecodeError
+) -> FileFormatError:
+    return FileFormatError(
+        f"{path}:{line}: not valid {encoding}: {exc.reason}; declare the file's `encoding` in "
+        "the source (utf-8, latin-1 or cp1252)"
+    )
+
+
 def _sniff_delimiter(path: Path, encoding: str) -> str:
     with _open_text(path, encoding) as handle:
-        sample = handle.read(_SNIFF_BYTES)
+        try:
+            sample = handle.read(_SNIFF_BYTES)
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            raise _encoding_error(path, line, encoding, exc) from exc
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -86,7 +99,10 @@ def read_csv(
     except StopIteration:
         handle.close()
         return [], iter(())
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
+        handle.close()
+        raise _encoding_error(path, 1, encoding, exc) from exc
+    except csv.Error as exc:
         handle.close()
         raise FileFormatError(f"{path}: cannot read the header: {exc}") from exc
     header = [name.strip() for name in header]
@@ -127,10 +143,7 @@ def read_csv(
                 else:
                     yield RawRow(line, fields, raw)
         except UnicodeDecodeError as exc:
-            raise FileFormatError(
-                f"{path}:{previous_end + 1}: not valid {encoding}: {exc.reason}; "
-                "declare the file's `encoding` in the source (utf-8, latin-1 or cp1252)"
-            ) from exc
+            raise _encoding_error(path, previous_end + 1, encoding, exc) from exc
         finally:
             handle.close()
 

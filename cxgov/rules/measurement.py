@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cxgov.diagnostics import Severity
 from cxgov.model import KpiType
 from cxgov.model.measurement import SURVEY_METHODS
 from cxgov.rules.context import RuleContext
@@ -74,13 +75,14 @@ def segment_not_in_source(ctx: RuleContext) -> Iterator[Finding]:
                 )
 
 
-@rule("CXG121", "source-point-mismatch")
+@rule("CXG208", "source-point-mismatch", Severity.WARNING)
 def source_point_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     """A source delivers answers to a measurement point that names a different source.
 
     When a source's `values` (wide layout) or fixed `measurement_point` maps data to a
-    measurement point, that measurement point's `source` must be this source; otherwise its
-    answers would be loaded under the wrong origin.
+    measurement point, that measurement point usually names this source; a mismatch is often a
+    column mapped to the wrong measurement point. Two sources feeding one measurement point (a
+    survey vendor change) are allowed, hence a warning.
     """
     points = ctx.by_id("measurement_points")
     for source, origin in ctx.items("sources"):

@@ -149,14 +149,14 @@ class Stager:
         connection.exec_driver_sql(
             "CREATE INDEX ix_cxgov_staging_key ON cxgov_staging (response_id, measurement_point)"
         )
-        latest = (
-            select(func.max(staging.c.seq))
-            .group_by(staging.c.response_id, staging.c.measurement_point)
-            .scalar_subquery()
+        later = staging.alias("later")
+        superseded = exists().where(
+            later.c.response_id == staging.c.response_id,
+            later.c.measurement_point == staging.c.measurement_point,
+            later.c.seq > staging.c.seq,
         )
-        counts.duplicates = (
-            connection.execute(staging.delete().where(staging.c.seq.not_in(latest))).rowcount or 0
-        )
+        deleted = connection.execute(staging.delete().where(superseded))
+        counts.duplicates = deleted.rowcount or 0
         f = Feedback.__table__
         key = and_(
             f.c.program == program,

@@ -20,7 +20,14 @@ from sqlalchemy.engine import make_url
 from cxgov.store.engine import open_store
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-TABLES = ["rejected_rows", "batch_files", "feedback", "kpi_values", "ingest_batches", "store_settings"]
+TABLES = [
+    "rejected_rows",
+    "batch_files",
+    "feedback",
+    "kpi_values",
+    "ingest_batches",
+    "store_settings",
+]
 
 
 def _admin_dsn(url: str) -> str:
