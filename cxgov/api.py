@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cxgov.assembly import UsageError
+from cxgov.demo import DemoFiles, generate
 from cxgov.diagnostics import Diagnostic
 from cxgov.ingest.batch import BatchSummary, Clock, ingest_files
 from cxgov.ingest.kpi_values import ingest_kpi_values_file
@@ -30,6 +31,7 @@ __all__ = [
     "ValidationResult",
     "check_schemas",
     "db_upgrade",
+    "demo_data",
     "ingest",
     "ingest_kpi_values",
     "load_program",
@@ -142,6 +144,16 @@ def ingest_kpi_values(
         )
     finally:
         engine.dispose()
+
+
+def demo_data(
+    program_dir: str, out: str | None = None, *, end: dt.date, months: int = 24, seed: int = 7
+) -> DemoFiles:
+    """Write synthetic answer files for an example program (default: its `data/` folder)."""
+    program = load_program(program_dir)
+    return generate(
+        program, Path(out) if out else Path(program_dir) / "data", end=end, months=months, seed=seed
+    )
 
 
 def status(program_dir: str, *, db: str | None = None) -> DataStatus:

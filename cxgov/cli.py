@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
 import traceback
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -169,7 +171,7 @@ def _echo_summary(summary: api.BatchSummary, output_format: str) -> None:
     batch = f"batch {summary.batch}" if summary.batch is not None else "no batch"
     click.echo(
         f"{summary.source}: {state} ({batch}): {summary.rows_read:,} rows read, "
-        f"{summary.accepted:,} accepted, {summary.rejected:,} rejected; answers "
+        f"{summary.accepted:,} accepted, {summary.rejected:,} rejected; records "
         f"{summary.inserted:,} inserted, {summary.updated:,} updated, "
         f"{summary.unchanged:,} unchanged"
         + (f", {summary.duplicates:,} repeated in the batch" if summary.duplicates else "")
@@ -298,6 +300,32 @@ def data_status(program_dir: str, db: str | None, output_format: str) -> int:
         click.echo(f"rejected rows from {source}: {count:,}")
     if not found.rejected_by_source:
         click.echo("rejected rows: none")
+    return ExitCode.OK
+
+
+@cli.command("demo-data")
+@_program_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Folder for the files (default: the program's data/ folder).",
+)
+@click.option("--months", type=click.IntRange(1, 120), default=24, show_default=True)
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last day of data (default: today).")
+@click.option("--seed", type=int, default=7, show_default=True)
+@_guarded
+def demo_data(
+    program_dir: str, out: str | None, months: int, end: dt.datetime | None, seed: int
+) -> int:
+    """Write realistic synthetic answer files for an example program: monthly answers with
+    seasonality, touchpoints drifting below target, comments in Finnish and English,
+    not-applicable answers and a few malformed rows, plus business KPI values."""
+    last = end.date() if end else dt.date.today()
+    files = api.demo_data(program_dir, out, end=last, months=months, seed=seed)
+    folder = files.answers[0].parent if files.answers else Path(out or program_dir)
+    click.echo(f"wrote {files.rows:,} answers in {len(files.answers)} files to {folder}/")
+    if files.kpi_values:
+        click.echo(f"wrote business KPI values to {files.kpi_values}")
     return ExitCode.OK
 
 

@@ -47,10 +47,11 @@ def _type_name(annotation: Any) -> str:
         return " \\| ".join(f"`{m.value}`" for m in annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
-    names = {str: "text", int: "integer", float: "number", bool: "true/false"}
-    if annotation in names:
-        return names[annotation]
-    return getattr(annotation, "__name__", str(annotation)).replace("date", "date (YYYY-MM-DD)")
+    plain: dict[Any, str] = {str: "text", int: "integer", float: "number", bool: "true/false"}
+    if annotation in plain:
+        return plain[annotation]
+    name = str(getattr(annotation, "__name__", annotation))
+    return name.replace("date", "date (YYYY-MM-DD)")
 
 
 def _nested_models(model: type[BaseModel]) -> Iterable[type[BaseModel]]:

@@ -20,7 +20,11 @@ from cxgov.ingest.readers import RawRow, Reason, read_csv, read_jsonl, sha256_of
 from cxgov.model import Program, Source, SourceFormat
 from cxgov.store.feedback import Stager
 from cxgov.store.settings import setting
-from cxgov.store.tables import BatchFile, IngestBatch, RejectedRow
+from cxgov.store.tables import (
+    BATCH_FILES,
+    INGEST_BATCHES,
+    REJECTED_ROWS,
+)
 
 CHUNK_ROWS = 5_000
 Clock = Callable[[], dt.datetime]
@@ -101,7 +105,7 @@ def ingest_files(
             )
             pseudonymise = pseudonymiser(key)
             batch_id = connection.execute(
-                insert(IngestBatch.__table__)
+                insert(INGEST_BATCHES)
                 .values(
                     program=program.program.id,
                     source=source.id,
@@ -115,7 +119,7 @@ def ingest_files(
                     started_at=started,
                     status="running",
                 )
-                .returning(IngestBatch.__table__.c.id)
+                .returning(INGEST_BATCHES.c.id)
             ).scalar_one()
             stager = Stager(connection)
             for path in files:
@@ -132,7 +136,7 @@ def ingest_files(
                     connection, stager, mapper, rows, batch_id, str(path), summary
                 )
                 connection.execute(
-                    insert(BatchFile.__table__).values(
+                    insert(BATCH_FILES).values(
                         batch_id=batch_id,
                         file_name=str(path),
                         sha256=hashes[path],
@@ -148,8 +152,8 @@ def ingest_files(
                 raise BatchRefused
             summary.batch = batch_id
             connection.execute(
-                update(IngestBatch.__table__)
-                .where(IngestBatch.__table__.c.id == batch_id)
+                update(INGEST_BATCHES)
+                .where(INGEST_BATCHES.c.id == batch_id)
                 .values(
                     rows_read=summary.rows_read,
                     accepted=summary.accepted,
@@ -197,11 +201,11 @@ def _load_file(
             stager.add(records)
             records = []
         if len(rejected) >= CHUNK_ROWS:
-            connection.execute(insert(RejectedRow.__table__), rejected)
+            connection.execute(insert(REJECTED_ROWS), rejected)
             rejected = []
     stager.add(records)
     if rejected:
-        connection.execute(insert(RejectedRow.__table__), rejected)
+        connection.execute(insert(REJECTED_ROWS), rejected)
     summary.rows_read += read
     return read
 

@@ -19,7 +19,12 @@ from cxgov.ingest.batch import BatchRefused, BatchSummary, Clock
 from cxgov.ingest.mapping import parse_number
 from cxgov.ingest.readers import FileFormatError, RawRow, Reason, read_csv, sha256_of
 from cxgov.model import Program
-from cxgov.store.tables import BatchFile, IngestBatch, KpiValue, RejectedRow
+from cxgov.store.tables import (
+    BATCH_FILES,
+    INGEST_BATCHES,
+    KPI_VALUES,
+    REJECTED_ROWS,
+)
 
 REQUIRED = ("kpi", "period_start", "period_end", "value")
 SOURCE_NAME = "kpi-values"
@@ -112,10 +117,10 @@ def _write(
     clock: Clock,
     max_reject_rate: float,
 ) -> BatchSummary:
-    table = KpiValue.__table__
+    table = KPI_VALUES
     with engine.begin() as connection:
         batch_id = connection.execute(
-            insert(IngestBatch.__table__)
+            insert(INGEST_BATCHES)
             .values(
                 program=program_id,
                 source=SOURCE_NAME,
@@ -129,7 +134,7 @@ def _write(
                 started_at=started,
                 status="running",
             )
-            .returning(IngestBatch.__table__.c.id)
+            .returning(INGEST_BATCHES.c.id)
         ).scalar_one()
         stored = {
             (r.kpi, r.period_start, r.period_end, r.segment_key): (r.value, r.n)
@@ -203,9 +208,9 @@ def _write(
                 .values(value=parsed["value"], n=parsed["n"], batch_id=batch_id)
             )
         if rejected:
-            connection.execute(insert(RejectedRow.__table__), rejected)
+            connection.execute(insert(REJECTED_ROWS), rejected)
         connection.execute(
-            insert(BatchFile.__table__).values(
+            insert(BATCH_FILES).values(
                 batch_id=batch_id,
                 file_name=str(path),
                 sha256=sha256_of(path),
@@ -213,8 +218,8 @@ def _write(
             )
         )
         connection.execute(
-            update(IngestBatch.__table__)
-            .where(IngestBatch.__table__.c.id == batch_id)
+            update(INGEST_BATCHES)
+            .where(INGEST_BATCHES.c.id == batch_id)
             .values(
                 rows_read=summary.rows_read,
                 accepted=summary.accepted,

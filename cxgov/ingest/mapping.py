@@ -179,13 +179,13 @@ class RowMapper:
                     continue  # the question was not shown: no answer, nothing to store
                 answers.append(self._answer(point, cell, reasons))
         else:
-            point = self._point(fields, reasons)
+            found = self._point(fields, reasons)
             assert self.value_at is not None
             cell = fields[self.value_at]
             if not cell.strip():
                 reasons.append(Reason("missing_value", "the answer is empty"))
-            elif point is not None:
-                answers.append(self._answer(point, cell, reasons))
+            elif found is not None:
+                answers.append(self._answer(found, cell, reasons))
         if reasons or collected_at is None:
             return [], reasons
         return [

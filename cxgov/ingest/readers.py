@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 GZIP_MAGIC = b"\x1f\x8b"
 _SNIFF_BYTES = 64 * 1024
@@ -54,7 +54,7 @@ def _open_binary(path: Path) -> IO[bytes]:
     with path.open("rb") as probe:
         compressed = probe.read(2) == GZIP_MAGIC
     if compressed:
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 
 from cxgov.ingest.mapping import Record
-from cxgov.store.tables import Feedback, Json
+from cxgov.store.tables import FEEDBACK, Json
 
 _staging_metadata = MetaData()
 staging = Table(
@@ -157,7 +157,7 @@ class Stager:
         )
         deleted = connection.execute(staging.delete().where(superseded))
         counts.duplicates = deleted.rowcount or 0
-        f = Feedback.__table__
+        f = FEEDBACK
         key = and_(
             f.c.program == program,
             f.c.source == source,

@@ -9,14 +9,20 @@ from typing import Any
 from sqlalchemy import Engine, case, func, select
 
 from cxgov.model import Program
-from cxgov.store.tables import Feedback, IngestBatch, RejectedRow
+from cxgov.store.tables import (
+    FEEDBACK,
+    INGEST_BATCHES,
+    KPI_VALUES,
+    REJECTED_ROWS,
+)
 
 
 @dataclass(frozen=True)
 class PointStatus:
     id: str
     records: int
-    """Answers with a value; not-applicable answers are counted separately."""
+    """Answers with a value (not-applicable answers are counted separately); for a business
+    KPI's system measurement point, the number of period values."""
     not_applicable: int
     first: dt.datetime | None
     last: dt.datetime | None
@@ -55,9 +61,9 @@ class DataStatus:
 
 
 def data_status(engine: Engine, program: Program) -> DataStatus:
-    f = Feedback.__table__
-    b = IngestBatch.__table__
-    r = RejectedRow.__table__
+    f = FEEDBACK
+    b = INGEST_BATCHES
+    r = REJECTED_ROWS
     program_id = program.program.id
     with engine.connect() as connection:
         rows = connection.execute(
@@ -71,20 +77,39 @@ def data_status(engine: Engine, program: Program) -> DataStatus:
             .where(f.c.program == program_id)
             .group_by(f.c.measurement_point)
         ).all()
+        values = connection.execute(
+            select(
+                KPI_VALUES.c.kpi,
+                func.count(),
+                func.min(KPI_VALUES.c.period_start),
+                func.max(KPI_VALUES.c.period_end),
+            )
+            .where(KPI_VALUES.c.program == program_id)
+            .group_by(KPI_VALUES.c.kpi)
+        ).all()
         rejected = connection.execute(
             select(b.c.source, func.count(r.c.id))
             .select_from(r.join(b, r.c.batch_id == b.c.id))
             .where(b.c.program == program_id)
             .group_by(b.c.source)
         ).all()
-    found = {row[0]: row for row in rows}
+    found: dict[str, tuple[Any, ...]] = {row[0]: tuple(row) for row in rows}
+    # business KPIs arrive as per-period values: a system measurement point shows its KPI's
+    by_kpi = {row[0]: row for row in values}
+    kpi_types = {kpi.id: kpi.type.value for kpi in program.kpis}
+    for point in program.measurement_points:
+        periods = by_kpi.get(point.kpi)
+        if periods is not None and kpi_types.get(point.kpi) == "value" and point.id not in found:
+            start = dt.datetime.combine(periods[2], dt.time())
+            end = dt.datetime.combine(periods[3], dt.time())
+            found[point.id] = (point.id, periods[1], 0, start, end)
     ids = [p.id for p in program.measurement_points]
     ids += sorted(set(found) - set(ids))  # data for points since removed from the program
     points = []
     for ident in ids:
-        row = found.get(ident)
-        if row is None:
+        counts = found.get(ident)
+        if counts is None:
             points.append(PointStatus(ident, 0, 0, None, None))
         else:
-            points.append(PointStatus(ident, int(row[1]), int(row[2]), row[3], row[4]))
+            points.append(PointStatus(ident, int(counts[1]), int(counts[2]), counts[3], counts[4]))
     return DataStatus(program_id, points, {source: int(count) for source, count in rejected})

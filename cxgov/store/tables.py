@@ -7,7 +7,7 @@ edited, so a change here comes with a new migration.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -137,3 +138,12 @@ class StoreSetting(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# Core Table objects for bulk statements (typed as Table: `__table__` is a FromClause to mypy).
+INGEST_BATCHES = cast(Table, IngestBatch.__table__)
+BATCH_FILES = cast(Table, BatchFile.__table__)
+FEEDBACK = cast(Table, Feedback.__table__)
+REJECTED_ROWS = cast(Table, RejectedRow.__table__)
+KPI_VALUES = cast(Table, KpiValue.__table__)
+STORE_SETTINGS = cast(Table, StoreSetting.__table__)
