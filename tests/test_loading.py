@@ -162,7 +162,7 @@ def _check(diagnostics: list[Diagnostic]) -> None:
 )
 @given(raw=st.binary(max_size=400))
 def test_random_bytes_never_raise(raw: bytes) -> None:
-    document, problems = parse_yaml("g.yaml", raw)
+    _document, problems = parse_yaml("g.yaml", raw)
     _check(problems)
 
 

@@ -158,8 +158,9 @@ def test_reingesting_the_same_file_adds_nothing(db_url: str, tmp_path: Path) -> 
 
 def test_an_overlapping_export_adds_only_the_new_answers(db_url: str, tmp_path: Path) -> None:
     ingest(db_url, write(tmp_path / "answers1.csv", GOOD))
-    overlap = GOOD.splitlines(keepends=True)[2:] + [
-        "r4,2026-03-04T09:00:00,NPS,10,cust-4,,small,north\n"
+    overlap = [
+        *GOOD.splitlines(keepends=True)[2:],
+        "r4,2026-03-04T09:00:00,NPS,10,cust-4,,small,north\n",
     ]
     summary = ingest(db_url, write(tmp_path / "answers2.csv", "".join(overlap)))
     assert (summary.inserted, summary.updated, summary.unchanged) == (1, 0, 2)

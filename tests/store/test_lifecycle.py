@@ -85,7 +85,7 @@ def test_a_store_from_the_first_migration_is_upgraded_without_losing_rows(
         ):
             connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     engine.dispose()
-    before, after = api.db_upgrade(db_url, "0001")
+    _before, after = api.db_upgrade(db_url, "0001")
     assert after == "0001"
     engine = make_engine(db_url)
     with engine.begin() as connection:
