@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from cxgov.assembly import UsageError
+from cxgov.assembly import LoadedProgram, UsageError
 from cxgov.demo import DemoFiles, generate
 from cxgov.diagnostics import Diagnostic
+from cxgov.evaluate.run import Evaluation, evaluate_program
 from cxgov.ingest.batch import BatchSummary, Clock, ingest_files
 from cxgov.ingest.kpi_values import ingest_kpi_values_file
 from cxgov.ingest.readers import FileFormatError
@@ -32,6 +33,7 @@ __all__ = [
     "check_schemas",
     "db_upgrade",
     "demo_data",
+    "evaluate",
     "ingest",
     "ingest_kpi_values",
     "load_program",
@@ -60,6 +62,10 @@ def validate(paths: list[str], *, max_bytes: int = MAX_FILE_BYTES) -> Validation
 
 def load_program(program_dir: str) -> Program:
     """One program directory, which must validate without errors."""
+    return _load(program_dir).program
+
+
+def _load(program_dir: str) -> LoadedProgram:
     path = Path(program_dir)
     if not path.is_dir():
         raise UsageError(f"not a program directory: {program_dir}")
@@ -68,7 +74,7 @@ def load_program(program_dir: str) -> Program:
         raise UsageError(f"expected one program in {program_dir}, found {len(result.programs)}")
     if result.errors:
         raise InvalidProgram([d for d in result.diagnostics if d.severity.value == "error"])
-    return result.programs[0].program
+    return result.programs[0]
 
 
 def write_schema_files(directory: str | Path = "schemas") -> list[Path]:
@@ -154,6 +160,36 @@ def demo_data(
     return generate(
         program, Path(out) if out else Path(program_dir) / "data", end=end, months=months, seed=seed
     )
+
+
+def evaluate(
+    program_dir: str,
+    *,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    db: str | None = None,
+    out: str | None = "reports",
+    dry_run: bool = False,
+    clock: Clock = utc_now,
+) -> Evaluation:
+    """Judge every objective for every period up to `as_of`; record the run and write
+    reports/<program>/<as-of>.json and .md (nothing is recorded or written with `dry_run`)."""
+    loaded = _load(program_dir)
+    engine = open_store(db)
+    try:
+        return evaluate_program(
+            engine,
+            loaded.program,
+            files=loaded.files,
+            directory=program_dir,
+            as_of=as_of,
+            since=since,
+            out=Path(out) if out else None,
+            dry_run=dry_run,
+            clock=clock,
+        )
+    finally:
+        engine.dispose()
 
 
 def status(program_dir: str, *, db: str | None = None) -> DataStatus:

@@ -329,6 +329,106 @@ def demo_data(
     return ExitCode.OK
 
 
+_FAIL_ON = ["fail", "no_data", "warn", "insufficient_sample", "none"]
+
+
+@cli.command()
+@_program_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Evaluate as of this day (default: today).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Earliest day to evaluate (default: the first data).",
+)
+@_db_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="reports",
+    show_default=True,
+    help="Folder of the reports: OUT/<program-id>/<as-of>.json and .md.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json also prints the report.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(_FAIL_ON),
+    default="fail",
+    show_default=True,
+    help="Exit 1 when a latest-period verdict is at or beyond this status "
+    "(pass < insufficient_sample < warn < no_data < fail).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Evaluate without recording the run or writing files."
+)
+@_guarded
+def evaluate(
+    program_dir: str,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    db: str | None,
+    out: str,
+    output_format: str,
+    fail_on: str,
+    dry_run: bool,
+) -> int:
+    """Compute every measurement point's KPI per period, with sample size and interval, and
+    judge every objective against the target revision in force.
+
+    Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, 3 internal error.
+    """
+    from cxgov.evaluate.report import latest
+    from cxgov.evaluate.verdicts import SEVERITY, Verdict
+
+    day = as_of.date() if as_of else dt.date.today()
+    result = api.evaluate(
+        program_dir,
+        as_of=day,
+        since=since.date() if since else None,
+        db=db,
+        out=out,
+        dry_run=dry_run,
+    )
+    newest = latest(result.results)
+    if output_format == "json":
+        click.echo(json.dumps(result.report, indent=2, ensure_ascii=False))
+    else:
+        totals = {v: sum(r.status is v for r in newest) for v in Verdict}
+        click.echo(
+            f"{result.report['program']} as of {day}: {len(result.results):,} verdicts over "
+            f"{len({r.objective.id for r in result.results})} objectives; latest periods: "
+            + ", ".join(f"{count} {status.value}" for status, count in totals.items())
+        )
+        for r in sorted(newest, key=lambda r: (-SEVERITY[r.status], r.objective.id)):
+            if r.status is not Verdict.PASS:
+                value = "-" if r.estimate.value is None else f"{r.estimate.value:.1f}"
+                segment = ",".join(f"{k}={v}" for k, v in r.segment)
+                click.echo(
+                    f"  {r.status.value:<19} {r.objective.id}{f' [{segment}]' if segment else ''}"
+                    f" {r.period.start}..{r.period.end}: {value} (n={r.estimate.n})"
+                )
+        if result.json_path:
+            click.echo(f"report: {result.json_path} and {result.markdown_path}")
+        elif dry_run:
+            click.echo("dry run: nothing recorded, no report written")
+    if fail_on == "none":
+        return ExitCode.OK
+    threshold = SEVERITY[Verdict(fail_on)]
+    failed = any(SEVERITY[r.status] >= threshold for r in newest)
+    return ExitCode.PROBLEMS if failed else ExitCode.OK
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="cxgov", standalone_mode=True)

@@ -147,3 +147,53 @@ FEEDBACK = cast(Table, Feedback.__table__)
 REJECTED_ROWS = cast(Table, RejectedRow.__table__)
 KPI_VALUES = cast(Table, KpiValue.__table__)
 STORE_SETTINGS = cast(Table, StoreSetting.__table__)
+
+
+class EvaluationRun(Base):
+    """One `cxgov evaluate`; runs and their verdicts are append-only history."""
+
+    __tablename__ = "evaluation_runs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(IdText)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    program_hash: Mapped[str] = mapped_column(String(64))
+    git_commit: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+
+
+class VerdictRow(Base):
+    """One verdict of a run: objective × segment × period."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (
+        Index("ix_verdicts_run", "run_id"),
+        Index("ix_verdicts_objective", "objective"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_runs.id", ondelete="CASCADE"))
+    objective: Mapped[str] = mapped_column(IdText)
+    measurement_point: Mapped[str] = mapped_column(IdText)
+    kpi: Mapped[str] = mapped_column(IdText)
+    segment: Mapped[dict[str, Any]] = mapped_column(Json)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(24))
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    n: Mapped[int] = mapped_column(Integer)
+    ci_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ci_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    target: Mapped[float | None] = mapped_column(Float, nullable=True)
+    warn: Mapped[float | None] = mapped_column(Float, nullable=True)
+    fail: Mapped[float | None] = mapped_column(Float, nullable=True)
+    revision: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    rule: Mapped[str] = mapped_column(String(12))
+    trend: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+EVALUATION_RUNS = cast(Table, EvaluationRun.__table__)
+VERDICTS = cast(Table, VerdictRow.__table__)

@@ -1,0 +1,1 @@
+"""Evaluation: periods, counts aggregated in the database, and verdicts per objective."""

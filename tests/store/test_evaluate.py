@@ -1,0 +1,216 @@
+"""Evaluation on both databases: counts aggregated in SQL equal a hand computation, every
+status appears where the data puts it, runs are recorded append-only, and the report keeps
+its contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from cxgov import api
+from cxgov.cli import cli
+from cxgov.evaluate.aggregate import Cell, aggregate
+from cxgov.evaluate.periods import Period
+from cxgov.stats import Counts
+from cxgov.store.engine import open_store
+from tests.conftest import FIXTURES
+
+SHOP = str(FIXTURES / "shop")
+AS_OF = dt.date(2026, 6, 15)
+HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
+# month -> (promoters, passives, detractors) for the relationship NPS (targets 30 / 20 / 10)
+NPS_PLAN = {1: (50, 40, 10), 2: (40, 35, 25), 3: (30, 40, 30), 4: (5, 3, 2), 6: (3, 1, 1)}
+EXPECTED_STATUS = {
+    1: "pass",
+    2: "warn",
+    3: "fail",
+    4: "insufficient_sample",
+    5: "no_data",
+    6: "insufficient_sample",
+}
+
+
+def _nps_rows() -> list[str]:
+    rows = []
+    for month, (promoters, passives, detractors) in NPS_PLAN.items():
+        scores = [10] * promoters + [8] * passives + [3] * detractors
+        for i, score in enumerate(scores):
+            region = "north" if i % 2 else "south"
+            rows.append(
+                f"n{month}-{i},2026-{month:02d}-10T12:00:00,NPS,{score},c{i},,small,{region}\n"
+            )
+    return rows
+
+
+def _checkout_rows(rng: random.Random) -> tuple[list[str], dict[tuple[int, str], Counts]]:
+    rows, expected = [], {}
+    for month in range(1, 7):
+        for i in range(rng.randint(40, 90)):
+            day = rng.randint(1, 28 if month < 6 else 15)
+            score = rng.choice(["1", "2", "3", "4", "5", "5", "N/A"])
+            size = rng.choice(["small", "large"])
+            rows.append(
+                f"k{month}-{i},2026-{month:02d}-{day:02d}T{rng.randint(0, 23):02d}:30:00,CHECKOUT,{score},c,,{size},\n"
+            )
+            if score == "N/A":
+                continue
+            value = int(score)
+            add = Counts(1, 0, 0, 0, int(value >= 4), value, value * value)
+            for key in ((month, ""), (month, size)):
+                expected[key] = expected.get(key, Counts()) + add
+    return rows, expected
+
+
+@pytest.fixture
+def loaded(db_url: str, tmp_path: Path) -> dict[tuple[int, str], Counts]:
+    checkout, expected = _checkout_rows(random.Random(5))
+    path = tmp_path / "answers.csv"
+    path.write_text(HEADER + "".join(_nps_rows() + checkout))
+    summary = api.ingest(SHOP, "answers", [str(path)], db=db_url)
+    assert summary.rejected == 0
+    return expected
+
+
+def test_sql_counts_equal_a_hand_computation(
+    db_url: str, loaded: dict[tuple[int, str], Counts]
+) -> None:
+    program = api.load_program(SHOP)
+    engine = open_store(db_url)
+    with engine.connect() as connection:
+        found = aggregate(connection, program, AS_OF)
+    engine.dispose()
+    for (month, size), counts in loaded.items():
+        start = dt.date(2026, month, 1)
+        end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
+        cell = Cell(
+            "mp-checkout", Period(start, end, end < AS_OF), (("size", size),) if size else ()
+        )
+        got = found.counts[cell]
+        assert (got.n, got.positives, got.total, got.sumsq) == (
+            counts.n,
+            counts.positives,
+            counts.total,
+            counts.sumsq,
+        ), (month, size)
+
+
+def test_every_status_appears_where_the_data_puts_it(
+    db_url: str, loaded: object, tmp_path: Path
+) -> None:
+    result = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=str(tmp_path / "reports"))
+    by_month = {
+        r["period"]["start"][5:7]: r
+        for r in result.report["results"]
+        if r["objective"] == "o-nps" and not r["segment"]
+    }
+    assert {int(m): r["status"] for m, r in by_month.items()} == EXPECTED_STATUS
+    january = by_month["01"]
+    assert (january["value"], january["n"]) == (40.0, 100)
+    assert january["ci_low"] < 40 < january["ci_high"]
+    assert (january["target"], january["warn"], january["fail"], january["revision"]) == (
+        30,
+        20,
+        10,
+        "2025-01-01",
+    )
+    assert january["margin"] == 10.0 and january["rule"] == "point"
+    assert by_month["06"]["period"] == {
+        "start": "2026-06-01",
+        "end": "2026-06-30",
+        "complete": False,
+    }
+    february = by_month["02"]
+    assert february["trend"]["previous"]["delta"] == pytest.approx(-25.0)
+    assert 0 <= february["trend"]["previous"]["p_value"] < 0.05
+    assert february["trend"]["decline"] is True
+
+
+def test_the_report_contract_and_files(db_url: str, loaded: object, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    result = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=str(out))
+    assert result.json_path == out / "shop" / "2026-06-15.json"
+    report = json.loads(result.json_path.read_text())
+    assert report == result.report
+    assert {"schema_version", "program", "as_of", "run", "results"} <= set(report)
+    keys = {
+        "objective",
+        "measurement_point",
+        "kpi",
+        "segment",
+        "period",
+        "value",
+        "n",
+        "ci_low",
+        "ci_high",
+        "status",
+        "target",
+        "warn",
+        "fail",
+        "revision",
+        "rule",
+        "trend",
+    }
+    for item in report["results"]:
+        assert keys <= set(item)
+        assert set(item["trend"]) == {"previous", "year_ago", "decline"}
+    assert (
+        (out / "shop" / "2026-06-15.md")
+        .read_text()
+        .startswith("# Web shop: evaluation as of 2026-06-15")
+    )
+
+
+def test_runs_are_recorded_append_only_and_dry_runs_record_nothing(
+    db_url: str, loaded: object, tmp_path: Path
+) -> None:
+    api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, dry_run=True)
+    engine = open_store(db_url)
+
+    def count(table: str) -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+
+    assert count("evaluation_runs") == 0
+    first = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
+    second = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
+    assert count("evaluation_runs") == 2
+    assert count("verdicts") == 2 * len(first.results)
+    assert first.report["results"] == second.report["results"], "same data, same verdicts"
+    with engine.connect() as connection:
+        run = connection.execute(
+            text("SELECT program, as_of, program_hash, status FROM evaluation_runs ORDER BY id")
+        ).first()
+    engine.dispose()
+    assert (
+        run is not None
+        and run[0] == "shop"
+        and str(run[1]) == "2026-06-15"
+        and len(run[2]) == 64
+        and run[3] == "finished"
+    )
+
+
+def test_exit_codes_follow_fail_on(db_url: str, loaded: object, tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = [
+        "evaluate",
+        "--program",
+        SHOP,
+        "--db",
+        db_url,
+        "--out",
+        str(tmp_path),
+        "--as-of",
+        "2026-03-20",
+    ]
+    # latest periods in March: NPS partial month with 100 answers at NPS 0 -> fail
+    assert runner.invoke(cli, base).exit_code == 1
+    assert runner.invoke(cli, [*base, "--fail-on", "none"]).exit_code == 0
+    printed = runner.invoke(cli, [*base, "--format", "json", "--dry-run", "--fail-on", "none"])
+    assert json.loads(printed.stdout)["as_of"] == "2026-03-20"
