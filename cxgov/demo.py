@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from cxgov.evaluate.periods import periods
 from cxgov.model import KpiType, Layout, MeasurementPoint, Objective, Program, Source
 from cxgov.model.kpis import Direction, Kpi, Statistic
 from cxgov.model.measurement import SURVEY_METHODS
@@ -277,14 +278,15 @@ def _kpi_values(
         writer = csv.writer(handle)
         writer.writerow(["kpi", "period_start", "period_end", "value", "n"])
         for kpi in business:
-            for i, month in enumerate(calendar):
-                if month > end:
-                    continue
-                levels = _target(objectives.get(points[kpi.id].id), month)
+            point = points[kpi.id]
+            for i, period in enumerate(periods(point.window, calendar[0], end)):
+                if not period.complete:
+                    continue  # business figures arrive once a period has closed
+                levels = _target(objectives.get(point.id), period.start)
                 target = levels[0] if levels else 100.0
                 drift = (i - len(calendar) / 2) / len(calendar) * 0.05 * target
                 value = target + drift + rng.gauss(0, abs(target) * 0.02)
                 writer.writerow(
-                    [kpi.id, month.isoformat(), _month_end(month).isoformat(), f"{value:.2f}", ""]
+                    [kpi.id, period.start.isoformat(), period.end.isoformat(), f"{value:.2f}", ""]
                 )
     return path

@@ -38,3 +38,19 @@ def test_demo_data_is_deterministic_and_loads(tmp_path: Path) -> None:
     assert sum(p.not_applicable for p in status.values()) > 0
     last_seen = sorted(p.last for p in status.values() if p.last is not None)
     assert last_seen[0] < dt.datetime(2026, 9, 1) < last_seen[-1], "one feed stopped early"
+
+
+def test_the_demo_program_shows_every_status(tmp_path: Path) -> None:
+    files = api.demo_data(PROGRAM, str(tmp_path / "data"), end=END, months=24, seed=7)
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    api.ingest(PROGRAM, "kyselyvastaukset", [str(p) for p in files.answers], db=db)
+    assert files.kpi_values is not None
+    api.ingest_kpi_values(PROGRAM, str(files.kpi_values), db=db)
+    result = api.evaluate(
+        PROGRAM, as_of=END + dt.timedelta(days=1), db=db, out=str(tmp_path / "reports")
+    )
+    statuses = {r["status"] for r in result.report["results"]}
+    assert statuses == {"pass", "warn", "fail", "insufficient_sample", "no_data"}
+    assert {r["objective"] for r in result.report["results"]} == {
+        o.id for o in api.load_program(PROGRAM).objectives
+    }

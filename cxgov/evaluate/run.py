@@ -88,8 +88,8 @@ def evaluate_program(
     clock: Callable[[], dt.datetime],
 ) -> Evaluation:
     started = clock()
-    with engine.connect() as connection:
-        aggregates = aggregate(connection, program, as_of, since)
+    with engine.begin() as connection:  # rollups written here commit with the counts read
+        aggregates = aggregate(connection, program, as_of, since, persist=not dry_run)
     results = judge(program, aggregates, as_of)
     content_hash = program_hash(files)
     commit = git_commit(directory)

@@ -197,3 +197,43 @@ class VerdictRow(Base):
 
 EVALUATION_RUNS = cast(Table, EvaluationRun.__table__)
 VERDICTS = cast(Table, VerdictRow.__table__)
+
+
+class Rollup(Base):
+    """Additive counts of one complete period, kept so later runs recount only what changed."""
+
+    __tablename__ = "rollups"
+    __table_args__ = (Index("ix_rollups_group", "program", "group_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(IdText)
+    group_key: Mapped[str] = mapped_column(String(64))
+    """Hash of what the counts depend on: window, positive range, dimensions, points."""
+    measurement_point: Mapped[str] = mapped_column(IdText)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    segment: Mapped[list[list[str]]] = mapped_column(Json)
+    n: Mapped[int] = mapped_column(Integer)
+    promoters: Mapped[int] = mapped_column(Integer)
+    passives: Mapped[int] = mapped_column(Integer)
+    detractors: Mapped[int] = mapped_column(Integer)
+    positives: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Float)
+    sumsq: Mapped[float] = mapped_column(Float)
+
+
+class RollupState(Base):
+    """The newest ingest batch a group's rollups include."""
+
+    __tablename__ = "rollup_state"
+
+    program: Mapped[str] = mapped_column(IdText, primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_batch: Mapped[int] = mapped_column(BigInteger)
+    covered_from: Mapped[dt.date] = mapped_column(Date)
+    covered_until: Mapped[dt.date] = mapped_column(Date)
+    """Rollups exist for every complete period between these days (inclusive)."""
+
+
+ROLLUPS = cast(Table, Rollup.__table__)
+ROLLUP_STATE = cast(Table, RollupState.__table__)

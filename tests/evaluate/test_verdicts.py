@@ -93,11 +93,12 @@ def test_lower_is_better_mirrors_the_margins_and_bands() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
+    # value < fail is fail; fail <= value < warn is warn; otherwise pass (DESIGN.md)
     [
         (35, Verdict.PASS),
-        (25, Verdict.PASS),
-        (20, Verdict.WARN),
-        (15, Verdict.WARN),
+        (20, Verdict.PASS),
+        (19.9, Verdict.WARN),
+        (10, Verdict.WARN),
         (9.9, Verdict.FAIL),
     ],
 )

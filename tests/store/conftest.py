@@ -27,6 +27,10 @@ TABLES = [
     "kpi_values",
     "ingest_batches",
     "store_settings",
+    "verdicts",
+    "evaluation_runs",
+    "rollups",
+    "rollup_state",
 ]
 
 

@@ -214,3 +214,48 @@ def test_exit_codes_follow_fail_on(db_url: str, loaded: object, tmp_path: Path) 
     assert runner.invoke(cli, [*base, "--fail-on", "none"]).exit_code == 0
     printed = runner.invoke(cli, [*base, "--format", "json", "--dry-run", "--fail-on", "none"])
     assert json.loads(printed.stdout)["as_of"] == "2026-03-20"
+
+
+def _nps_n(result: api.Evaluation, month: int) -> int:
+    [found] = [
+        r
+        for r in result.report["results"]
+        if r["objective"] == "o-nps"
+        and not r["segment"]
+        and r["period"]["start"] == f"2026-{month:02d}-01"
+    ]
+    return int(found["n"])
+
+
+def test_rollups_spare_unchanged_periods_and_recount_changed_ones(
+    db_url: str, loaded: object, tmp_path: Path
+) -> None:
+    first = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
+    assert _nps_n(first, 2) == 100
+    engine = open_store(db_url)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM rollups")).scalar_one() > 0
+        # mark February's stored count, so a later run shows whether it recounted February
+        connection.execute(
+            text(
+                "UPDATE rollups SET n = 999 WHERE measurement_point = 'mp-nps' AND period_start = '2026-02-01' AND segment = :empty"
+            ),
+            {"empty": "[]"},
+        )
+    engine.dispose()
+    assert _nps_n(api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None), 2) == 999, (
+        "no new data: read from rollups"
+    )
+    march = tmp_path / "march.csv"
+    march.write_text(HEADER + "extra-1,2026-03-12T12:00:00,NPS,10,c,,small,north\n")
+    api.ingest(SHOP, "answers", [str(march)], db=db_url)
+    after_new = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
+    assert _nps_n(after_new, 3) == 101, "March received an answer: recounted"
+    assert _nps_n(after_new, 2) == 999, "February did not: still from its rollup"
+    changed = tmp_path / "changed.csv"
+    changed.write_text(HEADER + "extra-1,2026-03-12T12:00:00,NPS,2,c,,small,north\n")
+    api.ingest(SHOP, "answers", [str(changed)], db=db_url)
+    after_update = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
+    assert _nps_n(after_update, 2) == 100, "an updated answer may move between periods: recount all"
+    fresh = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, dry_run=True)
+    assert after_update.report["results"] == fresh.report["results"]

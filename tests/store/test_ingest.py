@@ -426,3 +426,13 @@ def test_the_real_airline_file_loads_with_the_published_counts(db_url: str) -> N
     for column, point in source.values.items():
         assert status[point].records == AIRLINE_ANSWERED[column], column
         assert status[point].records + status[point].not_applicable == 25_976
+    evaluated = api.evaluate(airline, as_of=dt.date(2026, 11, 22), db=db_url, out=None)
+    results = evaluated.report["results"]
+    assert {r["objective"] for r in results} == {o.id for o in program.objectives}
+    wifi = next(
+        r
+        for r in results
+        if r["measurement_point"] == source.values["Inflight wifi service"] and not r["segment"]
+    )
+    assert wifi["n"] == 25_163, "not-applicable answers leave the denominator"
+    assert wifi["period"] == {"start": "2026-10-01", "end": "2026-10-31", "complete": True}

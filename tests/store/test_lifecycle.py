@@ -75,6 +75,10 @@ def test_a_store_from_the_first_migration_is_upgraded_without_losing_rows(
     engine = make_engine(db_url)
     with engine.begin() as connection:
         for table in (
+            "rollup_state",
+            "rollups",
+            "verdicts",
+            "evaluation_runs",
             "kpi_values",
             "rejected_rows",
             "batch_files",

@@ -1,4 +1,4 @@
-"""Evaluation runs and their verdicts (append-only history).
+"""Evaluation runs and their verdicts (append-only history), and period rollups.
 
 Revision ID: 0003
 Revises: 0002
@@ -62,9 +62,38 @@ def upgrade() -> None:
     )
     op.create_index("ix_verdicts_run", "verdicts", ["run_id"])
     op.create_index("ix_verdicts_objective", "verdicts", ["objective"])
+    op.create_table(
+        "rollups",
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("program", sa.String(80), nullable=False),
+        sa.Column("group_key", sa.String(64), nullable=False),
+        sa.Column("measurement_point", sa.String(80), nullable=False),
+        sa.Column("period_start", sa.Date, nullable=False),
+        sa.Column("period_end", sa.Date, nullable=False),
+        sa.Column("segment", Json, nullable=False),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.Column("promoters", sa.Integer, nullable=False),
+        sa.Column("passives", sa.Integer, nullable=False),
+        sa.Column("detractors", sa.Integer, nullable=False),
+        sa.Column("positives", sa.Integer, nullable=False),
+        sa.Column("total", sa.Float, nullable=False),
+        sa.Column("sumsq", sa.Float, nullable=False),
+    )
+    op.create_index("ix_rollups_group", "rollups", ["program", "group_key"])
+    op.create_table(
+        "rollup_state",
+        sa.Column("program", sa.String(80), primary_key=True),
+        sa.Column("group_key", sa.String(64), primary_key=True),
+        sa.Column("last_batch", sa.BigInteger, nullable=False),
+        sa.Column("covered_from", sa.Date, nullable=False),
+        sa.Column("covered_until", sa.Date, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("rollup_state")
+    op.drop_index("ix_rollups_group", "rollups")
+    op.drop_table("rollups")
     op.drop_index("ix_verdicts_objective", "verdicts")
     op.drop_index("ix_verdicts_run", "verdicts")
     op.drop_table("verdicts")

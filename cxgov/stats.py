@@ -1,0 +1,311 @@
+"""Statistics of CX KPIs: pure functions on additive counts, formulas in the docstrings.
+
+Everything here takes counts and returns numbers: no I/O, no third-party imports. NPS values
+and intervals are on the −100..100 scale, percentages on 0..100.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+_STANDARD_NORMAL = NormalDist()
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Additive counts of answers in one cell (measurement point × period × segment).
+
+    Windows and segments combine by adding Counts, never by averaging ratios.
+    """
+
+    n: int = 0
+    """Answers with a value (not-applicable answers never count)."""
+    promoters: int = 0
+    """NPS 9–10."""
+    passives: int = 0
+    """NPS 7–8."""
+    detractors: int = 0
+    """NPS 0–6."""
+    positives: int = 0
+    """Answers inside the KPI's positive (top-box) range."""
+    total: float = 0.0
+    """Sum of the values."""
+    sumsq: float = 0.0
+    """Sum of the squared values."""
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.n + other.n,
+            self.promoters + other.promoters,
+            self.passives + other.passives,
+            self.detractors + other.detractors,
+            self.positives + other.positives,
+            self.total + other.total,
+            self.sumsq + other.sumsq,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    value: float | None
+    """None when there are no answers."""
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    se: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    delta: float
+    """Later minus earlier."""
+    se: float | None
+    p_value: float | None
+    """Two-sided."""
+    ci_low: float | None
+    ci_high: float | None
+
+
+NO_ESTIMATE = Estimate(None, 0, None, None, None)
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
+
+
+def normal_quantile(p: float) -> float:
+    """Inverse CDF of the standard normal distribution."""
+    return _STANDARD_NORMAL.inv_cdf(p)
+
+
+def _z(confidence: float) -> float:
+    _check_confidence(confidence)
+    return normal_quantile(0.5 + confidence / 2)
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """Lentz's continued fraction for the regularised incomplete beta (Numerical Recipes 6.4)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def regularized_beta(a: float, b: float, x: float) -> float:
+    """I_x(a, b), the regularised incomplete beta function."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    front = math.exp(log_front)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_continued_fraction(a, b, x) / a
+    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
+
+
+def t_cdf(x: float, df: float) -> float:
+    """CDF of Student's t: 1 − ½·I_{df/(df+x²)}(df/2, ½) for x ≥ 0, mirrored for x < 0."""
+    tail = 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + x * x))
+    return 1.0 - tail if x >= 0 else tail
+
+
+def t_quantile(p: float, df: float) -> float:
+    """Inverse CDF of Student's t with `df` degrees of freedom (df may be fractional, as in
+    Welch's test): bisection on `t_cdf` to 1e-10, started from bounds that always hold."""
+    if not 0 < p < 1:
+        raise ValueError(f"p must lie strictly between 0 and 1, got {p}")
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -t_quantile(1 - p, df)
+    low, high = 0.0, max(1.0, normal_quantile(p))
+    while t_cdf(high, df) < p:
+        high *= 2.0
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        if t_cdf(middle, df) < p:
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-10:
+            break
+    return (low + high) / 2.0
+
+
+def _p_value(delta: float, se: float) -> float:
+    if se == 0:
+        return 1.0 if delta == 0 else 0.0
+    return 2.0 * (1.0 - _STANDARD_NORMAL.cdf(abs(delta) / se))
+
+
+# --- NPS ---------------------------------------------------------------------------------
+
+
+def nps_value(c: Counts) -> float | None:
+    """NPS = 100·(P − D)/n on −100..100."""
+    if c.n == 0:
+        return None
+    return 100.0 * (c.promoters - c.detractors) / c.n
+
+
+def nps_variance(c: Counts) -> float | None:
+    """Per-respondent variance of the NPS on the proportion scale: V = p + d − (p − d)²,
+    with p = P/n and d = D/n (each answer scores +1, 0 or −1)."""
+    if c.n == 0:
+        return None
+    p, d = c.promoters / c.n, c.detractors / c.n
+    return p + d - (p - d) ** 2
+
+
+def nps_estimate(c: Counts, confidence: float = 0.95, method: str = "adjusted_wald") -> Estimate:
+    """The observed NPS with an interval on −100..100.
+
+    adjusted Wald (default): add 0.75 detractor, 1.5 passive and 0.75 promoter pseudo-answers
+    (n + 3), and centre the interval on the adjusted NPS with SE = √(V_adj/(n+3)); this keeps
+    intervals sensible for small samples and extreme scores.
+    wald: NPS ± z·√(V/n) on the observed counts.
+    The reported `se` is the plain √(V/n), ×100.
+    """
+    z = _z(confidence)
+    if method not in ("adjusted_wald", "wald"):
+        raise ValueError(f"unknown NPS interval method {method!r} (adjusted_wald or wald)")
+    value = nps_value(c)
+    variance = nps_variance(c)
+    if value is None or variance is None:
+        return NO_ESTIMATE
+    se = math.sqrt(variance / c.n)
+    if method == "wald":
+        centre, half = value / 100.0, z * se
+    else:
+        n_adj = c.n + 3.0
+        p = (c.promoters + 0.75) / n_adj
+        d = (c.detractors + 0.75) / n_adj
+        centre = p - d
+        half = z * math.sqrt((p + d - (p - d) ** 2) / n_adj)
+    low = max(-100.0, 100.0 * (centre - half))
+    high = min(100.0, 100.0 * (centre + half))
+    return Estimate(value, c.n, low, high, 100.0 * se)
+
+
+def nps_change(earlier: Counts, later: Counts, confidence: float = 0.95) -> Change | None:
+    """Δ = NPS₂ − NPS₁ in points with SE = 100·√(V₁/n₁ + V₂/n₂), a z test and a Wald interval."""
+    z = _z(confidence)
+    v1, v2 = nps_variance(earlier), nps_variance(later)
+    n1, n2 = nps_value(earlier), nps_value(later)
+    if v1 is None or v2 is None or n1 is None or n2 is None:
+        return None
+    delta = n2 - n1
+    se = 100.0 * math.sqrt(v1 / earlier.n + v2 / later.n)
+    return Change(delta, se, _p_value(delta, se), delta - z * se, delta + z * se)
+
+
+# --- percentages ---------------------------------------------------------------------------
+
+
+def wilson_interval(positives: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion, on 0..1:
+    (p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)."""
+    z = _z(confidence)
+    if n == 0:
+        raise ValueError("a Wilson interval needs n > 0")
+    p = positives / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def percent_estimate(positives: int, n: int, confidence: float = 0.95) -> Estimate:
+    """100·positives/n with a Wilson score interval on 0..100 (CSAT, CES % agree, top box)."""
+    _check_confidence(confidence)
+    if n == 0:
+        return NO_ESTIMATE
+    p = positives / n
+    low, high = wilson_interval(positives, n, confidence)
+    return Estimate(100.0 * p, n, 100.0 * low, 100.0 * high, 100.0 * math.sqrt(p * (1 - p) / n))
+
+
+def percent_change(
+    earlier_pos: int, earlier_n: int, later_pos: int, later_n: int, confidence: float = 0.95
+) -> Change | None:
+    """Two-proportion z test in percentage points: the p-value uses the pooled proportion,
+    SE₀ = √(p̄(1−p̄)(1/n₁ + 1/n₂)); the interval uses the unpooled SE = √(p₁q₁/n₁ + p₂q₂/n₂)."""
+    z = _z(confidence)
+    if earlier_n == 0 or later_n == 0:
+        return None
+    p1, p2 = earlier_pos / earlier_n, later_pos / later_n
+    pooled = (earlier_pos + later_pos) / (earlier_n + later_n)
+    se0 = math.sqrt(pooled * (1 - pooled) * (1 / earlier_n + 1 / later_n))
+    se = math.sqrt(p1 * (1 - p1) / earlier_n + p2 * (1 - p2) / later_n)
+    delta = 100.0 * (p2 - p1)
+    return Change(
+        delta, 100.0 * se, _p_value(p2 - p1, se0), delta - 100.0 * z * se, delta + 100.0 * z * se
+    )
+
+
+# --- means ---------------------------------------------------------------------------------
+
+
+def _mean_and_variance(n: int, total: float, sumsq: float) -> tuple[float, float | None]:
+    mean = total / n
+    if n < 2:
+        return mean, None
+    variance = max((sumsq - total * total / n) / (n - 1), 0.0)  # guards rounding below zero
+    return mean, variance
+
+
+def mean_estimate(n: int, total: float, sumsq: float, confidence: float = 0.95) -> Estimate:
+    """The sample mean with a t interval: x̄ ± t_{(1+c)/2, n−1}·s/√n, s the sample SD (n − 1)."""
+    _check_confidence(confidence)
+    if n == 0:
+        return NO_ESTIMATE
+    mean, variance = _mean_and_variance(n, total, sumsq)
+    if variance is None:
+        return Estimate(mean, n, None, None, None)
+    se = math.sqrt(variance / n)
+    half = t_quantile(0.5 + confidence / 2, n - 1) * se
+    return Estimate(mean, n, mean - half, mean + half, se)
+
+
+def mean_change(earlier: Counts, later: Counts, confidence: float = 0.95) -> Change | None:
+    """Welch's t test: SE = √(s₁²/n₁ + s₂²/n₂), df by Welch–Satterthwaite."""
+    _check_confidence(confidence)
+    if earlier.n < 2 or later.n < 2:
+        return None
+    m1, v1 = _mean_and_variance(earlier.n, earlier.total, earlier.sumsq)
+    m2, v2 = _mean_and_variance(later.n, later.total, later.sumsq)
+    assert v1 is not None and v2 is not None
+    a, b = v1 / earlier.n, v2 / later.n
+    se = math.sqrt(a + b)
+    delta = m2 - m1
+    if se == 0:
+        return Change(delta, 0.0, 1.0 if delta == 0 else 0.0, delta, delta)
+    df = (a + b) ** 2 / (a * a / (earlier.n - 1) + b * b / (later.n - 1))
+    p_value = 2.0 * (1.0 - t_cdf(abs(delta) / se, df))
+    half = t_quantile(0.5 + confidence / 2, df) * se
+    return Change(delta, se, p_value, delta - half, delta + half)

@@ -1,0 +1,113 @@
+"""Rollups: additive counts of complete periods, stored so that a later run recounts only the
+periods that received new or changed answers since the rollups were written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select
+
+from cxgov.store.tables import INGEST_BATCHES, ROLLUP_STATE, ROLLUPS
+
+
+@dataclass(frozen=True)
+class RollupState:
+    last_batch: int
+    covered_from: dt.date
+    covered_until: dt.date
+
+
+def latest_batch(connection: Connection, program: str) -> int:
+    b = INGEST_BATCHES
+    found = connection.execute(
+        select(func.max(b.c.id)).where(b.c.program == program, b.c.kind == "feedback")
+    ).scalar()
+    return int(found or 0)
+
+
+def answers_changed_since(connection: Connection, program: str, batch: int) -> bool:
+    """Whether a later batch updated existing answers (which may move them between periods)."""
+    b = INGEST_BATCHES
+    return bool(
+        connection.execute(
+            select(func.count()).where(
+                b.c.program == program, b.c.kind == "feedback", b.c.id > batch, b.c.updated > 0
+            )
+        ).scalar()
+    )
+
+
+def read_state(connection: Connection, program: str, group: str) -> RollupState | None:
+    s = ROLLUP_STATE
+    row = connection.execute(
+        select(s.c.last_batch, s.c.covered_from, s.c.covered_until).where(
+            s.c.program == program, s.c.group_key == group
+        )
+    ).first()
+    return RollupState(int(row[0]), row[1], row[2]) if row else None
+
+
+def read_rollups(
+    connection: Connection, program: str, group: str, first: dt.date, last: dt.date
+) -> list[tuple[Any, ...]]:
+    r = ROLLUPS
+    return [
+        tuple(row)
+        for row in connection.execute(
+            select(
+                r.c.measurement_point,
+                r.c.period_start,
+                r.c.period_end,
+                r.c.segment,
+                r.c.n,
+                r.c.promoters,
+                r.c.passives,
+                r.c.detractors,
+                r.c.positives,
+                r.c.total,
+                r.c.sumsq,
+            ).where(
+                r.c.program == program,
+                r.c.group_key == group,
+                r.c.period_start >= first,
+                r.c.period_end <= last,
+            )
+        )
+    ]
+
+
+def write_rollups(
+    connection: Connection,
+    program: str,
+    group: str,
+    periods: list[tuple[dt.date, dt.date]],
+    rows: list[dict[str, Any]],
+    state: RollupState,
+) -> None:
+    """Replace the rollups of `periods` with `rows` and move the group's state forward."""
+    r = ROLLUPS
+    for start, end in periods:
+        connection.execute(
+            delete(r).where(
+                r.c.program == program,
+                r.c.group_key == group,
+                and_(r.c.period_start == start, r.c.period_end == end),
+            )
+        )
+    if rows:
+        connection.execute(
+            insert(r), [{**row, "program": program, "group_key": group} for row in rows]
+        )
+    s = ROLLUP_STATE
+    connection.execute(delete(s).where(s.c.program == program, s.c.group_key == group))
+    connection.execute(
+        insert(s).values(
+            program=program,
+            group_key=group,
+            last_batch=state.last_batch,
+            covered_from=state.covered_from,
+            covered_until=state.covered_until,
+        )
+    )
