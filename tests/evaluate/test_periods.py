@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 from cxgov.evaluate.periods import Period, periods, year_before
@@ -20,7 +21,7 @@ def test_months_run_from_the_first_data_to_the_partial_current_month() -> None:
 
 def test_quarters_weeks_and_years() -> None:
     quarters = periods(Window(calendar="quarter"), dt.date(2026, 2, 1), AS_OF)
-    assert [(p.start, p.end) for p in quarters][0] == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert next((p.start, p.end) for p in quarters) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     assert len(quarters) == 4 and not quarters[-1].complete
     weeks = periods(Window(calendar="week"), dt.date(2026, 11, 4), AS_OF)
     assert weeks[0].start == dt.date(2026, 11, 2) and weeks[0].start.weekday() == 0
@@ -33,7 +34,7 @@ def test_rolling_windows_end_at_the_as_of_date() -> None:
     found = periods(Window(rolling_days=28), dt.date(2026, 9, 1), AS_OF)
     assert found[-1].end == AS_OF and (found[-1].end - found[-1].start).days == 27
     assert all(
-        b.start - a.end == dt.timedelta(days=1) for a, b in zip(found, found[1:], strict=False)
+        b.start - a.end == dt.timedelta(days=1) for a, b in itertools.pairwise(found)
     )
     assert found[0].start <= dt.date(2026, 9, 1) <= found[0].end
 
