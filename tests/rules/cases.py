@@ -3,7 +3,8 @@
 A case file `cases/CXGnnn.yaml` holds `rule: CXGnnn` and a list of `cases`; each case names
 files to add to (or, with `null`, remove from) the base program in `base/`, and `expect`s the
 complete list of diagnostics the program then produces (code, file, line). A case expecting
-nothing is a passing example; `max_bytes` lowers the file-size limit for one case.
+nothing is a passing example; `max_bytes` lowers the file-size limit for one case, and
+`encodings` writes named files in another encoding (to show a file that is not UTF-8).
 docs/rules.md shows the first failing and first passing case of each rule.
 """
 
@@ -36,6 +37,7 @@ class Case:
     expect: tuple[Expected, ...]
     max_bytes: int | None = None
     """Overrides the file-size limit, so the size rule can be shown with small files."""
+    encodings: dict[str, str] | None = None
 
     @property
     def id(self) -> str:
@@ -51,13 +53,17 @@ class Case:
                 path.unlink()
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(content, encoding="utf-8")
+                encoding = (self.encodings or {}).get(name, "utf-8")
+                path.write_bytes(content.encode(encoding))
         return target
 
 
 def _case(rule: str, raw: dict[str, Any]) -> Case:
     expect = tuple(Expected(e["code"], e["file"], int(e["line"])) for e in raw.get("expect") or ())
-    return Case(rule, raw["name"], dict(raw.get("files") or {}), expect, raw.get("max_bytes"))
+    return Case(
+        rule, raw["name"], dict(raw.get("files") or {}), expect, raw.get("max_bytes"),
+        raw.get("encodings"),
+    )
 
 
 def load_cases() -> list[Case]:
