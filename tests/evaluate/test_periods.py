@@ -33,9 +33,7 @@ def test_quarters_weeks_and_years() -> None:
 def test_rolling_windows_end_at_the_as_of_date() -> None:
     found = periods(Window(rolling_days=28), dt.date(2026, 9, 1), AS_OF)
     assert found[-1].end == AS_OF and (found[-1].end - found[-1].start).days == 27
-    assert all(
-        b.start - a.end == dt.timedelta(days=1) for a, b in itertools.pairwise(found)
-    )
+    assert all(b.start - a.end == dt.timedelta(days=1) for a, b in itertools.pairwise(found))
     assert found[0].start <= dt.date(2026, 9, 1) <= found[0].end
 
 

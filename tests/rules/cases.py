@@ -61,7 +61,11 @@ class Case:
 def _case(rule: str, raw: dict[str, Any]) -> Case:
     expect = tuple(Expected(e["code"], e["file"], int(e["line"])) for e in raw.get("expect") or ())
     return Case(
-        rule, raw["name"], dict(raw.get("files") or {}), expect, raw.get("max_bytes"),
+        rule,
+        raw["name"],
+        dict(raw.get("files") or {}),
+        expect,
+        raw.get("max_bytes"),
         raw.get("encodings"),
     )
 
