@@ -163,6 +163,17 @@ _program_option = click.option(
 )
 
 
+def _format_option(help_text: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _echo_summary(summary: api.BatchSummary, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
@@ -199,13 +210,7 @@ def _echo_summary(summary: api.BatchSummary, output_format: str) -> None:
     show_default=True,
     help="Refuse the whole batch (exit 4, nothing committed) above this share of rejected rows.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@_format_option()
 @_guarded
 def ingest(
     program_dir: str,
@@ -273,13 +278,7 @@ def data() -> None:
 @data.command("status")
 @_program_option
 @_db_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@_format_option()
 @_guarded
 def data_status(program_dir: str, db: str | None, output_format: str) -> int:
     """Per measurement point: answers, not-applicable answers, first and last collection time;
@@ -353,14 +352,7 @@ _FAIL_ON = ["fail", "no_data", "warn", "insufficient_sample", "none"]
     show_default=True,
     help="Folder of the reports: OUT/<program-id>/<as-of>.json and .md.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json also prints the report.",
-)
+@_format_option("json also prints the report.")
 @click.option(
     "--fail-on",
     type=click.Choice(_FAIL_ON),

@@ -12,19 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine
 
 from cxgov.ingest.mapping import Record, RowMapper
 from cxgov.ingest.pseudonym import KEY_ENV, pseudonymiser
 from cxgov.ingest.readers import RawRow, Reason, read_csv, read_jsonl, sha256_of
 from cxgov.model import Program, Source, SourceFormat
+from cxgov.store import batches
 from cxgov.store.feedback import Stager
 from cxgov.store.settings import setting
-from cxgov.store.tables import (
-    BATCH_FILES,
-    INGEST_BATCHES,
-    REJECTED_ROWS,
-)
 
 CHUNK_ROWS = 5_000
 Clock = Callable[[], dt.datetime]
@@ -104,23 +100,13 @@ def ingest_files(
                 connection, "pseudonym_key", lambda: secrets.token_hex(32)
             )
             pseudonymise = pseudonymiser(key)
-            batch_id = connection.execute(
-                insert(INGEST_BATCHES)
-                .values(
-                    program=program.program.id,
-                    source=source.id,
-                    kind="feedback",
-                    rows_read=0,
-                    accepted=0,
-                    inserted=0,
-                    updated=0,
-                    unchanged=0,
-                    rejected=0,
-                    started_at=started,
-                    status="running",
-                )
-                .returning(INGEST_BATCHES.c.id)
-            ).scalar_one()
+            batch_id = batches.open_batch(
+                connection,
+                program=program.program.id,
+                source=source.id,
+                kind="feedback",
+                started=started,
+            )
             stager = Stager(connection)
             for path in files:
                 header, rows = _rows(path, source)
@@ -135,14 +121,7 @@ def ingest_files(
                 file_rows = _load_file(
                     connection, stager, mapper, rows, batch_id, str(path), summary
                 )
-                connection.execute(
-                    insert(BATCH_FILES).values(
-                        batch_id=batch_id,
-                        file_name=str(path),
-                        sha256=hashes[path],
-                        rows_read=file_rows,
-                    )
-                )
+                batches.add_file(connection, batch_id, str(path), hashes[path], file_rows)
                 if progress:
                     progress(f"{path}: {file_rows:,} rows read")
             counts = stager.merge(program.program.id, source.id, batch_id)
@@ -151,20 +130,7 @@ def ingest_files(
             if summary.reject_rate > max_reject_rate:
                 raise BatchRefused
             summary.batch = batch_id
-            connection.execute(
-                update(INGEST_BATCHES)
-                .where(INGEST_BATCHES.c.id == batch_id)
-                .values(
-                    rows_read=summary.rows_read,
-                    accepted=summary.accepted,
-                    inserted=summary.inserted,
-                    updated=summary.updated,
-                    unchanged=summary.unchanged,
-                    rejected=summary.rejected,
-                    finished_at=clock(),
-                    status="committed",
-                )
-            )
+            batches.close_batch(connection, batch_id, summary, clock())
     except BatchRefused:
         summary.status = "refused"
     return summary
@@ -193,7 +159,7 @@ def _load_file(
         if reasons:
             summary.rejected += 1
             summary.rejected_by_reason.update({r.code for r in reasons})
-            rejected.append(_rejected(batch_id, file_name, row, reasons))
+            rejected.append(rejected_row(batch_id, file_name, row, reasons))
         else:
             summary.accepted += 1
             records.extend(found)
@@ -201,16 +167,17 @@ def _load_file(
             stager.add(records)
             records = []
         if len(rejected) >= CHUNK_ROWS:
-            connection.execute(insert(REJECTED_ROWS), rejected)
+            batches.add_rejected(connection, rejected)
             rejected = []
     stager.add(records)
-    if rejected:
-        connection.execute(insert(REJECTED_ROWS), rejected)
+    batches.add_rejected(connection, rejected)
     summary.rows_read += read
     return read
 
 
-def _rejected(batch_id: int, file_name: str, row: RawRow, reasons: list[Reason]) -> dict[str, Any]:
+def rejected_row(
+    batch_id: int, file_name: str, row: RawRow, reasons: list[Reason]
+) -> dict[str, Any]:
     return {
         "batch_id": batch_id,
         "file_name": file_name,

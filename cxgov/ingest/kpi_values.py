@@ -15,15 +15,13 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from cxgov.ingest.batch import BatchRefused, BatchSummary, Clock
+from cxgov.ingest.batch import BatchRefused, BatchSummary, Clock, rejected_row
 from cxgov.ingest.mapping import parse_number
 from cxgov.ingest.readers import FileFormatError, RawRow, Reason, read_csv, sha256_of
 from cxgov.model import Program
+from cxgov.store import batches
 from cxgov.store.tables import (
-    BATCH_FILES,
-    INGEST_BATCHES,
     KPI_VALUES,
-    REJECTED_ROWS,
 )
 
 REQUIRED = ("kpi", "period_start", "period_end", "value")
@@ -119,23 +117,9 @@ def _write(
 ) -> BatchSummary:
     table = KPI_VALUES
     with engine.begin() as connection:
-        batch_id = connection.execute(
-            insert(INGEST_BATCHES)
-            .values(
-                program=program_id,
-                source=SOURCE_NAME,
-                kind="kpi_values",
-                rows_read=0,
-                accepted=0,
-                inserted=0,
-                updated=0,
-                unchanged=0,
-                rejected=0,
-                started_at=started,
-                status="running",
-            )
-            .returning(INGEST_BATCHES.c.id)
-        ).scalar_one()
+        batch_id = batches.open_batch(
+            connection, program=program_id, source=SOURCE_NAME, kind="kpi_values", started=started
+        )
         stored = {
             (r.kpi, r.period_start, r.period_end, r.segment_key): (r.value, r.n)
             for r in connection.execute(
@@ -161,15 +145,7 @@ def _write(
                 reasons = [r for r in reasons if r is not None]
                 summary.rejected += 1
                 reasons_seen.update({r.code for r in reasons})
-                rejected.append(
-                    {
-                        "batch_id": batch_id,
-                        "file_name": str(path),
-                        "line": row.line,
-                        "raw": row.raw,
-                        "reasons": [{"code": r.code, "message": r.message} for r in reasons],
-                    }
-                )
+                rejected.append(rejected_row(batch_id, str(path), row, reasons))
                 continue
             summary.accepted += 1
             key = (
@@ -207,29 +183,8 @@ def _write(
                 )
                 .values(value=parsed["value"], n=parsed["n"], batch_id=batch_id)
             )
-        if rejected:
-            connection.execute(insert(REJECTED_ROWS), rejected)
-        connection.execute(
-            insert(BATCH_FILES).values(
-                batch_id=batch_id,
-                file_name=str(path),
-                sha256=sha256_of(path),
-                rows_read=summary.rows_read,
-            )
-        )
-        connection.execute(
-            update(INGEST_BATCHES)
-            .where(INGEST_BATCHES.c.id == batch_id)
-            .values(
-                rows_read=summary.rows_read,
-                accepted=summary.accepted,
-                inserted=summary.inserted,
-                updated=summary.updated,
-                unchanged=summary.unchanged,
-                rejected=summary.rejected,
-                finished_at=clock(),
-                status="committed",
-            )
-        )
+        batches.add_rejected(connection, rejected)
+        batches.add_file(connection, batch_id, str(path), sha256_of(path), summary.rows_read)
+        batches.close_batch(connection, batch_id, summary, clock())
         summary.batch = batch_id
     return summary

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -93,54 +94,37 @@ class Stager:
         else:
             staging.create(connection)
 
-    def add(self, records: Iterable[Record]) -> None:
-        if self.dialect == "postgresql":
-            self._copy(records)
-            return
-        rows = []
+    def _rows(self, records: Iterable[Record], as_text: bool) -> Iterator[tuple[Any, ...]]:
         for r in records:
             self.seq += 1
-            rows.append(
-                (
-                    self.seq,
-                    r.response_id,
-                    r.measurement_point,
-                    _sqlite_time(r.collected_at),
-                    r.value,
-                    r.not_applicable,
-                    r.customer_key,
-                    _segments_text(r.segments),
-                    r.comment,
-                )
+            moment = _sqlite_time(r.collected_at) if as_text else r.collected_at
+            yield (
+                self.seq,
+                r.response_id,
+                r.measurement_point,
+                moment,
+                r.value,
+                r.not_applicable,
+                r.customer_key,
+                _segments_text(r.segments),
+                r.comment,
             )
+
+    def add(self, records: Iterable[Record]) -> None:
+        if self.dialect == "postgresql":
+            raw = self.connection.connection.driver_connection
+            assert raw is not None
+            statement = f"COPY cxgov_staging ({', '.join(_COLUMNS)}) FROM STDIN"
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in self._rows(records, as_text=False):
+                    copy.write_row(row)
+            return
+        rows = list(self._rows(records, as_text=True))
         if rows:
             placeholders = ", ".join("?" * len(_COLUMNS))
             self.connection.exec_driver_sql(
                 f"INSERT INTO cxgov_staging ({', '.join(_COLUMNS)}) VALUES ({placeholders})", rows
             )
-
-    def _copy(self, records: Iterable[Record]) -> None:
-        raw = self.connection.connection.driver_connection
-        assert raw is not None
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY cxgov_staging ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
-        ):
-            for r in records:
-                self.seq += 1
-                copy.write_row(
-                    (
-                        self.seq,
-                        r.response_id,
-                        r.measurement_point,
-                        r.collected_at,
-                        r.value,
-                        r.not_applicable,
-                        r.customer_key,
-                        _segments_text(r.segments),
-                        r.comment,
-                    )
-                )
 
     def merge(self, program: str, source: str, batch_id: int) -> MergeCounts:
         """Merge the staged records into `feedback` and count what changed."""
