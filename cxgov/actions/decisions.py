@@ -1,0 +1,358 @@
+"""What a run's verdicts mean for the program's actions: open, repeat, escalate, close, verify.
+
+Pure: takes the program, one run's results, the latest action of every fingerprint and the
+date, and returns decisions for the store to apply. Running it again on the same inputs after
+the decisions were applied returns nothing, which is what makes a rerun idempotent.
+
+Choices worth knowing:
+- `warn` and `fail` are one trigger, `miss`, so a warn that becomes a fail raises the severity
+  of the action already open instead of opening a second one.
+- Verification counts only periods that start on or after the day the action was resolved:
+  a period that was half over when the fix landed says little about the fix. A `miss` action
+  is verified effective in the first such period that is back at target; it is reopened as
+  ineffective when `verify_within_periods` judged periods passed without one.
+- Escalation walks the assignee's `escalates_to` chain one level every `escalate_after_days`
+  (at least one day) past due, falling back to the sponsor where a chain ends, and stops at
+  the sponsor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cxgov.actions.lifecycle import ACTIVE, ActionStatus
+from cxgov.evaluate.report import result_json
+from cxgov.evaluate.verdicts import Result, Verdict
+from cxgov.model import Direction, Program
+from cxgov.model.base import Status
+from cxgov.model.policies import ActionPolicy, AssigneeRule
+
+DEFAULT_DUE_DAYS = 14
+
+SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
+_SEVERITY = {
+    Status.INSUFFICIENT_SAMPLE: "low",
+    Status.WARN: "medium",
+    Status.DECLINE: "medium",
+    Status.NO_DATA: "high",
+    Status.FAIL: "high",
+}
+
+
+class Trigger(StrEnum):
+    MISS = "miss"
+    NO_DATA = "no_data"
+    INSUFFICIENT_SAMPLE = "insufficient_sample"
+    DECLINE = "decline"
+
+
+class Kind(StrEnum):
+    OPEN = "open"
+    REPEAT = "repeat"
+    ESCALATE = "escalate"
+    CLOSE_RECOVERED = "close_recovered"
+    VERIFY_EFFECTIVE = "verify_effective"
+    REOPEN_INEFFECTIVE = "reopen_ineffective"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionState:
+    """What the store knows of the latest action of one fingerprint."""
+
+    id: int
+    fingerprint: str
+    status: ActionStatus
+    severity: str
+    assignee: str
+    due: dt.date
+    escalation_level: int
+    escalated_to: str | None
+    last_period_end: dt.date
+    resolved_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    kind: Kind
+    fingerprint: str
+    action_id: int | None = None
+    objective: str = ""
+    segment: dict[str, str] = field(default_factory=dict)
+    trigger: Trigger | None = None
+    severity: str | None = None
+    assignee: str | None = None
+    due: dt.date | None = None
+    escalated_to: str | None = None
+    escalation_level: int | None = None
+    period_end: dt.date | None = None
+    evidence: dict[str, Any] | None = None
+    reason: str = ""
+
+
+def fingerprint(program: str, objective: str, segment: dict[str, str], trigger: Trigger) -> str:
+    """Stable across runs and program edits that leave the objective's identity alone."""
+    key = json.dumps([program, objective, sorted(segment.items()), trigger.value])
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def triggers_of(result: Result) -> list[tuple[Trigger, Status]]:
+    found: list[tuple[Trigger, Status]] = []
+    if result.status in (Verdict.WARN, Verdict.FAIL):
+        found.append((Trigger.MISS, Status(result.status.value)))
+    elif result.status is Verdict.NO_DATA:
+        found.append((Trigger.NO_DATA, Status.NO_DATA))
+    elif result.status is Verdict.INSUFFICIENT_SAMPLE:
+        found.append((Trigger.INSUFFICIENT_SAMPLE, Status.INSUFFICIENT_SAMPLE))
+    if result.trend.decline:
+        found.append((Trigger.DECLINE, Status.DECLINE))
+    return found
+
+
+def at_target(result: Result) -> bool:
+    """The value reached the target itself, not merely the pass band below it."""
+    margin = result.margin
+    if result.status is not Verdict.PASS or margin is None:
+        return False
+    higher = result.kpi.direction is Direction.HIGHER_IS_BETTER
+    return margin >= 0 if higher else margin <= 0
+
+
+def cleared(trigger: Trigger, result: Result) -> bool:
+    """This period no longer shows what opened the action."""
+    if trigger is Trigger.MISS:
+        return result.status is Verdict.PASS
+    if trigger is Trigger.DECLINE:
+        return result.status is Verdict.PASS and not result.trend.decline
+    if trigger is Trigger.NO_DATA:
+        return result.status is not Verdict.NO_DATA
+    return result.status not in (Verdict.NO_DATA, Verdict.INSUFFICIENT_SAMPLE)
+
+
+def recovered(trigger: Trigger, result: Result) -> bool:
+    return at_target(result) if trigger is Trigger.MISS else cleared(trigger, result)
+
+
+def _judged(trigger: Trigger, result: Result) -> bool:
+    """Whether a period is evidence about the action at all (thin data is not)."""
+    if trigger in (Trigger.MISS, Trigger.DECLINE):
+        return result.status in (Verdict.PASS, Verdict.WARN, Verdict.FAIL)
+    return True
+
+
+def assignee_for(program: Program, result: Result, policy: ActionPolicy) -> str:
+    rule = policy.assignee
+    journey = next((j for j in program.journeys if j.id == result.point.journey), None)
+    if rule == AssigneeRule.CX_OWNER.value:
+        chosen = program.program.cx_owner
+    elif rule == AssigneeRule.JOURNEY_OWNER.value:
+        chosen = journey.owner if journey else None
+    elif rule == AssigneeRule.MEASUREMENT_POINT_OWNER.value:
+        chosen = result.point.owner
+        if chosen is None and journey is not None and result.point.touchpoint:
+            touchpoint = next(
+                (t for t in journey.touchpoints if t.id == result.point.touchpoint), None
+            )
+            chosen = touchpoint.owner if touchpoint else None
+        if chosen is None and journey is not None:
+            chosen = journey.owner
+    else:
+        chosen = rule
+    return chosen or program.program.cx_owner or program.program.sponsor or "unassigned"
+
+
+def escalation_chain(program: Program, assignee: str) -> list[str]:
+    """Who an overdue action reaches, level by level, ending at the sponsor."""
+    escalates = {o.id: o.escalates_to for o in program.owners}
+    sponsor = program.program.sponsor
+    chain: list[str] = []
+    current = assignee
+    while current != sponsor:
+        following = escalates.get(current) or sponsor
+        if following is None or following in chain or following == assignee:
+            break
+        chain.append(following)
+        current = following
+    return chain
+
+
+def evidence(result: Result, program_id: str) -> dict[str, Any]:
+    data = result_json(result)
+    data["consequence"] = result.objective.consequence
+    data["page"] = f"objectives/{result.objective.id}/"
+    data["program"] = program_id
+    return data
+
+
+def _due(policy: ActionPolicy, status: Status, today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=policy.due_days.get(status, DEFAULT_DUE_DAYS))
+
+
+def decide(
+    program: Program,
+    results: Iterable[Result],
+    actions: dict[str, ActionState],
+    today: dt.date,
+) -> list[Decision]:
+    """Every change the results call for, given the latest action of each fingerprint."""
+    policies = {p.id: p for p in program.action_policies}
+    series: dict[tuple[str, tuple[tuple[str, str], ...]], list[Result]] = defaultdict(list)
+    for result in results:
+        series[(result.objective.id, result.segment)].append(result)
+    decisions: list[Decision] = []
+    for (_, _segment), group in sorted(series.items()):
+        group.sort(key=lambda r: r.period.start)
+        objective = group[0].objective
+        policy = policies.get(objective.action_policy or "")
+        if policy is None:
+            continue
+        decisions.extend(_decide_series(program, policy, group, actions, today))
+    return decisions
+
+
+def _decide_series(
+    program: Program,
+    policy: ActionPolicy,
+    group: list[Result],
+    actions: dict[str, ActionState],
+    today: dt.date,
+) -> list[Decision]:
+    complete = [r for r in group if r.period.complete]
+    judged = group if policy.include_partial else complete
+    if not judged:
+        return []
+    latest = judged[-1]
+    program_id = program.program.id
+    segment = dict(latest.segment)
+    decisions: list[Decision] = []
+    present = {t: status for t, status in triggers_of(latest) if status in policy.open_on}
+    for trigger in Trigger:
+        key = fingerprint(program_id, latest.objective.id, segment, trigger)
+        state = actions.get(key)
+        if state is not None and state.status is ActionStatus.RESOLVED:
+            decisions.extend(_verify(policy, trigger, state, complete, today, program_id))
+            continue
+        if state is not None and state.status in ACTIVE:
+            decisions.extend(_follow(program, policy, trigger, state, complete, today))
+            if trigger in present and latest.period.end > state.last_period_end:
+                decisions.append(_repeat(state, present[trigger], latest, program_id))
+            continue
+        fresh = state is None or latest.period.end > state.last_period_end
+        if trigger in present and fresh:
+            status = present[trigger]
+            decisions.append(
+                Decision(
+                    Kind.OPEN,
+                    key,
+                    objective=latest.objective.id,
+                    segment=segment,
+                    trigger=trigger,
+                    severity=_SEVERITY[status],
+                    assignee=assignee_for(program, latest, policy),
+                    due=_due(policy, status, today),
+                    escalation_level=0,
+                    period_end=latest.period.end,
+                    evidence=evidence(latest, program_id),
+                )
+            )
+    return decisions
+
+
+def _repeat(state: ActionState, status: Status, latest: Result, program_id: str) -> Decision:
+    severity = _SEVERITY[status]
+    if SEVERITY_RANK[severity] < SEVERITY_RANK[state.severity]:
+        severity = state.severity
+    return Decision(
+        Kind.REPEAT,
+        state.fingerprint,
+        action_id=state.id,
+        severity=severity,
+        period_end=latest.period.end,
+        evidence=evidence(latest, program_id),
+        reason="severity raised" if severity != state.severity else "missed again",
+    )
+
+
+def _follow(
+    program: Program,
+    policy: ActionPolicy,
+    trigger: Trigger,
+    state: ActionState,
+    complete: list[Result],
+    today: dt.date,
+) -> list[Decision]:
+    """An active action closes once the KPI recovered on its own, or escalates when overdue."""
+    after = [r for r in complete if r.period.end > state.last_period_end]
+    needed = policy.close_after_passing_periods
+    if len(after) >= needed and all(cleared(trigger, r) for r in after[-needed:]):
+        return [
+            Decision(
+                Kind.CLOSE_RECOVERED,
+                state.fingerprint,
+                action_id=state.id,
+                reason=f"recovered: {needed} passing period(s) in a row",
+            )
+        ]
+    if policy.escalate_after_days is None or today <= state.due:
+        return []
+    step = max(policy.escalate_after_days, 1)
+    wanted = (today - state.due).days // step
+    chain = escalation_chain(program, state.assignee)
+    wanted = min(wanted, len(chain))
+    return [
+        Decision(
+            Kind.ESCALATE,
+            state.fingerprint,
+            action_id=state.id,
+            escalated_to=chain[level - 1],
+            escalation_level=level,
+            reason=f"{(today - state.due).days} day(s) overdue",
+        )
+        for level in range(state.escalation_level + 1, wanted + 1)
+    ]
+
+
+def _verify(
+    policy: ActionPolicy,
+    trigger: Trigger,
+    state: ActionState,
+    complete: list[Result],
+    today: dt.date,
+    program_id: str,
+) -> list[Decision]:
+    assert state.resolved_on is not None
+    window = [r for r in complete if r.period.start >= state.resolved_on and _judged(trigger, r)][
+        : policy.verify_within_periods
+    ]
+    for result in window:
+        if recovered(trigger, result):
+            return [
+                Decision(
+                    Kind.VERIFY_EFFECTIVE,
+                    state.fingerprint,
+                    action_id=state.id,
+                    period_end=result.period.end,
+                    reason=f"back at target in {result.period.key()}",
+                )
+            ]
+    if len(window) < policy.verify_within_periods:
+        return []
+    last = window[-1]
+    status = next((s for t, s in triggers_of(last) if t is trigger), Status.FAIL)
+    return [
+        Decision(
+            Kind.REOPEN_INEFFECTIVE,
+            state.fingerprint,
+            action_id=state.id,
+            due=_due(policy, status, today),
+            period_end=last.period.end,
+            evidence=evidence(last, program_id),
+            reason=f"ineffective: not back at target within {len(window)} period(s)",
+        )
+    ]
