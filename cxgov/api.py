@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from cxgov.actions import ledger
+from cxgov.actions.ledger import follow_up
+from cxgov.actions.lifecycle import ACTIVE, ActionStatus, InvalidTransition
 from cxgov.assembly import LoadedProgram, UsageError
 from cxgov.demo import DemoFiles, generate
 from cxgov.diagnostics import Diagnostic
@@ -23,6 +28,8 @@ from cxgov.store.status import DataStatus, data_status
 from cxgov.validation import ValidationResult, validate_paths
 
 __all__ = [
+    "ActionError",
+    "ActionFilter",
     "BatchSummary",
     "DataStatus",
     "FileFormatError",
@@ -30,13 +37,16 @@ __all__ = [
     "StoreError",
     "UsageError",
     "ValidationResult",
+    "change_action",
     "check_schemas",
     "db_upgrade",
     "demo_data",
     "evaluate",
     "ingest",
     "ingest_kpi_values",
+    "list_actions",
     "load_program",
+    "show_action",
     "status",
     "validate",
     "write_schema_files",
@@ -177,7 +187,7 @@ def evaluate(
     loaded = _load(program_dir)
     engine = open_store(db)
     try:
-        return evaluate_program(
+        evaluation = evaluate_program(
             engine,
             loaded.program,
             files=loaded.files,
@@ -188,6 +198,12 @@ def evaluate(
             dry_run=dry_run,
             clock=clock,
         )
+        if not dry_run:
+            # A separate transaction: should it fail, the next run decides the same again.
+            with engine.begin() as connection:
+                applied = follow_up(connection, loaded.program, evaluation.results, as_of, clock())
+            evaluation.actions = applied.counts
+        return evaluation
     finally:
         engine.dispose()
 
@@ -209,5 +225,87 @@ def db_upgrade(db: str | None = None, revision: str = "head") -> tuple[str | Non
         before = current_revision(engine)
         upgrade_store(engine, revision)
         return before, current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+class ActionError(Exception):
+    """A change to an action that cannot be made: unknown id or a transition not allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionFilter:
+    program: str | None = None
+    owner: str | None = None
+    status: str | None = None
+    journey: str | None = None
+    overdue_on: dt.date | None = None
+    """Only unfinished actions due before this day."""
+
+
+def list_actions(
+    db: str | None = None, where: ActionFilter = ActionFilter()
+) -> list[dict[str, Any]]:
+    """Actions in the store, oldest first, narrowed by `where`."""
+    engine = open_store(db)
+    try:
+        with engine.connect() as connection:
+            rows = ledger.actions(connection, where.program)
+    finally:
+        engine.dispose()
+    active = {s.value for s in ACTIVE}
+
+    def keep(row: dict[str, Any]) -> bool:
+        if where.owner and where.owner not in (row["assignee"], row["escalated_to"]):
+            return False
+        if where.status and row["status"] != where.status:
+            return False
+        if where.journey and row["journey"] != where.journey:
+            return False
+        return not (
+            where.overdue_on and (row["status"] not in active or row["due"] >= where.overdue_on)
+        )
+
+    return [row for row in rows if keep(row)]
+
+
+def show_action(action_id: int, db: str | None = None) -> dict[str, Any]:
+    engine = open_store(db)
+    try:
+        with engine.connect() as connection:
+            return ledger.action(connection, action_id)
+    except ledger.ActionNotFound as exc:
+        raise ActionError(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def change_action(
+    action_id: int,
+    change: str,
+    *,
+    actor: str,
+    db: str | None = None,
+    note: str | None = None,
+    owner: str | None = None,
+    clock: Clock = utc_now,
+) -> dict[str, Any]:
+    """A person's change: a new status (ack, start, resolve, reopen, cancel), a comment or a
+    new assignee. Returns the action as it is afterwards."""
+    engine = open_store(db)
+    try:
+        with engine.begin() as connection:
+            now = clock()
+            if change == "comment":
+                ledger.comment(connection, action_id, note or "", actor=actor, now=now)
+            elif change == "assign":
+                assert owner is not None
+                ledger.assign(connection, action_id, owner, actor=actor, now=now)
+            else:
+                wanted = ActionStatus(change)
+                ledger.transition(connection, action_id, wanted, actor=actor, now=now, note=note)
+            return ledger.action(connection, action_id)
+    except (ledger.ActionNotFound, InvalidTransition) as exc:
+        raise ActionError(str(exc)) from exc
     finally:
         engine.dispose()

@@ -4,57 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
-import traceback
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
 from cxgov import __version__, api
+from cxgov.cli_actions import actions
+from cxgov.cli_common import db_option, guarded
 from cxgov.exitcodes import ExitCode
 from cxgov.loading import MAX_FILE_BYTES
 from cxgov.report_formats import FORMATTERS
-
-
-def _guarded(command: Callable[..., int]) -> Callable[..., None]:
-    """The one error boundary: expected problems are exit codes, anything else is a bug (3)."""
-
-    @wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            code = command(*args, **kwargs)
-        except api.UsageError as exc:
-            click.echo(f"cxgov: error: {exc}", err=True)
-            code = ExitCode.USAGE
-        except api.InvalidProgram as exc:
-            click.echo(FORMATTERS["text"](exc.diagnostics, 1), err=True, nl=False)
-            click.echo("cxgov: error: fix the program's errors first (cxgov validate)", err=True)
-            code = ExitCode.PROBLEMS
-        except (api.FileFormatError, api.StoreError) as exc:
-            click.echo(f"cxgov: error: {exc}", err=True)
-            code = ExitCode.PROBLEMS
-        except BrokenPipeError:
-            # the reader went away (e.g. `| head`); silence Python's own report at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            code = ExitCode.PROBLEMS
-        except KeyboardInterrupt:
-            click.echo("cxgov: interrupted", err=True)
-            code = ExitCode.INTERRUPTED
-        except click.exceptions.Exit:
-            raise
-        except click.ClickException:
-            raise
-        except Exception:
-            click.echo("cxgov: internal error (a bug in cxgov; please report it):", err=True)
-            click.echo(traceback.format_exc(), err=True)
-            code = ExitCode.INTERNAL
-        sys.exit(int(code))
-
-    return run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -87,7 +48,7 @@ def cli() -> None:
     show_default=True,
     help="Largest program file accepted, in bytes.",
 )
-@_guarded
+@guarded
 def validate(paths: tuple[str, ...], output_format: str, strict: bool, max_file_size: int) -> int:
     """Check programs and list every problem with file:line:column and a rule code.
 
@@ -110,7 +71,7 @@ def validate(paths: tuple[str, ...], output_format: str, strict: bool, max_file_
     help="Folder of the schema files.",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when the files are stale.")
-@_guarded
+@guarded
 def schema(directory: str, check: bool) -> int:
     """Write the JSON Schemas (draft 2020-12) generated from the program model.
 
@@ -130,7 +91,7 @@ def schema(directory: str, check: bool) -> int:
 
 @cli.command()
 @click.argument("code", required=False)
-@_guarded
+@guarded
 def rules(code: str | None) -> int:
     """List the validation rules, or explain one (for example: cxgov rules CXG110)."""
     from cxgov.rules import RULES
@@ -146,14 +107,6 @@ def rules(code: str | None) -> int:
     return ExitCode.OK
 
 
-_db_option = click.option(
-    "--db",
-    metavar="URL",
-    envvar="CXGOV_DATABASE_URL",
-    show_envvar=True,
-    help="Database URL (default: the embedded SQLite file .cxgov/cxgov.db). PostgreSQL: "
-    "postgresql://user@host/db.",
-)
 _program_option = click.option(
     "--program",
     "program_dir",
@@ -202,7 +155,7 @@ def _echo_summary(summary: api.BatchSummary, output_format: str) -> None:
     help="Load business KPI values per period from this CSV (kpi, period_start, period_end, "
     "value, optional n and segment columns) instead of a source.",
 )
-@_db_option
+@db_option
 @click.option(
     "--max-reject-rate",
     type=click.FloatRange(0, 1),
@@ -211,7 +164,7 @@ def _echo_summary(summary: api.BatchSummary, output_format: str) -> None:
     help="Refuse the whole batch (exit 4, nothing committed) above this share of rejected rows.",
 )
 @_format_option()
-@_guarded
+@guarded
 def ingest(
     program_dir: str,
     source_id: str | None,
@@ -257,9 +210,9 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@_db_option
+@db_option
 @click.option("--revision", default="head", show_default=True, help="Target migration.")
-@_guarded
+@guarded
 def db_upgrade(db: str | None, revision: str) -> int:
     """Upgrade the store in place to the newest schema, keeping every row."""
     before, after = api.db_upgrade(db, revision)
@@ -277,9 +230,9 @@ def data() -> None:
 
 @data.command("status")
 @_program_option
-@_db_option
+@db_option
 @_format_option()
-@_guarded
+@guarded
 def data_status(program_dir: str, db: str | None, output_format: str) -> int:
     """Per measurement point: answers, not-applicable answers, first and last collection time;
     and rejected rows per source."""
@@ -312,7 +265,7 @@ def data_status(program_dir: str, db: str | None, output_format: str) -> int:
 @click.option("--months", type=click.IntRange(1, 120), default=24, show_default=True)
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last day of data (default: today).")
 @click.option("--seed", type=int, default=7, show_default=True)
-@_guarded
+@guarded
 def demo_data(
     program_dir: str, out: str | None, months: int, end: dt.datetime | None, seed: int
 ) -> int:
@@ -344,7 +297,7 @@ _FAIL_ON = ["fail", "no_data", "warn", "insufficient_sample", "none"]
     type=click.DateTime(["%Y-%m-%d"]),
     help="Earliest day to evaluate (default: the first data).",
 )
-@_db_option
+@db_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -364,7 +317,7 @@ _FAIL_ON = ["fail", "no_data", "warn", "insufficient_sample", "none"]
 @click.option(
     "--dry-run", is_flag=True, help="Evaluate without recording the run or writing files."
 )
-@_guarded
+@guarded
 def evaluate(
     program_dir: str,
     as_of: dt.datetime | None,
@@ -410,6 +363,9 @@ def evaluate(
                     f"  {r.status.value:<19} {r.objective.id}{f' [{segment}]' if segment else ''}"
                     f" {r.period.start}..{r.period.end}: {value} (n={r.estimate.n})"
                 )
+        if result.actions is not None:
+            changes = ", ".join(f"{n} {kind}" for kind, n in sorted(result.actions.items()))
+            click.echo(f"actions: {changes or 'no changes'} (cxgov actions list)")
         if result.json_path:
             click.echo(f"report: {result.json_path} and {result.markdown_path}")
         elif dry_run:
@@ -419,6 +375,9 @@ def evaluate(
     threshold = SEVERITY[Verdict(fail_on)]
     failed = any(SEVERITY[r.status] >= threshold for r in newest)
     return ExitCode.PROBLEMS if failed else ExitCode.OK
+
+
+cli.add_command(actions)
 
 
 def main(argv: list[str] | None = None) -> int:

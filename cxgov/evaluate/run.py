@@ -26,6 +26,8 @@ class Evaluation:
     results: list[Result]
     json_path: Path | None
     markdown_path: Path | None
+    actions: dict[str, int] | None = None
+    """What the run did to the actions, by decision kind (None when they were not updated)."""
 
 
 def program_hash(files: list[str]) -> str:

@@ -237,3 +237,60 @@ class RollupState(Base):
 
 ROLLUPS = cast(Table, Rollup.__table__)
 ROLLUP_STATE = cast(Table, RollupState.__table__)
+
+
+class Action(Base):
+    """Work opened for a missed objective; it changes only through recorded events."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        # At most one unfinished action per fingerprint, even with two runs at once.
+        UniqueConstraint("program", "open_key", name="uq_actions_open_key"),
+        Index("ix_actions_fingerprint", "program", "fingerprint"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(IdText)
+    fingerprint: Mapped[str] = mapped_column(String(24))
+    open_key: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    """The fingerprint while the action is unfinished, NULL once it has ended."""
+    objective: Mapped[str] = mapped_column(IdText)
+    measurement_point: Mapped[str] = mapped_column(IdText)
+    journey: Mapped[str] = mapped_column(IdText)
+    segment: Mapped[dict[str, Any]] = mapped_column(Json)
+    trigger: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[str] = mapped_column(String(12))
+    assignee: Mapped[str] = mapped_column(IdText)
+    escalated_to: Mapped[str | None] = mapped_column(IdText, nullable=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    due: Mapped[dt.date] = mapped_column(Date)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    last_period_end: Mapped[dt.date] = mapped_column(Date)
+    resolved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    evidence: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class ActionEvent(Base):
+    """One change of an action: who, when, what, and the state before and after."""
+
+    __tablename__ = "action_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    action_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("actions.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+ACTIONS = cast(Table, Action.__table__)
+ACTION_EVENTS = cast(Table, ActionEvent.__table__)

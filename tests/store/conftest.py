@@ -21,6 +21,8 @@ from cxgov.store.engine import open_store
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TABLES = [
+    "action_events",
+    "actions",
     "rejected_rows",
     "batch_files",
     "feedback",

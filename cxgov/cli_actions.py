@@ -1,0 +1,247 @@
+"""`cxgov actions`: people work the actions opened for missed objectives.
+
+cli.py registers this group.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import getpass
+import io
+import json
+from typing import Any
+
+import click
+
+from cxgov import api
+from cxgov.cli_common import db_option, guarded
+from cxgov.exitcodes import ExitCode
+
+LIST_FIELDS = (
+    "id",
+    "program",
+    "objective",
+    "segment",
+    "trigger",
+    "status",
+    "severity",
+    "assignee",
+    "due",
+    "opened_at",
+    "occurrences",
+    "escalation_level",
+)
+"""The `list --format json` contract, field by field."""
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+_actor_option = click.option(
+    "--as",
+    "actor",
+    envvar="CXGOV_ACTOR",
+    show_envvar=True,
+    default=_default_actor,
+    help="Who makes the change (recorded with the event; default: the login name).",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _listed(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: _plain(row[name]) for name in LIST_FIELDS}
+
+
+def _segment_text(segment: dict[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(segment.items())) or "-"
+
+
+def _segment_suffix(segment: dict[str, str]) -> str:
+    return f" [{_segment_text(segment)}]" if segment else ""
+
+
+@click.group()
+def actions() -> None:
+    """Work the actions opened for missed objectives: list, show, acknowledge, start,
+    comment, assign, resolve, reopen, cancel. Every change is recorded with who and when."""
+
+
+@actions.command("list")
+@click.option("--program", "program_id", help="Only this program (its id).")
+@click.option("--owner", help="Only actions assigned or escalated to this owner id.")
+@click.option("--status", help="Only actions in this status (open, resolved, ...).")
+@click.option("--journey", help="Only actions of this journey id.")
+@click.option("--overdue", is_flag=True, help="Only unfinished actions past their due date.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@db_option
+@guarded
+def list_command(
+    program_id: str | None,
+    owner: str | None,
+    status: str | None,
+    journey: str | None,
+    overdue: bool,
+    output_format: str,
+    db: str | None,
+) -> int:
+    """List actions, oldest first."""
+    where = api.ActionFilter(
+        program=program_id,
+        owner=owner,
+        status=status,
+        journey=journey,
+        overdue_on=dt.date.today() if overdue else None,
+    )
+    rows = [_listed(row) for row in api.list_actions(db, where)]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=LIST_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "segment": _segment_text(row["segment"])})
+        click.echo(buffer.getvalue(), nl=False)
+    elif not rows:
+        click.echo("no actions")
+    else:
+        click.echo(
+            f"{'id':>5}  {'status':<18} {'severity':<8} {'due':<10}  {'assignee':<16} objective"
+        )
+        for row in rows:
+            click.echo(
+                f"{row['id']:>5}  {row['status']:<18} {row['severity']:<8} {row['due']:<10}  "
+                f"{row['assignee']:<16} {row['objective']}{_segment_suffix(row['segment'])}"
+                + f" ({row['trigger']}, {row['occurrences']}x"
+                + (f", escalated {row['escalation_level']}" if row["escalation_level"] else "")
+                + ")"
+            )
+    return ExitCode.OK
+
+
+def _echo_action(found: dict[str, Any]) -> None:
+    evidence = found["evidence"] or {}
+    click.echo(
+        f"action {found['id']}: {found['objective']}{_segment_suffix(found['segment'])} "
+        f"{found['trigger']}, {found['status']}, severity {found['severity']}"
+    )
+    click.echo(f"  assignee {found['assignee']}, due {_plain(found['due'])}")
+    if found["escalated_to"]:
+        click.echo(f"  escalated to {found['escalated_to']} (level {found['escalation_level']})")
+    if evidence:
+        period = evidence.get("period", {})
+        click.echo(
+            f"  evidence: {evidence.get('kpi')} {evidence.get('value')} (n={evidence.get('n')}, "
+            f"interval {evidence.get('ci_low')}..{evidence.get('ci_high')}) against target "
+            f"{evidence.get('target')} in {period.get('start')}..{period.get('end')}"
+        )
+        if evidence.get("consequence"):
+            click.echo(f"  consequence: {evidence['consequence']}")
+    for event in found["events"]:
+        change = (
+            event["to_status"]
+            if event["from_status"] == event["to_status"]
+            else f"{event['from_status'] or ''} → {event['to_status']}".strip()
+        )
+        note = f": {event['note']}" if event["note"] else ""
+        click.echo(f"  {_plain(event['at'])} {event['actor']}: {event['kind']} ({change}){note}")
+
+
+def _show_or_json(found: dict[str, Any], output_format: str) -> None:
+    if output_format == "json":
+        plain = {k: _plain(v) for k, v in found.items() if k != "events"}
+        plain["events"] = [{k: _plain(v) for k, v in e.items()} for e in found["events"]]
+        click.echo(json.dumps(plain, indent=2, ensure_ascii=False))
+    else:
+        _echo_action(found)
+
+
+def _run_change(change: str, action_id: int, **kwargs: Any) -> int:
+    try:
+        found = api.change_action(action_id, change, **kwargs)
+    except api.ActionError as exc:
+        click.echo(f"cxgov: error: {exc}", err=True)
+        return ExitCode.PROBLEMS
+    click.echo(f"action {action_id}: {found['status']}")
+    return ExitCode.OK
+
+
+@actions.command("show")
+@click.argument("action_id", type=int)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@db_option
+@guarded
+def show_command(action_id: int, output_format: str, db: str | None) -> int:
+    """Show one action with its evidence and its history of events."""
+    try:
+        found = api.show_action(action_id, db)
+    except api.ActionError as exc:
+        click.echo(f"cxgov: error: {exc}", err=True)
+        return ExitCode.PROBLEMS
+    _show_or_json(found, output_format)
+    return ExitCode.OK
+
+
+def _status_command(name: str, status: str, summary: str, needs_note: bool) -> None:
+    @click.argument("action_id", type=int)
+    @click.option("--note", required=needs_note, help="Why (recorded with the event).")
+    @_actor_option
+    @db_option
+    @guarded
+    def command(action_id: int, note: str | None, actor: str, db: str | None) -> int:
+        return _run_change(status, action_id, actor=actor, db=db, note=note)
+
+    command.__doc__ = summary
+    actions.command(name)(command)
+
+
+_status_command("ack", "acknowledged", "Acknowledge an action: someone has seen it.", False)
+_status_command("start", "in_progress", "Mark an action as being worked on.", False)
+_status_command(
+    "resolve",
+    "resolved",
+    "Resolve an action; the next periods verify whether the KPI really recovered.",
+    True,
+)
+_status_command("reopen", "reopened", "Reopen a resolved or ended action.", False)
+_status_command("cancel", "cancelled", "Cancel an action that needs no work.", True)
+
+
+@actions.command("comment")
+@click.argument("action_id", type=int)
+@click.argument("text")
+@_actor_option
+@db_option
+@guarded
+def comment_command(action_id: int, text: str, actor: str, db: str | None) -> int:
+    """Add a comment to an action's history."""
+    return _run_change("comment", action_id, actor=actor, db=db, note=text)
+
+
+@actions.command("assign")
+@click.argument("action_id", type=int)
+@click.argument("owner")
+@_actor_option
+@db_option
+@guarded
+def assign_command(action_id: int, owner: str, actor: str, db: str | None) -> int:
+    """Give an action to another owner (an owner id of the program)."""
+    return _run_change("assign", action_id, actor=actor, db=db, owner=owner)

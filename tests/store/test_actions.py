@@ -1,0 +1,126 @@
+"""Actions in the store, on both databases: evaluation runs open and update them without
+duplicates, and people move them on from the command line with every change recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cxgov import api
+from cxgov.cli import cli
+from tests.conftest import FIXTURES
+from tests.store.test_evaluate import HEADER, _nps_rows
+
+POLICY = """
+action_policies:
+  - id: chase
+    open_on: [fail, warn, no_data]
+    due_days: {fail: 7, warn: 21}
+    assignee: journey_owner
+"""
+
+
+@pytest.fixture
+def program(db_url: str, tmp_path: Path) -> str:
+    folder = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", folder)
+    text = (folder / "program.yaml").read_text()
+    text = text.replace(
+        "name: NPS, measurement_point", "name: NPS, action_policy: chase, measurement_point"
+    )
+    (folder / "program.yaml").write_text(text)
+    (folder / "policies.yaml").write_text(POLICY)
+    data = tmp_path / "answers.csv"
+    data.write_text(HEADER + "".join(_nps_rows()))
+    assert api.ingest(str(folder), "answers", [str(data)], db=db_url).rejected == 0
+    return str(folder)
+
+
+def _list(db_url: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(cli, ["actions", "list", "--format", "json", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)  # type: ignore[no-any-return]
+
+
+def test_runs_open_one_action_and_a_warn_turning_fail_raises_its_severity(
+    db_url: str, program: str, tmp_path: Path
+) -> None:
+    # February warns (NPS 15 against warn 20), March fails (0 against fail 10).
+    first = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None)
+    assert first.actions == {"open": 1}
+    [opened] = _list(db_url)
+    assert set(opened) == {
+        "id",
+        "program",
+        "objective",
+        "segment",
+        "trigger",
+        "status",
+        "severity",
+        "assignee",
+        "due",
+        "opened_at",
+        "occurrences",
+        "escalation_level",
+    }
+    assert (opened["objective"], opened["trigger"], opened["severity"]) == (
+        "o-nps",
+        "miss",
+        "medium",
+    )
+    assert (opened["assignee"], opened["due"]) == ("cx", "2026-03-31")
+    for _ in range(3):
+        again = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None)
+        assert again.actions == {}, "a rerun of the same date changes nothing"
+    later = api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None)
+    assert later.actions == {"repeat": 1}
+    [raised] = _list(db_url)
+    assert (raised["id"], raised["severity"], raised["occurrences"]) == (opened["id"], "high", 2)
+    api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None)
+    assert len(_list(db_url)) == 1
+
+
+def test_a_dry_run_leaves_the_actions_alone(db_url: str, program: str) -> None:
+    dry = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, dry_run=True)
+    assert dry.actions is None
+    assert _list(db_url) == []
+
+
+def test_people_move_actions_on_and_every_change_is_an_event(
+    db_url: str, program: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None)
+    [action] = _list(db_url)
+    ident = str(action["id"])
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(cli, ["actions", *args, "--db", db_url])
+        return result.exit_code, result.output
+
+    monkeypatch.setenv("CXGOV_ACTOR", "liisa")
+    assert run("ack", ident) == (0, f"action {ident}: acknowledged\n")
+    assert run("comment", ident, "asked the team", "--as", "pekka")[0] == 0
+    code, output = run("ack", ident)
+    assert code == 1 and "cannot become acknowledged" in output
+    assert run("resolve", ident)[0] == 2, "resolving needs a note"
+    assert run("resolve", ident, "--note", "new checkout flow")[0] == 0
+    assert run("cancel", "999", "--note", "x") == (1, "cxgov: error: there is no action 999\n")
+    code, output = run("show", ident, "--format", "json")
+    shown = json.loads(output)
+    assert shown["status"] == "resolved" and shown["resolved_on"] is not None
+    assert [(e["kind"], e["actor"], e["from_status"], e["to_status"]) for e in shown["events"]] == [
+        ("opened", "cxgov", None, "open"),
+        ("acknowledged", "liisa", "open", "acknowledged"),
+        ("comment", "pekka", "acknowledged", "acknowledged"),
+        ("resolved", "liisa", "acknowledged", "resolved"),
+    ]
+    assert shown["evidence"]["value"] == pytest.approx(15.0)
+    assert [a["id"] for a in _list(db_url)] == [action["id"]]
+    listed = runner.invoke(cli, ["actions", "list", "--status", "open", "--db", db_url])
+    assert listed.output == "no actions\n"
