@@ -14,6 +14,7 @@ from sqlalchemy import text
 from cxgov import api
 from cxgov.store.engine import current_revision, head_revision, make_engine, open_store
 from tests.conftest import FIXTURES, ROOT
+from tests.store.conftest import TABLES
 
 SHOP = str(FIXTURES / "shop")
 HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
@@ -74,19 +75,7 @@ def test_a_store_from_the_first_migration_is_upgraded_without_losing_rows(
 ) -> None:
     engine = make_engine(db_url)
     with engine.begin() as connection:
-        for table in (
-            "rollup_state",
-            "rollups",
-            "verdicts",
-            "evaluation_runs",
-            "kpi_values",
-            "rejected_rows",
-            "batch_files",
-            "feedback",
-            "ingest_batches",
-            "store_settings",
-            "alembic_version",
-        ):
+        for table in [*TABLES, "alembic_version"]:
             connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     engine.dispose()
     _before, after = api.db_upgrade(db_url, "0001")
