@@ -10,20 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from cxgov.actions import ledger
-from cxgov.actions.ledger import follow_up
 from cxgov.actions.lifecycle import ACTIVE, ActionStatus, InvalidTransition
 from cxgov.assembly import LoadedProgram, UsageError
 from cxgov.demo import DemoFiles, generate
 from cxgov.diagnostics import Diagnostic
-from cxgov.evaluate.run import Evaluation, evaluate_program
+from cxgov.evaluate.run import Evaluation
 from cxgov.ingest.batch import BatchSummary, Clock, ingest_files
 from cxgov.ingest.kpi_values import ingest_kpi_values_file
 from cxgov.ingest.readers import FileFormatError
 from cxgov.loading import MAX_FILE_BYTES
 from cxgov.model import Program
+from cxgov.nightly import NightlyRun, evaluate_and_follow_up, run_nightly
 from cxgov.schema import stale_schemas, write_schemas
 from cxgov.store.engine import StoreError, current_revision, make_engine, open_store, resolve_url
 from cxgov.store.engine import upgrade as upgrade_store
+from cxgov.store.locks import RunLocked
 from cxgov.store.status import DataStatus, data_status
 from cxgov.validation import ValidationResult, validate_paths
 
@@ -34,6 +35,8 @@ __all__ = [
     "DataStatus",
     "FileFormatError",
     "InvalidProgram",
+    "NightlyRun",
+    "RunLocked",
     "StoreError",
     "UsageError",
     "ValidationResult",
@@ -46,6 +49,7 @@ __all__ = [
     "ingest_kpi_values",
     "list_actions",
     "load_program",
+    "run",
     "show_action",
     "status",
     "validate",
@@ -187,23 +191,48 @@ def evaluate(
     loaded = _load(program_dir)
     engine = open_store(db)
     try:
-        evaluation = evaluate_program(
+        return evaluate_and_follow_up(
             engine,
-            loaded.program,
-            files=loaded.files,
-            directory=program_dir,
+            loaded,
+            program_dir,
             as_of=as_of,
             since=since,
             out=Path(out) if out else None,
             dry_run=dry_run,
             clock=clock,
         )
-        if not dry_run:
-            # A separate transaction: should it fail, the next run decides the same again.
-            with engine.begin() as connection:
-                applied = follow_up(connection, loaded.program, evaluation.results, as_of, clock())
-            evaluation.actions = applied.counts
-        return evaluation
+    finally:
+        engine.dispose()
+
+
+def run(
+    program_dir: str,
+    *,
+    as_of: dt.date,
+    db: str | None = None,
+    out: str | None = "reports",
+    wait_seconds: float = 0.0,
+    max_reject_rate: float = 0.5,
+    clock: Clock = utc_now,
+    progress: Callable[[str], None] | None = None,
+) -> NightlyRun:
+    """The nightly run: ingest each source's new files, evaluate, follow up the actions and
+    write the report. One run per program at a time; raises RunLocked when another holds it
+    past `wait_seconds`."""
+    loaded = _load(program_dir)
+    engine = open_store(db)
+    try:
+        return run_nightly(
+            engine,
+            loaded,
+            program_dir,
+            as_of=as_of,
+            out=Path(out) if out else None,
+            clock=clock,
+            wait_seconds=wait_seconds,
+            max_reject_rate=max_reject_rate,
+            progress=progress,
+        )
     finally:
         engine.dispose()
 

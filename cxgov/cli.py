@@ -13,6 +13,9 @@ import click
 from cxgov import __version__, api
 from cxgov.cli_actions import actions
 from cxgov.cli_common import db_option, guarded
+from cxgov.evaluate.report import latest
+from cxgov.evaluate.run import Evaluation
+from cxgov.evaluate.verdicts import SEVERITY, Verdict
 from cxgov.exitcodes import ExitCode
 from cxgov.loading import MAX_FILE_BYTES
 from cxgov.report_formats import FORMATTERS
@@ -284,6 +287,38 @@ def demo_data(
 _FAIL_ON = ["fail", "no_data", "warn", "insufficient_sample", "none"]
 
 
+def _echo_evaluation(result: Evaluation, day: dt.date, dry_run: bool) -> None:
+    newest = latest(result.results)
+    totals = {v: sum(r.status is v for r in newest) for v in Verdict}
+    click.echo(
+        f"{result.report['program']} as of {day}: {len(result.results):,} verdicts over "
+        f"{len({r.objective.id for r in result.results})} objectives; latest periods: "
+        + ", ".join(f"{count} {status.value}" for status, count in totals.items())
+    )
+    for r in sorted(newest, key=lambda r: (-SEVERITY[r.status], r.objective.id)):
+        if r.status is not Verdict.PASS:
+            value = "-" if r.estimate.value is None else f"{r.estimate.value:.1f}"
+            segment = ",".join(f"{k}={v}" for k, v in r.segment)
+            click.echo(
+                f"  {r.status.value:<19} {r.objective.id}{f' [{segment}]' if segment else ''}"
+                f" {r.period.start}..{r.period.end}: {value} (n={r.estimate.n})"
+            )
+    if result.actions is not None:
+        changes = ", ".join(f"{n} {kind}" for kind, n in sorted(result.actions.items()))
+        click.echo(f"actions: {changes or 'no changes'} (cxgov actions list)")
+    if result.json_path:
+        click.echo(f"report: {result.json_path} and {result.markdown_path}")
+    elif dry_run:
+        click.echo("dry run: nothing recorded, no report written")
+
+
+def _failed(result: Evaluation, fail_on: str) -> bool:
+    if fail_on == "none":
+        return False
+    threshold = SEVERITY[Verdict(fail_on)]
+    return any(SEVERITY[r.status] >= threshold for r in latest(result.results))
+
+
 @cli.command()
 @_program_option
 @click.option(
@@ -333,9 +368,6 @@ def evaluate(
 
     Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, 3 internal error.
     """
-    from cxgov.evaluate.report import latest
-    from cxgov.evaluate.verdicts import SEVERITY, Verdict
-
     day = as_of.date() if as_of else dt.date.today()
     result = api.evaluate(
         program_dir,
@@ -345,36 +377,95 @@ def evaluate(
         out=out,
         dry_run=dry_run,
     )
-    newest = latest(result.results)
     if output_format == "json":
         click.echo(json.dumps(result.report, indent=2, ensure_ascii=False))
     else:
-        totals = {v: sum(r.status is v for r in newest) for v in Verdict}
-        click.echo(
-            f"{result.report['program']} as of {day}: {len(result.results):,} verdicts over "
-            f"{len({r.objective.id for r in result.results})} objectives; latest periods: "
-            + ", ".join(f"{count} {status.value}" for status, count in totals.items())
+        _echo_evaluation(result, day, dry_run)
+    return ExitCode.PROBLEMS if _failed(result, fail_on) else ExitCode.OK
+
+
+@cli.command("run")
+@_program_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Run as of this day (default: today).",
+)
+@db_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="reports",
+    show_default=True,
+    help="Folder of the reports: OUT/<program-id>/<as-of>.json and .md.",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another run of the same program to finish before giving up.",
+)
+@click.option(
+    "--max-reject-rate",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Refuse a source's batch (nothing of it committed) above this share of rejected rows.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(_FAIL_ON),
+    default="none",
+    show_default=True,
+    help="Exit 1 when a latest-period verdict is at or beyond this status.",
+)
+@guarded
+def run_command(
+    program_dir: str,
+    as_of: dt.datetime | None,
+    db: str | None,
+    out: str,
+    wait: float,
+    max_reject_rate: float,
+    fail_on: str,
+) -> int:
+    """The nightly run: ingest each source's new files, evaluate, follow up the actions and
+    write the report. Safe to repeat: a second run of the same day changes nothing.
+
+    Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, 3 internal error,
+    4 a source's batch was refused (the rest of the run went on), 5 another run of the same
+    program holds the lock.
+    """
+    day = as_of.date() if as_of else dt.date.today()
+    try:
+        outcome = api.run(
+            program_dir,
+            as_of=day,
+            db=db,
+            out=out,
+            wait_seconds=wait,
+            max_reject_rate=max_reject_rate,
+            progress=lambda message: click.echo(message, err=True),
         )
-        for r in sorted(newest, key=lambda r: (-SEVERITY[r.status], r.objective.id)):
-            if r.status is not Verdict.PASS:
-                value = "-" if r.estimate.value is None else f"{r.estimate.value:.1f}"
-                segment = ",".join(f"{k}={v}" for k, v in r.segment)
-                click.echo(
-                    f"  {r.status.value:<19} {r.objective.id}{f' [{segment}]' if segment else ''}"
-                    f" {r.period.start}..{r.period.end}: {value} (n={r.estimate.n})"
-                )
-        if result.actions is not None:
-            changes = ", ".join(f"{n} {kind}" for kind, n in sorted(result.actions.items()))
-            click.echo(f"actions: {changes or 'no changes'} (cxgov actions list)")
-        if result.json_path:
-            click.echo(f"report: {result.json_path} and {result.markdown_path}")
-        elif dry_run:
-            click.echo("dry run: nothing recorded, no report written")
-    if fail_on == "none":
-        return ExitCode.OK
-    threshold = SEVERITY[Verdict(fail_on)]
-    failed = any(SEVERITY[r.status] >= threshold for r in newest)
-    return ExitCode.PROBLEMS if failed else ExitCode.OK
+    except api.RunLocked as exc:
+        click.echo(f"cxgov: {exc}; try again later or pass --wait SECONDS", err=True)
+        return ExitCode.BUSY
+    for batch in outcome.batches:
+        _echo_summary(batch, "text")
+    if not outcome.batches:
+        click.echo("no new data files")
+    if outcome.evaluation is None:
+        click.echo(
+            f"{outcome.program} as of {day}: nothing changed since run {outcome.unchanged_since}; "
+            "nothing to judge again"
+        )
+        return ExitCode.REJECTED if outcome.refused else ExitCode.OK
+    _echo_evaluation(outcome.evaluation, day, dry_run=False)
+    if outcome.refused:
+        return ExitCode.REJECTED
+    return ExitCode.PROBLEMS if _failed(outcome.evaluation, fail_on) else ExitCode.OK
 
 
 cli.add_command(actions)

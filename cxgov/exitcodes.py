@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     | 2 | usage error: bad options, a path that does not exist |
     | 3 | internal error: a bug in cxgov; please report it with the traceback |
     | 4 | ingest refused: rejected rows exceeded `--max-reject-rate`; nothing was committed |
+    | 5 | busy: another `cxgov run` of the same program holds the lock |
     | 130 | interrupted (Ctrl-C) |
     """
 
@@ -23,4 +24,5 @@ class ExitCode(IntEnum):
     USAGE = 2
     INTERNAL = 3
     REJECTED = 4
+    BUSY = 5
     INTERRUPTED = 130

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, insert, select, update
 
 from cxgov.store.tables import BATCH_FILES, INGEST_BATCHES, REJECTED_ROWS
 
@@ -70,3 +70,17 @@ def close_batch(
             **{name: getattr(counts, name) for name in COUNTS},
         )
     )
+
+
+def loaded_file_hashes(connection: Connection, program: str, source: str) -> set[str]:
+    """Content hashes of the files that some committed batch of this source already loaded."""
+    query = (
+        select(BATCH_FILES.c.sha256)
+        .join(INGEST_BATCHES, INGEST_BATCHES.c.id == BATCH_FILES.c.batch_id)
+        .where(
+            INGEST_BATCHES.c.program == program,
+            INGEST_BATCHES.c.source == source,
+            INGEST_BATCHES.c.status == "committed",
+        )
+    )
+    return set(connection.execute(query).scalars())

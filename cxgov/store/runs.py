@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
-from cxgov.store.tables import EVALUATION_RUNS, VERDICTS
+from cxgov.store.tables import EVALUATION_RUNS, INGEST_BATCHES, VERDICTS
 
 CHUNK = 5_000
 
@@ -41,3 +41,33 @@ def record_run(
     for start in range(0, len(rows), CHUNK):
         connection.execute(insert(VERDICTS), rows[start : start + CHUNK])
     return int(run_id)
+
+
+def unchanged_since_last_run(
+    connection: Connection, *, program: str, as_of: dt.date, program_hash: str
+) -> int | None:
+    """The id of a finished run of the same day and program content after which no batch was
+    loaded, or None: rerunning then would judge exactly the same data again."""
+    last = connection.execute(
+        select(EVALUATION_RUNS.c.id, EVALUATION_RUNS.c.started_at)
+        .where(
+            EVALUATION_RUNS.c.program == program,
+            EVALUATION_RUNS.c.as_of == as_of,
+            EVALUATION_RUNS.c.program_hash == program_hash,
+            EVALUATION_RUNS.c.status == "finished",
+        )
+        .order_by(EVALUATION_RUNS.c.id.desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return None
+    newer = connection.execute(
+        select(INGEST_BATCHES.c.id)
+        .where(
+            INGEST_BATCHES.c.program == program,
+            INGEST_BATCHES.c.status == "committed",
+            INGEST_BATCHES.c.finished_at >= last.started_at,
+        )
+        .limit(1)
+    ).first()
+    return None if newer is not None else int(last.id)

@@ -25,9 +25,9 @@ action_policies:
 """
 
 
-@pytest.fixture
-def program(db_url: str, tmp_path: Path) -> str:
-    folder = tmp_path / "shop"
+def shop_with_policy(folder: Path) -> Path:
+    """The shop fixture whose NPS objective opens actions, with its NPS answers as a data
+    file the source's glob finds."""
     shutil.copytree(FIXTURES / "shop", folder)
     text = (folder / "program.yaml").read_text()
     text = text.replace(
@@ -35,8 +35,15 @@ def program(db_url: str, tmp_path: Path) -> str:
     )
     (folder / "program.yaml").write_text(text)
     (folder / "policies.yaml").write_text(POLICY)
-    data = tmp_path / "answers.csv"
-    data.write_text(HEADER + "".join(_nps_rows()))
+    (folder / "data").mkdir()
+    (folder / "data" / "answers.csv").write_text(HEADER + "".join(_nps_rows()))
+    return folder
+
+
+@pytest.fixture
+def program(db_url: str, tmp_path: Path) -> str:
+    folder = shop_with_policy(tmp_path / "shop")
+    data = folder / "data" / "answers.csv"
     assert api.ingest(str(folder), "answers", [str(data)], db=db_url).rejected == 0
     return str(folder)
 

@@ -1,0 +1,138 @@
+"""The nightly run: new files in, evaluate, follow up the actions, write the report.
+
+Each step is its own transaction and every step can be repeated: files already loaded are
+recognised by their content hash, an evaluation of data that has not changed is skipped, and
+the action decisions of a run are a pure function of the verdicts and the stored actions. So a
+run killed anywhere leaves a consistent store, and the next run completes the work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from cxgov.actions.ledger import follow_up
+from cxgov.assembly import LoadedProgram
+from cxgov.evaluate.run import Evaluation, evaluate_program, program_hash
+from cxgov.ingest.batch import BatchSummary, Clock, ingest_files
+from cxgov.ingest.readers import sha256_of
+from cxgov.store.batches import loaded_file_hashes
+from cxgov.store.locks import run_lock
+from cxgov.store.runs import unchanged_since_last_run
+
+
+@dataclass
+class NightlyRun:
+    program: str
+    as_of: dt.date
+    batches: list[BatchSummary] = field(default_factory=list)
+    evaluation: Evaluation | None = None
+    unchanged_since: int | None = None
+    """The earlier run that judged the same data and program, when this one skipped judging."""
+
+    @property
+    def refused(self) -> list[BatchSummary]:
+        return [b for b in self.batches if b.status != "committed"]
+
+
+def evaluate_and_follow_up(
+    engine: Engine,
+    loaded: LoadedProgram,
+    directory: str,
+    *,
+    as_of: dt.date,
+    since: dt.date | None,
+    out: Path | None,
+    dry_run: bool,
+    clock: Clock,
+) -> Evaluation:
+    evaluation = evaluate_program(
+        engine,
+        loaded.program,
+        files=loaded.files,
+        directory=directory,
+        as_of=as_of,
+        since=since,
+        out=out,
+        dry_run=dry_run,
+        clock=clock,
+    )
+    if not dry_run:
+        # A transaction of its own: should it fail, the next run decides the same again.
+        with engine.begin() as connection:
+            applied = follow_up(connection, loaded.program, evaluation.results, as_of, clock())
+        evaluation.actions = applied.counts
+    return evaluation
+
+
+def new_files(engine: Engine, loaded: LoadedProgram, directory: str) -> dict[str, list[Path]]:
+    """Per source, the files its `path` glob finds that no committed batch has loaded yet."""
+    found: dict[str, list[Path]] = {}
+    program = loaded.program.program.id
+    for source in loaded.program.sources:
+        candidates = sorted(p for p in Path(directory).glob(source.path) if p.is_file())
+        if not candidates:
+            continue
+        with engine.connect() as connection:
+            known = loaded_file_hashes(connection, program, source.id)
+        fresh = [p for p in candidates if sha256_of(p) not in known]
+        if fresh:
+            found[source.id] = fresh
+    return found
+
+
+def run_nightly(
+    engine: Engine,
+    loaded: LoadedProgram,
+    directory: str,
+    *,
+    as_of: dt.date,
+    out: Path | None,
+    clock: Clock,
+    wait_seconds: float = 0.0,
+    max_reject_rate: float = 0.5,
+    progress: Callable[[str], None] | None = None,
+) -> NightlyRun:
+    program = loaded.program
+    result = NightlyRun(program.program.id, as_of)
+    with run_lock(engine, program.program.id, wait_seconds=wait_seconds):
+        sources = {s.id: s for s in program.sources}
+        for source_id, files in new_files(engine, loaded, directory).items():
+            if progress:
+                progress(f"ingesting {len(files)} new file(s) through source {source_id}")
+            result.batches.append(
+                ingest_files(
+                    engine,
+                    program,
+                    sources[source_id],
+                    files,
+                    clock=clock,
+                    max_reject_rate=max_reject_rate,
+                    progress=progress,
+                )
+            )
+        with engine.connect() as connection:
+            result.unchanged_since = unchanged_since_last_run(
+                connection,
+                program=program.program.id,
+                as_of=as_of,
+                program_hash=program_hash(loaded.files),
+            )
+        if result.unchanged_since is None:
+            if progress:
+                progress(f"evaluating as of {as_of}")
+            result.evaluation = evaluate_and_follow_up(
+                engine,
+                loaded,
+                directory,
+                as_of=as_of,
+                since=None,
+                out=out,
+                dry_run=False,
+                clock=clock,
+            )
+    return result
