@@ -468,6 +468,36 @@ def run_command(
     return ExitCode.PROBLEMS if _failed(outcome.evaluation, fail_on) else ExitCode.OK
 
 
+@cli.command()
+@_program_option
+@click.option("--owner", "owner_id", required=True, help="The owner id the digest is for.")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="As of this day (default: today)."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Changes since this day (default: one day or one week back, by the owner's `digest`).",
+)
+@db_option
+@guarded
+def digest(
+    program_dir: str,
+    owner_id: str,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    db: str | None,
+) -> int:
+    """One owner's digest in Markdown: their objectives with status and trend, their actions
+    due or overdue, escalations that reached them, and what changed since the last digest."""
+    day = as_of.date() if as_of else dt.date.today()
+    click.echo(
+        api.digest(program_dir, owner_id, as_of=day, since=since.date() if since else None, db=db),
+        nl=False,
+    )
+    return ExitCode.OK
+
+
 cli.add_command(actions)
 
 

@@ -154,14 +154,7 @@ def assignee_for(program: Program, result: Result, policy: ActionPolicy) -> str:
     elif rule == AssigneeRule.JOURNEY_OWNER.value:
         chosen = journey.owner if journey else None
     elif rule == AssigneeRule.MEASUREMENT_POINT_OWNER.value:
-        chosen = result.point.owner
-        if chosen is None and journey is not None and result.point.touchpoint:
-            touchpoint = next(
-                (t for t in journey.touchpoints if t.id == result.point.touchpoint), None
-            )
-            chosen = touchpoint.owner if touchpoint else None
-        if chosen is None and journey is not None:
-            chosen = journey.owner
+        chosen = program.point_owner(result.point)
     else:
         chosen = rule
     return chosen or program.program.cx_owner or program.program.sponsor or "unassigned"

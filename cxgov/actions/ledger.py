@@ -321,3 +321,16 @@ def follow_up(
     """One run's effect on the actions: decide from the latest states, then apply."""
     states = latest_states(connection, program.program.id)
     return apply(connection, program, decide(program, results, states, today), now)
+
+
+def events_since(
+    connection: Connection, action_ids: list[int], since: dt.datetime
+) -> list[dict[str, Any]]:
+    if not action_ids:
+        return []
+    query = (
+        select(ACTION_EVENTS)
+        .where(ACTION_EVENTS.c.action_id.in_(action_ids), ACTION_EVENTS.c.at >= since)
+        .order_by(ACTION_EVENTS.c.id)
+    )
+    return [dict(row) for row in connection.execute(query).mappings()]

@@ -127,3 +127,16 @@ class Program(Model):
     sources: tuple[Source, ...] = ()
     contact_policy: ContactPolicy | None = None
     links: tuple[Link, ...] = Field(default=())
+
+    def point_owner(self, point: MeasurementPoint) -> str | None:
+        """Who answers for a measurement point: its own owner, else its touchpoint's, else its
+        journey's."""
+        if point.owner:
+            return point.owner
+        journey = next((j for j in self.journeys if j.id == point.journey), None)
+        if journey is None:
+            return None
+        touchpoint = next((t for t in journey.touchpoints if t.id == point.touchpoint), None)
+        if touchpoint is not None and touchpoint.owner:
+            return touchpoint.owner
+        return journey.owner

@@ -71,3 +71,21 @@ def unchanged_since_last_run(
         .limit(1)
     ).first()
     return None if newer is not None else int(last.id)
+
+
+def latest_verdicts(
+    connection: Connection, program: str
+) -> tuple[int | None, list[dict[str, Any]]]:
+    """The newest finished run of the program and its verdicts (empty before the first run)."""
+    run_id = connection.execute(
+        select(EVALUATION_RUNS.c.id)
+        .where(EVALUATION_RUNS.c.program == program, EVALUATION_RUNS.c.status == "finished")
+        .order_by(EVALUATION_RUNS.c.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if run_id is None:
+        return None, []
+    rows = connection.execute(
+        select(VERDICTS).where(VERDICTS.c.run_id == run_id).order_by(VERDICTS.c.id)
+    ).mappings()
+    return int(run_id), [dict(row) for row in rows]

@@ -131,3 +131,32 @@ def test_people_move_actions_on_and_every_change_is_an_event(
     assert [a["id"] for a in _list(db_url)] == [action["id"]]
     listed = runner.invoke(cli, ["actions", "list", "--status", "open", "--db", db_url])
     assert listed.output == "no actions\n"
+
+
+def test_an_owners_digest_lists_objectives_due_actions_and_changes(
+    db_url: str, program: str
+) -> None:
+    at = dt.datetime(2026, 3, 10, 6, 0, tzinfo=dt.UTC)
+    api.evaluate(program, as_of=at.date(), db=db_url, out=None, clock=lambda: at)
+    [action] = _list(db_url)
+    api.change_action(
+        int(str(action["id"])),
+        "comment",
+        actor="pekka",
+        db=db_url,
+        note="<b>called</b> the team",
+        clock=lambda: dt.datetime(2026, 3, 11, 9, 0, tzinfo=dt.UTC),
+    )
+    text = api.digest(program, "cx", as_of=dt.date(2026, 3, 25), db=db_url)
+    assert text.startswith("# Digest for CX Lead\n")
+    assert "changes since 2026-03-18" in text, "a weekly digest looks one week back"
+    assert "| o-nps | – | 2026-02-01–2026-02-28 | 15.0 | 100 | **warn** |" in text
+    assert f"- #{action['id']} o-nps (miss, medium): due 2026-03-31" in text
+    assert "No changes." in text
+    since = api.digest(
+        program, "cx", as_of=dt.date(2026, 3, 25), since=dt.date(2026, 3, 1), db=db_url
+    )
+    assert "(pekka): <b>called</b> the team" in since
+    assert "- 2026-03-10 #1 opened → open (cxgov)" in since
+    with pytest.raises(api.UsageError, match="no owner 'nobody'"):
+        api.digest(program, "nobody", as_of=dt.date(2026, 3, 25), db=db_url)
