@@ -13,6 +13,7 @@ from cxgov.actions import ledger
 from cxgov.actions.digest import DigestData, default_since, owned_objectives
 from cxgov.actions.digest import render as render_digest
 from cxgov.actions.lifecycle import ACTIVE, ActionStatus, InvalidTransition
+from cxgov.actions.outbox import retry_rejected, waiting_deliveries
 from cxgov.assembly import LoadedProgram, UsageError
 from cxgov.demo import DemoFiles, generate
 from cxgov.diagnostics import Diagnostic
@@ -46,6 +47,7 @@ __all__ = [
     "change_action",
     "check_schemas",
     "db_upgrade",
+    "deliveries",
     "demo_data",
     "digest",
     "evaluate",
@@ -388,3 +390,17 @@ def digest(
             events=events,
         )
     )
+
+
+def deliveries(
+    db: str | None = None, program: str | None = None, *, retry: bool = False
+) -> tuple[int, list[dict[str, Any]]]:
+    """Deliveries to sinks that have not got through; with `retry`, rejected ones go back to
+    pending first (the next run tries them). Returns how many were reset and the list."""
+    engine = open_store(db)
+    try:
+        with engine.begin() as connection:
+            reset = retry_rejected(connection, program) if retry else 0
+            return reset, waiting_deliveries(connection, program)
+    finally:
+        engine.dispose()

@@ -312,6 +312,12 @@ def _echo_evaluation(result: Evaluation, day: dt.date, dry_run: bool) -> None:
         click.echo("dry run: nothing recorded, no report written")
 
 
+def _echo_deliveries(counts: dict[str, int]) -> None:
+    if counts:
+        done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        click.echo(f"deliveries to sinks: {done} (cxgov actions deliveries)")
+
+
 def _failed(result: Evaluation, fail_on: str) -> bool:
     if fail_on == "none":
         return False
@@ -461,8 +467,10 @@ def run_command(
             f"{outcome.program} as of {day}: nothing changed since run {outcome.unchanged_since}; "
             "nothing to judge again"
         )
+        _echo_deliveries(outcome.deliveries)
         return ExitCode.REJECTED if outcome.refused else ExitCode.OK
     _echo_evaluation(outcome.evaluation, day, dry_run=False)
+    _echo_deliveries(outcome.deliveries)
     if outcome.refused:
         return ExitCode.REJECTED
     return ExitCode.PROBLEMS if _failed(outcome.evaluation, fail_on) else ExitCode.OK

@@ -245,3 +245,31 @@ def comment_command(action_id: int, text: str, actor: str, db: str | None) -> in
 def assign_command(action_id: int, owner: str, actor: str, db: str | None) -> int:
     """Give an action to another owner (an owner id of the program)."""
     return _run_change("assign", action_id, actor=actor, db=db, owner=owner)
+
+
+@actions.command("deliveries")
+@click.option("--program", "program_id", help="Only this program (its id).")
+@click.option("--retry", is_flag=True, help="Put rejected deliveries back in the queue.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@db_option
+@guarded
+def deliveries_command(
+    program_id: str | None, retry: bool, output_format: str, db: str | None
+) -> int:
+    """Deliveries to sinks (webhook, e-mail, GitHub) that have not got through yet: pending,
+    failed (tried again by the next run) and rejected (refused by the sink; --retry)."""
+    reset, rows = api.deliveries(db, program_id, retry=retry)
+    if output_format == "json":
+        click.echo(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], indent=2))
+        return ExitCode.OK
+    if retry:
+        click.echo(f"{reset} rejected deliveries queued again")
+    if not rows:
+        click.echo("every delivery got through")
+    for row in rows:
+        error = f": {row['last_error']}" if row["last_error"] else ""
+        click.echo(
+            f"action {row['action_id']} event {row['event_id']} → {row['sink']}: "
+            f"{row['status']} after {row['attempts']} attempt(s){error}"
+        )
+    return ExitCode.OK

@@ -1,4 +1,5 @@
-"""The nightly run: new files in, evaluate, follow up the actions, write the report.
+"""The nightly run: new files in, evaluate, follow up the actions, deliver them to their
+sinks, write the report.
 
 Each step is its own transaction and every step can be repeated: files already loaded are
 recognised by their content hash, an evaluation of data that has not changed is skipped, and
@@ -16,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from cxgov.actions.ledger import follow_up
+from cxgov.actions.outbox import deliver
 from cxgov.assembly import LoadedProgram
 from cxgov.evaluate.run import Evaluation, evaluate_program, program_hash
 from cxgov.ingest.batch import BatchSummary, Clock, ingest_files
@@ -33,6 +35,8 @@ class NightlyRun:
     evaluation: Evaluation | None = None
     unchanged_since: int | None = None
     """The earlier run that judged the same data and program, when this one skipped judging."""
+    deliveries: dict[str, int] = field(default_factory=dict)
+    """Deliveries to sinks tried in this run, by outcome."""
 
     @property
     def refused(self) -> list[BatchSummary]:
@@ -135,4 +139,6 @@ def run_nightly(
                 dry_run=False,
                 clock=clock,
             )
+        # Also after a skipped evaluation: people's changes and failed deliveries go out.
+        result.deliveries = deliver(engine, program, clock=clock).counts
     return result

@@ -155,7 +155,7 @@ def test_internal_error_exits_3_with_a_report(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_exit_codes_are_a_documented_intenum() -> None:
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 130]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5, 130]
     doc = ExitCode.__doc__ or ""
     for code in ExitCode:
         assert f"| {int(code)} |" in doc

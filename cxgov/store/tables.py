@@ -294,3 +294,33 @@ class ActionEvent(Base):
 
 ACTIONS = cast(Table, Action.__table__)
 ACTION_EVENTS = cast(Table, ActionEvent.__table__)
+
+
+class Delivery(Base):
+    """One event of one action mirrored to one sink: pending until it got through."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "sink", name="uq_deliveries_event_sink"),
+        Index("ix_deliveries_status", "program", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(IdText)
+    action_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("actions.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("action_events.id", ondelete="CASCADE")
+    )
+    sink: Mapped[str] = mapped_column(String(300))
+    """`type:target`, for example `webhook:https://hooks.example/cx` or `github:org/repo`."""
+    status: Mapped[str] = mapped_column(String(12))
+    """pending, delivered, failed (tried again next run), rejected (not retried), skipped."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    external_ref: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    """What the sink calls it: the GitHub issue number."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+DELIVERIES = cast(Table, Delivery.__table__)

@@ -73,15 +73,13 @@ def test_a_second_run_exits_5_while_the_lock_is_held_and_waits_with_wait(
 ) -> None:
     program = shop_with_policy(tmp_path / "shop")
     engine = open_store(db_url)
-    released = threading.Event()
+    held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
         with run_lock(engine, "shop"):
             held.set()
-            time.sleep(3)
-        released.set()
+            release.wait(120)
 
-    held = threading.Event()
     holder = threading.Thread(target=hold)
     holder.start()
     try:
@@ -89,10 +87,22 @@ def test_a_second_run_exits_5_while_the_lock_is_held_and_waits_with_wait(
         busy = _run(program, db_url)
         assert busy.returncode == 5, busy.stderr
         assert "another cxgov run of program 'shop' is in progress" in busy.stderr
-        waited = _run(program, db_url, "--wait", "60")
-        assert waited.returncode == 0, waited.stderr
-        assert released.is_set(), "the waiting run went ahead only after the lock was released"
+        command = [sys.executable, "-m", "cxgov", "run", "--program", str(program)]
+        command += ["--as-of", AS_OF, "--db", db_url, "--out", str(tmp_path / "r")]
+        waiting = subprocess.Popen(
+            [*command, "--wait", "60"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(2)
+        assert waiting.poll() is None, "the second run waits while the lock is held"
+        release.set()
+        _, stderr = waiting.communicate(timeout=120)
+        assert waiting.returncode == 0, stderr
     finally:
+        release.set()
         holder.join()
         engine.dispose()
     assert len(_actions(db_url)) == 1

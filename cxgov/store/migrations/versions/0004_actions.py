@@ -1,4 +1,5 @@
-"""Actions opened for missed objectives, and the events that change them.
+"""Actions opened for missed objectives, the events that change them, and their deliveries
+to sinks.
 
 Revision ID: 0004
 Revises: 0003
@@ -66,9 +67,37 @@ def upgrade() -> None:
         sa.Column("data", Json, nullable=False),
     )
     op.create_index("ix_action_events_action_id", "action_events", ["action_id"])
+    op.create_table(
+        "deliveries",
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("program", sa.String(80), nullable=False),
+        sa.Column(
+            "action_id",
+            sa.BigInteger,
+            sa.ForeignKey("actions.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column(
+            "event_id",
+            sa.BigInteger,
+            sa.ForeignKey("action_events.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("sink", sa.String(300), nullable=False),
+        sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("last_error", sa.Text, nullable=True),
+        sa.Column("external_ref", sa.String(80), nullable=True),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("event_id", "sink", name="uq_deliveries_event_sink"),
+    )
+    op.create_index("ix_deliveries_status", "deliveries", ["program", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deliveries_status", "deliveries")
+    op.drop_table("deliveries")
     op.drop_index("ix_action_events_action_id", "action_events")
     op.drop_table("action_events")
     op.drop_index("ix_actions_fingerprint", "actions")

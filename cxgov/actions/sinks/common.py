@@ -1,0 +1,237 @@
+"""What every sink shares: the delivery error, the JSON payload and its signature, the
+constants, and the HTTP plumbing the webhook and GitHub use (no redirects, URL checks, error
+excerpts, which failures are worth retrying)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import hmac
+import http.client
+import json
+import math
+import re
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+USER_AGENT = "cxgov"
+SIGNATURE_HEADER = "X-Cxgov-Signature"
+EVENT_HEADER = "X-Cxgov-Event"
+DELIVERY_HEADER = "X-Cxgov-Delivery"
+GITHUB_TOKEN_ENV = "CXGOV_GITHUB_TOKEN"
+GITHUB_API_VERSION = "2022-11-28"
+DEFAULT_SENDER = "cxgov@localhost"
+
+MAX_RETRY_AFTER = 60.0
+"""A server may ask for a pause (`Retry-After`); longer than this and the caller's next run is
+the better retry, so the webhook does not block a nightly job for it."""
+
+_RESPONSE_EXCERPT = 300
+_HEADER_VALUE = re.compile(r"[\x21-\x7e]{1,200}")
+_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+
+
+class DeliveryError(Exception):
+    """A delivery that did not happen: what failed, where, and the HTTP status or SMTP reply.
+
+    `retryable` is true when the same delivery may succeed later (connection problems,
+    timeouts, rate limits, server errors, temporary SMTP replies) and false when it cannot
+    without someone changing the configuration or the data.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+        """HTTP status or SMTP reply code, when there was one."""
+        self.retry_after = retry_after
+        """Seconds the server asked to wait before the next try, when it said."""
+
+
+# --- payload -------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any, where: str) -> Any:
+    if isinstance(value, Enum):
+        return _jsonable(value.value, where)
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        # NaN and infinities are not JSON; a value that is not a number is no value
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return _jsonable(float(value), where)
+    if isinstance(value, dt.datetime):
+        # the store keeps UTC timestamps without a zone; say so, receivers cannot guess
+        stamp = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return stamp.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(_jsonable(k, where)): _jsonable(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return [_jsonable(v, f"{where}[]") for v in sorted(value, key=str)]
+    if isinstance(value, list | tuple):
+        return [_jsonable(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    raise TypeError(f"{where}: {type(value).__name__} cannot be sent as JSON")
+
+
+def payload(action: Mapping[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON document sent for one event of one action: `{"action": {...}, "event": {...}}`.
+
+    Rows are passed through whole, with dates and timestamps as ISO strings (timestamps in UTC),
+    so receivers see the same fields as `cxgov actions show --format json`.
+    """
+    return {"action": _jsonable(action, "action"), "event": _jsonable(event, "event")}
+
+
+def encode(body: Mapping[str, Any]) -> bytes:
+    """The body as sent: compact, sorted keys, UTF-8. Signed and sent as these exact bytes."""
+    text = json.dumps(
+        _jsonable(body, "body"),
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+        allow_nan=False,
+    )
+    return text.encode("utf-8")
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The `X-Cxgov-Signature` value: `sha256=` and the hex HMAC-SHA256 of the body bytes."""
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify_signature(body: bytes, secret: str, header: str) -> bool:
+    """For receivers: whether a signature header matches the raw body, in constant time."""
+    return hmac.compare_digest(sign(body, secret).encode("ascii"), header.strip().encode())
+
+
+def delivery_id_for(action: Mapping[str, Any], event: Mapping[str, Any]) -> str:
+    """A stable id for one event of one action, the same on every retry, for de-duplication."""
+    action_id, event_id = action.get("id"), event.get("id")
+    if action_id is not None and event_id is not None:
+        return f"action-{action_id}-event-{event_id}"
+    # an event not yet in the store has no id; its content is the next stable thing
+    digest = hashlib.sha256(encode(payload(action, event))).hexdigest()[:32]
+    return f"content-{digest}"
+
+
+# --- shared HTTP ---------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # Following a redirect would turn a POST into a GET without the body (or resend the
+    # token to another host); a moved endpoint is a configuration change for a person.
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        return None
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    # built per call so proxy settings from the environment are read when used
+    return urllib.request.build_opener(_NoRedirect)
+
+
+def _check_http_url(url: str, what: str) -> urllib.parse.SplitResult:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # urllib would also open file:// and ftp:// URLs; a sink only ever talks HTTP
+        raise DeliveryError(
+            f"{what}: {_where(url)} is not an http(s) URL", retryable=False, status=None
+        )
+    return parts
+
+
+def _where(url: str) -> str:
+    """Scheme and host only: webhook URLs often carry their secret in the path or query
+    (Slack, Teams), and error messages end up in logs."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname:
+        return "(an invalid URL)"
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    rest = "/…" if parts.path.strip("/") or parts.query else ""
+    return f"{parts.scheme}://{host}{port}{rest}"
+
+
+def _retryable_status(status: int) -> bool:
+    return status in (408, 429) or status >= 500
+
+
+def _retry_after(headers: Any) -> float | None:
+    if headers is None:
+        return None
+    raw = headers.get("Retry-After")
+    if raw is None:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _excerpt(raw: bytes) -> str:
+    text = " ".join(raw.decode("utf-8", "replace").split())
+    if len(text) > _RESPONSE_EXCERPT:
+        text = text[:_RESPONSE_EXCERPT] + "…"
+    return text
+
+
+def _read_error(error: urllib.error.HTTPError) -> bytes:
+    try:
+        return error.read(64 * 1024)
+    except (OSError, http.client.HTTPException):
+        return b""
+    finally:
+        error.close()
+
+
+def _connection_reason(error: BaseException) -> str:
+    reason: Any = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, TimeoutError):
+        return "timed out"
+    text = str(reason) or type(reason).__name__
+    return text
+
+
+def _certificate_problem(error: BaseException) -> bool:
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    # a certificate that does not verify will not verify on the next try either
+    return isinstance(reason, ssl.SSLCertVerificationError)

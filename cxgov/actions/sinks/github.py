@@ -1,0 +1,279 @@
+"""The GitHub sink: an issue per action over the REST API, its text kept inert Markdown."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from cxgov.actions.sinks.common import (
+    _REPO,
+    GITHUB_API_VERSION,
+    GITHUB_TOKEN_ENV,
+    USER_AGENT,
+    DeliveryError,
+    _certificate_problem,
+    _check_http_url,
+    _connection_reason,
+    _excerpt,
+    _jsonable,
+    _opener,
+    _read_error,
+    _retry_after,
+    _retryable_status,
+)
+from cxgov.actions.sinks.mail import _event_phrase, _evidence, _facts, _segment, _status
+
+
+def github_token(token_env: str | None, env: Mapping[str, str] = os.environ) -> str:
+    """The API token from the variable a github sink names (default CXGOV_GITHUB_TOKEN)."""
+    name = token_env or GITHUB_TOKEN_ENV
+    value = env.get(name, "").strip()
+    if not value:
+        raise DeliveryError(
+            f"GitHub: the API token is missing; set the environment variable {name}",
+            retryable=False,
+        )
+    return value
+
+
+class GitHubIssues:
+    """Issues of one repository over the REST API (github.com or GitHub Enterprise `api_url`).
+
+    Nothing here retries: creating an issue twice is visible, so the caller decides when to
+    try again (`DeliveryError.retryable`, `retry_after`).
+    """
+
+    def __init__(
+        self,
+        repo: str,
+        token: str,
+        *,
+        api_url: str = "https://api.github.com",
+        timeout: float = 10,
+    ) -> None:
+        if not _REPO.fullmatch(repo) or repo.split("/")[1] in (".", ".."):
+            raise DeliveryError(f"GitHub: repo {repo!r} is not owner/name", retryable=False)
+        _check_http_url(api_url, "GitHub")
+        self.repo = repo
+        self.api_url = api_url.rstrip("/")
+        self.timeout = timeout
+        self._token = token
+
+    def __repr__(self) -> str:
+        return f"GitHubIssues(repo={self.repo!r}, api_url={self.api_url!r})"
+
+    def create(
+        self,
+        title: str,
+        body: str,
+        labels: Sequence[str] = (),
+        assignees: Sequence[str] = (),
+    ) -> int:
+        """Open an issue; returns its number. Owner handles may carry a leading `@`; team
+        handles (`@org/team`) are left out, as issues can be assigned to users only."""
+        logins = list(
+            dict.fromkeys(h.strip().lstrip("@") for h in assignees if h.strip() and "/" not in h)
+        )
+        answer = self._request(
+            "POST",
+            f"/repos/{self.repo}/issues",
+            {"title": title, "body": body, "labels": list(labels), "assignees": logins},
+        )
+        number = answer.get("number") if isinstance(answer, Mapping) else None
+        if not isinstance(number, int) or isinstance(number, bool):
+            # the issue may exist now; retrying could open a second one
+            raise DeliveryError(
+                f"GitHub POST {self.api_url}/repos/{self.repo}/issues: "
+                "the answer has no issue number",
+                retryable=False,
+            )
+        return number
+
+    def update(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        labels: Sequence[str] | None = None,
+        state: Literal["open", "closed"] | None = None,
+    ) -> None:
+        """Change the given fields only; `labels` replaces the issue's labels."""
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = title
+        if body is not None:
+            changes["body"] = body
+        if labels is not None:
+            changes["labels"] = list(labels)
+        if state is not None:
+            changes["state"] = state
+        if changes:
+            self._request("PATCH", f"/repos/{self.repo}/issues/{int(number)}", changes)
+
+    def comment(self, number: int, body: str) -> None:
+        self._request("POST", f"/repos/{self.repo}/issues/{int(number)}/comments", {"body": body})
+
+    def close(self, number: int, reason: Literal["completed", "not_planned"] = "completed") -> None:
+        self._request(
+            "PATCH",
+            f"/repos/{self.repo}/issues/{int(number)}",
+            {"state": "closed", "state_reason": reason},
+        )
+
+    def _request(self, method: str, path: str, body: Mapping[str, Any]) -> Any:
+        url = f"{self.api_url}{path}"
+        where = f"GitHub {method} {url}"
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            method=method,
+            headers={
+                "Authorization": f"Bearer {self._token}",
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": GITHUB_API_VERSION,
+                "User-Agent": USER_AGENT,
+                "Content-Type": "application/json; charset=utf-8",
+            },
+        )
+        try:
+            with _opener().open(request, timeout=self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            raise _github_error(where, error) from error
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            raise DeliveryError(
+                f"{where} failed: {_connection_reason(error)}",
+                retryable=not _certificate_problem(error),
+            ) from error
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return None
+
+
+def _github_error(where: str, error: urllib.error.HTTPError) -> DeliveryError:
+    raw = _read_error(error)
+    status = error.code
+    detail = _excerpt(raw)
+    try:
+        answer = json.loads(raw)
+    except ValueError:
+        answer = None
+    if isinstance(answer, Mapping) and answer.get("message"):
+        detail = str(answer["message"])
+        # 422 names the offending field in `errors`: which label or assignee was rejected
+        extra = [
+            str(e.get("message") or f"{e.get('field')} {e.get('code')}")
+            if isinstance(e, Mapping)
+            else str(e)
+            for e in answer.get("errors") or []
+        ]
+        if extra:
+            detail += f" ({'; '.join(extra)})"
+    headers = error.headers
+    retry_after = _retry_after(headers)
+    rate_limited = status in (403, 429) and (
+        retry_after is not None
+        or (headers is not None and headers.get("X-RateLimit-Remaining") == "0")
+    )
+    if rate_limited and retry_after is None and headers is not None:
+        reset = headers.get("X-RateLimit-Reset")
+        if reset and reset.isdigit():
+            retry_after = max(0.0, int(reset) - time.time())
+    if 300 <= status < 400:
+        message = f"{where} was redirected (HTTP {status}); has the repository moved?"
+    else:
+        message = f"{where} failed: HTTP {status}"
+        if detail:
+            message += f": {detail}"
+    return DeliveryError(
+        message,
+        # GitHub answers an exhausted rate limit with 403; that one passes with time
+        retryable=_retryable_status(status) or rate_limited,
+        status=status,
+        retry_after=retry_after,
+    )
+
+
+def issue_title(action: Mapping[str, Any]) -> str:
+    """`[cxgov] o-nps (region=south): fail — action 12`."""
+    objective = action.get("objective") or _evidence(action).get("objective") or "?"
+    segment = _segment(action)
+    status = _status(action)
+    title = f"[cxgov] {objective}"
+    if segment:
+        title += f" ({segment})"
+    if status:
+        title += f": {status}"
+    title += f" — action {action.get('id', '?')}"
+    return " ".join(title.split())
+
+
+def _code(value: Any) -> str:
+    """An inline code span that holds any text: Markdown, mentions and HTML stay inert."""
+    text = " ".join(str(value).split()) or " "
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _block(value: Any) -> str:
+    """A fenced text block for free text such as notes, keeping its lines."""
+    text = str(value).rstrip()
+    longest = max((len(run) for run in re.findall(r"`{3,}|~{3,}", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def issue_body(action: Mapping[str, Any], event: Mapping[str, Any]) -> str:
+    """The issue text in Markdown. Text from programs and people is kept in code spans and
+    blocks, so it cannot mention, link or format anything."""
+    action_id = action.get("id", "?")
+    program = action.get("program") or _evidence(action).get("program") or "?"
+    lines = [
+        # lets a later run, or a person, find the issue of an action by searching
+        f"<!-- cxgov action {_comment_safe(program)}/{_comment_safe(action_id)} -->",
+        f"**cxgov action {_code(action_id)}**",
+        "",
+    ]
+    for label, value in _facts(action, "en"):
+        if label == "Consequence":
+            continue
+        # numbers and dates read better plain; anything else could carry Markdown
+        shown = value if re.fullmatch(r"[0-9.,:+ –-]*", value) else _code(value)
+        lines.append(f"- **{label}:** {shown}")
+    consequence = _evidence(action).get("consequence")
+    if consequence:
+        lines += ["", "**Consequence**", "", _block(consequence)]
+    kind = str(event.get("kind") or "")
+    if kind:
+        latest = f"**Latest event:** {_event_phrase(kind, 'en')}"
+        if event.get("actor"):
+            latest += f" by {_code(event['actor'])}"
+        if event.get("at") is not None:
+            latest += f", {_code(_jsonable(event['at'], 'event.at'))}"
+        lines += ["", latest]
+        if event.get("note"):
+            lines += ["", _block(event["note"])]
+    lines += [
+        "",
+        "_Mirrored by cxgov: change the action with `cxgov actions`; "
+        "edits to this issue are not read back._",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _comment_safe(value: Any) -> str:
+    # `--` ends an HTML comment early; keep the marker a single inert token
+    return re.sub(r"[^A-Za-z0-9_.:-]", "_", str(value)).replace("--", "__")

@@ -1,0 +1,412 @@
+"""The e-mail sink: plain-text mail about an action over SMTP, in English or Finnish.
+
+The texts here (event phrases, labels, the facts of an action) also word the GitHub issues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import os
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from email.message import EmailMessage
+from enum import StrEnum
+from typing import Any
+
+from cxgov.actions.sinks.common import (
+    DEFAULT_SENDER,
+    USER_AGENT,
+    DeliveryError,
+    _connection_reason,
+)
+
+
+class SmtpTls(StrEnum):
+    STARTTLS = "starttls"
+    """Plain connection upgraded with STARTTLS (submission, port 587)."""
+    SSL = "ssl"
+    """TLS from the first byte (port 465)."""
+    NONE = "none"
+    """No encryption: only for a relay on the same host or network."""
+
+
+_DEFAULT_PORTS = {SmtpTls.STARTTLS: 587, SmtpTls.SSL: 465, SmtpTls.NONE: 25}
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """How to reach the mail server; read from `CXGOV_SMTP_*` so no secret sits in YAML."""
+
+    host: str
+    port: int = 587
+    tls: SmtpTls = SmtpTls.STARTTLS
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = DEFAULT_SENDER
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> SmtpSettings:
+        """CXGOV_SMTP_HOST (required), CXGOV_SMTP_TLS (starttls | ssl | none, default
+        starttls), CXGOV_SMTP_PORT (default 587, 465 with ssl, 25 with none),
+        CXGOV_SMTP_USER, CXGOV_SMTP_PASSWORD, CXGOV_SMTP_FROM (default cxgov@localhost)."""
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        host = get("CXGOV_SMTP_HOST")
+        if host is None:
+            raise _config_error("set the environment variable CXGOV_SMTP_HOST to the mail server")
+        raw_tls = (get("CXGOV_SMTP_TLS") or SmtpTls.STARTTLS.value).lower()
+        try:
+            tls = SmtpTls(raw_tls)
+        except ValueError:
+            raise _config_error(
+                f"CXGOV_SMTP_TLS is {raw_tls!r}; use starttls, ssl or none"
+            ) from None
+        raw_port = get("CXGOV_SMTP_PORT")
+        port = _DEFAULT_PORTS[tls]
+        if raw_port is not None:
+            if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+                raise _config_error(f"CXGOV_SMTP_PORT is {raw_port!r}; use a port number")
+            port = int(raw_port)
+        user = get("CXGOV_SMTP_USER")
+        # the password is taken as is: spaces may belong to it
+        password = env.get("CXGOV_SMTP_PASSWORD") or None
+        if user is not None and password is None:
+            raise _config_error("CXGOV_SMTP_USER is set but CXGOV_SMTP_PASSWORD is not")
+        if password is not None and user is None:
+            raise _config_error("CXGOV_SMTP_PASSWORD is set but CXGOV_SMTP_USER is not")
+        if user is not None and tls is SmtpTls.NONE:
+            raise _config_error(
+                "CXGOV_SMTP_TLS=none with CXGOV_SMTP_USER would send the password "
+                "unencrypted; use starttls or ssl"
+            )
+        return cls(
+            host=host,
+            port=port,
+            tls=tls,
+            user=user,
+            password=password,
+            sender=get("CXGOV_SMTP_FROM") or DEFAULT_SENDER,
+        )
+
+
+def _config_error(message: str) -> DeliveryError:
+    return DeliveryError(f"e-mail settings: {message}", retryable=False)
+
+
+def build_email(sender: str, to: Sequence[str], subject: str, text: str) -> EmailMessage:
+    """A plain-text UTF-8 message; quoted-printable so it passes servers without 8BITMIME."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    # a header cannot hold a line break; action data should not be able to add headers
+    message["Subject"] = " ".join(subject.split())
+    message["Date"] = email.utils.formatdate(usegmt=True)
+    domain = sender.rpartition("@")[2].strip("> ") or "localhost"
+    # explicit domain: make_msgid would otherwise look up the host name, slow without DNS
+    message["Message-ID"] = email.utils.make_msgid(domain=domain)
+    # RFC 3834: keeps out-of-office replies and auto-responders from answering
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text, charset="utf-8", cte="quoted-printable")
+    return message
+
+
+def send_email(
+    settings: SmtpSettings, to: Sequence[str], subject: str, text: str, *, timeout: float = 10
+) -> None:
+    """Send one plain-text mail. Temporary failures (connection, timeout, 4xx replies) raise a
+    retryable `DeliveryError`; permanent ones (5xx, TLS or login refused) a non-retryable one.
+    """
+    where = f"SMTP {settings.host}:{settings.port}"
+    recipients = list(dict.fromkeys(a.strip() for a in to if a.strip()))
+    if not recipients:
+        raise DeliveryError(f"e-mail via {where}: no recipients", retryable=False)
+    try:
+        message = build_email(settings.sender, recipients, subject, text)
+    except (ValueError, TypeError) as error:
+        raise DeliveryError(
+            f"e-mail via {where}: cannot build the message: {error}", retryable=False
+        ) from error
+    try:
+        refused = _smtp_send(settings, message, recipients, timeout)
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        raise DeliveryError(
+            f"e-mail via {where}: every recipient refused: {_refusals(error.recipients)}",
+            retryable=all(400 <= code < 500 for code in codes),
+            status=codes[0] if codes else None,
+        ) from error
+    except smtplib.SMTPResponseException as error:
+        reply = error.smtp_error
+        detail = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+        raise DeliveryError(
+            f"e-mail via {where} failed: SMTP {error.smtp_code} {' '.join(detail.split())}",
+            # 5xx is permanent by the protocol's own definition; 4xx asks to try again
+            retryable=not 500 <= error.smtp_code < 600,
+            status=error.smtp_code,
+        ) from error
+    except smtplib.SMTPServerDisconnected as error:
+        raise DeliveryError(
+            f"e-mail via {where} failed: the server closed the connection ({error})",
+            retryable=True,
+        ) from error
+    except smtplib.SMTPException as error:
+        # STARTTLS or AUTH not offered and the like: the server will not change by itself
+        raise DeliveryError(f"e-mail via {where} failed: {error}", retryable=False) from error
+    except ssl.SSLCertVerificationError as error:
+        raise DeliveryError(
+            f"e-mail via {where} failed: certificate not trusted: {error.verify_message}",
+            retryable=False,
+        ) from error
+    except OSError as error:
+        raise DeliveryError(
+            f"e-mail via {where} failed: {_connection_reason(error)}", retryable=True
+        ) from error
+    if refused:
+        # the others already have the mail; a retry would send it to them twice
+        raise DeliveryError(
+            f"e-mail via {where}: sent, but refused for {_refusals(refused)}", retryable=False
+        )
+
+
+def _smtp_send(
+    settings: SmtpSettings, message: EmailMessage, recipients: list[str], timeout: float
+) -> dict[str, tuple[int, bytes]]:
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if settings.tls is SmtpTls.SSL:
+        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+    with smtp:
+        if settings.tls is SmtpTls.STARTTLS:
+            smtp.starttls(context=context)
+        if settings.user is not None and settings.password is not None:
+            smtp.login(settings.user, settings.password)
+        return smtp.send_message(message, to_addrs=recipients)
+
+
+def _refusals(refused: Mapping[str, tuple[int, bytes | str]]) -> str:
+    parts = []
+    for address, (code, reply) in refused.items():
+        text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+        parts.append(f"{address} ({code} {' '.join(text.split())})")
+    return ", ".join(parts)
+
+
+# --- texts ---------------------------------------------------------------------------------
+
+_EVENTS = {
+    "en": {
+        "opened": "opened",
+        "repeated": "missed again",
+        "severity_raised": "severity raised",
+        "escalated": "escalated",
+        "close_recovered": "closed, the KPI recovered",
+        "verify_effective": "verified effective",
+        "reopen_ineffective": "reopened, the work did not help",
+        "acknowledged": "acknowledged",
+        "in_progress": "in progress",
+        "resolved": "resolved",
+        "reopened": "reopened",
+        "cancelled": "cancelled",
+        "comment": "commented",
+        "assigned": "reassigned",
+    },
+    "fi": {
+        "opened": "avattu",
+        "repeated": "toistui",
+        "severity_raised": "vakavuus nousi",
+        "escalated": "eskaloitu",
+        "close_recovered": "suljettu, mittari palautui",
+        "verify_effective": "todettu vaikuttavaksi",
+        "reopen_ineffective": "avattu uudelleen, työ ei auttanut",
+        "acknowledged": "kuitattu",
+        "in_progress": "työn alla",
+        "resolved": "ratkaistu",
+        "reopened": "avattu uudelleen",
+        "cancelled": "peruttu",
+        "comment": "kommentoitu",
+        "assigned": "siirretty toiselle",
+    },
+}
+
+_LABELS = {
+    "en": {
+        "headline": "Action {id}: {what}.",
+        "by": "By {actor}.",
+        "program": "Program",
+        "objective": "Objective",
+        "segment": "Segment",
+        "status": "Status",
+        "value": "Value",
+        "n": "n",
+        "interval": "Interval",
+        "target": "Target",
+        "period": "Period",
+        "due": "Due",
+        "assignee": "Assignee",
+        "escalated_to": "Escalated to",
+        "level": "level",
+        "consequence": "Consequence",
+        "page": "Page",
+        "note": "Note",
+        "footer": "Sent by cxgov. Change the action with the cxgov actions command, "
+        "not by replying.",
+    },
+    "fi": {
+        "headline": "Toimenpide {id}: {what}.",
+        "by": "Tekijä: {actor}.",
+        "program": "Ohjelma",
+        "objective": "Tavoite",
+        "segment": "Segmentti",
+        "status": "Tila",
+        "value": "Arvo",
+        "n": "n",
+        "interval": "Luottamusväli",
+        "target": "Tavoitetaso",
+        "period": "Jakso",
+        "due": "Eräpäivä",
+        "assignee": "Vastuuhenkilö",
+        "escalated_to": "Eskaloitu",
+        "level": "taso",
+        "consequence": "Seuraus",
+        "page": "Sivu",
+        "note": "Huomautus",
+        "footer": "Lähettäjä: cxgov. Muuta toimenpidettä komennolla cxgov actions, "
+        "älä vastaa tähän viestiin.",
+    },
+}
+
+
+def _event_phrase(kind: str, language: str) -> str:
+    return _EVENTS[language].get(kind, kind.replace("_", " "))
+
+
+def _language(language: str) -> str:
+    return "fi" if language.lower().startswith("fi") else "en"
+
+
+def _number(value: Any, language: str) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    return text.replace(".", ",") if language == "fi" else text
+
+
+def _date(value: Any, language: str) -> str:
+    if value is None:
+        return "–"
+    day: dt.date | None = None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if day is None:
+        return str(value)
+    return f"{day.day}.{day.month}.{day.year}" if language == "fi" else day.isoformat()
+
+
+def _segment(action: Mapping[str, Any]) -> str:
+    segment = action.get("segment") or {}
+    if isinstance(segment, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in sorted(segment.items()))
+    return str(segment)
+
+
+def _evidence(action: Mapping[str, Any]) -> Mapping[str, Any]:
+    evidence = action.get("evidence")
+    return evidence if isinstance(evidence, Mapping) else {}
+
+
+def _status(action: Mapping[str, Any]) -> str | None:
+    """The verdict behind the action (fail, warn, …), else what triggered it."""
+    found = _evidence(action).get("status") or action.get("trigger")
+    return str(found) if found else None
+
+
+def _facts(action: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
+    """Label and value of what an owner needs to judge the action, in reading order."""
+    labels = _LABELS[language]
+    evidence = _evidence(action)
+    facts: list[tuple[str, str]] = []
+
+    def add(key: str, value: Any) -> None:
+        if value not in (None, ""):
+            facts.append((labels[key], str(value)))
+
+    add("program", action.get("program") or evidence.get("program"))
+    add("objective", action.get("objective") or evidence.get("objective"))
+    add("segment", _segment(action))
+    add("status", _status(action))
+    if "value" in evidence:
+        add("value", _number(evidence.get("value"), language))
+    if "n" in evidence:
+        add("n", _number(evidence.get("n"), language))
+    if evidence.get("ci_low") is not None or evidence.get("ci_high") is not None:
+        low = _number(evidence.get("ci_low"), language)
+        high = _number(evidence.get("ci_high"), language)
+        add("interval", f"{low} – {high}")
+    if evidence.get("target") is not None:
+        add("target", _number(evidence.get("target"), language))
+    period = evidence.get("period")
+    if isinstance(period, Mapping) and (period.get("start") or period.get("end")):
+        start, end = _date(period.get("start"), language), _date(period.get("end"), language)
+        add("period", f"{start} – {end}")
+    if action.get("due") is not None:
+        add("due", _date(action.get("due"), language))
+    add("assignee", action.get("assignee"))
+    if action.get("escalated_to"):
+        level = action.get("escalation_level")
+        suffix = f" ({labels['level']} {level})" if level else ""
+        add("escalated_to", f"{action['escalated_to']}{suffix}")
+    add("consequence", evidence.get("consequence"))
+    add("page", evidence.get("page"))
+    return facts
+
+
+def action_email(
+    action: Mapping[str, Any], event: Mapping[str, Any], language: str
+) -> tuple[str, str]:
+    """Subject and plain-text body of the mail about one event of an action, in English or
+    Finnish (`fi`)."""
+    language = _language(language)
+    labels = _LABELS[language]
+    action_id = action.get("id", "?")
+    objective = action.get("objective") or _evidence(action).get("objective") or "?"
+    what = _event_phrase(str(event.get("kind") or ""), language)
+    if language == "fi":
+        subject = f"[cxgov] toimenpide {action_id} {what}: {objective}"
+    else:
+        status = _status(action)
+        lead = f"{status}: " if status else ""
+        subject = f"[cxgov] {lead}{objective} — action {action_id} {what}"
+    lines = [labels["headline"].format(id=action_id, what=what)]
+    actor = event.get("actor")
+    if actor and actor != USER_AGENT:
+        lines.append(labels["by"].format(actor=actor))
+    lines.append("")
+    facts = _facts(action, language)
+    width = max((len(label) for label, _ in facts), default=0) + 2
+    for label, value in facts:
+        lines.append(f"{label + ':':<{width}}{value}")
+    note = event.get("note")
+    if note:
+        lines += ["", f"{labels['note']}:", str(note)]
+    lines += ["", "-- ", labels["footer"], ""]
+    return subject, "\n".join(lines)

@@ -1,0 +1,158 @@
+"""The webhook sink: the action and event as signed JSON, POSTed with retries."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cxgov.actions.sinks.common import (
+    _HEADER_VALUE,
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    MAX_RETRY_AFTER,
+    SIGNATURE_HEADER,
+    USER_AGENT,
+    DeliveryError,
+    _certificate_problem,
+    _check_http_url,
+    _connection_reason,
+    _excerpt,
+    _opener,
+    _read_error,
+    _retry_after,
+    _retryable_status,
+    _where,
+    delivery_id_for,
+    encode,
+    sign,
+)
+
+
+def webhook_secret(secret_env: str | None, env: Mapping[str, str] = os.environ) -> str | None:
+    """The signing secret named by a webhook sink's `secret_env`, or None when none is named.
+
+    A named variable that is unset is an error: sending unsigned instead would let receivers
+    that check signatures drop every delivery without anyone noticing here.
+    """
+    if not secret_env:
+        return None
+    value = env.get(secret_env, "")
+    if not value:
+        raise DeliveryError(
+            f"webhook: the signing secret is missing; set the environment variable {secret_env}",
+            retryable=False,
+        )
+    return value
+
+
+def deliver_webhook(
+    url: str,
+    body: Mapping[str, Any],
+    *,
+    secret: str | None,
+    delivery_id: str | None = None,
+    timeout: float = 10,
+    attempts: int = 3,
+    backoff: float = 0.5,
+    sleep: Callable[[float], object] = time.sleep,
+) -> None:
+    """POST `body` (from `payload`) as JSON to `url`, retrying what may pass on a later try.
+
+    Headers: `X-Cxgov-Event` (the event kind), `X-Cxgov-Delivery` (`delivery_id`, or one
+    derived from the action and event ids, so receivers can drop repeats) and, with a secret,
+    `X-Cxgov-Signature: sha256=<hex HMAC-SHA256 of the body bytes>`.
+
+    Connection errors, timeouts, 408, 429 and 5xx are tried again after `backoff`, doubling
+    each time (longer when the server sends `Retry-After`, up to a minute); other statuses fail
+    at once with a non-retryable `DeliveryError`. After `attempts` tries the error is retryable:
+    a later run may get through.
+    """
+    if attempts < 1:
+        raise ValueError("attempts must be at least 1")
+    _check_http_url(url, "webhook")
+    where = _where(url)
+    data = encode(body)
+    event = body.get("event")
+    kind = str(event.get("kind") or "unknown") if isinstance(event, Mapping) else "unknown"
+    if delivery_id is None:
+        action = body.get("action")
+        delivery_id = delivery_id_for(
+            action if isinstance(action, Mapping) else {},
+            event if isinstance(event, Mapping) else {},
+        )
+    for name, value in ((EVENT_HEADER, kind), (DELIVERY_HEADER, delivery_id)):
+        # a line break in a header value would let data from a row forge further headers
+        if not _HEADER_VALUE.fullmatch(value):
+            raise DeliveryError(
+                f"webhook to {where}: {name} value {value!r} is not a plain token",
+                retryable=False,
+            )
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        EVENT_HEADER: kind,
+        DELIVERY_HEADER: delivery_id,
+    }
+    if secret:
+        headers[SIGNATURE_HEADER] = sign(data, secret)
+
+    opener = _opener()
+    for attempt in range(1, attempts + 1):
+        request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+        failure = _post_once(opener, request, timeout, where)
+        if failure is None:
+            return
+        if not failure.retryable:
+            raise failure
+        if attempt == attempts:
+            raise DeliveryError(
+                f"{failure.message}; gave up after {attempts} attempt"
+                f"{'s' if attempts != 1 else ''}",
+                retryable=True,
+                status=failure.status,
+                retry_after=failure.retry_after,
+            )
+        delay = backoff * 2 ** (attempt - 1)
+        if failure.retry_after is not None:
+            delay = max(delay, min(failure.retry_after, MAX_RETRY_AFTER))
+        sleep(delay)
+
+
+def _post_once(
+    opener: urllib.request.OpenerDirector,
+    request: urllib.request.Request,
+    timeout: float,
+    where: str,
+) -> DeliveryError | None:
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            # drain a little so the server sees the exchange finish; the content is unused
+            response.read(64 * 1024)
+        return None
+    except urllib.error.HTTPError as error:
+        detail = _excerpt(_read_error(error))
+        status = error.code
+        if 300 <= status < 400:
+            message = (
+                f"webhook POST to {where} was redirected (HTTP {status}); configure the final URL"
+            )
+        else:
+            message = f"webhook POST to {where} failed: HTTP {status} {error.reason}"
+            if detail:
+                message += f": {detail}"
+        return DeliveryError(
+            message,
+            retryable=_retryable_status(status),
+            status=status,
+            retry_after=_retry_after(error.headers),
+        )
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+        return DeliveryError(
+            f"webhook POST to {where} failed: {_connection_reason(error)}",
+            retryable=not _certificate_problem(error),
+        )

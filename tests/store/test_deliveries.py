@@ -1,0 +1,112 @@
+"""Actions mirrored to sinks through the nightly run, on both databases, against real local
+servers: a sink that is down never fails the run nor loses a delivery, and the next run
+delivers it; GitHub issues follow the action."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cxgov import api
+from cxgov.actions.sinks import verify_signature
+from cxgov.cli import cli
+from tests.local_servers import Recorded, Reply, StartHttp, StartSmtp, json_reply
+from tests.store.test_actions import shop_with_policy
+
+AS_OF = dt.date(2026, 4, 2)
+
+
+@pytest.fixture(autouse=True)
+def _direct(no_proxy: None) -> None:
+    """The local servers are reached directly, whatever proxy the machine sets."""
+
+
+def _with_sinks(folder: Path, hook: str) -> Path:
+    program = shop_with_policy(folder)
+    (program / "policies.yaml").write_text(
+        "action_policies:\n"
+        "  - id: chase\n"
+        "    open_on: [fail, warn]\n"
+        "    assignee: journey_owner\n"
+        "    sinks:\n"
+        f"      - {{type: webhook, url: '{hook}', secret_env: TEST_HOOK_SECRET}}\n"
+        "      - {type: email, to: [cx-team@example.org]}\n"
+        "      - {type: github, repo: acme/cx, labels: [cx-action]}\n"
+    )
+    return program
+
+
+def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_action(
+    db_url: str,
+    tmp_path: Path,
+    http_server: StartHttp,
+    smtp_server: StartSmtp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hook_up = {"ok": False}
+
+    def webhook(_: Recorded) -> Reply:
+        return Reply(200) if hook_up["ok"] else Reply(503)
+
+    def github(request: Recorded) -> Reply:
+        if request.method == "POST" and request.path == "/repos/acme/cx/issues":
+            return json_reply(201, {"number": 7})
+        return json_reply(200, {})
+
+    hook = http_server(webhook)
+    hub = http_server(github)
+    smtp = smtp_server()
+    monkeypatch.setenv("TEST_HOOK_SECRET", "s3cret")
+    monkeypatch.setenv("CXGOV_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CXGOV_SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("CXGOV_SMTP_TLS", "none")
+    monkeypatch.setenv("CXGOV_GITHUB_API_URL", hub.url)
+    monkeypatch.setenv("CXGOV_GITHUB_TOKEN", "token-1")
+    program = str(_with_sinks(tmp_path / "shop", hook.url + "/cx"))
+
+    first = api.run(program, as_of=AS_OF, db=db_url, out=None)
+    assert first.evaluation is not None and first.evaluation.actions == {"open": 1}
+    assert first.deliveries == {"delivered": 2, "failed": 1}
+    [waiting] = api.deliveries(db_url)[1]
+    assert waiting["sink"] == f"webhook:{hook.url}/cx" and waiting["status"] == "failed"
+    assert "503" in waiting["last_error"]
+    listed = CliRunner().invoke(cli, ["actions", "deliveries", "--db", db_url])
+    assert "failed after 1 attempt(s)" in listed.output
+
+    [mail] = smtp.messages
+    message = email.message_from_bytes(mail, policy=email.policy.default)
+    assert smtp.recipients == ["cx-team@example.org"]
+    assert "o-nps" in str(message["Subject"])
+    [created] = hub.requests
+    assert created.headers["Authorization"] == "Bearer token-1"
+    assert "cx-action" in json.loads(created.body)["labels"]
+
+    hook_up["ok"] = True
+    second = api.run(program, as_of=AS_OF, db=db_url, out=None)
+    assert second.evaluation is None, "nothing new to judge"
+    assert second.deliveries == {"delivered": 1}
+    assert api.deliveries(db_url)[1] == []
+    delivered = [r for r in hook.requests if r.headers.get("X-Cxgov-Event")]
+    assert len(delivered) == 4, "three failed tries of the first run, one success now"
+    body: dict[str, Any] = json.loads(delivered[-1].body)
+    assert body["action"]["objective"] == "o-nps" and body["event"]["kind"] == "opened"
+    assert verify_signature(
+        delivered[-1].body, "s3cret", delivered[-1].headers["X-Cxgov-Signature"]
+    )
+
+    action_id = int(body["action"]["id"])
+    api.change_action(action_id, "cancelled", actor="liisa", db=db_url, note="duplicate")
+    third = api.run(program, as_of=AS_OF, db=db_url, out=None)
+    assert third.deliveries == {"delivered": 2, "skipped": 1}, "no mail for a cancellation"
+    comment, close = hub.requests[1:]
+    assert (comment.method, comment.path) == ("POST", "/repos/acme/cx/issues/7/comments")
+    assert (close.method, close.path) == ("PATCH", "/repos/acme/cx/issues/7")
+    assert json.loads(close.body) == {"state": "closed", "state_reason": "not_planned"}
+    assert api.run(program, as_of=AS_OF, db=db_url, out=None).deliveries == {}
