@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -124,3 +126,30 @@ def test_two_runs_started_together_never_duplicate_an_action(db_url: str, tmp_pa
     assert sum("nothing changed since run" in out for out in stdout) == 1, stdout
     [action] = _actions(db_url)
     assert action["occurrences"] == 1
+
+
+def test_a_run_killed_midway_leaves_a_consistent_store_and_the_next_run_completes(
+    db_url: str, tmp_path: Path
+) -> None:
+    program = shop_with_policy(tmp_path / "shop")
+    with (program / "data" / "answers-big.csv").open("w") as handle:
+        handle.write("response,answered_at,question,score,customer,comment,company_size,region\n")
+        for i in range(150_000):
+            handle.write(f"big-{i},2026-01-15T10:00:00,NPS,{9 + i % 2},c{i % 900},,small,north\n")
+    command = [sys.executable, "-m", "cxgov", "run", "--program", str(program), "--as-of", AS_OF]
+    command += ["--db", db_url, "--out", str(tmp_path / "reports")]
+    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    started = process.stderr.readline()  # the run announces the batch before loading it
+    assert "ingesting 2 new file(s)" in started, started
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert _actions(db_url) == []
+    rerun = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "150,315 inserted" in rerun.stdout, rerun.stdout
+    assert "actions: 1 open" in rerun.stdout, rerun.stdout
+    assert len(_actions(db_url)) == 1
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert "no new data files" in again.stdout and "nothing changed since run" in again.stdout
