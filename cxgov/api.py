@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from cxgov.actions import ledger
-from cxgov.actions.digest import DigestData, default_since, owned_objectives
 from cxgov.actions.digest import render as render_digest
+from cxgov.actions.digests import collect as collect_digest
 from cxgov.actions.lifecycle import ACTIVE, ActionStatus, InvalidTransition
 from cxgov.actions.outbox import retry_rejected, waiting_deliveries
 from cxgov.assembly import LoadedProgram, UsageError
@@ -28,7 +28,6 @@ from cxgov.schema import stale_schemas, write_schemas
 from cxgov.store.engine import StoreError, current_revision, make_engine, open_store, resolve_url
 from cxgov.store.engine import upgrade as upgrade_store
 from cxgov.store.locks import RunLocked
-from cxgov.store.runs import latest_verdicts
 from cxgov.store.status import DataStatus, data_status
 from cxgov.validation import ValidationResult, validate_paths
 
@@ -360,36 +359,12 @@ def digest(
     if owner is None:
         known = ", ".join(sorted(o.id for o in program.owners))
         raise UsageError(f"program {program.program.id} has no owner {owner_id!r} ({known})")
-    start = since or default_since(owner, as_of)
-    objectives = owned_objectives(program, owner.id)
     engine = open_store(db)
     try:
         with engine.connect() as connection:
-            run_id, verdicts = latest_verdicts(connection, program.program.id)
-            mine = [
-                a
-                for a in ledger.actions(connection, program.program.id)
-                if owner.id in (a["assignee"], a["escalated_to"])
-            ]
-            events = ledger.events_since(
-                connection,
-                [a["id"] for a in mine],
-                dt.datetime.combine(start, dt.time()),
-            )
+            return render_digest(collect_digest(connection, program, owner, as_of, since))
     finally:
         engine.dispose()
-    return render_digest(
-        DigestData(
-            program=program,
-            owner=owner,
-            as_of=as_of,
-            since=start,
-            run_id=run_id,
-            verdicts=[v for v in verdicts if v["objective"] in objectives],
-            actions=mine,
-            events=events,
-        )
-    )
 
 
 def deliveries(

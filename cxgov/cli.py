@@ -312,10 +312,13 @@ def _echo_evaluation(result: Evaluation, day: dt.date, dry_run: bool) -> None:
         click.echo("dry run: nothing recorded, no report written")
 
 
-def _echo_deliveries(counts: dict[str, int]) -> None:
-    if counts:
-        done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+def _echo_deliveries(outcome: api.NightlyRun) -> None:
+    if outcome.deliveries:
+        done = ", ".join(f"{n} {status}" for status, n in sorted(outcome.deliveries.items()))
         click.echo(f"deliveries to sinks: {done} (cxgov actions deliveries)")
+    if outcome.digests:
+        done = ", ".join(f"{n} {status}" for status, n in sorted(outcome.digests.items()))
+        click.echo(f"owners' digests mailed: {done}")
 
 
 def _failed(result: Evaluation, fail_on: str) -> bool:
@@ -467,10 +470,10 @@ def run_command(
             f"{outcome.program} as of {day}: nothing changed since run {outcome.unchanged_since}; "
             "nothing to judge again"
         )
-        _echo_deliveries(outcome.deliveries)
+        _echo_deliveries(outcome)
         return ExitCode.REJECTED if outcome.refused else ExitCode.OK
     _echo_evaluation(outcome.evaluation, day, dry_run=False)
-    _echo_deliveries(outcome.deliveries)
+    _echo_deliveries(outcome)
     if outcome.refused:
         return ExitCode.REJECTED
     return ExitCode.PROBLEMS if _failed(outcome.evaluation, fail_on) else ExitCode.OK

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from cxgov.actions.digests import send_digests
 from cxgov.actions.ledger import follow_up
 from cxgov.actions.outbox import deliver
 from cxgov.assembly import LoadedProgram
@@ -37,6 +38,8 @@ class NightlyRun:
     """The earlier run that judged the same data and program, when this one skipped judging."""
     deliveries: dict[str, int] = field(default_factory=dict)
     """Deliveries to sinks tried in this run, by outcome."""
+    digests: dict[str, int] = field(default_factory=dict)
+    """Owners' digests mailed in this run, by outcome."""
 
     @property
     def refused(self) -> list[BatchSummary]:
@@ -141,4 +144,5 @@ def run_nightly(
             )
         # Also after a skipped evaluation: people's changes and failed deliveries go out.
         result.deliveries = deliver(engine, program, clock=clock).counts
+        result.digests = send_digests(engine, program, as_of, clock=clock)
     return result

@@ -324,3 +324,19 @@ class Delivery(Base):
 
 
 DELIVERIES = cast(Table, Delivery.__table__)
+
+
+class DigestSent(Base):
+    """An owner's digest mailed for one day, so a rerun does not mail it again."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("program", "owner", "as_of", name="uq_digests_day"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(IdText)
+    owner: Mapped[str] = mapped_column(IdText)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+DIGESTS = cast(Table, DigestSent.__table__)

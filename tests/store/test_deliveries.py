@@ -110,3 +110,34 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     assert (close.method, close.path) == ("PATCH", "/repos/acme/cx/issues/7")
     assert json.loads(close.body) == {"state": "closed", "state_reason": "not_planned"}
     assert api.run(program, as_of=AS_OF, db=db_url, out=None).deliveries == {}
+
+
+def test_the_nightly_run_mails_digests_on_each_owners_schedule_once_a_day(
+    db_url: str, tmp_path: Path, smtp_server: StartSmtp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program = shop_with_policy(tmp_path / "shop")
+    text = (program / "program.yaml").read_text()
+    text = text.replace(
+        "{id: ceo, name: Chief Executive}",
+        "{id: ceo, name: Chief Executive, email: ceo@example.org, digest: weekly}",
+    ).replace(
+        "{id: cx, name: CX Lead, escalates_to: ceo}",
+        "{id: cx, name: CX Lead, escalates_to: ceo, email: cx@example.org, digest: daily}",
+    )
+    (program / "program.yaml").write_text(text)
+    smtp = smtp_server()
+    monkeypatch.setenv("CXGOV_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CXGOV_SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("CXGOV_SMTP_TLS", "none")
+    thursday = api.run(str(program), as_of=AS_OF, db=db_url, out=None)
+    assert thursday.digests == {"sent": 1}, "the weekly owner waits for Monday"
+    assert smtp.recipients == ["cx@example.org"]
+    [mail] = smtp.messages
+    message = email.message_from_bytes(mail, policy=email.policy.default)
+    body = message.get_body(("plain",))
+    assert body is not None and "# Digest for CX Lead" in body.get_content()
+    assert "o-nps (miss, high): due 2026-04-09" in body.get_content()
+    assert api.run(str(program), as_of=AS_OF, db=db_url, out=None).digests == {}
+    monday = api.run(str(program), as_of=dt.date(2026, 4, 6), db=db_url, out=None)
+    assert monday.digests == {"sent": 2}
+    assert sorted(smtp.recipients[1:]) == ["ceo@example.org", "cx@example.org"]

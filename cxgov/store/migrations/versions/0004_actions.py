@@ -1,5 +1,5 @@
-"""Actions opened for missed objectives, the events that change them, and their deliveries
-to sinks.
+"""Actions opened for missed objectives, the events that change them, their deliveries
+to sinks, and the owners' digests sent.
 
 Revision ID: 0004
 Revises: 0003
@@ -93,9 +93,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_id", "sink", name="uq_deliveries_event_sink"),
     )
     op.create_index("ix_deliveries_status", "deliveries", ["program", "status"])
+    op.create_table(
+        "digests",
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("program", sa.String(80), nullable=False),
+        sa.Column("owner", sa.String(80), nullable=False),
+        sa.Column("as_of", sa.Date, nullable=False),
+        sa.Column("sent_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("program", "owner", "as_of", name="uq_digests_day"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("digests")
     op.drop_index("ix_deliveries_status", "deliveries")
     op.drop_table("deliveries")
     op.drop_index("ix_action_events_action_id", "action_events")

@@ -1,0 +1,107 @@
+"""Owners' digests from the store, and their delivery by e-mail on each owner's schedule.
+
+`digest: daily` owners get one every run day, `weekly` owners on Mondays, `none` never. A sent
+digest is recorded, so a second run of the same day sends nothing again; one that failed is
+not, so the next run tries again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from cxgov.actions import ledger
+from cxgov.actions.digest import DigestData, default_since, owned_objectives, render
+from cxgov.actions.sinks import DeliveryError, SmtpSettings, send_email
+from cxgov.model import Program
+from cxgov.model.owners import DigestSchedule, Owner
+from cxgov.store.runs import latest_verdicts
+from cxgov.store.tables import DIGESTS
+
+SMTP_HOST_ENV = "CXGOV_SMTP_HOST"
+_SUBJECT = {"en": "[cxgov] Your digest for {day}", "fi": "[cxgov] Koosteesi {day}"}
+
+
+def collect(
+    connection: Connection,
+    program: Program,
+    owner: Owner,
+    as_of: dt.date,
+    since: dt.date | None = None,
+) -> DigestData:
+    start = since or default_since(owner, as_of)
+    objectives = owned_objectives(program, owner.id)
+    run_id, verdicts = latest_verdicts(connection, program.program.id)
+    mine = [
+        a
+        for a in ledger.actions(connection, program.program.id)
+        if owner.id in (a["assignee"], a["escalated_to"])
+    ]
+    events = ledger.events_since(
+        connection, [a["id"] for a in mine], dt.datetime.combine(start, dt.time())
+    )
+    return DigestData(
+        program=program,
+        owner=owner,
+        as_of=as_of,
+        since=start,
+        run_id=run_id,
+        verdicts=[v for v in verdicts if v["objective"] in objectives],
+        actions=mine,
+        events=events,
+    )
+
+
+def due_today(owner: Owner, as_of: dt.date) -> bool:
+    if owner.digest is DigestSchedule.DAILY:
+        return True
+    return owner.digest is DigestSchedule.WEEKLY and as_of.weekday() == 0
+
+
+def send_digests(
+    engine: Engine,
+    program: Program,
+    as_of: dt.date,
+    *,
+    clock: Callable[[], dt.datetime],
+    env: Mapping[str, str] = os.environ,
+) -> dict[str, int]:
+    """Mail the digests due today that were not sent yet; counts by outcome. Without an SMTP
+    server configured nothing is sent (the digest command still renders them)."""
+    if not env.get(SMTP_HOST_ENV):
+        return {}
+    counts: dict[str, int] = {}
+    language = program.program.language.value
+    for owner in program.owners:
+        if not owner.email or not due_today(owner, as_of):
+            continue
+        with engine.begin() as connection:
+            sent = connection.execute(
+                select(DIGESTS.c.id).where(
+                    DIGESTS.c.program == program.program.id,
+                    DIGESTS.c.owner == owner.id,
+                    DIGESTS.c.as_of == as_of,
+                )
+            ).first()
+            if sent is not None:
+                continue
+            text = render(collect(connection, program, owner, as_of))
+            try:
+                subject = _SUBJECT[language].format(day=as_of.isoformat())
+                send_email(SmtpSettings.from_env(env), [owner.email], subject, text)
+            except DeliveryError:
+                counts["failed"] = counts.get("failed", 0) + 1
+                continue
+            connection.execute(
+                insert(DIGESTS).values(
+                    program=program.program.id,
+                    owner=owner.id,
+                    as_of=as_of,
+                    sent_at=clock().replace(tzinfo=None),
+                )
+            )
+            counts["sent"] = counts.get("sent", 0) + 1
+    return counts
