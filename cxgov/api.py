@@ -49,6 +49,7 @@ __all__ = [
     "deliveries",
     "demo_data",
     "digest",
+    "effectiveness",
     "evaluate",
     "ingest",
     "ingest_kpi_values",
@@ -377,5 +378,15 @@ def deliveries(
         with engine.begin() as connection:
             reset = retry_rejected(connection, program) if retry else 0
             return reset, waiting_deliveries(connection, program)
+    finally:
+        engine.dispose()
+
+
+def effectiveness(db: str | None = None, program: str | None = None) -> list[dict[str, Any]]:
+    """The share of resolved actions verified effective, per owner and per journey."""
+    engine = open_store(db)
+    try:
+        with engine.connect() as connection:
+            return ledger.effectiveness(connection, program)
     finally:
         engine.dispose()

@@ -273,3 +273,25 @@ def deliveries_command(
             f"{row['status']} after {row['attempts']} attempt(s){error}"
         )
     return ExitCode.OK
+
+
+@actions.command("effectiveness")
+@click.option("--program", "program_id", help="Only this program (its id).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@db_option
+@guarded
+def effectiveness_command(program_id: str | None, output_format: str, db: str | None) -> int:
+    """Whether the work moves the numbers: per owner and per journey, the resolved actions the
+    following periods judged, and the share verified effective."""
+    rows = api.effectiveness(db, program_id)
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return ExitCode.OK
+    if not rows:
+        click.echo("no resolved action has been judged yet")
+    for row in rows:
+        click.echo(
+            f"{row['by']:<8} {row['id']:<24} {row['verified_effective']} of {row['judged']} "
+            f"verified effective ({100 * row['share_effective']:.0f}%)"
+        )
+    return ExitCode.OK

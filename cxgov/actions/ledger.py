@@ -334,3 +334,32 @@ def events_since(
         .order_by(ACTION_EVENTS.c.id)
     )
     return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def effectiveness(connection: Connection, program: str | None = None) -> list[dict[str, Any]]:
+    """Per owner and per journey: how many resolutions the following periods judged, and the
+    share verified effective. Each verification or ineffective reopening counts once, so an
+    action resolved twice, first in vain, counts one of each."""
+    query = (
+        select(ACTIONS.c.assignee, ACTIONS.c.journey, ACTION_EVENTS.c.kind)
+        .join(ACTION_EVENTS, ACTION_EVENTS.c.action_id == ACTIONS.c.id)
+        .where(ACTION_EVENTS.c.kind.in_(("verify_effective", "reopen_ineffective")))
+    )
+    if program is not None:
+        query = query.where(ACTIONS.c.program == program)
+    tally: dict[tuple[str, str], list[int]] = {}
+    for assignee, journey, kind in connection.execute(query):
+        for key in (("owner", assignee), ("journey", journey)):
+            counts = tally.setdefault(key, [0, 0])
+            counts[0 if kind == "verify_effective" else 1] += 1
+    return [
+        {
+            "by": by,
+            "id": ident,
+            "judged": effective + ineffective,
+            "verified_effective": effective,
+            "ineffective": ineffective,
+            "share_effective": round(effective / (effective + ineffective), 4),
+        }
+        for (by, ident), (effective, ineffective) in sorted(tally.items())
+    ]

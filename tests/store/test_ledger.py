@@ -97,5 +97,25 @@ def test_a_resolved_action_is_verified_or_reopened_by_later_periods(db_url: str)
             "resolved",
             "verify_effective",
         ]
+        with engine.connect() as connection:
+            shares = ledger.effectiveness(connection, "shop")
+        assert shares == [
+            {
+                "by": "journey",
+                "id": "order",
+                "judged": 2,
+                "verified_effective": 1,
+                "ineffective": 1,
+                "share_effective": 0.5,
+            },
+            {
+                "by": "owner",
+                "id": "cx",
+                "judged": 2,
+                "verified_effective": 1,
+                "ineffective": 1,
+                "share_effective": 0.5,
+            },
+        ]
     finally:
         engine.dispose()
