@@ -10,7 +10,7 @@ mapped to a line and column only when a diagnostic needs it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,10 @@ PathElement = str | int
 DataPath = Sequence[PathElement]
 
 
+_KeyIndex = tuple[dict[str, tuple[Node, Node]], list[Node]]
+"""A mapping node's plain keys (text -> first key node and its value) and its merge sources."""
+
+
 @dataclass(frozen=True, slots=True)
 class YamlDocument:
     """One parsed file: its data and the node tree that locates each value."""
@@ -61,6 +65,9 @@ class YamlDocument:
     path: str
     data: Any
     root: Node | None
+    _keys: dict[int, _KeyIndex] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Key indexes of the mapping nodes `locate` has passed through, by node id (the nodes
+    live as long as `root`), so locating many values in one file does not rescan mappings."""
 
     def locate(self, path: DataPath, *, key: bool = False) -> Location:
         """The place of the value at `path` (or of its key, with `key=True`).
@@ -73,7 +80,7 @@ class YamlDocument:
         for element in path:
             if node is None:
                 break
-            found = _child(node, element)
+            found = _child(node, element, self._keys)
             if found is None:
                 break
             key_node, node = found
@@ -84,31 +91,41 @@ class YamlDocument:
         return Location(self.path, mark.line + 1, mark.column + 1)
 
 
-def _child(node: Node, element: PathElement) -> tuple[Node | None, Node] | None:
+def _child(
+    node: Node, element: PathElement, indexes: dict[int, _KeyIndex]
+) -> tuple[Node | None, Node] | None:
     if isinstance(node, SequenceNode) and isinstance(element, int):
         if 0 <= element < len(node.value):
             return None, node.value[element]
         return None
     if isinstance(node, MappingNode):
-        merged: list[Node] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                merged.append(value_node)
-            elif isinstance(key_node, ScalarNode) and _scalar_equals(key_node, element):
-                return key_node, value_node
+        index = indexes.get(id(node))
+        if index is None:
+            index = indexes[id(node)] = _key_index(node)
+        keys, merged = index
+        # a key matches when its text equals the element's (so the int 2 finds the key "2")
+        found = keys.get(element if isinstance(element, str) else str(element))
+        if found is not None:
+            return found
         for source in merged:
             sources = source.value if isinstance(source, SequenceNode) else [source]
             for mapping in sources:
-                found = _child(mapping, element)
-                if found is not None:
-                    return found
+                found_merged = _child(mapping, element, indexes)
+                if found_merged is not None:
+                    return found_merged
     return None
 
 
-def _scalar_equals(node: ScalarNode, element: PathElement) -> bool:
-    if isinstance(element, str):
-        return bool(node.value == element)
-    return bool(node.value == str(element))
+def _key_index(node: MappingNode) -> _KeyIndex:
+    """The first of each plain key (explicit keys win over merged ones) and the merge sources."""
+    keys: dict[str, tuple[Node, Node]] = {}
+    merged: list[Node] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE:
+            merged.append(value_node)
+        elif isinstance(key_node, ScalarNode):
+            keys.setdefault(key_node.value, (key_node, value_node))
+    return keys, merged
 
 
 class _LoadError(Exception):
@@ -119,6 +136,10 @@ class _LoadError(Exception):
         self.node = node
 
 
+class _NotPlain(Exception):
+    """The quick pass met something only the careful one handles (see `_Builder.build`)."""
+
+
 class _Builder:
     """Turns a composed node tree into plain Python data, enforcing the safety limits."""
 
@@ -126,12 +147,62 @@ class _Builder:
         self._built: dict[int, Any] = {}
         self._size: dict[int, int] = {}
         self._active: set[int] = set()
+        self._count = 0
         # Duplicate keys and unsupported tags are reported but not fatal: one run lists them all.
         self.problems: list[_LoadError] = []
 
     def build(self, root: Node) -> Any:
+        """The data of the tree, after checking its nesting and expanded size.
+
+        Nearly every program file is a plain tree: no anchors, aliases, merges, duplicate keys
+        or invalid keys, and far from the limits. Such a tree is built in one quick pass that
+        counts its nodes and depths as it goes. Anything else stops that pass, and the tree is
+        built again carefully: first the expansion check, then the build, each with its own
+        errors, so the result is the same either way.
+        """
+        try:
+            return self._build_plain(root, 0)
+        except (_NotPlain, _LoadError, TypeError):
+            self._built.clear()
+            self.problems.clear()
         self._check_expansion(root, 0)
         return self._build(root)
+
+    def _build_plain(self, node: Node, depth: int) -> Any:
+        self._count += 1
+        if depth > MAX_DEPTH or self._count > MAX_EXPANDED_NODES:
+            raise _NotPlain
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        key = id(node)
+        if key in self._built:  # an alias
+            raise _NotPlain
+        if node.tag not in (_SEQ, _MAP):
+            self.problems.append(_LoadError("CXG001", f"unsupported YAML tag {node.tag!r}", node))
+        value: Any
+        if isinstance(node, SequenceNode):
+            value = [self._build_plain(item, depth + 1) for item in node.value]
+        elif isinstance(node, MappingNode):
+            value = {}
+            for key_node, value_node in node.value:
+                self._count += 1
+                if (
+                    key_node.tag == _MERGE
+                    or not isinstance(key_node, ScalarNode)
+                    or depth + 1 > MAX_DEPTH
+                    or self._count > MAX_EXPANDED_NODES
+                ):
+                    raise _NotPlain
+                k = self._scalar(key_node)
+                if not isinstance(k, str | int | float | bool) and k is not None:
+                    k = str(key_node.value)
+                if k in value:  # a duplicate, whose value the careful pass still checks
+                    raise _NotPlain
+                value[k] = self._build_plain(value_node, depth + 1)
+        else:
+            raise _NotPlain
+        self._built[key] = value
+        return value
 
     def _check_expansion(self, node: Node, depth: int) -> int:
         """Size of the tree once aliases are expanded (memoised, so shared nodes cost once)."""

@@ -147,31 +147,34 @@ def _load_file(
 ) -> int:
     records: list[Record] = []
     rejected: list[dict[str, Any]] = []
-    read = 0
+    read = accepted = 0
+    map_row = mapper.map
+    add_records = records.extend
     for row in rows:
         read += 1
-        if row.fields is None:
+        fields = row.fields
+        if fields is None:
             assert row.problem is not None
             reasons = [row.problem]
-            found: list[Record] = []
         else:
-            found, reasons = mapper.map(row.fields)
-        if reasons:
-            summary.rejected += 1
-            summary.rejected_by_reason.update({r.code for r in reasons})
-            rejected.append(rejected_row(batch_id, file_name, row, reasons))
-        else:
-            summary.accepted += 1
-            records.extend(found)
-        if len(records) >= CHUNK_ROWS:
-            stager.add(records)
-            records = []
+            found, reasons = map_row(fields)
+            if not reasons:
+                accepted += 1
+                add_records(found)
+                if len(records) >= CHUNK_ROWS:
+                    stager.add(records)
+                    records.clear()
+                continue
+        summary.rejected += 1
+        summary.rejected_by_reason.update({r.code for r in reasons})
+        rejected.append(rejected_row(batch_id, file_name, row, reasons))
         if len(rejected) >= CHUNK_ROWS:
             batches.add_rejected(connection, rejected)
             rejected = []
     stager.add(records)
     batches.add_rejected(connection, rejected)
     summary.rows_read += read
+    summary.accepted += accepted
     return read
 
 

@@ -30,16 +30,46 @@ class Reason:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
 class RawRow:
-    """One data row: its first line in the file, its fields by column, and its text."""
+    """One data row: its first line in the file, its fields by column, and its text.
 
-    line: int
-    fields: list[str] | None
-    """Cells in header order; None when the row cannot be split (see `problem`)."""
-    raw: str
-    problem: Reason | None = None
-    """Set when the row is unreadable as a whole (wrong_field_count, bad_csv, bad_json)."""
+    `raw` is the row as CSV text; for a CSV row that splits cleanly it is written back from the
+    fields only when asked for (a rejected row), which keeps the common path cheap.
+    """
+
+    __slots__ = ("_delimiter", "_raw", "fields", "line", "problem")
+
+    def __init__(
+        self,
+        line: int,
+        fields: list[str] | None,
+        raw: str | None,
+        problem: Reason | None = None,
+        *,
+        delimiter: str = ",",
+    ) -> None:
+        self.line = line
+        self.fields = fields
+        """Cells in header order; None when the row cannot be split (see `problem`)."""
+        self.problem = problem
+        """Set when the row is unreadable as a whole (wrong_field_count, bad_csv, bad_json)."""
+        self._raw = raw
+        self._delimiter = delimiter
+
+    @property
+    def raw(self) -> str:
+        if self._raw is None:
+            self._raw = _csv_text(self.fields or [], self._delimiter)
+        return self._raw
+
+    def __repr__(self) -> str:
+        return f"RawRow(line={self.line}, fields={self.fields!r}, problem={self.problem!r})"
+
+
+def _csv_text(fields: list[str], delimiter: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(fields)
+    return buffer.getvalue()
 
 
 def sha256_of(path: Path) -> str:
@@ -110,38 +140,32 @@ def read_csv(
     def rows() -> Iterator[RawRow]:
         width = len(header)
         previous_end = reader.line_num
-        writer_buffer = io.StringIO()
-        writer = csv.writer(writer_buffer, delimiter=chosen, lineterminator="")
         try:
             while True:
                 try:
-                    fields = next(reader)
-                except StopIteration:
+                    # a plain loop over the reader; a CSV syntax error leaves it and re-enters
+                    for fields in reader:
+                        line = previous_end + 1
+                        previous_end = reader.line_num
+                        if not fields:
+                            continue  # a blank line
+                        if len(fields) != width:
+                            yield RawRow(
+                                line,
+                                None,
+                                _csv_text(fields, chosen),
+                                Reason(
+                                    "wrong_field_count",
+                                    f"{len(fields)} fields, the header has {width}",
+                                ),
+                            )
+                        else:
+                            yield RawRow(line, fields, None, delimiter=chosen)
                     return
                 except csv.Error as exc:
                     line = previous_end + 1
                     previous_end = reader.line_num
                     yield RawRow(line, None, "", Reason("bad_csv", f"CSV syntax: {exc}"))
-                    continue
-                line = previous_end + 1
-                previous_end = reader.line_num
-                if not fields:
-                    continue  # a blank line
-                writer_buffer.seek(0)
-                writer_buffer.truncate()
-                writer.writerow(fields)
-                raw = writer_buffer.getvalue()
-                if len(fields) != width:
-                    yield RawRow(
-                        line,
-                        None,
-                        raw,
-                        Reason(
-                            "wrong_field_count", f"{len(fields)} fields, the header has {width}"
-                        ),
-                    )
-                else:
-                    yield RawRow(line, fields, raw)
         except UnicodeDecodeError as exc:
             raise _encoding_error(path, previous_end + 1, encoding, exc) from exc
         finally:

@@ -83,17 +83,23 @@ class RuleContext:
         return found[1] if found else None
 
     def unresolved(
-        self, section: str, ident: str | None, location: Location, what: str
+        self,
+        section: str,
+        ident: str | None,
+        origin: Origin,
+        path: tuple[str | int, ...],
+        what: str,
     ) -> Finding | None:
-        """A finding when `ident` names no item of `section` (ids that failed structural
-        validation count as known, so one mistake is reported once)."""
+        """A finding, at `path` below `origin`, when `ident` names no item of `section` (ids
+        that failed structural validation count as known, so one mistake is reported once).
+        The place is looked up only for a finding: most references resolve."""
         if ident is None:
             return None
         known = self.by_id(section)
         if ident in known or ident in self.loaded.broken_ids.get(section, ()):
             return None
         return Finding(
-            location,
+            origin.at(*path),
             f"{what} '{ident}' is not defined",
             did_you_mean(ident, sorted(known)),
         )

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from cxgov.assembly import Origin
 from cxgov.diagnostics import Location
 from cxgov.model import SECTIONS
 from cxgov.rules.context import RuleContext
 from cxgov.rules.registry import Finding, rule
+
+Place = tuple[str, Origin, tuple[str | int, ...]]
+"""An id, the origin of the item it is written in and the path to it below that origin."""
 
 
 def _where(location: Location) -> str:
     return f"{location.file}:{location.line}:{location.column}"
 
 
-def _duplicates(kind: str, places: list[tuple[str, Location]]) -> Iterator[Finding]:
-    first: dict[str, Location] = {}
-    for ident, location in places:
+def _duplicates(kind: str, places: Iterable[Place]) -> Iterator[Finding]:
+    # places are looked up only for duplicates: most ids are unique
+    first: dict[str, tuple[Origin, tuple[str | int, ...]]] = {}
+    for ident, origin, path in places:
         if ident in first:
+            first_origin, first_path = first[ident]
             yield Finding(
-                location,
-                f"duplicate {kind} id '{ident}': already defined at {_where(first[ident])}",
+                origin.at(*path),
+                f"duplicate {kind} id '{ident}': already defined at "
+                f"{_where(first_origin.at(*first_path))}",
             )
         else:
-            first[ident] = location
+            first[ident] = (origin, path)
 
 
 @rule("CXG102", "duplicate-id")
@@ -39,20 +46,20 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Finding]:
         if not section.is_list or "id" not in section.model.model_fields:
             continue
         yield from _duplicates(
-            section.kind, [(item.id, origin.at("id")) for item, origin in ctx.items(name)]
+            section.kind, ((item.id, origin, ("id",)) for item, origin in ctx.items(name))
         )
-    touchpoints: list[tuple[str, Location]] = []
+    touchpoints: list[Place] = []
     for journey, origin in ctx.items("journeys"):
         touchpoints.extend(
-            (t.id, origin.at("touchpoints", i, "id")) for i, t in enumerate(journey.touchpoints)
+            (t.id, origin, ("touchpoints", i, "id")) for i, t in enumerate(journey.touchpoints)
         )
         yield from _duplicates(
             f"stage (in journey '{journey.id}')",
-            [(s.id, origin.at("stages", i, "id")) for i, s in enumerate(journey.stages)],
+            ((s.id, origin, ("stages", i, "id")) for i, s in enumerate(journey.stages)),
         )
         yield from _duplicates(
             f"channel (in journey '{journey.id}')",
-            [(c.id, origin.at("channels", i, "id")) for i, c in enumerate(journey.channels)],
+            ((c.id, origin, ("channels", i, "id")) for i, c in enumerate(journey.channels)),
         )
     yield from _duplicates("touchpoint", touchpoints)
     header = ctx.section
@@ -60,8 +67,8 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Finding]:
         origin = ctx.loaded.section_origin["program"]
         yield from _duplicates(
             "goal",
-            [
-                (g.id, origin.at("strategy", "goals", i, "id"))
+            (
+                (g.id, origin, ("strategy", "goals", i, "id"))
                 for i, g in enumerate(header.strategy.goals)
-            ],
+            ),
         )

@@ -27,8 +27,8 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
     if header is not None:
         origin = ctx.loaded.section_origin["program"]
         yield from _found(
-            ctx.unresolved("owners", header.cx_owner, origin.at("cx_owner"), "cx_owner"),
-            ctx.unresolved("owners", header.sponsor, origin.at("sponsor"), "sponsor"),
+            ctx.unresolved("owners", header.cx_owner, origin, ("cx_owner",), "cx_owner"),
+            ctx.unresolved("owners", header.sponsor, origin, ("sponsor",), "sponsor"),
         )
         strategy = header.strategy
         if strategy is not None:
@@ -38,7 +38,8 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
                         ctx.unresolved(
                             "objectives",
                             baseline.objective,
-                            origin.at("strategy", "current_state", "baselines", i, "objective"),
+                            origin,
+                            ("strategy", "current_state", "baselines", i, "objective"),
                             "baseline objective",
                         )
                     )
@@ -47,36 +48,38 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
                     ctx.unresolved(
                         "objectives",
                         goal.objective,
-                        origin.at("strategy", "goals", i, "objective"),
+                        origin,
+                        ("strategy", "goals", i, "objective"),
                         "goal objective",
                     )
                 )
     for owner, origin in ctx.items("owners"):
         yield from _found(
             ctx.unresolved(
-                "owners", owner.escalates_to, origin.at("escalates_to"), "escalation target"
+                "owners", owner.escalates_to, origin, ("escalates_to",), "escalation target"
             )
         )
     for journey, origin in ctx.items("journeys"):
         yield from _found(
-            ctx.unresolved("owners", journey.owner, origin.at("owner"), "journey owner"),
-            ctx.unresolved("journeys", journey.parent, origin.at("parent"), "parent journey"),
+            ctx.unresolved("owners", journey.owner, origin, ("owner",), "journey owner"),
+            ctx.unresolved("journeys", journey.parent, origin, ("parent",), "parent journey"),
         )
         for i, touchpoint in enumerate(journey.touchpoints):
             yield from _found(
                 ctx.unresolved(
                     "owners",
                     touchpoint.owner,
-                    origin.at("touchpoints", i, "owner"),
+                    origin,
+                    ("touchpoints", i, "owner"),
                     "touchpoint owner",
                 )
             )
     for point, origin in ctx.items("measurement_points"):
         yield from _found(
-            ctx.unresolved("kpis", point.kpi, origin.at("kpi"), "KPI"),
-            ctx.unresolved("journeys", point.journey, origin.at("journey"), "journey"),
-            ctx.unresolved("sources", point.source, origin.at("source"), "source"),
-            ctx.unresolved("owners", point.owner, origin.at("owner"), "owner"),
+            ctx.unresolved("kpis", point.kpi, origin, ("kpi",), "KPI"),
+            ctx.unresolved("journeys", point.journey, origin, ("journey",), "journey"),
+            ctx.unresolved("sources", point.source, origin, ("source",), "source"),
+            ctx.unresolved("owners", point.owner, origin, ("owner",), "owner"),
         )
         if point.touchpoint is not None and point.touchpoint not in ctx.touchpoints:
             yield Finding(
@@ -89,20 +92,22 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
             ctx.unresolved(
                 "measurement_points",
                 objective.measurement_point,
-                origin.at("measurement_point"),
+                origin,
+                ("measurement_point",),
                 "measurement point",
             ),
             ctx.unresolved(
                 "action_policies",
                 objective.action_policy,
-                origin.at("action_policy"),
+                origin,
+                ("action_policy",),
                 "action policy",
             ),
         )
     keywords = {a.value for a in AssigneeRule}
     for policy, origin in ctx.items("action_policies"):
         if policy.assignee not in keywords:
-            finding = ctx.unresolved("owners", policy.assignee, origin.at("assignee"), "assignee")
+            finding = ctx.unresolved("owners", policy.assignee, origin, ("assignee",), "assignee")
             if finding is not None:
                 yield Finding(
                     finding.location,
@@ -112,12 +117,12 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
                 )
     for theme, origin in ctx.items("themes"):
         for i, kpi in enumerate(theme.kpis):
-            yield from _found(ctx.unresolved("kpis", kpi, origin.at("kpis", i), "KPI"))
+            yield from _found(ctx.unresolved("kpis", kpi, origin, ("kpis", i), "KPI"))
     for source, origin in ctx.items("sources"):
         for column, point_id in source.values.items():
             yield from _found(
                 ctx.unresolved(
-                    "measurement_points", point_id, origin.at("values", column), "measurement point"
+                    "measurement_points", point_id, origin, ("values", column), "measurement point"
                 )
             )
         for label, point_id in source.measurement_points.items():
@@ -125,7 +130,8 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
                 ctx.unresolved(
                     "measurement_points",
                     point_id,
-                    origin.at("measurement_points", label),
+                    origin,
+                    ("measurement_points", label),
                     "measurement point",
                 )
             )
@@ -133,7 +139,8 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
             ctx.unresolved(
                 "measurement_points",
                 source.measurement_point,
-                origin.at("measurement_point"),
+                origin,
+                ("measurement_point",),
                 "measurement point",
             )
         )
@@ -147,7 +154,7 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
                 did_you_mean(link.cx, sorted(targets)),
             )
         yield from _found(
-            ctx.unresolved("kpis", link.business, origin.at("business"), "business KPI")
+            ctx.unresolved("kpis", link.business, origin, ("business",), "business KPI")
         )
 
 
