@@ -285,6 +285,13 @@ def demo_data(
 
 
 _FAIL_ON = ["fail", "no_data", "warn", "insufficient_sample", "none"]
+_out_option = click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="reports",
+    show_default=True,
+    help="Folder of the reports: OUT/<program-id>/<as-of>.json and .md.",
+)
 
 
 def _echo_evaluation(result: Evaluation, day: dt.date, dry_run: bool) -> None:
@@ -342,13 +349,7 @@ def _failed(result: Evaluation, fail_on: str) -> bool:
     help="Earliest day to evaluate (default: the first data).",
 )
 @db_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default="reports",
-    show_default=True,
-    help="Folder of the reports: OUT/<program-id>/<as-of>.json and .md.",
-)
+@_out_option
 @_format_option("json also prints the report.")
 @click.option(
     "--fail-on",
@@ -402,13 +403,7 @@ def evaluate(
     help="Run as of this day (default: today).",
 )
 @db_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default="reports",
-    show_default=True,
-    help="Folder of the reports: OUT/<program-id>/<as-of>.json and .md.",
-)
+@_out_option
 @click.option(
     "--wait",
     type=click.FloatRange(min=0),
