@@ -1,8 +1,11 @@
-"""Counts computed where the data lives: one GROUP BY per window × positive range × set of
-segment dimensions, bucketing answers into periods with a CASE over period boundaries.
+"""Counts computed where the data lives: one statement per window reads the answers once,
+bucketing them into periods with a CASE over period boundaries and grouping them by every
+segment dimension in use; its outer GROUP BYs add those cells up to each group (positive range ×
+set of segment dimensions) of measurement points.
 
 Rows never come into Python; only one row of additive counts per measurement point × period ×
-segment does.
+segment does. Complete calendar periods are kept as rollups, so later runs recount only the
+periods that received answers since.
 """
 
 from __future__ import annotations
@@ -16,7 +19,18 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from cxgov.evaluate.periods import Period, periods, window_key
 from cxgov.model import KpiType, MeasurementPoint, Program
@@ -26,6 +40,8 @@ from cxgov.store.tables import FEEDBACK, KPI_VALUES
 
 SegmentKey = tuple[tuple[str, str], ...]
 """Sorted (dimension, value) pairs; () is the whole measurement point."""
+GroupKey = tuple[str, tuple[float, float] | None, tuple[str, ...]]
+"""Window, positive range, segment dimensions: what a group's counts depend on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +100,14 @@ def aggregate(
     kpis = {k.id: k for k in program.kpis}
     program_id = program.program.id
     end_of_as_of = Period(as_of, as_of, False).utc_bounds(zone)[1]
-    f = FEEDBACK
-    first_rows = connection.execute(
-        select(f.c.measurement_point, func.min(f.c.collected_at))
-        .where(f.c.program == program_id, f.c.collected_at < end_of_as_of)
-        .group_by(f.c.measurement_point)
-    ).all()
-    first_data = {point: _local_date(moment, zone) for point, moment in first_rows}
+    if connection.dialect.name == "postgresql":
+        # JIT compiling the period CASE and the sums costs seconds per statement and saves
+        # less; set_config(..., true) lasts until the end of the caller's transaction
+        connection.execute(select(func.set_config("jit", "off", True)))
+    first_rows = _first_answers(
+        connection, program_id, [p.id for p in program.measurement_points], end_of_as_of
+    )
+    first_data = {point: _local_date(moment, zone) for point, moment in first_rows.items()}
     value_points = [p for p in program.measurement_points if kpis[p.kpi].type is KpiType.VALUE]
     values, value_first = _period_values(connection, program, value_points, as_of)
     first_data.update(value_first)
@@ -107,8 +124,7 @@ def aggregate(
         else:
             series[point.id] = periods(point.window, start, as_of)
 
-    groups: dict[tuple[str, tuple[float, float] | None, tuple[str, ...]], list[MeasurementPoint]]
-    groups = defaultdict(list)
+    groups: dict[GroupKey, list[MeasurementPoint]] = defaultdict(list)
     for point in program.measurement_points:
         kpi = kpis[point.kpi]
         if kpi.type is KpiType.VALUE or point.id not in series:
@@ -116,14 +132,94 @@ def aggregate(
         for dimensions in _dimension_sets(program, point):
             key = (window_key(point.window), kpi.effective_positive, dimensions)
             groups[key].append(point)
+    rollup_status = _RollupStatus(connection, program_id)
+    plans = [
+        _plan(connection, rollup_status, key, points, series, zone)
+        for key, points in sorted(groups.items(), key=lambda g: repr(g[0]))
+    ]
+    by_window: dict[str, list[_Plan]] = defaultdict(list)
+    for plan in plans:
+        by_window[plan.key[0]].append(plan)
     counts: dict[Cell, Counts] = {}
-    for (_, positive, dimensions), points in sorted(groups.items(), key=lambda g: repr(g[0])):
-        counts.update(
-            _group_counts(
-                connection, program_id, points, positive, dimensions, series, zone, persist
-            )
-        )
+    for window_plans in by_window.values():
+        found = _count(connection, program_id, window_plans, zone)
+        for plan in window_plans:
+            counts.update(_complete(connection, program_id, plan, found[plan.key], persist))
     return Aggregates(counts, values, first_data, series)
+
+
+_FIRST_CHUNK = 200
+
+
+def _first_answers(
+    connection: Connection, program_id: str, points: list[str], before: dt.datetime
+) -> dict[str, dt.datetime]:
+    """Each measurement point's first answer time: one index seek per point (a GROUP BY would
+    read the whole index)."""
+    f = FEEDBACK
+    found: dict[str, dt.datetime] = {}
+    for start in range(0, len(points), _FIRST_CHUNK):
+        chunk = points[start : start + _FIRST_CHUNK]
+        firsts = [
+            select(func.min(f.c.collected_at))
+            .where(
+                f.c.program == program_id,
+                f.c.measurement_point == point,
+                f.c.collected_at < before,
+            )
+            .scalar_subquery()
+            for point in chunk
+        ]
+        row = connection.execute(select(*firsts)).one()
+        found.update({point: moment for point, moment in zip(chunk, row, strict=True) if moment})
+    return found
+
+
+@dataclass
+class _Plan:
+    """One group's periods: those still to count in SQL, and those its rollups cover."""
+
+    key: GroupKey
+    points: list[MeasurementPoint]
+    timeline: list[Period]
+    needed: set[Period]
+    covered: set[int]
+    """Indices into `timeline` of complete periods read from rollups."""
+    rollup_key: str | None
+    """None for rolling windows, which move with the as-of date and are never rolled up."""
+    newest: int = 0
+
+
+class _RollupStatus:
+    """Per-program facts about ingest batches, asked once per evaluation rather than per group."""
+
+    def __init__(self, connection: Connection, program_id: str) -> None:
+        self.connection = connection
+        self.program_id = program_id
+        self.newest = rollups.latest_batch(connection, program_id)
+        self._changed: dict[int, bool] = {}
+        self._touched: dict[tuple[tuple[str, ...], tuple[Period, ...], int], set[int]] = {}
+
+    def changed_since(self, batch: int) -> bool:
+        if batch not in self._changed:
+            self._changed[batch] = rollups.answers_changed_since(
+                self.connection, self.program_id, batch
+            )
+        return self._changed[batch]
+
+    def touched(
+        self,
+        points: list[MeasurementPoint],
+        timeline: list[Period],
+        zone: ZoneInfo,
+        since_batch: int,
+    ) -> set[int]:
+        key = (tuple(p.id for p in points), tuple(timeline), since_batch)
+        if key not in self._touched:
+            self._touched[key] = _touched(
+                self.connection, self.program_id, points, timeline, zone, since_batch
+            )
+        return self._touched[key]
 
 
 def _group_key(
@@ -137,52 +233,63 @@ def _group_key(
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
-def _group_counts(
+def _plan(
     connection: Connection,
-    program_id: str,
+    status: _RollupStatus,
+    key: GroupKey,
     points: list[MeasurementPoint],
-    positive: tuple[float, float] | None,
-    dimensions: tuple[str, ...],
     series: dict[str, list[Period]],
     zone: ZoneInfo,
-    persist: bool,
-) -> dict[Cell, Counts]:
-    """Counts of one group: complete calendar periods come from rollups unless answers arrived
-    for them since; the rest is counted in SQL (and rolled up when `persist`)."""
+) -> _Plan:
+    """Complete calendar periods come from rollups unless answers arrived for them since the
+    rollups were written; every other period is counted in SQL."""
+    _, positive, dimensions = key
     # all points in a group share a window; the longest series covers every point's periods
     timeline = max((series[p.id] for p in points), key=len)
-    every = set(range(len(timeline)))
     if points[0].window.calendar is None:  # rolling windows move with the as-of date
-        return _count(connection, program_id, points, positive, dimensions, timeline, zone, every)
+        return _Plan(key, points, timeline, set(timeline), set(), None)
     group = _group_key(points, positive, dimensions)
-    newest = rollups.latest_batch(connection, program_id)
-    state = rollups.read_state(connection, program_id, group)
+    state = rollups.read_state(connection, status.program_id, group)
     complete = {i for i, p in enumerate(timeline) if p.complete}
     covered: set[int] = set()
-    if state is not None and not rollups.answers_changed_since(
-        connection, program_id, state.last_batch
-    ):
+    if state is not None and not status.changed_since(state.last_batch):
         covered = {
             i
             for i in complete
             if state.covered_from <= timeline[i].start and timeline[i].end <= state.covered_until
         }
-        if state.last_batch < newest:
-            covered -= _touched(connection, program_id, points, timeline, zone, state.last_batch)
-    found = _count(
-        connection, program_id, points, positive, dimensions, timeline, zone, every - covered
-    )
+        if state.last_batch < status.newest:
+            covered -= status.touched(points, timeline, zone, state.last_batch)
+    needed = {p for i, p in enumerate(timeline) if i not in covered}
+    return _Plan(key, points, timeline, needed, covered, group, status.newest)
+
+
+def _complete(
+    connection: Connection,
+    program_id: str,
+    plan: _Plan,
+    found: dict[Cell, Counts],
+    persist: bool,
+) -> dict[Cell, Counts]:
+    """A group's counts: those counted in SQL plus its rollups; with `persist`, the complete
+    periods just counted are rolled up for later runs."""
+    if plan.rollup_key is None:
+        return found
+    timeline, covered, group = plan.timeline, plan.covered, plan.rollup_key
     if covered:
         first, last = min(covered), max(covered)
+        covered_periods = {timeline[i] for i in covered}
         for row in rollups.read_rollups(
             connection, program_id, group, timeline[first].start, timeline[last].end
         ):
             period = Period(row[1], row[2], True)
-            if period in timeline and timeline.index(period) in covered:
+            if period in covered_periods:
                 key = tuple((d, v) for d, v in row[3])
                 found[Cell(row[0], period, key)] = Counts(*row[4:])
+    complete = {i for i, p in enumerate(timeline) if p.complete}
     if persist and complete:
         recounted = sorted(complete - covered)
+        recounted_periods = {timeline[i] for i in recounted}
         rows = [
             {
                 "measurement_point": cell.point,
@@ -198,7 +305,7 @@ def _group_counts(
                 "sumsq": c.sumsq,
             }
             for cell, c in found.items()
-            if cell.period.complete and timeline.index(cell.period) in recounted
+            if cell.period.complete and cell.period in recounted_periods
         ]
         spans = [(timeline[i].start, timeline[i].end) for i in recounted]
         bounds = [timeline[i] for i in sorted(complete)]
@@ -208,16 +315,27 @@ def _group_counts(
             group,
             spans,
             rows,
-            rollups.RollupState(newest, bounds[0].start, bounds[-1].end),
+            rollups.RollupState(plan.newest, bounds[0].start, bounds[-1].end),
         )
     return found
 
 
 def _bucket(timeline: list[Period], zone: ZoneInfo) -> ColumnElement[int]:
-    bounds = [p.utc_bounds(zone) for p in timeline]
-    return case(
-        *((FEEDBACK.c.collected_at < end, i) for i, (_, end) in enumerate(bounds)), else_=-1
-    )
+    """The index of the period holding `collected_at`, else -1: a CASE nested as a binary
+    search over the period ends, so a row costs a handful of comparisons, not one per period."""
+    ends = [p.utc_bounds(zone)[1] for p in timeline]
+
+    def search(low: int, high: int) -> ColumnElement[int]:
+        # the number of ends at or before collected_at, known to lie in low..high
+        if low == high:
+            return literal(low if low < len(ends) else -1)
+        middle = (low + high) // 2
+        return case(
+            (FEEDBACK.c.collected_at < ends[middle], search(low, middle)),
+            else_=search(middle + 1, high),
+        )
+
+    return search(0, len(ends))
 
 
 def _touched(
@@ -243,71 +361,151 @@ def _touched(
     return {int(row[0]) for row in rows if row[0] is not None and row[0] >= 0}
 
 
-def _count(
-    connection: Connection,
-    program_id: str,
-    points: list[MeasurementPoint],
-    positive: tuple[float, float] | None,
-    dimensions: tuple[str, ...],
-    timeline: list[Period],
-    zone: ZoneInfo,
-    indices: set[int],
-) -> dict[Cell, Counts]:
-    """One GROUP BY over the periods in `indices` (a CASE over the boundaries buckets rows)."""
-    if not indices:
-        return {}
+_SUMS = ("n", "promoters", "passives", "detractors")
+# SQLite reads rows through an index one random lookup at a time; when at least this share of
+# the table is to be counted, reading the whole table in order is faster.
+_SCAN_SHARE = 0.25
+
+
+def _scan_whole_table(connection: Connection, where: list[ColumnElement[bool]]) -> bool:
+    """Whether SQLite should read the table in order rather than through the answers' index
+    (it has no statistics to choose by itself). The count is answered from the index alone."""
+    if connection.dialect.name != "sqlite":
+        return False
     f = FEEDBACK
-    bucket = _bucket(timeline, zone)
-    answered = f.c.not_applicable.is_(False)
+    selected = connection.execute(select(func.count()).where(*where)).scalar() or 0
+    table = connection.execute(select(func.max(f.c.id))).scalar() or 0
+    return selected > 0 and selected >= _SCAN_SHARE * table
+
+
+def _count(
+    connection: Connection, program_id: str, plans: list[_Plan], zone: ZoneInfo
+) -> dict[GroupKey, dict[Cell, Counts]]:
+    """The counts of every group of one window in one statement, so the answers are read once.
+
+    The inner GROUP BY buckets answers into periods and groups them by point, period and every
+    segment dimension any group uses, with one positives column per positive range; the outer
+    GROUP BYs add those fine cells up to each group's own segment dimensions.
+    """
+    found: dict[GroupKey, dict[Cell, Counts]] = {plan.key: {} for plan in plans}
+    plans = [plan for plan in plans if plan.needed]
+    if not plans:
+        return found
+    f = FEEDBACK
+    timeline = sorted({period for plan in plans for period in plan.timeline})
+    needed = sorted({period for plan in plans for period in plan.needed})
+    ranges = sorted({plan.key[1] for plan in plans if plan.key[1] is not None})
+    dimensions = sorted({d for plan in plans for d in plan.key[2]})
+    where = [
+        f.c.program == program_id,
+        f.c.measurement_point.in_(sorted({p.id for plan in plans for p in plan.points})),
+        f.c.collected_at >= needed[0].utc_bounds(zone)[0],
+        f.c.collected_at < needed[-1].utc_bounds(zone)[1],
+    ]
+    if _scan_whole_table(connection, where):
+        # an expression over the program column keeps SQLite from choosing the index
+        where[0] = f.c.program.concat("") == program_id
+    # SQLite compares JSON text cheaply but extracts from it slowly: it groups the answers by
+    # their whole segment text and extracts the dimensions once per cell. PostgreSQL sorts
+    # jsonb slowly: it groups by the extracted dimensions.
+    whole_segments = connection.dialect.name == "sqlite"
+    extracted = [f.c.segments[d].as_string().label(f"d{i}") for i, d in enumerate(dimensions)]
+    # computed once per row in a subquery: repeated in a GROUP BY with their own bound
+    # parameters, the CASE and the JSON lookups would be evaluated twice
+    answers = (
+        select(
+            f.c.measurement_point.label("point"),
+            _bucket(timeline, zone).label("bucket"),
+            *([f.c.segments] if whole_segments else extracted),
+            f.c.value,
+            f.c.not_applicable,
+        )
+        .where(*where)
+        .subquery("answers")
+    )
+    answered = answers.c.not_applicable.is_(False)
 
     def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
         return func.sum(case((and_(answered, condition), 1), else_=0))
 
-    value = f.c.value
-    positives = count_if(value.between(*positive)) if positive else func.sum(0)
-    dimension_columns = [
-        f.c.segments[d].as_string().label(f"d{i}") for i, d in enumerate(dimensions)
-    ]
-    first, last = timeline[min(indices)], timeline[max(indices)]
-    statement = (
+    value = answers.c.value
+    keys = [answers.c.point, answers.c.bucket]
+    if whole_segments:
+        keys.append(answers.c.segments)
+    else:
+        keys += [answers.c[f"d{i}"] for i in range(len(dimensions))]
+    grouped = (
         select(
-            f.c.measurement_point,
-            bucket.label("bucket"),
-            *dimension_columns,
-            count_if(value.is_not(None)),
-            count_if(value >= 9),
-            count_if(and_(value >= 7, value < 9)),
-            count_if(value < 7),
-            positives,
-            func.sum(case((answered, value), else_=0.0)),
-            func.sum(case((answered, value * value), else_=0.0)),
+            *keys,
+            count_if(value.is_not(None)).label("n"),
+            count_if(value >= 9).label("promoters"),
+            count_if(and_(value >= 7, value < 9)).label("passives"),
+            count_if(value < 7).label("detractors"),
+            *(count_if(value.between(*r)).label(f"p{i}") for i, r in enumerate(ranges)),
+            func.sum(case((answered, value), else_=0.0)).label("total"),
+            func.sum(case((answered, value * value), else_=0.0)).label("sumsq"),
         )
-        .where(
-            f.c.program == program_id,
-            f.c.measurement_point.in_([p.id for p in points]),
-            f.c.collected_at >= first.utc_bounds(zone)[0],
-            f.c.collected_at < last.utc_bounds(zone)[1],
-        )
-        .group_by(f.c.measurement_point, bucket, *dimension_columns)
+        .group_by(*keys)
+        .cte("grouped")
     )
-    found: dict[Cell, Counts] = {}
-    for row in connection.execute(statement):
-        point, index = row[0], row[1]
-        if index not in indices:
+    fine = grouped
+    if whole_segments:
+        fine = select(
+            grouped.c.point,
+            grouped.c.bucket,
+            *(grouped.c.segments[d].as_string().label(f"d{i}") for i, d in enumerate(dimensions)),
+            *(c for c in grouped.c if c.name not in ("point", "bucket", "segments")),
+        ).cte("fine")
+    counted = [*_SUMS, *(f"p{i}" for i in range(len(ranges))), "total", "sumsq"]
+    sets = sorted({plan.key[2] for plan in plans})
+    width = max(len(segment_set) for segment_set in sets)
+    all_points = {p.id for plan in plans for p in plan.points}
+    branches = []
+    for number, segment_set in enumerate(sets):
+        labels = [fine.c[f"d{dimensions.index(d)}"] for d in segment_set]
+        padding = (null().cast(String).label(f"l{i}") for i in range(len(segment_set), width))
+        members = {p.id for plan in plans if plan.key[2] == segment_set for p in plan.points}
+        where_set = [label.is_not(None) for label in labels]
+        if members != all_points:
+            where_set.append(fine.c.point.in_(sorted(members)))
+        branches.append(
+            select(
+                literal(number).label("segment_set"),
+                fine.c.point,
+                fine.c.bucket,
+                *labels,
+                *padding,
+                *(func.sum(fine.c[name]) for name in counted),
+            )
+            .where(*where_set)
+            .group_by(fine.c.point, fine.c.bucket, *labels)
+        )
+    # where each result row goes: per segment set and point, the group's counts, the periods
+    # it needs (as indices into `timeline`) and the column of its positive range
+    position = {period: i for i, period in enumerate(timeline)}
+    totals = 7 + width + len(ranges)
+    targets: dict[tuple[int, str], tuple[dict[Cell, Counts], frozenset[int], int | None]] = {}
+    for plan in plans:
+        wanted = frozenset(position[period] for period in plan.needed)
+        positive = plan.key[1]
+        column = None if positive is None else 7 + width + ranges.index(positive)
+        for point in plan.points:
+            targets[(sets.index(plan.key[2]), point.id)] = (found[plan.key], wanted, column)
+    for row in connection.execute(union_all(*branches)):
+        number, point, index = row[0], row[1], row[2]
+        cells, wanted, column = targets[(number, point)]
+        if index not in wanted:  # also drops answers outside every period (-1)
             continue
-        labels = row[2 : 2 + len(dimensions)]
-        if any(label is None for label in labels):
-            continue  # answers without this dimension belong to no segment of it
-        n, promoters, passives, detractors, pos, total, sumsq = row[2 + len(dimensions) :]
-        cell = Cell(point, timeline[index], tuple(zip(dimensions, labels, strict=True)))
-        found[cell] = Counts(
-            int(n or 0),
-            int(promoters or 0),
-            int(passives or 0),
-            int(detractors or 0),
-            int(pos or 0),
-            float(total or 0.0),
-            float(sumsq or 0.0),
+        segment_set = sets[number]
+        segment = tuple(zip(segment_set, row[3 : 3 + len(segment_set)], strict=True))
+        cells[Cell(point, timeline[index], segment)] = Counts(
+            int(row[3 + width] or 0),
+            int(row[4 + width] or 0),
+            int(row[5 + width] or 0),
+            int(row[6 + width] or 0),
+            0 if column is None else int(row[column] or 0),
+            float(row[totals] or 0.0),
+            float(row[totals + 1] or 0.0),
         )
     return found
 

@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, tuple_
 
 from cxgov.store.tables import INGEST_BATCHES, ROLLUP_STATE, ROLLUPS
+
+_DELETE_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -88,12 +90,14 @@ def write_rollups(
 ) -> None:
     """Replace the rollups of `periods` with `rows` and move the group's state forward."""
     r = ROLLUPS
-    for start, end in periods:
+    for first in range(0, len(periods), _DELETE_CHUNK):  # one pass over the group's rollups
         connection.execute(
             delete(r).where(
                 r.c.program == program,
                 r.c.group_key == group,
-                and_(r.c.period_start == start, r.c.period_end == end),
+                tuple_(r.c.period_start, r.c.period_end).in_(
+                    periods[first : first + _DELETE_CHUNK]
+                ),
             )
         )
     if rows:
