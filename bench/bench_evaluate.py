@@ -50,7 +50,6 @@ import math
 import os
 import resource
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,15 +59,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 if not __package__:  # run as a script: make `bench` importable from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.gen_answers import DATA_FILE, SOURCE_ID, generate
+from bench.measure import Measured, Run, cxgov, verdict, with_database
 
-REPO = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 MAX_RATIO_HAND_SQL = 2.0
 MAX_RATIO_PANDAS = 1.0
@@ -402,31 +400,6 @@ def same_counts(name: str, expected: dict[Any, Counts], got: dict[Any, Counts]) 
 # --- measuring -----------------------------------------------------------------------------------
 
 
-@dataclass
-class Run:
-    seconds: float
-    cpu: float
-    peak_mb: float
-
-
-@dataclass
-class Measured:
-    name: str
-    runs: list[Run] = field(default_factory=list)
-
-    @property
-    def seconds(self) -> float:
-        return statistics.median(r.seconds for r in self.runs)
-
-    @property
-    def cpu(self) -> float:
-        return statistics.median(r.cpu for r in self.runs)
-
-    @property
-    def peak_mb(self) -> float:
-        return max(r.peak_mb for r in self.runs)
-
-
 # Linux charges a child, at exec, with the resident set of the process it was forked from
 # (ru_maxrss never goes below it), and this process grows large while checking the counts.
 # So every measured command is started by a small launcher, itself started while this
@@ -496,11 +469,6 @@ def launcher_floor_mb() -> float:
     return run_measured(["true"])[0].peak_mb
 
 
-def cxgov() -> str:
-    local = REPO / ".venv" / "bin" / "cxgov"
-    return str(local) if local.exists() else "cxgov"
-
-
 def evaluate_command(program_dir: Path, url: str, as_of: dt.date, dry_run: bool) -> list[str]:
     command = [cxgov(), "evaluate", "--program", str(program_dir), "--as-of", as_of.isoformat()]
     command += ["--db", url, "--fail-on", "none"]
@@ -516,7 +484,7 @@ def run_child(mode: str, url: str, setup: Setup) -> Run:
     """A hand SQL or pandas run in a fresh process; the wall time is measured inside it."""
     run, stdout = run_measured(child_command(mode, url, setup))
     reported = json.loads(stdout)
-    return Run(reported["seconds"], run.cpu, run.peak_mb)
+    return Run(reported["seconds"], run.cpu_seconds, run.peak_mb)
 
 
 def child_main(mode: str, url: str, setup: Setup) -> int:
@@ -635,11 +603,6 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
 def recreate_postgres(server_url: str, name: str, drop_only: bool = False) -> str:
     import psycopg
 
@@ -708,10 +671,6 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def report(results: Iterable[Results], rows: int) -> tuple[str, bool]:
     lines = [f"Evaluation of {rows:,} answers (median wall seconds; CPU seconds of the process)"]
     ok = True
@@ -720,12 +679,13 @@ def report(results: Iterable[Results], rows: int) -> tuple[str, bool]:
         lines.append(f"{r.database} (store {r.size_mb:,.0f} MB)")
         for m in (r.cold, r.warm, r.hand, r.tuned, r.pandas):
             lines.append(
-                f"  {m.name:32} {m.seconds:7.2f} s  cpu {m.cpu:7.2f} s"
+                f"  {m.name:32} {m.seconds:7.2f} s  cpu {m.cpu_seconds:7.2f} s"
                 f"  peak RSS {m.peak_mb:6.0f} MB"
             )
         p = r.persisting
         lines.append(
-            f"  {'cxgov evaluate, persisting rollups':32} {p.seconds:7.2f} s  cpu {p.cpu:7.2f} s"
+            f"  {'cxgov evaluate, persisting rollups':32} {p.seconds:7.2f} s"
+            f"  cpu {p.cpu_seconds:7.2f} s"
             f"  peak RSS {p.peak_mb:6.0f} MB  (once)"
         )
         if r.database == "sqlite":
@@ -755,7 +715,7 @@ def as_json(results: Iterable[Results], rows: int) -> dict[str, Any]:
     def measured(m: Measured) -> dict[str, Any]:
         return {
             "median_seconds": m.seconds,
-            "median_cpu_seconds": m.cpu,
+            "median_cpu_seconds": m.cpu_seconds,
             "peak_rss_mb": m.peak_mb,
             "runs": [vars(run) for run in m.runs],
         }
@@ -824,6 +784,8 @@ def main(argv: list[str] | None = None) -> int:
     if set(databases) - {"sqlite", "postgresql"}:
         raise SystemExit(f"unknown databases: {args.databases}")
     floor = launcher_floor_mb()  # starts the launcher while this process is small
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cxgov-bench-eval-", dir=args.workdir) as scratch:
         work = Path(scratch)
         log(f"scratch folder (SQLite store, reports): {work}")

@@ -35,22 +35,19 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 if not __package__:  # run as a script: make `bench` importable from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.gen_answers import DATA_FILE, HEADER, SOURCE_ID, generate
+from bench.measure import Measured, Run, cxgov, verdict, with_database
 
-REPO = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 SQLITE_MIN_ROWS_PER_S = 100_000
 SQLITE_MAX_RATIO = 3.0
@@ -79,32 +76,6 @@ BATCH_ROW = (
     "updated, unchanged, rejected, started_at, status) VALUES (1, 'bench', 'answers', "
     "'feedback', 0, 0, 0, 0, 0, 0, '2026-01-01 00:00:00', 'committed')"
 )
-
-
-@dataclass
-class Run:
-    seconds: float
-    cpu_seconds: float
-    """User plus system time of the process (the database server's work is not in it)."""
-    peak_mb: float
-
-
-@dataclass
-class Measured:
-    name: str
-    runs: list[Run] = field(default_factory=list)
-
-    @property
-    def seconds(self) -> float:
-        return statistics.median(r.seconds for r in self.runs)
-
-    @property
-    def cpu_seconds(self) -> float:
-        return statistics.median(r.cpu_seconds for r in self.runs)
-
-    @property
-    def peak_mb(self) -> float:
-        return max(r.peak_mb for r in self.runs)
 
 
 class ToolMissing(Exception):
@@ -140,11 +111,6 @@ def run_quiet(command: Sequence[str]) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {done.returncode}: {done.stderr}")
     return done.stdout
-
-
-def cxgov() -> str:
-    local = REPO / ".venv" / "bin" / "cxgov"
-    return str(local) if local.exists() else "cxgov"
 
 
 def check_summary(stdout: str, rows: int) -> None:
@@ -235,11 +201,6 @@ def _remove_sqlite(database: Path) -> None:
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 
-def with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
 def psql(url: str, *commands: str) -> list[str]:
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", plain]
@@ -316,10 +277,6 @@ def bench_postgres_copy(csv_path: Path, server_url: str, rows: int, repeat: int)
 
 
 # --- report ------------------------------------------------------------------------------------
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
 
 
 def describe(measured: Measured, rows: int) -> str:
