@@ -146,7 +146,7 @@ def _apply_to_existing(
     connection: Connection, d: Decision, action_id: int, now: dt.datetime
 ) -> None:
     stamp = now.replace(tzinfo=None)
-    current = _status(connection, action_id)
+    current = _current(connection, action_id).status
     values: dict[str, Any] = {"updated_at": stamp}
     after = current
     if d.kind is Kind.REPEAT:
@@ -207,13 +207,22 @@ def _apply_to_existing(
     )
 
 
-def _status(connection: Connection, action_id: int) -> ActionStatus:
+@dataclass(frozen=True, slots=True)
+class _Current:
+    status: ActionStatus
+    fingerprint: str
+    assignee: str
+
+
+def _current(connection: Connection, action_id: int) -> _Current:
     found = connection.execute(
-        select(ACTIONS.c.status).where(ACTIONS.c.id == action_id)
-    ).scalar_one_or_none()
+        select(ACTIONS.c.status, ACTIONS.c.fingerprint, ACTIONS.c.assignee).where(
+            ACTIONS.c.id == action_id
+        )
+    ).first()
     if found is None:
         raise ActionNotFound(f"there is no action {action_id}")
-    return ActionStatus(found)
+    return _Current(ActionStatus(found.status), found.fingerprint, found.assignee)
 
 
 def transition(
@@ -226,13 +235,11 @@ def transition(
     note: str | None = None,
 ) -> None:
     """A person moves an action on; the lifecycle decides whether that is allowed."""
-    current = _status(connection, action_id)
+    found = _current(connection, action_id)
+    current = found.status
     check_transition(current, wanted)
-    fingerprint = connection.execute(
-        select(ACTIONS.c.fingerprint).where(ACTIONS.c.id == action_id)
-    ).scalar_one()
     values: dict[str, Any] = {"updated_at": now.replace(tzinfo=None)}
-    values |= _status_values(wanted, fingerprint)
+    values |= _status_values(wanted, found.fingerprint)
     if wanted is ActionStatus.RESOLVED:
         values["resolved_on"] = now.date()
     elif wanted is ActionStatus.CANCELLED:
@@ -255,7 +262,7 @@ def transition(
 def comment(
     connection: Connection, action_id: int, text: str, *, actor: str, now: dt.datetime
 ) -> None:
-    current = _status(connection, action_id)
+    current = _current(connection, action_id).status
     _event(
         connection,
         action_id,
@@ -271,10 +278,8 @@ def comment(
 def assign(
     connection: Connection, action_id: int, owner: str, *, actor: str, now: dt.datetime
 ) -> None:
-    current = _status(connection, action_id)
-    previous = connection.execute(
-        select(ACTIONS.c.assignee).where(ACTIONS.c.id == action_id)
-    ).scalar_one()
+    found = _current(connection, action_id)
+    current, previous = found.status, found.assignee
     connection.execute(
         update(ACTIONS)
         .where(ACTIONS.c.id == action_id)
