@@ -147,9 +147,13 @@ def deliver(
     owners = {o.id: o for o in program.owners}
     language = program.program.language.value
     result = DeliveryRun()
+    # Deliveries come grouped by action; nothing in this loop changes an action or its events.
+    actions: dict[int, dict[str, Any]] = {}
     for row in waiting:
         with engine.begin() as connection:
-            action = ledger.action(connection, row["action_id"])
+            if row["action_id"] not in actions:
+                actions[row["action_id"]] = ledger.action(connection, row["action_id"])
+            action = actions[row["action_id"]]
             event = next(e for e in action["events"] if e["id"] == row["event_id"])
             sink = sinks.get(action["objective"], {}).get(row["sink"])
             status, error, ref = "delivered", None, None
