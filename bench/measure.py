@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -51,3 +56,23 @@ def with_database(url: str, database: str) -> str:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
+
+
+def run_measured(command: Sequence[str], *, env: dict[str, str] | None = None) -> tuple[Run, str]:
+    """Run `command` as a child process: its wall time, CPU time, peak RSS and standard output.
+    Raises RuntimeError with the command's output when it fails."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command)} exited {returncode}:\n{stderr[-2000:]}{stdout[-2000:]}"
+        )
+    # ru_maxrss is in kilobytes on Linux
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024), stdout

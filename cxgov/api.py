@@ -4,6 +4,7 @@ values; printing and exit codes belong to the CLI."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from cxgov.loading import MAX_FILE_BYTES
 from cxgov.model import Program
 from cxgov.nightly import NightlyRun, evaluate_and_follow_up, run_nightly
 from cxgov.schema import stale_schemas, write_schemas
+from cxgov.site.options import Audience, Builder, BuiltSite, SiteError
 from cxgov.store.engine import StoreError, current_revision, make_engine, open_store, resolve_url
 from cxgov.store.engine import upgrade as upgrade_store
 from cxgov.store.locks import RunLocked
@@ -34,15 +36,20 @@ from cxgov.validation import ValidationResult, validate_paths
 __all__ = [
     "ActionError",
     "ActionFilter",
+    "Audience",
     "BatchSummary",
+    "Builder",
+    "BuiltSite",
     "DataStatus",
     "FileFormatError",
     "InvalidProgram",
     "NightlyRun",
     "RunLocked",
+    "SiteError",
     "StoreError",
     "UsageError",
     "ValidationResult",
+    "build_site",
     "change_action",
     "check_schemas",
     "db_upgrade",
@@ -253,6 +260,53 @@ def status(program_dir: str, *, db: str | None = None) -> DataStatus:
         engine.dispose()
 
 
+def build_site(
+    program_dir: str,
+    *,
+    db: str | None = None,
+    out: str | None = None,
+    audience: Audience = Audience.TEAM,
+    config: str | None = "mkdocs.yml",
+    builder: Builder = Builder.MKDOCS,
+    work: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuiltSite:
+    """The governance site of one program from its newest run: pages into
+    `.cxgov/site/<program>/docs`, the built site into `out` (default `site/<program>`)."""
+    # the builders import Jinja2 and the templates; other commands should not pay for that
+    from cxgov.site.build import build_site as build
+    from cxgov.site.collect import collect
+    from cxgov.site.pages import build_pages
+
+    program = load_program(program_dir)
+    program_id = program.program.id
+    engine = open_store(db)
+    try:
+        started = time.perf_counter()
+        data = collect(
+            engine,
+            program,
+            Path(program_dir),
+            with_comments=audience is Audience.TEAM,
+            progress=progress,
+        )
+    finally:
+        engine.dispose()
+    if progress:
+        progress("writing the pages")
+    pages = build_pages(program, data, audience, progress=progress)
+    return build(
+        program,
+        pages,
+        work=Path(work) if work else Path(".cxgov") / "site" / program_id,
+        out=Path(out) if out else Path("site") / program_id,
+        user_config=Path(config) if config else None,
+        builder=builder,
+        generate_seconds=time.perf_counter() - started,
+        progress=progress,
+    )
+
+
 def db_upgrade(db: str | None = None, revision: str = "head") -> tuple[str | None, str | None]:
     """Apply migrations; returns the revisions before and after."""
     engine = make_engine(resolve_url(db))
@@ -390,3 +444,98 @@ def effectiveness(db: str | None = None, program: str | None = None) -> list[dic
             return ledger.effectiveness(connection, program)
     finally:
         engine.dispose()
+
+
+# Reviewing program changes
+# (imported here rather than at the top so this section stays self-contained)
+
+
+@dataclass(frozen=True)
+class Review:
+    """`cxgov diff`: the changes per program, and with a backtest its flips per program."""
+
+    base: str
+    head: str
+    diffs: list[Any]
+    """cxgov.review.compare.ProgramDiff, one per program id on either side."""
+    backtests: list[Any]
+    """cxgov.review.backtest.Backtest, one per program on both sides (with `backtest`)."""
+
+    @property
+    def blocks(self) -> bool:
+        return any(d.blocks for d in self.diffs)
+
+
+def review(
+    base: str,
+    head: str | None = None,
+    *,
+    path: str = "programs",
+    cwd: str | None = None,
+    backtest_periods: int | None = None,
+    as_of: dt.date | None = None,
+    db: str | None = None,
+) -> Review:
+    """The semantic diff of the programs from `base` to `head` (git revisions of the repository
+    around `cwd`, or folders; `head` None is the working tree). With `backtest_periods`, the
+    stored history is judged under both versions for that many latest periods."""
+    import tempfile
+
+    from cxgov.review.backtest import backtest
+    from cxgov.review.compare import ReviewError, diff_sides, load_side
+    from cxgov.review.programs import ProgramErrors
+
+    folder = Path(cwd or ".")
+    with tempfile.TemporaryDirectory(prefix="cxgov-diff-") as workdir:
+        try:
+            old = load_side(base, cwd=folder, path=path, workdir=Path(workdir))
+            new = load_side(head, cwd=folder, path=path, workdir=Path(workdir))
+        except ReviewError as exc:
+            raise UsageError(str(exc)) from exc
+        except ProgramErrors as exc:
+            raise InvalidProgram(exc.diagnostics) from exc
+    diffs = diff_sides(old, new)
+    backtests = []
+    if backtest_periods is not None:
+        if as_of is None:
+            raise UsageError("a backtest needs the as-of date")
+        engine = open_store(db)
+        try:
+            with engine.connect() as connection:
+                for ident in sorted(old.programs.keys() & new.programs.keys()):
+                    backtests.append(
+                        backtest(
+                            connection,
+                            old.programs[ident],
+                            new.programs[ident],
+                            as_of=as_of,
+                            periods=backtest_periods,
+                        )
+                    )
+                connection.rollback()  # read only: nothing the aggregation touched is kept
+        finally:
+            engine.dispose()
+    return Review(old.label, new.label, diffs, backtests)
+
+
+def codeowners(root: str = ".", path: str = "programs") -> tuple[Path, str, str]:
+    """The CODEOWNERS file of the repository at `root`, its text now, and its text with the
+    generated entries current."""
+    from cxgov.review.codeowners import generate, locate, merged
+
+    folder = Path(root)
+    if not (folder / path).is_dir():
+        raise UsageError(f"no such folder: {folder / path}")
+    target = locate(folder)
+    existing = target.read_text(encoding="utf-8") if target.is_file() else ""
+    return target, existing, merged(existing, generate(folder, path))
+
+
+def scaffold(directory: str, *, program_id: str | None = None, language: str = "en") -> list[Path]:
+    """A new program under `directory` that validates as it is; returns the files written."""
+    from cxgov.scaffold import ScaffoldError, write_scaffold
+
+    try:
+        return write_scaffold(Path(directory), program_id=program_id, language=language)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from exc

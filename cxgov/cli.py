@@ -13,6 +13,8 @@ import click
 from cxgov import __version__, api
 from cxgov.cli_actions import actions
 from cxgov.cli_common import db_option, guarded
+from cxgov.cli_review import codeowners, diff, init
+from cxgov.cli_site import build_and_report, site, site_options
 from cxgov.evaluate.report import latest
 from cxgov.evaluate.run import Evaluation
 from cxgov.evaluate.verdicts import SEVERITY, Verdict
@@ -425,6 +427,14 @@ def evaluate(
     show_default=True,
     help="Exit 1 when a latest-period verdict is at or beyond this status.",
 )
+@click.option("--no-site", is_flag=True, help="Do not build the governance site.")
+@click.option(
+    "--site-out",
+    "site_out",
+    type=click.Path(file_okay=False),
+    help="Where the built site goes (default: site/<program id>).",
+)
+@site_options
 @guarded
 def run_command(
     program_dir: str,
@@ -434,13 +444,19 @@ def run_command(
     wait: float,
     max_reject_rate: float,
     fail_on: str,
+    no_site: bool,
+    site_out: str | None,
+    audience: str,
+    config: str,
+    builder: str,
 ) -> int:
     """The nightly run: ingest each source's new files, evaluate, follow up the actions and
-    write the report. Safe to repeat: a second run of the same day changes nothing.
+    write the report, then build the governance site. Safe to repeat: a second run of the
+    same day judges nothing again.
 
-    Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, 3 internal error,
-    4 a source's batch was refused (the rest of the run went on), 5 another run of the same
-    program holds the lock.
+    Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, or the site build
+    failed, 3 internal error, 4 a source's batch was refused (the rest of the run went on),
+    5 another run of the same program holds the lock.
     """
     day = as_of.date() if as_of else dt.date.today()
     try:
@@ -465,13 +481,17 @@ def run_command(
             f"{outcome.program} as of {day}: nothing changed since run {outcome.unchanged_since}; "
             "nothing to judge again"
         )
-        _echo_deliveries(outcome)
-        return ExitCode.REJECTED if outcome.refused else ExitCode.OK
-    _echo_evaluation(outcome.evaluation, day, dry_run=False)
+    else:
+        _echo_evaluation(outcome.evaluation, day, dry_run=False)
     _echo_deliveries(outcome)
+    # rebuilt even when nothing was judged again: people may have worked the actions since
+    site_failed = not no_site and not build_and_report(
+        program_dir, db=db, site_out=site_out, audience=audience, config=config, builder=builder
+    )
     if outcome.refused:
         return ExitCode.REJECTED
-    return ExitCode.PROBLEMS if _failed(outcome.evaluation, fail_on) else ExitCode.OK
+    failed = outcome.evaluation is not None and _failed(outcome.evaluation, fail_on)
+    return ExitCode.PROBLEMS if failed or site_failed else ExitCode.OK
 
 
 @cli.command()
@@ -505,6 +525,10 @@ def digest(
 
 
 cli.add_command(actions)
+cli.add_command(diff)
+cli.add_command(codeowners)
+cli.add_command(init)
+cli.add_command(site)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,3 +65,14 @@ def test_model_depends_on_nothing_but_pydantic() -> None:
                 "dataclasses",
             }, name
             assert not name.startswith("cxgov.") or name.startswith("cxgov.model"), name
+
+
+PURE_SITE = ["site/pages.py", "site/i18n.py", "site/escape.py", "site/data.py", "site/options.py"]
+
+
+@pytest.mark.parametrize("entry", PURE_SITE)
+def test_site_pages_are_built_without_the_store_or_the_cli(entry: str) -> None:
+    for name in _imports(PACKAGE / entry):
+        assert not name.startswith(
+            ("click", "sqlalchemy", "subprocess", "cxgov.store", "cxgov.cli", "cxgov.api")
+        ), f"{entry} imports {name}"

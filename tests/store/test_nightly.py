@@ -27,6 +27,7 @@ AS_OF = "2026-04-02"
 
 def _run(program: Path, db_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "cxgov", "run", "--program", str(program), "--as-of", AS_OF]
+    command.append("--no-site")
     return subprocess.run(
         [*command, "--db", db_url, "--out", str(program.parent / "reports"), *extra],
         cwd=ROOT,
@@ -89,7 +90,7 @@ def test_a_second_run_exits_5_while_the_lock_is_held_and_waits_with_wait(
         busy = _run(program, db_url)
         assert busy.returncode == 5, busy.stderr
         assert "another cxgov run of program 'shop' is in progress" in busy.stderr
-        command = [sys.executable, "-m", "cxgov", "run", "--program", str(program)]
+        command = [sys.executable, "-m", "cxgov", "run", "--program", str(program), "--no-site"]
         command += ["--as-of", AS_OF, "--db", db_url, "--out", str(tmp_path / "r")]
         waiting = subprocess.Popen(
             [*command, "--wait", "60"],
@@ -113,6 +114,7 @@ def test_a_second_run_exits_5_while_the_lock_is_held_and_waits_with_wait(
 def test_two_runs_started_together_never_duplicate_an_action(db_url: str, tmp_path: Path) -> None:
     program = shop_with_policy(tmp_path / "shop")
     command = [sys.executable, "-m", "cxgov", "run", "--program", str(program), "--as-of", AS_OF]
+    command.append("--no-site")
     command += ["--db", db_url, "--out", str(tmp_path / "reports"), "--wait", "60"]
     processes = [
         subprocess.Popen(
@@ -137,6 +139,7 @@ def test_a_run_killed_midway_leaves_a_consistent_store_and_the_next_run_complete
         for i in range(150_000):
             handle.write(f"big-{i},2026-01-15T10:00:00,NPS,{9 + i % 2},c{i % 900},,small,north\n")
     command = [sys.executable, "-m", "cxgov", "run", "--program", str(program), "--as-of", AS_OF]
+    command.append("--no-site")
     command += ["--db", db_url, "--out", str(tmp_path / "reports")]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None

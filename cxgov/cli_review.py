@@ -1,0 +1,213 @@
+"""Commands for reviewing program changes like code: diff, codeowners, init."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from cxgov import api
+from cxgov.cli_common import db_option, guarded
+from cxgov.exitcodes import ExitCode
+
+
+def _backtest_text(backtests: list[Any]) -> str:
+    lines = []
+    for found in backtests:
+        lines.append(
+            f"\nbacktest {found.program}: {found.judged} verdicts of the last {found.periods} "
+            f"period(s) before {found.as_of} judged again; {len(found.flips)} flip(s)"
+        )
+        for flip in found.flips:
+            segment = ",".join(f"{k}={v}" for k, v in sorted(flip.segment.items()))
+            value = "-" if flip.value is None else f"{flip.value:.1f}"
+            lines.append(
+                f"  {flip.objective}{f' [{segment}]' if segment else ''} "
+                f"{flip.period_start}..{flip.period_end}: {flip.old_status or 'not judged'} → "
+                f"{flip.new_status or 'not judged'} (value {value}, n={flip.n}, target "
+                f"{_number(flip.old_target)} → {_number(flip.new_target)})"
+            )
+        for action in found.actions:
+            segment = ",".join(f"{k}={v}" for k, v in sorted(action.segment.items()))
+            verb = "would open" if action.opens_under == "head" else "would no longer open"
+            lines.append(
+                f"  action {verb}: {action.objective}{f' [{segment}]' if segment else ''} "
+                f"{action.trigger} for the period ending {action.period_end}"
+            )
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _backtest_markdown(backtests: list[Any]) -> str:
+    from cxgov.review.render import cell
+
+    lines = []
+    for found in backtests:
+        lines += [
+            f"\n### Backtest: {cell(found.program)}",
+            "",
+            f"{found.judged} verdicts of the last {found.periods} period(s) before "
+            f"{found.as_of} judged under both versions: {len(found.flips)} would change.",
+            "",
+        ]
+        if found.flips:
+            lines += [
+                "| objective | period | value | n | verdict | target |",
+                "|---|---|---|---|---|---|",
+            ]
+            for flip in found.flips:
+                segment = ",".join(f"{k}={v}" for k, v in sorted(flip.segment.items()))
+                value = "—" if flip.value is None else f"{flip.value:.1f}"
+                name = flip.objective + (f" [{segment}]" if segment else "")
+                lines.append(
+                    f"| {cell(name)} | {flip.period_start}..{flip.period_end} | {value} | "
+                    f"{flip.n} | {flip.old_status or 'not judged'} → "
+                    f"{flip.new_status or 'not judged'} | {_number(flip.old_target)} → "
+                    f"{_number(flip.new_target)} |"
+                )
+        for action in found.actions:
+            verb = "would open" if action.opens_under == "head" else "would no longer open"
+            lines.append(
+                f"- action {verb}: {cell(action.objective)} ({action.trigger}, period ending "
+                f"{action.period_end})"
+            )
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+@click.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option(
+    "--path",
+    default="programs",
+    show_default=True,
+    help="Folder of the programs, relative to the current directory (for git revisions).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="markdown is for a pull-request comment: loosened targets and removed objectives "
+    "first and marked.",
+)
+@click.option(
+    "--fail-on-loosened",
+    is_flag=True,
+    help="Exit 1 when a target, threshold or policy is loosened or an objective removed.",
+)
+@click.option(
+    "--backtest",
+    "backtest_periods",
+    type=click.IntRange(min=1),
+    is_flag=False,
+    flag_value=3,
+    default=None,
+    metavar="N",
+    help="Judge the last N periods (default 3) of stored history under both versions and "
+    "list the verdicts and actions that would differ.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Backtest as of this day (default: today).",
+)
+@db_option
+@guarded
+def diff(
+    base: str,
+    head: str | None,
+    path: str,
+    output_format: str,
+    fail_on_loosened: bool,
+    backtest_periods: int | None,
+    as_of: dt.datetime | None,
+    db: str | None,
+) -> int:
+    """What a change to the programs means: objectives, KPIs, measurement points, journeys,
+    touchpoints, owners, policies and themes added, removed or changed, each target change
+    labelled tightened or loosened by the KPI's direction.
+
+    BASE and HEAD are git revisions of the repository around the current directory (the
+    programs under --path at each) or two folders of programs; HEAD defaults to the working
+    tree. Exit codes: 0 done, 1 --fail-on-loosened and something loosened or an objective
+    removed (or a side does not validate), 2 usage error, 3 internal error.
+    """
+    from cxgov.review import render
+
+    day = (as_of.date() if as_of else dt.date.today()) if backtest_periods else None
+    found = api.review(base, head, path=path, backtest_periods=backtest_periods, as_of=day, db=db)
+    if output_format == "json":
+        data = render.as_json(found.diffs, found.base, found.head)
+        if backtest_periods:
+            data["backtest"] = [b.to_json() for b in found.backtests]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif output_format == "markdown":
+        click.echo(render.markdown(found.diffs, found.base, found.head), nl=False)
+        click.echo(_backtest_markdown(found.backtests), nl=False)
+    else:
+        click.echo(render.text(found.diffs, found.base, found.head), nl=False)
+        click.echo(_backtest_text(found.backtests), nl=False)
+    return ExitCode.PROBLEMS if fail_on_loosened and found.blocks else ExitCode.OK
+
+
+@click.command()
+@click.option(
+    "--path",
+    default="programs",
+    show_default=True,
+    help="Folder of the programs, relative to the repository root (the current directory).",
+)
+@click.option("--write", is_flag=True, help="Update the CODEOWNERS file.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when the file is stale.")
+@guarded
+def codeowners(path: str, write: bool, check: bool) -> int:
+    """CODEOWNERS entries from the owners' `github` handles: each journey's file to its owner;
+    the program, objective, measurement-point and action-policy files to the CX owner and the
+    sponsor, so a loosened target needs leadership's approval.
+
+    Run at the repository root. Prints the file as it should be, or with --write updates the
+    generated block of CODEOWNERS (lines outside it are kept); --check exits 1 when stale.
+    """
+    if write and check:
+        raise api.UsageError("give --write or --check, not both")
+    target, existing, wanted = api.codeowners(".", path)
+    if check:
+        if existing != wanted:
+            click.echo(f"{target} is stale: run `cxgov codeowners --write`", err=True)
+            return ExitCode.PROBLEMS
+        click.echo(f"{target} is current")
+        return ExitCode.OK
+    if write:
+        if existing == wanted:
+            click.echo(f"{target} is current")
+        else:
+            target.write_text(wanted, encoding="utf-8")
+            click.echo(f"wrote {target}")
+        return ExitCode.OK
+    click.echo(wanted, nl=False)
+    return ExitCode.OK
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--id", "program_id", help="The program's id (default: from DIRECTORY's name).")
+@click.option("--language", type=click.Choice(["en", "fi"]), default="en", show_default=True)
+@guarded
+def init(directory: str, program_id: str | None, language: str) -> int:
+    """Scaffold a new program in DIRECTORY that validates as it is: commented YAML with schema
+    headers under programs/<id>/, a small sample answer file and its source, the JSON
+    Schemas, the GitHub Actions workflows and a pre-commit configuration. Nothing is
+    overwritten."""
+    written = api.scaffold(directory, program_id=program_id, language=language)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {directory} && cxgov validate programs/ && cxgov codeowners --write")
+    return ExitCode.OK

@@ -1,0 +1,171 @@
+"""`cxgov site`: build and preview the governance site."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cxgov import api
+from cxgov.cli_common import db_option, guarded
+from cxgov.exitcodes import ExitCode
+
+_program_option = click.option(
+    "--program",
+    "program_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The program directory.",
+)
+
+
+def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `site build`, `site serve` and `run` share."""
+    for option in reversed(
+        [
+            click.option(
+                "--audience",
+                type=click.Choice([a.value for a in api.Audience]),
+                default=api.Audience.TEAM.value,
+                show_default=True,
+                help="leadership: aggregates only, no verbatim customer comments; team: also "
+                "the newest (redacted) comments behind each objective.",
+            ),
+            click.option(
+                "--config",
+                "config",
+                type=click.Path(dir_okay=False),
+                default="mkdocs.yml",
+                show_default=True,
+                help="Your mkdocs.yml (site name, logo, colours, extra pages); used when it "
+                "exists.",
+            ),
+            click.option(
+                "--builder",
+                type=click.Choice([b.value for b in api.Builder]),
+                default=api.Builder.MKDOCS.value,
+                show_default=True,
+                help="mkdocs-material, or Zensical (pip install 'cxgov[zensical]').",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def build_and_report(
+    program_dir: str,
+    *,
+    db: str | None,
+    site_out: str | None,
+    audience: str,
+    config: str,
+    builder: str,
+) -> api.BuiltSite | None:
+    """Build the site, print where it is and how long it took; None (and a message) when the
+    build failed."""
+    try:
+        built = api.build_site(
+            program_dir,
+            db=db,
+            out=site_out,
+            audience=api.Audience(audience),
+            config=config if Path(config).is_file() else None,
+            builder=api.Builder(builder),
+            progress=lambda message: click.echo(message, err=True),
+        )
+    except api.SiteError as exc:
+        click.echo(f"cxgov: error: {exc}", err=True)
+        return None
+    click.echo(
+        f"site: {built.out / 'index.html'} ({built.pages} pages; generating "
+        f"{built.generate_seconds:.1f} s, {builder} build {built.build_seconds:.1f} s)"
+    )
+    return built
+
+
+@click.group()
+def site() -> None:
+    """The governance site: program health, strategy, journey maps, objectives, actions,
+    owners, data quality and the changelog of targets, built from the newest run."""
+
+
+@site.command("build")
+@_program_option
+@db_option
+@click.option(
+    "--out",
+    "site_out",
+    type=click.Path(file_okay=False),
+    help="Where the built site goes (default: site/<program id>).",
+)
+@site_options
+@guarded
+def build_command(
+    program_dir: str,
+    db: str | None,
+    site_out: str | None,
+    audience: str,
+    config: str,
+    builder: str,
+) -> int:
+    """Generate the pages and charts from the newest run and build the site.
+
+    The pages are written to .cxgov/site/<program id>/docs (generated; do not edit) and built
+    with the settings of your mkdocs.yml. Exit codes: 0 built, 1 the build failed, 2 usage
+    error, 3 internal error.
+    """
+    built = build_and_report(
+        program_dir, db=db, site_out=site_out, audience=audience, config=config, builder=builder
+    )
+    return ExitCode.OK if built else ExitCode.PROBLEMS
+
+
+@site.command("serve")
+@_program_option
+@db_option
+@click.option(
+    "--out",
+    "site_out",
+    type=click.Path(file_okay=False),
+    help="Where the built site goes (default: site/<program id>).",
+)
+@site_options
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--no-build", is_flag=True, help="Serve the site already built instead of building it first."
+)
+@guarded
+def serve_command(
+    program_dir: str,
+    db: str | None,
+    site_out: str | None,
+    audience: str,
+    config: str,
+    builder: str,
+    port: int,
+    no_build: bool,
+) -> int:
+    """Build the site and preview it at http://127.0.0.1:PORT/ until Ctrl-C."""
+    if no_build:
+        out = (
+            Path(site_out) if site_out else Path("site") / api.load_program(program_dir).program.id
+        )
+    else:
+        built = build_and_report(
+            program_dir, db=db, site_out=site_out, audience=audience, config=config, builder=builder
+        )
+        if built is None:
+            return ExitCode.PROBLEMS
+        out = built.out
+    if not (out / "index.html").is_file():
+        raise api.UsageError(f"no built site in {out}; run `cxgov site build` first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"serving {out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+        server.serve_forever()
+    return ExitCode.OK

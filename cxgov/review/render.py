@@ -1,0 +1,120 @@
+"""A review diff as text for a terminal, Markdown for a pull-request comment, or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cxgov.review.compare import ProgramDiff
+from cxgov.review.semantic import Change
+
+_MAX_VALUE = 80
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, str | int | float | bool):
+        text = str(value)
+    elif isinstance(value, dict) and set(value) == {"start", "end"}:
+        start, end = value["start"], value["end"]
+        text = (
+            f"{_value(start['value'])} ({start['date']}) → {_value(end['value'])} ({end['date']})"
+        )
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True)
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def _what(change: Change) -> str:
+    where = f"{change.kind} {change.id}"
+    if change.field is None:
+        return where
+    when = f" from {change.at}" if change.at else ""
+    return f"{where} {change.field}{when}"
+
+
+def _shown(change: Change) -> tuple[str, str]:
+    """Old and new as shown; a whole item added or removed is named, not dumped."""
+    if change.field is None:
+        return "", ""
+    return _value(change.old), _value(change.new)
+
+
+def _attention_first(changes: list[Change]) -> list[Change]:
+    return [c for c in changes if c.blocks] + [c for c in changes if not c.blocks]
+
+
+def text(diffs: list[ProgramDiff], base: str, head: str) -> str:
+    lines = [f"cxgov diff {base} → {head}"]
+    for diff in diffs:
+        lines.append(f"\n{diff.program}: {_count(diff.changes)}")
+        for change in _attention_first(diff.changes):
+            old, new = _shown(change)
+            mark = "!" if change.blocks else " "
+            detail = f": {old} → {new}" if change.field is not None else ""
+            lines.append(f" {mark} {change.effect:<9}  {_what(change)}{detail}")
+    blocking = sum(c.blocks for d in diffs for c in d.changes)
+    if blocking:
+        lines.append(f"\n{blocking} loosened target(s) or removed objective(s)")
+    return "\n".join(lines) + "\n"
+
+
+def _count(changes: list[Change]) -> str:
+    if not changes:
+        return "no changes"
+    by_effect: dict[str, int] = {}
+    for change in changes:
+        by_effect[change.effect] = by_effect.get(change.effect, 0) + 1
+    return ", ".join(f"{n} {effect}" for effect, n in sorted(by_effect.items()))
+
+
+def cell(text_value: str) -> str:
+    """A Markdown table cell: program text cannot open HTML, code or a new column."""
+    escaped = (
+        text_value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("`", "&#96;")
+        .replace("\n", " ")
+    )
+    return escaped or " "
+
+
+def markdown(diffs: list[ProgramDiff], base: str, head: str) -> str:
+    blocking = [c for d in diffs for c in d.changes if c.blocks]
+    lines = [f"## cxgov diff: `{cell(base)}` → `{cell(head)}`", ""]
+    if blocking:
+        lines += [
+            f"> [!WARNING]\n> **{len(blocking)} loosened target(s) or removed objective(s)**: "
+            "they need the approval of the program's CX owner and sponsor.",
+            "",
+        ]
+    if not any(d.changes for d in diffs):
+        lines.append("No changes to the programs.")
+    for diff in diffs:
+        if not diff.changes:
+            continue
+        lines += [f"### {cell(diff.program)}", "", _count(diff.changes), ""]
+        lines += ["| | effect | what | old | new |", "|---|---|---|---|---|"]
+        for change in _attention_first(diff.changes):
+            old, new = _shown(change)
+            mark = "⚠️" if change.blocks else ""
+            effect = f"**{change.effect}**" if change.blocks else change.effect
+            lines.append(
+                f"| {mark} | {effect} | {cell(_what(change))} | {cell(old)} | {cell(new)} |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def as_json(diffs: list[ProgramDiff], base: str, head: str) -> dict[str, Any]:
+    return {
+        "base": base,
+        "head": head,
+        "changes": [{"program": d.program, **c.to_json()} for d in diffs for c in d.changes],
+        "loosened": sum(c.blocks for d in diffs for c in d.changes),
+    }

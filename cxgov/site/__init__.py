@@ -1,0 +1,1 @@
+"""The status site: generated Markdown pages, SVG charts and the static-site build."""

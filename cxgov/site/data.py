@@ -1,0 +1,145 @@
+"""What a site shows, as plain values: collected from the store once, then rendered by pure
+page builders (so pages can be tested without a database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+SegmentKey = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    as_of: dt.date
+    program_hash: str
+    git_commit: str | None
+
+
+@dataclass(frozen=True)
+class VerdictRecord:
+    """One judged objective × segment × period of the run the site shows."""
+
+    objective: str
+    measurement_point: str
+    segment: SegmentKey
+    start: dt.date
+    end: dt.date
+    complete: bool
+    status: str
+    value: float | None
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    target: float | None
+    warn: float | None
+    fail: float | None
+    revision: dt.date | None
+    trend: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ActionEvent:
+    at: dt.datetime
+    actor: str
+    kind: str
+    to_status: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    id: int
+    objective: str
+    journey: str
+    segment: SegmentKey
+    trigger: str
+    status: str
+    severity: str
+    assignee: str
+    escalated_to: str | None
+    due: dt.date
+    opened: dt.date
+    resolved_on: dt.date | None
+    occurrences: int
+    events: tuple[ActionEvent, ...] = ()
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.status in ACTIVE_STATUSES and self.due < today
+
+
+ACTIVE_STATUSES = frozenset({"open", "acknowledged", "in_progress", "reopened"})
+"""Statuses in which somebody still has work to do."""
+
+
+@dataclass(frozen=True)
+class PointData:
+    id: str
+    records: int
+    not_applicable: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    dimension: str
+    value: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    start: dt.date
+    end: dt.date
+    rows: tuple[BreakdownRow, ...]
+
+
+@dataclass(frozen=True)
+class Effectiveness:
+    by: str
+    """`owner` or `journey`."""
+    id: str
+    judged: int
+    verified_effective: int
+    share_effective: float
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    kind: str
+    id: str
+    field: str | None
+    old: Any
+    new: Any
+    effect: str
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    commit: str
+    date: dt.date
+    author: str
+    subject: str
+    changes: tuple[ChangeRecord, ...]
+
+
+@dataclass
+class SiteData:
+    run: RunSummary | None
+    verdicts: list[VerdictRecord] = field(default_factory=list)
+    actions: list[ActionRecord] = field(default_factory=list)
+    points: list[PointData] = field(default_factory=list)
+    rejected_by_source: dict[str, int] = field(default_factory=dict)
+    effectiveness: list[Effectiveness] = field(default_factory=list)
+    breakdowns: dict[str, Breakdown] = field(default_factory=dict)
+    """Per objective id: its latest period by each of its measurement point's dimensions."""
+    comments: dict[str, list[str]] = field(default_factory=dict)
+    """Per objective id: recent comments of its latest period, already redacted."""
+    history: list[HistoryRecord] = field(default_factory=list)
+    """The program's git history, oldest first."""

@@ -1,0 +1,649 @@
+"""The site's pages: Markdown and SVG text built from the program and the collected data.
+
+Pure and deterministic: the same program and data give the same bytes (sorted, no build time),
+which is what the golden-file tests pin. Every value from YAML or data is escaped by the template
+environment (see `escape`); the only markup that bypasses it is built here from escaped parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from cxgov.model import Direction, Journey, KpiType, MeasurementPoint, Objective, Program
+from cxgov.model.base import ID_PATTERN
+from cxgov.site.data import (
+    ACTIVE_STATUSES,
+    ActionRecord,
+    ChangeRecord,
+    SiteData,
+    VerdictRecord,
+)
+from cxgov.site.escape import Markup, html_text, md
+from cxgov.site.i18n import MESSAGES, Locale
+from cxgov.site.options import Audience
+
+SEVERITY = {"pass": 0, "insufficient_sample": 1, "warn": 2, "no_data": 3, "fail": 4}
+STOPPED_AFTER_PERIODS = 2
+_PERIOD_DAYS = {"week": 7, "month": 31, "quarter": 92, "year": 366}
+STYLESHEET = "stylesheets/cxgov.css"
+_ID = re.compile(ID_PATTERN)
+_VALUE_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    """Relative to the generated docs folder, with `/` separators."""
+    title: str
+    content: str
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("cxgov.site", "templates"),
+        autoescape=False,
+        finalize=md,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["h"] = html_text
+    env.filters["id"] = _identifier
+    return env
+
+
+def _identifier(value: str) -> Markup:
+    """An id from the program in a URL or an anchor. The model allows only letters, digits and
+    `_.-` in ids, so it needs no escaping, and must not get Markdown's backslashes."""
+    if not _ID.fullmatch(value):
+        raise ValueError(f"not an id: {value!r}")
+    return Markup(value)
+
+
+_ENV = _environment()
+
+
+class View:
+    """Lookups shared by the page templates."""
+
+    def __init__(self, program: Program, data: SiteData, audience: Audience) -> None:
+        self.program = program
+        self.data = data
+        self.audience = audience
+        self.locale = Locale(program.program.language)
+        self.kpis = {k.id: k for k in program.kpis}
+        self.points = {p.id: p for p in program.measurement_points}
+        self.objectives = {o.id: o for o in program.objectives}
+        self.journeys = {j.id: j for j in program.journeys}
+        self.owners = {o.id: o for o in program.owners}
+        self.as_of = data.run.as_of if data.run else None
+
+    # words and numbers -------------------------------------------------------------------
+
+    def t(self, key: str, **values: object) -> Markup:
+        """A message with its values escaped for Markdown (the message itself is trusted)."""
+        return Markup(self.locale.t(key, **{k: Markup(md(v)) for k, v in values.items()}))
+
+    def th(self, key: str, **values: object) -> Markup:
+        """A message for a raw HTML block."""
+        return Markup(self.locale.t(key, **{k: html_text(v) for k, v in values.items()}))
+
+    def num(self, value: float | None, digits: int = 1) -> str:
+        return self.locale.number(value, digits)
+
+    def n(self, count: int | None) -> str:
+        """A sample size; a delivered business value has none (stored as 0)."""
+        return self.locale.number(count, 0) if count else "–"
+
+    def date(self, day: dt.date | dt.datetime | None) -> str:
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        return self.locale.date(day)
+
+    def period(self, v: VerdictRecord) -> str:
+        text = self.locale.period(v.start, v.end)
+        return text if v.complete else f"{text} ({self.locale.t('partial')})"
+
+    def status(self, status: str) -> Markup:
+        """A status as a coloured badge that also says it in words (colour is never the only
+        cue)."""
+        return Markup(
+            f'<span class="cx-status cx-{html_text(status)}">{html_text(self.locale.t(status))}'
+            "</span>"
+        )
+
+    def event(self, kind: str) -> str:
+        """An action event in words; transitions are named by the status they moved to."""
+        key = f"event_{kind}"
+        if key in MESSAGES:
+            return self.locale.t(key)
+        return self.locale.t(kind) if kind in MESSAGES else kind
+
+    def ordered_changes(self, changes: Iterable[ChangeRecord]) -> list[ChangeRecord]:
+        """Loosened targets and removed objectives first: what leadership must not miss."""
+        rank = {"loosened": 0, "removed": 1, "tightened": 2, "changed": 3, "added": 4}
+        return sorted(changes, key=lambda c: (rank.get(c.effect, 5), c.kind, c.id, c.field or ""))
+
+    def value(self, value: object) -> str:
+        """A changed setting's old or new value, compactly: a whole item by its name."""
+        if value is None:
+            return "–"
+        if isinstance(value, bool):
+            return self.locale.t("yes" if value else "no")
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return self.num(value, 2).rstrip("0").rstrip(",.")
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict):
+            for key in ("name", "statement", "id"):
+                if isinstance(value.get(key), str):
+                    return str(value[key])
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
+
+    def created(self, changes: Iterable[ChangeRecord]) -> list[tuple[str, int]]:
+        """What a program's first commit added, counted by kind."""
+        counts = Counter(c.kind for c in changes if c.effect == "added")
+        return sorted(counts.items())
+
+    def segment(self, segment: Iterable[tuple[str, str]]) -> str:
+        return ", ".join(f"{k}={v}" for k, v in segment) or self.locale.t("all_customers")
+
+    def owner_name(self, owner_id: str | None) -> str:
+        if owner_id is None:
+            return "–"
+        owner = self.owners.get(owner_id)
+        return owner.name if owner else owner_id
+
+    def kpi_name(self, objective: Objective) -> str:
+        return self.kpis[self.points[objective.measurement_point].kpi].name
+
+    def unit(self, objective: Objective) -> str:
+        kpi = self.kpis[self.points[objective.measurement_point].kpi]
+        if kpi.type is KpiType.NPS:
+            return "NPS"
+        return kpi.unit or ("%" if kpi.type is not KpiType.MEAN else "")
+
+    # verdicts ----------------------------------------------------------------------------
+
+    @cached_property
+    def series(self) -> dict[str, list[VerdictRecord]]:
+        """Each objective's periods for its own segment, oldest first."""
+        found: dict[str, list[VerdictRecord]] = {}
+        for v in self.data.verdicts:
+            objective = self.objectives.get(v.objective)
+            if objective is not None and dict(v.segment) == objective.segment:
+                found.setdefault(v.objective, []).append(v)
+        return found
+
+    def latest(self, objective_id: str) -> VerdictRecord | None:
+        """The newest period with evidence: the current period once answers have come in,
+        otherwise the last whole one (a month one day old with no answers yet says nothing)."""
+        periods = self.series.get(objective_id)
+        if not periods:
+            return None
+        newest = periods[-1]
+        if not newest.complete and newest.n == 0 and len(periods) > 1:
+            return periods[-2]
+        return newest
+
+    def worst_first(self) -> list[tuple[Objective, VerdictRecord | None]]:
+        rows = [(o, self.latest(o.id)) for o in self.program.objectives]
+        return sorted(
+            rows,
+            key=lambda r: (-SEVERITY.get(r[1].status, -1) if r[1] else 1, r[0].id),
+        )
+
+    def status_counts(self) -> list[tuple[str, int]]:
+        counts = Counter(v.status for _o, v in self.worst_first() if v is not None)
+        return [(s, counts[s]) for s in sorted(SEVERITY, key=lambda s: -SEVERITY[s]) if counts[s]]
+
+    def change(self, found: dict[str, Any] | None, confidence: float | None) -> str:
+        """A change with its significance, in words."""
+        if not found or found.get("delta") is None:
+            return self.locale.t("no_comparison")
+        delta = float(found["delta"])
+        sign = "+" if delta > 0 else ""
+        text = f"{sign}{self.num(delta)}"
+        p_value = found.get("p_value")
+        if p_value is None:
+            return text
+        alpha = 1 - (confidence or 0.95)
+        key = "significant" if p_value < alpha else "not_significant"
+        return f"{text}, {self.locale.t(key, p=self.num(p_value, 3))}"
+
+    # actions -----------------------------------------------------------------------------
+
+    def active(self) -> list[ActionRecord]:
+        return [a for a in self.data.actions if a.status in ACTIVE_STATUSES]
+
+    def overdue(self) -> list[ActionRecord]:
+        return [a for a in self.active() if self.as_of is not None and a.overdue(self.as_of)]
+
+    def escalated(self) -> list[ActionRecord]:
+        return [a for a in self.active() if a.escalated_to]
+
+    def objective_link(self, objective_id: str, prefix: str = "") -> Markup:
+        """A link to an objective's page; plain text for an objective no longer in the program
+        (an old action's), since its page does not exist."""
+        objective = self.objectives.get(objective_id)
+        if objective is None:
+            return Markup(md(objective_id))
+        return Markup(f"[{md(objective.name)}]({prefix}objectives/{objective.id}.md)")
+
+    def actions_of(self, objective_id: str) -> list[ActionRecord]:
+        return [a for a in self.data.actions if a.objective == objective_id]
+
+    # data --------------------------------------------------------------------------------
+
+    def stopped(self, point: MeasurementPoint, last: dt.datetime | None) -> bool:
+        """No data for two of the point's periods before the as-of date."""
+        if self.as_of is None or last is None:
+            return last is None
+        window = point.window
+        days = (
+            window.rolling_days
+            if window.rolling_days is not None
+            else _PERIOD_DAYS[window.calendar.value if window.calendar else "month"]
+        )
+        return (self.as_of - last.date()).days > STOPPED_AFTER_PERIODS * days
+
+    def stopped_count(self) -> int:
+        last = {p.id: p.last for p in self.data.points}
+        return sum(self.stopped(p, last.get(p.id)) for p in self.program.measurement_points)
+
+    def newest_answer(self) -> dt.datetime | None:
+        return max((p.last for p in self.data.points if p.last is not None), default=None)
+
+    def thin_periods(self, point_id: str) -> int:
+        return len(
+            {
+                (v.start, v.end)
+                for v in self.data.verdicts
+                if v.measurement_point == point_id and v.status == "insufficient_sample"
+            }
+        )
+
+    # ownership ---------------------------------------------------------------------------
+
+    def objective_owner(self, objective: Objective) -> str | None:
+        return self.program.point_owner(self.points[objective.measurement_point])
+
+    def owned(self, owner_id: str) -> dict[str, list[str]]:
+        journeys = [j.name for j in self.program.journeys if j.owner == owner_id]
+        touchpoints = [
+            f"{t.name} ({j.name})"
+            for j in self.program.journeys
+            for t in j.touchpoints
+            if t.owner == owner_id
+        ]
+        points = [
+            p.id for p in self.program.measurement_points if self.program.point_owner(p) == owner_id
+        ]
+        objectives = [o.id for o in self.program.objectives if self.objective_owner(o) == owner_id]
+        return {
+            "journeys": journeys,
+            "touchpoints": touchpoints,
+            "measurement_points": points,
+            "objectives": objectives,
+        }
+
+    # journeys ----------------------------------------------------------------------------
+
+    def cell(self, journey: Journey, stage: str, channel: str) -> list[dict[str, Any]]:
+        """What a journey-map cell shows: each touchpoint there and its measurements."""
+        shown = []
+        for touchpoint in journey.touchpoints:
+            if touchpoint.stage != stage or touchpoint.channel != channel:
+                continue
+            measures = [
+                self.measure(p)
+                for p in self.program.measurement_points
+                if p.journey == journey.id and p.touchpoint == touchpoint.id
+            ]
+            shown.append({"touchpoint": touchpoint, "measures": measures})
+        return shown
+
+    def measure(self, point: MeasurementPoint) -> dict[str, Any]:
+        """A measurement point's headline: the latest verdict of its whole-population
+        objective (or its first objective)."""
+        candidates = [o for o in self.program.objectives if o.measurement_point == point.id]
+        candidates.sort(key=lambda o: (bool(o.segment), o.id))
+        for objective in candidates:
+            latest = self.latest(objective.id)
+            if latest is not None:
+                return {"point": point, "objective": objective, "verdict": latest}
+        return {"point": point, "objective": candidates[0] if candidates else None, "verdict": None}
+
+    def journey_statuses(self, journey: Journey) -> list[tuple[str, int]]:
+        """How the latest periods of the journey's objectives stand, worst first."""
+        points = {p.id for p in self.program.measurement_points if p.journey == journey.id}
+        counts = Counter(
+            latest.status
+            for o in self.program.objectives
+            if o.measurement_point in points and (latest := self.latest(o.id)) is not None
+        )
+        return [(s, counts[s]) for s in sorted(SEVERITY, key=lambda s: -SEVERITY[s]) if counts[s]]
+
+    def journey_map(self, journey: Journey) -> Markup:
+        """The stage × channel matrix as an HTML table (Markdown tables cannot colour cells).
+        One block with no blank lines, so Markdown leaves it whole; every text is escaped."""
+        h = html_text
+        head = "".join(
+            f"<th>{h(s.name)}"
+            + (
+                f"<br><small>{h(self.locale.t('weight'))} {h(self.num(s.weight, 2))}</small>"
+                if s.weight is not None
+                else ""
+            )
+            + "</th>"
+            for s in journey.stages
+        )
+        rows = []
+        for channel in journey.channels:
+            cells = "".join(
+                "<td>"
+                + "".join(self._touchpoint_html(i) for i in self.cell(journey, s.id, channel.id))
+                + "</td>"
+                for s in journey.stages
+            )
+            rows.append(f"<tr><th>{h(channel.name)}</th>{cells}</tr>")
+        corner = f"{h(self.locale.t('channel'))} \\ {h(self.locale.t('stage'))}"
+        return Markup(
+            '<div class="cx-journey-map"><table>\n'
+            f"<thead><tr><th>{corner}</th>{head}</tr></thead>\n"
+            "<tbody>\n" + "\n".join(rows) + "\n</tbody></table></div>"
+        )
+
+    def _touchpoint_html(self, item: dict[str, Any]) -> str:
+        h = html_text
+        parts = [f'<div class="cx-touchpoint"><strong>{h(item["touchpoint"].name)}</strong>']
+        for m in item["measures"] or [None]:
+            if m is None:
+                parts.append(
+                    '<div class="cx-measure cx-not_judged"><span class="cx-status-text">'
+                    f"{h(self.locale.t('not_measured'))}</span></div>"
+                )
+                continue
+            verdict = m["verdict"]
+            status = verdict.status if verdict else "not_judged"
+            name = h(self.kpis[m["point"].kpi].name)
+            if m["objective"] is not None:
+                name = Markup(f'<a href="../objectives/{h(m["objective"].id)}.html">{name}</a>')
+            figures = (
+                f" · {h(self.num(verdict.value))} · n={h(self.num(verdict.n, 0))}"
+                if verdict
+                else ""
+            )
+            parts.append(
+                f'<div class="cx-measure cx-{h(status)}">{name}<br>'
+                f'<span class="cx-status-text">{h(self.locale.t(status))}</span>{figures}</div>'
+            )
+        return "".join(parts) + "</div>"
+
+    def journey_level(self, journey: Journey) -> list[dict[str, Any]]:
+        return [
+            self.measure(p)
+            for p in self.program.measurement_points
+            if p.journey == journey.id and p.touchpoint is None
+        ]
+
+    def children(self, journey: Journey) -> list[Journey]:
+        return [j for j in self.program.journeys if j.parent == journey.id]
+
+
+def _render(template: str, view: View, **extra: Any) -> str:
+    return _ENV.get_template(template).render(v=view, d=view.data, p=view.program, **extra)
+
+
+def _chart_text(view: View, objective: Objective) -> ChartText:
+    t = view.locale.t
+    periods = view.series.get(objective.id, [])
+    latest = view.latest(objective.id)
+    if periods and latest is not None:
+        desc = t(
+            "trend_desc",
+            count=len(periods),
+            first=view.date(periods[0].start),
+            last=view.date(latest.end),
+            value=view.num(latest.value),
+            status=t(latest.status),
+            target=view.num(latest.target),
+        )
+    else:
+        desc = t("trend_empty")
+    return ChartText(
+        title=t("trend_title", name=objective.name, kpi=view.kpi_name(objective)),
+        desc=desc,
+        x_label=t("chart_period"),
+        y_label=f"{view.kpi_name(objective)} ({view.unit(objective)})".replace(" ()", ""),
+        legend_value=t("chart_value"),
+        legend_interval=t("confidence_interval"),
+        legend_target=t("target"),
+        legend_warn=t("warn_level"),
+        legend_fail=t("fail_level"),
+        legend_revision=t("chart_revision"),
+        legend_partial=t("partial_period"),
+    )
+
+
+def objective_chart(view: View, objective: Objective) -> str:
+    periods = view.series.get(objective.id, [])
+    points = [
+        TrendPoint(
+            v.start,
+            v.end,
+            v.value,
+            v.ci_low,
+            v.ci_high,
+            v.n,
+            v.target,
+            v.warn,
+            v.fail,
+            v.status,
+            v.complete,
+        )
+        for v in periods
+    ]
+    revisions = sorted({r.effective_from for r in objective.targets[1:]})
+    first = periods[0].start if periods else None
+    shown = [d for d in revisions if first is None or d >= first]
+    kpi = view.kpis[view.points[objective.measurement_point].kpi]
+    y_range = (-100.0, 100.0) if kpi.type is KpiType.NPS else None
+    return trend_chart(
+        points,
+        _chart_text(view, objective),
+        revisions=shown,
+        number=lambda value: view.num(value),
+        month=view.locale.month,
+        y_range=y_range if y_range and _wide_spread(points) else None,
+        chart_id=f"trend-{objective.id}",
+    )
+
+
+def _wide_spread(points: list[TrendPoint]) -> bool:
+    """NPS charts use the whole −100..100 scale only when the data itself spans most of it."""
+    values = [p.value for p in points if p.value is not None]
+    return bool(values) and max(values) - min(values) > 100
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    goal_id: str
+    statement: str
+    objective: Objective
+    baseline: float | None
+    baseline_date: dt.date | None
+    current: float | None
+    target: float
+    by: dt.date
+    progress: float | None
+
+
+def goal_rows(view: View) -> list[GoalRow]:
+    strategy = view.program.program.strategy
+    if strategy is None:
+        return []
+    baselines = {}
+    if strategy.current_state is not None:
+        baselines = {b.objective: b for b in strategy.current_state.baselines}
+    rows = []
+    for goal in strategy.goals:
+        objective = view.objectives[goal.objective]
+        # progress is read from whole periods: a partial month says little about a goal
+        complete = [
+            v for v in view.series.get(objective.id, []) if v.value is not None and v.complete
+        ]
+        current = complete[-1].value if complete else None
+        baseline = baselines.get(objective.id)
+        start = baseline.value if baseline else (complete[0].value if complete else None)
+        progress = None
+        if start is not None and current is not None and goal.target != start:
+            progress = (current - start) / (goal.target - start)
+        rows.append(
+            GoalRow(
+                goal.id,
+                goal.statement,
+                objective,
+                start,
+                baseline.as_of if baseline else (complete[0].start if complete else None),
+                current,
+                goal.target,
+                goal.by,
+                progress,
+            )
+        )
+    return rows
+
+
+def goal_chart(view: View, row: GoalRow) -> str:
+    t = view.locale.t
+    actual = [(v.start, v.value) for v in view.series.get(row.objective.id, [])]
+    path: list[tuple[dt.date, float]] = []
+    if row.baseline is not None and row.baseline_date is not None:
+        path = [(row.baseline_date, row.baseline), (row.by, row.target)]
+    title = t("trajectory_title", goal=row.objective.name)
+    return trajectory_chart(
+        actual,
+        path,
+        ChartText(
+            title=title,
+            desc=t(
+                "trajectory_desc",
+                baseline=view.num(row.baseline),
+                target=view.num(row.target),
+                by=view.date(row.by),
+                current=view.num(row.current),
+            ),
+            x_label=t("chart_period"),
+            y_label=view.kpi_name(row.objective),
+            legend_value=t("chart_value"),
+            legend_interval=t("confidence_interval"),
+            legend_target=t("target_path"),
+            legend_warn=t("warn_level"),
+            legend_fail=t("fail_level"),
+            legend_revision=t("chart_revision"),
+            legend_partial=t("partial_period"),
+        ),
+        goal=(row.by, row.target),
+        number=lambda value: view.num(value),
+        month=view.locale.month,
+        chart_id=f"goal-{row.goal_id}",
+    )
+
+
+def build_pages(
+    program: Program,
+    data: SiteData,
+    audience: Audience = Audience.TEAM,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> list[Page]:
+    """Every generated page and chart, in navigation order."""
+    view = View(program, data, audience)
+    t = view.locale.t
+    pages = [
+        Page("index.md", t("home"), _render("home.md.j2", view, goals=goal_rows(view))),
+        Page("strategy.md", t("strategy"), _render("strategy.md.j2", view, goals=goal_rows(view))),
+    ]
+    pages += [
+        Page(f"strategy/{row.goal_id}.svg", row.goal_id, goal_chart(view, row))
+        for row in goal_rows(view)
+    ]
+    pages.append(Page("journeys/index.md", t("journeys"), _render("journeys.md.j2", view)))
+    for journey in program.journeys:
+        pages.append(
+            Page(
+                f"journeys/{journey.id}.md",
+                journey.name,
+                _render("journey.md.j2", view, journey=journey),
+            )
+        )
+    pages.append(Page("objectives/index.md", t("objectives"), _render("objectives.md.j2", view)))
+    for count, objective in enumerate(program.objectives, 1):
+        if progress and count % 50 == 0:
+            progress(f"{count}/{len(program.objectives)} objective pages")
+        pages.append(
+            Page(
+                f"objectives/{objective.id}.md",
+                objective.name,
+                _render(
+                    "objective.md.j2",
+                    view,
+                    objective=objective,
+                    higher=view.kpis[view.points[objective.measurement_point].kpi].direction
+                    is Direction.HIGHER_IS_BETTER,
+                ),
+            )
+        )
+        pages.append(
+            Page(f"objectives/{objective.id}.svg", objective.id, objective_chart(view, objective))
+        )
+    pages += [
+        Page("actions.md", t("actions"), _render("actions.md.j2", view)),
+        Page("owners.md", t("owners"), _render("owners.md.j2", view)),
+        Page("data-quality.md", t("data_quality"), _render("data_quality.md.j2", view)),
+        Page("changelog.md", t("changelog"), _render("changelog.md.j2", view)),
+    ]
+    return pages
+
+
+def nav_title(text: str) -> str:
+    """A name from YAML as a nav title or site name. The builders write those into the page
+    as HTML without escaping, and the theme's `<title>` runs them through Jinja's `striptags`,
+    which unescapes entities again; so beyond escaping, angle brackets become the look-alike
+    ‹ › that no unescaping turns back into a tag."""
+    return str(html_text(text.replace("<", "‹").replace(">", "›")))
+
+
+def navigation(program: Program, pages: list[Page]) -> list[Any]:
+    """The mkdocs `nav`: top-level pages, with journeys and objectives as sections."""
+    locale = Locale(program.program.language)
+    titles = {p.path: nav_title(p.title) for p in pages if p.path.endswith(".md")}
+    journeys = [{titles[f"journeys/{j.id}.md"]: f"journeys/{j.id}.md"} for j in program.journeys]
+    objectives = [
+        {titles[f"objectives/{o.id}.md"]: f"objectives/{o.id}.md"} for o in program.objectives
+    ]
+    return [
+        {locale.t("home"): "index.md"},
+        {locale.t("strategy"): "strategy.md"},
+        {locale.t("journeys"): ["journeys/index.md", *journeys]},
+        {locale.t("objectives"): ["objectives/index.md", *objectives]},
+        {locale.t("actions"): "actions.md"},
+        {locale.t("owners"): "owners.md"},
+        {locale.t("data_quality"): "data-quality.md"},
+        {locale.t("changelog"): "changelog.md"},
+    ]

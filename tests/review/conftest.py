@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from tests.store.conftest import db_url, postgres_url
+
+__all__ = ["db_url", "postgres_url"]

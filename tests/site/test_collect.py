@@ -1,0 +1,55 @@
+"""Reading the site's data from the store: the same pages from SQLite and from PostgreSQL, and
+segment breakdowns that add up to the whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxgov.site.options import Audience
+from tests.site.conftest import SiteStore, make_store, site_data, site_pages
+from tests.store.conftest import postgres_url  # noqa: F401  (the fixture, a database per module)
+
+
+def test_postgresql_and_sqlite_give_the_same_pages(
+    kahvipalvelu_store: SiteStore, postgres_url: str, tmp_path: Path  # noqa: F811
+) -> None:
+    on_postgres = make_store("kahvipalvelu", tmp_path, db=postgres_url)
+    sqlite_pages = {p.path: p.content for p in site_pages(kahvipalvelu_store)}
+    postgres_pages = {p.path: p.content for p in site_pages(on_postgres)}
+    assert sorted(postgres_pages) == sorted(sqlite_pages)
+    differing = [path for path in sqlite_pages if postgres_pages[path] != sqlite_pages[path]]
+    assert not differing
+
+
+def test_segment_breakdowns_add_up_to_the_objectives_own_count(
+    kahvipalvelu_store: SiteStore,
+) -> None:
+    program, data = site_data(kahvipalvelu_store, Audience.TEAM)
+    latest = {}
+    for v in data.verdicts:
+        objective = next(o for o in program.objectives if o.id == v.objective)
+        if dict(v.segment) == objective.segment:
+            latest[v.objective] = v
+    checked = 0
+    for objective_id, breakdown in data.breakdowns.items():
+        for dimension in {row.dimension for row in breakdown.rows}:
+            parts = sum(row.n for row in breakdown.rows if row.dimension == dimension)
+            whole = latest[objective_id]
+            assert (breakdown.start, breakdown.end) == (whole.start, whole.end)
+            # every demo answer carries every dimension, so the parts are the whole
+            assert parts == whole.n, (objective_id, dimension)
+            checked += 1
+    assert checked >= 4
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+def test_comments_are_read_for_the_team_audience_only(
+    kahvipalvelu_store: SiteStore, audience: Audience
+) -> None:
+    _program, data = site_data(kahvipalvelu_store, audience)
+    if audience is Audience.TEAM:
+        assert data.comments and all(len(c) <= 5 for c in data.comments.values())
+    else:
+        assert data.comments == {}

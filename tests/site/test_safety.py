@@ -1,0 +1,172 @@
+"""What a published site must never do: run markup that came from YAML or data, or show a
+customer's personal data.
+
+The airline example is copied with hostile names in its YAML and a survey export whose comments
+carry HTML and personal data, run through the real pipeline and built with mkdocs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from cxgov import api
+from cxgov.site.options import Audience
+from tests.site.conftest import AIRLINE_CSV, copy_program, fixed_clock
+
+SCRIPT = "<script>alert(1)</script>"
+IMAGE = '<img src=x onerror="alert(2)">'
+MARKDOWN_LINK = "[click](https://evil.example/)"
+PERSONAL = {
+    "email": "matti.meikalainen@example.fi",
+    "phone": "040 123 4567",
+    "hetu": "131052-308T",
+    "iban": "FI21 1234 5600 0007 85",
+    "card": "4111 1111 1111 1111",
+}
+CUSTOMER_ID = "CUST-778899"
+
+
+def _hostile_program(folder: Path) -> Path:
+    program = copy_program("airline", folder)
+    objectives = program / "objectives.yaml"
+    objectives.write_text(
+        objectives.read_text(encoding="utf-8").replace(
+            "name: Booking online is easy", f"name: '{SCRIPT}'"
+        ),
+        encoding="utf-8",
+    )
+    journeys = program / "journeys" / "passenger.yaml"
+    journeys.write_text(
+        journeys.read_text(encoding="utf-8").replace(
+            "name: Passenger journey", f"name: 'Passenger *journey* | {MARKDOWN_LINK}'"
+        ),
+        encoding="utf-8",
+    )
+    owners = program / "owners.yaml"
+    owners.write_text(
+        owners.read_text(encoding="utf-8").replace(
+            "name: Helena Strand", f"name: '{IMAGE.replace(chr(39), chr(39) * 2)}'"
+        ),
+        encoding="utf-8",
+    )
+    sources = program / "sources.yaml"
+    sources.write_text(
+        sources.read_text(encoding="utf-8").replace(
+            "      segments:\n",
+            "      comment: Comment\n      customer: Customer\n      segments:\n",
+        ),
+        encoding="utf-8",
+    )
+    return program
+
+
+def _hostile_answers(target: Path, rows: int = 400) -> None:
+    comments = [
+        f"{SCRIPT} Great flight, write to me at {PERSONAL['email']}",
+        f"{IMAGE} call {PERSONAL['phone']}",
+        f"My id {PERSONAL['hetu']} and account {PERSONAL['iban']}",
+        f"Card {PERSONAL['card']} was charged twice | *bold* {MARKDOWN_LINK}",
+    ]
+    with AIRLINE_CSV.open(encoding="utf-8", newline="") as source:
+        reader = csv.reader(source)
+        header = next(reader)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow([*header, "Comment", "Customer"])
+            for index, row in enumerate(reader):
+                if index == rows:
+                    break
+                writer.writerow([*row, comments[index % len(comments)], CUSTOMER_ID])
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("hostile")
+    program = _hostile_program(folder)
+    _hostile_answers(program / "data" / "airline-2026-10.csv")
+    db = f"sqlite:///{folder / 'store.db'}"
+    api.run(str(program), as_of=dt.date(2026, 10, 31), db=db, out=None, clock=fixed_clock)
+    html: dict[str, str] = {}
+    for audience in Audience:
+        built = api.build_site(
+            str(program),
+            db=db,
+            out=str(folder / f"site-{audience.value}"),
+            work=str(folder / f"work-{audience.value}"),
+            audience=audience,
+            config=None,
+        )
+        html[audience.value] = "\n".join(
+            p.read_text(encoding="utf-8") for p in sorted(built.out.rglob("*.html"))
+        )
+        html[f"{audience.value}-markdown"] = "\n".join(
+            p.read_text(encoding="utf-8") for p in sorted(built.generated.rglob("*.md"))
+        )
+    return html
+
+
+class _Elements(HTMLParser):
+    """Every element of a page with its attributes, and the text inside script elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def test_markup_from_yaml_and_comments_is_shown_as_text(hostile_site: dict[str, str]) -> None:
+    parsed = _Elements()
+    parsed.feed(hostile_site["team"])
+    assert not any("alert" in script for script in parsed.scripts), "a hostile script runs"
+    handlers = [
+        (tag, name) for tag, attrs in parsed.elements for name in attrs if name.startswith("on")
+    ]
+    assert not handlers, f"event handlers from data: {handlers}"
+    assert not [attrs for tag, attrs in parsed.elements if tag == "img" and attrs.get("src") == "x"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile_site["team"], "still shown as text"
+
+
+def test_markdown_in_names_does_not_make_links_or_emphasis(hostile_site: dict[str, str]) -> None:
+    built = hostile_site["team"]
+    assert 'href="https://evil.example/' not in built
+    assert "<em>journey</em>" not in built and "<em>bold</em>" not in built
+    assert "Passenger *journey* | [click](https://evil.example/)" in built
+
+
+def test_personal_data_in_comments_is_redacted(hostile_site: dict[str, str]) -> None:
+    built = hostile_site["team"]
+    assert "[redacted]" in built, "the team site shows the comments, redacted"
+    for kind, value in PERSONAL.items():
+        assert value not in built, f"{kind} survived redaction"
+
+
+def test_customer_keys_never_appear(hostile_site: dict[str, str]) -> None:
+    for audience in ("team", "leadership"):
+        assert CUSTOMER_ID not in hostile_site[audience]
+    # the store keeps a keyed hash of the customer id; no such hash may reach a page either
+    hashes = set(re.findall(r"\b[0-9a-f]{32}\b", hostile_site["team"]))
+    assert not hashes, "a customer key (32-hex hash) appears on the site"
+
+
+def test_leadership_site_shows_no_verbatim_comments(hostile_site: dict[str, str]) -> None:
+    leadership = hostile_site["leadership-markdown"]
+    assert "Great flight" not in leadership and "[redacted]" not in leadership
+    assert "Great flight" in hostile_site["team-markdown"]
