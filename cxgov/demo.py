@@ -4,8 +4,10 @@ without real customer data.
 The generator reads the program: for each survey measurement point with a long-layout CSV
 source it writes monthly answers whose level follows the objective's target, with seasonality,
 a few touchpoints drifting below target over the last months, one feed that stops, one point
-with too few answers, comments in Finnish and English, not-applicable answers and a few
-malformed rows. Business `value` KPIs get a monthly KPI-values file. Deterministic per seed.
+with too few answers, comments in Finnish and English (touchpoint-specific where customers
+write about the touchpoint, compulsory where an objective targets a theme's share), one customer
+surveyed at every touchpoint in the last quarter, not-applicable answers and a few malformed
+rows. Business `value` KPIs get a monthly KPI-values file. Deterministic per seed.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ COMMENTS = {
         "Huoltomies oli ystävällinen ja nopea.",
         "Helppo tilata verkkokaupasta, kiitos!",
         "Asiakaspalvelu vastasi heti ja asia hoitui.",
+        "Kiitos, loistavaa palvelua koko tiimiltä.",
+        "Uusi paahto maistuu koko toimistolle.",
+        "Asennus sujui nopeasti ja ohjeet olivat selkeät.",
         "Great coffee and friendly service.",
         "Ordering online was quick and easy.",
+        "Thanks, the new beans taste great.",
     ],
     "negative": [
         "Toimitus oli myöhässä kaksi päivää, eikä kukaan ilmoittanut.",
@@ -37,6 +43,10 @@ COMMENTS = {
         "Kone rikki jo toista kertaa, huoltoa sai odottaa.",
         "Hinta nousi taas ilman perusteluja.",
         "Asiakaspalveluun ei päässyt läpi puhelimella.",
+        "Jonossa piti odottaa puoli tuntia.",
+        "Kahvi maistuu karvaalta uuden paahdon jälkeen.",
+        "Maitojauhe loppui kesken eikä tilalle saatu mitään.",
+        "Automaatin näyttö on vaikea lukea.",
         "The delivery was late and nobody told us.",
         "Invoice was wrong again, please fix your billing.",
         "Coffee machine broke down, waited a week for repair.",
@@ -44,8 +54,26 @@ COMMENTS = {
     "neutral": [
         "Ihan ok, ei valittamista.",
         "Maku voisi olla parempi, muuten hyvä.",
+        "Sopimuksen ehdot olivat vähän epäselvät.",
         "Fine overall, nothing special.",
     ],
+}
+TOUCHPOINT_COMMENTS = {
+    # what customers write after a delivery: most complaints are about delays
+    "toimitus": {
+        "negative": [
+            "Toimitus oli myöhässä kaksi päivää, eikä kukaan ilmoittanut.",
+            "Kuljettaja tuli myöhässä ja lastauslaituri oli jo suljettu.",
+            "Toimitus myöhästyi taas, kahvit loppuivat kesken.",
+            "Toimituksesta puuttui kaksi laatikkoa maitoa.",
+            "Lähetys jätettiin väärään kerrokseen.",
+            "The delivery was late and nobody told us.",
+        ],
+        "neutral": [
+            "Toimitus tuli, mutta vähän myöhässä.",
+            "Kuljettaja oli kiireinen, muuten ok.",
+        ],
+    },
 }
 DEFAULT_SEGMENT_VALUES = {
     "asiakaskoko": ["pieni", "keskikokoinen", "suuri"],
@@ -106,11 +134,12 @@ def _answer(kpi: Kpi, level: float, rng: random.Random) -> int:
     return rng.randint(int(low), int(positive_low) - 1)
 
 
-def _comment(kpi: Kpi, value: int, rng: random.Random) -> str:
+def _comment(kpi: Kpi, value: int, touchpoint: str | None, rng: random.Random) -> str:
     scale = kpi.effective_scale or (0, 10)
     share = (value - scale[0]) / (scale[1] - scale[0])
     mood = "positive" if share >= 0.75 else "negative" if share < 0.5 else "neutral"
-    return rng.choice(COMMENTS[mood])
+    pool = TOUCHPOINT_COMMENTS.get(touchpoint or "", {}).get(mood, COMMENTS[mood])
+    return rng.choice(pool)
 
 
 def generate(
@@ -122,7 +151,7 @@ def generate(
     kpis = {k.id: k for k in program.kpis}
     objectives: dict[str, Objective] = {}
     for objective in program.objectives:
-        if not objective.segment:
+        if not objective.segment and objective.theme is None:
             objectives.setdefault(objective.measurement_point, objective)
     sources = {
         s.id: s for s in program.sources if s.layout is Layout.LONG and s.format.value == "csv"
@@ -185,6 +214,8 @@ def _month_rows(
     rng: random.Random,
 ) -> list[dict[str, str]]:
     columns = source.columns
+    # where an objective targets a theme's share, the why-question is compulsory
+    explained = {o.measurement_point for o in program.objectives if o.theme is not None}
     rows: list[dict[str, str]] = []
     months_left = len(calendar) - 1 - calendar.index(month)
     season = 1.0 + 0.25 * math.cos((month.month - 1) / 12 * 2 * math.pi)  # busier in winter
@@ -216,8 +247,13 @@ def _month_rows(
                 ),
                 columns.measurement_point: labels.get(point.id, point.id),
                 columns.value: str(value),
-                columns.customer: rng.choice(customers),
-                columns.comment: _comment(kpi, value, rng) if rng.random() < 0.3 else "",
+                # one customer answers at every touchpoint in the last quarter: over-surveyed
+                columns.customer: customers[0]
+                if months_left < 3 and n == 0
+                else rng.choice(customers),
+                columns.comment: _comment(kpi, value, point.touchpoint, rng)
+                if rng.random() < (0.95 if point.id in explained else 0.3)
+                else "",
             }
             if na_label and point.method.value == "transactional_survey" and rng.random() < 0.03:
                 cells[columns.value] = na_label

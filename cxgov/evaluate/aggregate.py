@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,9 @@ class Aggregates:
     """Local date of each measurement point's first record (or first KPI value)."""
     series: dict[str, list[Period]]
     """Periods evaluated per measurement point, oldest first."""
+    theme_shares: dict[tuple[str, Cell], Counts] = field(default_factory=dict)
+    """(theme, cell) → comments at the cell (`n`) and those mentioning the theme
+    (`positives`), for theme-share objectives; filled in from the tagged comments."""
 
 
 def segment_key(segment: dict[str, str]) -> SegmentKey:

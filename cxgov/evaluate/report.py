@@ -42,6 +42,7 @@ def result_json(r: Result) -> dict[str, Any]:
     return {
         "objective": r.objective.id,
         "measurement_point": r.point.id,
+        "theme": r.objective.theme,
         "kpi": r.kpi.id,
         "segment": dict(r.segment),
         "period": {

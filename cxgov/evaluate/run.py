@@ -17,7 +17,9 @@ from cxgov.evaluate.aggregate import aggregate
 from cxgov.evaluate.report import RunInfo, build_report, markdown, result_json
 from cxgov.evaluate.verdicts import Result, judge
 from cxgov.model import Program
+from cxgov.redaction import redact
 from cxgov.store.runs import record_run
+from cxgov.voc import evidence as voc
 
 
 @dataclass
@@ -92,6 +94,9 @@ def evaluate_program(
     started = clock()
     with engine.begin() as connection:  # rollups written here commit with the counts read
         aggregates = aggregate(connection, program, as_of, since, persist=not dry_run)
+        # comments are tagged once and the tags stored, in the same transaction as the rollups
+        evidence = voc.collect(connection, program, as_of, persist=not dry_run)
+    voc.add_theme_shares(program, evidence, aggregates, as_of)
     results = judge(program, aggregates, as_of)
     content_hash = program_hash(files)
     commit = git_commit(directory)
@@ -111,6 +116,8 @@ def evaluate_program(
             )
     info = RunInfo(run_id, content_hash, commit, started, finished)
     report = build_report(program.program.id, as_of, info, results)
+    sections = voc.sections(program, evidence, aggregates, results, as_of, redact=redact)
+    report.update(sections)
     json_path = markdown_path = None
     if out is not None and not dry_run:
         folder = out / program.program.id
@@ -121,6 +128,7 @@ def evaluate_program(
             json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         markdown_path.write_text(
-            markdown(program.program.name, as_of, info, results), encoding="utf-8"
+            markdown(program.program.name, as_of, info, results) + "\n" + voc.markdown(sections),
+            encoding="utf-8",
         )
     return Evaluation(report, results, json_path, markdown_path)

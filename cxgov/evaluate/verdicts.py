@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from cxgov.evaluate.aggregate import Aggregates, Cell, SegmentKey, segment_key
 from cxgov.evaluate.periods import Period, year_before
 from cxgov.model import Direction, Kpi, KpiType, MeasurementPoint, Objective, Program, Statistic
-from cxgov.model.objectives import TargetRevision
+from cxgov.model.objectives import TargetRevision, theme_share_kpi
 from cxgov.stats import (
     Change,
     Counts,
@@ -167,9 +167,28 @@ def judge(program: Program, aggregates: Aggregates, as_of: dt.date) -> list[Resu
     kpis = {k.id: k for k in program.kpis}
     points = {p.id: p for p in program.measurement_points}
     results: list[Result] = []
+    themes = {t.id: t for t in program.themes}
     for objective in program.objectives:
         point = points[objective.measurement_point]
         kpi = kpis[point.kpi]
+        if objective.theme is not None:
+            # a theme-share objective: the % of the point's comments mentioning the theme
+            theme = themes.get(objective.theme)
+            shares = {
+                cell: counts
+                for (theme_id, cell), counts in aggregates.theme_shares.items()
+                if theme_id == objective.theme
+            }
+            results.extend(
+                _objective_results(
+                    objective,
+                    point,
+                    theme_share_kpi(objective, kpi, theme.name if theme else objective.theme),
+                    replace(aggregates, counts=shares),
+                    as_of,
+                )
+            )
+            continue
         results.extend(_objective_results(objective, point, kpi, aggregates, as_of))
     return results
 

@@ -4,6 +4,8 @@ transaction. Killed halfway, the database holds the whole batch or none of it.""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import os
 import secrets
 from collections import Counter
@@ -14,12 +16,20 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from cxgov.ingest.mapping import Record, RowMapper
+from cxgov.ingest.mapping import Answers, Record, RowMapper
 from cxgov.ingest.pseudonym import KEY_ENV, pseudonymiser
-from cxgov.ingest.readers import RawRow, Reason, read_csv, read_jsonl, sha256_of
+from cxgov.ingest.readers import (
+    Block,
+    RawRow,
+    Reason,
+    read_csv,
+    read_csv_blocks,
+    read_jsonl,
+    sha256_of,
+)
 from cxgov.model import Program, Source, SourceFormat
 from cxgov.store import batches
-from cxgov.store.feedback import Stager
+from cxgov.store.feedback import DirectLoadConflict, Stager, is_first_load
 from cxgov.store.settings import setting
 
 CHUNK_ROWS = 5_000
@@ -90,10 +100,20 @@ def ingest_files(
     max_reject_rate: float = 0.5,
     progress: Callable[[str], None] | None = None,
 ) -> BatchSummary:
-    """Load `files` through `source` as one batch; rolls back when the reject rate is too high."""
+    """Load `files` through `source` as one batch; rolls back when the reject rate is too high.
+
+    A first load of the source (nothing of it stored yet) writes straight into `feedback`;
+    should that meet a stored or, on PostgreSQL, a repeated answer, the attempt is rolled back
+    to a savepoint and the batch is loaded again through the staged merge.
+    """
     summary = BatchSummary(None, source.id, [str(p) for p in files])
     started = clock()
     hashes = {path: sha256_of(path) for path in files}
+    program_id = program.program.id
+    collecting = gc.isenabled()
+    # millions of short-lived lists and strings, none of them in a cycle: the collector
+    # would only rescan them over and over
+    gc.disable()
     try:
         with engine.begin() as connection:
             key = os.environ.get(KEY_ENV) or setting(
@@ -102,37 +122,102 @@ def ingest_files(
             pseudonymise = pseudonymiser(key)
             batch_id = batches.open_batch(
                 connection,
-                program=program.program.id,
+                program=program_id,
                 source=source.id,
                 kind="feedback",
                 started=started,
             )
-            stager = Stager(connection)
-            for path in files:
-                header, rows = _rows(path, source)
-                mapper = RowMapper(
-                    program,
-                    source,
-                    header,
-                    now=started,
-                    pseudonymise=pseudonymise,
-                    file_name=str(path),
-                )
-                file_rows = _load_file(
-                    connection, stager, mapper, rows, batch_id, str(path), summary
-                )
-                batches.add_file(connection, batch_id, str(path), hashes[path], file_rows)
-                if progress:
-                    progress(f"{path}: {file_rows:,} rows read")
-            counts = stager.merge(program.program.id, source.id, batch_id)
-            summary.inserted, summary.updated = counts.inserted, counts.updated
-            summary.unchanged, summary.duplicates = counts.unchanged, counts.duplicates
+            direct = is_first_load(connection, program_id, source.id)
+            expected = sum(p.stat().st_size for p in files) // _BYTES_PER_ROW_AT_LEAST
+            load = functools.partial(
+                _load_batch,
+                connection,
+                program,
+                source,
+                files,
+                hashes,
+                batch_id,
+                started,
+                pseudonymise,
+                summary,
+                expected_rows=expected,
+                progress=progress,
+            )
+            attempt = summary
+            if direct:
+                savepoint = connection.begin_nested()
+                try:
+                    attempt = load(direct=True)
+                    savepoint.commit()
+                except DirectLoadConflict:
+                    savepoint.rollback()
+                    direct = False
+            if not direct:
+                attempt = load(direct=False)
+            summary = attempt
             if summary.reject_rate > max_reject_rate:
                 raise BatchRefused
             summary.batch = batch_id
             batches.close_batch(connection, batch_id, summary, clock())
     except BatchRefused:
         summary.status = "refused"
+    finally:
+        if collecting:
+            gc.enable()
+    return summary
+
+
+# a lower bound of a CSV answer's size, to size the load from the files before reading them
+_BYTES_PER_ROW_AT_LEAST = 64
+
+
+def _load_batch(
+    connection: Any,
+    program: Program,
+    source: Source,
+    files: list[Path],
+    hashes: dict[Path, str],
+    batch_id: int,
+    started: dt.datetime,
+    pseudonymise: Callable[[str], str],
+    template: BatchSummary,
+    *,
+    direct: bool,
+    expected_rows: int,
+    progress: Callable[[str], None] | None,
+) -> BatchSummary:
+    summary = BatchSummary(None, template.source, list(template.files))
+    stager = Stager(
+        connection,
+        program=program.program.id,
+        source=source.id,
+        batch_id=batch_id,
+        direct=direct,
+        expected_rows=expected_rows,
+    )
+    for path in files:
+        if source.format is SourceFormat.JSONL:
+            header, rows = _rows(path, source)
+            chunks: Iterator[Block | RawRow] = iter(rows)
+        else:
+            header, chunks = read_csv_blocks(
+                path, encoding=source.encoding.value, delimiter=source.delimiter
+            )
+        mapper = RowMapper(
+            program,
+            source,
+            header,
+            now=started,
+            pseudonymise=pseudonymise,
+            file_name=str(path),
+        )
+        file_rows = _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary)
+        batches.add_file(connection, batch_id, str(path), hashes[path], file_rows)
+        if progress:
+            progress(f"{path}: {file_rows:,} rows read")
+    counts = stager.finish(summary.accepted)
+    summary.inserted, summary.updated = counts.inserted, counts.updated
+    summary.unchanged, summary.duplicates = counts.unchanged, counts.duplicates
     return summary
 
 
@@ -140,38 +225,73 @@ def _load_file(
     connection: Any,
     stager: Stager,
     mapper: RowMapper,
-    rows: Iterator[RawRow],
+    chunks: Iterator[Block | RawRow],
     batch_id: int,
     file_name: str,
     summary: BatchSummary,
 ) -> int:
+    answers = Answers.empty()
     records: list[Record] = []
     rejected: list[dict[str, Any]] = []
     read = accepted = 0
     map_row = mapper.map
     add_records = records.extend
-    for row in rows:
-        read += 1
-        fields = row.fields
-        if fields is None:
-            assert row.problem is not None
-            reasons = [row.problem]
-        else:
-            found, reasons = map_row(fields)
-            if not reasons:
-                accepted += 1
-                add_records(found)
-                if len(records) >= CHUNK_ROWS:
-                    stager.add(records)
-                    records.clear()
-                continue
+    blocks = mapper.takes_blocks
+
+    def reject(row: RawRow, reasons: list[Reason]) -> None:
         summary.rejected += 1
         summary.rejected_by_reason.update({r.code for r in reasons})
         rejected.append(rejected_row(batch_id, file_name, row, reasons))
+
+    def flush_records() -> None:
+        if records:
+            answers.extend(Answers.of(records))
+            records.clear()
+
+    for chunk in chunks:
+        if isinstance(chunk, Block):
+            read += chunk.size
+            if blocks:
+                found, bad = mapper.map_block(chunk)
+                flush_records()
+                accepted += found.size
+                answers.extend(found)
+                for row, reasons in bad:
+                    reject(row, reasons)
+            else:
+                for index in range(chunk.size):
+                    row = chunk.row(index)
+                    assert row.fields is not None
+                    got, reasons = map_row(row.fields)
+                    if reasons:
+                        reject(row, reasons)
+                    else:
+                        accepted += 1
+                        add_records(got)
+        else:
+            row = chunk
+            read += 1
+            fields = row.fields
+            if fields is None:
+                assert row.problem is not None
+                reject(row, [row.problem])
+            else:
+                got, reasons = map_row(fields)
+                if reasons:
+                    reject(row, reasons)
+                else:
+                    accepted += 1
+                    add_records(got)
+        if len(records) >= CHUNK_ROWS:
+            flush_records()
+        if answers.size >= CHUNK_ROWS:
+            stager.add(answers)
+            answers = Answers.empty()
         if len(rejected) >= CHUNK_ROWS:
             batches.add_rejected(connection, rejected)
             rejected = []
-    stager.add(records)
+    flush_records()
+    stager.add(answers)
     batches.add_rejected(connection, rejected)
     summary.rows_read += read
     summary.accepted += accepted

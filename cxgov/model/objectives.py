@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import Field, model_validator
 
 from cxgov.model.base import Id, Model
+from cxgov.model.kpis import Direction, Kpi, KpiType, Statistic
 
 _FIXED_KEYS = ("target", "warn", "fail")
 _TRAJECTORY_KEYS = ("trajectory", "warn_margin", "fail_margin")
@@ -68,6 +69,13 @@ class Objective(Model):
     id: Id
     name: str
     measurement_point: Id
+    theme: Id | None = None
+    """Targets the share (%, 0..100) of the measurement point's comments that mention this
+    theme instead of the point's KPI; for example delivery delays in under 10 % of comments."""
+    direction: Direction | None = None
+    """Only with `theme`: whether a higher share is better. Default lower_is_better (a theme
+    names a problem); set higher_is_better for a praise theme. A KPI objective takes its
+    direction from its KPI."""
     segment: dict[str, str] = Field(default_factory=dict)
     """Restricts the objective to one segment, for example {class: Business}."""
     targets: tuple[TargetRevision, ...] = Field(min_length=1)
@@ -77,3 +85,18 @@ class Objective(Model):
     action_policy: Id | None = None
     consequence: str | None = None
     """What happens when this objective is missed, in words."""
+
+
+def theme_share_kpi(objective: Objective, kpi: Kpi, theme_name: str) -> Kpi:
+    """What a theme-share objective measures: the % (0..100) of its point's comments that
+    mention the theme, lower is better unless the objective says otherwise. It keeps the point's
+    KPI id, so reports still name the KPI whose comments are read."""
+    return Kpi(
+        id=kpi.id,
+        name=f"{theme_name}: share of comments",
+        type=KpiType.TOP_BOX,
+        statistic=Statistic.PERCENT_POSITIVE,
+        direction=objective.direction or Direction.LOWER_IS_BETTER,
+        unit="%",
+        category=kpi.category,
+    )

@@ -12,6 +12,7 @@ from cxgov.rules import (  # noqa: F401  (importing a module registers its rules
     references,
     settings,
     thresholds,
+    voc,
 )
 from cxgov.rules.context import RuleContext
 from cxgov.rules.registry import RULES, Finding, Rule

@@ -17,6 +17,7 @@ from cxgov.model import (
     ProgramSection,
     Touchpoint,
 )
+from cxgov.model.objectives import theme_share_kpi
 from cxgov.rules.registry import Finding
 from cxgov.structure import did_you_mean
 
@@ -75,8 +76,13 @@ class RuleContext:
         return found[0] if found else None
 
     def kpi_of_objective(self, objective: Objective) -> Kpi | None:
+        """The KPI an objective is judged on: its point's, or for a theme-share objective the
+        share of comments mentioning the theme (a percentage, lower is better by default)."""
         point = self.point_of(objective)
-        return self.kpi_of(point) if point else None
+        kpi = self.kpi_of(point) if point else None
+        if kpi is None or objective.theme is None:
+            return kpi
+        return theme_share_kpi(objective, kpi, objective.theme)
 
     def origin_of(self, section: str, ident: str) -> Origin | None:
         found = self.by_id(section).get(ident)

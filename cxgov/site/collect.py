@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cxgov.redaction import redact
 from sqlalchemy import Connection, Engine, select
 
 from cxgov.actions.ledger import effectiveness
@@ -17,6 +16,7 @@ from cxgov.evaluate.aggregate import Aggregates, Cell, aggregate
 from cxgov.evaluate.periods import Period
 from cxgov.evaluate.verdicts import DEFAULT_CONFIDENCE, estimate
 from cxgov.model import KpiType, Program
+from cxgov.redaction import redact
 from cxgov.site.data import (
     ActionEvent,
     ActionRecord,

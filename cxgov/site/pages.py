@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from cxgov.model import Direction, Journey, KpiType, MeasurementPoint, Objective, Program
 from cxgov.model.base import ID_PATTERN
+from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
 from cxgov.site.data import (
     ACTIVE_STATUSES,
     ActionRecord,

@@ -7,10 +7,10 @@ inside the database and Python never holds the file.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 from sqlalchemy import (
@@ -35,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 
-from cxgov.ingest.mapping import Record
+from cxgov.ingest.mapping import Answers
 from cxgov.store.tables import FEEDBACK, Json
 
 _staging_metadata = MetaData()
@@ -66,13 +66,11 @@ class MergeCounts:
     """Answers repeated within the batch itself; the last one read wins."""
 
 
-def _segments_text(segments: dict[str, str]) -> str:
-    return json.dumps(segments, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-_SEGMENT_TEXTS = 4096
 _ROWS_PER_INSERT = 100
 _SQLITE_CACHE_KB = 64 * 1024
+_SQLITE_SORT_CACHE_KB = 16 * 1024
+_FEEDBACK_COLUMNS = ["program", "source", "response_id", "measurement_point", *_DATA, "batch_id"]
+_ANSWER_COLUMNS = ["response_id", "measurement_point", *_DATA]
 
 
 def _insert_sql(rows: int) -> str:
@@ -80,16 +78,126 @@ def _insert_sql(rows: int) -> str:
     return f"INSERT INTO cxgov_staging ({', '.join(_COLUMNS)}) VALUES {values}"
 
 
-class Stager:
-    """Collects records of one batch into the staging table, in chunks."""
+def _direct_sql(rows: int) -> str:
+    """SQLite: many answers straight into `feedback`; a repeated answer replaces the earlier."""
+    width = len(_ANSWER_COLUMNS)
+    values = ", ".join(
+        "(" + ", ".join(f"?{4 + r * width + c}" for c in range(width)) + ")" for r in range(rows)
+    )
+    data = ", ".join(f"{name} = excluded.{name}" for name in [*_DATA, "batch_id"])
+    return (
+        f"INSERT INTO feedback ({', '.join(_FEEDBACK_COLUMNS)}) "
+        f"SELECT ?1, ?2, {', '.join(f'column{c + 1}' for c in range(width))}, ?3 "
+        f"FROM (VALUES {values}) WHERE true "
+        f"ON CONFLICT (program, source, response_id, measurement_point) DO UPDATE SET {data}"
+    )
 
-    def __init__(self, connection: Connection) -> None:
+
+_NULL = "\\N"
+_COPY_SPECIAL = ("\\", "\t", "\n", "\r")
+
+
+def _copy_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_texts(column: list[str | None]) -> list[str]:
+    """Text cells for COPY's text format: special characters escaped, None as \\N."""
+    joined = "".join(filter(None, column))
+    if any(char in joined for char in _COPY_SPECIAL):
+        return [_NULL if c is None else _copy_escape(c) for c in column]
+    if None in column:
+        return [_NULL if c is None else c for c in column]
+    return column  # type: ignore[return-value]
+
+
+def _copy_data(answers: Answers, leading: list[Iterable[str]]) -> str:
+    """The answers as COPY text (one line per answer), after the `leading` columns."""
+    a = answers
+    values = [_NULL if v is None else repr(v) for v in a.value]
+    flags = ["t" if na else "f" for na in a.not_applicable]
+    times = map(dt.datetime.isoformat, a.collected_at, repeat(" "))
+    lines = map(
+        "\t".join,
+        zip(
+            *leading,
+            _copy_texts(a.response_id),  # type: ignore[arg-type]
+            _copy_texts(a.measurement_point),  # type: ignore[arg-type]
+            times,
+            values,
+            flags,
+            _copy_texts(a.customer_key),
+            _copy_texts(a.segments),  # type: ignore[arg-type]
+            _copy_texts(a.comment),
+            strict=False,  # the leading columns repeat without end
+        ),
+    )
+    return "\n".join(lines) + "\n"
+
+
+class DirectLoadConflict(Exception):
+    """A first load met an answer already in `feedback` (or repeated, on PostgreSQL's COPY):
+    the caller rolls the attempt back and loads the batch through the staged merge instead."""
+
+
+def is_first_load(connection: Connection, program: str, source: str) -> bool:
+    """Whether `feedback` holds no answer of this program's source (one index probe)."""
+    f = FEEDBACK
+    found = connection.execute(
+        select(literal(1)).where(f.c.program == program, f.c.source == source).limit(1)
+    ).first()
+    return found is None
+
+
+def _rows_up_to(connection: Connection, limit: int) -> int:
+    """`feedback`'s row count, or `limit` when it holds at least that many (bounded work)."""
+    return int(
+        connection.execute(
+            select(func.count()).select_from(select(FEEDBACK.c.id).limit(limit).subquery())
+        ).scalar_one()
+    )
+
+
+class Stager:
+    """Collects the answers of one batch, in chunks, into `feedback`.
+
+    Staged (any batch): rows go to a temporary table, and `merge` compares them with the
+    stored answers set-based. Direct (`direct=True`, a first load of the source: nothing of it
+    is stored yet): rows go straight into `feedback`, and the counts come from what is there
+    at the end. With `expected_rows` at least the size of `feedback`, a direct load also drops
+    the table's plain (non-unique) indexes for the load and builds them again after it: one
+    sort instead of a B-tree insert per row. DDL is transactional on both databases, so a
+    killed load leaves the indexes as they were.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        program: str,
+        source: str,
+        batch_id: int,
+        direct: bool = False,
+        expected_rows: int = 0,
+    ) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
+        self.program, self.source, self.batch_id = program, source, batch_id
+        self.direct = direct
         self.seq = 0
-        # id(segments) → (segments, text): records of a file share equal segment mappings, so
-        # each is serialised once; holding the mapping keeps its id from being reused
-        self._segment_texts: dict[int, tuple[dict[str, str], str]] = {}
+        self._dropped: list[str] = []
+        self._cache_pages: int | None = None
+        if self.dialect != "postgresql":
+            # a bigger page cache for the batch: the load writes several B-trees, and with
+            # SQLite's default 2 MB their pages spill to the file over and over
+            self._cache_pages = int(
+                connection.exec_driver_sql("PRAGMA main.cache_size").scalar_one()
+            )
+            connection.exec_driver_sql(f"PRAGMA main.cache_size = -{_SQLITE_CACHE_KB}")
+        if direct:
+            if expected_rows and _rows_up_to(connection, expected_rows + 1) <= expected_rows:
+                self._drop_plain_indexes()
+            return
         staging.drop(connection, checkfirst=True)
         if self.dialect == "postgresql":
             connection.exec_driver_sql(
@@ -101,68 +209,168 @@ class Stager:
             )
         else:
             staging.create(connection)
-            # a bigger page cache for the batch: the merge writes three B-trees of `feedback`,
-            # and with SQLite's default 2 MB their pages spill to the file over and over
-            self._cache_pages = int(
-                connection.exec_driver_sql("PRAGMA main.cache_size").scalar_one()
-            )
-            connection.exec_driver_sql(f"PRAGMA main.cache_size = -{_SQLITE_CACHE_KB}")
 
-    def _segments_text(self, segments: dict[str, str]) -> str:
-        known = self._segment_texts.get(id(segments))
-        if known is not None and known[0] is segments:
-            return known[1]
-        text = _segments_text(segments)
-        if len(self._segment_texts) >= _SEGMENT_TEXTS:
-            self._segment_texts.clear()
-        self._segment_texts[id(segments)] = (segments, text)
-        return text
-
-    def _rows(self, records: Iterable[Record], as_text: bool) -> list[tuple[Any, ...]]:
-        seq = self.seq
-        segments_text = self._segments_text
-        rows = [
-            (
-                seq + i,
-                r.response_id,
-                r.measurement_point,
-                # on SQLite, the text SQLAlchemy's DateTime type writes and reads back:
-                # %(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(us)06d
-                r.collected_at.isoformat(" ", "microseconds") if as_text else r.collected_at,
-                r.value,
-                r.not_applicable,
-                r.customer_key,
-                segments_text(r.segments),
-                r.comment,
-            )
-            for i, r in enumerate(records, start=1)
-        ]
-        self.seq += len(rows)
-        return rows
-
-    def add(self, records: Iterable[Record]) -> None:
-        rows = self._rows(records, as_text=self.dialect != "postgresql")
-        if not rows:
-            return
+    def _drop_plain_indexes(self) -> None:
+        connection = self.connection
+        found: list[tuple[Any, Any]]
         if self.dialect == "postgresql":
-            raw = self.connection.connection.driver_connection
-            assert raw is not None
-            statement = f"COPY cxgov_staging ({', '.join(_COLUMNS)}) FROM STDIN"
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            found = [
+                tuple(row)
+                for row in connection.exec_driver_sql(
+                    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)"
+                    " FROM pg_index i WHERE i.indrelid = 'feedback'::regclass"
+                    " AND NOT i.indisunique AND NOT i.indisprimary AND i.indisvalid"
+                )
+            ]
+        else:
+            unique = {
+                row[1]
+                for row in connection.exec_driver_sql("PRAGMA index_list(feedback)")
+                if row[2]
+            }
+            found = [
+                (name, sql)
+                for name, sql in connection.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                    " AND tbl_name = 'feedback' AND sql IS NOT NULL"
+                )
+                if name not in unique
+            ]
+        for name, definition in found:
+            connection.exec_driver_sql(f"DROP INDEX {name}")
+            self._dropped.append(definition)
+
+    def _restore_indexes(self) -> None:
+        if self._dropped and self.dialect == "postgresql":
+            self.connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        elif self._dropped:
+            # SQLite's sorter keeps up to a page cache's worth in memory besides the cache
+            # itself: a smaller cache for the build keeps the process's memory flat
+            self.connection.exec_driver_sql(f"PRAGMA main.cache_size = -{_SQLITE_SORT_CACHE_KB}")
+        for definition in self._dropped:
+            self.connection.exec_driver_sql(definition)
+        self._dropped = []
+
+    def add(self, answers: Answers) -> None:
+        if not answers.response_id:
             return
-        # SQLite: many rows per INSERT statement; binding is the same, stepping is far cheaper
+        if self.direct:
+            self._add_direct(answers)
+        else:
+            self._add_staged(answers)
+
+    def _times(self, answers: Answers) -> Any:
+        # on SQLite, the text SQLAlchemy's DateTime type writes and reads back:
+        # %(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(us)06d
+        if self.dialect == "postgresql":
+            return answers.collected_at
+        return map(dt.datetime.isoformat, answers.collected_at, repeat(" "), repeat("microseconds"))
+
+    def _add_direct(self, answers: Answers) -> None:
+        a = answers
+        if self.dialect == "postgresql":
+            columns = ", ".join(["program", "source", "batch_id", *_ANSWER_COLUMNS])
+            constants = [_copy_escape(self.program), _copy_escape(self.source), str(self.batch_id)]
+            self._copy(
+                f"COPY feedback ({columns}) FROM STDIN",
+                _copy_data(a, [repeat(c) for c in constants]),
+            )
+            return
+        rows = zip(
+            a.response_id,
+            a.measurement_point,
+            self._times(a),
+            a.value,
+            a.not_applicable,
+            a.customer_key,
+            a.segments,
+            a.comment,
+            strict=True,
+        )
+        self._insert_many(
+            list(rows),
+            len(_ANSWER_COLUMNS),
+            _direct_sql,
+            (self.program, self.source, self.batch_id),
+        )
+
+    def _add_staged(self, answers: Answers) -> None:
+        a = answers
+        seq = self.seq
+        self.seq += a.size
+        if self.dialect == "postgresql":
+            self._copy(
+                f"COPY cxgov_staging ({', '.join(_COLUMNS)}) FROM STDIN",
+                _copy_data(a, [map(str, range(seq + 1, seq + a.size + 1))]),
+            )
+            return
+        rows = zip(
+            range(seq + 1, seq + a.size + 1),
+            a.response_id,
+            a.measurement_point,
+            self._times(a),
+            a.value,
+            a.not_applicable,
+            a.customer_key,
+            a.segments,
+            a.comment,
+            strict=True,
+        )
+        self._insert_many(list(rows), len(_COLUMNS), _insert_sql, ())
+
+    def _copy(self, statement: str, data: str) -> None:
+        import psycopg
+
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        try:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                copy.write(data)
+        except psycopg.errors.UniqueViolation as exc:
+            if self.direct:
+                raise DirectLoadConflict(str(exc)) from exc
+            raise
+
+    def _insert_many(
+        self,
+        rows: list[tuple[Any, ...]],
+        width: int,
+        sql: Any,
+        leading: tuple[Any, ...],
+    ) -> None:
+        """SQLite: many rows per INSERT statement; binding is the same, stepping is far cheaper."""
         whole = len(rows) - len(rows) % _ROWS_PER_INSERT
+        execute = self.connection.exec_driver_sql
         if whole:
             flat = list(chain.from_iterable(rows[:whole]))
-            width = _ROWS_PER_INSERT * len(_COLUMNS)
-            self.connection.exec_driver_sql(
-                _insert_sql(_ROWS_PER_INSERT),
-                [tuple(flat[i : i + width]) for i in range(0, len(flat), width)],
+            step = _ROWS_PER_INSERT * width
+            execute(
+                sql(_ROWS_PER_INSERT),
+                [(*leading, *flat[i : i + step]) for i in range(0, len(flat), step)],
             )
         if whole < len(rows):
-            self.connection.exec_driver_sql(_insert_sql(1), rows[whole:])
+            execute(sql(1), [(*leading, *row) for row in rows[whole:]])
+
+    def finish(self, accepted: int) -> MergeCounts:
+        """Counts of the batch; merges a staged batch into `feedback` first."""
+        if not self.direct:
+            return self.merge(self.program, self.source, self.batch_id)
+        self._restore_indexes()
+        f = FEEDBACK
+        stored = int(
+            self.connection.execute(
+                select(func.count())
+                .select_from(f)
+                .where(f.c.program == self.program, f.c.source == self.source)
+            ).scalar_one()
+        )
+        self._reset_cache()
+        return MergeCounts(inserted=stored, duplicates=accepted - stored)
+
+    def _reset_cache(self) -> None:
+        if self._cache_pages is not None:
+            self.connection.exec_driver_sql(f"PRAGMA main.cache_size = {self._cache_pages}")
+            self._cache_pages = None
 
     def merge(self, program: str, source: str, batch_id: int) -> MergeCounts:
         """Merge the staged records into `feedback` and count what changed."""
@@ -230,5 +438,5 @@ class Stager:
             )
         if self.dialect != "postgresql":  # PostgreSQL drops it at commit
             staging.drop(connection)
-            connection.exec_driver_sql(f"PRAGMA main.cache_size = {self._cache_pages}")
+        self._reset_cache()
         return counts

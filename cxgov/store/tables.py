@@ -340,3 +340,27 @@ class DigestSent(Base):
 
 
 DIGESTS = cast(Table, DigestSent.__table__)
+
+
+class CommentTag(Base):
+    """The themes one comment was tagged with, under one version of the theme rules.
+
+    A row is current while its `rule_hash` equals the program's theme-rule hash and its
+    `batch_id` equals the answer's (an ingest that updates the answer moves it to a new batch),
+    so reruns tag only new, changed or re-ruled comments.
+    """
+
+    __tablename__ = "comment_tags"
+    __table_args__ = (Index("ix_comment_tags_program", "program", "rule_hash"),)
+
+    feedback_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True
+    )
+    program: Mapped[str] = mapped_column(IdText)
+    batch_id: Mapped[int] = mapped_column(BigInteger)
+    rule_hash: Mapped[str] = mapped_column(String(64))
+    tags: Mapped[dict[str, str]] = mapped_column(Json)
+    """{theme id: the pattern that tagged it}; {} when no theme did."""
+
+
+COMMENT_TAGS = cast(Table, CommentTag.__table__)

@@ -80,7 +80,9 @@ def test_the_changelog_page_marks_a_loosened_target_first(tmp_path: Path) -> Non
     program_dir = _repository(tmp_path)
     program = api.load_program(str(program_dir))
     data = SiteData(run=None, history=history(program_dir))
-    page = next(p for p in build_pages(program, data, Audience.LEADERSHIP) if p.path == "changelog.md")
+    page = next(
+        p for p in build_pages(program, data, Audience.LEADERSHIP) if p.path == "changelog.md"
+    )
     lowered = page.content.split("Lower the online booking target", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in lowered.splitlines() if line.startswith("| objective")]
     assert rows and "**⚠ loosened**" in rows[0], lowered

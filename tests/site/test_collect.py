@@ -13,9 +13,10 @@ from tests.store.conftest import postgres_url  # noqa: F401  (the fixture, a dat
 
 
 def test_postgresql_and_sqlite_give_the_same_pages(
-    kahvipalvelu_store: SiteStore, postgres_url: str, tmp_path: Path  # noqa: F811
+    kahvipalvelu_store: SiteStore, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    on_postgres = make_store("kahvipalvelu", tmp_path, db=postgres_url)
+    url = request.getfixturevalue("postgres_url")
+    on_postgres = make_store("kahvipalvelu", tmp_path, db=url)
     sqlite_pages = {p.path: p.content for p in site_pages(kahvipalvelu_store)}
     postgres_pages = {p.path: p.content for p in site_pages(on_postgres)}
     assert sorted(postgres_pages) == sorted(sqlite_pages)

@@ -436,3 +436,163 @@ def test_the_real_airline_file_loads_with_the_published_counts(db_url: str) -> N
     )
     assert wifi["n"] == 25_163, "not-applicable answers leave the denominator"
     assert wifi["period"] == {"start": "2026-10-01", "end": "2026-10-31", "complete": True}
+
+
+# --- the fast paths: blocks of plain rows, and a first load written straight to `feedback` ----
+
+TRICKY_ROWS = [
+    *GOOD.splitlines(keepends=True),
+    *REASONS.values(),
+    't1,2026-03-04T10:00:00,NPS,4,cust-4,"quoted, comma",small,north\n',
+    't2,2026-03-04T10:00:00,NPS,4,cust-4,"two\nlines",small,north\n',
+    "\n",
+    "t3,2026-03-04T10:00:00,NPS,7,cust-5,,small,north\r\n",
+    "t4, 2026-03-04T10:00:00 , NPS , 7 , cust-6 , padded ,small,north\n",
+    "t5,2026-03-04T10:00:00+02:00,NPS,6,cust-7,,,\n",
+    "t6,2026-10-25T03:30:00,NPS,6,cust-7,,,\n",  # the hour Helsinki lives twice
+    "t7,2026-03-04T10:00:00,CHECKOUT,Very satisfied,cust-8,,large,north\n",
+    "t1,2026-03-05T10:00:00,NPS,5,cust-4,repeated: the last one wins,small,north\n",
+    "t8,2026-03-04T10:00:00,NPS,N/A,,,small,north\n",
+    't9,2026-03-04T10:00:00,NPS,4,cust-9,stray "quote,small,north\n',
+]
+
+
+def _tricky_body(count: int, seed: int) -> str:
+    import random
+
+    pick = random.Random(seed)
+    lines = []
+    for index in range(count):
+        if pick.random() < 0.3:
+            line = pick.choice(TRICKY_ROWS)
+        else:
+            point = pick.choice(["NPS", "DELIVERY"])
+            value = pick.choice(["0", "7", "10", "9.5", "4,5", "N/A"])
+            comment = pick.choice(["", "", "fine"])
+            line = f"p{index},2026-0{pick.randint(1, 9)}-1{pick.randint(0, 9)}T0{pick.randint(0, 9)}:00:00,{point},{value},cust-{pick.randint(1, 30)},{comment},small,north\n"
+        lines.append(line)
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("block_chars", [1, 40, 200, 4096])
+def test_block_reader_gives_exactly_what_the_row_reader_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_chars: int
+) -> None:
+    from cxgov.ingest import readers
+
+    monkeypatch.setattr(readers, "_BLOCK_CHARS", block_chars)
+    for seed in range(5):
+        path = write(tmp_path / f"answers-{seed}.csv", _tricky_body(300, seed))
+        header, plain = readers.read_csv(path, delimiter=",")
+        header2, chunks = readers.read_csv_blocks(path, delimiter=",")
+        expected = [(r.line, r.fields, r.raw, r.problem) for r in plain]
+        found = []
+        for chunk in chunks:
+            for row in (
+                [chunk.row(i) for i in range(chunk.size)]
+                if isinstance(chunk, readers.Block)
+                else [chunk]
+            ):
+                found.append((row.line, row.fields, row.raw, row.problem))
+        assert header2 == header
+        assert found == expected
+
+
+def _stored(db: str) -> list[tuple[object, ...]]:
+    return rows(
+        db,
+        "SELECT response_id, measurement_point, collected_at, value, not_applicable, "
+        "customer_key, segments, comment FROM feedback ORDER BY response_id, measurement_point",
+    )
+
+
+def test_first_load_fast_path_and_staged_merge_store_the_same(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same file loaded as a first load (straight into `feedback`, in blocks) and through
+    the staged merge row by row: the same answers, rejected rows and counts."""
+    from cxgov.ingest import batch, readers
+
+    monkeypatch.setattr(readers, "_BLOCK_CHARS", 300)
+    monkeypatch.setenv("CXGOV_PSEUDONYM_KEY", "a fixed key")
+    path = write(tmp_path / "answers.csv", _tricky_body(400, 7))
+    fast = ingest(db_url, path)
+    fast_rows = _stored(db_url)
+    fast_rejected = rows(db_url, "SELECT line, raw, reasons FROM rejected_rows ORDER BY line")
+    assert fast.duplicates > 0 and fast.rejected > 0 and fast.inserted > 100
+
+    def engine_delete(statement: str) -> None:
+        engine = open_store(db_url)
+        with engine.begin() as connection:
+            connection.execute(text(statement))
+        engine.dispose()
+
+    for table in ("rejected_rows", "batch_files", "feedback", "ingest_batches"):
+        engine_delete(f"DELETE FROM {table}")
+    monkeypatch.setattr(batch, "is_first_load", lambda *_args: False)
+    monkeypatch.setattr(readers, "_BLOCK_CHARS", 1 << 30)  # one csv-parsed block: row by row
+    staged = ingest(db_url, path)
+    assert staged.to_json() | {"batch": None} == fast.to_json() | {"batch": None}
+    assert staged.duplicates == fast.duplicates
+    assert _stored(db_url) == fast_rows
+    assert rows(db_url, "SELECT line, raw, reasons FROM rejected_rows ORDER BY line") == (
+        fast_rejected
+    )
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_first_load_that_meets_a_stored_answer_falls_back_to_the_merge(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a concurrent first load of the same source can commit between the check
+    and the COPY (on SQLite the batch holds the write lock from its start)."""
+    from cxgov.ingest import batch
+
+    ingest(db_url, write(tmp_path / "first.csv", GOOD))
+    # pretend the source were new: the direct load meets stored answers and must not fail
+    monkeypatch.setattr(batch, "is_first_load", lambda *_args: True)
+    changed = GOOD.replace("NPS,9,", "NPS,8,") + "r9,2026-03-04T10:00:00,NPS,7,c,,small,north\n"
+    summary = ingest(db_url, write(tmp_path / "second.csv", changed))
+    assert (summary.inserted, summary.updated, summary.unchanged) == (1, 1, 3)
+    stored = "SELECT value FROM feedback WHERE response_id = 'r1' AND measurement_point = 'mp-nps'"
+    assert rows(db_url, stored) == [(8.0,)]
+    assert rows(db_url, "SELECT COUNT(*) FROM feedback") == [(5,)]
+
+
+def test_an_interrupted_first_load_leaves_nothing_and_keeps_the_indexes(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cxgov.store import feedback
+
+    def index_names() -> set[str]:
+        if db_url.startswith("postgresql"):
+            query = "SELECT indexname FROM pg_indexes WHERE tablename = 'feedback'"
+        else:
+            query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'feedback'"
+        return {str(r[0]) for r in rows(db_url, query)}
+
+    ingest(db_url, write(tmp_path / "warmup.csv", GOOD))  # the store exists, indexes and all
+    engine = open_store(db_url)
+    with engine.begin() as connection:
+        for table in ("rejected_rows", "batch_files", "feedback", "ingest_batches"):
+            connection.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+    before = index_names()
+    assert "ix_feedback_point_time" in before
+    calls = 0
+    original = feedback.Stager.add
+
+    def failing_add(self: feedback.Stager, answers: object) -> None:
+        nonlocal calls
+        calls += 1
+        assert self.direct and self._dropped, "a first load of an empty store drops the index"
+        original(self, answers)  # type: ignore[arg-type]
+        raise RuntimeError("killed halfway")
+
+    monkeypatch.setattr(feedback.Stager, "add", failing_add)
+    with pytest.raises(RuntimeError, match="killed halfway"):
+        ingest(db_url, write(tmp_path / "answers.csv", GOOD * 1))
+    assert calls == 1
+    assert rows(db_url, "SELECT COUNT(*) FROM feedback") == [(0,)]
+    assert rows(db_url, "SELECT COUNT(*) FROM ingest_batches") == [(0,)]
+    assert index_names() == before

@@ -1,0 +1,174 @@
+"""The voice-of-the-customer evidence of one evaluation: read (and tag) what customers wrote
+and who was surveyed, then build the report's `themes`, `fatigue`, `drivers` and `links`
+sections from it.
+
+`collect` is the only part that touches the store; everything after it is pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from cxgov.evaluate.aggregate import Aggregates, Cell
+from cxgov.evaluate.periods import Period
+from cxgov.evaluate.verdicts import Result
+from cxgov.model import Program
+from cxgov.stats import Counts
+from cxgov.voc.drivers import drivers_section
+from cxgov.voc.fatigue import fatigue_section
+from cxgov.voc.links import links_section
+from cxgov.voc.matcher import ThemeMatcher, rule_hash
+from cxgov.voc.records import Answer, Comment
+from cxgov.voc.tagging import TaggingSummary, answers, comments
+from cxgov.voc.themes import coverage, theme_section, theme_shares
+
+
+@dataclass
+class Evidence:
+    rule_hash: str
+    comments: list[Comment]
+    answers: list[Answer]
+    tagging: TaggingSummary = field(default_factory=TaggingSummary)
+
+
+def collect(connection: Connection, program: Program, as_of: dt.date, *, persist: bool) -> Evidence:
+    """The program's comments up to `as_of` (tagging those without current tags; stored with
+    `persist`, the caller commits) and the answers of known customers."""
+    zone = ZoneInfo(program.program.timezone)
+    before = Period(as_of, as_of, False).utc_bounds(zone)[1]
+    matcher = ThemeMatcher(program.themes)
+    hashed = rule_hash(program.themes)
+    summary = TaggingSummary()
+    found = (
+        list(
+            comments(
+                connection,
+                program.program.id,
+                matcher,
+                hashed,
+                before=before,
+                zone=zone,
+                persist=persist,
+                # only theme-share objectives for a segment need the comments' segments
+                segments=any(o.theme is not None and o.segment for o in program.objectives),
+                summary=summary,
+            )
+        )
+        if program.themes
+        else []
+    )
+    return Evidence(
+        hashed, found, answers(connection, program.program.id, before=before, zone=zone), summary
+    )
+
+
+def add_theme_shares(
+    program: Program, evidence: Evidence, aggregates: Aggregates, as_of: dt.date
+) -> None:
+    """Put the comment counts of theme-share objectives beside the KPI counts, for `judge`."""
+    for (theme, point, period, segment), share in theme_shares(
+        program, evidence.comments, as_of
+    ).items():
+        aggregates.theme_shares[(theme, Cell(point, period, segment))] = Counts(
+            n=share.comments, positives=share.mentions
+        )
+
+
+def sections(
+    program: Program,
+    evidence: Evidence,
+    aggregates: Aggregates,
+    results: list[Result],
+    as_of: dt.date,
+    *,
+    redact: Callable[[str], str],
+) -> dict[str, Any]:
+    """The report's voice-of-the-customer sections."""
+    return {
+        "themes": {
+            "rule_hash": evidence.rule_hash,
+            "comments": len(evidence.comments),
+            "tagged_in_this_run": evidence.tagging.tagged,
+            "themes": theme_section(program, evidence.comments, as_of, redact=redact),
+            "coverage": coverage(program, evidence.comments),
+        },
+        "drivers": drivers_section(program, evidence, aggregates),
+        "links": links_section(program, aggregates, results),
+        "fatigue": fatigue_section(program, evidence.answers, as_of),
+    }
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def markdown(voc: dict[str, Any]) -> str:
+    """A short Markdown summary of the sections, for the report's .md beside the JSON: the
+    themes that lower a KPI, the drivers whose interval excludes zero, contradicted links and
+    the over-surveyed customers."""
+    themes = voc["themes"]
+    coverage_ = themes["coverage"]
+    lines = [
+        "## Voice of the customer",
+        "",
+        f"{themes['comments']} comments; {_fmt(coverage_['untagged_share'])} % tagged by no "
+        "theme. Most frequent words there: "
+        + (", ".join(w["word"] for w in coverage_["frequent_words"][:10]) or "–")
+        + ".",
+        "",
+        "Themes that lower the KPI (the newest reported period where they do; difference with "
+        "− without the theme, and its interval):",
+        "",
+        "| theme | measurement point | period | share % | KPI with | KPI without | difference |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for theme in themes["themes"]:
+        for point in theme["points"]:
+            lowering = [p for p in point["periods"] if p["impact"]["effect"] == "lowers_kpi"]
+            if not lowering:
+                continue
+            newest = lowering[-1]
+            impact = newest["impact"]
+            d = impact["difference"]
+            name = theme["name"].replace("|", "\\|")
+            lines.append(
+                f"| {name} | {point['measurement_point']} | {newest['period']['start']}.."
+                f"{newest['period']['end']} | {_fmt(newest['share'])} | "
+                f"{_fmt(impact['with_theme']['value'])} | {_fmt(impact['without_theme']['value'])}"
+                f" | {_fmt(d['delta'])} ({_fmt(d['ci_low'])}..{_fmt(d['ci_high'])}) |"
+            )
+    lines += ["", "Drivers of the relationship NPS whose interval excludes zero:", ""]
+    for journey in voc["drivers"]:
+        clear = [d for d in journey["drivers"] if d["label"] in ("positive", "negative")]
+        described = "; ".join(
+            f"{d['driver']} r = {d['r']:.2f} ({d['ci_low']:.2f}..{d['ci_high']:.2f}, n = {d['n']},"
+            f" {d['basis']})"
+            for d in clear
+        )
+        lines.append(
+            f"- {journey['journey']} ({journey['relationship_point']}): {described or '–'}"
+        )
+    contradicted = [link for link in voc["links"] if link["verdict"] == "contradicted"]
+    lines += ["", "Links contradicted by the data: "]
+    lines[-1] += (
+        ", ".join(
+            f"{link['cx']} → {link['business']} (r = {link['r']:.2f})" for link in contradicted
+        )
+        or "none"
+    )
+    window = voc["fatigue"].get("window")
+    if window is not None:
+        policy = voc["fatigue"]["policy"]
+        lines += [
+            "",
+            f"Survey fatigue: {window['over_policy']} of {window['surveyed_customers']} customers "
+            f"surveyed in {window['start']}..{window['end']} got more than "
+            f"{policy['max_surveys_per_customer']} surveys in {policy['days']} days.",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,177 @@
+"""Reading what customers wrote and did from the store, tagging comments on the way.
+
+Tags are computed once per comment and stored (`comment_tags`) with the hash of the theme rules
+and the answer's batch: a later run reuses every current row and tags only comments that are
+new, were updated by an ingest, or were tagged under other theme rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, delete, insert, null, select
+
+from cxgov.store.tables import COMMENT_TAGS, FEEDBACK
+from cxgov.voc.matcher import ThemeMatcher
+from cxgov.voc.records import Answer, Comment
+
+_PAGE = 5_000
+
+
+@dataclass
+class TaggingSummary:
+    comments: int = 0
+    tagged: int = 0
+    """Comments tagged in this run (the others reused stored tags)."""
+
+
+def _local(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
+    return moment.replace(tzinfo=dt.UTC).astimezone(zone).date()
+
+
+def comments(
+    connection: Connection,
+    program: str,
+    matcher: ThemeMatcher,
+    rule_hash: str,
+    *,
+    before: dt.datetime,
+    zone: ZoneInfo,
+    persist: bool,
+    segments: bool = True,
+    summary: TaggingSummary | None = None,
+) -> Iterator[Comment]:
+    """Every comment of the program collected before `before` (UTC), with its current tags.
+
+    Pages through the answers by id (keyset), so memory stays flat and a page's tags can be
+    written between reads; comments without current tags are tagged and, with `persist`,
+    stored (the caller commits). Without `segments` the comments' segments are not read
+    (decoding them is a good part of the cost) and come back empty.
+    """
+    f, t = FEEDBACK, COMMENT_TAGS
+    local = _LocalDates(zone)
+    # SQLite would read each page through the (program, point, time) index and sort it by id,
+    # rereading the table per page; an expression over the program column keeps it on the
+    # primary key, which already is in id order
+    same_program = (
+        f.c.program.concat("") == program
+        if connection.dialect.name == "sqlite"
+        else f.c.program == program
+    )
+    last = 0
+    while True:
+        rows = connection.execute(
+            select(
+                f.c.id,
+                f.c.batch_id,
+                f.c.measurement_point,
+                f.c.collected_at,
+                f.c.value,
+                f.c.not_applicable,
+                f.c.customer_key,
+                f.c.segments if segments else null(),
+                f.c.comment,
+                t.c.tags,
+                t.c.rule_hash,
+                t.c.batch_id,
+            )
+            .select_from(f.outerjoin(t, t.c.feedback_id == f.c.id))
+            .where(
+                same_program,
+                f.c.id > last,
+                f.c.collected_at < before,
+                f.c.comment.is_not(None),
+                f.c.comment != "",
+            )
+            .order_by(f.c.id)
+            .limit(_PAGE)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1][0]
+        fresh: list[dict[str, Any]] = []
+        stale: list[int] = []
+        for row in rows:
+            tags = row[9]
+            if tags is None or row[10] != rule_hash or row[11] != row[1]:
+                if tags is not None:
+                    stale.append(row[0])
+                tags = matcher.tag(row[8])
+                fresh.append(
+                    {
+                        "feedback_id": row[0],
+                        "program": program,
+                        "batch_id": row[1],
+                        "rule_hash": rule_hash,
+                        "tags": tags,
+                    }
+                )
+            yield Comment(
+                row[0],
+                row[2],
+                row[3],
+                local(row[3]),
+                row[4],
+                bool(row[5]),
+                row[6],
+                row[7] or {},
+                row[8],
+                tags,
+            )
+        if summary is not None:
+            summary.comments += len(rows)
+            summary.tagged += len(fresh)
+        if fresh and persist:
+            store_tags(connection, fresh, stale)
+
+
+def store_tags(connection: Connection, rows: list[dict[str, Any]], stale: list[int]) -> None:
+    """Store new tags; the `stale` comments' rows (other rules or batches) are replaced."""
+    t = COMMENT_TAGS
+    if stale:
+        connection.execute(delete(t).where(t.c.feedback_id.in_(stale)))
+    connection.execute(insert(t), rows)
+
+
+class _LocalDates:
+    """UTC instants to local dates, converted once per UTC quarter hour: every zone's offset
+    is a whole number of quarter hours, so a local midnight never falls inside one."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self._known: dict[tuple[dt.date, int, int], dt.date] = {}
+
+    def __call__(self, moment: dt.datetime) -> dt.date:
+        key = (moment.date(), moment.hour, moment.minute // 15)
+        found = self._known.get(key)
+        if found is None:
+            found = _local(moment, self.zone)
+            self._known[key] = found
+        return found
+
+
+def answers(
+    connection: Connection, program: str, *, before: dt.datetime, zone: ZoneInfo
+) -> list[Answer]:
+    """Every answer of a known customer collected before `before` (UTC)."""
+    f = FEEDBACK
+    local = _LocalDates(zone)
+    rows = connection.execute(
+        select(
+            f.c.customer_key,
+            f.c.source,
+            f.c.response_id,
+            f.c.measurement_point,
+            f.c.collected_at,
+            f.c.value,
+            f.c.not_applicable,
+        ).where(f.c.program == program, f.c.customer_key.is_not(None), f.c.collected_at < before)
+    )
+    return [
+        Answer(row[0], (row[1], row[2]), row[3], local(row[4]), row[5], bool(row[6]))
+        for row in rows
+    ]

@@ -1,0 +1,277 @@
+"""Theme statistics: per theme × measurement point × period the mentions, their share of the
+comments and its change, the KPI among comments that mention the theme against those that do
+not (the theme's impact), the themes it co-occurs with, and redacted examples; and the coverage
+of the theme rules (what no theme tags, and its most frequent words).
+
+Pure: takes tagged comments, returns numbers. A theme is read only from the comments of
+measurement points whose KPI it lists in `kpis` (all survey points when it lists none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cxgov.evaluate.periods import Period, period_containing
+from cxgov.model import KpiType, MeasurementPoint, Program, Theme
+from cxgov.model.measurement import SURVEY_METHODS
+from cxgov.stats import Change, percent_change, percent_estimate
+from cxgov.voc.matcher import words
+from cxgov.voc.records import Comment
+from cxgov.voc.statistics import counts_of, kpi_difference, kpi_value
+from cxgov.voc.stopwords import STOP_WORDS
+
+SegmentKey = tuple[tuple[str, str], ...]
+EXAMPLES = 5
+CO_OCCURRING = 5
+COVERAGE_WORDS = 20
+PERIODS = 6
+"""Newest periods reported per theme × point (the change is still to the period before)."""
+MIN_GROUP = 5
+"""Fewest answers on each side (with and without the theme) for an impact `effect`: with
+fewer, the normal-approximation interval is not to be trusted."""
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeShare:
+    """Comments at one point × period × segment, and how many of them mention the theme."""
+
+    mentions: int
+    comments: int
+
+
+def theme_points(program: Program, theme: Theme) -> list[MeasurementPoint]:
+    """The survey points a theme is read from: those measuring a KPI in its `kpis`."""
+    return [
+        p
+        for p in program.measurement_points
+        if p.method in SURVEY_METHODS and (not theme.kpis or p.kpi in theme.kpis)
+    ]
+
+
+def allowed_points(program: Program) -> dict[str, frozenset[str]]:
+    """Theme id → the points it is read from."""
+    return {t.id: frozenset(p.id for p in theme_points(program, t)) for t in program.themes}
+
+
+def applicable_tags(allowed: dict[str, frozenset[str]], comment: Comment) -> set[str]:
+    """The comment's themes that apply at its measurement point."""
+    return {t for t in comment.tags if comment.point in allowed.get(t, ())}
+
+
+def _in_segment(comment: Comment, segment: SegmentKey) -> bool:
+    return all(str(comment.segments.get(d)) == v for d, v in segment)
+
+
+def theme_shares(
+    program: Program, comments: Iterable[Comment], as_of: dt.date
+) -> dict[tuple[str, str, Period, SegmentKey], ThemeShare]:
+    """For each theme-share objective's theme × point × segment, the counts per period."""
+    wanted: dict[str, set[tuple[str, SegmentKey]]] = defaultdict(set)
+    for objective in program.objectives:
+        if objective.theme is not None:
+            segment = tuple(sorted(objective.segment.items()))
+            wanted[objective.measurement_point].add((objective.theme, segment))
+    points = {p.id: p for p in program.measurement_points}
+    mentions: Counter[tuple[str, str, Period, SegmentKey]] = Counter()
+    total: Counter[tuple[str, str, Period, SegmentKey]] = Counter()
+    for comment in comments:
+        targets = wanted.get(comment.point)
+        if not targets:
+            continue
+        period = period_containing(comment.day, points[comment.point].window, as_of)
+        for theme, segment in targets:
+            if _in_segment(comment, segment):
+                key = (theme, comment.point, period, segment)
+                total[key] += 1
+                if theme in comment.tags:
+                    mentions[key] += 1
+    return {key: ThemeShare(mentions[key], n) for key, n in total.items()}
+
+
+def _period_json(period: Period) -> dict[str, Any]:
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "complete": period.complete,
+    }
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _change_json(found: Change | None, confidence: float) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "delta": _number(found.delta),
+        "ci_low": _number(found.ci_low),
+        "ci_high": _number(found.ci_high),
+        "p_value": _number(found.p_value),
+        "significant": found.p_value is not None and found.p_value < 1 - confidence,
+    }
+
+
+def _effect(found: Change | None, smallest: int) -> str:
+    """Whether comments mentioning the theme have a lower or higher KPI, when the interval of
+    the difference excludes zero; otherwise the interval includes zero. `not_estimable` when
+    either group has fewer than `MIN_GROUP` answers."""
+    if found is None or found.ci_low is None or found.ci_high is None or smallest < MIN_GROUP:
+        return "not_estimable"
+    if found.ci_high < 0:
+        return "lowers_kpi"
+    if found.ci_low > 0:
+        return "raises_kpi"
+    return "interval_includes_zero"
+
+
+def theme_section(
+    program: Program,
+    comments: list[Comment],
+    as_of: dt.date,
+    *,
+    redact: Callable[[str], str],
+    confidence: float = 0.95,
+) -> list[dict[str, Any]]:
+    """The `themes` list of the report: one entry per theme, with its points and periods."""
+    kpis = {k.id: k for k in program.kpis}
+    allowed = allowed_points(program)
+    names = {t.id: t.name for t in program.themes}
+    by_point: dict[str, dict[Period, list[Comment]]] = defaultdict(lambda: defaultdict(list))
+    points = {p.id: p for p in program.measurement_points}
+    for comment in comments:
+        point = points.get(comment.point)
+        if point is None:
+            continue
+        by_point[point.id][period_containing(comment.day, point.window, as_of)].append(comment)
+    out: list[dict[str, Any]] = []
+    for theme in sorted(program.themes, key=lambda t: t.id):
+        entries = []
+        for point in sorted(theme_points(program, theme), key=lambda p: p.id):
+            kpi = kpis.get(point.kpi)
+            periods = by_point.get(point.id)
+            if kpi is None or kpi.type is KpiType.VALUE or not periods:
+                continue
+            rows = []
+            previous: tuple[int, int] | None = None
+            ordered = sorted(periods)[-(PERIODS + 1) :]
+            for period in ordered:
+                group = periods[period]
+                mentioning = [c for c in group if theme.id in c.tags]
+                others = [c for c in group if theme.id not in c.tags]
+                n, m = len(group), len(mentioning)
+                share = percent_estimate(m, n, confidence)
+                change = (
+                    percent_change(previous[0], previous[1], m, n, confidence)
+                    if previous is not None
+                    else None
+                )
+                previous = (m, n)
+                answered = [
+                    c.value for c in mentioning if c.value is not None and not c.not_applicable
+                ]
+                rest = [c.value for c in others if c.value is not None and not c.not_applicable]
+                with_counts, without_counts = counts_of(kpi, answered), counts_of(kpi, rest)
+                difference = kpi_difference(kpi, without_counts, with_counts, confidence)
+                together: Counter[str] = Counter(
+                    other
+                    for c in mentioning
+                    for other in c.tags
+                    if other != theme.id and point.id in allowed.get(other, ())
+                )
+                rows.append(
+                    {
+                        "period": _period_json(period),
+                        "comments": n,
+                        "mentions": m,
+                        "share": _number(share.value),
+                        "ci_low": _number(share.ci_low),
+                        "ci_high": _number(share.ci_high),
+                        "change": _change_json(change, confidence),
+                        "impact": {
+                            "with_theme": {
+                                "value": _number(kpi_value(kpi, with_counts)),
+                                "n": with_counts.n,
+                            },
+                            "without_theme": {
+                                "value": _number(kpi_value(kpi, without_counts)),
+                                "n": without_counts.n,
+                            },
+                            "difference": _change_json(difference, confidence),
+                            "effect": _effect(difference, min(with_counts.n, without_counts.n)),
+                        },
+                        "co_occurs": [
+                            {
+                                "theme": other,
+                                "name": names.get(other, other),
+                                "mentions": count,
+                                "share": _number(100 * count / m),
+                            }
+                            for other, count in sorted(
+                                together.items(), key=lambda x: (-x[1], x[0])
+                            )[:CO_OCCURRING]
+                        ],
+                        "examples": [],
+                    }
+                )
+            if len(ordered) > PERIODS:  # the oldest was read only for the first change
+                ordered, rows = ordered[1:], rows[1:]
+            # examples come from the newest period that has mentions, newest comment first
+            for row, period in zip(reversed(rows), reversed(ordered), strict=True):
+                mentioning = [c for c in periods[period] if theme.id in c.tags]
+                if mentioning:
+                    mentioning.sort(key=lambda c: (c.at, c.id), reverse=True)
+                    row["examples"] = [
+                        {"text": redact(c.text), "pattern": c.tags[theme.id]}
+                        for c in mentioning[:EXAMPLES]
+                    ]
+                    break
+            entries.append({"measurement_point": point.id, "kpi": kpi.id, "periods": rows})
+        out.append(
+            {"id": theme.id, "name": theme.name, "kpis": list(theme.kpis), "points": entries}
+        )
+    return out
+
+
+def coverage(
+    program: Program, comments: list[Comment], top: int = COVERAGE_WORDS
+) -> dict[str, Any]:
+    """The share of comments no applicable theme tags, per point and overall, and the most
+    frequent words of the untagged comments (stop words, numbers and one-letter words left
+    out), so the next rule can be written from what customers actually say."""
+    total: Counter[str] = Counter()
+    untagged: Counter[str] = Counter()
+    frequent: Counter[str] = Counter()
+    allowed = allowed_points(program)
+    for comment in comments:
+        total[comment.point] += 1
+        if not applicable_tags(allowed, comment):
+            untagged[comment.point] += 1
+            frequent.update(
+                w
+                for w in set(words(comment.text))
+                if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS
+            )
+    n, u = sum(total.values()), sum(untagged.values())
+    return {
+        "comments": n,
+        "untagged": u,
+        "untagged_share": _number(100 * u / n) if n else None,
+        "points": [
+            {
+                "measurement_point": point,
+                "comments": total[point],
+                "untagged": untagged[point],
+                "untagged_share": _number(100 * untagged[point] / total[point]),
+            }
+            for point in sorted(total)
+        ],
+        "frequent_words": [
+            {"word": w, "comments": c}
+            for w, c in sorted(frequent.items(), key=lambda x: (-x[1], x[0]))[:top]
+        ],
+    }

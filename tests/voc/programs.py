@@ -1,0 +1,105 @@
+"""A small program for the voice-of-the-customer tests: one journey with a relationship NPS,
+two touchpoint CSATs, two themes, business value KPIs with links, and a contact policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from cxgov.model import Program
+from cxgov.voc.records import Answer, Comment
+
+
+def program(**extra: Any) -> Program:
+    data: dict[str, Any] = {
+        "program": {
+            "id": "shop",
+            "name": "Shop",
+            "language": "en",
+            "timezone": "UTC",
+            "cx_owner": "cx",
+            "sponsor": "cx",
+        },
+        "owners": [{"id": "cx", "name": "CX"}],
+        "journeys": [
+            {
+                "id": "order",
+                "name": "Order",
+                "stages": [{"id": "buy", "name": "Buy"}],
+                "channels": [{"id": "web", "name": "Web"}],
+                "touchpoints": [
+                    {"id": "checkout", "name": "Checkout", "stage": "buy", "channel": "web"},
+                    {"id": "delivery", "name": "Delivery", "stage": "buy", "channel": "web"},
+                ],
+            }
+        ],
+        "kpis": [
+            {"id": "nps", "name": "NPS", "type": "nps"},
+            {"id": "csat", "name": "CSAT", "type": "csat"},
+            {"id": "retention", "name": "Retention", "type": "value", "unit": "%"},
+            {
+                "id": "churn",
+                "name": "Churn",
+                "type": "value",
+                "unit": "%",
+                "direction": "lower_is_better",
+            },
+        ],
+        "measurement_points": [
+            {"id": "mp-nps", "kpi": "nps", "journey": "order", "method": "relationship_survey"},
+            {
+                "id": "mp-checkout",
+                "kpi": "csat",
+                "journey": "order",
+                "touchpoint": "checkout",
+                "method": "transactional_survey",
+            },
+            {
+                "id": "mp-delivery",
+                "kpi": "csat",
+                "journey": "order",
+                "touchpoint": "delivery",
+                "method": "transactional_survey",
+                "contact": {"max_per_customer": 1, "days": 30},
+                "min_sample": 2,
+            },
+            {"id": "mp-retention", "kpi": "retention", "journey": "order", "method": "system"},
+            {"id": "mp-churn", "kpi": "churn", "journey": "order", "method": "system"},
+        ],
+        "objectives": [
+            {
+                "id": "o-nps",
+                "name": "NPS",
+                "measurement_point": "mp-nps",
+                "targets": [{"effective_from": "2025-01-01", "target": 30, "warn": 20, "fail": 10}],
+            },
+        ],
+        "themes": [
+            {"id": "late", "name": "Late", "match": {"any": ["late*"]}, "kpis": ["nps", "csat"]},
+            {"id": "price", "name": "Price", "match": {"any": ["price*"]}, "kpis": ["nps"]},
+        ],
+        "contact_policy": {"max_surveys_per_customer": 3, "days": 30},
+        "links": [],
+    }
+    for key, value in extra.items():
+        data[key] = value
+    return Program.model_validate(data)
+
+
+def comment(
+    point: str,
+    day: dt.date,
+    value: float | None,
+    text: str,
+    tags: dict[str, str],
+    *,
+    number: int = 0,
+    segments: dict[str, str] | None = None,
+    customer: str | None = None,
+) -> Comment:
+    moment = dt.datetime.combine(day, dt.time(12)) + dt.timedelta(seconds=number)
+    return Comment(number, point, moment, day, value, False, customer, segments or {}, text, tags)
+
+
+def answer(customer: str, survey: str, point: str, day: dt.date, value: float = 9) -> Answer:
+    return Answer(customer, ("survey", survey), point, day, value, False)

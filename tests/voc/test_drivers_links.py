@@ -1,0 +1,106 @@
+"""Drivers of the relationship NPS and business links, with intervals and labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxgov.evaluate.aggregate import Aggregates, Cell, PeriodValue
+from cxgov.evaluate.periods import Period
+from cxgov.evaluate.verdicts import judge
+from cxgov.stats import Counts
+from cxgov.voc.drivers import drivers_section
+from cxgov.voc.evidence import Evidence
+from cxgov.voc.links import links_section
+from tests.voc.programs import answer, comment, program
+
+AS_OF = dt.date(2026, 1, 1)
+MONTHS = [
+    Period(dt.date(2025, m, 1), dt.date(2025 + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1), True)
+    for m in range(1, 13)
+]
+
+
+def _csat(percent: int) -> Counts:
+    return Counts(n=100, positives=percent)
+
+
+def _links_aggregates(retention: list[float]) -> Aggregates:
+    counts = {Cell("mp-checkout", p, ()): _csat(60 + 2 * i) for i, p in enumerate(MONTHS)}
+    values = {
+        Cell("mp-retention", p, ()): PeriodValue(v, None)
+        for p, v in zip(MONTHS, retention, strict=True)
+    }
+    return Aggregates(counts, values, {}, {"mp-checkout": MONTHS, "mp-retention": MONTHS})
+
+
+def test_a_link_contradicted_by_the_data_is_flagged() -> None:
+    shop = program(links=[{"cx": "mp-checkout", "business": "retention", "expected": "positive"}])
+    # CSAT rises every month while retention falls: r = −1 against an expected positive link
+    (link,) = links_section(shop, _links_aggregates([90 - i for i in range(12)]), [])
+    assert link["n"] == 12 and link["r"] == -1.0
+    assert link["verdict"] == "contradicted"
+    assert link["pairs"][0] == {
+        "start": "2025-01-01",
+        "end": "2025-01-31",
+        "cx": 60.0,
+        "business": 90.0,
+    }
+    assert link["by_group"]["available"] is False
+
+
+def test_a_negative_link_to_a_falling_outcome_is_supported_and_noise_is_inconclusive() -> None:
+    shop = program(
+        links=[
+            {"cx": "mp-checkout", "business": "retention", "expected": "negative"},
+            {"cx": "mp-checkout", "business": "retention", "expected": "positive"},
+        ]
+    )
+    falling = links_section(shop, _links_aggregates([90 - i for i in range(12)]), [])
+    assert falling[0]["verdict"] == "supported"
+    noise = [80, 82, 79, 81, 80, 78, 82, 80, 79, 81, 80, 79]
+    assert links_section(shop, _links_aggregates(noise), [])[1]["verdict"] == "inconclusive"
+
+
+def test_an_objective_link_uses_the_objective_s_kpi_direction() -> None:
+    shop = program(links=[{"cx": "o-nps", "business": "churn", "expected": "negative"}])
+    quarters = [Period(dt.date(2025, m, 1), dt.date(2025, m, 28), True) for m in range(1, 13)]
+    counts = {
+        Cell("mp-nps", p, ()): Counts(n=100, promoters=40 + i, detractors=20)
+        for i, p in enumerate(quarters)
+    }
+    values = {
+        Cell("mp-churn", p, ()): PeriodValue(12.0 - 0.5 * i, None) for i, p in enumerate(quarters)
+    }
+    aggregates = Aggregates(counts, values, {}, {"mp-nps": quarters, "mp-churn": quarters})
+    (link,) = links_section(shop, aggregates, judge(shop, aggregates, AS_OF))
+    assert link["cx_kind"] == "objective" and link["verdict"] == "supported"
+
+
+def test_drivers_are_related_over_respondents_with_intervals_and_labels() -> None:
+    shop = program()
+    answers = []
+    for i in range(12):
+        nps, csat = (10, 5) if i % 2 else (3, 2)
+        day = dt.date(2025, 11, 1 + i)
+        answers.append(answer(f"c{i}", f"n{i}", "mp-nps", day, nps))
+        answers.append(answer(f"c{i}", f"t{i}", "mp-checkout", day, csat))
+        # delivery answers unrelated to the NPS
+        answers.append(answer(f"c{i}", f"d{i}", "mp-delivery", day, 5 if i % 4 < 2 else 2))
+    comments = [
+        comment("mp-nps", dt.date(2025, 11, 1 + i), v, "x", {"late": "late*"} if v < 7 else {})
+        for i, v in enumerate([3, 10, 2, 9, 10, 9, 4, 10, 9, 5, 9, 10])
+    ]
+    quarter = Period(dt.date(2025, 10, 1), dt.date(2025, 12, 31), True)
+    aggregates = Aggregates({}, {}, {}, {"mp-nps": [quarter]})
+    (journey,) = drivers_section(shop, Evidence("h", comments, answers), aggregates)
+    found = {d["driver"]: d for d in journey["drivers"]}
+    assert journey["relationship_point"] == "mp-nps"
+    checkout = found["mp-checkout"]
+    assert (checkout["basis"], checkout["n"], checkout["r"]) == ("respondents", 12, 1.0)
+    assert checkout["label"] == "positive"
+    assert found["mp-delivery"]["label"] == "interval_includes_zero"
+    assert found["mp-delivery"]["ci_low"] < 0 < found["mp-delivery"]["ci_high"]
+    assert found["late"]["kind"] == "theme" and found["late"]["label"] == "negative"
+    assert found["price"]["label"] == "not_estimable"  # no comment mentions the price
+    strengths = [abs(d["r"]) for d in journey["drivers"] if d["r"] is not None]
+    assert strengths == sorted(strengths, reverse=True)

@@ -1,0 +1,99 @@
+"""The voice-of-the-customer sections in a recorded evaluation, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from cxgov import api
+from cxgov.store.engine import open_store
+from cxgov.store.tables import COMMENT_TAGS
+from tests.conftest import FIXTURES
+
+HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
+EXTRA = """
+themes:
+  - id: late
+    name: Late deliveries
+    match: {any: [late*, delay*], none: ["not late"]}
+    kpis: [csat]
+objectives:
+  - id: o-late
+    name: Late deliveries are rarely mentioned
+    measurement_point: mp-delivery
+    theme: late
+    targets:
+      - {effective_from: 2025-01-01, target: 10, warn: 20, fail: 30}
+contact_policy:
+  max_surveys_per_customer: 3
+  days: 30
+links:
+  - {cx: mp-delivery, business: retention, expected: positive}
+"""
+AS_OF = dt.date(2026, 3, 1)
+
+
+def _rows() -> list[str]:
+    rows = []
+    for i in range(40):
+        late = i % 4 == 0  # 10 of 40 delivery comments mention a delay
+        text = f"Late again - mail me at someone{i}@example.com" if late else "Fine thanks"
+        score = 2 if late else 5
+        rows.append(f"d{i},2026-02-{1 + i % 27:02d}T10:00:00,DELIVERY,{score},c{i},{text},small,\n")
+    # customer "heavy" answered five questionnaires in February
+    for i in range(5):
+        rows.append(f"h{i},2026-02-{2 + 5 * i:02d}T10:00:00,NPS,9,heavy,,small,north\n")
+    return rows
+
+
+def test_an_evaluation_reports_themes_drivers_links_and_fatigue(
+    db_url: str, tmp_path: Path
+) -> None:
+    program = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", program)
+    (program / "voc.yaml").write_text(EXTRA)
+    data = tmp_path / "answers.csv"
+    data.write_text(HEADER + "".join(_rows()))
+    assert api.ingest(str(program), "answers", [str(data)], db=db_url).rejected == 0
+    dry = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, dry_run=True)
+    engine = open_store(db_url)
+    with engine.connect() as connection:
+        stored = connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
+    assert stored == 0, "a dry run stores no tags"
+    assert dry.report["themes"]["tagged_in_this_run"] == 40
+
+    evaluation = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=str(tmp_path / "out"))
+    report = evaluation.report
+    with engine.connect() as connection:
+        stored = connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
+    engine.dispose()
+    assert stored == 40
+    late = [r for r in report["results"] if r["objective"] == "o-late"]
+    # February: 10 of 40 comments (25 % > warn 20); March has no answers yet, like any KPI
+    assert [(r["value"], r["n"], r["status"], r["theme"]) for r in late] == [
+        (25.0, 40, "warn", "late"),
+        (None, 0, "no_data", "late"),
+    ]
+    (theme,) = report["themes"]["themes"]
+    (point,) = theme["points"]
+    period = point["periods"][0]
+    assert (period["mentions"], period["comments"]) == (10, 40)
+    assert period["impact"]["effect"] == "lowers_kpi"
+    assert all("@" not in e["text"] and "[redacted]" in e["text"] for e in period["examples"])
+    assert len(period["examples"]) == 5
+    assert report["themes"]["coverage"]["untagged"] == 30
+    assert report["fatigue"]["window"]["over_policy"] == 1
+    assert report["fatigue"]["window"]["customers_over_policy"][0]["surveys"] == 5
+    assert report["links"][0]["cx"] == "mp-delivery"
+    assert report["drivers"][0]["relationship_point"] == "mp-nps"
+    written = json.loads(Path(evaluation.json_path or "").read_text(encoding="utf-8"))
+    assert written["fatigue"] == report["fatigue"]
+    summary = Path(evaluation.markdown_path or "").read_text(encoding="utf-8")
+    assert "## Voice of the customer" in summary
+    assert "| Late deliveries | mp-delivery | 2026-02-01..2026-02-28 | 25.0 |" in summary
+    again = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None)
+    assert again.report["themes"]["tagged_in_this_run"] == 0

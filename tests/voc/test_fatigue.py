@@ -1,0 +1,55 @@
+"""Survey fatigue from the answers of known customers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxgov.voc.fatigue import fatigue_section
+from tests.voc.programs import answer, program
+
+AS_OF = dt.date(2026, 3, 1)  # the window is the 30 days ending 2026-02-28
+
+
+def _day(n: int) -> dt.date:
+    return dt.date(2026, 2, n)
+
+
+def test_an_over_surveyed_customer_is_found_per_policy_journey_and_contact_rule() -> None:
+    answers = [
+        # customer "a": five questionnaires in February, one answering two points
+        answer("a", "s1", "mp-nps", _day(1)),
+        answer("a", "s1", "mp-checkout", _day(1)),
+        answer("a", "s2", "mp-checkout", _day(5)),
+        answer("a", "s3", "mp-delivery", _day(9)),
+        answer("a", "s4", "mp-delivery", _day(20)),
+        answer("a", "s5", "mp-checkout", _day(27)),
+        # customer "b": three, which the policy allows; one was long ago
+        answer("b", "s6", "mp-checkout", _day(2)),
+        answer("b", "s7", "mp-delivery", _day(3)),
+        answer("b", "s8", "mp-checkout", _day(4)),
+        answer("b", "s9", "mp-checkout", dt.date(2025, 11, 1)),
+    ]
+    section = fatigue_section(program(), answers, AS_OF)
+    window = section["window"]
+    assert window["surveyed_customers"] == 2
+    assert window["surveys_per_customer"] == [
+        {"surveys": 3, "customers": 1},
+        {"surveys": 5, "customers": 1},
+    ]
+    assert window["customers_over_policy"] == [{"customer": "a", "surveys": 5}]
+    assert window["over_policy_share"] == 50.0
+    assert section["journeys"] == [
+        {"journey": "order", "surveyed_customers": 2, "over_policy": 1, "over_policy_share": 50.0}
+    ]
+    (delivery,) = section["contact_rules"]
+    assert delivery["measurement_point"] == "mp-delivery"
+    assert delivery["customers_over_rule"] == [{"customer": "a", "surveys": 2}]
+    history = {h["date"]: h for h in section["history"]}
+    assert history["2026-02-28"]["over_policy"] == 1
+    assert history["2026-01-31"]["surveyed_customers"] == 0
+
+
+def test_no_policy_still_reports_contact_rules() -> None:
+    section = fatigue_section(program(contact_policy=None), [], AS_OF)
+    assert section["policy"] is None and "window" not in section
+    assert section["contact_rules"][0]["surveyed_customers"] == 0

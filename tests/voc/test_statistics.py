@@ -1,0 +1,54 @@
+"""Correlations and KPI differences against hand computations."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from cxgov.model import Kpi
+from cxgov.voc.statistics import counts_of, kpi_difference, kpi_value, pearson, respondent_score
+
+NPS = Kpi.model_validate({"id": "nps", "name": "NPS", "type": "nps"})
+CSAT = Kpi.model_validate({"id": "csat", "name": "CSAT", "type": "csat"})
+
+
+def test_pearson_r_and_its_fisher_interval_match_a_hand_computation() -> None:
+    # x̄ = 3, ȳ = 4; Σdxdy = 6, Σdx² = 10, Σdy² = 6 → r = 6/√60
+    found = pearson([1, 2, 3, 4, 5], [2, 4, 5, 4, 5])
+    r = 6 / math.sqrt(60)
+    z, se = 0.5 * math.log((1 + r) / (1 - r)), 1 / math.sqrt(5 - 3)
+    assert found.r == pytest.approx(0.774597, abs=1e-6)
+    assert found.ci_low == pytest.approx(math.tanh(z - 1.959964 * se), abs=1e-5)
+    assert found.ci_high == pytest.approx(math.tanh(z + 1.959964 * se), abs=1e-5)
+    assert found.ci_low == pytest.approx(-0.3401, abs=1e-3)
+    assert found.includes_zero
+
+
+def test_pearson_needs_four_pairs_and_variation() -> None:
+    assert pearson([1, 2, 3], [1, 2, 3]).r is None
+    assert pearson([1, 1, 1, 1], [1, 2, 3, 4]).r is None
+
+
+def test_the_nps_impact_of_a_theme_matches_a_hand_computation() -> None:
+    # mentioning: 2 promoters, 4 passives, 14 detractors → NPS −60, V = .1 + .7 − .6² = .44
+    mentioning = counts_of(NPS, [10, 9] + [8] * 4 + [3] * 14)
+    # not mentioning: 24 promoters, 10 passives, 6 detractors → NPS 45, V = .75 − .45² = .5475
+    others = counts_of(NPS, [9] * 24 + [7] * 10 + [0] * 6)
+    assert kpi_value(NPS, mentioning) == pytest.approx(-60)
+    assert kpi_value(NPS, others) == pytest.approx(45)
+    found = kpi_difference(NPS, others, mentioning, 0.95)
+    assert found is not None
+    se = 100 * math.sqrt(0.44 / 20 + 0.5475 / 40)
+    assert found.delta == pytest.approx(-105)
+    assert found.se == pytest.approx(se)
+    assert found.ci_low == pytest.approx(-105 - 1.959964 * se, abs=1e-4)
+    assert found.ci_high == pytest.approx(-142.03 + 2 * 37.026, abs=1e-2)
+
+
+def test_percent_kpis_count_the_positive_range() -> None:
+    counts = counts_of(CSAT, [5, 4, 3, 1])
+    assert (counts.n, counts.positives) == (4, 2)
+    assert kpi_value(CSAT, counts) == 50
+    assert [respondent_score(NPS, v) for v in (10, 7, 6)] == [100, 0, -100]
+    assert [respondent_score(CSAT, v) for v in (4, 3)] == [100, 0]
