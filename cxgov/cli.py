@@ -12,7 +12,7 @@ import click
 
 from cxgov import __version__, api
 from cxgov.cli_actions import actions
-from cxgov.cli_common import db_option, guarded
+from cxgov.cli_common import db_option, guarded, program_option
 from cxgov.cli_review import codeowners, diff, init
 from cxgov.cli_site import build_and_report, site, site_options
 from cxgov.evaluate.report import latest
@@ -112,15 +112,6 @@ def rules(code: str | None) -> int:
     return ExitCode.OK
 
 
-_program_option = click.option(
-    "--program",
-    "program_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="The program directory.",
-)
-
-
 def _format_option(help_text: str | None = None) -> Callable[[Callable[..., Any]], Any]:
     return click.option(
         "--format",
@@ -150,7 +141,7 @@ def _echo_summary(summary: api.BatchSummary, output_format: str) -> None:
 
 
 @cli.command()
-@_program_option
+@program_option
 @click.option("--source", "source_id", help="Source id from the program's `sources`.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option(
@@ -234,7 +225,7 @@ def data() -> None:
 
 
 @data.command("status")
-@_program_option
+@program_option
 @db_option
 @_format_option()
 @guarded
@@ -261,7 +252,7 @@ def data_status(program_dir: str, db: str | None, output_format: str) -> int:
 
 
 @cli.command("demo-data")
-@_program_option
+@program_option
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -338,7 +329,7 @@ def _failed(result: Evaluation, fail_on: str) -> bool:
 
 
 @cli.command()
-@_program_option
+@program_option
 @click.option(
     "--as-of",
     "as_of",
@@ -397,7 +388,7 @@ def evaluate(
 
 
 @cli.command("run")
-@_program_option
+@program_option
 @click.option(
     "--as-of",
     "as_of",
@@ -495,7 +486,7 @@ def run_command(
 
 
 @cli.command()
-@_program_option
+@program_option
 @click.option("--owner", "owner_id", required=True, help="The owner id the digest is for.")
 @click.option(
     "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="As of this day (default: today)."

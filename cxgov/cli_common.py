@@ -61,3 +61,12 @@ db_option = click.option(
     help="Database URL (default: the embedded SQLite file .cxgov/cxgov.db). PostgreSQL: "
     "postgresql://user@host/db.",
 )
+
+
+program_option = click.option(
+    "--program",
+    "program_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The program directory.",
+)

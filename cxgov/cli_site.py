@@ -11,15 +11,14 @@ from typing import Any
 import click
 
 from cxgov import api
-from cxgov.cli_common import db_option, guarded
+from cxgov.cli_common import db_option, guarded, program_option
 from cxgov.exitcodes import ExitCode
 
-_program_option = click.option(
-    "--program",
-    "program_dir",
-    required=True,
+_out_option = click.option(
+    "--out",
+    "site_out",
     type=click.Path(file_okay=False),
-    help="The program directory.",
+    help="Where the built site goes (default: site/<program id>).",
 )
 
 
@@ -95,14 +94,9 @@ def site() -> None:
 
 
 @site.command("build")
-@_program_option
+@program_option
 @db_option
-@click.option(
-    "--out",
-    "site_out",
-    type=click.Path(file_okay=False),
-    help="Where the built site goes (default: site/<program id>).",
-)
+@_out_option
 @site_options
 @guarded
 def build_command(
@@ -126,14 +120,9 @@ def build_command(
 
 
 @site.command("serve")
-@_program_option
+@program_option
 @db_option
-@click.option(
-    "--out",
-    "site_out",
-    type=click.Path(file_okay=False),
-    help="Where the built site goes (default: site/<program id>).",
-)
+@_out_option
 @site_options
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option(

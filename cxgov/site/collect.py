@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
 
-from cxgov.actions.ledger import effectiveness
+from cxgov.actions.ledger import actions, effectiveness
 from cxgov.evaluate.aggregate import Aggregates, Cell, aggregate
 from cxgov.evaluate.periods import Period
 from cxgov.evaluate.verdicts import DEFAULT_CONFIDENCE, estimate
@@ -30,8 +30,9 @@ from cxgov.site.data import (
     SiteData,
     VerdictRecord,
 )
+from cxgov.store.runs import latest_run, run_verdicts
 from cxgov.store.status import data_status
-from cxgov.store.tables import ACTION_EVENTS, ACTIONS, EVALUATION_RUNS, FEEDBACK, VERDICTS
+from cxgov.store.tables import ACTION_EVENTS, ACTIONS, FEEDBACK
 
 COMMENTS_PER_OBJECTIVE = 5
 _COMMENT_SCAN = 200
@@ -51,42 +52,30 @@ def collect(
     program_id = program.program.id
     with engine.connect() as connection:
         run = _latest_run(connection, program_id)
-        if run is None:
-            data = SiteData(run=None)
-        else:
+        data = SiteData(run=run)
+        if run is not None:
             say(f"reading run {run.id} (as of {run.as_of})")
-            data = SiteData(
-                run=run,
-                verdicts=_verdicts(connection, run.id),
-                actions=_actions(connection, program_id),
-                effectiveness=_effectiveness(connection, program_id),
-            )
+            data.verdicts = _verdicts(connection, run.id)
+            data.actions = _actions(connection, program_id)
+            data.effectiveness = _effectiveness(connection, program_id)
+            say("breaking the latest periods down by segment")
+            counts = aggregate(connection, program, run.as_of)
+            data.breakdowns = breakdowns(program, data.verdicts, counts)
+            if with_comments:
+                data.comments = _comments(connection, program, data.verdicts)
     status = data_status(engine, program)
     data.points = [
         PointData(p.id, p.records, p.not_applicable, p.first, p.last) for p in status.points
     ]
     data.rejected_by_source = dict(status.rejected_by_source)
-    if data.run is not None:
-        say("breaking the latest periods down by segment")
-        with engine.connect() as connection:
-            counts = aggregate(connection, program, data.run.as_of)
-            data.breakdowns = breakdowns(program, data.verdicts, counts)
-            if with_comments:
-                data.comments = _comments(connection, program, data.verdicts)
     say("reading the program's git history")
     data.history = history(program_dir)
     return data
 
 
 def _latest_run(connection: Connection, program: str) -> RunSummary | None:
-    r = EVALUATION_RUNS
-    row = connection.execute(
-        select(r.c.id, r.c.as_of, r.c.program_hash, r.c.git_commit)
-        .where(r.c.program == program, r.c.status == "finished")
-        .order_by(r.c.id.desc())
-        .limit(1)
-    ).first()
-    return RunSummary(int(row.id), row.as_of, row.program_hash, row.git_commit) if row else None
+    found = latest_run(connection, program)
+    return RunSummary(*found) if found else None
 
 
 def _segment(value: dict[str, Any] | list[Any] | None) -> tuple[tuple[str, str], ...]:
@@ -97,8 +86,6 @@ def _segment(value: dict[str, Any] | list[Any] | None) -> tuple[tuple[str, str],
 
 
 def _verdicts(connection: Connection, run_id: int) -> list[VerdictRecord]:
-    v = VERDICTS
-    rows = connection.execute(select(v).where(v.c.run_id == run_id).order_by(v.c.id)).mappings()
     return sorted(
         (
             VerdictRecord(
@@ -119,7 +106,7 @@ def _verdicts(connection: Connection, run_id: int) -> list[VerdictRecord]:
                 revision=row["revision"],
                 trend=row["trend"] or {},
             )
-            for row in rows
+            for row in run_verdicts(connection, run_id)
         ),
         key=lambda r: (r.objective, r.segment, r.start),
     )
@@ -154,9 +141,7 @@ def _actions(connection: Connection, program: str) -> list[ActionRecord]:
             occurrences=int(row["occurrences"]),
             events=tuple(events.get(int(row["id"]), ())),
         )
-        for row in connection.execute(
-            select(a).where(a.c.program == program).order_by(a.c.id)
-        ).mappings()
+        for row in actions(connection, program)
     ]
 
 

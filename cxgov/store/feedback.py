@@ -8,7 +8,7 @@ inside the database and Python never holds the file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import Any
@@ -276,7 +276,17 @@ class Stager:
                 _copy_data(a, [repeat(c) for c in constants]),
             )
             return
-        rows = zip(
+        rows = zip(*self._answer_columns(a), strict=True)
+        self._insert_many(
+            list(rows),
+            len(_ANSWER_COLUMNS),
+            _direct_sql,
+            (self.program, self.source, self.batch_id),
+        )
+
+    def _answer_columns(self, a: Answers) -> list[Sequence[Any]]:
+        """The answers' columns in `_ANSWER_COLUMNS` order, as the inserts bind them."""
+        return [
             a.response_id,
             a.measurement_point,
             self._times(a),
@@ -285,14 +295,7 @@ class Stager:
             a.customer_key,
             a.segments,
             a.comment,
-            strict=True,
-        )
-        self._insert_many(
-            list(rows),
-            len(_ANSWER_COLUMNS),
-            _direct_sql,
-            (self.program, self.source, self.batch_id),
-        )
+        ]
 
     def _add_staged(self, answers: Answers) -> None:
         a = answers
@@ -304,18 +307,7 @@ class Stager:
                 _copy_data(a, [map(str, range(seq + 1, seq + a.size + 1))]),
             )
             return
-        rows = zip(
-            range(seq + 1, seq + a.size + 1),
-            a.response_id,
-            a.measurement_point,
-            self._times(a),
-            a.value,
-            a.not_applicable,
-            a.customer_key,
-            a.segments,
-            a.comment,
-            strict=True,
-        )
+        rows = zip(range(seq + 1, seq + a.size + 1), *self._answer_columns(a), strict=True)
         self._insert_many(list(rows), len(_COLUMNS), _insert_sql, ())
 
     def _copy(self, statement: str, data: str) -> None:

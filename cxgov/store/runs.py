@@ -73,19 +73,31 @@ def unchanged_since_last_run(
     return None if newer is not None else int(last.id)
 
 
+def latest_run(connection: Connection, program: str) -> tuple[int, dt.date, str, str | None] | None:
+    """The newest finished run of the program as (id, as_of, program_hash, git_commit), or
+    None before the first run."""
+    r = EVALUATION_RUNS
+    row = connection.execute(
+        select(r.c.id, r.c.as_of, r.c.program_hash, r.c.git_commit)
+        .where(r.c.program == program, r.c.status == "finished")
+        .order_by(r.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row.id), row.as_of, row.program_hash, row.git_commit)
+
+
+def run_verdicts(connection: Connection, run_id: int) -> list[dict[str, Any]]:
+    rows = connection.execute(
+        select(VERDICTS).where(VERDICTS.c.run_id == run_id).order_by(VERDICTS.c.id)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
 def latest_verdicts(
     connection: Connection, program: str
 ) -> tuple[int | None, list[dict[str, Any]]]:
     """The newest finished run of the program and its verdicts (empty before the first run)."""
-    run_id = connection.execute(
-        select(EVALUATION_RUNS.c.id)
-        .where(EVALUATION_RUNS.c.program == program, EVALUATION_RUNS.c.status == "finished")
-        .order_by(EVALUATION_RUNS.c.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if run_id is None:
+    run = latest_run(connection, program)
+    if run is None:
         return None, []
-    rows = connection.execute(
-        select(VERDICTS).where(VERDICTS.c.run_id == run_id).order_by(VERDICTS.c.id)
-    ).mappings()
-    return int(run_id), [dict(row) for row in rows]
+    return run[0], run_verdicts(connection, run[0])
