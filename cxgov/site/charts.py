@@ -171,6 +171,10 @@ def _empty(text: ChartText, chart_id: str) -> str:
     return "\n".join(parts) + "\n"
 
 
+_OUTSIDE = 10.0
+"""How many plot heights beyond the range a value outside it is drawn at, at most."""
+
+
 @dataclass(frozen=True)
 class _Frame:
     """The plot area and the value scale mapped onto it."""
@@ -184,6 +188,9 @@ class _Frame:
 
     def y(self, value: float) -> float:
         share = (value - self.low) / (self.high - self.low)
+        # a value far outside a fixed range would overflow to ±inf; drawn past the edge (and
+        # clipped) it needs no exact place
+        share = min(max(share, -_OUTSIDE), 1 + _OUTSIDE)
         return self.bottom - share * (self.bottom - self.top)
 
 
@@ -191,7 +198,11 @@ def _y_scale(
     values: Iterable[float], y_range: tuple[float, float] | None
 ) -> tuple[float, float, list[float]]:
     """The drawn value range and its ticks: all values with 5 % padding, or `y_range` as given."""
-    if y_range is not None and all(math.isfinite(v) for v in y_range) and y_range[0] != y_range[1]:
+    if (
+        y_range is not None
+        and all(math.isfinite(v) for v in y_range)
+        and abs(y_range[1] - y_range[0]) > 1e-9 * max(1.0, *(abs(v) for v in y_range))
+    ):
         low, high = min(y_range), max(y_range)
         eps = (high - low) * 1e-9
         return low, high, [t for t in nice_ticks(low, high) if low - eps <= t <= high + eps]

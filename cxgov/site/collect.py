@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 from collections.abc import Callable, Iterable
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, Engine, select
 from cxgov.actions.ledger import actions, effectiveness
 from cxgov.evaluate.aggregate import Aggregates, Cell, aggregate
 from cxgov.evaluate.periods import Period
-from cxgov.evaluate.verdicts import DEFAULT_CONFIDENCE, estimate
+from cxgov.evaluate.verdicts import DEFAULT_CONFIDENCE, estimate, judge
 from cxgov.model import KpiType, Program
 from cxgov.redaction import redact
 from cxgov.site.data import (
@@ -33,6 +34,7 @@ from cxgov.site.data import (
 from cxgov.store.runs import latest_run, run_verdicts
 from cxgov.store.status import data_status
 from cxgov.store.tables import ACTION_EVENTS, ACTIONS, FEEDBACK
+from cxgov.voc import evidence as voc
 
 COMMENTS_PER_OBJECTIVE = 5
 _COMMENT_SCAN = 200
@@ -63,6 +65,10 @@ def collect(
             data.breakdowns = breakdowns(program, data.verdicts, counts)
             if with_comments:
                 data.comments = _comments(connection, program, data.verdicts)
+            say("reading what customers wrote and who was surveyed")
+            data.voc = voice_of_customer(
+                connection, program, run.as_of, counts, with_comments=with_comments
+            )
     status = data_status(engine, program)
     data.points = [
         PointData(p.id, p.records, p.not_applicable, p.first, p.last) for p in status.points
@@ -239,6 +245,37 @@ def _comments(
         if chosen:
             found[objective_id] = chosen
     return found
+
+
+def voice_of_customer(
+    connection: Connection,
+    program: Program,
+    as_of: dt.date,
+    counts: Aggregates,
+    *,
+    with_comments: bool,
+) -> dict[str, Any]:
+    """The report's voice-of-the-customer sections, computed the way the run computed them
+    (comments the run tagged are read with their stored tags; nothing is written). Without
+    comments (the leadership audience) no customer's words leave the store: no example
+    comments, and no frequent words of untagged comments, which are the rule writer's aid."""
+    evidence = voc.collect(connection, program, as_of, persist=False)
+    voc.add_theme_shares(program, evidence, counts, as_of)
+    results = judge(program, counts, as_of)
+    sections = voc.sections(program, evidence, counts, results, as_of, redact=redact)
+    if not with_comments:
+        for theme in sections["themes"]["themes"]:
+            for point in theme["points"]:
+                for period in point["periods"]:
+                    period["examples"] = []
+        sections["themes"]["coverage"]["frequent_words"] = []
+    # pseudonymous keys identify a customer to whoever holds the key: never on a page
+    fatigue = sections["fatigue"]
+    if fatigue.get("window"):
+        fatigue["window"]["customers_over_policy"] = []
+    for rule in fatigue.get("contact_rules", []):
+        rule["customers_over_rule"] = []
+    return sections
 
 
 def _repository_root(directory: Path) -> Path | None:

@@ -143,3 +143,6 @@ class SiteData:
     """Per objective id: recent comments of its latest period, already redacted."""
     history: list[HistoryRecord] = field(default_factory=list)
     """The program's git history, oldest first."""
+    voc: dict[str, Any] = field(default_factory=dict)
+    """The evaluation report's `themes`, `drivers`, `links` and `fatigue` sections as of the
+    run (docs/voc.md), cut to what the audience may see; empty without a run."""

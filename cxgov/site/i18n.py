@@ -264,6 +264,249 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tightened": {"en": "tightened", "fi": "kiristetty"},
     "loosened": {"en": "loosened", "fi": "löysennetty"},
     "changed": {"en": "changed", "fi": "muutettu"},
+    # voice of the customer
+    "voc": {"en": "Voice of the customer", "fi": "Asiakkaan ääni"},
+    "voc_short": {"en": "Overview", "fi": "Yleiskuva"},
+    "voc_intro": {
+        "en": "What customers wrote, tagged by the program's themes; which touchpoints and "
+        "themes go together with the relationship score; whether the experience shows in "
+        "business outcomes; and whether customers are surveyed too often. Correlation is not "
+        "causation: every figure comes with its number of answers and its interval.",
+        "fi": "Mitä asiakkaat kirjoittivat ohjelman teemoittain; mitkä kosketuspisteet ja "
+        "teemat kulkevat yhdessä suositteluhalukkuuden kanssa; näkyykö kokemus liiketoiminnan "
+        "tuloksissa; ja kysytäänkö asiakkailta liian usein. Korrelaatio ei ole syy-yhteys: "
+        "jokaisen luvun rinnalla on vastausten määrä ja luottamusväli.",
+    },
+    "voc_comments": {
+        "en": "{comments} comments up to the as-of date; {untagged} of them are tagged by no "
+        "theme.",
+        "fi": "{comments} kommenttia tarkastelupäivään mennessä; niistä {untagged} ei osu "
+        "mihinkään teemaan.",
+    },
+    "themes": {"en": "Themes", "fi": "Teemat"},
+    "theme": {"en": "Theme", "fi": "Teema"},
+    "themes_intro": {
+        "en": "Mentions: comments that mention the theme, in each of its measurement points' "
+        "newest period with comments. Where a theme lowers (or raises) a KPI, the comments "
+        "that mention it have a lower (higher) KPI than the other comments of the same period, "
+        "and the interval of that difference excludes zero; shown for the newest period where "
+        "it does. Each theme's page has every period.",
+        "fi": "Mainintoja: teeman mainitsevat kommentit kunkin sen mittauspisteen uusimmalla "
+        "jaksolla, jolla on kommentteja. Kun teema laskee (tai nostaa) mittaria, sen mainitsevissa "
+        "kommenteissa mittari on matalampi (korkeampi) kuin saman jakson muissa kommenteissa, "
+        "eikä eron luottamusväli sisällä nollaa; näytetään uusin jakso, jolla näin on. Teeman "
+        "omalla sivulla ovat kaikki jaksot.",
+    },
+    "change_vs_previous": {"en": "Change vs previous", "fi": "Muutos edelliseen"},
+    "lowers_kpi_at": {"en": "Lowers the KPI at", "fi": "Laskee mittaria"},
+    "raises_kpi_at": {"en": "Raises the KPI at", "fi": "Nostaa mittaria"},
+    "no_themes": {
+        "en": "The program defines no themes.",
+        "fi": "Ohjelmassa ei ole määritelty teemoja.",
+    },
+    "no_comments": {"en": "no comments yet", "fi": "ei vielä kommentteja"},
+    "mentions": {"en": "Mentions", "fi": "Mainintoja"},
+    "comments": {"en": "Comments", "fi": "Kommentteja"},
+    "share": {"en": "Share", "fi": "Osuus"},
+    "kpi_with_theme": {"en": "KPI with theme", "fi": "Mittari teeman kanssa"},
+    "kpi_without_theme": {"en": "KPI without", "fi": "Mittari ilman"},
+    "difference": {"en": "Difference", "fi": "Ero"},
+    "reading": {"en": "Reading", "fi": "Tulkinta"},
+    "lowers_kpi": {"en": "lowers the KPI", "fi": "laskee mittaria"},
+    "raises_kpi": {"en": "raises the KPI", "fi": "nostaa mittaria"},
+    "interval_includes_zero": {"en": "interval includes zero", "fi": "väli sisältää nollan"},
+    "not_estimable": {"en": "too few answers", "fi": "liian vähän vastauksia"},
+    "theme_intro": {
+        "en": "Comments are tagged by the theme's rule below. Share: the comments "
+        "that mention the theme. Difference: the KPI among them minus the KPI among the other "
+        "comments of the same period, with its interval.",
+        "fi": "Kommentit merkitään alla olevilla teeman hakuehdoilla. Osuus: teeman mainitsevat "
+        "kommentit. Ero: mittari niissä miinus mittari saman jakson muissa kommenteissa, "
+        "luottamusväleineen.",
+    },
+    "co_occurs": {"en": "Mentioned together with", "fi": "Mainitaan yhdessä teemojen kanssa"},
+    "co_occurs_intro": {
+        "en": "In the newest period's comments that mention this theme.",
+        "fi": "Uusimman jakson kommenteissa, joissa tämä teema mainitaan.",
+    },
+    "examples": {"en": "Example comments", "fi": "Esimerkkikommentteja"},
+    "examples_intro": {
+        "en": "The newest comments of {period} that mention the theme, with personal data removed.",
+        "fi": "Jakson {period} uusimmat teeman mainitsevat kommentit, henkilötiedot poistettuina.",
+    },
+    "matched_by": {"en": "matched by {pattern}", "fi": "osui ehtoon {pattern}"},
+    "coverage": {"en": "Coverage", "fi": "Kattavuus"},
+    "coverage_intro": {
+        "en": "Comments that no theme tags, by measurement point: where a new rule is worth "
+        "writing.",
+        "fi": "Kommentit, joihin mikään teema ei osu, mittauspisteittäin: mihin uusi sääntö "
+        "kannattaa kirjoittaa.",
+    },
+    "untagged": {"en": "Untagged", "fi": "Ilman teemaa"},
+    "frequent_words": {
+        "en": "Most frequent words in untagged comments (stop words removed): {words}.",
+        "fi": "Yleisimmät sanat teemattomissa kommenteissa (täytesanat poistettu): {words}.",
+    },
+    "drivers": {"en": "Drivers", "fi": "Ajurit"},
+    "drivers_intro": {
+        "en": "How strongly each touchpoint KPI and each theme goes together with the journey's "
+        "relationship KPI: a correlation over the respondents who answered both (basis "
+        "respondents) or, without a customer key to join them, over periods. Strongest first, "
+        "always with n and the interval; a driver whose interval includes zero is labelled so.",
+        "fi": "Kuinka vahvasti kunkin kosketuspisteen mittari ja kunkin teeman mainitseminen "
+        "kulkee yhdessä polun suositteluhalukkuuden kanssa: korrelaatio molempiin vastanneiden "
+        "kesken (peruste vastaajat) tai, jos asiakastunniste ei yhdistä vastauksia, jaksoittain. "
+        "Vahvin ensin, aina n:n ja luottamusvälin kanssa; ajuri, jonka väli sisältää nollan, "
+        "on merkitty.",
+    },
+    "relationship_point": {
+        "en": "Relationship KPI: {kpi} ({point}).",
+        "fi": "Suhdemittari: {kpi} ({point}).",
+    },
+    "driver": {"en": "Driver", "fi": "Ajuri"},
+    "kind": {"en": "Kind", "fi": "Laji"},
+    "basis": {"en": "Basis", "fi": "Peruste"},
+    "respondents": {"en": "respondents", "fi": "vastaajat"},
+    "by_periods": {"en": "periods", "fi": "jaksot"},
+    "positive": {"en": "positive", "fi": "myönteinen"},
+    "negative": {"en": "negative", "fi": "kielteinen"},
+    "no_drivers": {
+        "en": "No journey has a relationship (NPS) measurement point to explain.",
+        "fi": "Yhdelläkään polulla ei ole selitettävää suhdemittauspistettä (NPS).",
+    },
+    "links": {"en": "Business outcomes", "fi": "Liiketoimintavaikutus"},
+    "links_intro": {
+        "en": "Business KPIs beside the CX KPIs the program links them to: their correlation "
+        "over complete periods, with n and the interval. A link whose data contradicts the "
+        "expected direction with confidence is flagged.",
+        "fi": "Liiketoiminnan mittarit niiden asiakaskokemusmittareiden rinnalla, joihin ohjelma "
+        "ne kytkee: korrelaatio kokonaisten jaksojen yli, n:n ja luottamusvälin kanssa. Kytkös, "
+        "jonka data kumoaa odotetun suunnan luotettavasti, on merkitty.",
+    },
+    "no_links": {
+        "en": "The program links no business KPI to a CX KPI.",
+        "fi": "Ohjelma ei kytke liiketoiminnan mittareita asiakaskokemusmittareihin.",
+    },
+    "expected": {"en": "Expected direction", "fi": "Odotettu suunta"},
+    "correlation": {"en": "Correlation r", "fi": "Korrelaatio r"},
+    "periods_paired": {"en": "Periods paired (n)", "fi": "Jaksopareja (n)"},
+    "supported": {"en": "supported", "fi": "tuettu"},
+    "contradicted": {"en": "contradicted", "fi": "kumottu"},
+    "inconclusive": {"en": "inconclusive", "fi": "ei ratkaisevaa näyttöä"},
+    "link_contradicted": {
+        "en": "The data contradicts the expected direction: the interval lies wholly on the "
+        "other side of zero.",
+        "fi": "Data kumoaa odotetun suunnan: luottamusväli on kokonaan nollan toisella puolella.",
+    },
+    "link_too_few": {
+        "en": "{n} periods pair up; a correlation needs at least 4 complete business periods "
+        "that each hold whole periods of the CX side.",
+        "fi": "Jaksopareja on {n}; korrelaatio tarvitsee vähintään 4 kokonaista liiketoiminnan "
+        "jaksoa, joihin mahtuu asiakaskokemuspuolen kokonaisia jaksoja.",
+    },
+    "by_group": {"en": "By respondent group", "fi": "Vastaajaryhmittäin"},
+    "by_group_intro": {
+        "en": "Each customer's newest answer puts them in a group; their outcome is the mean of "
+        "their {kpi} records from that day on.",
+        "fi": "Asiakkaan uusin vastaus määrää hänen ryhmänsä; tulos on hänen {kpi}-tietojensa "
+        "keskiarvo siitä päivästä alkaen.",
+    },
+    "respondent_group": {"en": "Group", "fi": "Ryhmä"},
+    "group_promoters": {"en": "promoters (9–10)", "fi": "suosittelijat (9–10)"},
+    "group_passives": {"en": "passives (7–8)", "fi": "passiiviset (7–8)"},
+    "group_detractors": {"en": "detractors (0–6)", "fi": "arvostelijat (0–6)"},
+    "group_positive": {"en": "positive answers", "fi": "myönteiset vastaukset"},
+    "group_other": {"en": "other answers", "fi": "muut vastaukset"},
+    "group_difference": {
+        "en": "Difference, {best} − {worst}: {delta} (interval {interval}, p = {p}).",
+        "fi": "Ero, {best} − {worst}: {delta} (luottamusväli {interval}, p = {p}).",
+    },
+    "by_group_no_customer_records": {
+        "en": "Outcomes by respondent group (say, promoters against detractors) are not "
+        "available: the business KPI's values carry no customer keys (values loaded per "
+        "period never do; a per-customer export through a source would).",
+        "fi": "Tulosta vastaajaryhmittäin (esimerkiksi suosittelijat ja arvostelijat) ei voi "
+        "laskea: liiketoiminnan mittarin arvoissa ei ole asiakastunnisteita (jaksoittain "
+        "ladatuissa ei koskaan; asiakaskohtainen vienti lähteen kautta toisi ne).",
+    },
+    "by_group_no_records_after": {
+        "en": "Outcomes by respondent group are not available: no customer has business "
+        "records on or after their newest answer.",
+        "fi": "Tulosta vastaajaryhmittäin ei voi laskea: yhdelläkään asiakkaalla ei ole "
+        "liiketoimintatietoja uusimman vastauksensa jälkeen.",
+    },
+    "by_group_no_groups": {
+        "en": "Outcomes by respondent group are not available: the CX KPI's answers form no "
+        "groups (a mean).",
+        "fi": "Tulosta vastaajaryhmittäin ei voi laskea: asiakaskokemusmittarin vastauksista "
+        "ei muodostu ryhmiä (keskiarvo).",
+    },
+    "by_group_no_points": {
+        "en": "Outcomes by respondent group are not available: the link has no measurement "
+        "point on one of its sides.",
+        "fi": "Tulosta vastaajaryhmittäin ei voi laskea: kytköksen toisella puolella ei ole "
+        "mittauspistettä.",
+    },
+    "cx_side": {"en": "CX", "fi": "Asiakaskokemus"},
+    "business_side": {"en": "Business", "fi": "Liiketoiminta"},
+    "fatigue": {"en": "Survey fatigue", "fi": "Kyselykuormitus"},
+    "fatigue_intro": {
+        "en": "How often the same customer is surveyed, counted from the answers with a "
+        "customer key.",
+        "fi": "Kuinka usein samalta asiakkaalta kysytään, laskettuna vastauksista, joissa on "
+        "asiakastunniste.",
+    },
+    "no_policy": {
+        "en": "The program has no contact policy; only the measurement points' own contact "
+        "rules are checked.",
+        "fi": "Ohjelmassa ei ole yhteydenottokäytäntöä; vain mittauspisteiden omat "
+        "yhteydenottorajat tarkistetaan.",
+    },
+    "policy_line": {
+        "en": "Contact policy: at most {max} surveys per customer in {days} days.",
+        "fi": "Yhteydenottokäytäntö: enintään {max} kyselyä asiakasta kohden {days} päivässä.",
+    },
+    "window_line": {
+        "en": "{start} – {end}: customers surveyed: {surveyed}; of them surveyed more often "
+        "than the policy allows: {over} ({share}).",
+        "fi": "{start}–{end}: kyselyn sai {surveyed} asiakasta, heistä {over} ({share}) "
+        "useammin kuin käytäntö sallii.",
+    },
+    "surveys_per_customer": {"en": "Surveys per customer", "fi": "Kyselyjä asiakasta kohden"},
+    "surveys": {"en": "Surveys", "fi": "Kyselyjä"},
+    "customers": {"en": "Customers", "fi": "Asiakkaita"},
+    "surveyed_customers": {"en": "Surveyed customers", "fi": "Kyselyn saaneita"},
+    "over_policy": {"en": "Over the policy", "fi": "Yli käytännön"},
+    "rule": {"en": "Rule", "fi": "Hakuehto"},
+    "read_from": {"en": "Read from the comments of", "fi": "Luetaan kommenteista mittareille"},
+    "fatigue_history": {"en": "Over time", "fi": "Ajan mittaan"},
+    "fatigue_history_intro": {
+        "en": "The policy's window ending at each month end.",
+        "fi": "Käytännön aikaikkuna kunkin kuun lopussa.",
+    },
+    "contact_rules": {
+        "en": "Contact rules of measurement points",
+        "fi": "Mittauspisteiden yhteydenottorajat",
+    },
+    "contact_rule": {"en": "Rule", "fi": "Raja"},
+    "rule_line": {"en": "{max} per {days} days", "fi": "{max} / {days} päivää"},
+    "over_rule": {"en": "Over the rule", "fi": "Yli rajan"},
+    "voc_home_themes": {
+        "en": "Themes that lower a KPI: {count}",
+        "fi": "Mittaria laskevia teemoja: {count}",
+    },
+    "voc_home_links": {
+        "en": "business links contradicted by the data: {count} of {links}",
+        "fi": "datan kumoamia liiketoimintakytköksiä: {count}/{links}",
+    },
+    "voc_home_fatigue": {
+        "en": "customers surveyed more often than the contact policy allows: {count}",
+        "fi": "asiakkaita, joilta kysytty useammin kuin käytäntö sallii: {count}",
+    },
+    "voc_home_none": {
+        "en": "The program defines no themes, business links or contact policy.",
+        "fi": "Ohjelmassa ei ole teemoja, liiketoimintakytköksiä eikä yhteydenottokäytäntöä.",
+    },
     # charts
     "chart_period": {"en": "Period start", "fi": "Jakson alku"},
     "chart_value": {"en": "value", "fi": "arvo"},

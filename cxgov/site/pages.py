@@ -18,7 +18,16 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from cxgov.model import Direction, Journey, KpiType, MeasurementPoint, Objective, Program
+from cxgov.model import (
+    Direction,
+    Journey,
+    KpiType,
+    Language,
+    MeasurementPoint,
+    Objective,
+    Program,
+    Theme,
+)
 from cxgov.model.base import ID_PATTERN
 from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
 from cxgov.site.data import (
@@ -60,6 +69,7 @@ def _environment() -> Environment:
     )
     env.filters["h"] = html_text
     env.filters["id"] = _identifier
+    env.filters["isodate"] = dt.date.fromisoformat
     return env
 
 
@@ -404,6 +414,121 @@ class View:
     def children(self, journey: Journey) -> list[Journey]:
         return [j for j in self.program.journeys if j.parent == journey.id]
 
+    # voice of the customer ---------------------------------------------------------------
+
+    def pct(self, value: float | None) -> str:
+        """A percentage given as 0..100, as the report's shares are."""
+        if value is None:
+            return "–"
+        text = self.num(value)
+        return f"{text}\u00a0%" if self.locale.language is Language.FI else f"{text}%"
+
+    def interval(self, low: float | None, high: float | None, digits: int = 1) -> str:
+        if low is None or high is None:
+            return "–"
+        return f"{self.num(low, digits)} … {self.num(high, digits)}"
+
+    def voc_period(self, period: dict[str, Any]) -> str:
+        start = dt.date.fromisoformat(period["start"])
+        text = self.locale.period(start, dt.date.fromisoformat(period["end"]))
+        return text if period["complete"] else f"{text} ({self.locale.t('partial')})"
+
+    @cached_property
+    def themes(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.data.voc.get("themes", {}).get("themes", [])
+        return found
+
+    def theme_overview(self) -> list[dict[str, Any]]:
+        """One row per theme: its mentions in each measurement point's newest period with
+        comments, and where it lowered or raised the KPI (in the newest shown period where it
+        did, with an interval that excludes zero). Themes that lower a KPI come first."""
+        rows = []
+        for theme in self.themes:
+            newest = [point["periods"][-1] for point in theme["points"] if point["periods"]]
+            mentions = sum(p["mentions"] for p in newest)
+            comments = sum(p["comments"] for p in newest)
+            rows.append(
+                {
+                    "theme": theme,
+                    "points": len(newest),
+                    "mentions": mentions,
+                    "comments": comments,
+                    "share": 100 * mentions / comments if comments else None,
+                    "lowers": self._effects(theme, "lowers_kpi"),
+                    "raises": self._effects(theme, "raises_kpi"),
+                }
+            )
+        rows.sort(key=lambda r: (not r["lowers"], -r["mentions"], r["theme"]["id"]))
+        return rows
+
+    def _effects(self, theme: dict[str, Any], effect: str) -> list[tuple[str, dict[str, Any]]]:
+        found = []
+        for point in theme["points"]:
+            hits = [p for p in point["periods"] if p["impact"]["effect"] == effect]
+            if hits:
+                found.append((point["measurement_point"], hits[-1]))
+        return found
+
+    def theme_points(self, theme: dict[str, Any]) -> list[dict[str, Any]]:
+        """A theme's measurement points, the most commented first."""
+        return sorted(
+            theme["points"],
+            key=lambda point: (
+                -sum(p["comments"] for p in point["periods"]),
+                point["measurement_point"],
+            ),
+        )
+
+    def theme_definition(self, theme_id: str) -> Theme | None:
+        return next((t for t in self.program.themes if t.id == theme_id), None)
+
+    def has_examples(self, theme: dict[str, Any]) -> bool:
+        return any(period["examples"] for point in theme["points"] for period in point["periods"])
+
+    def touchpoint_name(self, point_id: str) -> str:
+        """A measurement point by what it measures: its touchpoint (or journey) and KPI."""
+        point = self.points.get(point_id)
+        if point is None:
+            return point_id
+        journey = self.journeys.get(point.journey)
+        where = journey.name if journey else point.journey
+        if journey is not None and point.touchpoint is not None:
+            where = next((t.name for t in journey.touchpoints if t.id == point.touchpoint), where)
+        kpi = self.kpis.get(point.kpi)
+        return f"{where} · {kpi.name if kpi else point.kpi}"
+
+    def driver_name(self, driver: dict[str, Any]) -> Markup:
+        if driver["kind"] == "theme":
+            return Markup(f"[{md(driver['name'])}](themes/{_identifier(driver['theme'])}.md)")
+        return Markup(md(self.touchpoint_name(driver["measurement_point"])))
+
+    def cx_name(self, cx: str, prefix: str = "../") -> Markup:
+        """A link's CX side: an objective (linked to its page) or a measurement point."""
+        if cx in self.objectives:
+            return self.objective_link(cx, prefix)
+        return Markup(md(self.touchpoint_name(cx)))
+
+    def kpi_label(self, kpi_id: str) -> str:
+        kpi = self.kpis.get(kpi_id)
+        return kpi.name if kpi else kpi_id
+
+    def voc_headline(self) -> str:
+        """What the overview pages lead with: themes that lower a KPI, contradicted links and
+        over-surveyed customers, each only when the program defines what it counts."""
+        t = self.locale.t
+        parts = []
+        if self.program.themes:
+            lowering = sum(bool(r["lowers"]) for r in self.theme_overview())
+            parts.append(t("voc_home_themes", count=lowering))
+        links = self.data.voc.get("links", [])
+        if links:
+            contradicted = sum(link["verdict"] == "contradicted" for link in links)
+            parts.append(t("voc_home_links", count=contradicted, links=len(links)))
+        window = self.data.voc.get("fatigue", {}).get("window")
+        if window:
+            parts.append(t("voc_home_fatigue", count=window["over_policy"]))
+        return "; ".join(parts) + "." if parts else t("voc_home_none")
+
 
 def _render(template: str, view: View, **extra: Any) -> str:
     return _ENV.get_template(template).render(v=view, d=view.data, p=view.program, **extra)
@@ -612,11 +737,31 @@ def build_pages(
         pages.append(
             Page(f"objectives/{objective.id}.svg", objective.id, objective_chart(view, objective))
         )
+    pages += voc_pages(view)
     pages += [
         Page("actions.md", t("actions"), _render("actions.md.j2", view)),
         Page("owners.md", t("owners"), _render("owners.md.j2", view)),
         Page("data-quality.md", t("data_quality"), _render("data_quality.md.j2", view)),
         Page("changelog.md", t("changelog"), _render("changelog.md.j2", view)),
+    ]
+    return pages
+
+
+def voc_pages(view: View) -> list[Page]:
+    """The Voice of the customer section: overview, a page per theme, drivers, business
+    outcomes and survey fatigue."""
+    t = view.locale.t
+    pages = [Page("voc/index.md", t("voc"), _render("voc.md.j2", view))]
+    pages += [
+        Page(
+            f"voc/themes/{theme['id']}.md", theme["name"], _render("theme.md.j2", view, theme=theme)
+        )
+        for theme in view.themes
+    ]
+    pages += [
+        Page("voc/drivers.md", t("drivers"), _render("drivers.md.j2", view)),
+        Page("voc/links.md", t("links"), _render("links.md.j2", view)),
+        Page("voc/fatigue.md", t("fatigue"), _render("fatigue.md.j2", view)),
     ]
     return pages
 
@@ -642,6 +787,15 @@ def navigation(program: Program, pages: list[Page]) -> list[Any]:
         {locale.t("strategy"): "strategy.md"},
         {locale.t("journeys"): ["journeys/index.md", *journeys]},
         {locale.t("objectives"): ["objectives/index.md", *objectives]},
+        {
+            locale.t("voc"): [
+                "voc/index.md",
+                *({titles[path]: path} for path in titles if path.startswith("voc/themes/")),
+                {locale.t("drivers"): "voc/drivers.md"},
+                {locale.t("links"): "voc/links.md"},
+                {locale.t("fatigue"): "voc/fatigue.md"},
+            ]
+        },
         {locale.t("actions"): "actions.md"},
         {locale.t("owners"): "owners.md"},
         {locale.t("data_quality"): "data-quality.md"},

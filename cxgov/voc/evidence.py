@@ -99,7 +99,7 @@ def sections(
             "coverage": coverage(program, evidence.comments),
         },
         "drivers": drivers_section(program, evidence, aggregates),
-        "links": links_section(program, aggregates, results),
+        "links": links_section(program, aggregates, results, evidence.answers),
         "fatigue": fatigue_section(program, evidence.answers, as_of),
     }
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cxgov.model import Program
+from cxgov.model.measurement import SURVEY_METHODS
 from cxgov.voc.records import Answer
 
 HISTORY_MONTHS = 12
@@ -56,6 +57,9 @@ def fatigue_section(program: Program, answers: list[Answer], as_of: dt.date) -> 
     over-surveyed share per journey, and that share at the last month ends."""
     policy = program.contact_policy
     points = {p.id: p for p in program.measurement_points}
+    # customer-keyed records of system and operational points (a per-customer business export)
+    # were never a survey the customer received
+    answers = [a for a in answers if a.point in points and points[a.point].method in SURVEY_METHODS]
     surveys = _surveys(answers)
     day = as_of - dt.timedelta(days=1)
     section: dict[str, Any] = {

@@ -8,19 +8,27 @@ CX side improves, so for a lower-is-better CX measure the sign is turned before 
 whose interval lies wholly on the other side of zero is `contradicted`; wholly on the expected
 side, `supported`; otherwise `inconclusive`.
 
-Customer-level outcomes (retention of promoters against detractors) need business records with
-customer keys; business KPI values arrive aggregated per period, so `by_group` says so.
+`by_group` is the business outcome by respondent group (retention of promoters against passives
+and detractors) where customer keys allow it: when the business KPI's measurement point holds
+records with customer keys (a per-customer export through a source, not the aggregated
+`--kpi-values`). Each customer's newest answer at the CX point puts them in a group; their
+outcome is the mean of their business records from that answer's day on, so the outcome follows
+the experience. Per group the mean with a t interval, and the difference between the best and
+the worst group with Welch's interval.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from cxgov.evaluate.aggregate import Aggregates, Cell, SegmentKey
 from cxgov.evaluate.periods import Period
 from cxgov.evaluate.verdicts import Result, estimate
 from cxgov.model import Direction, Expectation, Kpi, KpiType, MeasurementPoint, Program
-from cxgov.stats import Counts
+from cxgov.stats import Counts, mean_change, mean_estimate
+from cxgov.voc.records import Answer
 from cxgov.voc.statistics import Correlation, pearson
 
 
@@ -67,23 +75,30 @@ def _cx_series(
 
 
 def links_section(
-    program: Program, aggregates: Aggregates, results: list[Result], confidence: float = 0.95
+    program: Program,
+    aggregates: Aggregates,
+    results: list[Result],
+    answers: Sequence[Answer] = (),
+    confidence: float = 0.95,
 ) -> list[dict[str, Any]]:
     kpis = {k.id: k for k in program.kpis}
+    by_point: dict[str, list[Answer]] = defaultdict(list)
+    for a in answers:
+        if a.value is not None and not a.not_applicable:
+            by_point[a.point].append(a)
     out = []
     for link in program.links:
+        cx = _cx_series(program, link.cx, aggregates, results)
+        business = _business_point(program, link.business)
+        kpi = kpis.get(link.business)
         entry: dict[str, Any] = {
             "cx": link.cx,
             "business": link.business,
             "expected": link.expected.value,
-            "by_group": {
-                "available": False,
-                "reason": "business KPI values are aggregated per period, without customer keys",
-            },
+            "by_group": by_group(
+                cx[1] if cx else None, cx[2] if cx else None, business, by_point, confidence
+            ),
         }
-        cx = _cx_series(program, link.cx, aggregates, results)
-        business = _business_point(program, link.business)
-        kpi = kpis.get(link.business)
         if cx is None or business is None or kpi is None or kpi.type is not KpiType.VALUE:
             out.append(
                 {
@@ -162,3 +177,111 @@ def _pairs(
         if value is not None:
             found.append((period, value, delivered.value))
     return found
+
+
+NPS_GROUPS = ("promoters", "passives", "detractors")
+TOP_BOX_GROUPS = ("positive", "other")
+"""Respondent groups, best first: NPS's, and a percent-positive KPI's."""
+
+
+def groups_of(kpi: Kpi) -> tuple[str, ...] | None:
+    if kpi.type is KpiType.NPS:
+        return NPS_GROUPS
+    if kpi.type in (KpiType.CSAT, KpiType.CES, KpiType.TOP_BOX) and kpi.effective_positive:
+        return TOP_BOX_GROUPS
+    return None
+
+
+def respondent_group(kpi: Kpi, value: float) -> str | None:
+    """The group of one answer: NPS's promoter (9–10), passive (7–8) or detractor (0–6); for a
+    top-box KPI, inside the positive range or not; none for a mean KPI."""
+    if kpi.type is KpiType.NPS:
+        return "promoters" if value >= 9 else "passives" if value >= 7 else "detractors"
+    if groups_of(kpi) == TOP_BOX_GROUPS and kpi.effective_positive is not None:
+        low, high = kpi.effective_positive
+        return "positive" if low <= value <= high else "other"
+    return None
+
+
+def _unavailable(code: str, reason: str) -> dict[str, Any]:
+    return {"available": False, "code": code, "reason": reason}
+
+
+def by_group(
+    cx_point: MeasurementPoint | None,
+    cx_kpi: Kpi | None,
+    business: MeasurementPoint | None,
+    by_point: dict[str, list[Answer]],
+    confidence: float,
+) -> dict[str, Any]:
+    """The business outcome per respondent group, from customer-keyed records on both sides."""
+    if cx_point is None or cx_kpi is None or business is None:
+        return _unavailable(
+            "no_points", "the link's CX side or business KPI has no measurement point"
+        )
+    names = groups_of(cx_kpi)
+    if names is None:
+        return _unavailable(
+            "no_groups", f"answers of a {cx_kpi.type.value} KPI form no respondent groups"
+        )
+    outcomes = by_point.get(business.id, [])
+    if not outcomes:
+        return _unavailable(
+            "no_customer_records",
+            "no business records with customer keys: business KPI values delivered per period "
+            "(--kpi-values) carry none",
+        )
+    newest: dict[str, Answer] = {}
+    for a in by_point.get(cx_point.id, []):
+        known = newest.get(a.customer)
+        if known is None or (a.day, a.survey) > (known.day, known.survey):
+            newest[a.customer] = a
+    later: dict[str, list[float]] = defaultdict(list)
+    for record in outcomes:
+        answer = newest.get(record.customer)
+        if answer is not None and record.day >= answer.day and record.value is not None:
+            later[record.customer].append(record.value)
+    totals: dict[str, Counts] = {g: Counts() for g in names}
+    for customer, values in sorted(later.items()):
+        answered = newest[customer].value
+        assert answered is not None
+        group = respondent_group(cx_kpi, answered)
+        if group is None:
+            continue
+        mean = sum(values) / len(values)
+        totals[group] = totals[group] + Counts(n=1, total=mean, sumsq=mean * mean)
+    if not any(c.n for c in totals.values()):
+        return _unavailable(
+            "no_records_after",
+            f"no customer has business records on or after their newest answer at {cx_point.id}",
+        )
+    difference = mean_change(totals[names[-1]], totals[names[0]], confidence)
+    return {
+        "available": True,
+        "basis": "customers",
+        "measurement_point": cx_point.id,
+        "business_point": business.id,
+        "groups": [_group_json(name, totals[name], confidence) for name in names],
+        "difference": {
+            "between": [names[0], names[-1]],
+            "delta": _rounded(difference.delta if difference else None),
+            "ci_low": _rounded(difference.ci_low if difference else None),
+            "ci_high": _rounded(difference.ci_high if difference else None),
+            "p_value": _rounded(difference.p_value if difference else None),
+        },
+    }
+
+
+def _group_json(name: str, counts: Counts, confidence: float) -> dict[str, Any]:
+    found = mean_estimate(counts.n, counts.total, counts.sumsq, confidence)
+    return {
+        "group": name,
+        "customers": counts.n,
+        "mean": _rounded(found.value),
+        "ci_low": _rounded(found.ci_low),
+        "ci_high": _rounded(found.ci_high),
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

@@ -123,6 +123,16 @@ def test_a_reader_walks_home_journey_objective_actions(served_site: str, browser
     assert page.locator("article table").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "4-actions.png"), full_page=True)
 
+    page.goto(f"{served_site}/index.html")
+    page.locator("article a[href='voc/index.html']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text() == "Asiakkaan ääni"
+    page.locator("article a[href='themes/toimitukset.html']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text() == "Toimitukset"
+    assert page.locator("article table").count() >= 2, "the rule and a table per point"
+    page.screenshot(path=str(ARTIFACTS / "5-theme.png"), full_page=True)
+
     page.goto(f"{served_site}/strategy.html")
     page.locator("img[src$='.svg']").first.scroll_into_view_if_needed()
     assert len(_displayed_svgs(page)) == 2, "both goals' trajectory charts are displayed"

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cxgov.site.charts import ChartText, TrendPoint, nice_ticks, trajectory_chart, trend_chart
@@ -383,6 +383,14 @@ def trend_points(draw: st.DrawFn) -> list[TrendPoint]:
     revisions=st.lists(st.dates(date(2024, 6, 1), date(2028, 1, 1)), max_size=4),
     y_range=st.one_of(st.none(), st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6))),
 )
+# a fixed range narrower than float precision, with thresholds far outside it: once -inf
+@example(
+    points=[
+        TrendPoint(date(2025, 1, 1), date(2025, 1, 31), 1.0, None, None, 5, None, None, 64.0, "pass", False)
+    ],
+    revisions=[],
+    y_range=(0.0, 8.281170345535532e-305),
+)  # fmt: skip
 def test_random_series_always_give_parseable_svg_with_finite_coordinates(
     points: list[TrendPoint], revisions: list[date], y_range: tuple[float, float] | None
 ) -> None:

@@ -29,6 +29,7 @@ PERSONAL = {
     "card": "4111 1111 1111 1111",
 }
 CUSTOMER_ID = "CUST-778899"
+THEME_NAME = "<b onclick=alert(3)>Billing</b> *twice*"
 
 
 def _hostile_program(folder: Path) -> Path:
@@ -59,7 +60,17 @@ def _hostile_program(folder: Path) -> Path:
         sources.read_text(encoding="utf-8").replace(
             "      segments:\n",
             "      comment: Comment\n      customer: Customer\n      segments:\n",
-        ),
+        )
+        # one customer answers every row: far over any contact policy
+        + "\ncontact_policy:\n  max_surveys_per_customer: 3\n  days: 90\n",
+        encoding="utf-8",
+    )
+    # a theme whose name carries markup, matching every hostile comment, so the Voice of the
+    # customer pages show example comments (team) and theme names from YAML
+    (program / "themes.yaml").write_text(
+        "themes:\n"
+        f"  - id: hostile\n    name: '{THEME_NAME}'\n"
+        "    match:\n      any: [flight, call, account, card]\n    kpis: [csat]\n",
         encoding="utf-8",
     )
     return program
@@ -91,7 +102,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     program = _hostile_program(folder)
     _hostile_answers(program / "data" / "airline-2026-10.csv")
     db = f"sqlite:///{folder / 'store.db'}"
-    api.run(str(program), as_of=dt.date(2026, 10, 31), db=db, out=None, clock=fixed_clock)
+    # the day after the export's fixed date, so the contact-policy window holds its answers
+    api.run(str(program), as_of=dt.date(2026, 11, 1), db=db, out=None, clock=fixed_clock)
     html: dict[str, str] = {}
     for audience in Audience:
         built = api.build_site(
@@ -170,3 +182,43 @@ def test_leadership_site_shows_no_verbatim_comments(hostile_site: dict[str, str]
     leadership = hostile_site["leadership-markdown"]
     assert "Great flight" not in leadership and "[redacted]" not in leadership
     assert "Great flight" in hostile_site["team-markdown"]
+
+
+def _page(markdown: str, heading: str) -> str:
+    """One generated page out of the joined Markdown: from its title to the next page's."""
+    start = markdown.index(f"\n{heading}") + 1
+    end = markdown.find("\n# ", start)
+    return markdown[start : end if end != -1 else None]
+
+
+def test_voice_of_customer_pages_escape_theme_names(hostile_site: dict[str, str]) -> None:
+    for audience in ("team", "leadership"):
+        built = hostile_site[audience]
+        assert "&lt;b onclick=alert(3)&gt;Billing&lt;/b&gt; *twice*" in built, audience
+        assert "<em>twice</em>" not in built and "onclick=alert(3)>" not in built
+
+
+def test_voice_of_customer_examples_are_redacted_and_team_only(
+    hostile_site: dict[str, str],
+) -> None:
+    theme_page = _page(hostile_site["team-markdown"], "# &lt;b onclick")
+    assert "\\[redacted\\]" in theme_page, "the theme page shows its examples, redacted"
+    assert "Great flight" in theme_page
+    for kind, value in PERSONAL.items():
+        assert value not in theme_page, f"{kind} survived redaction on the theme page"
+    page = _page(hostile_site["leadership-markdown"], "# &lt;b onclick")
+    assert "Great flight" not in page and "redacted" not in page
+
+
+def test_survey_fatigue_counts_customers_without_naming_them(
+    hostile_site: dict[str, str],
+) -> None:
+    for audience in ("team", "leadership"):
+        markdown = hostile_site[f"{audience}-markdown"]
+        fatigue = _page(markdown, "# Survey fatigue")
+        assert "Contact policy: at most 3 surveys per customer in 90 days." in fatigue
+        assert (
+            "customers surveyed: 1; of them surveyed more often than the policy allows: 1 (100.0%)"
+            in fatigue
+        )
+        assert not re.findall(r"\b[0-9a-f]{32}\b", markdown), "a customer key on the page"

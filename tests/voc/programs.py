@@ -103,3 +103,27 @@ def comment(
 
 def answer(customer: str, survey: str, point: str, day: dt.date, value: float = 9) -> Answer:
     return Answer(customer, ("survey", survey), point, day, value, False)
+
+
+def retention_records() -> list[Answer]:
+    """NPS answers and per-customer retention records (a system point's customer export)."""
+    nps = [
+        answer("c1", "n1a", "mp-nps", dt.date(2025, 3, 1), 2),  # older: the newest answer counts
+        answer("c1", "n1b", "mp-nps", dt.date(2025, 6, 1), 10),
+        answer("c2", "n2", "mp-nps", dt.date(2025, 6, 1), 9),
+        answer("c3", "n3", "mp-nps", dt.date(2025, 6, 1), 8),
+        answer("c4", "n4", "mp-nps", dt.date(2025, 6, 1), 3),
+        answer("c5", "n5", "mp-nps", dt.date(2025, 6, 1), 5),
+        answer("c6", "n6", "mp-nps", dt.date(2025, 9, 1), 10),  # only an earlier record
+    ]
+    retention = [
+        answer("c1", "r1a", "mp-retention", dt.date(2025, 4, 1), 0),  # before the newest answer
+        answer("c1", "r1b", "mp-retention", dt.date(2025, 7, 1), 100),
+        answer("c1", "r1c", "mp-retention", dt.date(2025, 8, 1), 100),
+        answer("c2", "r2", "mp-retention", dt.date(2025, 7, 1), 80),
+        answer("c3", "r3", "mp-retention", dt.date(2025, 7, 1), 70),
+        answer("c4", "r4", "mp-retention", dt.date(2025, 7, 1), 40),
+        answer("c5", "r5", "mp-retention", dt.date(2025, 6, 1), 20),  # the answer's own day
+        answer("c6", "r6", "mp-retention", dt.date(2025, 8, 1), 0),
+    ]
+    return nps + retention

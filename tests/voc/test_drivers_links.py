@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from cxgov.evaluate.aggregate import Aggregates, Cell, PeriodValue
 from cxgov.evaluate.periods import Period
 from cxgov.evaluate.verdicts import judge
@@ -11,7 +13,7 @@ from cxgov.stats import Counts
 from cxgov.voc.drivers import drivers_section
 from cxgov.voc.evidence import Evidence
 from cxgov.voc.links import links_section
-from tests.voc.programs import answer, comment, program
+from tests.voc.programs import answer, comment, program, retention_records
 
 AS_OF = dt.date(2026, 1, 1)
 MONTHS = [
@@ -104,3 +106,40 @@ def test_drivers_are_related_over_respondents_with_intervals_and_labels() -> Non
     assert found["price"]["label"] == "not_estimable"  # no comment mentions the price
     strengths = [abs(d["r"]) for d in journey["drivers"] if d["r"] is not None]
     assert strengths == sorted(strengths, reverse=True)
+
+
+def test_retention_by_respondent_group_where_customer_keys_allow() -> None:
+    shop = program(links=[{"cx": "mp-nps", "business": "retention", "expected": "positive"}])
+    aggregates = Aggregates({}, {}, {}, {})
+    (link,) = links_section(shop, aggregates, [], retention_records())
+    groups = {g["group"]: g for g in link["by_group"]["groups"]}
+    assert link["by_group"]["available"] is True and link["by_group"]["basis"] == "customers"
+    # promoters c1 (mean of 100, 100) and c2 (80): 90 ± t(0.975, 1)·√(200/2)
+    assert (groups["promoters"]["customers"], groups["promoters"]["mean"]) == (2, 90.0)
+    assert groups["promoters"]["ci_low"] == pytest.approx(90 - 12.7062 * 10, abs=1e-3)
+    assert (groups["passives"]["customers"], groups["passives"]["mean"]) == (1, 70.0)
+    assert groups["passives"]["ci_low"] is None  # one customer has no interval
+    assert (groups["detractors"]["customers"], groups["detractors"]["mean"]) == (2, 30.0)
+    # Welch: SE = √(200/2 + 200/2), df = 2, t(0.975, 2) = 4.30265
+    difference = link["by_group"]["difference"]
+    assert difference["between"] == ["promoters", "detractors"] and difference["delta"] == 60.0
+    half = 4.302653 * 200**0.5
+    assert difference["ci_low"] == pytest.approx(60 - half, abs=1e-3)
+    assert difference["ci_high"] == pytest.approx(60 + half, abs=1e-3)
+
+
+def test_by_group_says_why_it_is_unavailable() -> None:
+    shop = program(
+        links=[
+            {"cx": "mp-nps", "business": "retention", "expected": "positive"},
+            {"cx": "o-nps", "business": "churn", "expected": "negative"},
+        ]
+    )
+    retention, churn = links_section(shop, Aggregates({}, {}, {}, {}), [], [])
+    assert retention["by_group"] == {
+        "available": False,
+        "code": "no_customer_records",
+        "reason": "no business records with customer keys: business KPI values delivered per "
+        "period (--kpi-values) carry none",
+    }
+    assert churn["by_group"]["available"] is False

@@ -97,3 +97,53 @@ def test_an_evaluation_reports_themes_drivers_links_and_fatigue(
     assert "| Late deliveries | mp-delivery | 2026-02-01..2026-02-28 | 25.0 |" in summary
     again = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None)
     assert again.report["themes"]["tagged_in_this_run"] == 0
+
+
+CRM = """
+sources:
+  - id: crm
+    path: data/retention*.csv
+    columns: {response_id: record, collected_at: month_end, value: retained, customer: customer}
+    measurement_point: mp-retention
+links:
+  - {cx: mp-nps, business: retention, expected: positive}
+contact_policy:
+  max_surveys_per_customer: 1
+  days: 30
+"""
+
+
+def test_retention_by_nps_group_from_a_per_customer_export(db_url: str, tmp_path: Path) -> None:
+    program = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", program)
+    header = program / "program.yaml"
+    header.write_text(
+        header.read_text().replace(
+            "{id: mp-retention, kpi: retention, journey: order, method: system}",
+            "{id: mp-retention, kpi: retention, journey: order, method: system, source: crm}",
+        )
+    )
+    (program / "crm.yaml").write_text(CRM)
+    answers = tmp_path / "answers.csv"
+    scores = {"p1": 10, "p2": 9, "p3": 10, "p4": 9, "d1": 3, "d2": 6, "d3": 0, "d4": 5}
+    answers.write_text(
+        HEADER
+        + "".join(
+            f"n-{c},2026-02-10T10:00:00,NPS,{s},{c},,small,north\n" for c, s in scores.items()
+        )
+    )
+    retained = {"p1": 100, "p2": 100, "p3": 100, "p4": 0, "d1": 0, "d2": 0, "d3": 100, "d4": 0}
+    export = tmp_path / "retention.csv"
+    export.write_text(
+        "record,month_end,retained,customer\n"
+        + "".join(f"r-{c},2026-02-28,{v},{c}\n" for c, v in retained.items())
+    )
+    assert api.ingest(str(program), "answers", [str(answers)], db=db_url).rejected == 0
+    assert api.ingest(str(program), "crm", [str(export)], db=db_url).rejected == 0
+    report = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, dry_run=True).report
+    (link,) = report["links"]
+    groups = {g["group"]: (g["customers"], g["mean"]) for g in link["by_group"]["groups"]}
+    assert groups == {"promoters": (4, 75.0), "passives": (0, None), "detractors": (4, 25.0)}
+    assert link["by_group"]["difference"]["delta"] == 50.0
+    # the export's records are no surveys: each customer got one, which the policy allows
+    assert report["fatigue"]["window"]["over_policy"] == 0

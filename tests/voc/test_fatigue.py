@@ -53,3 +53,13 @@ def test_no_policy_still_reports_contact_rules() -> None:
     section = fatigue_section(program(contact_policy=None), [], AS_OF)
     assert section["policy"] is None and "window" not in section
     assert section["contact_rules"][0]["surveyed_customers"] == 0
+
+
+def test_customer_records_of_a_system_point_are_no_surveys() -> None:
+    # a per-customer retention export: monthly records of customer "b", who got one survey
+    answers = [answer("b", "s1", "mp-checkout", _day(2))] + [
+        answer("b", f"r{n}", "mp-retention", _day(n), 100) for n in range(1, 8)
+    ]
+    window = fatigue_section(program(), answers, AS_OF)["window"]
+    assert window["surveys_per_customer"] == [{"surveys": 1, "customers": 1}]
+    assert window["over_policy"] == 0

@@ -1,0 +1,146 @@
+"""The Voice of the customer section: the same figures as the evaluation report, a flagged
+contradicted link, and what each audience may see of what customers wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxgov import api
+from cxgov.evaluate.aggregate import Aggregates, Cell, PeriodValue
+from cxgov.evaluate.periods import Period
+from cxgov.redaction import redact
+from cxgov.site.data import RunSummary, SiteData
+from cxgov.site.options import Audience
+from cxgov.site.pages import Page, build_pages, navigation
+from cxgov.stats import Counts
+from cxgov.voc.evidence import Evidence, sections
+from tests.site.conftest import SiteStore, site_data
+from tests.voc.programs import program, retention_records
+
+AS_OF = dt.date(2026, 1, 1)
+MONTHS = [
+    Period(dt.date(2025, m, 1), dt.date(2025 + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1), True)
+    for m in range(1, 13)
+]
+
+
+def _pages(pages: list[Page]) -> dict[str, str]:
+    return {p.path: p.content for p in pages if p.path.endswith(".md")}
+
+
+def _shop_site() -> dict[str, str]:
+    """The voice-of-the-customer test shop whose checkout CSAT rises every month while
+    retention falls: its expected-positive link is contradicted. Its NPS is linked to the
+    per-customer retention records too."""
+    shop = program(
+        links=[
+            {"cx": "mp-checkout", "business": "retention", "expected": "positive"},
+            {"cx": "mp-nps", "business": "retention", "expected": "positive"},
+        ]
+    )
+    counts = {
+        Cell("mp-checkout", p, ()): Counts(n=100, positives=60 + 2 * i)
+        for i, p in enumerate(MONTHS)
+    }
+    values = {
+        Cell("mp-retention", p, ()): PeriodValue(90.0 - i, None) for i, p in enumerate(MONTHS)
+    }
+    aggregates = Aggregates(counts, values, {}, {"mp-checkout": MONTHS, "mp-retention": MONTHS})
+    voc = sections(
+        shop, Evidence("hash", [], retention_records()), aggregates, [], AS_OF, redact=redact
+    )
+    data = SiteData(run=RunSummary(1, AS_OF, "0" * 64, None), voc=voc)
+    return _pages(build_pages(shop, data, Audience.LEADERSHIP))
+
+
+def test_a_contradicted_link_is_flagged_on_its_page_and_the_overview() -> None:
+    pages = _shop_site()
+    links = pages["voc/links.md"]
+    assert "!!! danger" in links and "**⚠ contradicted**" in links
+    assert "| Correlation r | -1.00 (confidence interval -1.00 … -1.00" in links
+    assert "business links contradicted by the data: 1 of 2" in pages["voc/index.md"]
+    assert "business links contradicted by the data: 1 of 2" in pages["index.md"]
+
+
+def test_business_outcome_by_respondent_group_is_shown_where_customer_keys_allow() -> None:
+    links = _shop_site()["voc/links.md"]
+    checkout, nps = links.split("\n## ")[1:]
+    assert "no customer has business records on or after their newest answer" in checkout
+    assert "### By respondent group" in nps
+    assert "| promoters (9–10) | 2 | 90.00 | -37.06 … 217.06 |" in nps
+    assert "| detractors (0–6) | 2 | 30.00 |" in nps
+    assert "Difference, promoters (9–10) − detractors (0–6): 60.00" in nps
+
+
+def test_drivers_always_come_with_n_and_an_interval(kahvipalvelu_store: SiteStore) -> None:
+    _program, data = site_data(kahvipalvelu_store, Audience.LEADERSHIP)
+    pages = _pages(build_pages(_program, data, Audience.LEADERSHIP))
+    drivers = pages["voc/drivers.md"]
+    rows = [
+        line for line in drivers.splitlines() if line.startswith("| ") and " | r | " not in line
+    ]
+    shown = [line for line in rows if "vastaajat" in line or "jaksot" in line]
+    assert len(shown) == len(data.voc["drivers"][0]["drivers"]) > 0
+    for line in shown:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        n, interval, reading = cells[3], cells[5], cells[7]
+        assert n.isdigit() and " … " in interval, line
+        assert reading in {"**myönteinen**", "**kielteinen**", "väli sisältää nollan"}, line
+
+
+def test_the_site_shows_the_figures_of_the_evaluation_report(
+    kahvipalvelu_store: SiteStore,
+) -> None:
+    report = api.evaluate(
+        str(kahvipalvelu_store.program_dir),
+        as_of=kahvipalvelu_store.as_of,
+        db=kahvipalvelu_store.db,
+        out=None,
+        dry_run=True,
+    ).report
+    _program, data = site_data(kahvipalvelu_store, Audience.TEAM)
+    for section in ("themes", "drivers", "links", "fatigue"):
+        site, reported = data.voc[section], report[section]
+        if section == "fatigue":  # the site never carries customer keys
+            reported["window"]["customers_over_policy"] = []
+            for rule in reported["contact_rules"]:
+                rule["customers_over_rule"] = []
+        if section == "themes":  # tagged now or by the run: the same tags either way
+            site, reported = dict(site), dict(reported)
+            assert site.pop("tagged_in_this_run") == 0
+            reported.pop("tagged_in_this_run")
+        assert site == reported, section
+
+
+def test_leadership_sees_no_customer_words(kahvipalvelu_store: SiteStore) -> None:
+    team_program, team = site_data(kahvipalvelu_store, Audience.TEAM)
+    _program, leadership = site_data(kahvipalvelu_store, Audience.LEADERSHIP)
+    team_pages = _pages(build_pages(team_program, team, Audience.TEAM))
+    leadership_pages = _pages(build_pages(_program, leadership, Audience.LEADERSHIP))
+    themes = [path for path in team_pages if path.startswith("voc/themes/")]
+    assert themes and set(themes) == {p for p in leadership_pages if p.startswith("voc/themes/")}
+    assert any("### Esimerkkikommentteja" in team_pages[path] for path in themes)
+    assert not any("Esimerkkikommentteja" in leadership_pages[path] for path in themes)
+    assert "Yleisimmät sanat teemattomissa kommenteissa" in team_pages["voc/index.md"]
+    assert "Yleisimmät sanat" not in leadership_pages["voc/index.md"]
+    # the figures themselves are the same for both audiences
+    assert leadership.voc["drivers"] == team.voc["drivers"]
+    assert leadership.voc["fatigue"] == team.voc["fatigue"]
+
+
+def test_the_section_is_in_the_navigation_with_a_page_per_theme(
+    kahvipalvelu_store: SiteStore,
+) -> None:
+    _program, data = site_data(kahvipalvelu_store, Audience.TEAM)
+    pages = build_pages(_program, data, Audience.TEAM)
+    (section,) = [entry for entry in navigation(_program, pages) if "Asiakkaan ääni" in entry]
+    paths = [
+        next(iter(item.values())) if isinstance(item, dict) else item
+        for item in section["Asiakkaan ääni"]
+    ]
+    assert paths[0] == "voc/index.md" and paths[-3:] == [
+        "voc/drivers.md",
+        "voc/links.md",
+        "voc/fatigue.md",
+    ]
+    assert sorted(paths[1:-3]) == sorted(f"voc/themes/{t.id}.md" for t in _program.themes)
