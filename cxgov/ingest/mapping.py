@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter, sub
+from operator import add, attrgetter, itemgetter, sub
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -46,16 +47,24 @@ def segments_text(segments: dict[str, str]) -> str:
     return json.dumps(segments, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def stored_time(moment: dt.datetime) -> str:
+    """The stored text of a naive UTC time: what SQLAlchemy's DateTime type writes and reads
+    back on SQLite (`YYYY-MM-DD HH:MM:SS.ffffff`), and PostgreSQL's COPY reads as a timestamp.
+    Fixed width, so texts compare as their times do."""
+    return moment.isoformat(" ", "microseconds")
+
+
 class Answers(NamedTuple):
     """Answer records column by column (row `i` is `column[i]` of each), ready for the store.
 
     What a block of rows maps to: building one list per field with C-level `map` calls costs a
-    fraction of building one tuple per answer. `segments` holds each mapping's stored text.
+    fraction of building one tuple per answer. `collected_at` and `segments` hold stored texts
+    (`stored_time`, `segments_text`).
     """
 
     response_id: list[str]
     measurement_point: list[str]
-    collected_at: list[dt.datetime]
+    collected_at: list[str]
     value: list[float | None]
     not_applicable: list[bool]
     customer_key: list[str | None]
@@ -83,7 +92,7 @@ class Answers(NamedTuple):
         return cls(
             [r.response_id for r in records],
             [r.measurement_point for r in records],
-            [r.collected_at for r in records],
+            [stored_time(r.collected_at) for r in records],
             [r.value for r in records],
             [r.not_applicable for r in records],
             [r.customer_key for r in records],
@@ -102,6 +111,43 @@ class Answers(NamedTuple):
 _BAD = None  # a (point, value) pair or a cell the block path cannot take as it is
 _PAIR_CACHE_SIZE = 1 << 16
 _KEY_CACHE_SIZE = 1 << 16
+_HOUR_CACHE_SIZE = 1 << 16
+# A plain ISO time `YYYY-MM-DDTHH:MM:SS`, split after its hour: `YYYY-MM-DDTHH` and `:MM:SS`.
+_PLAIN_TIME_LENGTH = 19
+_HOUR = itemgetter(slice(0, 13))
+_REST = itemgetter(slice(13, None))
+_PLAIN_HOUR = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}")
+_STORED_REST = {
+    f":{m:02d}:{s:02d}": f":{m:02d}:{s:02d}.000000" for m in range(60) for s in range(60)
+}
+_WHOLE_HOUR = dt.timedelta(hours=1)
+
+
+def _cached(
+    cache: dict[Any, Any], columns: Sequence[list[str]], compute: Callable[[Any], Any], limit: int
+) -> list[Any]:
+    """`compute(key)` for each row, its key its cell of the one column (else a tuple of its
+    cells), each distinct key computed once and kept in `cache`.
+
+    Rows repeat a few values (points, customers, segments): one C-level dict lookup per row,
+    and Python work only for a key not seen before. A lookup that misses stops `extend` with
+    the rows before it kept, so the key is computed and the lookups go on from the next row.
+    `cache` is emptied at `limit` entries, so memory stays flat however many keys a file holds.
+    """
+    single = len(columns) == 1
+    rows: Iterator[Any] = iter(columns[0] if single else zip(*columns, strict=True))
+    found: list[Any] = []
+    while True:
+        try:
+            found.extend(map(cache.__getitem__, rows))
+            return found
+        except KeyError:
+            at = len(found)
+            key = columns[0][at] if single else tuple([column[at] for column in columns])
+            if len(cache) >= limit:
+                cache.clear()
+            value = cache[key] = compute(key)
+            found.append(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +277,9 @@ class RowMapper:
         self._pairs: dict[tuple[str, str], tuple[str, float | None, bool] | None] = {}
         self._segment_texts: dict[tuple[str, ...], str] = {}
         self._customer_keys: dict[str, str | None] = {}
+        # local `YYYY-MM-DDTHH` → the stored UTC `YYYY-MM-DD HH`, None when not a plain hour
+        self._utc_hours: dict[str, str | None] = {}
+        self._latest_text = stored_time(self.latest)
         if (
             self.response_at is not None
             and self.time_at is not None
@@ -262,17 +311,12 @@ class RowMapper:
         if "" in response_ids:
             doubtful.update(i for i, r in enumerate(response_ids) if not r)
 
-        moments = self._block_times(columns[time_at], doubtful)
+        times = self._block_times(columns[time_at], doubtful)
 
-        pairs = list(zip(columns[point_at], columns[value_at], strict=True))
-        known = self._pairs
-        new = set(pairs).difference(known)
-        if new:
-            if len(known) + len(new) > _PAIR_CACHE_SIZE:
-                known.clear()
-            for pair in new:
-                known[pair] = self._pair(*pair)
-        resolved: list[Any] = list(map(known.__getitem__, pairs))
+        points, values = columns[point_at], columns[value_at]
+        resolved = _cached(
+            self._pairs, [points, values], lambda pair: self._pair(*pair), _PAIR_CACHE_SIZE
+        )
         if _BAD in resolved:
             doubtful.update(i for i, r in enumerate(resolved) if r is _BAD)
             resolved = [r if r is not _BAD else ("", None, False) for r in resolved]
@@ -280,16 +324,9 @@ class RowMapper:
         customer_keys: list[str | None]
         if self.customer_at is not None:
             cells = columns[self.customer_at]
-            keys = self._customer_keys
-            new_customers = set(cells).difference(keys)
-            if new_customers:
-                if len(keys) + len(new_customers) > _KEY_CACHE_SIZE:
-                    keys.clear()
-                pseudonymise = self.pseudonymise
-                for cell in new_customers:
-                    customer = cell.strip()
-                    keys[cell] = pseudonymise(customer) if customer else None
-            customer_keys = list(map(keys.__getitem__, cells))
+            customer_keys = _cached(
+                self._customer_keys, [cells], self._customer_key, _KEY_CACHE_SIZE
+            )
         else:
             customer_keys = [None] * size
 
@@ -300,22 +337,20 @@ class RowMapper:
             comments = [None] * size
 
         if self._segment_positions:
-            segment_cells = list(zip(*[columns[at] for at in self._segment_positions], strict=True))
-            texts = self._segment_texts
-            new_segments = set(segment_cells).difference(texts)
-            if new_segments:
-                if len(texts) + len(new_segments) > SEGMENT_CACHE_SIZE:
-                    texts.clear()
-                for cells_ in new_segments:
-                    texts[cells_] = segments_text(self._segment_mapping(cells_))
-            segment_texts = list(map(texts.__getitem__, segment_cells))
+            segment_columns = [columns[at] for at in self._segment_positions]
+            segment_texts = _cached(
+                self._segment_texts,
+                segment_columns,
+                lambda cells: segments_text(self._segment_mapping(cells)),
+                SEGMENT_CACHE_SIZE,
+            )
         else:
             segment_texts = [segments_text({})] * size
 
         answers = Answers(
             response_ids,
             list(map(itemgetter(0), resolved)),
-            moments,
+            times,
             list(map(itemgetter(1), resolved)),
             list(map(itemgetter(2), resolved)),
             customer_keys,
@@ -345,8 +380,70 @@ class RowMapper:
                 )
         return answers, rejected
 
-    def _block_times(self, cells: list[str], doubtful: set[int]) -> list[dt.datetime]:
-        """Naive UTC times of a column; a cell that is no time (or in the future) is doubtful."""
+    def _customer_key(self, cell: str) -> str | None:
+        customer = cell.strip()
+        return self.pseudonymise(customer) if customer else None
+
+    def _block_times(self, cells: list[str], doubtful: set[int]) -> list[str]:
+        """Stored texts of a column's naive UTC times; a cell that is no time (or in the future)
+        is doubtful, and its text is then a stand-in."""
+        texts = self._plain_times(cells)
+        if texts is None:
+            texts = list(map(stored_time, self._block_moments(cells, doubtful)))
+        latest = self._latest_text
+        if max(texts) > latest:
+            doubtful.update(i for i, t in enumerate(texts) if t > latest)
+        return texts
+
+    def _plain_times(self, cells: list[str]) -> list[str] | None:
+        """The stored texts when every cell is a plain local `YYYY-MM-DDTHH:MM:SS` in an hour a
+        whole number of hours off UTC throughout (nearly every hour of most zones), else None.
+
+        Text to text, the cheap way: each distinct hour is parsed and shifted once, and minutes
+        and seconds are copied, which gives what converting each time would.
+        """
+        if self.source.timestamp_format is not None:
+            return None
+        if set(map(len, cells)) != {_PLAIN_TIME_LENGTH}:
+            return None
+        try:
+            rests = list(map(_STORED_REST.__getitem__, map(_REST, cells)))
+        except KeyError:
+            return None  # seconds that are no `:MM:SS`
+        hours = list(map(_HOUR, cells))
+        known = self._utc_hours
+        try:
+            utc = list(map(known.__getitem__, hours))
+        except KeyError:
+            distinct = set(hours)
+            if len(known) + len(distinct) > _HOUR_CACHE_SIZE:
+                known.clear()
+            for hour in distinct.difference(known):
+                known[hour] = self._utc_hour(hour)
+            utc = list(map(known.__getitem__, hours))
+        if None in utc:
+            return None
+        return list(map(add, utc, rests))
+
+    def _utc_hour(self, hour: str) -> str | None:
+        """The stored UTC `YYYY-MM-DD HH` of a local `YYYY-MM-DDTHH` whose every second is the
+        same whole number of hours off UTC; None for any other text or hour (a zone's change
+        within it, a half-hour zone), which the exact path then takes."""
+        if not _PLAIN_HOUR.fullmatch(hour):
+            return None
+        try:
+            start = dt.datetime.fromisoformat(f"{hour}:00:00")
+            offset = self.zone.utcoffset(start)
+            if offset is None or offset != self.zone.utcoffset(start.replace(minute=59, second=59)):
+                return None
+            if offset % _WHOLE_HOUR:
+                return None
+            return stored_time(start - offset)[:13]
+        except (ValueError, OverflowError):
+            return None
+
+    def _block_moments(self, cells: list[str], doubtful: set[int]) -> list[dt.datetime]:
+        """Naive UTC times of a column; a cell that is no time is doubtful (and `latest` here)."""
         fmt = self.source.timestamp_format
         moments: list[Any]
         try:
@@ -362,9 +459,6 @@ class RowMapper:
             if None in moments:
                 doubtful.update(i for i, m in enumerate(moments) if m is None)
                 moments = [m if m is not None else self.latest for m in moments]
-        if max(moments) > self.latest:
-            latest = self.latest
-            doubtful.update(i for i, m in enumerate(moments) if m > latest)
         return moments
 
     def _pair(self, point_cell: str, value_cell: str) -> tuple[str, float | None, bool] | None:

@@ -9,9 +9,9 @@ import gzip
 import hashlib
 import io
 import json
-import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import IO, cast
 
@@ -299,7 +299,7 @@ def read_csv_blocks(
         if text.count(chosen) != len(lines) * (width - 1):
             return None
         if width > 1:
-            counts = set(map(operator.methodcaller("count", chosen), lines))
+            counts = set(map(str.count, lines, repeat(chosen)))
             if counts != {width - 1}:
                 return None
         cells = body.replace("\n", chosen).split(chosen)
