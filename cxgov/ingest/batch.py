@@ -29,7 +29,12 @@ from cxgov.ingest.readers import (
 )
 from cxgov.model import Program, Source, SourceFormat
 from cxgov.store import batches
-from cxgov.store.feedback import DirectLoadConflict, Stager, is_first_load
+from cxgov.store.feedback import (
+    DirectLoadConflict,
+    Stager,
+    is_first_load,
+    refresh_statistics,
+)
 from cxgov.store.settings import setting
 
 CHUNK_ROWS = 5_000
@@ -164,6 +169,11 @@ def ingest_files(
     finally:
         if collecting:
             gc.enable()
+    if summary.status == "committed" and refresh_statistics(
+        engine, summary.inserted + summary.updated
+    ):
+        say = progress or (lambda _message: None)
+        say("refreshed the database's statistics of the answers after a large batch")
     return summary
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Engine,
     Float,
     Integer,
     MetaData,
@@ -444,3 +445,24 @@ class Stager:
             staging.drop(connection)
         self._reset_cache()
         return counts
+
+
+ANALYZE_AFTER_ROWS = 50_000
+"""A batch that inserts or updates at least this many answers refreshes PostgreSQL's
+statistics of `feedback` before the ingest returns."""
+
+
+def refresh_statistics(engine: Engine, changed: int) -> bool:
+    """ANALYZE `feedback` on PostgreSQL after a large batch; whether it ran.
+
+    Autovacuum analyses a table only some time after a large load, and until it does the
+    planner plans the nightly evaluation's aggregation as if `feedback` were still small (a
+    cold evaluation right after a first million-row ingest took several times as long).
+    ANALYZE samples a fixed number of rows, so it takes about a second at any size. SQLite's
+    planner needs no statistics for these queries: its indexes decide.
+    """
+    if engine.dialect.name != "postgresql" or changed < ANALYZE_AFTER_ROWS:
+        return False
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE feedback")
+    return True
