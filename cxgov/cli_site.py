@@ -89,8 +89,9 @@ def build_and_report(
 
 @click.group()
 def site() -> None:
-    """The governance site: program health, strategy, journey maps, objectives, actions,
-    owners, data quality and the changelog of targets, built from the newest run."""
+    """The governance site: program health, strategy, journey maps, objectives, the voice of
+    the customer, actions, owners, data quality and the changelog of targets, built from the
+    newest run."""
 
 
 @site.command("build")

@@ -341,6 +341,17 @@ def events_since(
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
+def program_events(connection: Connection, program: str) -> list[dict[str, Any]]:
+    """Every event of the program's actions, oldest first."""
+    query = (
+        select(ACTION_EVENTS)
+        .join(ACTIONS, ACTIONS.c.id == ACTION_EVENTS.c.action_id)
+        .where(ACTIONS.c.program == program)
+        .order_by(ACTION_EVENTS.c.id)
+    )
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
 def effectiveness(connection: Connection, program: str | None = None) -> list[dict[str, Any]]:
     """Per owner and per journey: how many resolutions the following periods judged, and the
     share verified effective. Each verification or ineffective reopening counts once, so an

@@ -116,7 +116,7 @@ def evaluate_program(
             )
     info = RunInfo(run_id, content_hash, commit, started, finished)
     report = build_report(program.program.id, as_of, info, results)
-    sections = voc.sections(program, evidence, aggregates, results, as_of, redact=redact)
+    sections = voc.sections(program, evidence, aggregates, as_of, redact=redact)
     report.update(sections)
     json_path = markdown_path = None
     if out is not None and not dry_run:

@@ -462,7 +462,8 @@ class RowMapper:
         return moments
 
     def _pair(self, point_cell: str, value_cell: str) -> tuple[str, float | None, bool] | None:
-        """(point, value, n/a) of a good long-layout answer, else _BAD (as `_long_row`)."""
+        """(point, value, n/a) of a good long-layout answer, else _BAD: any doubt (an empty cell,
+        an unknown point, a value off the scale), which `_checked` then names."""
         label = point_cell.strip()
         point = self.point_labels.get(label, label)
         scale = self.scales.get(point)
@@ -517,35 +518,13 @@ class RowMapper:
         moment = parse_timestamp(fields[time_at], self.source.timestamp_format, self.zone)
         if moment is None or moment > self.latest:
             return None
-        label = fields[point_at].strip()
-        point = self.point_labels.get(label, label)
-        scale = self.scales.get(point)
-        if scale is None:
+        pair = self._pair(fields[point_at], fields[value_at])
+        if pair is _BAD:
             return None
-        text = fields[value_at].strip()
-        if not text:
-            return None
-        lowered = text.lower()
-        value: float | None
-        if lowered in self.na_text:
-            value, not_applicable = None, True
-        else:
-            value = self.value_map.get(lowered)
-            if value is None:
-                value = parse_number(text)
-                if value is None:
-                    return None
-            if value in self.na_numbers:
-                value, not_applicable = None, True
-            else:
-                not_applicable = False
-                low, high = scale.low, scale.high
-                if low is not None and high is not None and not low <= value <= high:
-                    return None
-        customer_key = None
-        if self.customer_at is not None:
-            customer = fields[self.customer_at].strip()
-            customer_key = self.pseudonymise(customer) if customer else None
+        point, value, not_applicable = pair
+        customer_key = (
+            self._customer_key(fields[self.customer_at]) if self.customer_at is not None else None
+        )
         comment = None
         if self.comment_at is not None:
             comment = fields[self.comment_at].strip() or None
@@ -565,11 +544,7 @@ class RowMapper:
         cells = tuple([fields[at] for at in self._segment_positions])
         found = self._segment_cache.get(cells)
         if found is None:
-            found = {}
-            for dimension, cell in zip(self._segment_dimensions, cells, strict=True):
-                cell = cell.strip()
-                if cell:
-                    found[dimension] = cell
+            found = self._segment_mapping(cells)
             if len(self._segment_cache) >= SEGMENT_CACHE_SIZE:
                 self._segment_cache.clear()
             self._segment_cache[cells] = found

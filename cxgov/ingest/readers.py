@@ -157,20 +157,8 @@ def read_csv(
                     for fields in reader:
                         line = previous_end + 1
                         previous_end = reader.line_num
-                        if not fields:
-                            continue  # a blank line
-                        if len(fields) != width:
-                            yield RawRow(
-                                line,
-                                None,
-                                _csv_text(fields, chosen),
-                                Reason(
-                                    "wrong_field_count",
-                                    f"{len(fields)} fields, the header has {width}",
-                                ),
-                            )
-                        else:
-                            yield RawRow(line, fields, None, delimiter=chosen)
+                        if fields:  # not a blank line
+                            yield _csv_row(line, fields, width, chosen)
                     return
                 except csv.Error as exc:
                     line = previous_end + 1
@@ -182,6 +170,18 @@ def read_csv(
             handle.close()
 
     return header, rows()
+
+
+def _csv_row(line: int, fields: list[str], width: int, delimiter: str) -> RawRow:
+    """A parsed CSV line as a row, or as a rejected one when its field count is off."""
+    if len(fields) != width:
+        return RawRow(
+            line,
+            None,
+            _csv_text(fields, delimiter),
+            Reason("wrong_field_count", f"{len(fields)} fields, the header has {width}"),
+        )
+    return RawRow(line, fields, None, delimiter=delimiter)
 
 
 def read_jsonl(path: Path, columns: list[str], *, encoding: str = "utf-8") -> Iterator[RawRow]:
@@ -333,19 +333,8 @@ def read_csv_blocks(
                     continue
                 line = consumed + previous_end + 1
                 previous_end = reader.line_num
-                if not fields:
-                    continue  # a blank line
-                if len(fields) != width:
-                    yield RawRow(
-                        line,
-                        None,
-                        _csv_text(fields, chosen),
-                        Reason(
-                            "wrong_field_count", f"{len(fields)} fields, the header has {width}"
-                        ),
-                    )
-                else:
-                    yield RawRow(line, fields, None, delimiter=chosen)
+                if fields:  # not a blank line
+                    yield _csv_row(line, fields, width, chosen)
         except UnicodeDecodeError as exc:
             raise _encoding_error(path, consumed + previous_end + 1, encoding, exc) from exc
         finally:

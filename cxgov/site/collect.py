@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
 
-from cxgov.actions.ledger import actions, effectiveness
+from cxgov.actions.ledger import actions, effectiveness, program_events
 from cxgov.evaluate.aggregate import Aggregates, Cell, aggregate
 from cxgov.evaluate.periods import Period
-from cxgov.evaluate.verdicts import DEFAULT_CONFIDENCE, estimate, judge
+from cxgov.evaluate.verdicts import DEFAULT_CONFIDENCE, estimate
 from cxgov.model import KpiType, Program
 from cxgov.redaction import redact
 from cxgov.site.data import (
@@ -33,7 +32,7 @@ from cxgov.site.data import (
 )
 from cxgov.store.runs import latest_run, run_verdicts
 from cxgov.store.status import data_status
-from cxgov.store.tables import ACTION_EVENTS, ACTIONS, FEEDBACK
+from cxgov.store.tables import FEEDBACK
 from cxgov.voc import evidence as voc
 
 COMMENTS_PER_OBJECTIVE = 5
@@ -119,16 +118,10 @@ def _verdicts(connection: Connection, run_id: int) -> list[VerdictRecord]:
 
 
 def _actions(connection: Connection, program: str) -> list[ActionRecord]:
-    a, e = ACTIONS, ACTION_EVENTS
     events: dict[int, list[ActionEvent]] = {}
-    for row in connection.execute(
-        select(e.c.action_id, e.c.at, e.c.actor, e.c.kind, e.c.to_status, e.c.note)
-        .join(a, a.c.id == e.c.action_id)
-        .where(a.c.program == program)
-        .order_by(e.c.id)
-    ):
-        events.setdefault(int(row.action_id), []).append(
-            ActionEvent(row.at, row.actor, row.kind, row.to_status, row.note)
+    for row in program_events(connection, program):
+        events.setdefault(int(row["action_id"]), []).append(
+            ActionEvent(row["at"], row["actor"], row["kind"], row["to_status"], row["note"])
         )
     return [
         ActionRecord(
@@ -261,8 +254,7 @@ def voice_of_customer(
     comments, and no frequent words of untagged comments, which are the rule writer's aid."""
     evidence = voc.collect(connection, program, as_of, persist=False)
     voc.add_theme_shares(program, evidence, counts, as_of)
-    results = judge(program, counts, as_of)
-    sections = voc.sections(program, evidence, counts, results, as_of, redact=redact)
+    sections = voc.sections(program, evidence, counts, as_of, redact=redact)
     if not with_comments:
         for theme in sections["themes"]["themes"]:
             for point in theme["points"]:
@@ -278,27 +270,10 @@ def voice_of_customer(
     return sections
 
 
-def _repository_root(directory: Path) -> Path | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
-
-
 def history(program_dir: Path) -> list[HistoryRecord]:
     """How the program's files changed over their git history (empty outside git)."""
     from cxgov.review.history import program_history
 
-    root = _repository_root(program_dir)
-    if root is None:
-        return []
     return [
         HistoryRecord(
             entry.commit,
@@ -309,5 +284,5 @@ def history(program_dir: Path) -> list[HistoryRecord]:
                 ChangeRecord(c.kind, c.id, c.field, c.old, c.new, c.effect) for c in entry.changes
             ),
         )
-        for entry in program_history(root, program_dir.resolve())
+        for entry in program_history(program_dir, program_dir.resolve())
     ]

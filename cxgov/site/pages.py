@@ -438,6 +438,7 @@ class View:
         found: list[dict[str, Any]] = self.data.voc.get("themes", {}).get("themes", [])
         return found
 
+    @cached_property
     def theme_overview(self) -> list[dict[str, Any]]:
         """One row per theme: its mentions in each measurement point's newest period with
         comments, and where it lowered or raised the KPI (in the newest shown period where it
@@ -518,7 +519,7 @@ class View:
         t = self.locale.t
         parts = []
         if self.program.themes:
-            lowering = sum(bool(r["lowers"]) for r in self.theme_overview())
+            lowering = sum(bool(r["lowers"]) for r in self.theme_overview)
             parts.append(t("voc_home_themes", count=lowering))
         links = self.data.voc.get("links", [])
         if links:
@@ -534,7 +535,7 @@ def _render(template: str, view: View, **extra: Any) -> str:
     return _ENV.get_template(template).render(v=view, d=view.data, p=view.program, **extra)
 
 
-def _chart_text(view: View, objective: Objective) -> ChartText:
+def _trend_words(view: View, objective: Objective) -> ChartText:
     t = view.locale.t
     periods = view.series.get(objective.id, [])
     latest = view.latest(objective.id)
@@ -550,14 +551,26 @@ def _chart_text(view: View, objective: Objective) -> ChartText:
         )
     else:
         desc = t("trend_empty")
-    return ChartText(
+    return _chart_words(
+        view,
         title=t("trend_title", name=objective.name, kpi=view.kpi_name(objective)),
         desc=desc,
-        x_label=t("chart_period"),
         y_label=f"{view.kpi_name(objective)} ({view.unit(objective)})".replace(" ()", ""),
+        target="target",
+    )
+
+
+def _chart_words(view: View, *, title: str, desc: str, y_label: str, target: str) -> ChartText:
+    """A chart's title, description, axis labels and legend in the program's language."""
+    t = view.locale.t
+    return ChartText(
+        title=title,
+        desc=desc,
+        x_label=t("chart_period"),
+        y_label=y_label,
         legend_value=t("chart_value"),
         legend_interval=t("confidence_interval"),
-        legend_target=t("target"),
+        legend_target=t(target),
         legend_warn=t("warn_level"),
         legend_fail=t("fail_level"),
         legend_revision=t("chart_revision"),
@@ -590,7 +603,7 @@ def objective_chart(view: View, objective: Objective) -> str:
     y_range = (-100.0, 100.0) if kpi.type is KpiType.NPS else None
     return trend_chart(
         points,
-        _chart_text(view, objective),
+        _trend_words(view, objective),
         revisions=shown,
         number=lambda value: view.num(value),
         month=view.locale.month,
@@ -664,7 +677,8 @@ def goal_chart(view: View, row: GoalRow) -> str:
     return trajectory_chart(
         actual,
         path,
-        ChartText(
+        _chart_words(
+            view,
             title=title,
             desc=t(
                 "trajectory_desc",
@@ -673,15 +687,8 @@ def goal_chart(view: View, row: GoalRow) -> str:
                 by=view.date(row.by),
                 current=view.num(row.current),
             ),
-            x_label=t("chart_period"),
             y_label=view.kpi_name(row.objective),
-            legend_value=t("chart_value"),
-            legend_interval=t("confidence_interval"),
-            legend_target=t("target_path"),
-            legend_warn=t("warn_level"),
-            legend_fail=t("fail_level"),
-            legend_revision=t("chart_revision"),
-            legend_partial=t("partial_period"),
+            target="target_path",
         ),
         goal=(row.by, row.target),
         number=lambda value: view.num(value),

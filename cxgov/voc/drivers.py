@@ -24,7 +24,7 @@ from cxgov.evaluate.verdicts import estimate
 from cxgov.model import Kpi, KpiType, MeasurementPoint, Program
 from cxgov.model.measurement import SURVEY_METHODS, Method
 from cxgov.stats import Counts
-from cxgov.voc.records import Answer
+from cxgov.voc.records import Answer, answered_by_point
 from cxgov.voc.statistics import Correlation, pearson, respondent_score
 from cxgov.voc.themes import theme_points
 
@@ -74,10 +74,7 @@ def drivers_section(
     program: Program, evidence: Evidence, aggregates: Aggregates, confidence: float = 0.95
 ) -> list[dict[str, Any]]:
     kpis = {k.id: k for k in program.kpis}
-    by_point: dict[str, list[Answer]] = defaultdict(list)
-    for a in evidence.answers:
-        if a.value is not None and not a.not_applicable:
-            by_point[a.point].append(a)
+    by_point = answered_by_point(evidence.answers)
     out = []
     for journey in sorted(program.journeys, key=lambda j: j.id):
         for anchor in relationship_points(program, journey.id):

@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 
 from cxgov.evaluate.aggregate import Aggregates, Cell
 from cxgov.evaluate.periods import Period
-from cxgov.evaluate.verdicts import Result
 from cxgov.model import Program
 from cxgov.stats import Counts
 from cxgov.voc.drivers import drivers_section
@@ -84,7 +83,6 @@ def sections(
     program: Program,
     evidence: Evidence,
     aggregates: Aggregates,
-    results: list[Result],
     as_of: dt.date,
     *,
     redact: Callable[[str], str],
@@ -99,7 +97,7 @@ def sections(
             "coverage": coverage(program, evidence.comments),
         },
         "drivers": drivers_section(program, evidence, aggregates),
-        "links": links_section(program, aggregates, results, evidence.answers),
+        "links": links_section(program, aggregates, evidence.answers),
         "fatigue": fatigue_section(program, evidence.answers, as_of),
     }
 

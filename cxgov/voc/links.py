@@ -25,10 +25,11 @@ from typing import Any
 
 from cxgov.evaluate.aggregate import Aggregates, Cell, SegmentKey
 from cxgov.evaluate.periods import Period
-from cxgov.evaluate.verdicts import Result, estimate
+from cxgov.evaluate.verdicts import estimate
 from cxgov.model import Direction, Expectation, Kpi, KpiType, MeasurementPoint, Program
+from cxgov.model.objectives import theme_share_kpi
 from cxgov.stats import Counts, mean_change, mean_estimate
-from cxgov.voc.records import Answer
+from cxgov.voc.records import Answer, answered_by_point
 from cxgov.voc.statistics import Correlation, pearson
 
 
@@ -47,10 +48,7 @@ def _business_point(program: Program, kpi: str) -> MeasurementPoint | None:
 
 
 def _cx_series(
-    program: Program,
-    cx: str,
-    aggregates: Aggregates,
-    results: list[Result],
+    program: Program, cx: str, aggregates: Aggregates
 ) -> tuple[str, MeasurementPoint, Kpi, SegmentKey, dict[Cell, Counts]] | None:
     """What the CX side is: its point, KPI (as judged), segment and counts per cell."""
     kpis = {k.id: k for k in program.kpis}
@@ -60,14 +58,16 @@ def _cx_series(
         point = points.get(objective.measurement_point)
         if point is None:
             return None
-        judged = next((r.kpi for r in results if r.objective.id == cx), kpis.get(point.kpi))
-        if judged is None:
+        kpi = kpis.get(point.kpi)
+        if kpi is None:
             return None
         segment = tuple(sorted(objective.segment.items()))
         if objective.theme is not None:
+            theme = next((t.name for t in program.themes if t.id == objective.theme), None)
+            judged = theme_share_kpi(objective, kpi, theme or objective.theme)
             counts = {c: n for (t, c), n in aggregates.theme_shares.items() if t == objective.theme}
             return "objective", point, judged, segment, counts
-        return "objective", point, judged, segment, aggregates.counts
+        return "objective", point, kpi, segment, aggregates.counts
     point = points.get(cx)
     if point is None or point.kpi not in kpis:
         return None
@@ -77,18 +77,14 @@ def _cx_series(
 def links_section(
     program: Program,
     aggregates: Aggregates,
-    results: list[Result],
     answers: Sequence[Answer] = (),
     confidence: float = 0.95,
 ) -> list[dict[str, Any]]:
     kpis = {k.id: k for k in program.kpis}
-    by_point: dict[str, list[Answer]] = defaultdict(list)
-    for a in answers:
-        if a.value is not None and not a.not_applicable:
-            by_point[a.point].append(a)
+    by_point = answered_by_point(answers)
     out = []
     for link in program.links:
-        cx = _cx_series(program, link.cx, aggregates, results)
+        cx = _cx_series(program, link.cx, aggregates)
         business = _business_point(program, link.business)
         kpi = kpis.get(link.business)
         entry: dict[str, Any] = {

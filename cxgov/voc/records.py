@@ -4,6 +4,8 @@ of known customers. Plain values, so the statistics never touch the store."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,3 +39,12 @@ class Answer:
     day: dt.date
     value: float | None
     not_applicable: bool
+
+
+def answered_by_point(answers: Iterable[Answer]) -> dict[str, list[Answer]]:
+    """The answers with a score (not empty, not "not applicable"), per measurement point."""
+    found: dict[str, list[Answer]] = defaultdict(list)
+    for a in answers:
+        if a.value is not None and not a.not_applicable:
+            found[a.point].append(a)
+    return found

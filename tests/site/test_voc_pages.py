@@ -47,7 +47,7 @@ def _shop_site() -> dict[str, str]:
     }
     aggregates = Aggregates(counts, values, {}, {"mp-checkout": MONTHS, "mp-retention": MONTHS})
     voc = sections(
-        shop, Evidence("hash", [], retention_records()), aggregates, [], AS_OF, redact=redact
+        shop, Evidence("hash", [], retention_records()), aggregates, AS_OF, redact=redact
     )
     data = SiteData(run=RunSummary(1, AS_OF, "0" * 64, None), voc=voc)
     return _pages(build_pages(shop, data, Audience.LEADERSHIP))

@@ -8,14 +8,12 @@ import pytest
 
 from cxgov.evaluate.aggregate import Aggregates, Cell, PeriodValue
 from cxgov.evaluate.periods import Period
-from cxgov.evaluate.verdicts import judge
 from cxgov.stats import Counts
 from cxgov.voc.drivers import drivers_section
 from cxgov.voc.evidence import Evidence
 from cxgov.voc.links import links_section
 from tests.voc.programs import answer, comment, program, retention_records
 
-AS_OF = dt.date(2026, 1, 1)
 MONTHS = [
     Period(dt.date(2025, m, 1), dt.date(2025 + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1), True)
     for m in range(1, 13)
@@ -38,7 +36,7 @@ def _links_aggregates(retention: list[float]) -> Aggregates:
 def test_a_link_contradicted_by_the_data_is_flagged() -> None:
     shop = program(links=[{"cx": "mp-checkout", "business": "retention", "expected": "positive"}])
     # CSAT rises every month while retention falls: r = −1 against an expected positive link
-    (link,) = links_section(shop, _links_aggregates([90 - i for i in range(12)]), [])
+    (link,) = links_section(shop, _links_aggregates([90 - i for i in range(12)]))
     assert link["n"] == 12 and link["r"] == -1.0
     assert link["verdict"] == "contradicted"
     assert link["pairs"][0] == {
@@ -57,10 +55,10 @@ def test_a_negative_link_to_a_falling_outcome_is_supported_and_noise_is_inconclu
             {"cx": "mp-checkout", "business": "retention", "expected": "positive"},
         ]
     )
-    falling = links_section(shop, _links_aggregates([90 - i for i in range(12)]), [])
+    falling = links_section(shop, _links_aggregates([90 - i for i in range(12)]))
     assert falling[0]["verdict"] == "supported"
     noise = [80, 82, 79, 81, 80, 78, 82, 80, 79, 81, 80, 79]
-    assert links_section(shop, _links_aggregates(noise), [])[1]["verdict"] == "inconclusive"
+    assert links_section(shop, _links_aggregates(noise))[1]["verdict"] == "inconclusive"
 
 
 def test_an_objective_link_uses_the_objective_s_kpi_direction() -> None:
@@ -74,7 +72,7 @@ def test_an_objective_link_uses_the_objective_s_kpi_direction() -> None:
         Cell("mp-churn", p, ()): PeriodValue(12.0 - 0.5 * i, None) for i, p in enumerate(quarters)
     }
     aggregates = Aggregates(counts, values, {}, {"mp-nps": quarters, "mp-churn": quarters})
-    (link,) = links_section(shop, aggregates, judge(shop, aggregates, AS_OF))
+    (link,) = links_section(shop, aggregates)
     assert link["cx_kind"] == "objective" and link["verdict"] == "supported"
 
 
@@ -111,7 +109,7 @@ def test_drivers_are_related_over_respondents_with_intervals_and_labels() -> Non
 def test_retention_by_respondent_group_where_customer_keys_allow() -> None:
     shop = program(links=[{"cx": "mp-nps", "business": "retention", "expected": "positive"}])
     aggregates = Aggregates({}, {}, {}, {})
-    (link,) = links_section(shop, aggregates, [], retention_records())
+    (link,) = links_section(shop, aggregates, retention_records())
     groups = {g["group"]: g for g in link["by_group"]["groups"]}
     assert link["by_group"]["available"] is True and link["by_group"]["basis"] == "customers"
     # promoters c1 (mean of 100, 100) and c2 (80): 90 ± t(0.975, 1)·√(200/2)
@@ -135,7 +133,7 @@ def test_by_group_says_why_it_is_unavailable() -> None:
             {"cx": "o-nps", "business": "churn", "expected": "negative"},
         ]
     )
-    retention, churn = links_section(shop, Aggregates({}, {}, {}, {}), [], [])
+    retention, churn = links_section(shop, Aggregates({}, {}, {}, {}), [])
     assert retention["by_group"] == {
         "available": False,
         "code": "no_customer_records",
