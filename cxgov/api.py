@@ -10,16 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic.util import CommandError
+
 from cxgov.actions import ledger
 from cxgov.actions.digest import render as render_digest
 from cxgov.actions.digests import collect as collect_digest
 from cxgov.actions.lifecycle import ACTIVE, ActionStatus, InvalidTransition
 from cxgov.actions.outbox import retry_rejected, waiting_deliveries
 from cxgov.assembly import LoadedProgram, UsageError
+from cxgov.clock import Clock
 from cxgov.demo import DemoFiles, generate
 from cxgov.diagnostics import Diagnostic
 from cxgov.evaluate.run import Evaluation
-from cxgov.ingest.batch import BatchSummary, Clock, ingest_files
+from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.kpi_values import ingest_kpi_values_file
 from cxgov.ingest.readers import FileFormatError
 from cxgov.loading import MAX_FILE_BYTES
@@ -78,10 +81,6 @@ class InvalidProgram(Exception):
         self.diagnostics = diagnostics
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def validate(paths: list[str], *, max_bytes: int = MAX_FILE_BYTES) -> ValidationResult:
     """Validate every program under `paths` (program directories or folders of them)."""
     return validate_paths(paths, max_bytes=max_bytes)
@@ -127,7 +126,7 @@ def ingest(
     *,
     db: str | None = None,
     max_reject_rate: float = 0.5,
-    clock: Clock = utc_now,
+    clock: Clock,
     progress: Callable[[str], None] | None = None,
 ) -> BatchSummary:
     """Load data files through one of the program's sources as one batch."""
@@ -163,7 +162,7 @@ def ingest_kpi_values(
     *,
     db: str | None = None,
     max_reject_rate: float = 0.5,
-    clock: Clock = utc_now,
+    clock: Clock,
 ) -> BatchSummary:
     """Load business KPI values per period and segment from a CSV file."""
     program = load_program(program_dir)
@@ -197,7 +196,7 @@ def evaluate(
     db: str | None = None,
     out: str | None = "reports",
     dry_run: bool = False,
-    clock: Clock = utc_now,
+    clock: Clock,
 ) -> Evaluation:
     """Judge every objective for every period up to `as_of`; record the run and write
     reports/<program>/<as-of>.json and .md (nothing is recorded or written with `dry_run`)."""
@@ -226,7 +225,7 @@ def run(
     out: str | None = "reports",
     wait_seconds: float = 0.0,
     max_reject_rate: float = 0.5,
-    clock: Clock = utc_now,
+    clock: Clock,
     progress: Callable[[str], None] | None = None,
 ) -> NightlyRun:
     """The nightly run: ingest each source's new files, evaluate, follow up the actions and
@@ -312,7 +311,10 @@ def db_upgrade(db: str | None = None, revision: str = "head") -> tuple[str | Non
     engine = make_engine(resolve_url(db))
     try:
         before = current_revision(engine)
-        upgrade_store(engine, revision)
+        try:
+            upgrade_store(engine, revision)
+        except CommandError as exc:  # the revision is the user's text: a usage error, not a bug
+            raise UsageError(f"--revision {revision}: {exc}") from None
         return before, current_revision(engine)
     finally:
         engine.dispose()
@@ -377,7 +379,7 @@ def change_action(
     db: str | None = None,
     note: str | None = None,
     owner: str | None = None,
-    clock: Clock = utc_now,
+    clock: Clock,
 ) -> dict[str, Any]:
     """A person's change: a new status (ack, start, resolve, reopen, cancel), a comment or a
     new assignee. Returns the action as it is afterwards."""

@@ -12,7 +12,7 @@ import click
 
 from cxgov import __version__, api
 from cxgov.cli_actions import actions
-from cxgov.cli_common import db_option, guarded, program_option
+from cxgov.cli_common import db_option, edge_clock, guarded, now_option, program_option, today
 from cxgov.cli_review import codeowners, diff, init
 from cxgov.cli_site import build_and_report, site, site_options
 from cxgov.evaluate.report import latest
@@ -25,6 +25,7 @@ from cxgov.report_formats import FORMATTERS
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="cxgov")
+@now_option
 def cli() -> None:
     """cxgov: customer-experience program governance, configured as code.
 
@@ -183,7 +184,7 @@ def ingest(
         if files:
             raise api.UsageError("--kpi-values takes one file; FILES belong to --source")
         summary = api.ingest_kpi_values(
-            program_dir, kpi_values, db=db, max_reject_rate=max_reject_rate
+            program_dir, kpi_values, db=db, max_reject_rate=max_reject_rate, clock=edge_clock()
         )
     else:
         assert source_id is not None
@@ -194,6 +195,7 @@ def ingest(
             list(files) or None,
             db=db,
             max_reject_rate=max_reject_rate,
+            clock=edge_clock(),
             progress=progress,
         )
     _echo_summary(summary, output_format)
@@ -268,7 +270,7 @@ def demo_data(
     """Write realistic synthetic answer files for an example program: monthly answers with
     seasonality, touchpoints drifting below target, comments in Finnish and English,
     not-applicable answers and a few malformed rows, plus business KPI values."""
-    last = end.date() if end else dt.date.today()
+    last = end.date() if end else today()
     files = api.demo_data(program_dir, out, end=last, months=months, seed=seed)
     folder = files.answers[0].parent if files.answers else Path(out or program_dir)
     click.echo(f"wrote {files.rows:,} answers in {len(files.answers)} files to {folder}/")
@@ -371,7 +373,7 @@ def evaluate(
 
     Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, 3 internal error.
     """
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of.date() if as_of else today()
     result = api.evaluate(
         program_dir,
         as_of=day,
@@ -379,6 +381,7 @@ def evaluate(
         db=db,
         out=out,
         dry_run=dry_run,
+        clock=edge_clock(),
     )
     if output_format == "json":
         click.echo(json.dumps(result.report, indent=2, ensure_ascii=False))
@@ -449,7 +452,7 @@ def run_command(
     failed, 3 internal error, 4 a source's batch was refused (the rest of the run went on),
     5 another run of the same program holds the lock.
     """
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of.date() if as_of else today()
     try:
         outcome = api.run(
             program_dir,
@@ -458,6 +461,7 @@ def run_command(
             out=out,
             wait_seconds=wait,
             max_reject_rate=max_reject_rate,
+            clock=edge_clock(),
             progress=lambda message: click.echo(message, err=True),
         )
     except api.RunLocked as exc:
@@ -507,7 +511,7 @@ def digest(
 ) -> int:
     """One owner's digest in Markdown: their objectives with status and trend, their actions
     due or overdue, escalations that reached them, and what changed since the last digest."""
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of.date() if as_of else today()
     click.echo(
         api.digest(program_dir, owner_id, as_of=day, since=since.date() if since else None, db=db),
         nl=False,

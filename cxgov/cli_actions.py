@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from cxgov import api
-from cxgov.cli_common import db_option, guarded
+from cxgov.cli_common import db_option, edge_clock, guarded, today
 from cxgov.exitcodes import ExitCode
 
 LIST_FIELDS = (
@@ -108,7 +108,7 @@ def list_command(
         owner=owner,
         status=status,
         journey=journey,
-        overdue_on=dt.date.today() if overdue else None,
+        overdue_on=today() if overdue else None,
     )
     rows = [_listed(row) for row in api.list_actions(db, where)]
     if output_format == "json":
@@ -176,7 +176,7 @@ def _show_or_json(found: dict[str, Any], output_format: str) -> None:
 
 def _run_change(change: str, action_id: int, **kwargs: Any) -> int:
     try:
-        found = api.change_action(action_id, change, **kwargs)
+        found = api.change_action(action_id, change, clock=edge_clock(), **kwargs)
     except api.ActionError as exc:
         click.echo(f"cxgov: error: {exc}", err=True)
         return ExitCode.PROBLEMS

@@ -1,7 +1,8 @@
-"""What every `cxgov` command shares: the error boundary and the store option."""
+"""What every `cxgov` command shares: the error boundary, the clock and the store option."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import traceback
@@ -10,8 +11,10 @@ from functools import wraps
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from cxgov import api
+from cxgov.clock import NOW_ENV, BadNow, Clock, local_date, parse_now, pinned, system_now
 from cxgov.exitcodes import ExitCode
 from cxgov.report_formats import FORMATTERS
 
@@ -51,6 +54,55 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
         sys.exit(int(code))
 
     return run
+
+
+_NOW_KEY = "cxgov.now"
+
+
+def _pin_now(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        try:
+            ctx.meta[_NOW_KEY] = parse_now(value)
+        except BadNow as exc:
+            source = ctx.get_parameter_source(param.name or "now")
+            where = f" (from {NOW_ENV})" if source is ParameterSource.ENVIRONMENT else ""
+            raise click.BadParameter(f"{exc}{where}") from None
+
+
+now_option = click.option(
+    "--now",
+    metavar="ISO-8601",
+    envvar=NOW_ENV,
+    hidden=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_pin_now,
+    help="Pin the current instant (a date, or a datetime with an offset), for tests and for "
+    "replaying a past night.",
+)
+"""On the root group: `cxgov --now 2026-06-30T03:30:00Z run ...` or CXGOV_NOW=... cxgov run."""
+
+
+def edge_clock() -> Clock:
+    """The clock of this command: the instant pinned by `--now` / CXGOV_NOW, else the system's.
+
+    The only place below `main` where "now" is decided; everything else is handed this clock
+    (or a date taken from it) by the command.
+    """
+    context = click.get_current_context(silent=True)
+    instant = context.meta.get(_NOW_KEY) if context is not None else None
+    if instant is None and os.environ.get(NOW_ENV):
+        # a command group invoked on its own (not through the root) still honours the variable
+        try:
+            instant = parse_now(os.environ[NOW_ENV])
+        except BadNow as exc:
+            raise api.UsageError(f"{NOW_ENV}: {exc}") from None
+    return pinned(instant) if instant is not None else system_now
+
+
+def today() -> dt.date:
+    """The default `--as-of`: this machine's calendar date at the command's "now"."""
+    return local_date(edge_clock())
 
 
 db_option = click.option(

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from cxgov import api
-from cxgov.cli_common import db_option, guarded
+from cxgov import __version__, api
+from cxgov.cli_common import db_option, guarded, today
 from cxgov.exitcodes import ExitCode
 
 
@@ -142,7 +142,7 @@ def diff(
     """
     from cxgov.review import render
 
-    day = (as_of.date() if as_of else dt.date.today()) if backtest_periods else None
+    day = (as_of.date() if as_of else today()) if backtest_periods else None
     found = api.review(base, head, path=path, backtest_periods=backtest_periods, as_of=day, db=db)
     if output_format == "json":
         data = render.as_json(found.diffs, found.base, found.head)
@@ -200,14 +200,38 @@ def codeowners(path: str, write: bool, check: bool) -> int:
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--id", "program_id", help="The program's id (default: from DIRECTORY's name).")
 @click.option("--language", type=click.Choice(["en", "fi"]), default="en", show_default=True)
+@click.option(
+    "--package",
+    metavar="SPEC",
+    help="What the workflows' `pip install` installs, in their one CXGOV_PACKAGE line "
+    f"(default: cxgov=={__version__}, this cxgov). For example "
+    f"'cxgov @ git+https://HOST/OWNER/cxgov@v{__version__}', or the path of a wheel file "
+    "committed to the repository.",
+)
 @guarded
-def init(directory: str, program_id: str | None, language: str) -> int:
+def init(directory: str, program_id: str | None, language: str, package: str | None) -> int:
     """Scaffold a new program in DIRECTORY that validates as it is: commented YAML with schema
     headers under programs/<id>/, a small sample answer file and its source, the JSON
-    Schemas, the GitHub Actions workflows and a pre-commit configuration. Nothing is
-    overwritten."""
-    written = api.scaffold(directory, program_id=program_id, language=language)
+    Schemas, the GitHub Actions workflows (installing this cxgov, or --package), a
+    pre-commit configuration and a .gitignore that keeps the store, reports, site and survey
+    exports out of Git. Nothing is overwritten; an existing .gitignore gets the missing lines
+    appended."""
+    from pathlib import Path
+
+    # straight to the scaffold rather than through api.scaffold, which has no `package` yet
+    from cxgov.scaffold import ScaffoldError, write_scaffold
+
+    try:
+        written = write_scaffold(
+            Path(directory), program_id=program_id, language=language, package=package
+        )
+    except ScaffoldError as exc:
+        raise api.UsageError(str(exc)) from exc
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: cd {directory} && cxgov validate programs/ && cxgov codeowners --write")
+    click.echo(
+        "then: write scripts/fetch-exports, the one step of .github/workflows/cxgov-nightly.yml "
+        "that is yours"
+    )
     return ExitCode.OK

@@ -9,7 +9,7 @@ mapped to a line and column only when a diagnostic needs it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -308,12 +308,35 @@ class _Builder:
 
 
 def _exceeds_depth(text: str) -> bool:
-    """Whether libyaml would nest deeper than MAX_DEPTH (checked by events, no recursion)."""
+    """Whether the document nests deeper than MAX_DEPTH (by events: nothing recurses).
+
+    Only files with enough nesting characters are scanned, with libyaml's fast parser. A
+    libyaml error here is no verdict: libyaml 0.2.5 and newer stop at a nesting limit of their
+    own (1000) with a syntax error, older builds have none, so the depth is then decided by
+    `_nests_deeper_than_allowed`, which does not depend on the libyaml build.
+    """
     bound = sum(text.count(c) for c in "[{-?") + text.count("\n")
     if bound < _DEPTH_PRESCAN_THRESHOLD:
         return False
+    try:
+        return _deeper_than_allowed(yaml.parse(text, Loader=_Loader))
+    except yaml.YAMLError:
+        return _nests_deeper_than_allowed(text)
+
+
+def _nests_deeper_than_allowed(text: str) -> bool:
+    """The depth check by PyYAML's pure-Python parser, which has no nesting limit of its own
+    and stops here at MAX_DEPTH + 1 levels; a syntax error before that depth is no depth
+    problem (the caller reports it as a syntax error)."""
+    try:
+        return _deeper_than_allowed(yaml.parse(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return False
+
+
+def _deeper_than_allowed(events: Iterator[yaml.Event]) -> bool:
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in events:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -376,15 +399,16 @@ def parse_yaml(path: str, raw: bytes) -> tuple[YamlDocument | None, list[Diagnos
         return None, [
             Diagnostic.at(_offset_location(path, raw, offset), "CXG004", "file contains NUL bytes")
         ]
+    too_deep = [
+        Diagnostic.at(Location(path, 1, 1), "CXG003", f"nesting deeper than {MAX_DEPTH} levels")
+    ]
     try:
         if _exceeds_depth(text):
-            return None, [
-                Diagnostic.at(
-                    Location(path, 1, 1), "CXG003", f"nesting deeper than {MAX_DEPTH} levels"
-                )
-            ]
+            return None, too_deep
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        if _nests_deeper_than_allowed(text):  # libyaml's own nesting limit, met first
+            return None, too_deep
         problem = exc.problem or str(exc)
         if exc.context:
             problem = f"{problem} ({exc.context})"
@@ -393,6 +417,9 @@ def parse_yaml(path: str, raw: bytes) -> tuple[YamlDocument | None, list[Diagnos
         ]
     except yaml.YAMLError as exc:
         return None, [Diagnostic.at(Location(path, 1, 1), "CXG001", f"YAML error: {exc}")]
+    except RecursionError:
+        # PyYAML's pure-Python composer (no libyaml) recurses per level, below the pre-scan
+        return None, too_deep
     if root is None:
         return YamlDocument(path, None, None), []
     builder = _Builder()

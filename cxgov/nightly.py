@@ -20,8 +20,9 @@ from cxgov.actions.digests import send_digests
 from cxgov.actions.ledger import follow_up
 from cxgov.actions.outbox import deliver
 from cxgov.assembly import LoadedProgram
+from cxgov.clock import Clock
 from cxgov.evaluate.run import Evaluation, evaluate_program, program_hash
-from cxgov.ingest.batch import BatchSummary, Clock, ingest_files
+from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.readers import sha256_of
 from cxgov.store.batches import loaded_file_hashes
 from cxgov.store.locks import run_lock

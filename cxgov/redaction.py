@@ -67,14 +67,23 @@ def luhn_valid(digits: str) -> bool:
 
 def _iban(match: re.Match[str]) -> str:
     text = match.group()
+    if _is_iban(text):
+        return REDACTED
+    # the optional short last group may have taken a lower-case word after an upper-case
+    # number ("... AAAA y"), which then fails the lower-case rule as a whole
+    head, space, tail = text.rpartition(" ")
+    if space and tail != tail.upper() and _is_iban(head):
+        return f"{REDACTED} {tail}"
+    return text
+
+
+def _is_iban(text: str) -> bool:
     account = text[4:].replace(" ", "")
     if not 11 <= len(account) <= 30:
-        return text
+        return False
     # Upper-case input is taken on its shape alone; typed in lower case, words like
     # "ab12 this that over" would fit it, so then most of the account must be digits.
-    if text != text.upper() and sum(c.isdigit() for c in account) * 2 < len(account):
-        return text
-    return REDACTED
+    return text == text.upper() or sum(c.isdigit() for c in account) * 2 >= len(account)
 
 
 # Card numbers are printed 4-4-4-4 (and 4-4-4-4-3 for 19 digits, 4-6-5 / 4-6-4 for American

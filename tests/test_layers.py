@@ -76,3 +76,48 @@ def test_site_pages_are_built_without_the_store_or_the_cli(entry: str) -> None:
         assert not name.startswith(
             ("click", "sqlalchemy", "subprocess", "cxgov.store", "cxgov.cli", "cxgov.api")
         ), f"{entry} imports {name}"
+
+
+_WALL_CLOCK_CALLS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "time_ns"),
+    ("time", "localtime"),
+    ("time", "gmtime"),
+}
+
+
+def _wall_clock_reads(path: Path) -> list[str]:
+    """Calls such as `dt.datetime.now()`, `date.today()` or `time.time()` (by the attribute
+    and the name before it, however the module was imported)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        owner_name = (
+            owner.attr
+            if isinstance(owner, ast.Attribute)
+            else owner.id
+            if isinstance(owner, ast.Name)
+            else ""
+        )
+        if (owner_name, node.func.attr) in _WALL_CLOCK_CALLS:
+            found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    return found
+
+
+def test_only_the_clock_module_reads_the_wall_clock() -> None:
+    """ "Now" enters at the command line's edge (cxgov/clock.py, used by cxgov/cli_common.py)
+    and is passed down; a module that asks the system itself cannot be pinned by tests."""
+    reads = [
+        place
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "clock.py" or path.parent != PACKAGE
+        for place in _wall_clock_reads(path)
+    ]
+    assert not reads, f"the wall clock is read outside cxgov/clock.py: {reads}"
+    assert _wall_clock_reads(PACKAGE / "clock.py"), "the check finds the one read it allows"

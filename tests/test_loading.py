@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cxgov import loading
 from cxgov.api import validate
 from cxgov.diagnostics import Diagnostic
 from cxgov.loading import MAX_DEPTH, parse_yaml
@@ -64,11 +66,26 @@ def test_recursive_alias_is_refused() -> None:
     assert [p.code for p in problems] == ["CXG003"]
 
 
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pure-python"])
 @pytest.mark.parametrize(
     "text",
-    [b"[" * 200_000 + b"]" * 200_000, b"- " * 200_000 + b"x", b"{a: " * 100 + b"1" + b"}" * 100],
+    [
+        b"[" * 200_000 + b"]" * 200_000,
+        b"- " * 200_000 + b"x",
+        b"{a: " * 100 + b"1" + b"}" * 100,
+        # deeper than libyaml's own limit (1000 since 0.2.5), below the pre-scan threshold
+        b"[" * 1_500 + b"]" * 1_500,
+        b"{a: " * 1_200 + b"1" + b"}" * 1_200,
+    ],
+    ids=["flow-200k", "block-200k", "flow-100", "flow-1500", "mapping-1200"],
 )
-def test_deep_nesting_is_refused_without_crashing(text: bytes) -> None:
+def test_deep_nesting_is_refused_without_crashing(
+    text: bytes, libyaml: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same diagnostic whichever parser PyYAML brings: with libyaml (any version, with
+    or without its own nesting limit) and without it."""
+    if not libyaml:
+        monkeypatch.setattr(loading, "_Loader", yaml.SafeLoader)
     _, problems = parse_yaml("deep.yaml", text)
     assert [p.code for p in problems] == ["CXG003"]
     assert str(MAX_DEPTH) in problems[0].message

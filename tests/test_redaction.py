@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cxgov.redaction import luhn_valid, redact, redact_all
@@ -220,6 +220,9 @@ surrounding = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=[
 
 
 @settings(max_examples=300, deadline=None)
+# an upper-case IBAN followed by a short lower-case word, which the IBAN's optional last
+# group used to swallow, so that the whole candidate failed the check and leaked
+@example(datum="AA00000000AAAAAA", before="", after="y", gap=" ")
 @given(
     datum=st.one_of(emails, hetus, ibans, cards()),
     before=surrounding,

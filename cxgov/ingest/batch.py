@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from cxgov.clock import Clock
 from cxgov.ingest.mapping import Answers, Record, RowMapper
 from cxgov.ingest.pseudonym import KEY_ENV, pseudonymiser
 from cxgov.ingest.readers import (
@@ -38,7 +39,6 @@ from cxgov.store.feedback import (
 from cxgov.store.settings import setting
 
 CHUNK_ROWS = 5_000
-Clock = Callable[[], dt.datetime]
 
 
 @dataclass

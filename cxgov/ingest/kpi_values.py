@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from cxgov.ingest.batch import BatchRefused, BatchSummary, Clock, rejected_row
+from cxgov.clock import Clock
+from cxgov.ingest.batch import BatchRefused, BatchSummary, rejected_row
 from cxgov.ingest.mapping import parse_number
 from cxgov.ingest.readers import FileFormatError, RawRow, Reason, read_csv, sha256_of
 from cxgov.model import Program

@@ -5,29 +5,45 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from cxgov.assembly import UsageError
 
 DEFAULT_SQLITE_PATH = Path(".cxgov") / "cxgov.db"
 URL_ENV = "CXGOV_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 # Serialises concurrent migrations on PostgreSQL (an arbitrary, fixed advisory-lock key).
-_MIGRATION_LOCK = 0x6378_676F_7601
+MIGRATION_LOCK = 0x6378_676F_7601
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+"""The SQLAlchemy backends the store's SQL is written for; any other is refused up front."""
+_URL_FORMS = "sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+# What `alembic check` (env.py) and the schema-drift test compare between the tables and
+# the migrated database. The store declares no server defaults, so comparing them flags one
+# added to a model without a migration.
+COMPARE_OPTIONS: dict[str, Any] = {"compare_type": True, "compare_server_default": True}
 
 
 class StoreError(Exception):
     """The store cannot be used (unreachable server, a database newer than this cxgov)."""
 
 
-def resolve_url(explicit: str | None = None) -> str:
-    """`--db`, else CXGOV_DATABASE_URL, else the embedded SQLite file .cxgov/cxgov.db."""
-    url = explicit or os.environ.get(URL_ENV)
+class DatabaseUrlError(StoreError, UsageError):
+    """The database URL cannot work: unreadable, a database other than SQLite and PostgreSQL,
+    or a driver that is not installed. A usage error (exit 2), found before connecting."""
+
+
+def resolve_url(explicit: str | None = None, *, configured: str | None = None) -> str:
+    """`--db`, else CXGOV_DATABASE_URL, else `configured` (a URL from a configuration file,
+    such as alembic.ini's `sqlalchemy.url`), else the embedded SQLite file .cxgov/cxgov.db."""
+    url = explicit or os.environ.get(URL_ENV) or configured
     if url:
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -40,8 +56,60 @@ def _canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def checked_url(url: str) -> URL:
+    """The parsed URL of a database the store runs on, or a DatabaseUrlError."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # not echoed: an unreadable URL cannot be shown with its password hidden
+        raise DatabaseUrlError(
+            f"cannot read the database URL (not shown: it may hold a password); "
+            f"expected {_URL_FORMS}"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUrlError(
+            f"unsupported database {backend!r} ({parsed.render_as_string()}): "
+            f"cxgov's store runs on SQLite and PostgreSQL ({_URL_FORMS})"
+        )
+    return parsed
+
+
+StoreDialect = Literal["sqlite", "postgresql"]
+
+
+def store_dialect(bind: Engine | Connection) -> StoreDialect:
+    """The dialect of an engine or connection, for code with one branch per store dialect.
+
+    make_engine refuses every other database already; this keeps an engine made some other
+    way from running one dialect's SQL (SQLite's PRAGMAs) on a third.
+    """
+    name = bind.dialect.name
+    if name == "sqlite":
+        return "sqlite"
+    if name == "postgresql":
+        return "postgresql"
+    raise DatabaseUrlError(
+        f"unsupported database {name!r}: cxgov's store runs on SQLite and PostgreSQL"
+    )
+
+
 def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
+    """An engine for `url`; refuses other databases and missing drivers before connecting."""
+    parsed = checked_url(url)
+    try:
+        return _create_engine(url, parsed)
+    except (NoSuchModuleError, ImportError) as exc:
+        # a driver named in the URL (postgresql+psycopg2://...) that is not installed;
+        # postgresql:// itself uses psycopg 3, which cxgov depends on
+        raise DatabaseUrlError(
+            f"the database driver {parsed.get_driver_name()!r} of "
+            f"{parsed.render_as_string()} is not available ({exc}); "
+            f"give {_URL_FORMS}"
+        ) from exc
+
+
+def _create_engine(url: str, parsed: URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
@@ -74,8 +142,7 @@ def make_engine(url: str) -> Engine:
 
 
 def _alembic_config(engine: Engine) -> Config:
-    config = Config()
-    config.set_main_option("script_location", "cxgov.store:migrations")
+    config = _alembic_config_for_scripts()
     config.attributes["engine"] = engine
     return config
 
@@ -94,19 +161,25 @@ def _alembic_config_for_scripts() -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    """The store's migration (None for an empty database); StoreError when unreachable."""
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except Exception as exc:  # the driver's own exception types differ per dialect
+        raise StoreError(
+            f"cannot open the store at {engine.url.render_as_string()}: {exc}"
+        ) from exc
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to `revision`; concurrent callers wait for each other."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as lock:
-            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
             try:
                 command.upgrade(_alembic_config(engine), revision)
             finally:
-                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
                 lock.commit()
         return
     command.upgrade(_alembic_config(engine), revision)
@@ -115,12 +188,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def open_store(url: str | None = None) -> Engine:
     """An engine on an up-to-date store: migrations are applied automatically on first use."""
     engine = make_engine(resolve_url(url))
-    try:
-        current = current_revision(engine)
-    except Exception as exc:  # the driver's own exception types differ per dialect
-        raise StoreError(
-            f"cannot open the store at {engine.url.render_as_string()}: {exc}"
-        ) from exc
+    current = current_revision(engine)
     head = head_revision()
     if current != head:
         script = ScriptDirectory.from_config(_alembic_config_for_scripts())

@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 
 from cxgov.ingest.mapping import Answers
+from cxgov.store.engine import store_dialect
 from cxgov.store.tables import FEEDBACK, Json
 
 _staging_metadata = MetaData()
@@ -196,13 +197,14 @@ class Stager:
         expected_rows: int = 0,
     ) -> None:
         self.connection = connection
-        self.dialect = connection.dialect.name
+        # every `if postgresql ... else` below has SQLite code in its else branch
+        self.dialect = store_dialect(connection)
         self.program, self.source, self.batch_id = program, source, batch_id
         self.direct = direct
         self.seq = 0
         self._dropped: list[str] = []
         self._cache_pages: int | None = None
-        if self.dialect != "postgresql":
+        if self.dialect == "sqlite":
             # a bigger page cache for the batch: the load writes several B-trees, and with
             # SQLite's default 2 MB their pages spill to the file over and over
             self._cache_pages = int(
@@ -258,7 +260,7 @@ class Stager:
     def _restore_indexes(self) -> None:
         if self._dropped and self.dialect == "postgresql":
             self.connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
-        elif self._dropped:
+        elif self._dropped and self.dialect == "sqlite":
             # SQLite's sorter keeps up to a page cache's worth in memory per thread besides
             # the cache itself: a smaller cache for the build keeps the process's memory flat
             self.connection.exec_driver_sql(f"PRAGMA main.cache_size = -{_SQLITE_SORT_CACHE_KB}")
@@ -273,7 +275,7 @@ class Stager:
 
     def _sort_threads(self, threads: int) -> int | None:
         """SQLite: set the sorter's helper threads, returning the setting before."""
-        if self.dialect == "postgresql":
+        if self.dialect != "sqlite":
             return None
         before = self.connection.exec_driver_sql("PRAGMA threads").scalar_one()
         self.connection.exec_driver_sql(f"PRAGMA threads = {int(threads)}")
@@ -441,7 +443,7 @@ class Stager:
                     ).where(not_(exists().where(key))),
                 )
             )
-        if self.dialect != "postgresql":  # PostgreSQL drops it at commit
+        if self.dialect == "sqlite":  # PostgreSQL drops it at commit
             staging.drop(connection)
         self._reset_cache()
         return counts

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from cxgov.store.engine import store_dialect
+
 
 class RunLocked(Exception):
     """Another run of the same program holds the lock."""
@@ -34,7 +36,7 @@ def _key(program: str) -> int:
 def run_lock(engine: Engine, program: str, *, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold the program's run lock for the block; wait up to `wait_seconds` for it."""
     deadline = time.monotonic() + wait_seconds
-    if engine.dialect.name == "postgresql":
+    if store_dialect(engine) == "postgresql":
         with engine.connect() as connection:
             key = _key(program)
             while not connection.execute(

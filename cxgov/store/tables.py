@@ -27,7 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key. A column
+# referring to such a key is a plain BigInteger, as the migrations create it (BIGINT on SQLite
+# too, the same integer affinity): left without a type it would copy the key's SQLite variant,
+# which is not what the migrated database has.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 # JSONB on PostgreSQL compares by value, which the upsert's change detection needs.
 Json = JSON().with_variant(JSONB(), "postgresql")
@@ -62,7 +65,9 @@ class BatchFile(Base):
     __tablename__ = "batch_files"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id", ondelete="CASCADE"))
+    batch_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("ingest_batches.id", ondelete="CASCADE")
+    )
     file_name: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
@@ -92,16 +97,19 @@ class Feedback(Base):
     """Keyed hash of the customer id; the raw id is never stored."""
     segments: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"))
+    batch_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("ingest_batches.id"))
 
 
 class RejectedRow(Base):
     """A row that did not load, kept with every reason so nothing is dropped silently."""
 
     __tablename__ = "rejected_rows"
+    __table_args__ = (Index("ix_rejected_rows_batch", "batch_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id", ondelete="CASCADE"))
+    batch_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("ingest_batches.id", ondelete="CASCADE")
+    )
     file_name: Mapped[str] = mapped_column(Text)
     line: Mapped[int] = mapped_column(Integer)
     raw: Mapped[str] = mapped_column(Text)
@@ -128,7 +136,7 @@ class KpiValue(Base):
     """Canonical text of `segment` (sorted `dim=value` pairs), unique with the period."""
     value: Mapped[float] = mapped_column(Float)
     n: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"))
+    batch_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("ingest_batches.id"))
 
 
 class StoreSetting(Base):
@@ -174,7 +182,9 @@ class VerdictRow(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("evaluation_runs.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("evaluation_runs.id", ondelete="CASCADE")
+    )
     objective: Mapped[str] = mapped_column(IdText)
     measurement_point: Mapped[str] = mapped_column(IdText)
     kpi: Mapped[str] = mapped_column(IdText)

@@ -15,6 +15,7 @@ from cxgov import api
 from cxgov.cli import cli
 from cxgov.review.backtest import backtest
 from cxgov.store.engine import open_store
+from tests.clock import clock
 from tests.conftest import FIXTURES
 from tests.review.programs import Repo
 from tests.store.test_evaluate import AS_OF, HEADER, _nps_rows
@@ -44,7 +45,7 @@ def sides(tmp_path: Path, db_url: str) -> tuple[Path, Path]:
     answers = tmp_path / "answers.csv"
     # NPS by month: Jan 40 (n=100), Feb 15, Mar 0, Apr n=10, May no answers
     answers.write_text(HEADER + "".join(_nps_rows()))
-    assert api.ingest(str(before), "answers", [str(answers)], db=db_url).rejected == 0
+    assert api.ingest(str(before), "answers", [str(answers)], db=db_url, clock=clock).rejected == 0
     return before, after
 
 

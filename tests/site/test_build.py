@@ -65,7 +65,16 @@ def test_the_built_site_loads_nothing_from_outside(kahvipalvelu_store, tmp_path:
             found += [f"{path.name}: {m.group(0)}" for m in _EXTERNAL.finditer(text)]
             found += [f"{path.name}: {m.group(0)}" for m in _CSS_IMPORT.finditer(text)]
     assert not found, "external resources in the built site"
-    assert not list(built.out.rglob("*.woff2")) or "fonts.googleapis" not in str(found)
+    # no web fonts at all (the theme's Google Fonts are switched off): none shipped, and no
+    # page, style sheet or script names the font service
+    assert not [p.name for p in built.out.rglob("*") if p.suffix in {".woff", ".woff2", ".ttf"}]
+    naming = [
+        p.relative_to(built.out).as_posix()
+        for p in built.out.rglob("*")
+        if p.suffix in {".html", ".css", ".js"}
+        and re.search(r"fonts\.(googleapis|gstatic)\.com", p.read_text("utf-8", "replace"))
+    ]
+    assert not naming, f"the font service is named in {naming}"
 
 
 def test_zensical_builds_the_same_pages(kahvipalvelu_store, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from cxgov.site.options import Audience
 from cxgov.site.pages import Page, build_pages, navigation
 from cxgov.stats import Counts
 from cxgov.voc.evidence import Evidence, sections
+from tests.clock import clock
 from tests.site.conftest import SiteStore, site_data
 from tests.voc.programs import program, retention_records
 
@@ -97,6 +98,7 @@ def test_the_site_shows_the_figures_of_the_evaluation_report(
         db=kahvipalvelu_store.db,
         out=None,
         dry_run=True,
+        clock=clock,
     ).report
     _program, data = site_data(kahvipalvelu_store, Audience.TEAM)
     for section in ("themes", "drivers", "links", "fatigue"):

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from cxgov import api
 from cxgov.cli import cli
+from tests.clock import clock
 from tests.conftest import FIXTURES
 from tests.store.test_evaluate import HEADER, _nps_rows
 
@@ -44,7 +45,7 @@ def shop_with_policy(folder: Path) -> Path:
 def program(db_url: str, tmp_path: Path) -> str:
     folder = shop_with_policy(tmp_path / "shop")
     data = folder / "data" / "answers.csv"
-    assert api.ingest(str(folder), "answers", [str(data)], db=db_url).rejected == 0
+    assert api.ingest(str(folder), "answers", [str(data)], db=db_url, clock=clock).rejected == 0
     return str(folder)
 
 
@@ -58,7 +59,7 @@ def test_runs_open_one_action_and_a_warn_turning_fail_raises_its_severity(
     db_url: str, program: str, tmp_path: Path
 ) -> None:
     # February warns (NPS 15 against warn 20), March fails (0 against fail 10).
-    first = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None)
+    first = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, clock=clock)
     assert first.actions == {"open": 1}
     [opened] = _list(db_url)
     assert set(opened) == {
@@ -82,18 +83,20 @@ def test_runs_open_one_action_and_a_warn_turning_fail_raises_its_severity(
     )
     assert (opened["assignee"], opened["due"]) == ("cx", "2026-03-31")
     for _ in range(3):
-        again = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None)
+        again = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, clock=clock)
         assert again.actions == {}, "a rerun of the same date changes nothing"
-    later = api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None)
+    later = api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None, clock=clock)
     assert later.actions == {"repeat": 1}
     [raised] = _list(db_url)
     assert (raised["id"], raised["severity"], raised["occurrences"]) == (opened["id"], "high", 2)
-    api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None)
+    api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None, clock=clock)
     assert len(_list(db_url)) == 1
 
 
 def test_a_dry_run_leaves_the_actions_alone(db_url: str, program: str) -> None:
-    dry = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, dry_run=True)
+    dry = api.evaluate(
+        program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, dry_run=True, clock=clock
+    )
     assert dry.actions is None
     assert _list(db_url) == []
 
@@ -101,7 +104,7 @@ def test_a_dry_run_leaves_the_actions_alone(db_url: str, program: str) -> None:
 def test_people_move_actions_on_and_every_change_is_an_event(
     db_url: str, program: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None)
+    api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, clock=clock)
     [action] = _list(db_url)
     ident = str(action["id"])
     runner = CliRunner()

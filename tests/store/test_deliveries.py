@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from cxgov import api
 from cxgov.actions.sinks import verify_signature
 from cxgov.cli import cli
+from tests.clock import clock
 from tests.local_servers import Recorded, Reply, StartHttp, StartSmtp, json_reply
 from tests.store.test_actions import shop_with_policy
 
@@ -71,7 +72,7 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     monkeypatch.setenv("CXGOV_GITHUB_TOKEN", "token-1")
     program = str(_with_sinks(tmp_path / "shop", hook.url + "/cx"))
 
-    first = api.run(program, as_of=AS_OF, db=db_url, out=None)
+    first = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert first.evaluation is not None and first.evaluation.actions == {"open": 1}
     assert first.deliveries == {"delivered": 2, "failed": 1}
     [waiting] = api.deliveries(db_url)[1]
@@ -89,7 +90,7 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     assert "cx-action" in json.loads(created.body)["labels"]
 
     hook_up["ok"] = True
-    second = api.run(program, as_of=AS_OF, db=db_url, out=None)
+    second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert second.evaluation is None, "nothing new to judge"
     assert second.deliveries == {"delivered": 1}
     assert api.deliveries(db_url)[1] == []
@@ -102,14 +103,16 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     )
 
     action_id = int(body["action"]["id"])
-    api.change_action(action_id, "cancelled", actor="liisa", db=db_url, note="duplicate")
-    third = api.run(program, as_of=AS_OF, db=db_url, out=None)
+    api.change_action(
+        action_id, "cancelled", actor="liisa", db=db_url, note="duplicate", clock=clock
+    )
+    third = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert third.deliveries == {"delivered": 2, "skipped": 1}, "no mail for a cancellation"
     comment, close = hub.requests[1:]
     assert (comment.method, comment.path) == ("POST", "/repos/acme/cx/issues/7/comments")
     assert (close.method, close.path) == ("PATCH", "/repos/acme/cx/issues/7")
     assert json.loads(close.body) == {"state": "closed", "state_reason": "not_planned"}
-    assert api.run(program, as_of=AS_OF, db=db_url, out=None).deliveries == {}
+    assert api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock).deliveries == {}
 
 
 def test_the_nightly_run_mails_digests_on_each_owners_schedule_once_a_day(
@@ -129,7 +132,7 @@ def test_the_nightly_run_mails_digests_on_each_owners_schedule_once_a_day(
     monkeypatch.setenv("CXGOV_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("CXGOV_SMTP_PORT", str(smtp.port))
     monkeypatch.setenv("CXGOV_SMTP_TLS", "none")
-    thursday = api.run(str(program), as_of=AS_OF, db=db_url, out=None)
+    thursday = api.run(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert thursday.digests == {"sent": 1}, "the weekly owner waits for Monday"
     assert smtp.recipients == ["cx@example.org"]
     [mail] = smtp.messages
@@ -137,7 +140,7 @@ def test_the_nightly_run_mails_digests_on_each_owners_schedule_once_a_day(
     body = message.get_body(("plain",))
     assert body is not None and "# Digest for CX Lead" in body.get_content()
     assert "o-nps (miss, high): due 2026-04-09" in body.get_content()
-    assert api.run(str(program), as_of=AS_OF, db=db_url, out=None).digests == {}
-    monday = api.run(str(program), as_of=dt.date(2026, 4, 6), db=db_url, out=None)
+    assert api.run(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock).digests == {}
+    monday = api.run(str(program), as_of=dt.date(2026, 4, 6), db=db_url, out=None, clock=clock)
     assert monday.digests == {"sent": 2}
     assert sorted(smtp.recipients[1:]) == ["ceo@example.org", "cx@example.org"]

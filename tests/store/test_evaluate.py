@@ -19,6 +19,7 @@ from cxgov.evaluate.aggregate import Cell, aggregate
 from cxgov.evaluate.periods import Period
 from cxgov.stats import Counts
 from cxgov.store.engine import open_store
+from tests.clock import clock
 from tests.conftest import FIXTURES
 
 SHOP = str(FIXTURES / "shop")
@@ -72,7 +73,7 @@ def loaded(db_url: str, tmp_path: Path) -> dict[tuple[int, str], Counts]:
     checkout, expected = _checkout_rows(random.Random(5))
     path = tmp_path / "answers.csv"
     path.write_text(HEADER + "".join(_nps_rows() + checkout))
-    summary = api.ingest(SHOP, "answers", [str(path)], db=db_url)
+    summary = api.ingest(SHOP, "answers", [str(path)], db=db_url, clock=clock)
     assert summary.rejected == 0
     return expected
 
@@ -103,7 +104,7 @@ def test_sql_counts_equal_a_hand_computation(
 def test_every_status_appears_where_the_data_puts_it(
     db_url: str, loaded: object, tmp_path: Path
 ) -> None:
-    result = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=str(tmp_path / "reports"))
+    result = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=str(tmp_path / "reports"), clock=clock)
     by_month = {
         r["period"]["start"][5:7]: r
         for r in result.report["results"]
@@ -133,7 +134,7 @@ def test_every_status_appears_where_the_data_puts_it(
 
 def test_the_report_contract_and_files(db_url: str, loaded: object, tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    result = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=str(out))
+    result = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=str(out), clock=clock)
     assert result.json_path == out / "shop" / "2026-06-15.json"
     report = json.loads(result.json_path.read_text())
     assert report == result.report
@@ -169,7 +170,7 @@ def test_the_report_contract_and_files(db_url: str, loaded: object, tmp_path: Pa
 def test_runs_are_recorded_append_only_and_dry_runs_record_nothing(
     db_url: str, loaded: object, tmp_path: Path
 ) -> None:
-    api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, dry_run=True)
+    api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, dry_run=True, clock=clock)
     engine = open_store(db_url)
 
     def count(table: str) -> int:
@@ -177,8 +178,8 @@ def test_runs_are_recorded_append_only_and_dry_runs_record_nothing(
             return int(connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
 
     assert count("evaluation_runs") == 0
-    first = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
-    second = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
+    first = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, clock=clock)
+    second = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert count("evaluation_runs") == 2
     assert count("verdicts") == 2 * len(first.results)
     assert first.report["results"] == second.report["results"], "same data, same verdicts"
@@ -230,7 +231,7 @@ def _nps_n(result: api.Evaluation, month: int) -> int:
 def test_rollups_spare_unchanged_periods_and_recount_changed_ones(
     db_url: str, loaded: object, tmp_path: Path
 ) -> None:
-    first = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
+    first = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert _nps_n(first, 2) == 100
     engine = open_store(db_url)
     with engine.begin() as connection:
@@ -243,19 +244,19 @@ def test_rollups_spare_unchanged_periods_and_recount_changed_ones(
             {"empty": "[]"},
         )
     engine.dispose()
-    assert _nps_n(api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None), 2) == 999, (
+    assert _nps_n(api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, clock=clock), 2) == 999, (
         "no new data: read from rollups"
     )
     march = tmp_path / "march.csv"
     march.write_text(HEADER + "extra-1,2026-03-12T12:00:00,NPS,10,c,,small,north\n")
-    api.ingest(SHOP, "answers", [str(march)], db=db_url)
-    after_new = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
+    api.ingest(SHOP, "answers", [str(march)], db=db_url, clock=clock)
+    after_new = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert _nps_n(after_new, 3) == 101, "March received an answer: recounted"
     assert _nps_n(after_new, 2) == 999, "February did not: still from its rollup"
     changed = tmp_path / "changed.csv"
     changed.write_text(HEADER + "extra-1,2026-03-12T12:00:00,NPS,2,c,,small,north\n")
-    api.ingest(SHOP, "answers", [str(changed)], db=db_url)
-    after_update = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None)
+    api.ingest(SHOP, "answers", [str(changed)], db=db_url, clock=clock)
+    after_update = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert _nps_n(after_update, 2) == 100, "an updated answer may move between periods: recount all"
-    fresh = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, dry_run=True)
+    fresh = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, dry_run=True, clock=clock)
     assert after_update.report["results"] == fresh.report["results"]

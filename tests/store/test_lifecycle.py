@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from cxgov import api
 from cxgov.store.engine import current_revision, head_revision, make_engine, open_store
+from tests.clock import clock
 from tests.conftest import FIXTURES, ROOT
 from tests.store.conftest import TABLES
 
@@ -104,7 +105,7 @@ def test_a_store_from_the_first_migration_is_upgraded_without_losing_rows(
     assert _count(db_url, "kpi_values") == 0
     path = tmp_path / "answers.csv"
     path.write_text(HEADER + "old-1,2026-03-01T10:00:00,NPS,3,c,,small,north\n")
-    summary = api.ingest(SHOP, "answers", [str(path)], db=db_url)
+    summary = api.ingest(SHOP, "answers", [str(path)], db=db_url, clock=clock)
     assert summary.updated == 1 and _count(db_url, "feedback") == 1
 
 

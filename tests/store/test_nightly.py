@@ -19,6 +19,7 @@ from cxgov import api
 from cxgov.cli import cli
 from cxgov.store.engine import open_store
 from cxgov.store.locks import run_lock
+from tests.clock import clock
 from tests.conftest import ROOT
 from tests.store.test_actions import shop_with_policy
 
@@ -47,11 +48,15 @@ def test_a_run_loads_new_files_judges_and_a_second_run_changes_nothing(
     db_url: str, tmp_path: Path
 ) -> None:
     program = shop_with_policy(tmp_path / "shop")
-    first = api.run(str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"))
+    first = api.run(
+        str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"), clock=clock
+    )
     assert [b.inserted for b in first.batches] == [len(_nps_lines(program))]
     assert first.evaluation is not None and first.evaluation.actions == {"open": 1}
     assert (tmp_path / "r" / "shop" / "2026-04-02.json").is_file()
-    second = api.run(str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"))
+    second = api.run(
+        str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"), clock=clock
+    )
     assert second.batches == [] and second.evaluation is None
     assert second.unchanged_since == first.evaluation.report["run"]["id"]
     # A new export is picked up by the next run; the old file is not loaded again.
@@ -59,7 +64,9 @@ def test_a_run_loads_new_files_judges_and_a_second_run_changes_nothing(
         "response,answered_at,question,score,customer,comment,company_size,region\n"
         "late-1,2026-03-20T10:00:00,NPS,10,c1,,small,north\n"
     )
-    third = api.run(str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"))
+    third = api.run(
+        str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"), clock=clock
+    )
     assert [(b.files, b.inserted) for b in third.batches] == [
         ([str(program / "data" / "answers-2.csv")], 1)
     ]

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from cxgov import api
 from cxgov.store import feedback
 from cxgov.store.engine import open_store
+from tests.clock import clock
 from tests.conftest import FIXTURES
 
 HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
@@ -45,10 +46,14 @@ def test_only_a_batch_above_the_threshold_analyses_feedback(
     monkeypatch.setattr(feedback, "ANALYZE_AFTER_ROWS", 200)
     program = str(FIXTURES / "shop")
     small = _answers(tmp_path / "small.csv", 150, "s")
-    assert api.ingest(program, "answers", [str(small)], db=postgres_url).inserted == 150
+    assert (
+        api.ingest(program, "answers", [str(small)], db=postgres_url, clock=clock).inserted == 150
+    )
     assert not _manually_analysed(postgres_url)
     large = _answers(tmp_path / "large.csv", 250, "l")
-    assert api.ingest(program, "answers", [str(large)], db=postgres_url).inserted == 250
+    assert (
+        api.ingest(program, "answers", [str(large)], db=postgres_url, clock=clock).inserted == 250
+    )
     assert _manually_analysed(postgres_url)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from cxgov import api
 from cxgov.store.engine import open_store
 from cxgov.store.tables import COMMENT_TAGS
+from tests.clock import clock
 from tests.conftest import FIXTURES
 
 HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
@@ -58,15 +59,17 @@ def test_an_evaluation_reports_themes_drivers_links_and_fatigue(
     (program / "voc.yaml").write_text(EXTRA)
     data = tmp_path / "answers.csv"
     data.write_text(HEADER + "".join(_rows()))
-    assert api.ingest(str(program), "answers", [str(data)], db=db_url).rejected == 0
-    dry = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, dry_run=True)
+    assert api.ingest(str(program), "answers", [str(data)], db=db_url, clock=clock).rejected == 0
+    dry = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, dry_run=True, clock=clock)
     engine = open_store(db_url)
     with engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
     assert stored == 0, "a dry run stores no tags"
     assert dry.report["themes"]["tagged_in_this_run"] == 40
 
-    evaluation = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=str(tmp_path / "out"))
+    evaluation = api.evaluate(
+        str(program), as_of=AS_OF, db=db_url, out=str(tmp_path / "out"), clock=clock
+    )
     report = evaluation.report
     with engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
@@ -95,7 +98,7 @@ def test_an_evaluation_reports_themes_drivers_links_and_fatigue(
     summary = Path(evaluation.markdown_path or "").read_text(encoding="utf-8")
     assert "## Voice of the customer" in summary
     assert "| Late deliveries | mp-delivery | 2026-02-01..2026-02-28 | 25.0 |" in summary
-    again = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None)
+    again = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert again.report["themes"]["tagged_in_this_run"] == 0
 
 
@@ -138,9 +141,11 @@ def test_retention_by_nps_group_from_a_per_customer_export(db_url: str, tmp_path
         "record,month_end,retained,customer\n"
         + "".join(f"r-{c},2026-02-28,{v},{c}\n" for c, v in retained.items())
     )
-    assert api.ingest(str(program), "answers", [str(answers)], db=db_url).rejected == 0
-    assert api.ingest(str(program), "crm", [str(export)], db=db_url).rejected == 0
-    report = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, dry_run=True).report
+    assert api.ingest(str(program), "answers", [str(answers)], db=db_url, clock=clock).rejected == 0
+    assert api.ingest(str(program), "crm", [str(export)], db=db_url, clock=clock).rejected == 0
+    report = api.evaluate(
+        str(program), as_of=AS_OF, db=db_url, out=None, dry_run=True, clock=clock
+    ).report
     (link,) = report["links"]
     groups = {g["group"]: (g["customers"], g["mean"]) for g in link["by_group"]["groups"]}
     assert groups == {"promoters": (4, 75.0), "passives": (0, None), "detractors": (4, 25.0)}

@@ -13,6 +13,7 @@ from cxgov import api
 from cxgov.store.engine import open_store
 from cxgov.store.tables import COMMENT_TAGS
 from cxgov.voc.evidence import Evidence, collect
+from tests.clock import clock
 from tests.conftest import FIXTURES
 
 HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
@@ -39,7 +40,7 @@ def _program(tmp_path: Path, themes: str = THEMES) -> str:
 def _load(program: str, db: str, tmp_path: Path, name: str, rows: list[str]) -> None:
     path = tmp_path / name
     path.write_text(HEADER + "".join(rows))
-    assert api.ingest(program, "answers", [str(path)], db=db).rejected == 0
+    assert api.ingest(program, "answers", [str(path)], db=db, clock=clock).rejected == 0
 
 
 ROWS = [

@@ -22,6 +22,8 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from cxgov.clock import system_now
+
 USER_AGENT = "cxgov"
 SIGNATURE_HEADER = "X-Cxgov-Signature"
 EVENT_HEADER = "X-Cxgov-Event"
@@ -204,7 +206,8 @@ def _retry_after(headers: Any) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    # an HTTP date on the server's clock: the pause is real time, so the real clock measures it
+    return max(0.0, (when - system_now()).total_seconds())
 
 
 def _excerpt(raw: bytes) -> str:

@@ -6,7 +6,6 @@ import http.client
 import json
 import os
 import re
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -29,6 +28,7 @@ from cxgov.actions.sinks.common import (
     _retryable_status,
 )
 from cxgov.actions.sinks.mail import _event_phrase, _evidence, _facts, _segment, _status
+from cxgov.clock import system_now
 
 
 def github_token(token_env: str | None, env: Mapping[str, str] = os.environ) -> str:
@@ -189,7 +189,9 @@ def _github_error(where: str, error: urllib.error.HTTPError) -> DeliveryError:
     if rate_limited and retry_after is None and headers is not None:
         reset = headers.get("X-RateLimit-Reset")
         if reset and reset.isdigit():
-            retry_after = max(0.0, int(reset) - time.time())
+            # the server's epoch second, so the wait is measured on the real clock, not on a
+            # pinned "now": the pause happens in real time whatever the run is judging
+            retry_after = max(0.0, int(reset) - system_now().timestamp())
     if 300 <= status < 400:
         message = f"{where} was redirected (HTTP {status}); has the repository moved?"
     else:
