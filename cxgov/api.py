@@ -533,11 +533,20 @@ def codeowners(root: str = ".", path: str = "programs") -> tuple[Path, str, str]
     return target, existing, merged(existing, generate(folder, path))
 
 
-def scaffold(directory: str, *, program_id: str | None = None, language: str = "en") -> list[Path]:
-    """A new program under `directory` that validates as it is; returns the files written."""
+def scaffold(
+    directory: str,
+    *,
+    program_id: str | None = None,
+    language: str = "en",
+    package: str | None = None,
+) -> list[Path]:
+    """A new program under `directory` that validates as it is; returns the files written.
+    `package` is what the workflows install (default: exactly this cxgov's version)."""
     from cxgov.scaffold import ScaffoldError, write_scaffold
 
     try:
-        return write_scaffold(Path(directory), program_id=program_id, language=language)
+        return write_scaffold(
+            Path(directory), program_id=program_id, language=language, package=package
+        )
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from exc

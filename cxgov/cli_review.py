@@ -216,17 +216,7 @@ def init(directory: str, program_id: str | None, language: str, package: str | N
     pre-commit configuration and a .gitignore that keeps the store, reports, site and survey
     exports out of Git. Nothing is overwritten; an existing .gitignore gets the missing lines
     appended."""
-    from pathlib import Path
-
-    # straight to the scaffold rather than through api.scaffold, which has no `package` yet
-    from cxgov.scaffold import ScaffoldError, write_scaffold
-
-    try:
-        written = write_scaffold(
-            Path(directory), program_id=program_id, language=language, package=package
-        )
-    except ScaffoldError as exc:
-        raise api.UsageError(str(exc)) from exc
+    written = api.scaffold(directory, program_id=program_id, language=language, package=package)
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: cd {directory} && cxgov validate programs/ && cxgov codeowners --write")

@@ -2,11 +2,14 @@
 
 Writes the program's commented YAML files (each with the `yaml-language-server` schema
 header), a small sample answer file with its source, the JSON Schemas the headers point to,
-the GitHub Actions workflows and a pre-commit configuration. Nothing is overwritten.
+the GitHub Actions workflows (which install the cxgov that wrote them), a pre-commit
+configuration and a `.gitignore` that keeps cxgov's working files out of Git. Nothing is
+overwritten: an existing `.gitignore` only gets the lines it lacks appended.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from importlib import resources
@@ -14,10 +17,33 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
+from cxgov import __version__
 from cxgov.model.base import ID_PATTERN
 from cxgov.schema import build_schemas
 
 TEMPLATES = "scaffold_templates"
+PACKAGE_PLACEHOLDER = "__CXGOV_PACKAGE__"
+"""Stands in the workflow templates for the quoted install spec (`CXGOV_PACKAGE: ...`)."""
+VERSION_PLACEHOLDER = "__CXGOV_VERSION__"
+"""This cxgov's version, in the workflows' examples of other install specs."""
+GITIGNORE = """\
+# Written by `cxgov init`. cxgov's working files hold customer answers and their comments, or
+# are generated from them: they stay out of Git, so `git add -A` never commits them.
+# The embedded store (.cxgov/cxgov.db), the run locks and the site's generated pages
+/.cxgov/
+# The built governance site (cxgov run, cxgov site build): the team site quotes comments
+/site/
+# Evaluation reports (cxgov run, cxgov evaluate)
+/reports/
+# Survey exports, the sample's too: scripts/fetch-exports brings them to each nightly run
+/programs/*/data/
+# A SQLite store given with --db sqlite:///FILE: the file, SQLite's and cxgov's beside it
+*.db
+*.db-wal
+*.db-shm
+*.db-journal
+.cxgov-run-*.lock
+"""
 PRE_COMMIT = """\
 # Checks before each commit (https://pre-commit.com): validate the programs and keep the
 # JSON Schemas current. Install with `pre-commit install`.
@@ -59,10 +85,43 @@ def _program_id(directory: Path) -> str:
     return slug or "program"
 
 
+def default_package() -> str:
+    """The install spec the workflows get by default: exactly the cxgov that wrote them."""
+    return f"cxgov=={__version__}"
+
+
+def _package_value(package: str) -> str:
+    spec = package.strip()
+    if not spec or not spec.isprintable():
+        raise ScaffoldError(
+            f"--package {package!r}: give one pip requirement on one line, e.g. "
+            f"{default_package()!r}, 'cxgov @ git+https://HOST/OWNER/cxgov@v{__version__}' or a "
+            "wheel file's path"
+        )
+    # a JSON string is a YAML double-quoted scalar: any spec (with spaces, '@', ':' or '#')
+    # stays one value
+    return json.dumps(spec)
+
+
+def _workflow(text: str, package: str, name: str) -> str:
+    if text.count(PACKAGE_PLACEHOLDER) != 1:
+        raise RuntimeError(f"workflow template {name} must hold {PACKAGE_PLACEHOLDER} once")
+    return text.replace(PACKAGE_PLACEHOLDER, _package_value(package)).replace(
+        VERSION_PLACEHOLDER, __version__
+    )
+
+
 def plan(
-    directory: Path, *, program_id: str | None = None, language: str = "en"
+    directory: Path,
+    *,
+    program_id: str | None = None,
+    language: str = "en",
+    package: str | None = None,
 ) -> dict[Path, str]:
-    """Path -> text of every file `cxgov init` writes under `directory`."""
+    """Path -> text of every file `cxgov init` writes under `directory`.
+
+    `package` is the pip requirement the workflows install (default: this cxgov's version).
+    """
     ident = program_id or _program_id(directory)
     if not re.match(ID_PATTERN, ident):
         raise ScaffoldError(
@@ -88,21 +147,62 @@ def plan(
         written[directory / target] = (
             Template(text).substitute(values) if name.endswith(".yaml") else text
         )
+    spec = default_package() if package is None else package
     for name, entry in _files(root / "workflows"):
-        written[directory / ".github" / "workflows" / f"cxgov-{name}"] = entry.read_text(
-            encoding="utf-8"
+        written[directory / ".github" / "workflows" / f"cxgov-{name}"] = _workflow(
+            entry.read_text(encoding="utf-8"), spec, name
         )
     for name, text in build_schemas().items():
         written[directory / "schemas" / name] = text
     written[directory / ".pre-commit-config.yaml"] = PRE_COMMIT
+    written[directory / ".gitignore"] = GITIGNORE
     return written
 
 
+def _rule(line: str) -> str:
+    # `/site/`, `site/` and `/site` all keep the root's site/ out; the same rule twice is noise
+    return line.strip().strip("/")
+
+
+def merged_gitignore(existing: str) -> str | None:
+    """`existing` with the rules of cxgov's `.gitignore` it lacks appended, or None when it
+    has them all. The user's lines stay as they are, in their order."""
+    have = {_rule(line) for line in existing.splitlines()}
+    missing = [
+        line
+        for line in GITIGNORE.splitlines()
+        if line.strip() and not line.startswith("#") and _rule(line) not in have
+    ]
+    if not missing:
+        return None
+    head = existing if not existing or existing.endswith("\n") else existing + "\n"
+    return (
+        head
+        + "# Added by `cxgov init`: cxgov's working files hold customer data\n"
+        + ("\n".join(missing) + "\n")
+    )
+
+
 def write_scaffold(
-    directory: Path, *, program_id: str | None = None, language: str = "en"
+    directory: Path,
+    *,
+    program_id: str | None = None,
+    language: str = "en",
+    package: str | None = None,
 ) -> list[Path]:
-    files = plan(directory, program_id=program_id, language=language)
-    existing = sorted(str(p) for p in files if p.exists())
+    """Write the scaffold and return the files written (an existing `.gitignore` counts when
+    lines were appended to it)."""
+    files = plan(directory, program_id=program_id, language=language, package=package)
+    gitignore = directory / ".gitignore"
+    if gitignore.exists():
+        # a repository that already has a .gitignore is the usual case, not a conflict: it
+        # only needs cxgov's rules added
+        merged = merged_gitignore(gitignore.read_text(encoding="utf-8"))
+        if merged is None:
+            del files[gitignore]
+        else:
+            files[gitignore] = merged
+    existing = sorted(str(p) for p in files if p.exists() and p != gitignore)
     if existing:
         raise ScaffoldError(
             f"{len(existing)} file(s) already exist, nothing written: {', '.join(existing[:5])}"

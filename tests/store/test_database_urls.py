@@ -137,5 +137,7 @@ def test_make_engine_accepts_both_store_databases(tmp_path: Path) -> None:
 
 
 def test_an_unknown_migration_revision_is_a_usage_error(tmp_path: Path) -> None:
-    result = invoke("db", "upgrade", "--db", f"sqlite:///{tmp_path / 's.db'}", "--revision", "bogus")
+    result = invoke(
+        "db", "upgrade", "--db", f"sqlite:///{tmp_path / 's.db'}", "--revision", "bogus"
+    )
     assert_usage_error(result, "--revision bogus", "bogus")
