@@ -89,14 +89,7 @@ def edge_clock() -> Clock:
     The only place below `main` where "now" is decided; everything else is handed this clock
     (or a date taken from it) by the command.
     """
-    context = click.get_current_context(silent=True)
-    instant = context.meta.get(_NOW_KEY) if context is not None else None
-    if instant is None and os.environ.get(NOW_ENV):
-        # a command group invoked on its own (not through the root) still honours the variable
-        try:
-            instant = parse_now(os.environ[NOW_ENV])
-        except BadNow as exc:
-            raise api.UsageError(f"{NOW_ENV}: {exc}") from None
+    instant = click.get_current_context().meta.get(_NOW_KEY)
     return pinned(instant) if instant is not None else system_now
 
 

@@ -91,8 +91,8 @@ _WALL_CLOCK_CALLS = {
 
 
 def _wall_clock_reads(path: Path) -> list[str]:
-    """Calls such as `dt.datetime.now()`, `date.today()` or `time.time()` (by the attribute
-    and the name before it, however the module was imported)."""
+    """Calls of the pairs in _WALL_CLOCK_CALLS (matched by the attribute and the name before
+    it, however the module was imported)."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):

@@ -40,7 +40,7 @@ class Wheelhouse:
 
     folder: Path
     constraints: Path
-    """requirements.lock without its hashes (see offline.hashless_constraints)."""
+    """requirements.txt without its hashes (see offline.hashless_constraints)."""
     requirements: Path
     """cxgov's own Requires-Dist, one per line: its dependencies without cxgov."""
     uv_cache: Path

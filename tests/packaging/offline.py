@@ -4,7 +4,7 @@
   shown to be enough to build from), both with the lock's setuptools and no build isolation,
   which is what keeps the builds from downloading a build backend.
 - cxgov's dependencies come from the .venv the tests run in, which scripts/setup made match
-  requirements.lock exactly: each installed distribution is packed back into a wheel, and uv
+  requirements.txt exactly: each installed distribution is packed back into a wheel, and uv
   and pip install from that folder with the index switched off, pinned by the lock. uv's cache
   cannot be the source: scripts/setup's first install goes through pip, and its `uv pip sync`
   then finds everything installed and downloads nothing, so on a fresh machine (and in CI) the
@@ -33,7 +33,7 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCK = ROOT / "requirements.lock"
+LOCK = ROOT / "requirements.txt"
 TOOLS = Path(sys.executable).parent
 """The locked .venv's bin folder: its python builds, its uv installs."""
 UV = TOOLS / "uv"
@@ -221,7 +221,7 @@ def repack(dist: metadata.Distribution, out: Path) -> Path:
 
 
 def hashless_constraints(lock: Path, out: Path) -> Path:
-    """requirements.lock as a constraints file without its hashes (`name==version ; marker`).
+    """requirements.txt as a constraints file without its hashes (`name==version ; marker`).
 
     The hashes are those of the index's files; the repacked wheels are other files of the same
     versions, so uv and pip would refuse them. The versions still come from the lock.

@@ -19,7 +19,7 @@ SDIST_HOLDS = [
     "LICENSE",
     "README.md",
     "pyproject.toml",
-    "requirements.lock",
+    "requirements.txt",
     "mkdocs.yml",
     ".pre-commit-hooks.yaml",
     "cxgov/__init__.py",
