@@ -15,7 +15,6 @@ from alembic.util import CommandError
 from cxgov.actions import ledger
 from cxgov.actions.digest import render as render_digest
 from cxgov.actions.digests import collect as collect_digest
-from cxgov.actions.lifecycle import ACTIVE, ActionStatus, InvalidTransition
 from cxgov.actions.outbox import retry_rejected, waiting_deliveries
 from cxgov.assembly import LoadedProgram, UsageError
 from cxgov.clock import Clock
@@ -25,6 +24,7 @@ from cxgov.evaluate.run import Evaluation
 from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.kpi_values import ingest_kpi_values_file
 from cxgov.ingest.readers import FileFormatError
+from cxgov.judgement.lifecycle import ACTIVE, ActionStatus, InvalidTransition
 from cxgov.loading import MAX_FILE_BYTES
 from cxgov.model import Program
 from cxgov.nightly import NightlyRun, evaluate_and_follow_up, run_nightly

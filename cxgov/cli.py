@@ -17,8 +17,8 @@ from cxgov.cli_review import codeowners, diff, init
 from cxgov.cli_site import build_and_report, site, site_options
 from cxgov.evaluate.report import latest
 from cxgov.evaluate.run import Evaluation
-from cxgov.evaluate.verdicts import SEVERITY, Verdict
 from cxgov.exitcodes import ExitCode
+from cxgov.judgement.verdicts import SEVERITY, Verdict
 from cxgov.loading import MAX_FILE_BYTES
 from cxgov.report_formats import FORMATTERS
 

@@ -19,7 +19,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from cxgov.evaluate.periods import periods
+from cxgov.judgement.periods import periods
 from cxgov.model import KpiType, Layout, MeasurementPoint, Objective, Program, Source
 from cxgov.model.kpis import Direction, Kpi, Statistic
 from cxgov.model.measurement import SURVEY_METHODS

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from cxgov.actions.lifecycle import ACTIVE, ActionStatus
+from cxgov.judgement.lifecycle import ACTIVE, ActionStatus
 from cxgov.model import Program
 from cxgov.model.owners import DigestSchedule, Owner
 

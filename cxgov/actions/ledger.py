@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from cxgov.actions.decisions import ActionState, Decision, Kind, decide
-from cxgov.actions.lifecycle import ENDED, ActionStatus, check_transition
-from cxgov.evaluate.verdicts import Result
+from cxgov.judgement.decisions import ActionState, Decision, Kind, decide
+from cxgov.judgement.lifecycle import ENDED, ActionStatus, check_transition
+from cxgov.judgement.verdicts import Result
 from cxgov.model import Program
 from cxgov.store.tables import ACTION_EVENTS, ACTIONS
 

@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,48 +32,15 @@ from sqlalchemy import (
     union_all,
 )
 
-from cxgov.evaluate.periods import Period, periods, window_key
+from cxgov.judgement.cells import Aggregates, Cell, PeriodValue, segment_key
+from cxgov.judgement.periods import Period, periods, window_key
 from cxgov.model import KpiType, MeasurementPoint, Program
 from cxgov.stats import Counts
 from cxgov.store import rollups
 from cxgov.store.tables import FEEDBACK, KPI_VALUES
 
-SegmentKey = tuple[tuple[str, str], ...]
-"""Sorted (dimension, value) pairs; () is the whole measurement point."""
 GroupKey = tuple[str, tuple[float, float] | None, tuple[str, ...]]
 """Window, positive range, segment dimensions: what a group's counts depend on."""
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    point: str
-    period: Period
-    segment: SegmentKey
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodValue:
-    """A business KPI value delivered for a period."""
-
-    value: float
-    n: int | None
-
-
-@dataclass
-class Aggregates:
-    counts: dict[Cell, Counts]
-    values: dict[Cell, PeriodValue]
-    first_data: dict[str, dt.date]
-    """Local date of each measurement point's first record (or first KPI value)."""
-    series: dict[str, list[Period]]
-    """Periods evaluated per measurement point, oldest first."""
-    theme_shares: dict[tuple[str, Cell], Counts] = field(default_factory=dict)
-    """(theme, cell) → comments at the cell (`n`) and those mentioning the theme
-    (`positives`), for theme-share objectives; filled in from the tagged comments."""
-
-
-def segment_key(segment: dict[str, str]) -> SegmentKey:
-    return tuple(sorted(segment.items()))
 
 
 def _dimension_sets(program: Program, point: MeasurementPoint) -> set[tuple[str, ...]]:

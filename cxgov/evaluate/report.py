@@ -12,8 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from cxgov.evaluate.verdicts import SEVERITY, Result, Verdict
-from cxgov.stats import Change
+from cxgov.judgement.verdicts import SEVERITY, Result, Verdict, result_json
 
 SCHEMA_VERSION = 1
 
@@ -25,48 +24,6 @@ class RunInfo:
     git_commit: str | None
     started: dt.datetime
     finished: dt.datetime
-
-
-def _number(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
-def _change(found: Change | None) -> dict[str, Any] | None:
-    if found is None:
-        return None
-    return {"delta": _number(found.delta), "p_value": _number(found.p_value)}
-
-
-def result_json(r: Result) -> dict[str, Any]:
-    t = r.thresholds
-    return {
-        "objective": r.objective.id,
-        "measurement_point": r.point.id,
-        "theme": r.objective.theme,
-        "kpi": r.kpi.id,
-        "segment": dict(r.segment),
-        "period": {
-            "start": r.period.start.isoformat(),
-            "end": r.period.end.isoformat(),
-            "complete": r.period.complete,
-        },
-        "value": _number(r.estimate.value),
-        "n": r.estimate.n,
-        "ci_low": _number(r.estimate.ci_low),
-        "ci_high": _number(r.estimate.ci_high),
-        "status": r.status.value,
-        "target": _number(t.target) if t else None,
-        "warn": _number(t.warn) if t else None,
-        "fail": _number(t.fail) if t else None,
-        "revision": t.effective_from.isoformat() if t else None,
-        "margin": _number(r.margin),
-        "rule": r.rule,
-        "trend": {
-            "previous": _change(r.trend.previous),
-            "year_ago": _change(r.trend.year_ago),
-            "decline": r.trend.decline,
-        },
-    }
 
 
 def _sort_key(r: Result) -> tuple[str, tuple[tuple[str, str], ...], dt.date]:

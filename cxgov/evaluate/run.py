@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from cxgov.evaluate.aggregate import aggregate
-from cxgov.evaluate.report import RunInfo, build_report, markdown, result_json
-from cxgov.evaluate.verdicts import Result, judge
+from cxgov.evaluate.report import RunInfo, build_report, markdown
+from cxgov.judgement.verdicts import Result, judge, result_json
 from cxgov.model import Program
 from cxgov.redaction import redact
 from cxgov.store.runs import record_run

@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from cxgov.actions.decisions import Kind, decide
-from cxgov.evaluate.aggregate import Aggregates, aggregate, segment_key
-from cxgov.evaluate.verdicts import Result, judge
+from cxgov.evaluate.aggregate import aggregate
+from cxgov.judgement.cells import Aggregates, segment_key
+from cxgov.judgement.decisions import Kind, decide
+from cxgov.judgement.verdicts import Result, judge
 from cxgov.model import Program
 
 SeriesKey = tuple[str, tuple[tuple[str, str], ...]]

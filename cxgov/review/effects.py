@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cxgov.actions.decisions import DEFAULT_DUE_DAYS
-from cxgov.evaluate.verdicts import DEFAULT_MIN_SAMPLE
+from cxgov.judgement.decisions import DEFAULT_DUE_DAYS
+from cxgov.judgement.verdicts import DEFAULT_MIN_SAMPLE
 from cxgov.review.targets import combine, compare
 
 FieldRule = Callable[[Any, Any], str]

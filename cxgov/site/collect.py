@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, select
 
 from cxgov.actions.ledger import actions, effectiveness, program_events
-from cxgov.evaluate.aggregate import Aggregates, Cell, aggregate
-from cxgov.evaluate.periods import Period
-from cxgov.evaluate.verdicts import DEFAULT_CONFIDENCE, estimate
+from cxgov.evaluate.aggregate import aggregate
+from cxgov.judgement.cells import Aggregates, Cell
+from cxgov.judgement.periods import Period
+from cxgov.judgement.verdicts import DEFAULT_CONFIDENCE, estimate
 from cxgov.model import KpiType, Program
 from cxgov.redaction import redact
 from cxgov.site.data import (

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from cxgov.evaluate.aggregate import Aggregates, Cell
-from cxgov.evaluate.periods import Period, period_containing
-from cxgov.evaluate.verdicts import estimate
+from cxgov.judgement.cells import Aggregates, Cell
+from cxgov.judgement.periods import Period, period_containing
+from cxgov.judgement.verdicts import estimate
 from cxgov.model import Kpi, KpiType, MeasurementPoint, Program
 from cxgov.model.measurement import SURVEY_METHODS, Method
 from cxgov.stats import Counts

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from cxgov.evaluate.aggregate import Aggregates, Cell
-from cxgov.evaluate.periods import Period
+from cxgov.judgement.cells import Aggregates, Cell
+from cxgov.judgement.periods import Period
 from cxgov.model import Program
 from cxgov.stats import Counts
 from cxgov.voc.drivers import drivers_section

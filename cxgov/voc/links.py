@@ -23,9 +23,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from cxgov.evaluate.aggregate import Aggregates, Cell, SegmentKey
-from cxgov.evaluate.periods import Period
-from cxgov.evaluate.verdicts import estimate
+from cxgov.judgement.cells import Aggregates, Cell, SegmentKey
+from cxgov.judgement.periods import Period
+from cxgov.judgement.verdicts import estimate
 from cxgov.model import Direction, Expectation, Kpi, KpiType, MeasurementPoint, Program
 from cxgov.model.objectives import theme_share_kpi
 from cxgov.stats import Counts, mean_change, mean_estimate

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from cxgov.evaluate.periods import Period, period_containing
+from cxgov.judgement.periods import Period, period_containing
 from cxgov.model import KpiType, MeasurementPoint, Program, Theme
 from cxgov.model.measurement import SURVEY_METHODS
 from cxgov.stats import Change, percent_change, percent_estimate

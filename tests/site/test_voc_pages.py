@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from cxgov import api
-from cxgov.evaluate.aggregate import Aggregates, Cell, PeriodValue
-from cxgov.evaluate.periods import Period
+from cxgov.judgement.cells import Aggregates, Cell, PeriodValue
+from cxgov.judgement.periods import Period
 from cxgov.redaction import redact
 from cxgov.site.data import RunSummary, SiteData
 from cxgov.site.options import Audience

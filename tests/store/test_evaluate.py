@@ -15,8 +15,9 @@ from sqlalchemy import text
 
 from cxgov import api
 from cxgov.cli import cli
-from cxgov.evaluate.aggregate import Cell, aggregate
-from cxgov.evaluate.periods import Period
+from cxgov.evaluate.aggregate import aggregate
+from cxgov.judgement.cells import Cell
+from cxgov.judgement.periods import Period
 from cxgov.stats import Counts
 from cxgov.store.engine import open_store
 from tests.clock import clock

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from cxgov.actions import ledger
-from cxgov.actions.decisions import decide
-from cxgov.actions.lifecycle import ActionStatus
-from cxgov.evaluate.verdicts import Verdict
+from cxgov.judgement.decisions import decide
+from cxgov.judgement.lifecycle import ActionStatus
+from cxgov.judgement.verdicts import Verdict
 from cxgov.store.engine import open_store
-from tests.actions.test_decisions import _program, _results
+from tests.judgement.test_decisions import _program, _results
 
 NOW = dt.datetime(2026, 7, 2, 6, 0, tzinfo=dt.UTC)
 

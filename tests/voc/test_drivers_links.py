@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from cxgov.evaluate.aggregate import Aggregates, Cell, PeriodValue
-from cxgov.evaluate.periods import Period
+from cxgov.judgement.cells import Aggregates, Cell, PeriodValue
+from cxgov.judgement.periods import Period
 from cxgov.stats import Counts
 from cxgov.voc.drivers import drivers_section
 from cxgov.voc.evidence import Evidence

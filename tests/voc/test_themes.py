@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from cxgov.evaluate.aggregate import Aggregates
-from cxgov.evaluate.periods import periods
-from cxgov.evaluate.verdicts import judge
+from cxgov.judgement.cells import Aggregates
+from cxgov.judgement.periods import periods
+from cxgov.judgement.verdicts import judge
 from cxgov.model import Objective, Window
 from cxgov.voc.evidence import Evidence, add_theme_shares
 from cxgov.voc.themes import coverage, theme_section, theme_shares

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from cxgov.evaluate.periods import Period
-from cxgov.evaluate.verdicts import Thresholds, Verdict, judge_estimate, thresholds_for
+from cxgov.judgement.periods import Period
+from cxgov.judgement.verdicts import Thresholds, Verdict, judge_estimate, thresholds_for
 from cxgov.model import Kpi, Objective
 from cxgov.stats import Estimate
 

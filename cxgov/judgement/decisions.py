@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from cxgov.actions.lifecycle import ACTIVE, ActionStatus
-from cxgov.evaluate.report import result_json
-from cxgov.evaluate.verdicts import Result, Verdict
+from cxgov.judgement.lifecycle import ACTIVE, ActionStatus
+from cxgov.judgement.verdicts import Result, Verdict, result_json
 from cxgov.model import Direction, Program
 from cxgov.model.base import Status
 from cxgov.model.policies import ActionPolicy, AssigneeRule

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from cxgov import api
-from cxgov.actions.decisions import (
+from cxgov.judgement.decisions import (
     ActionState,
     Decision,
     Kind,
@@ -18,9 +18,9 @@ from cxgov.actions.decisions import (
     escalation_chain,
     fingerprint,
 )
-from cxgov.actions.lifecycle import ActionStatus, InvalidTransition, check_transition
-from cxgov.evaluate.periods import Period
-from cxgov.evaluate.verdicts import Result, Thresholds, Trend, Verdict
+from cxgov.judgement.lifecycle import ActionStatus, InvalidTransition, check_transition
+from cxgov.judgement.periods import Period
+from cxgov.judgement.verdicts import Result, Thresholds, Trend, Verdict
 from cxgov.model import Program
 from cxgov.model.owners import Owner
 from cxgov.model.policies import ActionPolicy

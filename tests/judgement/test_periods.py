@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 from zoneinfo import ZoneInfo
 
-from cxgov.evaluate.periods import Period, periods, year_before
+from cxgov.judgement.periods import Period, periods, year_before
 from cxgov.model import Window
 
 AS_OF = dt.date(2026, 11, 22)
