@@ -33,6 +33,7 @@ from cxgov.site.options import Audience, Builder, BuiltSite, SiteError
 from cxgov.store.engine import StoreError, current_revision, make_engine, open_store, resolve_url
 from cxgov.store.engine import upgrade as upgrade_store
 from cxgov.store.locks import RunLocked
+from cxgov.store.runs import UnknownRun
 from cxgov.store.status import DataStatus, data_status
 from cxgov.validation import ValidationResult, validate_paths
 
@@ -268,9 +269,10 @@ def build_site(
     config: str | None = "mkdocs.yml",
     builder: Builder = Builder.MKDOCS,
     work: str | None = None,
+    run: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BuiltSite:
-    """The governance site of one program from its newest run: pages into
+    """The governance site of one program from a recorded run (default: the newest): pages into
     `.cxgov/site/<program>/docs`, the built site into `out` (default `site/<program>`)."""
     # the builders import Jinja2 and the templates; other commands should not pay for that
     from cxgov.site.build import build_site as build
@@ -287,8 +289,11 @@ def build_site(
             program,
             Path(program_dir),
             with_comments=audience is Audience.TEAM,
+            run_id=run,
             progress=progress,
         )
+    except UnknownRun as exc:
+        raise UsageError(f"--run {run}: {exc}") from None
     finally:
         engine.dispose()
     if progress:

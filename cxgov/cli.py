@@ -15,9 +15,9 @@ from cxgov.cli_actions import actions
 from cxgov.cli_common import db_option, edge_clock, guarded, now_option, program_option, today
 from cxgov.cli_review import codeowners, diff, init
 from cxgov.cli_site import build_and_report, site, site_options
-from cxgov.evaluate.report import latest
 from cxgov.evaluate.run import Evaluation
 from cxgov.exitcodes import ExitCode
+from cxgov.judgement.status import worst_first
 from cxgov.judgement.verdicts import SEVERITY, Verdict
 from cxgov.loading import MAX_FILE_BYTES
 from cxgov.report_formats import FORMATTERS
@@ -290,23 +290,25 @@ _out_option = click.option(
 
 
 def _echo_evaluation(result: Evaluation, day: dt.date, dry_run: bool) -> None:
-    newest = latest(result.results)
-    totals = {v: sum(r.status is v for r in newest) for v in Verdict}
+    record = result.record
+    current = worst_first(result.current.values())
+    totals = {v: sum(c.status is v for c in current) for v in Verdict}
     click.echo(
-        f"{result.report['program']} as of {day}: {len(result.results):,} verdicts over "
-        f"{len({r.objective.id for r in result.results})} objectives; latest periods: "
+        f"{record.program} as of {day}: {len(record.verdicts):,} verdicts over "
+        f"{len(current)} objectives; current status: "
         + ", ".join(f"{count} {status.value}" for status, count in totals.items())
     )
-    for r in sorted(newest, key=lambda r: (-SEVERITY[r.status], r.objective.id)):
-        if r.status is not Verdict.PASS:
-            value = "-" if r.estimate.value is None else f"{r.estimate.value:.1f}"
-            segment = ",".join(f"{k}={v}" for k, v in r.segment)
+    for now in current:
+        v = now.verdict
+        if now.status is not Verdict.PASS:
+            value = "-" if v.value is None else f"{v.value:.1f}"
+            segment = ",".join(f"{k}={x}" for k, x in v.segment)
             click.echo(
-                f"  {r.status.value:<19} {r.objective.id}{f' [{segment}]' if segment else ''}"
-                f" {r.period.start}..{r.period.end}: {value} (n={r.estimate.n})"
+                f"  {v.status:<19} {v.objective}{f' [{segment}]' if segment else ''}"
+                f" {v.start}..{v.end}: {value} (n={v.n})"
             )
-    if result.actions is not None:
-        changes = ", ".join(f"{n} {kind}" for kind, n in sorted(result.actions.items()))
+    if record.actions is not None:
+        changes = ", ".join(f"{n} {kind}" for kind, n in sorted(record.actions.items()))
         click.echo(f"actions: {changes or 'no changes'} (cxgov actions list)")
     if result.json_path:
         click.echo(f"report: {result.json_path} and {result.markdown_path}")
@@ -327,7 +329,7 @@ def _failed(result: Evaluation, fail_on: str) -> bool:
     if fail_on == "none":
         return False
     threshold = SEVERITY[Verdict(fail_on)]
-    return any(SEVERITY[r.status] >= threshold for r in latest(result.results))
+    return any(SEVERITY[c.status] >= threshold for c in result.current.values())
 
 
 @cli.command()

@@ -64,6 +64,7 @@ def build_and_report(
     audience: str,
     config: str,
     builder: str,
+    run: int | None = None,
 ) -> api.BuiltSite | None:
     """Build the site, print where it is and how long it took; None (and a message) when the
     build failed."""
@@ -75,6 +76,7 @@ def build_and_report(
             audience=api.Audience(audience),
             config=config if Path(config).is_file() else None,
             builder=api.Builder(builder),
+            run=run,
             progress=lambda message: click.echo(message, err=True),
         )
     except api.SiteError as exc:
@@ -99,6 +101,13 @@ def site() -> None:
 @db_option
 @_out_option
 @site_options
+@click.option(
+    "--run",
+    "run",
+    type=click.IntRange(min=1),
+    help="Build from this recorded run (default: the newest run). The pages show what that "
+    "run judged, whatever arrived since.",
+)
 @guarded
 def build_command(
     program_dir: str,
@@ -107,15 +116,23 @@ def build_command(
     audience: str,
     config: str,
     builder: str,
+    run: int | None,
 ) -> int:
-    """Generate the pages and charts from the newest run and build the site.
+    """Generate the pages and charts from a recorded run (default: the newest) and build the
+    site.
 
     The pages are written to .cxgov/site/<program id>/docs (generated; do not edit) and built
     with the settings of your mkdocs.yml. Exit codes: 0 built, 1 the build failed, 2 usage
     error, 3 internal error.
     """
     built = build_and_report(
-        program_dir, db=db, site_out=site_out, audience=audience, config=config, builder=builder
+        program_dir,
+        db=db,
+        site_out=site_out,
+        audience=audience,
+        config=config,
+        builder=builder,
+        run=run,
     )
     return ExitCode.OK if built else ExitCode.PROBLEMS
 

@@ -26,7 +26,7 @@ from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.readers import sha256_of
 from cxgov.store.batches import loaded_file_hashes
 from cxgov.store.locks import run_lock
-from cxgov.store.runs import unchanged_since_last_run
+from cxgov.store.runs import record_actions, unchanged_since_last_run
 
 
 @dataclass
@@ -71,9 +71,12 @@ def evaluate_and_follow_up(
     )
     if not dry_run:
         # A transaction of its own: should it fail, the next run decides the same again.
+        run_id = evaluation.record.run.id
+        assert run_id is not None
         with engine.begin() as connection:
             applied = follow_up(connection, loaded.program, evaluation.results, as_of, clock())
-        evaluation.actions = applied.counts
+            record_actions(connection, run_id, applied.counts)
+        evaluation.record.actions = applied.counts
     return evaluation
 
 

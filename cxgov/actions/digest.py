@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cxgov.judgement.lifecycle import ACTIVE, ActionStatus
+from cxgov.judgement.status import Current
 from cxgov.model import Program
 from cxgov.model.owners import DigestSchedule, Owner
 
@@ -32,6 +33,7 @@ _TEXT = {
         "escalations": "Escalated to you",
         "changes": "What changed",
         "no_changes": "No changes.",
+        "partial": "partial",
         "header": "| objective | segment | period | value | n | status | change |",
     },
     "fi": {
@@ -47,6 +49,7 @@ _TEXT = {
         "escalations": "Sinulle eskaloidut",
         "changes": "Mitä muuttui",
         "no_changes": "Ei muutoksia.",
+        "partial": "kesken",
         "header": "| tavoite | segmentti | jakso | arvo | n | tila | muutos |",
     },
 }
@@ -59,8 +62,8 @@ class DigestData:
     as_of: dt.date
     since: dt.date
     run_id: int | None
-    verdicts: list[dict[str, Any]]
-    """The latest run's verdicts of the owner's objectives."""
+    current: list[Current]
+    """The current status of the owner's objectives in the latest run."""
     actions: list[dict[str, Any]]
     """Actions assigned or escalated to the owner."""
     events: list[dict[str, Any]]
@@ -98,16 +101,6 @@ def _fmt(value: Any, language: str) -> str:
     return str(value)
 
 
-def _latest_per_objective(verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The latest complete period: the one actions are decided on."""
-    newest: dict[tuple[str, str], dict[str, Any]] = {}
-    complete = [r for r in verdicts if r["complete"]]
-    for row in sorted(complete, key=lambda r: r["period_start"]):
-        segment = ",".join(f"{k}={v}" for k, v in sorted(row["segment"].items()))
-        newest[(row["objective"], segment)] = row
-    return [newest[key] for key in sorted(newest)]
-
-
 def render(data: DigestData) -> str:
     """The digest as Markdown in the program's language."""
     language = data.program.program.language.value
@@ -126,19 +119,22 @@ def render(data: DigestData) -> str:
     ]
     if data.run_id is None:
         lines.append(text["no_run"])
-    elif not data.verdicts:
+    elif not data.current:
         lines.append(text["no_objectives"])
     else:
         lines += [text["header"], "|---|---|---|---:|---:|---|---:|"]
-        for row in _latest_per_objective(data.verdicts):
-            segment = ", ".join(f"{k}={v}" for k, v in sorted(row["segment"].items())) or "–"
-            previous = (row["trend"] or {}).get("previous") or {}
+        for now in data.current:
+            v = now.verdict
+            segment = ", ".join(f"{k}={x}" for k, x in v.segment) or "–"
+            previous = v.trend.get("previous") or {}
             delta = previous.get("delta")
             change = "–" if delta is None else f"{'+' if delta >= 0 else ''}{_fmt(delta, language)}"
-            period = f"{_fmt(row['period_start'], language)}–{_fmt(row['period_end'], language)}"
+            period = f"{_fmt(v.start, language)}–{_fmt(v.end, language)}"
+            if not v.complete:
+                period += f" ({text['partial']})"
             lines.append(
-                f"| {row['objective']} | {segment} | {period} | {_fmt(row['value'], language)} "
-                f"| {row['n']} | **{row['status']}** | {change} |"
+                f"| {v.objective} | {segment} | {period} | {_fmt(v.value, language)} "
+                f"| {v.n} | **{v.status}** | {change} |"
             )
     lines += ["", f"## {text['actions']}", ""]
     active = {s.value for s in ACTIVE}

@@ -16,9 +16,10 @@ from sqlalchemy import Connection, Engine, insert, select
 from cxgov.actions import ledger
 from cxgov.actions.digest import DigestData, default_since, owned_objectives, render
 from cxgov.actions.sinks import DeliveryError, SmtpSettings, send_email
+from cxgov.judgement.status import current_status
 from cxgov.model import Program
 from cxgov.model.owners import DigestSchedule, Owner
-from cxgov.store.runs import latest_verdicts
+from cxgov.store.runs import latest_record
 from cxgov.store.tables import DIGESTS
 
 SMTP_HOST_ENV = "CXGOV_SMTP_HOST"
@@ -34,7 +35,8 @@ def collect(
 ) -> DigestData:
     start = since or default_since(owner, as_of)
     objectives = owned_objectives(program, owner.id)
-    run_id, verdicts = latest_verdicts(connection, program.program.id)
+    record = latest_record(connection, program.program.id)
+    current = current_status(record.verdicts) if record else {}
     mine = [
         a
         for a in ledger.actions(connection, program.program.id)
@@ -48,8 +50,8 @@ def collect(
         owner=owner,
         as_of=as_of,
         since=start,
-        run_id=run_id,
-        verdicts=[v for v in verdicts if v["objective"] in objectives],
+        run_id=record.run.id if record else None,
+        current=[now for objective, now in current.items() if objective in objectives],
         actions=mine,
         events=events,
     )

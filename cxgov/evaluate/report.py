@@ -1,4 +1,5 @@
-"""The evaluation report: a versioned JSON contract and a Markdown summary beside it.
+"""The evaluation report, written from the run record: a versioned JSON contract and a
+Markdown summary beside it.
 
 `schema_version` changes only when a key changes meaning or disappears; keys are added, never
 renamed. NPS values and intervals are on −100..100, percentages on 0..100. Output is
@@ -8,92 +9,89 @@ wall clock except the run's own timestamps.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from cxgov.judgement.verdicts import SEVERITY, Result, Verdict, result_json
+from cxgov.judgement.record import RunRecord, sections_json, verdict_json
+from cxgov.judgement.status import current_status, worst_first
+from cxgov.judgement.verdicts import Verdict
+from cxgov.model import Program
 
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
-class RunInfo:
-    id: int | None
-    program_hash: str
-    git_commit: str | None
-    started: dt.datetime
-    finished: dt.datetime
+def _period(start: Any, end: Any) -> str:
+    return f"{start.isoformat()}..{end.isoformat()}"
 
 
-def _sort_key(r: Result) -> tuple[str, tuple[tuple[str, str], ...], dt.date]:
-    return (r.objective.id, r.segment, r.period.start)
-
-
-def build_report(
-    program_id: str, as_of: dt.date, run: RunInfo, results: list[Result]
-) -> dict[str, Any]:
+def build_report(record: RunRecord) -> dict[str, Any]:
+    run = record.run
+    sections = sections_json(record)
     return {
         "schema_version": SCHEMA_VERSION,
-        "program": program_id,
-        "as_of": as_of.isoformat(),
+        "program": record.program,
+        "as_of": run.as_of.isoformat(),
         "run": {
             "id": run.id,
             "program_hash": run.program_hash,
             "git_commit": run.git_commit,
-            "started": run.started.isoformat(),
-            "finished": run.finished.isoformat(),
+            "started": run.started.isoformat() if run.started else None,
+            "finished": run.finished.isoformat() if run.finished else None,
         },
-        "results": [result_json(r) for r in sorted(results, key=_sort_key)],
+        "results": [verdict_json(v) for v in record.verdicts],
+        "current": [
+            {
+                "objective": objective,
+                "status": now.verdict.status,
+                "period": _period(now.verdict.start, now.verdict.end),
+                "pending": None
+                if now.pending is None
+                else {
+                    "period": _period(now.pending.start, now.pending.end),
+                    "status": now.pending.status,
+                    "n": now.pending.n,
+                },
+            }
+            for objective, now in current_status(record.verdicts).items()
+        ],
+        "breakdowns": sections["breakdowns"],
+        "data_quality": sections["data_quality"],
+        **record.voc,
     }
-
-
-def latest(results: list[Result]) -> list[Result]:
-    """Each objective × segment's most recent period."""
-    newest: dict[tuple[str, tuple[tuple[str, str], ...]], Result] = {}
-    for r in sorted(results, key=_sort_key):
-        newest[(r.objective.id, r.segment)] = r
-    return list(newest.values())
-
-
-def latest_complete(results: list[Result]) -> list[Result]:
-    return latest([r for r in results if r.period.complete])
 
 
 def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def markdown(report_program: str, as_of: dt.date, run: RunInfo, results: list[Result]) -> str:
-    rows = sorted(latest(results), key=lambda r: (-SEVERITY[r.status], r.objective.id))
+def markdown(program: Program, record: RunRecord) -> str:
+    run = record.run
+    names = {o.id: o.name for o in program.objectives}
+    rows = worst_first(current_status(record.verdicts).values())
     counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    for now in rows:
+        counts[now.status.value] = counts.get(now.status.value, 0) + 1
     lines = [
-        f"# {report_program}: evaluation as of {as_of.isoformat()}",
+        f"# {program.program.name}: evaluation as of {run.as_of.isoformat()}",
         "",
         f"Run {run.id if run.id is not None else '(dry run)'}, program {run.program_hash[:12]}"
         + (f", commit {run.git_commit[:12]}" if run.git_commit else ""),
         "",
-        "Latest period of each objective: "
+        "Current status of each objective: "
         + ", ".join(f"{counts.get(v.value, 0)} {v.value}" for v in Verdict),
         "",
         "| status | objective | segment | period | value | interval | n | target | margin |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        segment = ", ".join(f"{k}={v}" for k, v in r.segment) or "all"
-        period = f"{r.period.start}..{r.period.end}" + ("" if r.period.complete else " (partial)")
-        interval = (
-            f"{_fmt(r.estimate.ci_low)}..{_fmt(r.estimate.ci_high)}"
-            if r.estimate.ci_low is not None
-            else "–"
-        )
-        target = _fmt(r.thresholds.target) if r.thresholds else "–"
-        name = r.objective.name.replace("|", "\\|")
+    for now in rows:
+        v = now.verdict
+        segment = ", ".join(f"{k}={x}" for k, x in v.segment) or "all"
+        period = f"{v.start}..{v.end}" + ("" if v.complete else " (partial)")
+        if now.pending is not None:
+            period += f"; {now.pending.start}..{now.pending.end} pending (n={now.pending.n})"
+        interval = f"{_fmt(v.ci_low)}..{_fmt(v.ci_high)}" if v.ci_low is not None else "–"
+        name = names.get(v.objective, v.objective).replace("|", "\\|")
         lines.append(
-            f"| {r.status.value} | {name} (`{r.objective.id}`) | {segment} | {period} | "
-            f"{_fmt(r.estimate.value)} | {interval} | {r.estimate.n} | {target} | "
-            f"{_fmt(r.margin)} |"
+            f"| {v.status} | {name} (`{v.objective}`) | {segment} | {period} | "
+            f"{_fmt(v.value)} | {interval} | {v.n} | {_fmt(v.target)} | {_fmt(v.margin)} |"
         )
     return "\n".join(lines) + "\n"

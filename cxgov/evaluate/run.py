@@ -1,4 +1,5 @@
-"""One evaluation: aggregate in the database, judge, record the run, write the report."""
+"""One evaluation: aggregate in the database, judge, and record the run's record; the
+reports are written from the record."""
 
 from __future__ import annotations
 
@@ -7,29 +8,42 @@ import hashlib
 import json
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from cxgov.evaluate.aggregate import aggregate
-from cxgov.evaluate.report import RunInfo, build_report, markdown
-from cxgov.judgement.verdicts import Result, judge, result_json
+from cxgov.evaluate.report import build_report, markdown
+from cxgov.judgement.breakdowns import breakdowns
+from cxgov.judgement.periods import Period
+from cxgov.judgement.record import DataQuality, RunRecord, RunSummary, verdict_record
+from cxgov.judgement.status import Current, current_status
+from cxgov.judgement.verdicts import Result, judge
 from cxgov.model import Program
 from cxgov.redaction import redact
+from cxgov.store.comments import newest_comments
 from cxgov.store.runs import record_run
+from cxgov.store.status import data_status
 from cxgov.voc import evidence as voc
 
 
 @dataclass
 class Evaluation:
-    report: dict[str, Any]
+    record: RunRecord
+    """What the run judged: every output reads this."""
     results: list[Result]
+    """The judge's working values, for the action decisions of the same run."""
+    report: dict[str, Any]
     json_path: Path | None
     markdown_path: Path | None
-    actions: dict[str, int] | None = None
-    """What the run did to the actions, by decision kind (None when they were not updated)."""
+
+    @property
+    def current(self) -> dict[str, Current]:
+        return current_status(self.record.verdicts)
 
 
 def program_hash(files: list[str]) -> str:
@@ -55,28 +69,43 @@ def git_commit(directory: str) -> str | None:
     return found.stdout.strip() or None if found.returncode == 0 else None
 
 
-def _verdict_row(r: Result) -> dict[str, Any]:
-    data = result_json(r)
-    return {
-        "objective": data["objective"],
-        "measurement_point": data["measurement_point"],
-        "kpi": data["kpi"],
-        "segment": data["segment"],
-        "period_start": r.period.start,
-        "period_end": r.period.end,
-        "complete": r.period.complete,
-        "status": data["status"],
-        "value": data["value"],
-        "n": data["n"],
-        "ci_low": data["ci_low"],
-        "ci_high": data["ci_high"],
-        "target": data["target"],
-        "warn": data["warn"],
-        "fail": data["fail"],
-        "revision": r.thresholds.effective_from if r.thresholds else None,
-        "rule": data["rule"],
-        "trend": data["trend"],
-    }
+COMMENTS_PER_OBJECTIVE = 5
+_COMMENT_SCAN = 200
+"""Newest comments read per objective before its segment filter picks the ones to show."""
+
+
+def _comments(
+    connection: Connection, program: Program, current: dict[str, Current]
+) -> dict[str, list[str]]:
+    """The newest comments of each objective's current period, redacted before they leave
+    the store (only the team site shows them). Customer keys are never read."""
+    zone = ZoneInfo(program.program.timezone)
+    objectives = {o.id: o for o in program.objectives}
+    found: dict[str, list[str]] = {}
+    for objective_id, now in current.items():
+        objective = objectives.get(objective_id)
+        if objective is None:
+            continue
+        v = now.verdict
+        start, end = Period(v.start, v.end, v.complete).utc_bounds(zone)
+        chosen = [
+            redact(comment)
+            for comment in islice(
+                newest_comments(
+                    connection,
+                    program=program.program.id,
+                    point=objective.measurement_point,
+                    start=start,
+                    end=end,
+                    segment=objective.segment,
+                    scan=_COMMENT_SCAN,
+                ),
+                COMMENTS_PER_OBJECTIVE,
+            )
+        ]
+        if chosen:
+            found[objective_id] = chosen
+    return found
 
 
 def evaluate_program(
@@ -98,26 +127,26 @@ def evaluate_program(
         evidence = voc.collect(connection, program, as_of, persist=not dry_run)
     voc.add_theme_shares(program, evidence, aggregates, as_of)
     results = judge(program, aggregates, as_of)
-    content_hash = program_hash(files)
-    commit = git_commit(directory)
+    verdicts = [verdict_record(r) for r in results]
+    current = current_status(verdicts)
+    with engine.connect() as connection:
+        comments = _comments(connection, program, current)
+    quality = data_status(engine, program)
     finished = clock()
-    run_id = None
+    record = RunRecord(
+        run=RunSummary(None, as_of, program_hash(files), git_commit(directory), started, finished),
+        program=program.program.id,
+        verdicts=sorted(verdicts, key=lambda v: (v.objective, v.segment, v.start)),
+        breakdowns=breakdowns(program, current, aggregates),
+        comments=comments,
+        voc=voc.sections(program, evidence, aggregates, as_of, redact=redact),
+        data_quality=DataQuality(tuple(quality.points), dict(quality.rejected_by_source)),
+    )
     if not dry_run:
         with engine.begin() as connection:
-            run_id = record_run(
-                connection,
-                program=program.program.id,
-                as_of=as_of,
-                program_hash=content_hash,
-                git_commit=commit,
-                started=started,
-                finished=finished,
-                verdicts=[_verdict_row(r) for r in results],
-            )
-    info = RunInfo(run_id, content_hash, commit, started, finished)
-    report = build_report(program.program.id, as_of, info, results)
-    sections = voc.sections(program, evidence, aggregates, as_of, redact=redact)
-    report.update(sections)
+            run_id = record_run(connection, record)
+        record.run = replace(record.run, id=run_id)
+    report = build_report(record)
     json_path = markdown_path = None
     if out is not None and not dry_run:
         folder = out / program.program.id
@@ -128,7 +157,7 @@ def evaluate_program(
             json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         markdown_path.write_text(
-            markdown(program.program.name, as_of, info, results) + "\n" + voc.markdown(sections),
+            markdown(program, record) + "\n" + voc.markdown(record.voc),
             encoding="utf-8",
         )
-    return Evaluation(report, results, json_path, markdown_path)
+    return Evaluation(record, results, report, json_path, markdown_path)

@@ -46,3 +46,13 @@ class Aggregates:
 
 def segment_key(segment: dict[str, str]) -> SegmentKey:
     return tuple(sorted(segment.items()))
+
+
+def stored_segment(value: object) -> SegmentKey:
+    """A segment as the store's JSON gives it back (a mapping, or a list of pairs)."""
+    if not value:
+        return ()
+    pairs: list[tuple[object, object]] = (
+        list(value.items()) if isinstance(value, dict) else [tuple(p) for p in value]  # type: ignore[attr-defined]
+    )
+    return tuple(sorted((str(k), str(v)) for k, v in pairs))

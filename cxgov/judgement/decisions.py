@@ -28,7 +28,8 @@ from enum import StrEnum
 from typing import Any
 
 from cxgov.judgement.lifecycle import ACTIVE, ActionStatus
-from cxgov.judgement.verdicts import Result, Verdict, result_json
+from cxgov.judgement.record import verdict_json, verdict_record
+from cxgov.judgement.verdicts import Result, Verdict
 from cxgov.model import Direction, Program
 from cxgov.model.base import Status
 from cxgov.model.policies import ActionPolicy, AssigneeRule
@@ -175,7 +176,7 @@ def escalation_chain(program: Program, assignee: str) -> list[str]:
 
 
 def evidence(result: Result, program_id: str) -> dict[str, Any]:
-    data = result_json(result)
+    data = verdict_json(verdict_record(result))
     data["consequence"] = result.objective.consequence
     data["page"] = f"objectives/{result.objective.id}/"
     data["program"] = program_id

@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
 
 from cxgov.judgement.cells import Aggregates, Cell, SegmentKey, segment_key
 from cxgov.judgement.periods import Period, year_before
@@ -279,43 +278,6 @@ def _trend(
     return Trend(to_previous, to_year, decline)
 
 
-def _number(value: float | None) -> float | None:
+def number(value: float | None) -> float | None:
+    """How published figures are rounded (reports, the run record)."""
     return None if value is None else round(value, 4)
-
-
-def _change(found: Change | None) -> dict[str, Any] | None:
-    if found is None:
-        return None
-    return {"delta": _number(found.delta), "p_value": _number(found.p_value)}
-
-
-def result_json(r: Result) -> dict[str, Any]:
-    t = r.thresholds
-    return {
-        "objective": r.objective.id,
-        "measurement_point": r.point.id,
-        "theme": r.objective.theme,
-        "kpi": r.kpi.id,
-        "segment": dict(r.segment),
-        "period": {
-            "start": r.period.start.isoformat(),
-            "end": r.period.end.isoformat(),
-            "complete": r.period.complete,
-        },
-        "value": _number(r.estimate.value),
-        "n": r.estimate.n,
-        "ci_low": _number(r.estimate.ci_low),
-        "ci_high": _number(r.estimate.ci_high),
-        "status": r.status.value,
-        "target": _number(t.target) if t else None,
-        "warn": _number(t.warn) if t else None,
-        "fail": _number(t.fail) if t else None,
-        "revision": t.effective_from.isoformat() if t else None,
-        "margin": _number(r.margin),
-        "rule": r.rule,
-        "trend": {
-            "previous": _change(r.trend.previous),
-            "year_ago": _change(r.trend.year_ago),
-            "decline": r.trend.decline,
-        },
-    }

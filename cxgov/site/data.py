@@ -1,5 +1,6 @@
-"""What a site shows, as plain values: collected from the store once, then rendered by pure
-page builders (so pages can be tested without a database)."""
+"""What a site shows, as plain values: the run record it is built from, the actions and the
+program's history, then rendered by pure page builders (so pages can be tested without a
+database)."""
 
 from __future__ import annotations
 
@@ -7,37 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-SegmentKey = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    id: int
-    as_of: dt.date
-    program_hash: str
-    git_commit: str | None
-
-
-@dataclass(frozen=True)
-class VerdictRecord:
-    """One judged objective × segment × period of the run the site shows."""
-
-    objective: str
-    measurement_point: str
-    segment: SegmentKey
-    start: dt.date
-    end: dt.date
-    complete: bool
-    status: str
-    value: float | None
-    n: int
-    ci_low: float | None
-    ci_high: float | None
-    target: float | None
-    warn: float | None
-    fail: float | None
-    revision: dt.date | None
-    trend: dict[str, Any]
+from cxgov.judgement.cells import SegmentKey
+from cxgov.judgement.record import Breakdown, PointData, RunSummary, VerdictRecord
 
 
 @dataclass(frozen=True)
@@ -72,32 +44,6 @@ class ActionRecord:
 
 ACTIVE_STATUSES = frozenset({"open", "acknowledged", "in_progress", "reopened"})
 """Statuses in which somebody still has work to do."""
-
-
-@dataclass(frozen=True)
-class PointData:
-    id: str
-    records: int
-    not_applicable: int
-    first: dt.datetime | None
-    last: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class BreakdownRow:
-    dimension: str
-    value: str
-    estimate: float | None
-    ci_low: float | None
-    ci_high: float | None
-    n: int
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    start: dt.date
-    end: dt.date
-    rows: tuple[BreakdownRow, ...]
 
 
 @dataclass(frozen=True)
@@ -138,9 +84,9 @@ class SiteData:
     rejected_by_source: dict[str, int] = field(default_factory=dict)
     effectiveness: list[Effectiveness] = field(default_factory=list)
     breakdowns: dict[str, Breakdown] = field(default_factory=dict)
-    """Per objective id: its latest period by each of its measurement point's dimensions."""
+    """Per objective id: its current period by each of its measurement point's dimensions."""
     comments: dict[str, list[str]] = field(default_factory=dict)
-    """Per objective id: recent comments of its latest period, already redacted."""
+    """Per objective id: recent comments of its current period, already redacted."""
     history: list[HistoryRecord] = field(default_factory=list)
     """The program's git history, oldest first."""
     voc: dict[str, Any] = field(default_factory=dict)

@@ -111,8 +111,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     # home
     "health": {"en": "Objectives by status", "fi": "Tavoitteet tilan mukaan"},
     "health_intro": {
-        "en": "The latest period of each objective, worst first.",
-        "fi": "Kunkin tavoitteen viimeisin jakso, heikoin ensin.",
+        "en": "The current status of each objective, worst first: its newest period, or the "
+        "last whole one while the newest still has too few answers.",
+        "fi": "Kunkin tavoitteen nykytila, heikoin ensin: uusin jakso, tai viimeisin kokonainen "
+        "jakso niin kauan kuin uusimmassa on vielä liian vähän vastauksia.",
     },
     "open_actions": {"en": "Open actions", "fi": "Avoimet toimenpiteet"},
     "overdue_actions": {"en": "Overdue", "fi": "Myöhässä"},
@@ -164,8 +166,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "periods": {"en": "Periods", "fi": "Jaksot"},
     "segments": {"en": "By segment", "fi": "Segmenteittäin"},
     "segments_intro": {
-        "en": "The latest period ({period}) by each breakdown dimension.",
-        "fi": "Viimeisin jakso ({period}) kunkin jaottelun mukaan.",
+        "en": "The period of the current status ({period}) by each breakdown dimension.",
+        "fi": "Nykytilan jakso ({period}) kunkin jaottelun mukaan.",
     },
     "no_segments": {
         "en": "The measurement point has no segment breakdown.",

@@ -18,6 +18,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from cxgov.judgement.record import VerdictRecord
+from cxgov.judgement.status import current_of
+from cxgov.judgement.verdicts import SEVERITY, Verdict
 from cxgov.model import (
     Direction,
     Journey,
@@ -35,13 +38,11 @@ from cxgov.site.data import (
     ActionRecord,
     ChangeRecord,
     SiteData,
-    VerdictRecord,
 )
 from cxgov.site.escape import Markup, html_text, md
 from cxgov.site.i18n import MESSAGES, Locale
 from cxgov.site.options import Audience
 
-SEVERITY = {"pass": 0, "insufficient_sample": 1, "warn": 2, "no_data": 3, "fail": 4}
 STOPPED_AFTER_PERIODS = 2
 _PERIOD_DAYS = {"week": 7, "month": 31, "quarter": 92, "year": 366}
 STYLESHEET = "stylesheets/cxgov.css"
@@ -200,21 +201,16 @@ class View:
         return found
 
     def latest(self, objective_id: str) -> VerdictRecord | None:
-        """The newest period with evidence: the current period once answers have come in,
-        otherwise the last whole one (a month one day old with no answers yet says nothing)."""
-        periods = self.series.get(objective_id)
-        if not periods:
-            return None
-        newest = periods[-1]
-        if not newest.complete and newest.n == 0 and len(periods) > 1:
-            return periods[-2]
-        return newest
+        """The period the objective's current status is read from (the one rule,
+        `cxgov.judgement.status`)."""
+        current = current_of(self.series.get(objective_id, []))
+        return None if current is None else current.verdict
 
     def worst_first(self) -> list[tuple[Objective, VerdictRecord | None]]:
         rows = [(o, self.latest(o.id)) for o in self.program.objectives]
         return sorted(
             rows,
-            key=lambda r: (-SEVERITY.get(r[1].status, -1) if r[1] else 1, r[0].id),
+            key=lambda r: (-SEVERITY[Verdict(r[1].status)] if r[1] else 1, r[0].id),
         )
 
     def status_counts(self) -> list[tuple[str, int]]:

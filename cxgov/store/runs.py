@@ -1,4 +1,4 @@
-"""Recording evaluation runs and their verdicts (append-only)."""
+"""Recording evaluation runs: each run's record (verdicts and sections), append-only."""
 
 from __future__ import annotations
 
@@ -7,40 +7,82 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from cxgov.store.tables import EVALUATION_RUNS, INGEST_BATCHES, VERDICTS
+from cxgov.judgement.cells import stored_segment
+from cxgov.judgement.record import (
+    RunRecord,
+    RunSummary,
+    VerdictRecord,
+    sections_from_json,
+    sections_json,
+)
+from cxgov.store.tables import EVALUATION_RUNS, INGEST_BATCHES, RUN_SECTIONS, VERDICTS
 
 CHUNK = 5_000
 
 
-def record_run(
-    connection: Connection,
-    *,
-    program: str,
-    as_of: dt.date,
-    program_hash: str,
-    git_commit: str | None,
-    started: dt.datetime,
-    finished: dt.datetime,
-    verdicts: list[dict[str, Any]],
-) -> int:
-    """Insert one finished run with its verdicts; returns the run id."""
-    run_id = connection.execute(
-        insert(EVALUATION_RUNS)
-        .values(
-            program=program,
-            as_of=as_of,
-            program_hash=program_hash,
-            git_commit=git_commit,
-            started_at=started.replace(tzinfo=None),
-            finished_at=finished.replace(tzinfo=None),
-            status="finished",
-        )
-        .returning(EVALUATION_RUNS.c.id)
-    ).scalar_one()
-    rows = [{**v, "run_id": run_id} for v in verdicts]
+def _verdict_row(v: VerdictRecord, run_id: int) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "objective": v.objective,
+        "measurement_point": v.measurement_point,
+        "kpi": v.kpi,
+        "segment": dict(v.segment),
+        "period_start": v.start,
+        "period_end": v.end,
+        "complete": v.complete,
+        "status": v.status,
+        "value": v.value,
+        "n": v.n,
+        "ci_low": v.ci_low,
+        "ci_high": v.ci_high,
+        "target": v.target,
+        "warn": v.warn,
+        "fail": v.fail,
+        "revision": v.revision,
+        "rule": v.rule,
+        "trend": v.trend,
+    }
+
+
+def record_run(connection: Connection, record: RunRecord) -> int:
+    """Insert one finished run: its verdicts and its sections; returns the run id."""
+    run = record.run
+    assert run.started is not None and run.finished is not None
+    run_id = int(
+        connection.execute(
+            insert(EVALUATION_RUNS)
+            .values(
+                program=record.program,
+                as_of=run.as_of,
+                program_hash=run.program_hash,
+                git_commit=run.git_commit,
+                started_at=run.started.replace(tzinfo=None),
+                finished_at=run.finished.replace(tzinfo=None),
+                status="finished",
+            )
+            .returning(EVALUATION_RUNS.c.id)
+        ).scalar_one()
+    )
+    rows = [_verdict_row(v, run_id) for v in record.verdicts]
     for start in range(0, len(rows), CHUNK):
         connection.execute(insert(VERDICTS), rows[start : start + CHUNK])
-    return int(run_id)
+    connection.execute(
+        insert(RUN_SECTIONS),
+        [
+            {"run_id": run_id, "section": name, "body": body}
+            for name, body in sections_json(record).items()
+        ],
+    )
+    return run_id
+
+
+def record_actions(connection: Connection, run_id: int, counts: dict[str, int]) -> None:
+    """What the run did to the actions: written once the actions stage has committed."""
+    connection.execute(
+        insert(RUN_SECTIONS).values(
+            run_id=run_id, section="actions", body=dict(sorted(counts.items()))
+        )
+    )
 
 
 def unchanged_since_last_run(
@@ -73,31 +115,88 @@ def unchanged_since_last_run(
     return None if newer is not None else int(last.id)
 
 
-def latest_run(connection: Connection, program: str) -> tuple[int, dt.date, str, str | None] | None:
-    """The newest finished run of the program as (id, as_of, program_hash, git_commit), or
-    None before the first run."""
+def latest_run_id(connection: Connection, program: str) -> int | None:
+    """The newest finished run of the program, or None before the first run."""
     r = EVALUATION_RUNS
-    row = connection.execute(
-        select(r.c.id, r.c.as_of, r.c.program_hash, r.c.git_commit)
+    found = connection.execute(
+        select(r.c.id)
         .where(r.c.program == program, r.c.status == "finished")
         .order_by(r.c.id.desc())
         .limit(1)
-    ).first()
-    return None if row is None else (int(row.id), row.as_of, row.program_hash, row.git_commit)
+    ).scalar()
+    return None if found is None else int(found)
 
 
-def run_verdicts(connection: Connection, run_id: int) -> list[dict[str, Any]]:
+class UnknownRun(LookupError):
+    """No finished run of the program has this id."""
+
+
+def _verdicts(connection: Connection, run_id: int) -> list[VerdictRecord]:
     rows = connection.execute(
         select(VERDICTS).where(VERDICTS.c.run_id == run_id).order_by(VERDICTS.c.id)
     ).mappings()
-    return [dict(row) for row in rows]
+    return sorted(
+        (
+            VerdictRecord(
+                objective=row["objective"],
+                measurement_point=row["measurement_point"],
+                segment=stored_segment(row["segment"]),
+                start=row["period_start"],
+                end=row["period_end"],
+                complete=bool(row["complete"]),
+                status=row["status"],
+                value=row["value"],
+                n=int(row["n"]),
+                ci_low=row["ci_low"],
+                ci_high=row["ci_high"],
+                target=row["target"],
+                warn=row["warn"],
+                fail=row["fail"],
+                revision=row["revision"],
+                trend=row["trend"] or {},
+                kpi=row["kpi"],
+                rule=row["rule"],
+            )
+            for row in rows
+        ),
+        key=lambda v: (v.objective, v.segment, v.start),
+    )
 
 
-def latest_verdicts(
-    connection: Connection, program: str
-) -> tuple[int | None, list[dict[str, Any]]]:
-    """The newest finished run of the program and its verdicts (empty before the first run)."""
-    run = latest_run(connection, program)
+def load_record(connection: Connection, program: str, run_id: int) -> RunRecord:
+    """A recorded run as the typed record every output reads."""
+    r = EVALUATION_RUNS
+    run = connection.execute(
+        select(r).where(r.c.id == run_id, r.c.program == program, r.c.status == "finished")
+    ).first()
     if run is None:
-        return None, []
-    return run[0], run_verdicts(connection, run[0])
+        raise UnknownRun(f"no finished run {run_id} of program {program!r}")
+    sections = {
+        row.section: row.body
+        for row in connection.execute(
+            select(RUN_SECTIONS.c.section, RUN_SECTIONS.c.body).where(
+                RUN_SECTIONS.c.run_id == run_id
+            )
+        )
+    }
+    actions = sections.get("actions")
+    return RunRecord(
+        run=RunSummary(
+            int(run.id),
+            run.as_of,
+            run.program_hash,
+            run.git_commit,
+            run.started_at.replace(tzinfo=dt.UTC),
+            run.finished_at.replace(tzinfo=dt.UTC) if run.finished_at else None,
+        ),
+        program=program,
+        verdicts=_verdicts(connection, run_id),
+        actions=None if actions is None else {k: int(v) for k, v in actions.items()},
+        **sections_from_json(sections),
+    )
+
+
+def latest_record(connection: Connection, program: str) -> RunRecord | None:
+    """The newest finished run's record, or None before the first run."""
+    run_id = latest_run_id(connection, program)
+    return None if run_id is None else load_record(connection, program, run_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, case, func, select
 
+from cxgov.judgement.record import PointData
 from cxgov.model import Program
 from cxgov.store.tables import (
     FEEDBACK,
@@ -17,21 +18,10 @@ from cxgov.store.tables import (
 )
 
 
-@dataclass(frozen=True)
-class PointStatus:
-    id: str
-    records: int
-    """Answers with a value (not-applicable answers are counted separately); for a business
-    KPI's system measurement point, the number of period values."""
-    not_applicable: int
-    first: dt.datetime | None
-    last: dt.datetime | None
-
-
 @dataclass
 class DataStatus:
     program: str
-    points: list[PointStatus]
+    points: list[PointData]
     rejected_by_source: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -109,7 +99,7 @@ def data_status(engine: Engine, program: Program) -> DataStatus:
     for ident in ids:
         counts = found.get(ident)
         if counts is None:
-            points.append(PointStatus(ident, 0, 0, None, None))
+            points.append(PointData(ident, 0, 0, None, None))
         else:
-            points.append(PointStatus(ident, int(counts[1]), int(counts[2]), counts[3], counts[4]))
+            points.append(PointData(ident, int(counts[1]), int(counts[2]), counts[3], counts[4]))
     return DataStatus(program_id, points, {source: int(count) for source, count in rejected})

@@ -205,8 +205,22 @@ class VerdictRow(Base):
     trend: Mapped[dict[str, Any]] = mapped_column(Json)
 
 
+class RunSection(Base):
+    """One section of a run's record (breakdowns, comments, voice of the customer, data
+    quality) as a JSON document; with the verdicts it is everything the outputs read."""
+
+    __tablename__ = "run_sections"
+
+    run_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("evaluation_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    section: Mapped[str] = mapped_column(String(40), primary_key=True)
+    body: Mapped[Any] = mapped_column(Json)
+
+
 EVALUATION_RUNS = cast(Table, EvaluationRun.__table__)
 VERDICTS = cast(Table, VerdictRow.__table__)
+RUN_SECTIONS = cast(Table, RunSection.__table__)
 
 
 class Rollup(Base):

@@ -21,6 +21,7 @@ from cxgov.store.engine import open_store
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TABLES = [
+    "run_sections",
     "comment_tags",
     "digests",
     "deliveries",

@@ -60,7 +60,7 @@ def test_runs_open_one_action_and_a_warn_turning_fail_raises_its_severity(
 ) -> None:
     # February warns (NPS 15 against warn 20), March fails (0 against fail 10).
     first = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, clock=clock)
-    assert first.actions == {"open": 1}
+    assert first.record.actions == {"open": 1}
     [opened] = _list(db_url)
     assert set(opened) == {
         "id",
@@ -84,9 +84,9 @@ def test_runs_open_one_action_and_a_warn_turning_fail_raises_its_severity(
     assert (opened["assignee"], opened["due"]) == ("cx", "2026-03-31")
     for _ in range(3):
         again = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, clock=clock)
-        assert again.actions == {}, "a rerun of the same date changes nothing"
+        assert again.record.actions == {}, "a rerun of the same date changes nothing"
     later = api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None, clock=clock)
-    assert later.actions == {"repeat": 1}
+    assert later.record.actions == {"repeat": 1}
     [raised] = _list(db_url)
     assert (raised["id"], raised["severity"], raised["occurrences"]) == (opened["id"], "high", 2)
     api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None, clock=clock)
@@ -97,7 +97,7 @@ def test_a_dry_run_leaves_the_actions_alone(db_url: str, program: str) -> None:
     dry = api.evaluate(
         program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, dry_run=True, clock=clock
     )
-    assert dry.actions is None
+    assert dry.record.actions is None
     assert _list(db_url) == []
 
 
@@ -153,7 +153,8 @@ def test_an_owners_digest_lists_objectives_due_actions_and_changes(
     text = api.digest(program, "cx", as_of=dt.date(2026, 3, 25), db=db_url)
     assert text.startswith("# Digest for CX Lead\n")
     assert "changes since 2026-03-18" in text, "a weekly digest looks one week back"
-    assert "| o-nps | – | 2026-02-01–2026-02-28 | 15.0 | 100 | **warn** |" in text
+    # the current status (March has its 100 answers): the one rule the site and report use
+    assert "| o-nps | – | 2026-03-01–2026-03-31 (partial) | 0.0 | 100 | **fail** | -15.0 |" in text
     assert f"- #{action['id']} o-nps (miss, medium): due 2026-03-31" in text
     assert "No changes." in text
     since = api.digest(

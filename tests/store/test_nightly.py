@@ -52,7 +52,7 @@ def test_a_run_loads_new_files_judges_and_a_second_run_changes_nothing(
         str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"), clock=clock
     )
     assert [b.inserted for b in first.batches] == [len(_nps_lines(program))]
-    assert first.evaluation is not None and first.evaluation.actions == {"open": 1}
+    assert first.evaluation is not None and first.evaluation.record.actions == {"open": 1}
     assert (tmp_path / "r" / "shop" / "2026-04-02.json").is_file()
     second = api.run(
         str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"), clock=clock
@@ -70,7 +70,7 @@ def test_a_run_loads_new_files_judges_and_a_second_run_changes_nothing(
     assert [(b.files, b.inserted) for b in third.batches] == [
         ([str(program / "data" / "answers-2.csv")], 1)
     ]
-    assert third.evaluation is not None and third.evaluation.actions == {}
+    assert third.evaluation is not None and third.evaluation.record.actions == {}
     assert len(_actions(db_url)) == 1
 
 

@@ -1,0 +1,37 @@
+"""The run record's sections: one JSON document per section of a run, beside its verdicts.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+Json = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "run_sections",
+        sa.Column(
+            "run_id",
+            sa.BigInteger,
+            sa.ForeignKey("evaluation_runs.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("section", sa.String(40), primary_key=True),
+        sa.Column("body", Json, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("run_sections")
