@@ -1,4 +1,4 @@
-"""Builds the generated reference pages (docs/format.md, docs/rules.md).
+"""Builds the generated reference pages (docs/format.md, docs/rules.md, docs/rejections.md).
 
 `python -m tests.docs_reference --write` regenerates them; tests/test_docs.py fails when they
 are stale.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cxgov.reference import RuleExample, render_format, render_rules
+from cxgov.reference import RuleExample, render_format, render_rejections, render_rules
 from tests.rules.cases import load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,7 @@ def pages() -> dict[Path, str]:
     return {
         ROOT / "docs" / "format.md": render_format(),
         ROOT / "docs" / "rules.md": render_rules(rule_examples()),
+        ROOT / "docs" / "rejections.md": render_rejections(),
     }
 
 

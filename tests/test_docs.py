@@ -1,11 +1,12 @@
-"""Documentation cannot drift: generated references are current and every command and rule
-is documented."""
+"""Documentation cannot drift: generated references are current and every command, rule and
+rejection reason is documented."""
 
 from __future__ import annotations
 
 import click
 
 from cxgov.cli import cli
+from cxgov.ingest.rejections import REJECTIONS
 from cxgov.rules import RULES
 from tests.conftest import ROOT
 from tests.docs_reference import pages
@@ -26,6 +27,16 @@ def test_every_rule_is_documented_with_examples() -> None:
         assert len(section) == 2, f"{code} missing from docs/rules.md"
         body = section[1].split("\n## ", 1)[0]
         assert "Fails:" in body and "Passes:" in body, f"{code} lacks a failing or passing example"
+
+
+def test_every_rejection_is_documented_with_an_example_and_a_fix() -> None:
+    text = (ROOT / "docs" / "rejections.md").read_text(encoding="utf-8")
+    for code, rejection in REJECTIONS.items():
+        section = text.split(f"\n## {code}\n", 1)
+        assert len(section) == 2, f"{code} missing from docs/rejections.md"
+        body = section[1].split("\n## ", 1)[0]
+        assert f"**{rejection.name}**" in body, f"{code} lacks its name"
+        assert f"Example: `{code} " in body and "Fix: " in body, f"{code} lacks an example or a fix"
 
 
 def _commands(group: click.Group, prefix: str = "cxgov") -> list[str]:

@@ -5,11 +5,15 @@ the store before anything is sent; each attempt commits on its own. So a sink th
 never fails the evaluation and never loses an action: the delivery stays `failed` and the next
 run tries again. A sink that refuses for good (a 4xx, a rejected recipient) leaves it
 `rejected`, shown by `cxgov actions deliveries` and tried again with `--retry`.
+
+Which code delivers is the policy sink's `type`, looked up in the sink registry
+(`cxgov.actions.sinks.SINKS`); nothing here knows one kind from another.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,39 +22,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from cxgov.actions import ledger
-from cxgov.actions.sinks import (
-    DeliveryError,
-    GitHubIssues,
-    SmtpSettings,
-    action_email,
-    deliver_webhook,
-    delivery_id_for,
-    github_token,
-    issue_body,
-    issue_title,
-    payload,
-    send_email,
-    webhook_secret,
-)
+from cxgov.actions.sinks import Delivery, DeliveryError, Outcome, sink_for, sink_key
 from cxgov.model import Program
-from cxgov.model.policies import Sink, SinkType
+from cxgov.model.policies import Sink as SinkConfig
 from cxgov.store.tables import ACTION_EVENTS, DELIVERIES
-
-GITHUB_API_ENV = "CXGOV_GITHUB_API_URL"
-EMAIL_EVENTS = frozenset(
-    {
-        "opened",
-        "severity_raised",
-        "escalated",
-        "assigned",
-        "reopen_ineffective",
-        "reopened",
-        "verify_effective",
-        "close_recovered",
-    }
-)
-"""A mail for what an owner must know, not for every comment."""
-_CLOSING = {"verify_effective": "completed", "close_recovered": "completed"}
 
 
 @dataclass
@@ -61,18 +36,9 @@ class DeliveryRun:
         self.counts[status] = self.counts.get(status, 0) + 1
 
 
-def sink_key(sink: Sink) -> str:
-    target = {
-        SinkType.WEBHOOK: sink.url or "",
-        SinkType.EMAIL: ",".join(sink.to) or "owners",
-        SinkType.GITHUB: sink.repo or "",
-    }[sink.type]
-    return f"{sink.type.value}:{target}"[:300]
-
-
-def _sinks_by_objective(program: Program) -> dict[str, dict[str, Sink]]:
+def _sinks_by_objective(program: Program) -> dict[str, dict[str, SinkConfig]]:
     policies = {p.id: p for p in program.action_policies}
-    found: dict[str, dict[str, Sink]] = {}
+    found: dict[str, dict[str, SinkConfig]] = {}
     for objective in program.objectives:
         policy = policies.get(objective.action_policy or "")
         if policy and policy.sinks:
@@ -155,26 +121,26 @@ def deliver(
                 actions[row["action_id"]] = ledger.action(connection, row["action_id"])
             action = actions[row["action_id"]]
             event = next(e for e in action["events"] if e["id"] == row["event_id"])
-            sink = sinks.get(action["objective"], {}).get(row["sink"])
-            status, error, ref = "delivered", None, None
+            config = sinks.get(action["objective"], {}).get(row["sink"])
             try:
-                if sink is None:
-                    status, error = "skipped", "the sink is no longer in the action's policy"
-                elif sink.type is SinkType.WEBHOOK:
-                    assert sink.url is not None
-                    deliver_webhook(
-                        sink.url,
-                        payload(action, event),
-                        secret=webhook_secret(sink.secret_env, env),
-                        delivery_id=delivery_id_for(action, event),
-                    )
-                elif sink.type is SinkType.EMAIL:
-                    status, error = _email(sink, action, event, owners, language, env)
+                if config is None:
+                    outcome = Outcome("skipped", "the sink is no longer in the action's policy")
                 else:
-                    status, error, ref = _github(connection, sink, row, action, event, owners, env)
+                    outcome = sink_for(config.type).deliver(
+                        config,
+                        Delivery(
+                            action=action,
+                            event=event,
+                            owners=owners,
+                            language=language,
+                            env=env,
+                            earlier_ref=functools.partial(_earlier_ref, connection, row),
+                        ),
+                    )
+                status: str = outcome.status
+                error, ref = outcome.error, outcome.ref
             except DeliveryError as exc:
-                status = "failed" if exc.retryable else "rejected"
-                error = str(exc)
+                status, error, ref = "failed" if exc.retryable else "rejected", str(exc), None
             connection.execute(
                 update(DELIVERIES)
                 .where(DELIVERIES.c.id == row["id"])
@@ -190,68 +156,16 @@ def deliver(
     return result
 
 
-def _email(
-    sink: Sink,
-    action: dict[str, Any],
-    event: dict[str, Any],
-    owners: Mapping[str, Any],
-    language: str,
-    env: Mapping[str, str],
-) -> tuple[str, str | None]:
-    if event["kind"] not in EMAIL_EVENTS:
-        return "skipped", f"no mail for {event['kind']} events"
-    people = [action["assignee"]]
-    if event["kind"] == "escalated" and action["escalated_to"]:
-        people.append(action["escalated_to"])
-    to = [owners[p].email for p in people if p in owners and owners[p].email]
-    to += [address for address in sink.to if address not in to]
-    if not to:
-        return "skipped", "no recipient has an e-mail address"
-    subject, text = action_email(action, event, language)
-    send_email(SmtpSettings.from_env(env), to, subject, text)
-    return "delivered", None
-
-
-def _github(
-    connection: Connection,
-    sink: Sink,
-    row: Mapping[str, Any],
-    action: dict[str, Any],
-    event: dict[str, Any],
-    owners: Mapping[str, Any],
-    env: Mapping[str, str],
-) -> tuple[str, str | None, str | None]:
-    """The issue is created by the `opened` event; later events comment on it and move it."""
-    assert sink.repo is not None
-    issues = GitHubIssues(
-        sink.repo,
-        github_token(sink.token_env, env),
-        api_url=env.get(GITHUB_API_ENV, "https://api.github.com"),
-    )
-    if event["kind"] == "opened":
-        owner = owners.get(action["assignee"])
-        handle = owner.github if owner is not None and owner.github else None
-        labels = [*sink.labels, f"severity:{action['severity']}"]
-        number = issues.create(
-            issue_title(action), issue_body(action, event), labels, [handle] if handle else []
-        )
-        return "delivered", None, str(number)
-    created = connection.execute(
+def _earlier_ref(connection: Connection, row: Mapping[str, Any]) -> str | None:
+    """The `external_ref` an earlier delivery of the row's action to the row's sink recorded."""
+    found = connection.execute(
         select(DELIVERIES.c.external_ref).where(
             DELIVERIES.c.action_id == row["action_id"],
             DELIVERIES.c.sink == row["sink"],
             DELIVERIES.c.external_ref.is_not(None),
         )
     ).scalar_one_or_none()
-    if created is None:
-        return "failed", "waiting for the issue to be created (the opened event)", None
-    number = int(created)
-    issues.comment(number, issue_body(action, event))
-    if event["kind"] in _CLOSING or event["kind"] == "cancelled":
-        issues.close(number, "not_planned" if event["kind"] == "cancelled" else "completed")
-    elif event["kind"] in ("reopened", "reopen_ineffective"):
-        issues.update(number, state="open")
-    return "delivered", None, None
+    return None if found is None else str(found)
 
 
 def waiting_deliveries(connection: Connection, program: str | None) -> list[dict[str, Any]]:

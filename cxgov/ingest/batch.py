@@ -19,15 +19,8 @@ from sqlalchemy import Engine
 from cxgov.clock import Clock
 from cxgov.ingest.mapping import Answers, Record, RowMapper
 from cxgov.ingest.pseudonym import KEY_ENV, pseudonymiser
-from cxgov.ingest.readers import (
-    Block,
-    RawRow,
-    Reason,
-    read_csv,
-    read_csv_blocks,
-    read_jsonl,
-    sha256_of,
-)
+from cxgov.ingest.readers import Block, RawRow, read_csv, read_csv_blocks, read_jsonl, sha256_of
+from cxgov.ingest.rejections import Reason
 from cxgov.model import Program, Source, SourceFormat
 from cxgov.store import batches
 from cxgov.store.feedback import (
@@ -250,7 +243,7 @@ def _load_file(
 
     def reject(row: RawRow, reasons: list[Reason]) -> None:
         summary.rejected += 1
-        summary.rejected_by_reason.update({r.code for r in reasons})
+        summary.rejected_by_reason.update({r.name for r in reasons})
         rejected.append(rejected_row(batch_id, file_name, row, reasons))
 
     def flush_records() -> None:
@@ -316,5 +309,7 @@ def rejected_row(
         "file_name": file_name,
         "line": row.line,
         "raw": row.raw,
-        "reasons": [{"code": r.code, "message": r.message} for r in reasons],
+        # the stored `code` is the reason's name, which predates the R codes; the message
+        # carries the R code, so a stored row leads to its entry in docs/rejections.md
+        "reasons": [{"code": r.name, "message": r.text} for r in reasons],
     }

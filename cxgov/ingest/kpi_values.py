@@ -18,7 +18,14 @@ from sqlalchemy import Engine, insert, select, update
 from cxgov.clock import Clock
 from cxgov.ingest.batch import BatchRefused, BatchSummary, rejected_row
 from cxgov.ingest.mapping import parse_number
-from cxgov.ingest.readers import FileFormatError, RawRow, Reason, read_csv, sha256_of
+from cxgov.ingest.readers import FileFormatError, RawRow, read_csv, sha256_of
+from cxgov.ingest.rejections import (
+    BAD_PERIOD,
+    BAD_SAMPLE_SIZE,
+    NON_NUMERIC_VALUE,
+    UNKNOWN_KPI,
+    Reason,
+)
 from cxgov.model import Program
 from cxgov.store import batches
 from cxgov.store.tables import (
@@ -47,20 +54,24 @@ def _parse(
     reasons: list[Reason] = []
     kpi = row["kpi"].strip()
     if kpi not in kpis:
-        reasons.append(Reason("unknown_kpi", f"{kpi!r} is not a KPI of the program"))
+        reasons.append(UNKNOWN_KPI.reason(kpi=kpi))
     start, end = _date(row["period_start"]), _date(row["period_end"])
+    problem = None
     if start is None or end is None:
-        reasons.append(Reason("bad_period", "period_start and period_end must be YYYY-MM-DD dates"))
+        problem = "is not two YYYY-MM-DD dates"
     elif end < start:
-        reasons.append(Reason("bad_period", f"period ends ({end}) before it starts ({start})"))
+        problem = "ends before it starts"
+    if problem is not None:
+        start_text, end_text = row["period_start"].strip(), row["period_end"].strip()
+        reasons.append(BAD_PERIOD.reason(start=start_text, end=end_text, problem=problem))
     value = parse_number(row["value"])
     if value is None:
-        reasons.append(Reason("non_numeric_value", f"{row['value']!r} is not a number"))
+        reasons.append(NON_NUMERIC_VALUE.reason(where="value", text=row["value"]))
     n: int | None = None
     if row.get("n", "").strip():
         parsed = parse_number(row["n"])
         if parsed is None or parsed < 0 or parsed != int(parsed):
-            reasons.append(Reason("bad_sample_size", f"n {row['n']!r} is not a whole number ≥ 0"))
+            reasons.append(BAD_SAMPLE_SIZE.reason(n=row["n"]))
         else:
             n = int(parsed)
     segment = {
@@ -145,7 +156,7 @@ def _write(
             if parsed is None:
                 reasons = [r for r in reasons if r is not None]
                 summary.rejected += 1
-                reasons_seen.update({r.code for r in reasons})
+                reasons_seen.update({r.name for r in reasons})
                 rejected.append(rejected_row(batch_id, str(path), row, reasons))
                 continue
             summary.accepted += 1

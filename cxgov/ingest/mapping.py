@@ -15,7 +15,18 @@ from operator import add, attrgetter, itemgetter, sub
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from cxgov.ingest.readers import Block, FileFormatError, RawRow, Reason
+from cxgov.ingest.readers import Block, FileFormatError, RawRow
+from cxgov.ingest.rejections import (
+    BAD_TIMESTAMP,
+    FUTURE_TIMESTAMP,
+    MISSING_RESPONSE_ID,
+    MISSING_TIMESTAMP,
+    MISSING_VALUE,
+    NON_NUMERIC_VALUE,
+    UNKNOWN_MEASUREMENT_POINT,
+    VALUE_OUT_OF_SCALE,
+    Reason,
+)
 from cxgov.model import Layout, Program, Source
 from cxgov.model.kpis import KpiType
 
@@ -555,7 +566,7 @@ class RowMapper:
         reasons: list[Reason] = []
         response_id = fields[self.response_at].strip() if self.response_at is not None else ""
         if not response_id:
-            reasons.append(Reason("missing_response_id", "the response id is empty"))
+            reasons.append(MISSING_RESPONSE_ID.reason())
         collected_at = self._time(fields, reasons)
         customer_key = None
         if self.customer_at is not None:
@@ -584,7 +595,7 @@ class RowMapper:
             assert self.value_at is not None
             cell = fields[self.value_at]
             if not cell.strip():
-                reasons.append(Reason("missing_value", "the answer is empty"))
+                reasons.append(MISSING_VALUE.reason())
             elif found is not None:
                 answers.append(self._answer(found, cell, reasons))
         if reasons or collected_at is None:
@@ -601,15 +612,15 @@ class RowMapper:
         if not text.strip():
             if self.fixed_time is not None:
                 return self.fixed_time
-            reasons.append(Reason("missing_timestamp", "the collection time is empty"))
+            reasons.append(MISSING_TIMESTAMP.reason())
             return None
         moment = parse_timestamp(text, self.source.timestamp_format, self.zone)
         if moment is None:
             expected = self.source.timestamp_format or "ISO 8601"
-            reasons.append(Reason("bad_timestamp", f"{text.strip()!r} is not a time ({expected})"))
+            reasons.append(BAD_TIMESTAMP.reason(text=text.strip(), expected=expected))
             return None
         if moment > self.latest:
-            reasons.append(Reason("future_timestamp", f"{text.strip()!r} is in the future"))
+            reasons.append(FUTURE_TIMESTAMP.reason(text=text.strip()))
             return None
         return moment
 
@@ -619,12 +630,7 @@ class RowMapper:
         label = fields[self.point_at].strip()
         point = self.point_labels.get(label, label)
         if point not in self.scales:
-            reasons.append(
-                Reason(
-                    "unknown_measurement_point",
-                    f"{label!r} is not a measurement point of the program",
-                )
-            )
+            reasons.append(UNKNOWN_MEASUREMENT_POINT.reason(label=label))
             return None
         return point
 
@@ -638,7 +644,7 @@ class RowMapper:
         if value is None:
             value = parse_number(text)
         if value is None:
-            reasons.append(Reason("non_numeric_value", f"{point}: {text!r} is not a number"))
+            reasons.append(NON_NUMERIC_VALUE.reason(where=point, text=text))
             return point, None, False
         if value in self.na_numbers:
             return point, None, True
@@ -649,9 +655,6 @@ class RowMapper:
             and not scale.low <= value <= scale.high
         ):
             reasons.append(
-                Reason(
-                    "value_out_of_scale",
-                    f"{point}: {value:g} is outside the scale {scale.describe()}",
-                )
+                VALUE_OUT_OF_SCALE.reason(point=point, value=value, scale=scale.describe())
             )
         return point, value, False

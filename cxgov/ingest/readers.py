@@ -10,10 +10,11 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from typing import IO, cast
+
+from cxgov.ingest.rejections import BAD_CSV, BAD_JSON, WRONG_FIELD_COUNT, Reason
 
 GZIP_MAGIC = b"\x1f\x8b"
 _SNIFF_BYTES = 64 * 1024
@@ -21,14 +22,6 @@ _SNIFF_BYTES = 64 * 1024
 
 class FileFormatError(Exception):
     """A whole file cannot be read as declared (not a data-row problem)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """Why a row was rejected: a stable code (counted in summaries) and a readable message."""
-
-    code: str
-    message: str
 
 
 class RawRow:
@@ -53,7 +46,8 @@ class RawRow:
         self.fields = fields
         """Cells in header order; None when the row cannot be split (see `problem`)."""
         self.problem = problem
-        """Set when the row is unreadable as a whole (wrong_field_count, bad_csv, bad_json)."""
+        """Set when the row is unreadable as a whole (R001 wrong_field_count, R002 bad_csv,
+        R003 bad_json)."""
         self._raw = raw
         self._delimiter = delimiter
 
@@ -163,7 +157,7 @@ def read_csv(
                 except csv.Error as exc:
                     line = previous_end + 1
                     previous_end = reader.line_num
-                    yield RawRow(line, None, "", Reason("bad_csv", f"CSV syntax: {exc}"))
+                    yield RawRow(line, None, "", BAD_CSV.reason(error=exc))
         except UnicodeDecodeError as exc:
             raise _encoding_error(path, previous_end + 1, encoding, exc) from exc
         finally:
@@ -179,7 +173,7 @@ def _csv_row(line: int, fields: list[str], width: int, delimiter: str) -> RawRow
             line,
             None,
             _csv_text(fields, delimiter),
-            Reason("wrong_field_count", f"{len(fields)} fields, the header has {width}"),
+            WRONG_FIELD_COUNT.reason(fields=len(fields), width=width),
         )
     return RawRow(line, fields, None, delimiter=delimiter)
 
@@ -194,14 +188,24 @@ def read_jsonl(path: Path, columns: list[str], *, encoding: str = "utf-8") -> It
             try:
                 record = json.loads(stripped)
             except json.JSONDecodeError as exc:
-                yield RawRow(number, None, stripped, Reason("bad_json", f"not JSON: {exc.msg}"))
+                yield RawRow(number, None, stripped, BAD_JSON.reason(problem=exc.msg))
                 continue
             if not isinstance(record, dict):
-                yield RawRow(
-                    number, None, stripped, Reason("bad_json", "a line must hold a JSON object")
-                )
+                yield RawRow(number, None, stripped, BAD_JSON.reason(problem=_json_kind(record)))
                 continue
             yield RawRow(number, [_cell(record.get(name)) for name in columns], stripped)
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    return "a number"
 
 
 def _cell(value: object) -> str:
@@ -329,7 +333,7 @@ def read_csv_blocks(
                 except csv.Error as exc:
                     line = consumed + previous_end + 1
                     previous_end = reader.line_num
-                    yield RawRow(line, None, "", Reason("bad_csv", f"CSV syntax: {exc}"))
+                    yield RawRow(line, None, "", BAD_CSV.reason(error=exc))
                     continue
                 line = consumed + previous_end + 1
                 previous_end = reader.line_num

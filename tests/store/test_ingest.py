@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from cxgov import api
 from cxgov.cli import cli
 from cxgov.exitcodes import ExitCode
+from cxgov.ingest.rejections import REJECTIONS
 from cxgov.store.engine import open_store
 from cxgov.store.tables import Feedback, IngestBatch, KpiValue, RejectedRow
 from tests.clock import NOW, clock
@@ -121,7 +122,28 @@ def test_each_bad_row_is_kept_with_its_line_and_reason(
     assert raw == REASONS[reason].rstrip("\n")
     decoded = json.loads(reasons) if isinstance(reasons, str) else reasons
     assert [r["code"] for r in decoded] == [reason]
-    assert decoded[0]["message"]
+    [rejection] = [r for r in REJECTIONS.values() if r.name == reason]
+    assert decoded[0]["message"].startswith(f"{rejection.code} ")
+
+
+def _stored_messages(db: str) -> list[list[str]]:
+    found = rows(db, "SELECT reasons FROM rejected_rows ORDER BY line")
+    decoded = [json.loads(r) if isinstance(r, str) else r for (r,) in found]
+    return [[reason["message"] for reason in row] for row in decoded]
+
+
+def test_stored_reasons_read_as_code_and_message(db_url: str, tmp_path: Path) -> None:
+    ingest(
+        db_url,
+        write(
+            tmp_path / "answers.csv",
+            GOOD + REASONS["value_out_of_scale"] + REASONS["non_numeric_value"],
+        ),
+    )
+    assert _stored_messages(db_url) == [
+        ["R017 mp-nps: 11 is outside the scale 0..10"],
+        ["R016 mp-nps: 'great' is not a number"],
+    ]
 
 
 def test_a_row_with_several_problems_keeps_every_reason(db_url: str, tmp_path: Path) -> None:
@@ -242,6 +264,10 @@ def test_jsonl_with_a_broken_line(db_url: str, tmp_path: Path) -> None:
     # "NPS" is a label only the CSV source maps; this source needs measurement point ids
     assert summary.rejected_by_reason == {"bad_json": 1, "unknown_measurement_point": 1}
     assert rows(db_url, "SELECT line FROM rejected_rows ORDER BY line") == [(1,), (2,)]
+    assert _stored_messages(db_url) == [
+        ["R014 'NPS' is not a measurement point of the program"],
+        ["R003 not a JSON object (Expecting property name enclosed in double quotes)"],
+    ]
 
 
 def test_customer_ids_are_pseudonymised(
@@ -321,6 +347,10 @@ def test_kpi_values_load_update_and_reject(db_url: str, tmp_path: Path) -> None:
     summary = api.ingest_kpi_values(SHOP, str(path), db=db_url, clock=clock)
     assert (summary.inserted, summary.rejected) == (2, 2)
     assert summary.rejected_by_reason == {"unknown_kpi": 1, "bad_period": 1}
+    assert _stored_messages(db_url) == [
+        ["R020 'churn' is not a KPI of the program"],
+        ["R021 the period '2026-02-01' to '2026-01-31' ends before it starts"],
+    ]
     again = api.ingest_kpi_values(SHOP, str(path), db=db_url, clock=clock)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
     path.write_text(

@@ -10,12 +10,16 @@ variables named in the sink configuration and never appear in error messages.
 Only the webhook retries by itself: a repeated POST is harmless there because receivers
 de-duplicate on the `X-Cxgov-Delivery` id. Creating a GitHub issue or sending a mail twice is
 visible to people, so those report the failure and leave retrying to the caller.
+
+Each kind is a `Sink` (`kind`, `target`, `deliver`) in the `SINKS` registry (`registry`),
+keyed by the sink types the program model accepts; the outbox looks a policy's sink up there.
 """
 
 from __future__ import annotations
 
 from cxgov.actions.sinks.common import (
     DEFAULT_SENDER,
+    DELIVERED,
     DELIVERY_HEADER,
     EVENT_HEADER,
     GITHUB_API_VERSION,
@@ -23,36 +27,59 @@ from cxgov.actions.sinks.common import (
     MAX_RETRY_AFTER,
     SIGNATURE_HEADER,
     USER_AGENT,
+    Delivery,
     DeliveryError,
+    Outcome,
     delivery_id_for,
     encode,
     payload,
     sign,
     verify_signature,
 )
-from cxgov.actions.sinks.github import GitHubIssues, github_token, issue_body, issue_title
+from cxgov.actions.sinks.github import (
+    GITHUB_API_ENV,
+    GitHubIssues,
+    GitHubSink,
+    github_token,
+    issue_body,
+    issue_title,
+)
 from cxgov.actions.sinks.mail import (
+    EMAIL_EVENTS,
+    EmailSink,
     SmtpSettings,
     SmtpTls,
     action_email,
     build_email,
     send_email,
 )
-from cxgov.actions.sinks.webhook import deliver_webhook, webhook_secret
+from cxgov.actions.sinks.registry import SINKS, Sink, UnknownSinkKind, sink_for, sink_key
+from cxgov.actions.sinks.webhook import WebhookSink, deliver_webhook, webhook_secret
 
 __all__ = [
     "DEFAULT_SENDER",
+    "DELIVERED",
     "DELIVERY_HEADER",
+    "EMAIL_EVENTS",
     "EVENT_HEADER",
+    "GITHUB_API_ENV",
     "GITHUB_API_VERSION",
     "GITHUB_TOKEN_ENV",
     "MAX_RETRY_AFTER",
     "SIGNATURE_HEADER",
+    "SINKS",
     "USER_AGENT",
+    "Delivery",
     "DeliveryError",
+    "EmailSink",
     "GitHubIssues",
+    "GitHubSink",
+    "Outcome",
+    "Sink",
     "SmtpSettings",
     "SmtpTls",
+    "UnknownSinkKind",
+    "WebhookSink",
     "action_email",
     "build_email",
     "deliver_webhook",
@@ -64,6 +91,8 @@ __all__ = [
     "payload",
     "send_email",
     "sign",
+    "sink_for",
+    "sink_key",
     "verify_signature",
     "webhook_secret",
 ]

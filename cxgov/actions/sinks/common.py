@@ -1,6 +1,6 @@
-"""What every sink shares: the delivery error, the JSON payload and its signature, the
-constants, and the HTTP plumbing the webhook and GitHub use (no redirects, URL checks, error
-excerpts, which failures are worth retrying)."""
+"""What every sink shares: the delivery error, what a sink is handed and what it answers, the
+JSON payload and its signature, the constants, and the HTTP plumbing the webhook and GitHub use
+(no redirects, URL checks, error excerpts, which failures are worth retrying)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,17 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from cxgov.clock import system_now
+
+if TYPE_CHECKING:
+    from cxgov.model import Owner
 
 USER_AGENT = "cxgov"
 SIGNATURE_HEADER = "X-Cxgov-Signature"
@@ -64,6 +68,38 @@ class DeliveryError(Exception):
         """HTTP status or SMTP reply code, when there was one."""
         self.retry_after = retry_after
         """Seconds the server asked to wait before the next try, when it said."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One event of one action to deliver, with what a sink may need to word and address it."""
+
+    action: Mapping[str, Any]
+    """The action as the ledger gives it, with its `events`."""
+    event: Mapping[str, Any]
+    owners: Mapping[str, Owner]
+    """The program's owners by id, for addresses and handles."""
+    language: str
+    """The program's language (`en`, `fi`) for texts people read."""
+    env: Mapping[str, str]
+    """Where secrets and settings named by the sink configuration are read from."""
+    earlier_ref: Callable[[], str | None]
+    """What an earlier delivery of this action to the same sink recorded as `external_ref`
+    (the GitHub issue number), looked up only by the sink that asks."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a delivery that raised no `DeliveryError`."""
+
+    status: Literal["delivered", "skipped", "failed"]
+    error: str | None = None
+    """Why it was skipped or failed; stored as the delivery's `last_error`."""
+    ref: str | None = None
+    """What to find the delivered thing by later (an issue number), stored as `external_ref`."""
+
+
+DELIVERED = Outcome("delivered")
 
 
 # --- payload -------------------------------------------------------------------------------

@@ -13,10 +13,13 @@ from typing import Any, Literal
 
 from cxgov.actions.sinks.common import (
     _REPO,
+    DELIVERED,
     GITHUB_API_VERSION,
     GITHUB_TOKEN_ENV,
     USER_AGENT,
+    Delivery,
     DeliveryError,
+    Outcome,
     _certificate_problem,
     _check_http_url,
     _connection_reason,
@@ -29,6 +32,11 @@ from cxgov.actions.sinks.common import (
 )
 from cxgov.actions.sinks.mail import _event_phrase, _evidence, _facts, _segment, _status
 from cxgov.clock import system_now
+from cxgov.model.policies import Sink as SinkConfig
+from cxgov.model.policies import SinkType
+
+GITHUB_API_ENV = "CXGOV_GITHUB_API_URL"
+_CLOSING = {"verify_effective": "completed", "close_recovered": "completed"}
 
 
 def github_token(token_env: str | None, env: Mapping[str, str] = os.environ) -> str:
@@ -279,3 +287,41 @@ def issue_body(action: Mapping[str, Any], event: Mapping[str, Any]) -> str:
 def _comment_safe(value: Any) -> str:
     # `--` ends an HTML comment early; keep the marker a single inert token
     return re.sub(r"[^A-Za-z0-9_.:-]", "_", str(value)).replace("--", "__")
+
+
+class GitHubSink:
+    """An issue per action in the sink's `repo`: the `opened` event creates it, later events
+    comment on it and close or reopen it. The API is github.com unless `CXGOV_GITHUB_API_URL`
+    names a GitHub Enterprise one."""
+
+    kind = SinkType.GITHUB
+
+    def target(self, config: SinkConfig) -> str:
+        return config.repo or ""
+
+    def deliver(self, config: SinkConfig, delivery: Delivery) -> Outcome:
+        assert config.repo is not None
+        action, event, env = delivery.action, delivery.event, delivery.env
+        issues = GitHubIssues(
+            config.repo,
+            github_token(config.token_env, env),
+            api_url=env.get(GITHUB_API_ENV, "https://api.github.com"),
+        )
+        if event["kind"] == "opened":
+            owner = delivery.owners.get(action["assignee"])
+            handle = owner.github if owner is not None and owner.github else None
+            labels = [*config.labels, f"severity:{action['severity']}"]
+            number = issues.create(
+                issue_title(action), issue_body(action, event), labels, [handle] if handle else []
+            )
+            return Outcome("delivered", ref=str(number))
+        created = delivery.earlier_ref()
+        if created is None:
+            return Outcome("failed", "waiting for the issue to be created (the opened event)")
+        number = int(created)
+        issues.comment(number, issue_body(action, event))
+        if event["kind"] in _CLOSING or event["kind"] == "cancelled":
+            issues.close(number, "not_planned" if event["kind"] == "cancelled" else "completed")
+        elif event["kind"] in ("reopened", "reopen_ineffective"):
+            issues.update(number, state="open")
+        return DELIVERED

@@ -19,10 +19,29 @@ from typing import Any
 
 from cxgov.actions.sinks.common import (
     DEFAULT_SENDER,
+    DELIVERED,
     USER_AGENT,
+    Delivery,
     DeliveryError,
+    Outcome,
     _connection_reason,
 )
+from cxgov.model.policies import Sink as SinkConfig
+from cxgov.model.policies import SinkType
+
+EMAIL_EVENTS = frozenset(
+    {
+        "opened",
+        "severity_raised",
+        "escalated",
+        "assigned",
+        "reopen_ineffective",
+        "reopened",
+        "verify_effective",
+        "close_recovered",
+    }
+)
+"""A mail for what an owner must know, not for every comment."""
 
 
 class SmtpTls(StrEnum):
@@ -410,3 +429,29 @@ def action_email(
         lines += ["", f"{labels['note']}:", str(note)]
     lines += ["", "-- ", labels["footer"], ""]
     return subject, "\n".join(lines)
+
+
+class EmailSink:
+    """A mail to the assignee (and, when escalated, to whom it went), plus the sink's `to`,
+    for the events in `EMAIL_EVENTS`; SMTP settings come from `CXGOV_SMTP_*`."""
+
+    kind = SinkType.EMAIL
+
+    def target(self, config: SinkConfig) -> str:
+        return ",".join(config.to) or "owners"
+
+    def deliver(self, config: SinkConfig, delivery: Delivery) -> Outcome:
+        action, event, owners = delivery.action, delivery.event, delivery.owners
+        if event["kind"] not in EMAIL_EVENTS:
+            return Outcome("skipped", f"no mail for {event['kind']} events")
+        people = [action["assignee"]]
+        if event["kind"] == "escalated" and action["escalated_to"]:
+            people.append(action["escalated_to"])
+        addresses = (owners[p].email if p in owners else None for p in people)
+        to = [address for address in addresses if address]
+        to += [address for address in config.to if address not in to]
+        if not to:
+            return Outcome("skipped", "no recipient has an e-mail address")
+        subject, text = action_email(action, event, delivery.language)
+        send_email(SmtpSettings.from_env(delivery.env), to, subject, text)
+        return DELIVERED

@@ -12,12 +12,15 @@ from typing import Any
 
 from cxgov.actions.sinks.common import (
     _HEADER_VALUE,
+    DELIVERED,
     DELIVERY_HEADER,
     EVENT_HEADER,
     MAX_RETRY_AFTER,
     SIGNATURE_HEADER,
     USER_AGENT,
+    Delivery,
     DeliveryError,
+    Outcome,
     _certificate_problem,
     _check_http_url,
     _connection_reason,
@@ -29,8 +32,11 @@ from cxgov.actions.sinks.common import (
     _where,
     delivery_id_for,
     encode,
+    payload,
     sign,
 )
+from cxgov.model.policies import Sink as SinkConfig
+from cxgov.model.policies import SinkType
 
 
 def webhook_secret(secret_env: str | None, env: Mapping[str, str] = os.environ) -> str | None:
@@ -156,3 +162,22 @@ def _post_once(
             f"webhook POST to {where} failed: {_connection_reason(error)}",
             retryable=not _certificate_problem(error),
         )
+
+
+class WebhookSink:
+    """Every event of an action, signed and POSTed to the sink's `url`."""
+
+    kind = SinkType.WEBHOOK
+
+    def target(self, config: SinkConfig) -> str:
+        return config.url or ""
+
+    def deliver(self, config: SinkConfig, delivery: Delivery) -> Outcome:
+        assert config.url is not None
+        deliver_webhook(
+            config.url,
+            payload(delivery.action, delivery.event),
+            secret=webhook_secret(config.secret_env, delivery.env),
+            delivery_id=delivery_id_for(delivery.action, delivery.event),
+        )
+        return DELIVERED
