@@ -108,6 +108,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no": {"en": "no", "fi": "ei"},
     "partial": {"en": "partial", "fi": "kesken"},
     "partial_period": {"en": "partial period", "fi": "keskeneräinen jakso"},
+    "pending_period": {
+        "en": "{period} is still collecting answers ({n} so far); the status is read from the "
+        "last whole period",
+        "fi": "{period} on vielä kesken ({n} vastausta toistaiseksi); tila luetaan viimeisimmästä "
+        "kokonaisesta jaksosta",
+    },
     # home
     "health": {"en": "Objectives by status", "fi": "Tavoitteet tilan mukaan"},
     "health_intro": {

@@ -206,6 +206,19 @@ class View:
         current = current_of(self.series.get(objective_id, []))
         return None if current is None else current.verdict
 
+    def pending(self, objective_id: str) -> Markup | None:
+        """The newer period still collecting answers while the status is read from an
+        earlier one, in words; None when there is none."""
+        current = current_of(self.series.get(objective_id, []))
+        if current is None or current.pending is None:
+            return None
+        young = current.pending
+        return self.t(
+            "pending_period",
+            period=self.locale.period(young.start, young.end),
+            n=self.n(young.n) if young.n else "0",
+        )
+
     def worst_first(self) -> list[tuple[Objective, VerdictRecord | None]]:
         rows = [(o, self.latest(o.id)) for o in self.program.objectives]
         return sorted(

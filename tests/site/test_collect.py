@@ -7,9 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from cxgov import api
 from cxgov.judgement.status import current_status
+from cxgov.site.collect import collect
 from cxgov.site.options import Audience
-from tests.site.conftest import SiteStore, make_store, site_data, site_pages
+from cxgov.store.engine import open_store
+from tests.site.conftest import (
+    DEMO_END,
+    SiteStore,
+    fixed_clock,
+    make_store,
+    site_data,
+    site_pages,
+)
 from tests.store.conftest import postgres_url  # noqa: F401  (the fixture, a database per module)
 
 
@@ -51,3 +61,39 @@ def test_comments_are_read_for_the_team_audience_only(
         assert data.comments and all(len(c) <= 5 for c in data.comments.values())
     else:
         assert data.comments == {}
+
+
+def test_a_site_shows_its_run_whatever_arrives_after_it(tmp_path: Path) -> None:
+    """The point-in-time promise: pages built from run N are the same bytes after more answers
+    are loaded, for both audiences, and `--run N` still gives them after a newer run."""
+    store = make_store("kahvipalvelu", tmp_path)
+    before = {audience: site_pages(store, audience) for audience in Audience}
+    _program, recorded = site_data(store, Audience.TEAM)
+    status_before = api.status(str(store.program_dir), db=store.db)
+    more = api.demo_data(
+        str(store.program_dir), str(tmp_path / "more"), end=DEMO_END, months=3, seed=99
+    )
+    loaded = api.ingest(
+        str(store.program_dir),
+        "kyselyvastaukset",
+        [str(p) for p in more.answers],
+        db=store.db,
+        clock=fixed_clock,
+    )
+    assert loaded.inserted > 0
+    assert api.status(str(store.program_dir), db=store.db) != status_before
+    for audience in Audience:
+        assert site_pages(store, audience) == before[audience], audience
+    api.run(str(store.program_dir), as_of=store.as_of, db=store.db, out=None, clock=fixed_clock)
+    program = api.load_program(str(store.program_dir))
+    engine = open_store(store.db)
+    try:
+        newest = collect(engine, program, store.program_dir, with_comments=True)
+        first = collect(engine, program, store.program_dir, with_comments=True, run_id=1)
+    finally:
+        engine.dispose()
+    assert newest.run is not None and newest.run.id == 2
+    assert newest.points != first.points, "the newer run saw the new answers"
+    # the actions are the ledger's present state; everything about the answers is run 1's
+    for part in ("run", "verdicts", "breakdowns", "comments", "voc", "points"):
+        assert getattr(first, part) == getattr(recorded, part), part
