@@ -231,7 +231,7 @@ def _month_rows(
         level = target + sign * gap * 0.15 + rng.gauss(0, gap * 0.1)
         if point.id in drifting and months_left < 6:
             level -= sign * gap * (6 - months_left) / 3  # slides through warn into fail
-        minimum = point.min_sample or 30
+        minimum = point.min_sample
         volume = 3 if point.id == sparse else int(minimum * rng.uniform(0.9, 1.4) * season)
         if point.window.calendar is not None and point.window.calendar.value == "quarter":
             volume = max(volume // 2, 1) if point.id != sparse else 3

@@ -11,8 +11,9 @@ from cxgov.judgement.cells import Aggregates, Cell
 from cxgov.judgement.periods import Period
 from cxgov.judgement.record import Breakdown, BreakdownRow
 from cxgov.judgement.status import Current
-from cxgov.judgement.verdicts import DEFAULT_CONFIDENCE, estimate
+from cxgov.judgement.verdicts import estimate
 from cxgov.model import KpiType, Program
+from cxgov.model.objectives import interval_confidence
 from cxgov.stats import Counts
 
 
@@ -44,7 +45,7 @@ def breakdowns(
             or objective.theme is not None
         ):
             continue
-        confidence = objective.confidence or DEFAULT_CONFIDENCE
+        confidence = interval_confidence(objective)
         latest = now.verdict
         period = Period(latest.start, latest.end, latest.complete)
         rows = []

@@ -32,9 +32,7 @@ from cxgov.judgement.record import verdict_json, verdict_record
 from cxgov.judgement.verdicts import Result, Verdict
 from cxgov.model import Direction, Program
 from cxgov.model.base import Status
-from cxgov.model.policies import ActionPolicy, AssigneeRule
-
-DEFAULT_DUE_DAYS = 14
+from cxgov.model.policies import DEFAULT_DUE_DAYS, ActionPolicy, AssigneeRule
 
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 _SEVERITY = {

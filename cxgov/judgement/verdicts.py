@@ -16,7 +16,7 @@ from enum import StrEnum
 from cxgov.judgement.cells import Aggregates, Cell, SegmentKey, segment_key
 from cxgov.judgement.periods import Period, year_before
 from cxgov.model import Direction, Kpi, KpiType, MeasurementPoint, Objective, Program, Statistic
-from cxgov.model.objectives import TargetRevision, theme_share_kpi
+from cxgov.model.objectives import TargetRevision, interval_confidence, theme_share_kpi
 from cxgov.stats import (
     Change,
     Counts,
@@ -29,9 +29,6 @@ from cxgov.stats import (
     percent_estimate,
     wilson_interval,
 )
-
-DEFAULT_MIN_SAMPLE = 30
-DEFAULT_CONFIDENCE = 0.95
 
 
 class Verdict(StrEnum):
@@ -197,8 +194,8 @@ def _objective_results(
     objective: Objective, point: MeasurementPoint, kpi: Kpi, aggregates: Aggregates, as_of: dt.date
 ) -> Iterator[Result]:
     segment = segment_key(objective.segment)
-    confidence = objective.confidence or DEFAULT_CONFIDENCE
-    minimum = point.min_sample or DEFAULT_MIN_SAMPLE
+    confidence = interval_confidence(objective)
+    minimum = point.min_sample
     is_value = kpi.type is KpiType.VALUE
     seen_data = False
     estimates: dict[Period, Estimate] = {}

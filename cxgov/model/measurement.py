@@ -8,6 +8,9 @@ from pydantic import Field, model_validator
 
 from cxgov.model.base import Id, Model
 
+DEFAULT_MIN_SAMPLE = 30
+"""Fewest answers for a verdict unless a measurement point says otherwise."""
+
 
 class Method(StrEnum):
     TRANSACTIONAL_SURVEY = "transactional_survey"
@@ -54,8 +57,8 @@ class MeasurementPoint(Model):
     method: Method
     source: Id | None = None
     window: Window = Window(calendar=CalendarPeriod.MONTH)
-    min_sample: int | None = Field(default=None, ge=1)
-    """Fewest answers for a verdict; below it the verdict is insufficient_sample (default 30)."""
+    min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1)
+    """Fewest answers for a verdict; below it the verdict is insufficient_sample."""
     segments: tuple[str, ...] = ()
     """Dimensions this measurement is broken down by (for example class, customer_type)."""
     owner: Id | None = None

@@ -12,6 +12,9 @@ from cxgov.model.kpis import Direction, Kpi, KpiType, Statistic
 _FIXED_KEYS = ("target", "warn", "fail")
 _TRAJECTORY_KEYS = ("trajectory", "warn_margin", "fail_margin")
 
+DEFAULT_CONFIDENCE = 0.95
+"""Level of shown intervals and change tests when an objective sets no `confidence`."""
+
 
 class TrajectoryPoint(Model):
     date: dt.date
@@ -81,10 +84,16 @@ class Objective(Model):
     targets: tuple[TargetRevision, ...] = Field(min_length=1)
     """Target revisions, ordered by `effective_from`; each applies until the next one."""
     confidence: float | None = Field(default=None, gt=0, lt=1)
-    """With confidence set, warn and fail need the interval wholly past the threshold."""
+    """With confidence set, warn and fail need the interval wholly past the threshold.
+    Intervals and changes are shown at this level, or at 0.95 without it."""
     action_policy: Id | None = None
     consequence: str | None = None
     """What happens when this objective is missed, in words."""
+
+
+def interval_confidence(objective: Objective) -> float:
+    """The level of the objective's intervals and change tests."""
+    return objective.confidence or DEFAULT_CONFIDENCE
 
 
 def theme_share_kpi(objective: Objective, kpi: Kpi, theme_name: str) -> Kpi:

@@ -8,6 +8,9 @@ from pydantic import Field, model_validator
 
 from cxgov.model.base import Id, Model, Status
 
+DEFAULT_DUE_DAYS = 14
+"""Days to resolve an action opened by a status its policy's `due_days` does not list."""
+
 
 class AssigneeRule(StrEnum):
     MEASUREMENT_POINT_OWNER = "measurement_point_owner"
@@ -50,8 +53,11 @@ class ActionPolicy(Model):
     id: Id
     open_on: tuple[Status, ...] = Field(min_length=1)
     """Statuses that open an action: fail, warn, no_data, insufficient_sample, decline."""
-    due_days: dict[Status, int] = Field(default_factory=dict)
-    """Days to resolve an action, by the status that opened it."""
+    due_days: dict[Status, int] = Field(
+        default_factory=dict,
+        description=f"Days to resolve an action, by the status that opened it "
+        f"({DEFAULT_DUE_DAYS} for a status not listed).",
+    )
     assignee: str = AssigneeRule.MEASUREMENT_POINT_OWNER.value
     """measurement_point_owner, journey_owner, cx_owner, or an owner id."""
     escalate_after_days: int | None = Field(default=None, ge=0)

@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cxgov.judgement.decisions import DEFAULT_DUE_DAYS
-from cxgov.judgement.verdicts import DEFAULT_MIN_SAMPLE
+from cxgov.model.policies import DEFAULT_DUE_DAYS
 from cxgov.review.targets import combine, compare
 
 FieldRule = Callable[[Any, Any], str]
 
 
-def min_sample(old: int | None, new: int | None) -> str:
-    before, after = old or DEFAULT_MIN_SAMPLE, new or DEFAULT_MIN_SAMPLE
+def min_sample(before: int, after: int) -> str:
     if before == after:
         return "changed"
     return "loosened" if after > before else "tightened"

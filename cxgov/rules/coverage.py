@@ -123,7 +123,7 @@ def small_min_sample(ctx: RuleContext) -> Iterator[Finding]:
         kpi = ctx.kpi_of(point)
         if kpi is not None and kpi.type is KpiType.VALUE:
             continue
-        if point.min_sample is not None and point.min_sample < RECOMMENDED_MIN_SAMPLE:
+        if point.min_sample < RECOMMENDED_MIN_SAMPLE:
             yield Finding(
                 origin.at("min_sample"),
                 f"min_sample {point.min_sample} of measurement point '{point.id}' is below "

@@ -32,6 +32,7 @@ from cxgov.model import (
     Theme,
 )
 from cxgov.model.base import ID_PATTERN
+from cxgov.model.objectives import DEFAULT_CONFIDENCE
 from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
 from cxgov.site.data import (
     ACTIVE_STATUSES,
@@ -240,7 +241,7 @@ class View:
         p_value = found.get("p_value")
         if p_value is None:
             return text
-        alpha = 1 - (confidence or 0.95)
+        alpha = 1 - (confidence or DEFAULT_CONFIDENCE)
         key = "significant" if p_value < alpha else "not_significant"
         return f"{text}, {self.locale.t(key, p=self.num(p_value, 3))}"
 

@@ -168,7 +168,7 @@ def test_two_folders_compare_without_git(tmp_path: Path, monkeypatch: pytest.Mon
     write_program(tmp_path / "after" / "shop", new)
     result = run(tmp_path, "before", "after", "--fail-on-loosened", monkeypatch=monkeypatch)
     assert result.exit_code == 1
-    assert "measurement_point mp-checkout min_sample: — → 100" in result.output
+    assert "measurement_point mp-checkout min_sample: 30 → 100" in result.output
 
 
 def test_a_program_added_in_head_is_all_added(

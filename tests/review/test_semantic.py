@@ -184,7 +184,7 @@ def test_raising_min_sample_makes_misses_harder_to_see() -> None:
     assert (change.kind, change.field, change.old, change.new, change.effect) == (
         "measurement_point",
         "min_sample",
-        None,
+        30,
         100,
         "loosened",
     )
