@@ -1,109 +1,270 @@
-"""Benchmark of `cxgov site build` on a 200-objective program with 24 months of history.
+"""Benchmark of `cxgov site build`: 200 objectives, 24 months of answers, voice of the customer.
 
 Generates the program and its answers with bench/gen_answers.py (200 monthly measurement points,
-one objective each, one journey of 200 touchpoints; default 200,000 answers over 24 months),
-ingests them into a fresh SQLite store and records one evaluation run (not timed). Then times,
-each `--repeat` times (medians reported), every run a fresh process:
+one objective each, one journey of 200 touchpoints; default 200,000 answers over 24 months, a
+fifth of them with a comment) and adds the ten themes of bench/gen_program.py, which those
+comments mention, so the site has its voice-of-the-customer pages. Not timed: `cxgov run
+--no-site` ingests the answers into a fresh SQLite store and records one run. Then it times, each
+`--repeat` times (medians; every run a fresh process, the two taking turns):
 
-- `cxgov site build` as a user runs it: reading the store, generating the Markdown pages and
-  SVG charts, and the mkdocs-material build. cxgov prints how its time splits between its own
-  page generation and the builder; both parts are reported;
-- the baseline: mkdocs' own build (`python -m mkdocs build --strict`) of the very pages and
-  configuration cxgov generated, so the builder's share is measured apart from cxgov's code;
-- the same with `--builder zensical`, for comparison.
+- `cxgov site build` as a user runs it: start-up, reading the program and the store, writing
+  the pages and charts, and the mkdocs-material build cxgov starts. Its peak memory is that of
+  the largest process of the build (ru_maxrss of the process tree, from os.wait4); the cxgov
+  process's own peak is also reported (getrusage(RUSAGE_SELF) inside it, at its end);
+- the baseline: mkdocs' own build (`python -m mkdocs build --strict --quiet`, as cxgov runs it)
+  of the very pages and effective configuration cxgov wrote under `.cxgov/site/bench/`: what
+  any static site of those pages costs.
 
-Goal: the whole `cxgov site build` under 60 s on this machine.
+Then `--grow` times as many answers again (default 2: the store goes from N to 3N answers, in
+the same months) are ingested with `cxgov ingest`, WITHOUT a new run, and both are measured
+again: a site built from the recorded run alone would take the same time whatever the store
+holds.
+
+Goals: `cxgov site build` within 1.5x of the bare mkdocs build, under 10 s, peak memory under
+150 MB. The exit status is always 0, also when a command fails (it is reported).
 
 Run from the repository root:
 
-    .venv/bin/python bench/bench_site.py
-    .venv/bin/python bench/bench_site.py --rows 50000 --repeat 1
+    .venv/bin/python bench/bench_site.py                           # 5-8 minutes
+    .venv/bin/python bench/bench_site.py --rows 20000 --repeat 1   # a quick check
 """
 
 from __future__ import annotations
 
 import argparse
+import calendar
+import contextlib
 import datetime as dt
+import os
 import re
+import statistics
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # run as a script: make `bench` importable from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gen_answers import SOURCE_ID, generate
-from measure import Measured, cxgov, run_measured, verdict
+from bench.gen_answers import END_MONTH, SOURCE_ID, generate, write_answers
+from bench.gen_program import _themes_yaml
+from bench.measure import REPO, Measured, cxgov, run_measured, verdict
 
-GOAL_SECONDS = 60.0
-_SPLIT = re.compile(r"generating ([\d.]+) s, (\w+) build ([\d.]+) s")
+GOAL_RATIO = 1.5
+GOAL_SECONDS = 10.0
+GOAL_PEAK_MB = 150.0
+PROGRAM_ID = "bench"  # gen_answers' program
+
+# The answers end with END_MONTH; the run is as of its last day and "now" is pinned to the day
+# after, so the figures do not depend on the day the benchmark runs.
+AS_OF = dt.date(*END_MONTH, calendar.monthrange(*END_MONTH)[1])
+NOW = (AS_OF + dt.timedelta(days=1)).isoformat()
+
+# `cxgov site build` in a child that also writes down its own peak memory: ru_maxrss of the
+# tree is only the largest process's, and RUSAGE_CHILDREN cannot tell the mkdocs child apart,
+# because Linux starts a child's peak at its parent's size when the child execs. mkdocs' own
+# peak is the baseline's: the same command on the same pages.
+_MEASURED_CLI = """\
+import resource, sys
+from cxgov.cli import main
+figures = sys.argv.pop(1)
+try:
+    code = main(sys.argv[1:])
+finally:
+    with open(figures, "w") as out:
+        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+sys.exit(code)
+"""
+_SPLIT = re.compile(r"generating ([\d.]+) s, \w+ build ([\d.]+) s")
 
 
-def _prepare(workdir: Path, rows: int) -> tuple[Path, str, dt.date]:
-    program = generate(workdir / "data", rows=rows, measurement_points=200, months=24)
+def _python() -> str:
+    """The interpreter cxgov runs in, which is also the one its site build runs mkdocs with."""
+    local = REPO / ".venv" / "bin" / "python"
+    return str(local) if local.exists() else sys.executable
+
+
+@dataclass
+class SiteBuild:
+    """Repeated `cxgov site build` runs: the timings, and what the process reports of itself."""
+
+    measured: Measured = field(default_factory=lambda: Measured("cxgov site build"))
+    own_mb: list[float] = field(default_factory=list)
+    generating: list[float] = field(default_factory=list)
+    building: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Size:
+    """Both approaches measured with one number of stored answers."""
+
+    answers: int
+    label: str
+    site: SiteBuild = field(default_factory=SiteBuild)
+    bare: Measured = field(default_factory=lambda: Measured("mkdocs build (baseline)"))
+
+    @property
+    def ratio(self) -> float:
+        return self.site.measured.seconds / self.bare.seconds
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "CXGOV_NOW": NOW}
+
+
+def _cxgov(workdir: Path, *args: str) -> str:
+    """Run an untimed cxgov command in `workdir`; its standard output."""
+    with contextlib.chdir(workdir):
+        _run, out = run_measured([cxgov(), *args], env=_env())
+    return out
+
+
+def prepare(workdir: Path, rows: int, points: int, months: int) -> tuple[Path, str]:
+    program = generate(workdir, rows=rows, measurement_points=points, months=months)
+    (program / "themes.yaml").write_text(_themes_yaml(), encoding="utf-8")
     db = f"sqlite:///{workdir / 'store.db'}"
-    as_of = dt.date.today()
-    print(f"ingesting {rows:,} answers and evaluating (not timed)", flush=True)
-    run_measured([cxgov(), "ingest", "--program", str(program), "--source", SOURCE_ID, "--db", db])
-    evaluate = [cxgov(), "evaluate", "--program", str(program), "--as-of", as_of.isoformat()]
-    run_measured([*evaluate, "--db", db, "--out", str(workdir / "reports")])
-    return program, db, as_of
+    print(f"ingesting {rows:,} answers and recording a run as of {AS_OF} (not timed)", flush=True)
+    out = _cxgov(
+        workdir,
+        *("run", "--program", str(program), "--db", db, "--as-of", AS_OF.isoformat()),
+        *("--no-site", "--fail-on", "none", "--out", str(workdir / "reports")),
+    )
+    print(f"  {out.splitlines()[0] if out else ''}")
+    return program, db
+
+
+def grow(workdir: Path, program: Path, db: str, rows: int, points: int, months: int) -> None:
+    """Ingest `rows` more answers in the same months, without a new run."""
+    drawn = workdir / "drawn.csv"
+    added = workdir / "added-answers.csv"
+    write_answers(drawn, rows=rows, measurement_points=points, months=months, seed=2)
+    # gen_answers numbers its responses from r000000001: new ids, so every answer is added
+    # rather than updating one already stored
+    with drawn.open(encoding="utf-8") as source, added.open("w", encoding="utf-8") as target:
+        target.write(next(source))
+        for line in source:
+            target.write("g" + line[1:])
+    drawn.unlink()
+    print(f"ingesting {rows:,} more answers, no new run (not timed)", flush=True)
+    out = _cxgov(
+        workdir,
+        *("ingest", "--program", str(program), "--source", SOURCE_ID, "--db", db, str(added)),
+    )
+    print(f"  {out.splitlines()[0] if out else ''}")
+
+
+def measure(workdir: Path, program: Path, db: str, size: Size, repeat: int) -> None:
+    site_out = workdir / "site"
+    generated = workdir / ".cxgov" / "site" / PROGRAM_ID
+    figures = workdir / "figures.txt"
+    build = [_python(), "-c", _MEASURED_CLI, str(figures), "site", "build"]
+    build += ["--program", str(program), "--db", db, "--out", str(site_out)]
+    bare = [_python(), "-m", "mkdocs", "build", "--strict", "--quiet"]
+    bare += ["-f", str(generated / "mkdocs.yml"), "-d", str(workdir / "site-bare")]
+    for attempt in range(repeat):
+        print(f"  run {attempt + 1}/{repeat}", flush=True)
+        # cxgov writes its pages under the working directory (.cxgov/site/<program>/) and runs
+        # mkdocs from there; the baseline runs the same way
+        with contextlib.chdir(workdir):
+            run, out = run_measured(build, env=_env())
+        size.site.measured.runs.append(run)
+        # ru_maxrss is in kilobytes on Linux
+        size.site.own_mb.append(int(figures.read_text(encoding="utf-8")) / 1024)
+        split = _SPLIT.search(out)
+        if split:
+            size.site.generating.append(float(split.group(1)))
+            size.site.building.append(float(split.group(2)))
+        with contextlib.chdir(generated):
+            run, _ = run_measured(bare)
+        size.bare.runs.append(run)
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def report(sizes: list[Size]) -> None:
+    print()
+    print(
+        f"{'answers in the store':28} {'cxgov s':>8} {'(cpu)':>6} {'mkdocs s':>9} {'(cpu)':>6} "
+        f"{'ratio':>6} {'cxgov peak MB':>14} {'mkdocs peak MB':>15}"
+    )
+    for size in sizes:
+        timed, bare = size.site.measured, size.bare
+        print(
+            f"{size.label:28} {timed.seconds:8.2f} {timed.cpu_seconds:6.2f} {bare.seconds:9.2f} "
+            f"{bare.cpu_seconds:6.2f} {size.ratio:5.2f}x {timed.peak_mb:14.1f} "
+            f"{bare.peak_mb:15.1f}"
+        )
+    print()
+    for size in sizes:
+        site = size.site
+        print(
+            f"{size.label}: cxgov site build, medians: writing the pages "
+            f"{_median(site.generating):.1f} s, its mkdocs build {_median(site.building):.1f} s, "
+            f"start-up, program and the rest "
+            f"{site.measured.seconds - _median(site.generating) - _median(site.building):.1f} s; "
+            f"peak memory of the cxgov process {max(site.own_mb):.1f} MB (its mkdocs: about the "
+            f"baseline's {size.bare.peak_mb:.1f} MB)"
+        )
+    if len(sizes) == 2:
+        before, after = (s.site.measured for s in sizes)
+        print(
+            f"with {sizes[1].answers / sizes[0].answers:.0f}x the stored answers and no new run: "
+            f"cxgov site build takes {after.seconds / before.seconds:.2f}x the time and "
+            f"{after.peak_mb / before.peak_mb:.2f}x the peak memory (1.00x is flat)"
+        )
+    print()
+    for size in sizes:
+        timed = size.site.measured
+        print(
+            f"goals, {size.label}: ratio <= {GOAL_RATIO}x: {verdict(size.ratio <= GOAL_RATIO)} "
+            f"({size.ratio:.2f}x); under {GOAL_SECONDS:.0f} s: "
+            f"{verdict(timed.seconds < GOAL_SECONDS)} ({timed.seconds:.1f} s); peak under "
+            f"{GOAL_PEAK_MB:.0f} MB: {verdict(timed.peak_mb < GOAL_PEAK_MB)} "
+            f"({timed.peak_mb:.0f} MB)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--workdir", type=Path, help="keep the generated files here")
+    parser.add_argument("--rows", type=int, default=200_000, help="answers of the recorded run")
+    parser.add_argument(
+        "--grow",
+        type=float,
+        default=2.0,
+        help="then add this many times --rows more answers, without a new run (0: skip)",
+    )
+    parser.add_argument("--measurement-points", type=int, default=200, help="one objective each")
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--workdir", type=Path, help="keep the generated files here (empty)")
     args = parser.parse_args(argv)
+    if args.rows < 1 or args.measurement_points < 1 or args.months < 1 or args.repeat < 1:
+        parser.error("--rows, --measurement-points, --months and --repeat must be at least 1")
+    if args.workdir and args.workdir.exists() and any(args.workdir.iterdir()):
+        parser.error(f"--workdir {args.workdir} is not empty")
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="cxgov-bench-site-") as scratch:
-        workdir = args.workdir or Path(scratch)
+        workdir = (args.workdir or Path(scratch)).resolve()
         workdir.mkdir(parents=True, exist_ok=True)
-        program, db, _as_of = _prepare(workdir, args.rows)
-        site = Measured("cxgov site build (mkdocs)")
-        zensical = Measured("cxgov site build --builder zensical")
-        bare = Measured("mkdocs build of the same pages (baseline)")
-        splits: list[tuple[float, float]] = []
-        for attempt in range(args.repeat):
-            print(f"run {attempt + 1}/{args.repeat}", flush=True)
-            for builder, measured in (("mkdocs", site), ("zensical", zensical)):
-                build = [cxgov(), "site", "build", "--program", str(program), "--db", db]
-                out_dir = str(workdir / f"site-{builder}")
-                run, out = run_measured(
-                    [*build, "--out", out_dir, "--builder", builder, "--config", "none.yml"]
-                )
-                measured.runs.append(run)
-                found = _SPLIT.search(out)
-                if builder == "mkdocs" and found:
-                    splits.append((float(found.group(1)), float(found.group(3))))
-            generated = Path(".cxgov") / "site" / "bench" / "mkdocs.yml"
-            if generated.is_file():
-                mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
-                run, _ = run_measured(
-                    [*mkdocs, "-f", str(generated), "-d", str(workdir / "site-bare")]
-                )
-                bare.runs.append(run)
-        generating = sorted(s[0] for s in splits)[len(splits) // 2] if splits else float("nan")
-        building = sorted(s[1] for s in splits)[len(splits) // 2] if splits else float("nan")
-        print()
-        print(f"{'approach':45} {'median s':>9} {'cpu s':>7} {'peak MB':>8}")
-        for measured in (site, zensical, bare):
-            if measured.runs:
-                print(
-                    f"{measured.name:45} {measured.seconds:9.2f} {measured.cpu_seconds:7.2f} "
-                    f"{measured.peak_mb:8.1f}"
-                )
-        print()
-        print(
-            f"split of cxgov site build (medians): page generation {generating:.2f} s, "
-            f"mkdocs build {building:.2f} s, the rest (start-up, loading and validating the "
-            f"program) {site.seconds - generating - building:.2f} s"
-        )
-        if bare.runs:
-            print(f"cxgov site build / bare mkdocs build: {site.seconds / bare.seconds:.2f}x")
-        print(
-            f"goal: under {GOAL_SECONDS:.0f} s: {verdict(site.seconds < GOAL_SECONDS)} "
-            f"({site.seconds:.1f} s)"
-        )
+        sizes = [Size(args.rows, f"{args.rows:,} (the run's)")]
+        try:
+            program, db = prepare(workdir, args.rows, args.measurement_points, args.months)
+            print(f"measuring with {args.rows:,} stored answers", flush=True)
+            measure(workdir, program, db, sizes[0], args.repeat)
+            more = round(args.rows * args.grow)
+            if more:
+                grow(workdir, program, db, more, args.measurement_points, args.months)
+                total = args.rows + more
+                sizes.append(Size(total, f"{total:,} (no new run)"))
+                print(f"measuring with {total:,} stored answers", flush=True)
+                measure(workdir, program, db, sizes[1], args.repeat)
+        except RuntimeError as failed:
+            print(f"a command failed, so the figures are incomplete:\n{failed}")
+        report([s for s in sizes if s.site.measured.runs and s.bare.runs])
+    # wall times on a busy machine are not comparable: the load says whether it was quiet
+    print(f"load average (1 min): {load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     return 0
 
 
