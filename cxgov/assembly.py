@@ -3,6 +3,7 @@ structural validation. Semantic rules run afterwards on the result (see cxgov.ru
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -51,6 +52,18 @@ class LoadedProgram:
     broken_ids: dict[str, set[str]]
     """Section name -> ids of items that failed structural validation."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)
+    """File path -> SHA-256 of its bytes as they were validated."""
+
+    @property
+    def content_hash(self) -> str:
+        """One hash of the program's content: each file's path within the program and
+        digest, in path order, so a run names exactly what it judged."""
+        combined = hashlib.sha256()
+        for path in sorted(self.digests, key=lambda p: os.path.relpath(p, self.directory)):
+            combined.update(os.path.relpath(path, self.directory).encode() + b"\0")
+            combined.update(self.digests[path].encode() + b"\n")
+        return combined.hexdigest()
 
     @property
     def name(self) -> str:
@@ -135,9 +148,12 @@ def load_program(
     raw_single: dict[str, Any] = {}
     single_origin: dict[str, Origin] = {}
 
+    digests: dict[str, str] = {}
     for path in files:
         document, problems = load_yaml(path, max_bytes=max_bytes)
         diagnostics.extend(problems)
+        if document is not None:
+            digests[path] = document.digest
         if document is None or document.data is None:
             continue
         data = document.data
@@ -216,6 +232,7 @@ def load_program(
         section_origin=single_origin,
         broken_ids=broken,
         diagnostics=diagnostics,
+        digests=digests,
     )
 
 

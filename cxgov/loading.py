@@ -9,6 +9,7 @@ mapped to a line and column only when a diagnostic needs it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,9 @@ class YamlDocument:
     path: str
     data: Any
     root: Node | None
+    digest: str = ""
+    """SHA-256 of the file's bytes, taken while they are in memory (a run names the program
+    content it judged without reading the files again)."""
     _keys: dict[int, _KeyIndex] = field(default_factory=dict, init=False, repr=False, compare=False)
     """Key indexes of the mapping nodes `locate` has passed through, by node id (the nodes
     live as long as `root`), so locating many values in one file does not rescan mappings."""
@@ -421,14 +425,14 @@ def parse_yaml(path: str, raw: bytes) -> tuple[YamlDocument | None, list[Diagnos
         # PyYAML's pure-Python composer (no libyaml) recurses per level, below the pre-scan
         return None, too_deep
     if root is None:
-        return YamlDocument(path, None, None), []
+        return YamlDocument(path, None, None, hashlib.sha256(raw).hexdigest()), []
     builder = _Builder()
     try:
         data = builder.build(root)
     except _LoadError as exc:
         return None, [_error_diagnostic(path, exc, root)]
     duplicates = [_error_diagnostic(path, exc, root) for exc in builder.problems]
-    return YamlDocument(path, data, root), duplicates
+    return YamlDocument(path, data, root, hashlib.sha256(raw).hexdigest()), duplicates
 
 
 def _error_diagnostic(path: str, exc: _LoadError, root: Node) -> Diagnostic:

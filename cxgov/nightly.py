@@ -21,7 +21,7 @@ from cxgov.actions.ledger import follow_up
 from cxgov.actions.outbox import deliver
 from cxgov.assembly import LoadedProgram
 from cxgov.clock import Clock
-from cxgov.evaluate.run import Evaluation, evaluate_program, program_hash
+from cxgov.evaluate.run import Evaluation, evaluate_program
 from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.readers import sha256_of
 from cxgov.store.batches import loaded_file_hashes
@@ -61,7 +61,7 @@ def evaluate_and_follow_up(
     evaluation = evaluate_program(
         engine,
         loaded.program,
-        files=loaded.files,
+        content_hash=loaded.content_hash,
         directory=directory,
         as_of=as_of,
         since=since,
@@ -80,9 +80,10 @@ def evaluate_and_follow_up(
     return evaluation
 
 
-def new_files(engine: Engine, loaded: LoadedProgram, directory: str) -> dict[str, list[Path]]:
-    """Per source, the files its `path` glob finds that no committed batch has loaded yet."""
-    found: dict[str, list[Path]] = {}
+def new_files(engine: Engine, loaded: LoadedProgram, directory: str) -> dict[str, dict[Path, str]]:
+    """Per source, the files its `path` glob finds that no committed batch has loaded yet,
+    with their SHA-256 (taken once: the batch records the same hash)."""
+    found: dict[str, dict[Path, str]] = {}
     program = loaded.program.program.id
     for source in loaded.program.sources:
         candidates = sorted(p for p in Path(directory).glob(source.path) if p.is_file())
@@ -90,7 +91,8 @@ def new_files(engine: Engine, loaded: LoadedProgram, directory: str) -> dict[str
             continue
         with engine.connect() as connection:
             known = loaded_file_hashes(connection, program, source.id)
-        fresh = [p for p in candidates if sha256_of(p) not in known]
+        digests = {p: sha256_of(p) for p in candidates}
+        fresh = {p: digest for p, digest in digests.items() if digest not in known}
         if fresh:
             found[source.id] = fresh
     return found
@@ -120,10 +122,11 @@ def run_nightly(
                     engine,
                     program,
                     sources[source_id],
-                    files,
+                    list(files),
                     clock=clock,
                     max_reject_rate=max_reject_rate,
                     progress=progress,
+                    hashes=files,
                 )
             )
         with engine.connect() as connection:
@@ -131,7 +134,7 @@ def run_nightly(
                 connection,
                 program=program.program.id,
                 as_of=as_of,
-                program_hash=program_hash(loaded.files),
+                program_hash=loaded.content_hash,
             )
         if result.unchanged_since is None:
             if progress:

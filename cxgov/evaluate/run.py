@@ -4,7 +4,6 @@ reports are written from the record."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import subprocess
 from collections.abc import Callable
@@ -44,15 +43,6 @@ class Evaluation:
     @property
     def current(self) -> dict[str, Current]:
         return current_status(self.record.verdicts)
-
-
-def program_hash(files: list[str]) -> str:
-    """Content hash of the program's files (sorted by name), so a run names what it judged."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(Path(name).name.encode() + b"\0")
-        digest.update(Path(name).read_bytes())
-    return digest.hexdigest()
 
 
 def git_commit(directory: str) -> str | None:
@@ -112,7 +102,7 @@ def evaluate_program(
     engine: Engine,
     program: Program,
     *,
-    files: list[str],
+    content_hash: str,
     directory: str,
     as_of: dt.date,
     since: dt.date | None,
@@ -134,7 +124,7 @@ def evaluate_program(
     quality = data_status(engine, program)
     finished = clock()
     record = RunRecord(
-        run=RunSummary(None, as_of, program_hash(files), git_commit(directory), started, finished),
+        run=RunSummary(None, as_of, content_hash, git_commit(directory), started, finished),
         program=program.program.id,
         verdicts=sorted(verdicts, key=lambda v: (v.objective, v.segment, v.start)),
         breakdowns=breakdowns(program, current, aggregates),

@@ -97,8 +97,10 @@ def ingest_files(
     clock: Clock,
     max_reject_rate: float = 0.5,
     progress: Callable[[str], None] | None = None,
+    hashes: dict[Path, str] | None = None,
 ) -> BatchSummary:
     """Load `files` through `source` as one batch; rolls back when the reject rate is too high.
+    `hashes` are the files' SHA-256 when the caller has taken them already.
 
     A first load of the source (nothing of it stored yet) writes straight into `feedback`;
     should that meet a stored or, on PostgreSQL, a repeated answer, the attempt is rolled back
@@ -106,7 +108,7 @@ def ingest_files(
     """
     summary = BatchSummary(None, source.id, [str(p) for p in files])
     started = clock()
-    hashes = {path: sha256_of(path) for path in files}
+    hashes = {path: (hashes or {}).get(path) or sha256_of(path) for path in files}
     program_id = program.program.id
     collecting = gc.isenabled()
     # millions of short-lived lists and strings, none of them in a cycle: the collector
