@@ -7,6 +7,7 @@ and intervals are on the −100..100 scale, percentages on 0..100.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -309,3 +310,43 @@ def mean_change(earlier: Counts, later: Counts, confidence: float = 0.95) -> Cha
     p_value = 2.0 * (1.0 - t_cdf(abs(delta) / se, df))
     half = t_quantile(0.5 + confidence / 2, df) * se
     return Change(delta, se, p_value, delta - half, delta + half)
+
+
+@dataclass(frozen=True, slots=True)
+class Correlation:
+    r: float | None
+    """Pearson's r; None when fewer than 4 pairs or either side does not vary."""
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+
+    @property
+    def includes_zero(self) -> bool:
+        return self.ci_low is None or self.ci_high is None or self.ci_low <= 0 <= self.ci_high
+
+
+def pearson(xs: Sequence[float], ys: Sequence[float], confidence: float = 0.95) -> Correlation:
+    """Pearson's r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² · Σ(y−ȳ)²) with a Fisher-z interval:
+    z = atanh(r), SE = 1/√(n−3), interval tanh(z ± z_{(1+c)/2}·SE); p = 2·(1 − Φ(|z|/SE)).
+    Needs n ≥ 4 pairs (n − 3 > 0) and variation on both sides."""
+    if len(xs) != len(ys):
+        raise ValueError("pearson needs pairs: xs and ys differ in length")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence}")
+    n = len(xs)
+    if n < 4:
+        return Correlation(None, n, None, None, None)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return Correlation(None, n, None, None, None)
+    r = max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+    if abs(r) == 1.0:
+        return Correlation(r, n, r, r, 0.0)
+    z, se = math.atanh(r), 1 / math.sqrt(n - 3)
+    q = _STANDARD_NORMAL.inv_cdf(0.5 + confidence / 2)
+    p = 2 * (1 - _STANDARD_NORMAL.cdf(abs(z) / se))
+    return Correlation(r, n, math.tanh(z - q * se), math.tanh(z + q * se), p)

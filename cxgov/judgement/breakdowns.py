@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cxgov.judgement.cells import Aggregates, Cell
+from cxgov.judgement.kpi import estimate
 from cxgov.judgement.periods import Period
 from cxgov.judgement.record import Breakdown, BreakdownRow
 from cxgov.judgement.status import Current
-from cxgov.judgement.verdicts import estimate
 from cxgov.model import KpiType, Program
 from cxgov.model.objectives import interval_confidence
 from cxgov.stats import Counts

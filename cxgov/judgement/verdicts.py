@@ -14,21 +14,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from cxgov.judgement.cells import Aggregates, Cell, SegmentKey, segment_key
+from cxgov.judgement.kpi import change, estimate
 from cxgov.judgement.periods import Period, year_before
-from cxgov.model import Direction, Kpi, KpiType, MeasurementPoint, Objective, Program, Statistic
+from cxgov.model import Direction, Kpi, KpiType, MeasurementPoint, Objective, Program
 from cxgov.model.objectives import TargetRevision, interval_confidence, theme_share_kpi
-from cxgov.stats import (
-    Change,
-    Counts,
-    Estimate,
-    mean_change,
-    mean_estimate,
-    nps_change,
-    nps_estimate,
-    percent_change,
-    percent_estimate,
-    wilson_interval,
-)
+from cxgov.stats import Change, Counts, Estimate, wilson_interval
 
 
 class Verdict(StrEnum):
@@ -109,22 +99,6 @@ def thresholds_for(objective: Objective, kpi: Kpi, period: Period) -> Thresholds
     warn = target - sign * revision.warn_margin if revision.warn_margin is not None else None
     fail = target - sign * revision.fail_margin if revision.fail_margin is not None else None
     return Thresholds(target, warn, fail, index, revision.effective_from)
-
-
-def estimate(kpi: Kpi, counts: Counts, confidence: float) -> Estimate:
-    if kpi.type is KpiType.NPS:
-        return nps_estimate(counts, confidence)
-    if kpi.effective_statistic is Statistic.MEAN:
-        return mean_estimate(counts.n, counts.total, counts.sumsq, confidence)
-    return percent_estimate(counts.positives, counts.n, confidence)
-
-
-def change(kpi: Kpi, earlier: Counts, later: Counts, confidence: float) -> Change | None:
-    if kpi.type is KpiType.NPS:
-        return nps_change(earlier, later, confidence)
-    if kpi.effective_statistic is Statistic.MEAN:
-        return mean_change(earlier, later, confidence)
-    return percent_change(earlier.positives, earlier.n, later.positives, later.n, confidence)
 
 
 def _value_estimate(kpi: Kpi, value: float, n: int | None, confidence: float) -> Estimate:

@@ -19,13 +19,12 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from cxgov.judgement.cells import Aggregates, Cell
+from cxgov.judgement.kpi import estimate, respondent_score
 from cxgov.judgement.periods import Period, period_containing
-from cxgov.judgement.verdicts import estimate
 from cxgov.model import Kpi, KpiType, MeasurementPoint, Program
 from cxgov.model.measurement import SURVEY_METHODS, Method
-from cxgov.stats import Counts
+from cxgov.stats import Correlation, Counts, pearson
 from cxgov.voc.records import Answer, answered_by_point
-from cxgov.voc.statistics import Correlation, pearson, respondent_score
 from cxgov.voc.themes import theme_points
 
 if TYPE_CHECKING:

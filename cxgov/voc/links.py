@@ -24,13 +24,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from cxgov.judgement.cells import Aggregates, Cell, SegmentKey
+from cxgov.judgement.kpi import estimate
 from cxgov.judgement.periods import Period
-from cxgov.judgement.verdicts import estimate
 from cxgov.model import Direction, Expectation, Kpi, KpiType, MeasurementPoint, Program
 from cxgov.model.objectives import theme_share_kpi
-from cxgov.stats import Counts, mean_change, mean_estimate
+from cxgov.stats import Correlation, Counts, mean_change, mean_estimate, pearson
 from cxgov.voc.records import Answer, answered_by_point
-from cxgov.voc.statistics import Correlation, pearson
 
 
 def verdict(found: Correlation, expected: Expectation, cx_direction: Direction) -> str:

@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cxgov.judgement.kpi import change as kpi_change
+from cxgov.judgement.kpi import counts_of, value_of
 from cxgov.judgement.periods import Period, period_containing
 from cxgov.model import KpiType, MeasurementPoint, Program, Theme
 from cxgov.model.measurement import SURVEY_METHODS
 from cxgov.stats import Change, percent_change, percent_estimate
 from cxgov.voc.matcher import words
 from cxgov.voc.records import Comment
-from cxgov.voc.statistics import counts_of, kpi_difference, kpi_value
 from cxgov.voc.stopwords import STOP_WORDS
 
 SegmentKey = tuple[tuple[str, str], ...]
@@ -176,7 +177,7 @@ def theme_section(
                 ]
                 rest = [c.value for c in others if c.value is not None and not c.not_applicable]
                 with_counts, without_counts = counts_of(kpi, answered), counts_of(kpi, rest)
-                difference = kpi_difference(kpi, without_counts, with_counts, confidence)
+                difference = kpi_change(kpi, without_counts, with_counts, confidence)
                 together: Counter[str] = Counter(
                     other
                     for c in mentioning
@@ -194,11 +195,11 @@ def theme_section(
                         "change": _change_json(change, confidence),
                         "impact": {
                             "with_theme": {
-                                "value": _number(kpi_value(kpi, with_counts)),
+                                "value": _number(value_of(kpi, with_counts)),
                                 "n": with_counts.n,
                             },
                             "without_theme": {
-                                "value": _number(kpi_value(kpi, without_counts)),
+                                "value": _number(value_of(kpi, without_counts)),
                                 "n": without_counts.n,
                             },
                             "difference": _change_json(difference, confidence),

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
+from cxgov.judgement.kpi import change, counts_of, respondent_score, value_of
 from cxgov.model import Kpi
-from cxgov.voc.statistics import counts_of, kpi_difference, kpi_value, pearson, respondent_score
+from cxgov.stats import pearson
 
 NPS = Kpi.model_validate({"id": "nps", "name": "NPS", "type": "nps"})
 CSAT = Kpi.model_validate({"id": "csat", "name": "CSAT", "type": "csat"})
@@ -35,9 +36,9 @@ def test_the_nps_impact_of_a_theme_matches_a_hand_computation() -> None:
     mentioning = counts_of(NPS, [10, 9] + [8] * 4 + [3] * 14)
     # not mentioning: 24 promoters, 10 passives, 6 detractors → NPS 45, V = .75 − .45² = .5475
     others = counts_of(NPS, [9] * 24 + [7] * 10 + [0] * 6)
-    assert kpi_value(NPS, mentioning) == pytest.approx(-60)
-    assert kpi_value(NPS, others) == pytest.approx(45)
-    found = kpi_difference(NPS, others, mentioning, 0.95)
+    assert value_of(NPS, mentioning) == pytest.approx(-60)
+    assert value_of(NPS, others) == pytest.approx(45)
+    found = change(NPS, others, mentioning, 0.95)
     assert found is not None
     se = 100 * math.sqrt(0.44 / 20 + 0.5475 / 40)
     assert found.delta == pytest.approx(-105)
@@ -49,6 +50,6 @@ def test_the_nps_impact_of_a_theme_matches_a_hand_computation() -> None:
 def test_percent_kpis_count_the_positive_range() -> None:
     counts = counts_of(CSAT, [5, 4, 3, 1])
     assert (counts.n, counts.positives) == (4, 2)
-    assert kpi_value(CSAT, counts) == 50
+    assert value_of(CSAT, counts) == 50
     assert [respondent_score(NPS, v) for v in (10, 7, 6)] == [100, 0, -100]
     assert [respondent_score(CSAT, v) for v in (4, 3)] == [100, 0]

@@ -1,0 +1,91 @@
+"""A KPI's arithmetic: what an answer counts as, the additive counts of a group of answers,
+and the KPI's value, estimate and two-sample change from counts.
+
+One home for the "NPS / % positive / mean" dispatch, so verdicts, breakdowns and the voice of
+the customer compute a KPI the same way. Formulas in `cxgov.stats`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from cxgov.model import Kpi, KpiType, Statistic
+from cxgov.stats import (
+    Change,
+    Counts,
+    Estimate,
+    mean_change,
+    mean_estimate,
+    nps_change,
+    nps_estimate,
+    percent_change,
+    percent_estimate,
+)
+
+
+def estimate(kpi: Kpi, counts: Counts, confidence: float) -> Estimate:
+    """The KPI of a group of answers with its interval."""
+    if kpi.type is KpiType.NPS:
+        return nps_estimate(counts, confidence)
+    if kpi.effective_statistic is Statistic.MEAN:
+        return mean_estimate(counts.n, counts.total, counts.sumsq, confidence)
+    return percent_estimate(counts.positives, counts.n, confidence)
+
+
+def change(kpi: Kpi, earlier: Counts, later: Counts, confidence: float) -> Change | None:
+    """`later` minus `earlier` with the KPI's two-sample test: NPS Δ with SE =
+    100·√(V₁/n₁ + V₂/n₂); percentages by the two-proportion z test; means by Welch's t test.
+    None for a business KPI, whose values are delivered, not counted."""
+    if kpi.type is KpiType.VALUE:
+        return None
+    if kpi.type is KpiType.NPS:
+        return nps_change(earlier, later, confidence)
+    if kpi.effective_statistic is Statistic.MEAN:
+        return mean_change(earlier, later, confidence)
+    return percent_change(earlier.positives, earlier.n, later.positives, later.n, confidence)
+
+
+def counts_of(kpi: Kpi, values: Iterable[float]) -> Counts:
+    """Additive counts of answers (not-applicable answers already left out), as the SQL
+    aggregation counts them: NPS groups 9–10 / 7–8 / 0–6, positives in the KPI's positive
+    range, sum and sum of squares."""
+    low, high = kpi.effective_positive or (math.inf, -math.inf)
+    n = promoters = passives = detractors = positives = 0
+    total = sumsq = 0.0
+    for v in values:
+        n += 1
+        if v >= 9:
+            promoters += 1
+        elif v >= 7:
+            passives += 1
+        else:
+            detractors += 1
+        if low <= v <= high:
+            positives += 1
+        total += v
+        sumsq += v * v
+    return Counts(n, promoters, passives, detractors, positives, total, sumsq)
+
+
+def value_of(kpi: Kpi, counts: Counts) -> float | None:
+    """The KPI of a group of answers: NPS on −100..100, % positive, or the mean."""
+    if counts.n == 0:
+        return None
+    if kpi.type is KpiType.NPS:
+        return 100 * (counts.promoters - counts.detractors) / counts.n
+    if kpi.effective_statistic is Statistic.MEAN:
+        return counts.total / counts.n
+    return 100 * counts.positives / counts.n
+
+
+def respondent_score(kpi: Kpi, value: float) -> float:
+    """One answer on the KPI's own scale for correlating respondents: NPS as +100 (promoter),
+    0 (passive) or −100 (detractor), so the mean of the scores is the NPS; a percent KPI as
+    100 or 0, so the mean is the % positive; a mean KPI as the answer itself."""
+    if kpi.type is KpiType.NPS:
+        return 100.0 if value >= 9 else 0.0 if value >= 7 else -100.0
+    if kpi.effective_statistic is Statistic.MEAN or kpi.type is KpiType.VALUE:
+        return value
+    low, high = kpi.effective_positive or (math.inf, -math.inf)
+    return 100.0 if low <= value <= high else 0.0
