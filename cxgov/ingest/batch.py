@@ -17,12 +17,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from cxgov.clock import Clock
-from cxgov.ingest.mapping import Answers, Record, RowMapper
+from cxgov.ingest.mapping import RowMapper
 from cxgov.ingest.pseudonym import KEY_ENV, pseudonymiser
 from cxgov.ingest.readers import Block, RawRow, read_csv, read_csv_blocks, read_jsonl, sha256_of
 from cxgov.ingest.rejections import Reason
 from cxgov.model import Program, Source, SourceFormat
 from cxgov.store import batches
+from cxgov.store.answers import Answers, Record
 from cxgov.store.feedback import (
     DirectLoadConflict,
     Stager,

@@ -15,6 +15,7 @@ from cxgov.rules import (  # noqa: F401  (importing a module registers its rules
     voc,
 )
 from cxgov.rules.context import RuleContext
-from cxgov.rules.registry import RULES, Finding, Rule
+from cxgov.rules.finding import Finding
+from cxgov.rules.registry import RULES, Rule
 
 __all__ = ["RULES", "Finding", "Rule", "RuleContext"]

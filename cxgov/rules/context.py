@@ -18,7 +18,7 @@ from cxgov.model import (
     Touchpoint,
 )
 from cxgov.model.objectives import theme_share_kpi
-from cxgov.rules.registry import Finding
+from cxgov.rules.finding import Finding
 from cxgov.structure import did_you_mean
 
 

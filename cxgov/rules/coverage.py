@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from cxgov.diagnostics import Severity
 from cxgov.model import AssigneeRule, KpiType
 from cxgov.rules.context import RuleContext
-from cxgov.rules.registry import Finding, rule
+from cxgov.rules.finding import Finding
+from cxgov.rules.registry import rule
 
 RECOMMENDED_MIN_SAMPLE = 30
 

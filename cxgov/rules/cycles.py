@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 
 from cxgov.assembly import Origin
 from cxgov.rules.context import RuleContext
-from cxgov.rules.registry import Finding, rule
+from cxgov.rules.finding import Finding
+from cxgov.rules.registry import rule
 
 
 def _cycles(

@@ -8,7 +8,8 @@ from cxgov.assembly import Origin
 from cxgov.diagnostics import Location
 from cxgov.model import SECTIONS
 from cxgov.rules.context import RuleContext
-from cxgov.rules.registry import Finding, rule
+from cxgov.rules.finding import Finding
+from cxgov.rules.registry import rule
 
 Place = tuple[str, Origin, tuple[str | int, ...]]
 """An id, the origin of the item it is written in and the path to it below that origin."""

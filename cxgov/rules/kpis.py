@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from cxgov.model import KpiType
 from cxgov.model.kpis import DEFAULT_SCALES
 from cxgov.rules.context import RuleContext
-from cxgov.rules.registry import Finding, rule
+from cxgov.rules.finding import Finding
+from cxgov.rules.registry import rule
 
 
 def _fmt(pair: tuple[float, float]) -> str:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from cxgov.model import AssigneeRule
 from cxgov.rules.context import RuleContext
-from cxgov.rules.registry import Finding, rule
+from cxgov.rules.finding import Finding
+from cxgov.rules.registry import rule
 from cxgov.structure import did_you_mean
 
 

@@ -12,21 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cxgov.diagnostics import Diagnostic, Location, Severity
+from cxgov.diagnostics import Diagnostic, Severity
+from cxgov.rules.finding import Finding
 
 if TYPE_CHECKING:
     from cxgov.rules.context import RuleContext
 
-CheckFunction = Callable[["RuleContext"], Iterable["Finding"]]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem a rule found; the rule adds its code and severity."""
-
-    location: Location
-    message: str
-    hint: str | None = None
+CheckFunction = Callable[["RuleContext"], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)

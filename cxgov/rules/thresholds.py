@@ -9,7 +9,8 @@ from cxgov.assembly import Origin
 from cxgov.diagnostics import Severity
 from cxgov.model import Direction, Kpi, KpiType, Statistic, TargetRevision
 from cxgov.rules.context import RuleContext
-from cxgov.rules.registry import Finding, rule
+from cxgov.rules.finding import Finding
+from cxgov.rules.registry import rule
 
 _ORDER = ("fail", "warn", "target")
 

@@ -36,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 
-from cxgov.ingest.mapping import Answers
+from cxgov.store.answers import Answers
 from cxgov.store.engine import store_dialect
 from cxgov.store.tables import FEEDBACK, Json
 

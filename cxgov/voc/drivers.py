@@ -16,7 +16,8 @@ never as a bare ranking.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from cxgov.judgement.cells import Aggregates, Cell
 from cxgov.judgement.kpi import estimate, respondent_score
@@ -24,11 +25,8 @@ from cxgov.judgement.periods import Period, period_containing
 from cxgov.model import Kpi, KpiType, MeasurementPoint, Program
 from cxgov.model.measurement import SURVEY_METHODS, Method
 from cxgov.stats import Correlation, Counts, pearson
-from cxgov.voc.records import Answer, answered_by_point
+from cxgov.voc.records import Answer, Comment, answered_by_point
 from cxgov.voc.themes import theme_points
-
-if TYPE_CHECKING:
-    from cxgov.voc.evidence import Evidence
 
 MIN_PAIRS = 10
 """Fewest respondent pairs for a respondent-level driver; below it periods are used."""
@@ -70,10 +68,14 @@ def relationship_points(program: Program, journey: str) -> list[MeasurementPoint
 
 
 def drivers_section(
-    program: Program, evidence: Evidence, aggregates: Aggregates, confidence: float = 0.95
+    program: Program,
+    answers: Sequence[Answer],
+    comments: Sequence[Comment],
+    aggregates: Aggregates,
+    confidence: float = 0.95,
 ) -> list[dict[str, Any]]:
     kpis = {k.id: k for k in program.kpis}
-    by_point = answered_by_point(evidence.answers)
+    by_point = answered_by_point(answers)
     out = []
     for journey in sorted(program.journeys, key=lambda j: j.id):
         for anchor in relationship_points(program, journey.id):
@@ -89,7 +91,7 @@ def drivers_section(
             ]
             answered = [
                 (c.tags, respondent_score(nps, c.value))
-                for c in evidence.comments
+                for c in comments
                 if c.point == anchor.id and c.value is not None and not c.not_applicable
             ]
             found += [

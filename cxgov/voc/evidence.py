@@ -96,7 +96,7 @@ def sections(
             "themes": theme_section(program, evidence.comments, as_of, redact=redact),
             "coverage": coverage(program, evidence.comments),
         },
-        "drivers": drivers_section(program, evidence, aggregates),
+        "drivers": drivers_section(program, evidence.answers, evidence.comments, aggregates),
         "links": links_section(program, aggregates, evidence.answers),
         "fatigue": fatigue_section(program, evidence.answers, as_of),
     }

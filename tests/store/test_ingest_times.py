@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cxgov import api
-from cxgov.ingest.mapping import RowMapper, parse_timestamp, stored_time
+from cxgov.ingest.mapping import RowMapper, parse_timestamp
+from cxgov.store.answers import stored_time
 from tests.conftest import FIXTURES
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)

@@ -10,7 +10,6 @@ from cxgov.judgement.cells import Aggregates, Cell, PeriodValue
 from cxgov.judgement.periods import Period
 from cxgov.stats import Counts
 from cxgov.voc.drivers import drivers_section
-from cxgov.voc.evidence import Evidence
 from cxgov.voc.links import links_section
 from tests.voc.programs import answer, comment, program, retention_records
 
@@ -92,7 +91,7 @@ def test_drivers_are_related_over_respondents_with_intervals_and_labels() -> Non
     ]
     quarter = Period(dt.date(2025, 10, 1), dt.date(2025, 12, 31), True)
     aggregates = Aggregates({}, {}, {}, {"mp-nps": [quarter]})
-    (journey,) = drivers_section(shop, Evidence("h", comments, answers), aggregates)
+    (journey,) = drivers_section(shop, answers, comments, aggregates)
     found = {d["driver"]: d for d in journey["drivers"]}
     assert journey["relationship_point"] == "mp-nps"
     checkout = found["mp-checkout"]
