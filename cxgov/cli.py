@@ -308,7 +308,7 @@ def _echo_evaluation(result: Evaluation, day: dt.date, dry_run: bool) -> None:
                 f" {v.start}..{v.end}: {value} (n={v.n})"
             )
     if record.actions is not None:
-        changes = ", ".join(f"{n} {kind}" for kind, n in sorted(record.actions.items()))
+        changes = ", ".join(f"{n} {kind}" for kind, n in sorted(record.actions.counts.items()))
         click.echo(f"actions: {changes or 'no changes'} (cxgov actions list)")
     if result.json_path:
         click.echo(f"report: {result.json_path} and {result.markdown_path}")

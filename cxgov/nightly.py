@@ -24,6 +24,7 @@ from cxgov.clock import Clock
 from cxgov.evaluate.run import Evaluation, evaluate_program
 from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.readers import sha256_of
+from cxgov.judgement.record import ActionsCaused
 from cxgov.store.batches import loaded_file_hashes
 from cxgov.store.locks import run_lock
 from cxgov.store.runs import record_actions, unchanged_since_last_run
@@ -75,8 +76,9 @@ def evaluate_and_follow_up(
         assert run_id is not None
         with engine.begin() as connection:
             applied = follow_up(connection, loaded.program, evaluation.results, as_of, clock())
-            record_actions(connection, run_id, applied.counts)
-        evaluation.record.actions = applied.counts
+            caused = ActionsCaused(applied.counts, tuple(applied.action_ids))
+            record_actions(connection, run_id, caused)
+        evaluation.record.actions = caused
     return evaluation
 
 

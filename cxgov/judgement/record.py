@@ -157,6 +157,14 @@ class DataQuality:
     rejected_by_source: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ActionsCaused:
+    """What a run did to the actions: decisions by kind, and the actions they touched."""
+
+    counts: dict[str, int]
+    action_ids: tuple[int, ...] = ()
+
+
 @dataclass
 class RunRecord:
     run: RunSummary
@@ -170,8 +178,8 @@ class RunRecord:
     voc: dict[str, Any] = field(default_factory=dict)
     """The voice-of-the-customer sections (`themes`, `drivers`, `links`, `fatigue`; docs/voc.md)."""
     data_quality: DataQuality = field(default_factory=DataQuality)
-    actions: dict[str, int] | None = None
-    """What the run did to the actions, by decision kind; None until that stage completed."""
+    actions: ActionsCaused | None = None
+    """What the run did to the actions; None until that stage has completed."""
 
 
 SECTIONS = ("breakdowns", "comments", "voc", "data_quality")

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, insert, select
 
 from cxgov.judgement.cells import stored_segment
 from cxgov.judgement.record import (
+    ActionsCaused,
     RunRecord,
     RunSummary,
     VerdictRecord,
@@ -41,6 +42,7 @@ def _verdict_row(v: VerdictRecord, run_id: int) -> dict[str, Any]:
         "revision": v.revision,
         "rule": v.rule,
         "trend": v.trend,
+        "theme": v.theme,
     }
 
 
@@ -76,13 +78,10 @@ def record_run(connection: Connection, record: RunRecord) -> int:
     return run_id
 
 
-def record_actions(connection: Connection, run_id: int, counts: dict[str, int]) -> None:
-    """What the run did to the actions: written once the actions stage has committed."""
-    connection.execute(
-        insert(RUN_SECTIONS).values(
-            run_id=run_id, section="actions", body=dict(sorted(counts.items()))
-        )
-    )
+def record_actions(connection: Connection, run_id: int, caused: ActionsCaused) -> None:
+    """What the run did to the actions, written in the transaction that did it."""
+    body = {"counts": dict(sorted(caused.counts.items())), "action_ids": list(caused.action_ids)}
+    connection.execute(insert(RUN_SECTIONS).values(run_id=run_id, section="actions", body=body))
 
 
 def unchanged_since_last_run(
@@ -156,6 +155,7 @@ def _verdicts(connection: Connection, run_id: int) -> list[VerdictRecord]:
                 trend=row["trend"] or {},
                 kpi=row["kpi"],
                 rule=row["rule"],
+                theme=row["theme"],
             )
             for row in rows
         ),
@@ -191,7 +191,12 @@ def load_record(connection: Connection, program: str, run_id: int) -> RunRecord:
         ),
         program=program,
         verdicts=_verdicts(connection, run_id),
-        actions=None if actions is None else {k: int(v) for k, v in actions.items()},
+        actions=None
+        if actions is None
+        else ActionsCaused(
+            {k: int(v) for k, v in actions["counts"].items()},
+            tuple(int(i) for i in actions["action_ids"]),
+        ),
         **sections_from_json(sections),
     )
 

@@ -203,6 +203,7 @@ class VerdictRow(Base):
     revision: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     rule: Mapped[str] = mapped_column(String(12))
     trend: Mapped[dict[str, Any]] = mapped_column(Json)
+    theme: Mapped[str | None] = mapped_column(IdText, nullable=True)
 
 
 class RunSection(Base):

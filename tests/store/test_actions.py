@@ -60,7 +60,7 @@ def test_runs_open_one_action_and_a_warn_turning_fail_raises_its_severity(
 ) -> None:
     # February warns (NPS 15 against warn 20), March fails (0 against fail 10).
     first = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, clock=clock)
-    assert first.record.actions == {"open": 1}
+    assert first.record.actions.counts == {"open": 1}
     [opened] = _list(db_url)
     assert set(opened) == {
         "id",
@@ -84,9 +84,9 @@ def test_runs_open_one_action_and_a_warn_turning_fail_raises_its_severity(
     assert (opened["assignee"], opened["due"]) == ("cx", "2026-03-31")
     for _ in range(3):
         again = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, clock=clock)
-        assert again.record.actions == {}, "a rerun of the same date changes nothing"
+        assert again.record.actions.counts == {}, "a rerun of the same date changes nothing"
     later = api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None, clock=clock)
-    assert later.record.actions == {"repeat": 1}
+    assert later.record.actions.counts == {"repeat": 1}
     [raised] = _list(db_url)
     assert (raised["id"], raised["severity"], raised["occurrences"]) == (opened["id"], "high", 2)
     api.evaluate(program, as_of=dt.date(2026, 4, 2), db=db_url, out=None, clock=clock)

@@ -73,7 +73,7 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     program = str(_with_sinks(tmp_path / "shop", hook.url + "/cx"))
 
     first = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
-    assert first.evaluation is not None and first.evaluation.record.actions == {"open": 1}
+    assert first.evaluation is not None and first.evaluation.record.actions.counts == {"open": 1}
     assert first.deliveries == {"delivered": 2, "failed": 1}
     [waiting] = api.deliveries(db_url)[1]
     assert waiting["sink"] == f"webhook:{hook.url}/cx" and waiting["status"] == "failed"

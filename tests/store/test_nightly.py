@@ -19,6 +19,7 @@ from cxgov import api
 from cxgov.cli import cli
 from cxgov.store.engine import open_store
 from cxgov.store.locks import run_lock
+from cxgov.store.runs import latest_record
 from tests.clock import clock
 from tests.conftest import ROOT
 from tests.store.test_actions import shop_with_policy
@@ -52,8 +53,18 @@ def test_a_run_loads_new_files_judges_and_a_second_run_changes_nothing(
         str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"), clock=clock
     )
     assert [b.inserted for b in first.batches] == [len(_nps_lines(program))]
-    assert first.evaluation is not None and first.evaluation.record.actions == {"open": 1}
+    assert first.evaluation is not None and first.evaluation.record.actions.counts == {"open": 1}
     assert (tmp_path / "r" / "shop" / "2026-04-02.json").is_file()
+    engine = open_store(db_url)
+    try:
+        with engine.connect() as connection:
+            stored = latest_record(connection, "shop")
+    finally:
+        engine.dispose()
+    assert stored is not None and stored.run == first.evaluation.record.run
+    assert stored.actions == first.evaluation.record.actions
+    assert stored.verdicts == first.evaluation.record.verdicts
+    assert len(stored.actions.action_ids) == 1
     second = api.run(
         str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"), clock=clock
     )
@@ -70,7 +81,7 @@ def test_a_run_loads_new_files_judges_and_a_second_run_changes_nothing(
     assert [(b.files, b.inserted) for b in third.batches] == [
         ([str(program / "data" / "answers-2.csv")], 1)
     ]
-    assert third.evaluation is not None and third.evaluation.record.actions == {}
+    assert third.evaluation is not None and third.evaluation.record.actions.counts == {}
     assert len(_actions(db_url)) == 1
 
 

@@ -1,4 +1,5 @@
-"""The run record's sections: one JSON document per section of a run, beside its verdicts.
+"""The run record's sections: one JSON document per section of a run, beside its verdicts;
+a verdict names the theme of a theme-share objective.
 
 Revision ID: 0006
 Revises: 0005
@@ -31,7 +32,11 @@ def upgrade() -> None:
         sa.Column("section", sa.String(40), primary_key=True),
         sa.Column("body", Json, nullable=False),
     )
+    with op.batch_alter_table("verdicts") as batch:
+        batch.add_column(sa.Column("theme", sa.String(80), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("verdicts") as batch:
+        batch.drop_column("theme")
     op.drop_table("run_sections")
