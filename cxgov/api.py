@@ -16,23 +16,29 @@ from cxgov.actions import ledger
 from cxgov.actions.digest import render as render_digest
 from cxgov.actions.digests import collect as collect_digest
 from cxgov.actions.outbox import retry_rejected, waiting_deliveries
-from cxgov.assembly import LoadedProgram, UsageError
+from cxgov.assembly import LoadedProgram
 from cxgov.clock import Clock
 from cxgov.demo import DemoFiles, generate
-from cxgov.diagnostics import Diagnostic
+from cxgov.errors import (
+    ActionError,
+    FileFormatError,
+    InvalidProgram,
+    RunLocked,
+    SiteError,
+    StoreError,
+    UsageError,
+)
 from cxgov.evaluate.run import Evaluation
 from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.kpi_values import ingest_kpi_values_file
-from cxgov.ingest.readers import FileFormatError
 from cxgov.judgement.lifecycle import ACTIVE, ActionStatus, InvalidTransition
 from cxgov.loading import MAX_FILE_BYTES
 from cxgov.model import Program
 from cxgov.nightly import NightlyRun, evaluate_and_follow_up, run_nightly
 from cxgov.schema import stale_schemas, write_schemas
-from cxgov.site.options import Audience, Builder, BuiltSite, SiteError
-from cxgov.store.engine import StoreError, current_revision, make_engine, open_store, resolve_url
+from cxgov.site.options import Audience, Builder, BuiltSite
+from cxgov.store.engine import current_revision, make_engine, open_store, resolve_url
 from cxgov.store.engine import upgrade as upgrade_store
-from cxgov.store.locks import RunLocked
 from cxgov.store.status import DataStatus, data_status
 from cxgov.validation import ValidationResult, validate_paths
 
@@ -71,14 +77,6 @@ __all__ = [
     "validate",
     "write_schema_files",
 ]
-
-
-class InvalidProgram(Exception):
-    """The program has validation errors, so it cannot drive ingestion or evaluation."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"the program has {len(diagnostics)} validation errors")
-        self.diagnostics = diagnostics
 
 
 def validate(paths: list[str], *, max_bytes: int = MAX_FILE_BYTES) -> ValidationResult:
@@ -320,10 +318,6 @@ def db_upgrade(db: str | None = None, revision: str = "head") -> tuple[str | Non
         engine.dispose()
 
 
-class ActionError(Exception):
-    """A change to an action that cannot be made: unknown id or a transition not allowed."""
-
-
 @dataclass(frozen=True, slots=True)
 class ActionFilter:
     program: str | None = None
@@ -484,7 +478,7 @@ def review(
     import tempfile
 
     from cxgov.review.backtest import backtest
-    from cxgov.review.compare import ReviewError, diff_sides, load_side
+    from cxgov.review.compare import diff_sides, load_side
     from cxgov.review.programs import ProgramErrors
 
     folder = Path(cwd or ".")
@@ -492,8 +486,6 @@ def review(
         try:
             old = load_side(base, cwd=folder, path=path, workdir=Path(workdir))
             new = load_side(head, cwd=folder, path=path, workdir=Path(workdir))
-        except ReviewError as exc:
-            raise UsageError(str(exc)) from exc
         except ProgramErrors as exc:
             raise InvalidProgram(exc.diagnostics) from exc
     diffs = diff_sides(old, new)
@@ -542,11 +534,8 @@ def scaffold(
 ) -> list[Path]:
     """A new program under `directory` that validates as it is; returns the files written.
     `package` is what the workflows install (default: exactly this cxgov's version)."""
-    from cxgov.scaffold import ScaffoldError, write_scaffold
+    from cxgov.scaffold import write_scaffold
 
-    try:
-        return write_scaffold(
-            Path(directory), program_id=program_id, language=language, package=package
-        )
-    except ScaffoldError as exc:
-        raise UsageError(str(exc)) from exc
+    return write_scaffold(
+        Path(directory), program_id=program_id, language=language, package=package
+    )

@@ -17,7 +17,7 @@ from cxgov.cli_review import codeowners, diff, init
 from cxgov.cli_site import build_and_report, site, site_options
 from cxgov.evaluate.report import latest
 from cxgov.evaluate.run import Evaluation
-from cxgov.exitcodes import ExitCode
+from cxgov.judgement.outcome import ExitCode
 from cxgov.judgement.verdicts import SEVERITY, Verdict
 from cxgov.loading import MAX_FILE_BYTES
 from cxgov.report_formats import FORMATTERS
@@ -453,20 +453,16 @@ def run_command(
     5 another run of the same program holds the lock.
     """
     day = as_of.date() if as_of else today()
-    try:
-        outcome = api.run(
-            program_dir,
-            as_of=day,
-            db=db,
-            out=out,
-            wait_seconds=wait,
-            max_reject_rate=max_reject_rate,
-            clock=edge_clock(),
-            progress=lambda message: click.echo(message, err=True),
-        )
-    except api.RunLocked as exc:
-        click.echo(f"cxgov: {exc}; try again later or pass --wait SECONDS", err=True)
-        return ExitCode.BUSY
+    outcome = api.run(
+        program_dir,
+        as_of=day,
+        db=db,
+        out=out,
+        wait_seconds=wait,
+        max_reject_rate=max_reject_rate,
+        clock=edge_clock(),
+        progress=lambda message: click.echo(message, err=True),
+    )
     for batch in outcome.batches:
         _echo_summary(batch, "text")
     if not outcome.batches:

@@ -16,7 +16,7 @@ import click
 
 from cxgov import api
 from cxgov.cli_common import db_option, edge_clock, guarded, today
-from cxgov.exitcodes import ExitCode
+from cxgov.judgement.outcome import ExitCode
 
 LIST_FIELDS = (
     "id",
@@ -175,11 +175,7 @@ def _show_or_json(found: dict[str, Any], output_format: str) -> None:
 
 
 def _run_change(change: str, action_id: int, **kwargs: Any) -> int:
-    try:
-        found = api.change_action(action_id, change, clock=edge_clock(), **kwargs)
-    except api.ActionError as exc:
-        click.echo(f"cxgov: error: {exc}", err=True)
-        return ExitCode.PROBLEMS
+    found = api.change_action(action_id, change, clock=edge_clock(), **kwargs)
     click.echo(f"action {action_id}: {found['status']}")
     return ExitCode.OK
 
@@ -191,12 +187,7 @@ def _run_change(change: str, action_id: int, **kwargs: Any) -> int:
 @guarded
 def show_command(action_id: int, output_format: str, db: str | None) -> int:
     """Show one action with its evidence and its history of events."""
-    try:
-        found = api.show_action(action_id, db)
-    except api.ActionError as exc:
-        click.echo(f"cxgov: error: {exc}", err=True)
-        return ExitCode.PROBLEMS
-    _show_or_json(found, output_format)
+    _show_or_json(api.show_action(action_id, db), output_format)
     return ExitCode.OK
 
 

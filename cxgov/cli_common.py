@@ -13,10 +13,21 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from cxgov import api
 from cxgov.clock import NOW_ENV, BadNow, Clock, local_date, parse_now, pinned, system_now
-from cxgov.exitcodes import ExitCode
+from cxgov.errors import CxgovError, InvalidProgram, RunLocked
+from cxgov.judgement.outcome import ExitCode
 from cxgov.report_formats import FORMATTERS
+
+
+def _report(exc: CxgovError) -> None:
+    if isinstance(exc, InvalidProgram):
+        click.echo(FORMATTERS["text"](exc.diagnostics, 1), err=True, nl=False)
+        click.echo("cxgov: error: fix the program's errors first (cxgov validate)", err=True)
+    elif isinstance(exc, RunLocked):
+        # busy is not an error of the caller's: say how to get through
+        click.echo(f"cxgov: {exc}; try again later or pass --wait SECONDS", err=True)
+    else:
+        click.echo(f"cxgov: error: {exc}", err=True)
 
 
 def guarded(command: Callable[..., int]) -> Callable[..., None]:
@@ -26,16 +37,9 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
     def run(*args: Any, **kwargs: Any) -> None:
         try:
             code = command(*args, **kwargs)
-        except api.UsageError as exc:
-            click.echo(f"cxgov: error: {exc}", err=True)
-            code = ExitCode.USAGE
-        except api.InvalidProgram as exc:
-            click.echo(FORMATTERS["text"](exc.diagnostics, 1), err=True, nl=False)
-            click.echo("cxgov: error: fix the program's errors first (cxgov validate)", err=True)
-            code = ExitCode.PROBLEMS
-        except (api.FileFormatError, api.StoreError) as exc:
-            click.echo(f"cxgov: error: {exc}", err=True)
-            code = ExitCode.PROBLEMS
+        except CxgovError as exc:
+            _report(exc)
+            code = ExitCode(exc.exit_code)
         except BrokenPipeError:
             # the reader went away (e.g. `| head`); silence Python's own report at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -10,7 +10,7 @@ import click
 
 from cxgov import __version__, api
 from cxgov.cli_common import db_option, guarded, today
-from cxgov.exitcodes import ExitCode
+from cxgov.judgement.outcome import ExitCode
 
 
 def _backtest_text(backtests: list[Any]) -> str:

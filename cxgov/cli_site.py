@@ -12,7 +12,7 @@ import click
 
 from cxgov import api
 from cxgov.cli_common import db_option, guarded, program_option
-from cxgov.exitcodes import ExitCode
+from cxgov.judgement.outcome import ExitCode
 
 _out_option = click.option(
     "--out",

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from cxgov import api
 from cxgov.cli import cli
-from cxgov.exitcodes import ExitCode
+from cxgov.judgement.outcome import ExitCode
 from cxgov.rules import RULES
 
 BROKEN = "tests/fixtures/broken"

@@ -15,7 +15,8 @@ from operator import add, attrgetter, itemgetter, sub
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from cxgov.ingest.readers import Block, FileFormatError, RawRow, Reason
+from cxgov.errors import FileFormatError
+from cxgov.ingest.readers import Block, RawRow, Reason
 from cxgov.model import Layout, Program, Source
 from cxgov.model.kpis import KpiType
 

@@ -15,12 +15,10 @@ from itertools import repeat
 from pathlib import Path
 from typing import IO, cast
 
+from cxgov.errors import FileFormatError
+
 GZIP_MAGIC = b"\x1f\x8b"
 _SNIFF_BYTES = 64 * 1024
-
-
-class FileFormatError(Exception):
-    """A whole file cannot be read as declared (not a data-row problem)."""
 
 
 @dataclass(frozen=True, slots=True)
