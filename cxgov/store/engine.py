@@ -176,9 +176,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(_alembic_config(engine), revision)
 
 
-def open_store(url: str | None = None) -> Engine:
-    """An engine on an up-to-date store: migrations are applied automatically on first use."""
-    engine = make_engine(resolve_url(url))
+def bring_up_to_date(engine: Engine) -> None:
+    """Migrate the store to the newest schema (on first use, or after cxgov was upgraded);
+    StoreError when it was written by a newer cxgov."""
     current = current_revision(engine)
     head = head_revision()
     if current != head:
@@ -189,4 +189,15 @@ def open_store(url: str | None = None) -> Engine:
                 "it was written by a newer cxgov"
             )
         upgrade(engine)
+
+
+def open_store(url: str | None = None) -> Engine:
+    """An engine on an up-to-date store: migrations are applied automatically on first use.
+    The caller disposes of it (the api does so in `cxgov.api._store.opened_store`)."""
+    engine = make_engine(resolve_url(url))
+    try:
+        bring_up_to_date(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine

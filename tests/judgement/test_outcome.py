@@ -8,6 +8,13 @@ from cxgov.judgement.outcome import FAIL_ON, ExitCode, exit_code_for
 from cxgov.judgement.verdicts import SEVERITY, Verdict
 
 
+def test_exit_codes_are_a_documented_intenum() -> None:
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5, 130]
+    doc = ExitCode.__doc__ or ""
+    for code in ExitCode:
+        assert f"| {int(code)} |" in doc
+
+
 def test_the_choices_are_the_verdicts_from_the_gravest_and_none() -> None:
     gravest_first = sorted(SEVERITY, key=lambda v: -SEVERITY[v])
     statuses = [v.value for v in gravest_first if v is not Verdict.PASS]

@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from cxgov import api
-from cxgov.cli_common import db_option, guarded, program_option
+from cxgov.cli.common import db_option, guarded, program_option
+from cxgov.errors import UsageError
 from cxgov.judgement.outcome import ExitCode
 
 _out_option = click.option(
@@ -56,34 +57,31 @@ def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def build_and_report(
-    program_dir: str,
-    *,
-    db: str | None,
-    site_out: str | None,
-    audience: str,
-    config: str,
-    builder: str,
-) -> api.BuiltSite | None:
-    """Build the site, print where it is and how long it took; None (and a message) when the
-    build failed."""
-    try:
-        built = api.build_site(
-            program_dir,
-            db=db,
-            out=site_out,
-            audience=api.Audience(audience),
-            config=config if Path(config).is_file() else None,
-            builder=api.Builder(builder),
-            progress=lambda message: click.echo(message, err=True),
-        )
-    except api.SiteError as exc:
-        click.echo(f"cxgov: error: {exc}", err=True)
-        return None
+def progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def echo_built(built: api.BuiltSite, builder: str) -> None:
+    """Where the site is and how long it took."""
     click.echo(
         f"site: {built.out / 'index.html'} ({built.pages} pages; generating "
         f"{built.generate_seconds:.1f} s, {builder} build {built.build_seconds:.1f} s)"
     )
+
+
+def _build(
+    program_dir: str, db: str | None, site_out: str | None, audience: str, config: str, builder: str
+) -> api.BuiltSite:
+    built = api.build_site(
+        program_dir,
+        db=db,
+        out=site_out,
+        audience=api.Audience(audience),
+        config=config,
+        builder=api.Builder(builder),
+        progress=progress,
+    )
+    echo_built(built, builder)
     return built
 
 
@@ -114,10 +112,8 @@ def build_command(
     with the settings of your mkdocs.yml. Exit codes: 0 built, 1 the build failed, 2 usage
     error, 3 internal error.
     """
-    built = build_and_report(
-        program_dir, db=db, site_out=site_out, audience=audience, config=config, builder=builder
-    )
-    return ExitCode.OK if built else ExitCode.PROBLEMS
+    _build(program_dir, db, site_out, audience, config, builder)
+    return ExitCode.OK
 
 
 @site.command("serve")
@@ -146,14 +142,9 @@ def serve_command(
             Path(site_out) if site_out else Path("site") / api.load_program(program_dir).program.id
         )
     else:
-        built = build_and_report(
-            program_dir, db=db, site_out=site_out, audience=audience, config=config, builder=builder
-        )
-        if built is None:
-            return ExitCode.PROBLEMS
-        out = built.out
+        out = _build(program_dir, db, site_out, audience, config, builder).out
     if not (out / "index.html").is_file():
-        raise api.UsageError(f"no built site in {out}; run `cxgov site build` first")
+        raise UsageError(f"no built site in {out}; run `cxgov site build` first")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         click.echo(f"serving {out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")

@@ -1,0 +1,175 @@
+"""The facade the command line and tests call. Functions here take plain arguments and return
+typed values; printing and exit codes belong to the command line.
+
+Each group of functions lives in a private module and is imported on first use (PEP 562), so
+`cxgov validate` does not pay for the store, evaluation, actions or the site builders: the
+name's module loads when the name is first asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cxgov.api._actions import Action as Action
+    from cxgov.api._actions import ActionFilter as ActionFilter
+    from cxgov.api._actions import ActionHistory as ActionHistory
+    from cxgov.api._actions import Deliveries as Deliveries
+    from cxgov.api._actions import Delivery as Delivery
+    from cxgov.api._actions import Effectiveness as Effectiveness
+    from cxgov.api._actions import change_action as change_action
+    from cxgov.api._actions import deliveries as deliveries
+    from cxgov.api._actions import effectiveness as effectiveness
+    from cxgov.api._actions import list_actions as list_actions
+    from cxgov.api._actions import show_action as show_action
+    from cxgov.api._data import BatchSummary as BatchSummary
+    from cxgov.api._data import DataStatus as DataStatus
+    from cxgov.api._data import DemoFiles as DemoFiles
+    from cxgov.api._data import SchemaUpgrade as SchemaUpgrade
+    from cxgov.api._data import db_upgrade as db_upgrade
+    from cxgov.api._data import demo_data as demo_data
+    from cxgov.api._data import ingest as ingest
+    from cxgov.api._data import ingest_kpi_values as ingest_kpi_values
+    from cxgov.api._data import status as status
+    from cxgov.api._evaluate import SEVERITY as SEVERITY
+    from cxgov.api._evaluate import Evaluation as Evaluation
+    from cxgov.api._evaluate import NightlyRun as NightlyRun
+    from cxgov.api._evaluate import Verdict as Verdict
+    from cxgov.api._evaluate import digest as digest
+    from cxgov.api._evaluate import evaluate as evaluate
+    from cxgov.api._evaluate import latest as latest
+    from cxgov.api._evaluate import run as run
+    from cxgov.api._program import FORMATTERS as FORMATTERS
+    from cxgov.api._program import MAX_FILE_BYTES as MAX_FILE_BYTES
+    from cxgov.api._program import Rule as Rule
+    from cxgov.api._program import ValidationResult as ValidationResult
+    from cxgov.api._program import check_schemas as check_schemas
+    from cxgov.api._program import load_program as load_program
+    from cxgov.api._program import rule as rule
+    from cxgov.api._program import rules as rules
+    from cxgov.api._program import scaffold as scaffold
+    from cxgov.api._program import validate as validate
+    from cxgov.api._program import write_schema_files as write_schema_files
+    from cxgov.api._review import CodeownersFile as CodeownersFile
+    from cxgov.api._review import Review as Review
+    from cxgov.api._review import codeowners as codeowners
+    from cxgov.api._review import review as review
+    from cxgov.api._site import Audience as Audience
+    from cxgov.api._site import Builder as Builder
+    from cxgov.api._site import BuiltSite as BuiltSite
+    from cxgov.api._site import SiteOutcome as SiteOutcome
+    from cxgov.api._site import build_site as build_site
+    from cxgov.api._site import site_after_run as site_after_run
+    from cxgov.clock import NOW_ENV as NOW_ENV
+    from cxgov.clock import BadNow as BadNow
+    from cxgov.clock import Clock as Clock
+    from cxgov.clock import local_date as local_date
+    from cxgov.clock import parse_now as parse_now
+    from cxgov.clock import pinned as pinned
+    from cxgov.clock import system_now as system_now
+    from cxgov.errors import ActionError as ActionError
+    from cxgov.errors import CxgovError as CxgovError
+    from cxgov.errors import FileFormatError as FileFormatError
+    from cxgov.errors import InvalidProgram as InvalidProgram
+    from cxgov.errors import RunLocked as RunLocked
+    from cxgov.errors import SiteError as SiteError
+    from cxgov.errors import StoreError as StoreError
+    from cxgov.errors import UsageError as UsageError
+
+_HOMES: dict[str, tuple[str, ...]] = {
+    "cxgov.api._actions": (
+        "Action",
+        "ActionFilter",
+        "ActionHistory",
+        "Deliveries",
+        "Delivery",
+        "Effectiveness",
+        "change_action",
+        "deliveries",
+        "effectiveness",
+        "list_actions",
+        "show_action",
+    ),
+    "cxgov.api._data": (
+        "BatchSummary",
+        "DataStatus",
+        "DemoFiles",
+        "SchemaUpgrade",
+        "db_upgrade",
+        "demo_data",
+        "ingest",
+        "ingest_kpi_values",
+        "status",
+    ),
+    "cxgov.api._evaluate": (
+        "SEVERITY",
+        "Evaluation",
+        "NightlyRun",
+        "Verdict",
+        "digest",
+        "evaluate",
+        "latest",
+        "run",
+    ),
+    "cxgov.api._program": (
+        "FORMATTERS",
+        "MAX_FILE_BYTES",
+        "Rule",
+        "ValidationResult",
+        "check_schemas",
+        "load_program",
+        "rule",
+        "rules",
+        "scaffold",
+        "validate",
+        "write_schema_files",
+    ),
+    "cxgov.api._review": ("CodeownersFile", "Review", "codeowners", "review"),
+    "cxgov.api._site": (
+        "Audience",
+        "Builder",
+        "BuiltSite",
+        "SiteOutcome",
+        "build_site",
+        "site_after_run",
+    ),
+    "cxgov.clock": (
+        "NOW_ENV",
+        "BadNow",
+        "Clock",
+        "local_date",
+        "parse_now",
+        "pinned",
+        "system_now",
+    ),
+    "cxgov.errors": (
+        "ActionError",
+        "CxgovError",
+        "FileFormatError",
+        "InvalidProgram",
+        "RunLocked",
+        "SiteError",
+        "StoreError",
+        "UsageError",
+    ),
+}
+"""Where each public name lives; the imports above say the same to type checkers (a test
+checks that they agree)."""
+
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_HOME_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found once: later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
