@@ -3,9 +3,12 @@ is documented."""
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from cxgov.cli import cli
+from cxgov.judgement.outcome import ExitCode
 from cxgov.rules import RULES
 from tests.conftest import ROOT
 from tests.docs_reference import pages
@@ -47,3 +50,9 @@ def test_every_cli_command_is_documented() -> None:
     assert {"cxgov validate", "cxgov site build", "cxgov actions ack"} <= set(names)
     for name in names:
         assert f"\n## `{name}`" in text, f"`{name}` has no section in docs/cli.md"
+
+
+def test_the_exit_codes_are_documented_as_defined() -> None:
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    codes = re.findall(r"^\| (\d+) \|", text.split("\n### ", 1)[0], flags=re.MULTILINE)
+    assert codes == [str(int(c)) for c in ExitCode]
