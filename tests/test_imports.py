@@ -69,6 +69,16 @@ def test_the_version_loads_no_command_and_not_the_program_model() -> None:
     assert [m for m in modules if m.startswith("cxgov.cli.")] == ["cxgov.cli.common"]
 
 
+def test_the_help_lists_every_command_without_the_store() -> None:
+    modules, printed = _loaded_after(
+        "from click.testing import CliRunner\n"
+        "from cxgov.cli import cli\n"
+        "print(CliRunner().invoke(cli, ['--help']).output)"
+    )
+    assert "  validate " in printed and "  site " in printed
+    assert [m for m in _heavy(modules) if not m.startswith("cxgov.site")] == []
+
+
 def _typing_imports() -> dict[str, str]:
     """The names cxgov/api/__init__.py imports for type checkers, with their modules."""
     tree = ast.parse((ROOT / "cxgov" / "api" / "__init__.py").read_text(encoding="utf-8"))

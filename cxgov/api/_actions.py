@@ -14,12 +14,8 @@ from cxgov.errors import ActionError
 from cxgov.judgement.lifecycle import ACTIVE, ActionStatus, InvalidTransition
 
 __all__ = [
-    "Action",
     "ActionFilter",
-    "ActionHistory",
     "Deliveries",
-    "Delivery",
-    "Effectiveness",
     "change_action",
     "deliveries",
     "effectiveness",

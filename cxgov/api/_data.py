@@ -21,17 +21,7 @@ from cxgov.store.engine import current_revision
 from cxgov.store.engine import upgrade as upgrade_store
 from cxgov.store.status import DataStatus, data_status
 
-__all__ = [
-    "BatchSummary",
-    "DataStatus",
-    "DemoFiles",
-    "SchemaUpgrade",
-    "db_upgrade",
-    "demo_data",
-    "ingest",
-    "ingest_kpi_values",
-    "status",
-]
+__all__ = ["SchemaUpgrade", "db_upgrade", "demo_data", "ingest", "ingest_kpi_values", "status"]
 
 
 def _source_files(program_dir: str, pattern: str) -> list[Path]:

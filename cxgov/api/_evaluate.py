@@ -12,12 +12,10 @@ from cxgov.api._program import load_program, loaded_program
 from cxgov.api._store import opened_store
 from cxgov.clock import Clock
 from cxgov.errors import UsageError
-from cxgov.evaluate.report import latest
 from cxgov.evaluate.run import Evaluation
-from cxgov.judgement.verdicts import SEVERITY, Verdict
 from cxgov.nightly import NightlyRun, evaluate_and_follow_up, run_nightly
 
-__all__ = ["SEVERITY", "Evaluation", "NightlyRun", "Verdict", "digest", "evaluate", "latest", "run"]
+__all__ = ["digest", "evaluate", "run"]
 
 
 def evaluate(

@@ -8,17 +8,12 @@ from cxgov.assembly import LoadedProgram
 from cxgov.errors import InvalidProgram, UsageError
 from cxgov.loading import MAX_FILE_BYTES
 from cxgov.model import Program
-from cxgov.report_formats import FORMATTERS
 from cxgov.rules import RULES, Rule
 from cxgov.scaffold import write_scaffold
 from cxgov.schema import stale_schemas, write_schemas
 from cxgov.validation import ValidationResult, validate_paths
 
 __all__ = [
-    "FORMATTERS",
-    "MAX_FILE_BYTES",
-    "Rule",
-    "ValidationResult",
     "check_schemas",
     "load_program",
     "loaded_program",

@@ -17,7 +17,7 @@ from cxgov.review.programs import ProgramErrors
 if TYPE_CHECKING:
     from cxgov.review.backtest import Backtest
 
-__all__ = ["CodeownersFile", "Review", "codeowners", "review"]
+__all__ = ["Review", "codeowners", "review"]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from cxgov.api._store import opened_store
 from cxgov.errors import SiteError
 from cxgov.site.options import Audience, Builder, BuiltSite
 
-__all__ = ["Audience", "Builder", "BuiltSite", "SiteOutcome", "build_site", "site_after_run"]
+__all__ = ["SiteOutcome", "build_site", "site_after_run"]
 
 
 def build_site(
