@@ -13,16 +13,13 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from cxgov.diagnostics import Diagnostic, Location
+from cxgov.errors import UsageError
 from cxgov.loading import MAX_FILE_BYTES, PathElement, YamlDocument, load_yaml
 from cxgov.model import SECTIONS, Program, ProgramSection, Section
 from cxgov.structure import did_you_mean, validation_diagnostics
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _PROGRAM_KEY = re.compile(rb"^program[ \t]*:", re.MULTILINE)
-
-
-class UsageError(Exception):
-    """A problem with how cxgov was called (for example a path that does not exist)."""
 
 
 @dataclass(frozen=True, slots=True)

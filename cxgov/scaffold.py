@@ -18,6 +18,7 @@ from pathlib import Path
 from string import Template
 
 from cxgov import __version__
+from cxgov.errors import UsageError
 from cxgov.model.base import ID_PATTERN
 from cxgov.schema import build_schemas
 
@@ -65,7 +66,7 @@ repos:
 """
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(UsageError):
     """The scaffold cannot be written: a file is in the way or the id is not an id."""
 
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from cxgov.cli import cli
 from cxgov.clock import NOW_ENV, BadNow, parse_now, pinned
-from cxgov.exitcodes import ExitCode
 from cxgov.ingest.mapping import FUTURE_TOLERANCE
+from cxgov.judgement.outcome import ExitCode
 from tests.clock import NOW
 from tests.conftest import FIXTURES, ROOT
 

@@ -3,10 +3,13 @@ rejection reason is documented."""
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from cxgov.cli import cli
 from cxgov.ingest.rejections import REJECTIONS
+from cxgov.judgement.outcome import ExitCode
 from cxgov.rules import RULES
 from tests.conftest import ROOT
 from tests.docs_reference import pages
@@ -40,8 +43,12 @@ def test_every_rejection_is_documented_with_an_example_and_a_fix() -> None:
 
 
 def _commands(group: click.Group, prefix: str = "cxgov") -> list[str]:
+    """Every command's full name; the root group loads its commands when asked by name."""
+    context = click.Context(group)
     names = []
-    for name, command in sorted(group.commands.items()):
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         names.append(f"{prefix} {name}")
         if isinstance(command, click.Group):
             names.extend(_commands(command, f"{prefix} {name}"))
@@ -50,5 +57,13 @@ def _commands(group: click.Group, prefix: str = "cxgov") -> list[str]:
 
 def test_every_cli_command_is_documented() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    for name in _commands(cli):
+    names = _commands(cli)
+    assert {"cxgov validate", "cxgov site build", "cxgov actions ack"} <= set(names)
+    for name in names:
         assert f"\n## `{name}`" in text, f"`{name}` has no section in docs/cli.md"
+
+
+def test_the_exit_codes_are_documented_as_defined() -> None:
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    codes = re.findall(r"^\| (\d+) \|", text.split("\n### ", 1)[0], flags=re.MULTILINE)
+    assert codes == [str(int(c)) for c in ExitCode]

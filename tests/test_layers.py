@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "cxgov"
 
@@ -97,7 +99,7 @@ def _wall_clock_reads(path: Path) -> list[str]:
 
 
 def test_only_the_clock_module_reads_the_wall_clock() -> None:
-    """ "Now" enters at the command line's edge (cxgov/clock.py, used by cxgov/cli_common.py)
+    """ "Now" enters at the command line's edge (cxgov/clock.py, used by cxgov/cli/common.py)
     and is passed down; a module that asks the system itself cannot be pinned by tests."""
     reads = [
         place
@@ -107,3 +109,34 @@ def test_only_the_clock_module_reads_the_wall_clock() -> None:
     ]
     assert not reads, f"the wall clock is read outside cxgov/clock.py: {reads}"
     assert _wall_clock_reads(PACKAGE / "clock.py"), "the check finds the one read it allows"
+
+
+CLI_MAY_IMPORT = ("click", "cxgov.api", "cxgov.cli", "cxgov.errors", "cxgov.judgement.outcome")
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "cli").glob("*.py")), ids=lambda p: p.name)
+def test_the_command_line_reaches_the_rest_only_through_the_api(path: Path) -> None:
+    """Commands parse, call the api and format; whatever else they need the api exports, so
+    the api alone decides what a command loads."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "cxgov":
+            assert {a.name for a in node.names} <= {"__version__", "api"}, path.name
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                top = name.split(".")[0]
+                assert top in sys.stdlib_module_names or name.startswith(CLI_MAY_IMPORT), (
+                    f"cli/{path.name} imports {name}"
+                )
+
+
+def test_judgement_imports_only_the_model_stats_and_the_standard_library() -> None:
+    for path in sorted((PACKAGE / "judgement").rglob("*.py")):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            assert (
+                top in sys.stdlib_module_names
+                or top == "__future__"
+                or name.startswith(("cxgov.model", "cxgov.stats", "cxgov.judgement"))
+            ), f"{path.relative_to(PACKAGE)} imports {name}"

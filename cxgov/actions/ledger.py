@@ -4,6 +4,7 @@ event. Functions take an open connection; the caller's transaction decides what 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,106 @@ SYSTEM_ACTOR = "cxgov"
 
 class ActionNotFound(LookupError):
     pass
+
+
+def json_value(value: Any) -> Any:
+    """A stored value as JSON shows it: days and instants (to the second) in ISO 8601."""
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ActionEvent:
+    """One recorded change of an action (a row of `action_events`)."""
+
+    id: int
+    action_id: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+    data: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {f: json_value(getattr(self, f)) for f in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """An action as stored (a row of `actions`), field for field."""
+
+    id: int
+    program: str
+    fingerprint: str
+    open_key: str | None
+    objective: str
+    measurement_point: str
+    journey: str
+    segment: dict[str, str]
+    trigger: str
+    status: str
+    severity: str
+    assignee: str
+    escalated_to: str | None
+    escalation_level: int
+    due: dt.date
+    opened_at: dt.datetime
+    updated_at: dt.datetime
+    occurrences: int
+    last_period_end: dt.date
+    resolved_on: dt.date | None
+    closed_reason: str | None
+    evidence: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Action:
+        return cls(**row)
+
+    def to_json(self) -> dict[str, Any]:
+        return {f: json_value(getattr(self, f)) for f in _ACTION_FIELDS}
+
+
+_ACTION_FIELDS = tuple(Action.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionHistory(Action):
+    """An action with every event of its history, oldest first."""
+
+    events: tuple[ActionEvent, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> ActionHistory:
+        """From `action()`'s row: the action's columns and its `events`."""
+        fields = {k: v for k, v in row.items() if k != "events"}
+        return cls(**fields, events=tuple(ActionEvent(**e) for e in row["events"]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **{f: json_value(getattr(self, f)) for f in _ACTION_FIELDS},
+            "events": [e.to_json() for e in self.events],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Effectiveness:
+    """Of one owner's or journey's resolved actions, those the following periods judged."""
+
+    by: str
+    """`owner` or `journey`."""
+    id: str
+    judged: int
+    verified_effective: int
+    ineffective: int
+    share_effective: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True, slots=True)

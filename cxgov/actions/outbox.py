@@ -168,7 +168,28 @@ def _earlier_ref(connection: Connection, row: Mapping[str, Any]) -> str | None:
     return None if found is None else str(found)
 
 
-def waiting_deliveries(connection: Connection, program: str | None) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class DeliveryState:
+    """One event of one action mirrored to one sink (a row of `deliveries`)."""
+
+    id: int
+    program: str
+    action_id: int
+    event_id: int
+    sink: str
+    status: str
+    """pending, delivered, failed (tried again next run), rejected (not retried), skipped."""
+    attempts: int
+    last_error: str | None
+    external_ref: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {f: ledger.json_value(getattr(self, f)) for f in self.__dataclass_fields__}
+
+
+def waiting_deliveries(connection: Connection, program: str | None) -> list[DeliveryState]:
     """Deliveries that have not got through: pending, failed and rejected."""
     query = (
         select(DELIVERIES)
@@ -177,7 +198,7 @@ def waiting_deliveries(connection: Connection, program: str | None) -> list[dict
     )
     if program is not None:
         query = query.where(DELIVERIES.c.program == program)
-    return [dict(r) for r in connection.execute(query).mappings()]
+    return [DeliveryState(**r) for r in connection.execute(query).mappings()]
 
 
 def retry_rejected(connection: Connection, program: str | None) -> int:

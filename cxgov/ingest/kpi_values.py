@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from cxgov.clock import Clock
+from cxgov.errors import FileFormatError
 from cxgov.ingest.batch import BatchRefused, BatchSummary, rejected_row
 from cxgov.ingest.mapping import parse_number
-from cxgov.ingest.readers import FileFormatError, RawRow, read_csv, sha256_of
+from cxgov.ingest.readers import RawRow, read_csv, sha256_of
 from cxgov.ingest.rejections import (
     BAD_PERIOD,
     BAD_SAMPLE_SIZE,

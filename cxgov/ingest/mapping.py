@@ -14,7 +14,8 @@ from operator import add, attrgetter, itemgetter, sub
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cxgov.ingest.readers import Block, FileFormatError, RawRow
+from cxgov.errors import FileFormatError
+from cxgov.ingest.readers import Block, RawRow
 from cxgov.ingest.rejections import (
     BAD_TIMESTAMP,
     FUTURE_TIMESTAMP,

@@ -14,14 +14,11 @@ from itertools import repeat
 from pathlib import Path
 from typing import IO, cast
 
+from cxgov.errors import FileFormatError
 from cxgov.ingest.rejections import BAD_CSV, BAD_JSON, WRONG_FIELD_COUNT, Reason
 
 GZIP_MAGIC = b"\x1f\x8b"
 _SNIFF_BYTES = 64 * 1024
-
-
-class FileFormatError(Exception):
-    """A whole file cannot be read as declared (not a data-row problem)."""
 
 
 class RawRow:

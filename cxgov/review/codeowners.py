@@ -113,3 +113,32 @@ def merged(existing: str, block: str) -> str:
     if not existing:
         return block
     return existing + ("" if existing.endswith("\n") else "\n") + "\n" + block
+
+
+@dataclass(frozen=True)
+class CodeownersFile:
+    """A repository's CODEOWNERS file: its text as found and with the generated block current."""
+
+    path: Path
+    existing: str
+    wanted: str
+    written: bool = False
+    """Whether `wanted` was written to `path` (it was stale and writing was asked for)."""
+
+    @property
+    def current(self) -> bool:
+        return self.existing == self.wanted
+
+
+def codeowners_file(
+    root: Path, programs_path: str = "programs", *, write: bool = False
+) -> CodeownersFile:
+    """The CODEOWNERS file of the repository at `root` for the programs under
+    `programs_path`; with `write`, a stale file is brought up to date."""
+    target = locate(root)
+    existing = target.read_text(encoding="utf-8") if target.is_file() else ""
+    wanted = merged(existing, generate(root, programs_path))
+    if write and existing != wanted:
+        target.write_text(wanted, encoding="utf-8")
+        return CodeownersFile(target, existing, wanted, written=True)
+    return CodeownersFile(target, existing, wanted)

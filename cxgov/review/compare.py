@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from cxgov.errors import UsageError
 from cxgov.model import Program
 from cxgov.review.gitrefs import GitError, materialise, prefix_in_repo, repository_root, resolve
 from cxgov.review.programs import load_valid
 from cxgov.review.semantic import Change, diff_programs
 
 
-class ReviewError(Exception):
+class ReviewError(UsageError):
     """A side cannot be read: unknown revision, not a repository, a path outside it."""
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxgov.review.compare import ProgramDiff
 from cxgov.review.semantic import Change
+
+if TYPE_CHECKING:
+    from cxgov.review.backtest import Backtest
 
 _MAX_VALUE = 80
 
@@ -118,3 +121,69 @@ def as_json(diffs: list[ProgramDiff], base: str, head: str) -> dict[str, Any]:
         "changes": [{"program": d.program, **c.to_json()} for d in diffs for c in d.changes],
         "loosened": sum(c.blocks for d in diffs for c in d.changes),
     }
+
+
+def backtest_text(backtests: list[Backtest]) -> str:
+    """The backtests for a terminal: each program's flips and the actions that would differ."""
+    lines = []
+    for found in backtests:
+        lines.append(
+            f"\nbacktest {found.program}: {found.judged} verdicts of the last {found.periods} "
+            f"period(s) before {found.as_of} judged again; {len(found.flips)} flip(s)"
+        )
+        for flip in found.flips:
+            segment = ",".join(f"{k}={v}" for k, v in sorted(flip.segment.items()))
+            value = "-" if flip.value is None else f"{flip.value:.1f}"
+            lines.append(
+                f"  {flip.objective}{f' [{segment}]' if segment else ''} "
+                f"{flip.period_start}..{flip.period_end}: {flip.old_status or 'not judged'} → "
+                f"{flip.new_status or 'not judged'} (value {value}, n={flip.n}, target "
+                f"{_target(flip.old_target)} → {_target(flip.new_target)})"
+            )
+        for action in found.actions:
+            segment = ",".join(f"{k}={v}" for k, v in sorted(action.segment.items()))
+            verb = "would open" if action.opens_under == "head" else "would no longer open"
+            lines.append(
+                f"  action {verb}: {action.objective}{f' [{segment}]' if segment else ''} "
+                f"{action.trigger} for the period ending {action.period_end}"
+            )
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def backtest_markdown(backtests: list[Backtest]) -> str:
+    """The backtests for a pull-request comment: a table of flips per program."""
+    lines = []
+    for found in backtests:
+        lines += [
+            f"\n### Backtest: {cell(found.program)}",
+            "",
+            f"{found.judged} verdicts of the last {found.periods} period(s) before "
+            f"{found.as_of} judged under both versions: {len(found.flips)} would change.",
+            "",
+        ]
+        if found.flips:
+            lines += [
+                "| objective | period | value | n | verdict | target |",
+                "|---|---|---|---|---|---|",
+            ]
+            for flip in found.flips:
+                segment = ",".join(f"{k}={v}" for k, v in sorted(flip.segment.items()))
+                value = "—" if flip.value is None else f"{flip.value:.1f}"
+                name = flip.objective + (f" [{segment}]" if segment else "")
+                lines.append(
+                    f"| {cell(name)} | {flip.period_start}..{flip.period_end} | {value} | "
+                    f"{flip.n} | {flip.old_status or 'not judged'} → "
+                    f"{flip.new_status or 'not judged'} | {_target(flip.old_target)} → "
+                    f"{_target(flip.new_target)} |"
+                )
+        for action in found.actions:
+            verb = "would open" if action.opens_under == "head" else "would no longer open"
+            lines.append(
+                f"- action {verb}: {cell(action.objective)} ({action.trigger}, period ending "
+                f"{action.period_end})"
+            )
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _target(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"

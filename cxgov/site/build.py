@@ -20,8 +20,9 @@ from typing import Any
 
 import yaml
 
+from cxgov.errors import SiteError
 from cxgov.model import Program
-from cxgov.site.options import Builder, BuiltSite, SiteError
+from cxgov.site.options import Builder, BuiltSite
 from cxgov.site.pages import STYLESHEET, Page, nav_title, navigation
 
 BUILD_TIMEOUT_SECONDS = 1800

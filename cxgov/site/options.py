@@ -20,10 +20,6 @@ class Builder(StrEnum):
     ZENSICAL = "zensical"
 
 
-class SiteError(Exception):
-    """The site could not be built; the message says why."""
-
-
 @dataclass(frozen=True)
 class BuiltSite:
     out: Path

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from cxgov.assembly import UsageError
+from cxgov.errors import DatabaseUrlError, StoreError
 
 DEFAULT_SQLITE_PATH = Path(".cxgov") / "cxgov.db"
 URL_ENV = "CXGOV_DATABASE_URL"
@@ -29,15 +29,6 @@ _URL_FORMS = "sqlite:///PATH or postgresql://USER@HOST/DATABASE"
 # the migrated database. The store declares no server defaults, so comparing them flags one
 # added to a model without a migration.
 COMPARE_OPTIONS: dict[str, Any] = {"compare_type": True, "compare_server_default": True}
-
-
-class StoreError(Exception):
-    """The store cannot be used (unreachable server, a database newer than this cxgov)."""
-
-
-class DatabaseUrlError(StoreError, UsageError):
-    """The database URL cannot work: unreadable, a database other than SQLite and PostgreSQL,
-    or a driver that is not installed. A usage error (exit 2), found before connecting."""
 
 
 def resolve_url(explicit: str | None = None, *, configured: str | None = None) -> str:
@@ -185,9 +176,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(_alembic_config(engine), revision)
 
 
-def open_store(url: str | None = None) -> Engine:
-    """An engine on an up-to-date store: migrations are applied automatically on first use."""
-    engine = make_engine(resolve_url(url))
+def bring_up_to_date(engine: Engine) -> None:
+    """Migrate the store to the newest schema (on first use, or after cxgov was upgraded);
+    StoreError when it was written by a newer cxgov."""
     current = current_revision(engine)
     head = head_revision()
     if current != head:
@@ -198,4 +189,15 @@ def open_store(url: str | None = None) -> Engine:
                 "it was written by a newer cxgov"
             )
         upgrade(engine)
+
+
+def open_store(url: str | None = None) -> Engine:
+    """An engine on an up-to-date store: migrations are applied automatically on first use.
+    The caller disposes of it (the api does so in `cxgov.api._store.opened_store`)."""
+    engine = make_engine(resolve_url(url))
+    try:
+        bring_up_to_date(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine

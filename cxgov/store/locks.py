@@ -18,11 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from cxgov.errors import RunLocked
 from cxgov.store.engine import store_dialect
-
-
-class RunLocked(Exception):
-    """Another run of the same program holds the lock."""
 
 
 def _key(program: str) -> int:

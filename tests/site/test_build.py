@@ -184,3 +184,27 @@ def test_the_nightly_run_ends_with_a_built_site(
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().splitlines()[-1].startswith(f"site: {site / 'index.html'} (")
     assert "Run 1, as of 2026-11-01" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_failed_site_build_fails_the_run_after_its_other_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    from tests.site.conftest import AIRLINE_CSV, copy_program
+
+    program = copy_program("airline", tmp_path)
+    (program / "data").mkdir()
+    (program / "data" / "airline-2026-10.csv").write_bytes(AIRLINE_CSV.read_bytes())
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("nav: not a list\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    arguments = ["run", "--program", str(program), "--as-of", "2026-11-01", "--db", db]
+    arguments += ["--out", str(tmp_path / "r"), "--config", str(config)]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 1, result.output
+    assert "airline as of 2026-11-01:" in result.stdout, "the run's own work is reported"
+    assert "cxgov: error: mkdocs.yml: `nav` must be a list" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+    outcome = api.site_after_run(str(program), db=db, config=str(config))
+    assert outcome.built is None and outcome.error == "mkdocs.yml: `nav` must be a list"

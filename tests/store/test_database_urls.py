@@ -14,8 +14,9 @@ from sqlalchemy import Connection, Engine, create_mock_engine
 
 from cxgov import api
 from cxgov.cli import cli
-from cxgov.exitcodes import ExitCode
-from cxgov.store.engine import DatabaseUrlError, make_engine
+from cxgov.errors import DatabaseUrlError
+from cxgov.judgement.outcome import ExitCode
+from cxgov.store.engine import make_engine
 from cxgov.store.feedback import Stager
 from cxgov.store.locks import run_lock
 from tests.conftest import FIXTURES

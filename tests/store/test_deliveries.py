@@ -75,9 +75,9 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     first = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert first.evaluation is not None and first.evaluation.record.actions.counts == {"open": 1}
     assert first.deliveries == {"delivered": 2, "failed": 1}
-    [waiting] = api.deliveries(db_url)[1]
-    assert waiting["sink"] == f"webhook:{hook.url}/cx" and waiting["status"] == "failed"
-    assert "503" in waiting["last_error"]
+    [waiting] = api.deliveries(db_url).waiting
+    assert waiting.sink == f"webhook:{hook.url}/cx" and waiting.status == "failed"
+    assert waiting.last_error is not None and "503" in waiting.last_error
     listed = CliRunner().invoke(cli, ["actions", "deliveries", "--db", db_url])
     assert "failed after 1 attempt(s)" in listed.output
 
@@ -93,7 +93,7 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert second.evaluation is None, "nothing new to judge"
     assert second.deliveries == {"delivered": 1}
-    assert api.deliveries(db_url)[1] == []
+    assert api.deliveries(db_url).waiting == []
     delivered = [r for r in hook.requests if r.headers.get("X-Cxgov-Event")]
     assert len(delivered) == 4, "three failed tries of the first run, one success now"
     body: dict[str, Any] = json.loads(delivered[-1].body)

@@ -14,8 +14,8 @@ from sqlalchemy import func, select, text
 
 from cxgov import api
 from cxgov.cli import cli
-from cxgov.exitcodes import ExitCode
 from cxgov.ingest.rejections import REJECTIONS
+from cxgov.judgement.outcome import ExitCode
 from cxgov.store.engine import open_store
 from cxgov.store.tables import Feedback, IngestBatch, KpiValue, RejectedRow
 from tests.clock import NOW, clock

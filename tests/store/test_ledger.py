@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from cxgov.actions import ledger
+from cxgov.actions.outbox import DeliveryState
 from cxgov.judgement.decisions import decide
 from cxgov.judgement.lifecycle import ActionStatus
 from cxgov.judgement.verdicts import Verdict
 from cxgov.store.engine import open_store
+from cxgov.store.tables import ACTION_EVENTS, ACTIONS, DELIVERIES
 from tests.judgement.test_decisions import _program, _results
 
 NOW = dt.datetime(2026, 7, 2, 6, 0, tzinfo=dt.UTC)
@@ -119,3 +121,11 @@ def test_a_resolved_action_is_verified_or_reopened_by_later_periods(db_url: str)
         ]
     finally:
         engine.dispose()
+
+
+def test_the_typed_rows_have_the_tables_columns_in_order() -> None:
+    """`actions show --format json` lists the columns in the table's order."""
+    assert tuple(ledger.Action.__dataclass_fields__) == tuple(ACTIONS.columns.keys())
+    assert tuple(ledger.ActionEvent.__dataclass_fields__) == tuple(ACTION_EVENTS.columns.keys())
+    assert tuple(DeliveryState.__dataclass_fields__) == tuple(DELIVERIES.columns.keys())
+    assert tuple(ledger.ActionHistory.__dataclass_fields__)[-1] == "events"

@@ -79,7 +79,7 @@ def test_a_store_from_the_first_migration_is_upgraded_without_losing_rows(
         for table in [*TABLES, "alembic_version"]:
             connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     engine.dispose()
-    _before, after = api.db_upgrade(db_url, "0001")
+    after = api.db_upgrade(db_url, "0001").after
     assert after == "0001"
     engine = make_engine(db_url)
     with engine.begin() as connection:

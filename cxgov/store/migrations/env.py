@@ -14,10 +14,10 @@ from alembic import context
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, text
 
+from cxgov.errors import DatabaseUrlError
 from cxgov.store.engine import (
     COMPARE_OPTIONS,
     MIGRATION_LOCK,
-    DatabaseUrlError,
     checked_url,
     make_engine,
     resolve_url,

@@ -4,79 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 import click
 
 from cxgov import __version__, api
-from cxgov.cli_common import db_option, guarded, today
-from cxgov.exitcodes import ExitCode
-
-
-def _backtest_text(backtests: list[Any]) -> str:
-    lines = []
-    for found in backtests:
-        lines.append(
-            f"\nbacktest {found.program}: {found.judged} verdicts of the last {found.periods} "
-            f"period(s) before {found.as_of} judged again; {len(found.flips)} flip(s)"
-        )
-        for flip in found.flips:
-            segment = ",".join(f"{k}={v}" for k, v in sorted(flip.segment.items()))
-            value = "-" if flip.value is None else f"{flip.value:.1f}"
-            lines.append(
-                f"  {flip.objective}{f' [{segment}]' if segment else ''} "
-                f"{flip.period_start}..{flip.period_end}: {flip.old_status or 'not judged'} → "
-                f"{flip.new_status or 'not judged'} (value {value}, n={flip.n}, target "
-                f"{_number(flip.old_target)} → {_number(flip.new_target)})"
-            )
-        for action in found.actions:
-            segment = ",".join(f"{k}={v}" for k, v in sorted(action.segment.items()))
-            verb = "would open" if action.opens_under == "head" else "would no longer open"
-            lines.append(
-                f"  action {verb}: {action.objective}{f' [{segment}]' if segment else ''} "
-                f"{action.trigger} for the period ending {action.period_end}"
-            )
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _backtest_markdown(backtests: list[Any]) -> str:
-    from cxgov.review.render import cell
-
-    lines = []
-    for found in backtests:
-        lines += [
-            f"\n### Backtest: {cell(found.program)}",
-            "",
-            f"{found.judged} verdicts of the last {found.periods} period(s) before "
-            f"{found.as_of} judged under both versions: {len(found.flips)} would change.",
-            "",
-        ]
-        if found.flips:
-            lines += [
-                "| objective | period | value | n | verdict | target |",
-                "|---|---|---|---|---|---|",
-            ]
-            for flip in found.flips:
-                segment = ",".join(f"{k}={v}" for k, v in sorted(flip.segment.items()))
-                value = "—" if flip.value is None else f"{flip.value:.1f}"
-                name = flip.objective + (f" [{segment}]" if segment else "")
-                lines.append(
-                    f"| {cell(name)} | {flip.period_start}..{flip.period_end} | {value} | "
-                    f"{flip.n} | {flip.old_status or 'not judged'} → "
-                    f"{flip.new_status or 'not judged'} | {_number(flip.old_target)} → "
-                    f"{_number(flip.new_target)} |"
-                )
-        for action in found.actions:
-            verb = "would open" if action.opens_under == "head" else "would no longer open"
-            lines.append(
-                f"- action {verb}: {cell(action.objective)} ({action.trigger}, period ending "
-                f"{action.period_end})"
-            )
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
+from cxgov.cli.common import day_or_today, db_option, guarded
+from cxgov.errors import UsageError
+from cxgov.judgement.outcome import ExitCode
 
 
 @click.command()
@@ -140,21 +74,14 @@ def diff(
     tree. Exit codes: 0 done, 1 --fail-on-loosened and something loosened or an objective
     removed (or a side does not validate), 2 usage error, 3 internal error.
     """
-    from cxgov.review import render
-
-    day = (as_of.date() if as_of else today()) if backtest_periods else None
+    day = day_or_today(as_of) if backtest_periods else None
     found = api.review(base, head, path=path, backtest_periods=backtest_periods, as_of=day, db=db)
     if output_format == "json":
-        data = render.as_json(found.diffs, found.base, found.head)
-        if backtest_periods:
-            data["backtest"] = [b.to_json() for b in found.backtests]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
     elif output_format == "markdown":
-        click.echo(render.markdown(found.diffs, found.base, found.head), nl=False)
-        click.echo(_backtest_markdown(found.backtests), nl=False)
+        click.echo(found.markdown(), nl=False)
     else:
-        click.echo(render.text(found.diffs, found.base, found.head), nl=False)
-        click.echo(_backtest_text(found.backtests), nl=False)
+        click.echo(found.text(), nl=False)
     return ExitCode.PROBLEMS if fail_on_loosened and found.blocks else ExitCode.OK
 
 
@@ -177,22 +104,15 @@ def codeowners(path: str, write: bool, check: bool) -> int:
     generated block of CODEOWNERS (lines outside it are kept); --check exits 1 when stale.
     """
     if write and check:
-        raise api.UsageError("give --write or --check, not both")
-    target, existing, wanted = api.codeowners(".", path)
-    if check:
-        if existing != wanted:
-            click.echo(f"{target} is stale: run `cxgov codeowners --write`", err=True)
-            return ExitCode.PROBLEMS
-        click.echo(f"{target} is current")
-        return ExitCode.OK
-    if write:
-        if existing == wanted:
-            click.echo(f"{target} is current")
-        else:
-            target.write_text(wanted, encoding="utf-8")
-            click.echo(f"wrote {target}")
-        return ExitCode.OK
-    click.echo(wanted, nl=False)
+        raise UsageError("give --write or --check, not both")
+    found = api.codeowners(".", path, write=write)
+    if check and not found.current:
+        click.echo(f"{found.path} is stale: run `cxgov codeowners --write`", err=True)
+        return ExitCode.PROBLEMS
+    if check or write:
+        click.echo(f"wrote {found.path}" if found.written else f"{found.path} is current")
+    else:
+        click.echo(found.wanted, nl=False)
     return ExitCode.OK
 
 

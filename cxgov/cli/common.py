@@ -1,4 +1,4 @@
-"""What every `cxgov` command shares: the error boundary, the clock and the store option."""
+"""What every `cxgov` command shares: the error boundary, the clock and the common options."""
 
 from __future__ import annotations
 
@@ -14,28 +14,32 @@ import click
 from click.core import ParameterSource
 
 from cxgov import api
-from cxgov.clock import NOW_ENV, BadNow, Clock, local_date, parse_now, pinned, system_now
-from cxgov.exitcodes import ExitCode
-from cxgov.report_formats import FORMATTERS
+from cxgov.errors import CxgovError, InvalidProgram, RunLocked
+from cxgov.judgement.outcome import ExitCode
+
+
+def _report(exc: CxgovError) -> None:
+    if isinstance(exc, InvalidProgram):
+        click.echo(api.FORMATTERS["text"](exc.diagnostics, 1), err=True, nl=False)
+        click.echo("cxgov: error: fix the program's errors first (cxgov validate)", err=True)
+    elif isinstance(exc, RunLocked):
+        # being busy is nobody's mistake: say how to get through instead
+        click.echo(f"cxgov: {exc}; try again later or pass --wait SECONDS", err=True)
+    else:
+        click.echo(f"cxgov: error: {exc}", err=True)
 
 
 def guarded(command: Callable[..., int]) -> Callable[..., None]:
-    """The one error boundary: expected problems are exit codes, anything else is a bug (3)."""
+    """The one error boundary: an expected failure (CxgovError) ends with its own exit code,
+    anything else is a bug (3)."""
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> None:
         try:
             code = command(*args, **kwargs)
-        except api.UsageError as exc:
-            click.echo(f"cxgov: error: {exc}", err=True)
-            code = ExitCode.USAGE
-        except api.InvalidProgram as exc:
-            click.echo(FORMATTERS["text"](exc.diagnostics, 1), err=True, nl=False)
-            click.echo("cxgov: error: fix the program's errors first (cxgov validate)", err=True)
-            code = ExitCode.PROBLEMS
-        except (api.FileFormatError, api.StoreError) as exc:
-            click.echo(f"cxgov: error: {exc}", err=True)
-            code = ExitCode.PROBLEMS
+        except CxgovError as exc:
+            _report(exc)
+            code = ExitCode(exc.exit_code)
         except BrokenPipeError:
             # the reader went away (e.g. `| head`); silence Python's own report at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -62,17 +66,17 @@ _NOW_KEY = "cxgov.now"
 def _pin_now(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     if value is not None:
         try:
-            ctx.meta[_NOW_KEY] = parse_now(value)
-        except BadNow as exc:
+            ctx.meta[_NOW_KEY] = api.parse_now(value)
+        except api.BadNow as exc:
             source = ctx.get_parameter_source(param.name or "now")
-            where = f" (from {NOW_ENV})" if source is ParameterSource.ENVIRONMENT else ""
+            where = f" (from {api.NOW_ENV})" if source is ParameterSource.ENVIRONMENT else ""
             raise click.BadParameter(f"{exc}{where}") from None
 
 
 now_option = click.option(
     "--now",
     metavar="ISO-8601",
-    envvar=NOW_ENV,
+    envvar=api.NOW_ENV,
     hidden=True,
     expose_value=False,
     is_eager=True,
@@ -83,19 +87,24 @@ now_option = click.option(
 """On the root group: `cxgov --now 2026-06-30T03:30:00Z run ...` or CXGOV_NOW=... cxgov run."""
 
 
-def edge_clock() -> Clock:
+def edge_clock() -> api.Clock:
     """The clock of this command: the instant pinned by `--now` / CXGOV_NOW, else the system's.
 
     The only place below `main` where "now" is decided; everything else is handed this clock
     (or a date taken from it) by the command.
     """
     instant = click.get_current_context().meta.get(_NOW_KEY)
-    return pinned(instant) if instant is not None else system_now
+    return api.pinned(instant) if instant is not None else api.system_now
 
 
 def today() -> dt.date:
     """The default `--as-of`: this machine's calendar date at the command's "now"."""
-    return local_date(edge_clock())
+    return api.local_date(edge_clock())
+
+
+def day_or_today(given: dt.datetime | None) -> dt.date:
+    """A `--as-of` option's day, else today."""
+    return given.date() if given else today()
 
 
 db_option = click.option(
@@ -115,3 +124,17 @@ program_option = click.option(
     type=click.Path(file_okay=False),
     help="The program directory.",
 )
+
+
+def format_option(
+    help_text: str | None = None, choices: tuple[str, ...] = ("text", "json")
+) -> Callable[[Callable[..., Any]], Any]:
+    """`--format`, text for people by default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help_text,
+    )

@@ -1,12 +1,8 @@
-"""`cxgov actions`: people work the actions opened for missed objectives.
-
-cli.py registers this group.
-"""
+"""`cxgov actions`: people work the actions opened for missed objectives."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import getpass
 import io
 import json
@@ -15,8 +11,8 @@ from typing import Any
 import click
 
 from cxgov import api
-from cxgov.cli_common import db_option, edge_clock, guarded, today
-from cxgov.exitcodes import ExitCode
+from cxgov.cli.common import db_option, edge_clock, guarded, today
+from cxgov.judgement.outcome import ExitCode
 
 LIST_FIELDS = (
     "id",
@@ -52,16 +48,9 @@ _actor_option = click.option(
 )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _listed(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: _plain(row[name]) for name in LIST_FIELDS}
+def _listed(action: api.Action) -> dict[str, Any]:
+    shown = action.to_json()
+    return {name: shown[name] for name in LIST_FIELDS}
 
 
 def _segment_text(segment: dict[str, str]) -> str:
@@ -110,7 +99,7 @@ def list_command(
         journey=journey,
         overdue_on=today() if overdue else None,
     )
-    rows = [_listed(row) for row in api.list_actions(db, where)]
+    rows = [_listed(action) for action in api.list_actions(db, where)]
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif output_format == "csv":
@@ -137,15 +126,15 @@ def list_command(
     return ExitCode.OK
 
 
-def _echo_action(found: dict[str, Any]) -> None:
-    evidence = found["evidence"] or {}
+def _echo_action(found: api.ActionHistory) -> None:
+    evidence = found.evidence or {}
     click.echo(
-        f"action {found['id']}: {found['objective']}{_segment_suffix(found['segment'])} "
-        f"{found['trigger']}, {found['status']}, severity {found['severity']}"
+        f"action {found.id}: {found.objective}{_segment_suffix(found.segment)} "
+        f"{found.trigger}, {found.status}, severity {found.severity}"
     )
-    click.echo(f"  assignee {found['assignee']}, due {_plain(found['due'])}")
-    if found["escalated_to"]:
-        click.echo(f"  escalated to {found['escalated_to']} (level {found['escalation_level']})")
+    click.echo(f"  assignee {found.assignee}, due {found.due.isoformat()}")
+    if found.escalated_to:
+        click.echo(f"  escalated to {found.escalated_to} (level {found.escalation_level})")
     if evidence:
         period = evidence.get("period", {})
         click.echo(
@@ -155,32 +144,20 @@ def _echo_action(found: dict[str, Any]) -> None:
         )
         if evidence.get("consequence"):
             click.echo(f"  consequence: {evidence['consequence']}")
-    for event in found["events"]:
+    for event in found.events:
         change = (
-            event["to_status"]
-            if event["from_status"] == event["to_status"]
-            else f"{event['from_status'] or ''} → {event['to_status']}".strip()
+            event.to_status
+            if event.from_status == event.to_status
+            else f"{event.from_status or ''} → {event.to_status}".strip()
         )
-        note = f": {event['note']}" if event["note"] else ""
-        click.echo(f"  {_plain(event['at'])} {event['actor']}: {event['kind']} ({change}){note}")
-
-
-def _show_or_json(found: dict[str, Any], output_format: str) -> None:
-    if output_format == "json":
-        plain = {k: _plain(v) for k, v in found.items() if k != "events"}
-        plain["events"] = [{k: _plain(v) for k, v in e.items()} for e in found["events"]]
-        click.echo(json.dumps(plain, indent=2, ensure_ascii=False))
-    else:
-        _echo_action(found)
+        note = f": {event.note}" if event.note else ""
+        at = event.to_json()["at"]
+        click.echo(f"  {at} {event.actor}: {event.kind} ({change}){note}")
 
 
 def _run_change(change: str, action_id: int, **kwargs: Any) -> int:
-    try:
-        found = api.change_action(action_id, change, clock=edge_clock(), **kwargs)
-    except api.ActionError as exc:
-        click.echo(f"cxgov: error: {exc}", err=True)
-        return ExitCode.PROBLEMS
-    click.echo(f"action {action_id}: {found['status']}")
+    found = api.change_action(action_id, change, clock=edge_clock(), **kwargs)
+    click.echo(f"action {action_id}: {found.status}")
     return ExitCode.OK
 
 
@@ -191,12 +168,11 @@ def _run_change(change: str, action_id: int, **kwargs: Any) -> int:
 @guarded
 def show_command(action_id: int, output_format: str, db: str | None) -> int:
     """Show one action with its evidence and its history of events."""
-    try:
-        found = api.show_action(action_id, db)
-    except api.ActionError as exc:
-        click.echo(f"cxgov: error: {exc}", err=True)
-        return ExitCode.PROBLEMS
-    _show_or_json(found, output_format)
+    found = api.show_action(action_id, db)
+    if output_format == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _echo_action(found)
     return ExitCode.OK
 
 
@@ -258,19 +234,19 @@ def deliveries_command(
 ) -> int:
     """Deliveries to sinks (webhook, e-mail, GitHub) that have not got through yet: pending,
     failed (tried again by the next run) and rejected (refused by the sink; --retry)."""
-    reset, rows = api.deliveries(db, program_id, retry=retry)
+    found = api.deliveries(db, program_id, retry=retry)
     if output_format == "json":
-        click.echo(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], indent=2))
+        click.echo(json.dumps([d.to_json() for d in found.waiting], indent=2))
         return ExitCode.OK
     if retry:
-        click.echo(f"{reset} rejected deliveries queued again")
-    if not rows:
+        click.echo(f"{found.reset} rejected deliveries queued again")
+    if not found.waiting:
         click.echo("every delivery got through")
-    for row in rows:
-        error = f": {row['last_error']}" if row["last_error"] else ""
+    for d in found.waiting:
+        error = f": {d.last_error}" if d.last_error else ""
         click.echo(
-            f"action {row['action_id']} event {row['event_id']} → {row['sink']}: "
-            f"{row['status']} after {row['attempts']} attempt(s){error}"
+            f"action {d.action_id} event {d.event_id} → {d.sink}: "
+            f"{d.status} after {d.attempts} attempt(s){error}"
         )
     return ExitCode.OK
 
@@ -283,15 +259,15 @@ def deliveries_command(
 def effectiveness_command(program_id: str | None, output_format: str, db: str | None) -> int:
     """Whether the work moves the numbers: per owner and per journey, the resolved actions the
     following periods judged, and the share verified effective."""
-    rows = api.effectiveness(db, program_id)
+    found = api.effectiveness(db, program_id)
     if output_format == "json":
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps([e.to_json() for e in found], indent=2))
         return ExitCode.OK
-    if not rows:
+    if not found:
         click.echo("no resolved action has been judged yet")
-    for row in rows:
+    for e in found:
         click.echo(
-            f"{row['by']:<8} {row['id']:<24} {row['verified_effective']} of {row['judged']} "
-            f"verified effective ({100 * row['share_effective']:.0f}%)"
+            f"{e.by:<8} {e.id:<24} {e.verified_effective} of {e.judged} "
+            f"verified effective ({100 * e.share_effective:.0f}%)"
         )
     return ExitCode.OK

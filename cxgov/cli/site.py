@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from cxgov import api
-from cxgov.cli_common import db_option, guarded, program_option
-from cxgov.exitcodes import ExitCode
+from cxgov.cli.common import db_option, guarded, program_option
+from cxgov.errors import UsageError
+from cxgov.judgement.outcome import ExitCode
 
 _out_option = click.option(
     "--out",
@@ -56,44 +57,47 @@ def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def build_and_report(
+def progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def echo_built(built: api.BuiltSite, builder: str) -> None:
+    """Where the site is and how long it took."""
+    click.echo(
+        f"site: {built.out / 'index.html'} ({built.pages} pages; generating "
+        f"{built.generate_seconds:.1f} s, {builder} build {built.build_seconds:.1f} s)"
+    )
+
+
+def _build(
     program_dir: str,
-    *,
     db: str | None,
     site_out: str | None,
     audience: str,
     config: str,
     builder: str,
+    *,
     run: int | None = None,
-) -> api.BuiltSite | None:
-    """Build the site, print where it is and how long it took; None (and a message) when the
-    build failed."""
-    try:
-        built = api.build_site(
-            program_dir,
-            db=db,
-            out=site_out,
-            audience=api.Audience(audience),
-            config=config if Path(config).is_file() else None,
-            builder=api.Builder(builder),
-            run=run,
-            progress=lambda message: click.echo(message, err=True),
-        )
-    except api.SiteError as exc:
-        click.echo(f"cxgov: error: {exc}", err=True)
-        return None
-    click.echo(
-        f"site: {built.out / 'index.html'} ({built.pages} pages; generating "
-        f"{built.generate_seconds:.1f} s, {builder} build {built.build_seconds:.1f} s)"
+) -> api.BuiltSite:
+    built = api.build_site(
+        program_dir,
+        db=db,
+        out=site_out,
+        audience=api.Audience(audience),
+        config=config,
+        builder=api.Builder(builder),
+        run=run,
+        progress=progress,
     )
+    echo_built(built, builder)
     return built
 
 
 @click.group()
 def site() -> None:
     """The governance site: program health, strategy, journey maps, objectives, the voice of
-    the customer, actions, owners, data quality and the changelog of targets, built from the
-    newest run."""
+    the customer, actions, owners, data quality and the changelog of targets, built from a
+    recorded run."""
 
 
 @site.command("build")
@@ -125,16 +129,8 @@ def build_command(
     with the settings of your mkdocs.yml. Exit codes: 0 built, 1 the build failed, 2 usage
     error, 3 internal error.
     """
-    built = build_and_report(
-        program_dir,
-        db=db,
-        site_out=site_out,
-        audience=audience,
-        config=config,
-        builder=builder,
-        run=run,
-    )
-    return ExitCode.OK if built else ExitCode.PROBLEMS
+    _build(program_dir, db, site_out, audience, config, builder, run=run)
+    return ExitCode.OK
 
 
 @site.command("serve")
@@ -163,14 +159,9 @@ def serve_command(
             Path(site_out) if site_out else Path("site") / api.load_program(program_dir).program.id
         )
     else:
-        built = build_and_report(
-            program_dir, db=db, site_out=site_out, audience=audience, config=config, builder=builder
-        )
-        if built is None:
-            return ExitCode.PROBLEMS
-        out = built.out
+        out = _build(program_dir, db, site_out, audience, config, builder).out
     if not (out / "index.html").is_file():
-        raise api.UsageError(f"no built site in {out}; run `cxgov site build` first")
+        raise UsageError(f"no built site in {out}; run `cxgov site build` first")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         click.echo(f"serving {out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")

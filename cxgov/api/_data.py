@@ -1,0 +1,120 @@
+"""Data in the store: ingesting answers and business KPI values, its status, its schema, and
+synthetic answers for the examples."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.util import CommandError
+
+from cxgov.api._program import load_program
+from cxgov.api._store import opened_store
+from cxgov.clock import Clock
+from cxgov.demo import DemoFiles, generate
+from cxgov.errors import UsageError
+from cxgov.ingest.batch import BatchSummary, ingest_files
+from cxgov.ingest.kpi_values import ingest_kpi_values_file
+from cxgov.store.engine import current_revision
+from cxgov.store.engine import upgrade as upgrade_store
+from cxgov.store.status import DataStatus, data_status
+
+__all__ = ["SchemaUpgrade", "db_upgrade", "demo_data", "ingest", "ingest_kpi_values", "status"]
+
+
+def _source_files(program_dir: str, pattern: str) -> list[Path]:
+    files = sorted(p for p in Path(program_dir).glob(pattern) if p.is_file())
+    if not files:
+        raise UsageError(f"no files match {pattern!r} under {program_dir}")
+    return files
+
+
+def ingest(
+    program_dir: str,
+    source_id: str,
+    files: list[str] | None = None,
+    *,
+    db: str | None = None,
+    max_reject_rate: float = 0.5,
+    clock: Clock,
+    progress: Callable[[str], None] | None = None,
+) -> BatchSummary:
+    """Load data files through one of the program's sources as one batch."""
+    program = load_program(program_dir)
+    source = next((s for s in program.sources if s.id == source_id), None)
+    if source is None:
+        known = ", ".join(s.id for s in program.sources) or "none"
+        raise UsageError(
+            f"program {program.program.id} has no source {source_id!r} (sources: {known})"
+        )
+    paths = [Path(f) for f in files] if files else _source_files(program_dir, source.path)
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+    with opened_store(db) as engine:
+        return ingest_files(
+            engine,
+            program,
+            source,
+            paths,
+            clock=clock,
+            max_reject_rate=max_reject_rate,
+            progress=progress,
+        )
+
+
+def ingest_kpi_values(
+    program_dir: str,
+    file: str,
+    *,
+    db: str | None = None,
+    max_reject_rate: float = 0.5,
+    clock: Clock,
+) -> BatchSummary:
+    """Load business KPI values per period and segment from a CSV file."""
+    program = load_program(program_dir)
+    path = Path(file)
+    if not path.is_file():
+        raise UsageError(f"no such file: {file}")
+    with opened_store(db) as engine:
+        return ingest_kpi_values_file(
+            engine, program, path, clock=clock, max_reject_rate=max_reject_rate
+        )
+
+
+def status(program_dir: str, *, db: str | None = None) -> DataStatus:
+    """Records per measurement point and rejected rows per source."""
+    program = load_program(program_dir)
+    with opened_store(db) as engine:
+        return data_status(engine, program)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaUpgrade:
+    """The store's migration before and after an upgrade (None: an empty database)."""
+
+    before: str | None
+    after: str | None
+
+
+def db_upgrade(db: str | None = None, revision: str = "head") -> SchemaUpgrade:
+    """Apply migrations up to `revision`, keeping every row."""
+    with opened_store(db, migrate=False) as engine:
+        before = current_revision(engine)
+        try:
+            upgrade_store(engine, revision)
+        except CommandError as exc:  # the revision is the user's text: a usage error, not a bug
+            raise UsageError(f"--revision {revision}: {exc}") from None
+        return SchemaUpgrade(before, current_revision(engine))
+
+
+def demo_data(
+    program_dir: str, out: str | None = None, *, end: dt.date, months: int = 24, seed: int = 7
+) -> DemoFiles:
+    """Write synthetic answer files for an example program (default: its `data/` folder)."""
+    program = load_program(program_dir)
+    return generate(
+        program, Path(out) if out else Path(program_dir) / "data", end=end, months=months, seed=seed
+    )

@@ -1,0 +1,91 @@
+"""Judging: one evaluation, the nightly run, and an owner's digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from cxgov.actions.digest import render as render_digest
+from cxgov.actions.digests import collect as collect_digest
+from cxgov.api._program import load_program, loaded_program
+from cxgov.api._store import opened_store
+from cxgov.clock import Clock
+from cxgov.errors import UsageError
+from cxgov.evaluate.run import Evaluation
+from cxgov.nightly import NightlyRun, evaluate_and_follow_up, run_nightly
+
+__all__ = ["digest", "evaluate", "run"]
+
+
+def evaluate(
+    program_dir: str,
+    *,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    db: str | None = None,
+    out: str | None = "reports",
+    dry_run: bool = False,
+    clock: Clock,
+) -> Evaluation:
+    """Judge every objective for every period up to `as_of`; record the run and write
+    reports/<program>/<as-of>.json and .md (nothing is recorded or written with `dry_run`)."""
+    loaded = loaded_program(program_dir)
+    with opened_store(db) as engine:
+        return evaluate_and_follow_up(
+            engine,
+            loaded,
+            program_dir,
+            as_of=as_of,
+            since=since,
+            out=Path(out) if out else None,
+            dry_run=dry_run,
+            clock=clock,
+        )
+
+
+def run(
+    program_dir: str,
+    *,
+    as_of: dt.date,
+    db: str | None = None,
+    out: str | None = "reports",
+    wait_seconds: float = 0.0,
+    max_reject_rate: float = 0.5,
+    clock: Clock,
+    progress: Callable[[str], None] | None = None,
+) -> NightlyRun:
+    """The nightly run: ingest each source's new files, evaluate, follow up the actions and
+    write the report. One run per program at a time; raises RunLocked when another holds it
+    past `wait_seconds`. The site is rebuilt afterwards by `site_after_run`."""
+    loaded = loaded_program(program_dir)
+    with opened_store(db) as engine:
+        return run_nightly(
+            engine,
+            loaded,
+            program_dir,
+            as_of=as_of,
+            out=Path(out) if out else None,
+            clock=clock,
+            wait_seconds=wait_seconds,
+            max_reject_rate=max_reject_rate,
+            progress=progress,
+        )
+
+
+def digest(
+    program_dir: str,
+    owner_id: str,
+    *,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    db: str | None = None,
+) -> str:
+    """One owner's digest in Markdown (see cxgov.actions.digest): the text mailed to them."""
+    program = load_program(program_dir)
+    owner = next((o for o in program.owners if o.id == owner_id), None)
+    if owner is None:
+        known = ", ".join(sorted(o.id for o in program.owners))
+        raise UsageError(f"program {program.program.id} has no owner {owner_id!r} ({known})")
+    with opened_store(db) as engine, engine.connect() as connection:
+        return render_digest(collect_digest(connection, program, owner, as_of, since))

@@ -1,0 +1,84 @@
+"""Programs as files: validation, loading for the other commands, schemas, rules, scaffolds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxgov.assembly import LoadedProgram
+from cxgov.errors import InvalidProgram, UsageError
+from cxgov.loading import MAX_FILE_BYTES
+from cxgov.model import Program
+from cxgov.rules import RULES, Rule
+from cxgov.scaffold import write_scaffold
+from cxgov.schema import stale_schemas, write_schemas
+from cxgov.validation import ValidationResult, validate_paths
+
+__all__ = [
+    "check_schemas",
+    "load_program",
+    "loaded_program",
+    "rule",
+    "rules",
+    "scaffold",
+    "validate",
+    "write_schema_files",
+]
+
+
+def validate(paths: list[str], *, max_bytes: int = MAX_FILE_BYTES) -> ValidationResult:
+    """Validate every program under `paths` (program directories or folders of them)."""
+    return validate_paths(paths, max_bytes=max_bytes)
+
+
+def load_program(program_dir: str) -> Program:
+    """One program directory, which must validate without errors."""
+    return loaded_program(program_dir).program
+
+
+def loaded_program(program_dir: str) -> LoadedProgram:
+    """One program directory with its files, which must validate without errors."""
+    path = Path(program_dir)
+    if not path.is_dir():
+        raise UsageError(f"not a program directory: {program_dir}")
+    result = validate_paths([program_dir])
+    if len(result.programs) != 1:
+        raise UsageError(f"expected one program in {program_dir}, found {len(result.programs)}")
+    if result.errors:
+        raise InvalidProgram([d for d in result.diagnostics if d.severity.value == "error"])
+    return result.programs[0]
+
+
+def write_schema_files(directory: str | Path = "schemas") -> list[Path]:
+    return write_schemas(Path(directory))
+
+
+def check_schemas(directory: str | Path = "schemas") -> list[str]:
+    """Schema files under `directory` that are stale or missing."""
+    return stale_schemas(Path(directory))
+
+
+def rules() -> list[Rule]:
+    """Every validation rule, by code."""
+    return sorted(RULES.values(), key=lambda r: r.code)
+
+
+def rule(code: str) -> Rule:
+    """One validation rule by its code (any case)."""
+    found = RULES.get(code.upper())
+    if found is None:
+        raise UsageError(f"no rule {code}; `cxgov rules` lists them")
+    return found
+
+
+def scaffold(
+    directory: str,
+    *,
+    program_id: str | None = None,
+    language: str = "en",
+    package: str | None = None,
+) -> list[Path]:
+    """A new program under `directory` that validates as it is; returns the files written.
+    `package` is what the workflows install (default: exactly this cxgov's version)."""
+    return write_scaffold(
+        Path(directory), program_id=program_id, language=language, package=package
+    )

@@ -1,0 +1,177 @@
+"""Commands on the data in the store: ingest, data status, db upgrade, demo-data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from cxgov import api
+from cxgov.cli.common import (
+    db_option,
+    edge_clock,
+    format_option,
+    guarded,
+    program_option,
+    today,
+)
+from cxgov.errors import UsageError
+from cxgov.judgement.outcome import ExitCode
+
+
+def echo_batch(summary: api.BatchSummary, output_format: str) -> None:
+    """One batch's summary: what was read, accepted, rejected (and why) and stored."""
+    if output_format == "json":
+        click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+        return
+    state = "loaded" if summary.status == "committed" else "REFUSED, nothing committed"
+    batch = f"batch {summary.batch}" if summary.batch is not None else "no batch"
+    click.echo(
+        f"{summary.source}: {state} ({batch}): {summary.rows_read:,} rows read, "
+        f"{summary.accepted:,} accepted, {summary.rejected:,} rejected; records "
+        f"{summary.inserted:,} inserted, {summary.updated:,} updated, "
+        f"{summary.unchanged:,} unchanged"
+        + (f", {summary.duplicates:,} repeated in the batch" if summary.duplicates else "")
+    )
+    for reason, count in sorted(summary.rejected_by_reason.items()):
+        click.echo(f"  rejected {count:,} rows: {reason}")
+
+
+@click.command()
+@program_option
+@click.option("--source", "source_id", help="Source id from the program's `sources`.")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option(
+    "--kpi-values",
+    "kpi_values",
+    type=click.Path(dir_okay=False),
+    help="Load business KPI values per period from this CSV (kpi, period_start, period_end, "
+    "value, optional n and segment columns) instead of a source.",
+)
+@db_option
+@click.option(
+    "--max-reject-rate",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Refuse the whole batch (exit 4, nothing committed) above this share of rejected rows.",
+)
+@format_option()
+@guarded
+def ingest(
+    program_dir: str,
+    source_id: str | None,
+    files: tuple[str, ...],
+    kpi_values: str | None,
+    db: str | None,
+    max_reject_rate: float,
+    output_format: str,
+) -> int:
+    """Load data files into the store as one batch, keeping every rejected row with its reasons.
+
+    FILES default to the source's `path` glob, relative to the program directory. Re-loading a
+    file adds nothing twice; a changed answer is updated. Exit codes: 0 loaded (even with
+    rejected rows), 1 the program or a file is unusable, 2 usage error, 3 internal error,
+    4 too many rejected rows (nothing committed).
+    """
+    if (source_id is None) == (kpi_values is None):
+        raise UsageError("give either --source SOURCE_ID [FILE...] or --kpi-values FILE")
+    if kpi_values is not None:
+        if files:
+            raise UsageError("--kpi-values takes one file; FILES belong to --source")
+        summary = api.ingest_kpi_values(
+            program_dir, kpi_values, db=db, max_reject_rate=max_reject_rate, clock=edge_clock()
+        )
+    else:
+        assert source_id is not None
+        progress = None if output_format == "json" else lambda m: click.echo(m, err=True)
+        summary = api.ingest(
+            program_dir,
+            source_id,
+            list(files) or None,
+            db=db,
+            max_reject_rate=max_reject_rate,
+            clock=edge_clock(),
+            progress=progress,
+        )
+    echo_batch(summary, output_format)
+    return ExitCode.OK if summary.status == "committed" else ExitCode.REJECTED
+
+
+@click.group()
+def db() -> None:
+    """Manage the store's schema (migrations run automatically on first use)."""
+
+
+@db.command("upgrade")
+@db_option
+@click.option("--revision", default="head", show_default=True, help="Target migration.")
+@guarded
+def db_upgrade(db: str | None, revision: str) -> int:
+    """Upgrade the store in place to the newest schema, keeping every row."""
+    done = api.db_upgrade(db, revision)
+    if done.before == done.after:
+        click.echo(f"store is current (migration {done.after})")
+    else:
+        click.echo(f"store upgraded from migration {done.before or 'none'} to {done.after}")
+    return ExitCode.OK
+
+
+@click.group()
+def data() -> None:
+    """Inspect the data in the store."""
+
+
+@data.command("status")
+@program_option
+@db_option
+@format_option()
+@guarded
+def data_status(program_dir: str, db: str | None, output_format: str) -> int:
+    """Per measurement point: answers, not-applicable answers, first and last collection time;
+    and rejected rows per source."""
+    found = api.status(program_dir, db=db)
+    if output_format == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+        return ExitCode.OK
+    width = max([len("measurement point"), *(len(p.id) for p in found.points)])
+    click.echo(
+        f"{'measurement point':<{width}}  {'answers':>9}  {'n/a':>7}  first             last"
+    )
+    for p in found.points:
+        first = p.first.strftime("%Y-%m-%d %H:%M") if p.first else "-"
+        last = p.last.strftime("%Y-%m-%d %H:%M") if p.last else "-"
+        click.echo(f"{p.id:<{width}}  {p.records:>9,}  {p.not_applicable:>7,}  {first:<16}  {last}")
+    for source, count in sorted(found.rejected_by_source.items()):
+        click.echo(f"rejected rows from {source}: {count:,}")
+    if not found.rejected_by_source:
+        click.echo("rejected rows: none")
+    return ExitCode.OK
+
+
+@click.command("demo-data")
+@program_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Folder for the files (default: the program's data/ folder).",
+)
+@click.option("--months", type=click.IntRange(1, 120), default=24, show_default=True)
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last day of data (default: today).")
+@click.option("--seed", type=int, default=7, show_default=True)
+@guarded
+def demo_data(
+    program_dir: str, out: str | None, months: int, end: dt.datetime | None, seed: int
+) -> int:
+    """Write realistic synthetic answer files for an example program: monthly answers with
+    seasonality, touchpoints drifting below target, comments in Finnish and English,
+    not-applicable answers and a few malformed rows, plus business KPI values."""
+    last = end.date() if end else today()
+    files = api.demo_data(program_dir, out, end=last, months=months, seed=seed)
+    folder = files.answers[0].parent if files.answers else Path(out or program_dir)
+    click.echo(f"wrote {files.rows:,} answers in {len(files.answers)} files to {folder}/")
+    if files.kpi_values:
+        click.echo(f"wrote business KPI values to {files.kpi_values}")
+    return ExitCode.OK

@@ -1,0 +1,274 @@
+"""Commands that judge: evaluate, the nightly run, an owner's digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from cxgov import api
+from cxgov.cli.common import (
+    day_or_today,
+    db_option,
+    edge_clock,
+    format_option,
+    guarded,
+    program_option,
+)
+from cxgov.cli.data import echo_batch
+from cxgov.cli.site import echo_built, progress, site_options
+from cxgov.judgement.outcome import FAIL_ON, ExitCode, exit_code_for
+
+_out_option = click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="reports",
+    show_default=True,
+    help="Folder of the reports: OUT/<program-id>/<as-of>.json and .md.",
+)
+
+
+def _current(result: api.Evaluation) -> list[api.Verdict]:
+    """The statuses `--fail-on` looks at: each objective's current status (the one rule)."""
+    return [c.status for c in result.current.values()]
+
+
+def _echo_evaluation(result: api.Evaluation, day: dt.date, dry_run: bool) -> None:
+    record = result.record
+    current = api.worst_first(result.current.values())
+    totals = {v: sum(c.status is v for c in current) for v in api.Verdict}
+    click.echo(
+        f"{record.program} as of {day}: {len(record.verdicts):,} verdicts over "
+        f"{len(current)} objectives; current status: "
+        + ", ".join(f"{count} {status.value}" for status, count in totals.items())
+    )
+    for now in current:
+        v = now.verdict
+        if now.status is not api.Verdict.PASS:
+            value = "-" if v.value is None else f"{v.value:.1f}"
+            segment = ",".join(f"{k}={x}" for k, x in v.segment)
+            click.echo(
+                f"  {v.status:<19} {v.objective}{f' [{segment}]' if segment else ''}"
+                f" {v.start}..{v.end}: {value} (n={v.n})"
+            )
+    if record.actions is not None:
+        changes = ", ".join(f"{n} {kind}" for kind, n in sorted(record.actions.counts.items()))
+        click.echo(f"actions: {changes or 'no changes'} (cxgov actions list)")
+    if result.json_path:
+        click.echo(f"report: {result.json_path} and {result.markdown_path}")
+    elif dry_run:
+        click.echo("dry run: nothing recorded, no report written")
+
+
+def _echo_deliveries(outcome: api.NightlyRun) -> None:
+    if outcome.deliveries:
+        done = ", ".join(f"{n} {status}" for status, n in sorted(outcome.deliveries.items()))
+        click.echo(f"deliveries to sinks: {done} (cxgov actions deliveries)")
+    if outcome.digests:
+        done = ", ".join(f"{n} {status}" for status, n in sorted(outcome.digests.items()))
+        click.echo(f"owners' digests mailed: {done}")
+
+
+@click.command()
+@program_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Evaluate as of this day (default: today).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Earliest day to evaluate (default: the first data).",
+)
+@db_option
+@_out_option
+@format_option("json also prints the report.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="fail",
+    show_default=True,
+    help="Exit 1 when a latest-period verdict is at or beyond this status "
+    "(pass < insufficient_sample < warn < no_data < fail).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Evaluate without recording the run or writing files."
+)
+@guarded
+def evaluate(
+    program_dir: str,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    db: str | None,
+    out: str,
+    output_format: str,
+    fail_on: str,
+    dry_run: bool,
+) -> int:
+    """Compute every measurement point's KPI per period, with sample size and interval, and
+    judge every objective against the target revision in force.
+
+    Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, 3 internal error.
+    """
+    day = day_or_today(as_of)
+    result = api.evaluate(
+        program_dir,
+        as_of=day,
+        since=since.date() if since else None,
+        db=db,
+        out=out,
+        dry_run=dry_run,
+        clock=edge_clock(),
+    )
+    if output_format == "json":
+        click.echo(json.dumps(result.report, indent=2, ensure_ascii=False))
+    else:
+        _echo_evaluation(result, day, dry_run)
+    return exit_code_for(_current(result), fail_on)
+
+
+@click.command("run")
+@program_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Run as of this day (default: today).",
+)
+@db_option
+@_out_option
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another run of the same program to finish before giving up.",
+)
+@click.option(
+    "--max-reject-rate",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Refuse a source's batch (nothing of it committed) above this share of rejected rows.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="none",
+    show_default=True,
+    help="Exit 1 when a latest-period verdict is at or beyond this status.",
+)
+@click.option("--no-site", is_flag=True, help="Do not build the governance site.")
+@click.option(
+    "--site-out",
+    "site_out",
+    type=click.Path(file_okay=False),
+    help="Where the built site goes (default: site/<program id>).",
+)
+@site_options
+@guarded
+def run_command(
+    program_dir: str,
+    as_of: dt.datetime | None,
+    db: str | None,
+    out: str,
+    wait: float,
+    max_reject_rate: float,
+    fail_on: str,
+    no_site: bool,
+    site_out: str | None,
+    audience: str,
+    config: str,
+    builder: str,
+) -> int:
+    """The nightly run: ingest each source's new files, evaluate, follow up the actions and
+    write the report, then build the governance site. Safe to repeat: a second run of the
+    same day judges nothing again.
+
+    Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, or the site build
+    failed, 3 internal error, 4 a source's batch was refused (the rest of the run went on),
+    5 another run of the same program holds the lock.
+    """
+    day = day_or_today(as_of)
+    outcome = api.run(
+        program_dir,
+        as_of=day,
+        db=db,
+        out=out,
+        wait_seconds=wait,
+        max_reject_rate=max_reject_rate,
+        clock=edge_clock(),
+        progress=progress,
+    )
+    for batch in outcome.batches:
+        echo_batch(batch, "text")
+    if not outcome.batches:
+        click.echo("no new data files")
+    if outcome.evaluation is None:
+        click.echo(
+            f"{outcome.program} as of {day}: nothing changed since run {outcome.unchanged_since}; "
+            "nothing to judge again"
+        )
+    else:
+        _echo_evaluation(outcome.evaluation, day, dry_run=False)
+    _echo_deliveries(outcome)
+    site_failed = False
+    if not no_site:
+        rebuilt = api.site_after_run(
+            program_dir,
+            db=db,
+            out=site_out,
+            audience=api.Audience(audience),
+            config=config,
+            builder=api.Builder(builder),
+            progress=progress,
+        )
+        if rebuilt.built is not None:
+            echo_built(rebuilt.built, builder)
+        else:
+            click.echo(f"cxgov: error: {rebuilt.error}", err=True)
+            site_failed = True
+    if outcome.refused:
+        return ExitCode.REJECTED
+    judged = (
+        ExitCode.OK
+        if outcome.evaluation is None
+        else exit_code_for(_current(outcome.evaluation), fail_on)
+    )
+    return ExitCode.PROBLEMS if site_failed else judged
+
+
+@click.command()
+@program_option
+@click.option("--owner", "owner_id", required=True, help="The owner id the digest is for.")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="As of this day (default: today)."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Changes since this day (default: one day or one week back, by the owner's `digest`).",
+)
+@db_option
+@guarded
+def digest(
+    program_dir: str,
+    owner_id: str,
+    as_of: dt.datetime | None,
+    since: dt.datetime | None,
+    db: str | None,
+) -> int:
+    """One owner's digest in Markdown: their objectives with status and trend, their actions
+    due or overdue, escalations that reached them, and what changed since the last digest."""
+    text = api.digest(
+        program_dir,
+        owner_id,
+        as_of=day_or_today(as_of),
+        since=since.date() if since else None,
+        db=db,
+    )
+    click.echo(text, nl=False)
+    return ExitCode.OK

@@ -1,0 +1,83 @@
+"""Commands on program files: validate, schema, rules."""
+
+from __future__ import annotations
+
+import click
+
+from cxgov import api
+from cxgov.cli.common import guarded
+from cxgov.judgement.outcome import ExitCode
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(api.FORMATTERS)),
+    default="text",
+    show_default=True,
+    help="Output format: text for people, json for tools, github for "
+    "workflow annotations, sarif for code-scanning viewers.",
+)
+@click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1 on any warning).")
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=api.MAX_FILE_BYTES,
+    show_default=True,
+    help="Largest program file accepted, in bytes.",
+)
+@guarded
+def validate(paths: tuple[str, ...], output_format: str, strict: bool, max_file_size: int) -> int:
+    """Check programs and list every problem with file:line:column and a rule code.
+
+    PATHS are program directories or folders of program directories (default: programs/).
+    Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage
+    error, 3 internal error.
+    """
+    result = api.validate(list(paths) or ["programs"], max_bytes=max_file_size)
+    click.echo(api.FORMATTERS[output_format](result.diagnostics, len(result.programs)), nl=False)
+    return ExitCode.PROBLEMS if result.failed(strict=strict) else ExitCode.OK
+
+
+@click.command()
+@click.option(
+    "--out",
+    "directory",
+    type=click.Path(file_okay=False),
+    default="schemas",
+    show_default=True,
+    help="Folder of the schema files.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when the files are stale.")
+@guarded
+def schema(directory: str, check: bool) -> int:
+    """Write the JSON Schemas (draft 2020-12) generated from the program model.
+
+    Editors use them to flag mistakes while a CX owner types; CI runs `--check`.
+    """
+    if check:
+        stale = api.check_schemas(directory)
+        for name in stale:
+            click.echo(f"{directory}/{name} is stale: run `cxgov schema`", err=True)
+        if not stale:
+            click.echo(f"schemas in {directory}/ are current")
+        return ExitCode.PROBLEMS if stale else ExitCode.OK
+    for path in api.write_schema_files(directory):
+        click.echo(f"wrote {path}")
+    return ExitCode.OK
+
+
+@click.command()
+@click.argument("code", required=False)
+@guarded
+def rules(code: str | None) -> int:
+    """List the validation rules, or explain one (for example: cxgov rules CXG110)."""
+    if code is None:
+        for rule in api.rules():
+            click.echo(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<26} {rule.summary}")
+        return ExitCode.OK
+    found = api.rule(code)
+    click.echo(f"{found.code} {found.name} ({found.severity.value})\n\n{found.doc}")
+    return ExitCode.OK

@@ -1,0 +1,52 @@
+"""A command's outcome as an exit code: the codes themselves and the `--fail-on` policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cxgov.judgement.verdicts import Verdict
+
+
+class ExitCode(IntEnum):
+    """What a cxgov command's exit status means: a contract with CI systems and scripts that
+    call cxgov.
+
+    | code | meaning |
+    |------|---------|
+    | 0 | success: no errors (warnings allowed unless `--strict`) |
+    | 1 | the command ran and found problems (validation errors, a stale schema) |
+    | 2 | usage error: bad options, a path that does not exist |
+    | 3 | internal error: a bug in cxgov; please report it with the traceback |
+    | 4 | ingest refused: rejected rows exceeded `--max-reject-rate`; nothing was committed |
+    | 5 | busy: another `cxgov run` of the same program holds the lock |
+    | 130 | interrupted (Ctrl-C) |
+    """
+
+    OK = 0
+    PROBLEMS = 1
+    USAGE = 2
+    INTERNAL = 3
+    REJECTED = 4
+    BUSY = 5
+    INTERRUPTED = 130
+
+
+FAIL_ON = ("fail", "no_data", "warn", "insufficient_sample", "none")
+"""The `--fail-on` choices: a verdict status, from the gravest, or `none` (never fail)."""
+
+
+def exit_code_for(statuses: Iterable[Verdict], fail_on: str) -> ExitCode:
+    """PROBLEMS when a status is at or beyond `fail_on` (pass < insufficient_sample < warn <
+    no_data < fail), else OK; `none` never fails."""
+    if fail_on == "none":
+        return ExitCode.OK
+    # Imported here: every command needs the exit codes, and the verdicts bring the program
+    # model with them, which `cxgov --version` and `--help` should not pay for.
+    from cxgov.judgement.verdicts import SEVERITY, Verdict
+
+    threshold = SEVERITY[Verdict(fail_on)]
+    failed = any(SEVERITY[status] >= threshold for status in statuses)
+    return ExitCode.PROBLEMS if failed else ExitCode.OK
