@@ -182,7 +182,7 @@ def timed_commands(
 # shuts down (its final collection would otherwise walk the whole program's objects).
 _VALIDATOR_ONLY = """
 import sys
-from cxgov.report_formats import FORMATTERS
+from cxgov.validation.output import FORMATTERS
 from cxgov.validation import validate_paths
 
 def main():

@@ -16,15 +16,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from cxgov.actions.digests import send_digests
+from cxgov.actions.digest_mail import send_digests
 from cxgov.actions.ledger import follow_up
 from cxgov.actions.outbox import deliver
-from cxgov.assembly import LoadedProgram
 from cxgov.clock import Clock
 from cxgov.evaluate.run import Evaluation, evaluate_program
 from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.readers import sha256_of
 from cxgov.judgement.record import ActionsCaused
+from cxgov.program_files.assembly import LoadedProgram
 from cxgov.store.batches import loaded_file_hashes
 from cxgov.store.locks import run_lock
 from cxgov.store.runs import record_actions, unchanged_since_last_run

@@ -79,7 +79,7 @@ def test_github_annotations_carry_file_line_and_column(in_repo: Path) -> None:
 
 def test_github_escapes_newlines_and_percent_in_messages() -> None:
     from cxgov.diagnostics import Diagnostic, Severity
-    from cxgov.report_formats import format_github
+    from cxgov.validation.output import format_github
 
     text = format_github(
         [Diagnostic(Severity.ERROR, "CXG001", "50% off\nsecond line", "a,b:c.yaml", 1, 2)], 1

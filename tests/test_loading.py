@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxgov import loading
+from cxgov.program_files import documents as loading
 from cxgov.api import validate
 from cxgov.diagnostics import Diagnostic
-from cxgov.loading import MAX_DEPTH, parse_yaml
+from cxgov.program_files.documents import MAX_DEPTH, parse_yaml
 
 
 def codes(diagnostics: list[Diagnostic]) -> list[tuple[str, int, int]]:

@@ -2,8 +2,8 @@
 escalations that reached them, and what changed since the last digest.
 
 Feedback helps only when it reaches supervisors in their daily work at a pace they can follow:
-one page per owner per day or week, not a mail per answer. `render` is pure; the store query
-that fills `DigestData` lives in the api.
+one page per owner per day or week, not a mail per answer. `render` is pure; filling
+`DigestData` from the run record and the ledger, and mailing it, live in `digest_mail`.
 """
 
 from __future__ import annotations

@@ -68,9 +68,8 @@ if TYPE_CHECKING:
     from cxgov.judgement.status import worst_first as worst_first
     from cxgov.judgement.verdicts import SEVERITY as SEVERITY
     from cxgov.judgement.verdicts import Verdict as Verdict
-    from cxgov.loading import MAX_FILE_BYTES as MAX_FILE_BYTES
     from cxgov.nightly import NightlyRun as NightlyRun
-    from cxgov.report_formats import FORMATTERS as FORMATTERS
+    from cxgov.program_files.documents import MAX_FILE_BYTES as MAX_FILE_BYTES
     from cxgov.review.codeowners import CodeownersFile as CodeownersFile
     from cxgov.rules import Rule as Rule
     from cxgov.site.options import Audience as Audience
@@ -78,6 +77,7 @@ if TYPE_CHECKING:
     from cxgov.site.options import BuiltSite as BuiltSite
     from cxgov.store.status import DataStatus as DataStatus
     from cxgov.validation import ValidationResult as ValidationResult
+    from cxgov.validation.output import FORMATTERS as FORMATTERS
 
 _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.actions.ledger": ("Action", "ActionHistory", "Effectiveness"),
@@ -135,9 +135,9 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.ingest.batch": ("BatchSummary",),
     "cxgov.judgement.status": ("worst_first",),
     "cxgov.judgement.verdicts": ("SEVERITY", "Verdict"),
-    "cxgov.loading": ("MAX_FILE_BYTES",),
+    "cxgov.program_files.documents": ("MAX_FILE_BYTES",),
     "cxgov.nightly": ("NightlyRun",),
-    "cxgov.report_formats": ("FORMATTERS",),
+    "cxgov.validation.output": ("FORMATTERS",),
     "cxgov.review.codeowners": ("CodeownersFile",),
     "cxgov.rules": ("Rule",),
     "cxgov.site.options": ("Audience", "Builder", "BuiltSite"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cxgov.actions.digest import render as render_digest
-from cxgov.actions.digests import collect as collect_digest
+from cxgov.actions.digest_mail import collect as collect_digest
 from cxgov.api._program import load_program, loaded_program
 from cxgov.api._store import opened_store
 from cxgov.clock import Clock

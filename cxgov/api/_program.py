@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cxgov.assembly import LoadedProgram
 from cxgov.errors import InvalidProgram, UsageError
-from cxgov.loading import MAX_FILE_BYTES
 from cxgov.model import Program
+from cxgov.program_files.assembly import LoadedProgram
+from cxgov.program_files.documents import MAX_FILE_BYTES
 from cxgov.rules import RULES, Rule
 from cxgov.scaffold import write_scaffold
 from cxgov.schema import stale_schemas, write_schemas

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from cxgov.assembly import discover, load_program
 from cxgov.diagnostics import Diagnostic, Severity
 from cxgov.model import Program
+from cxgov.program_files.assembly import discover, load_program
 from cxgov.validation import check_program
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from cxgov.assembly import LoadedProgram, Origin
 from cxgov.diagnostics import Location
 from cxgov.model import (
     Journey,
@@ -18,8 +17,9 @@ from cxgov.model import (
     Touchpoint,
 )
 from cxgov.model.objectives import theme_share_kpi
+from cxgov.program_files.assembly import LoadedProgram, Origin
+from cxgov.program_files.fields import did_you_mean
 from cxgov.rules.finding import Finding
-from cxgov.structure import did_you_mean
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from cxgov.assembly import Origin
 from cxgov.diagnostics import Location
 from cxgov.model import SECTIONS
+from cxgov.program_files.assembly import Origin
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
 from cxgov.rules.registry import rule

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from cxgov.diagnostics import Severity
 from cxgov.model import KpiType
 from cxgov.model.measurement import SURVEY_METHODS
+from cxgov.program_files.fields import did_you_mean
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
 from cxgov.rules.registry import rule
-from cxgov.structure import did_you_mean
 
 
 @rule("CXG114", "segment-dimension")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cxgov.model import AssigneeRule
+from cxgov.program_files.fields import did_you_mean
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
 from cxgov.rules.registry import rule
-from cxgov.structure import did_you_mean
 
 
 def _found(*findings: Finding | None) -> Iterator[Finding]:

@@ -7,10 +7,10 @@ import zoneinfo
 from collections.abc import Iterator
 
 from cxgov.model import KpiType
+from cxgov.program_files.fields import did_you_mean
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
 from cxgov.rules.registry import rule
-from cxgov.structure import did_you_mean
 
 _PATTERN = re.compile(r"^[^*]+\*?$")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from cxgov.assembly import Origin
 from cxgov.diagnostics import Severity
 from cxgov.model import Direction, Kpi, KpiType, Statistic, TargetRevision
+from cxgov.program_files.assembly import Origin
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
 from cxgov.rules.registry import rule

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from cxgov.diagnostics import Diagnostic, Location
-from cxgov.loading import PathElement, YamlDocument
+from cxgov.program_files.documents import PathElement, YamlDocument
 
 _CODES = {
     "missing": "CXG011",

@@ -14,9 +14,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from cxgov.diagnostics import Diagnostic, Location
 from cxgov.errors import UsageError
-from cxgov.loading import MAX_FILE_BYTES, PathElement, YamlDocument, load_yaml
 from cxgov.model import SECTIONS, Program, ProgramSection, Section
-from cxgov.structure import did_you_mean, validation_diagnostics
+from cxgov.program_files.documents import MAX_FILE_BYTES, PathElement, YamlDocument, load_yaml
+from cxgov.program_files.fields import did_you_mean, validation_diagnostics
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _PROGRAM_KEY = re.compile(rb"^program[ \t]*:", re.MULTILINE)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from cxgov.assembly import LoadedProgram, discover, load_program
 from cxgov.diagnostics import Diagnostic, Severity, sorted_diagnostics
-from cxgov.loading import MAX_FILE_BYTES
+from cxgov.program_files.assembly import LoadedProgram, discover, load_program
+from cxgov.program_files.documents import MAX_FILE_BYTES
 from cxgov.rules import RULES, RuleContext
 
 
