@@ -91,7 +91,7 @@ def _echo_deliveries(outcome: api.NightlyRun) -> None:
     type=click.Choice(FAIL_ON),
     default="fail",
     show_default=True,
-    help="Exit 1 when a latest-period verdict is at or beyond this status "
+    help="Exit 1 when an objective's current status is at or beyond this status "
     "(pass < insufficient_sample < warn < no_data < fail).",
 )
 @click.option(
@@ -111,7 +111,7 @@ def evaluate(
     """Compute every measurement point's KPI per period, with sample size and interval, and
     judge every objective against the target revision in force.
 
-    Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, 3 internal error.
+    Exit codes: 0 done, 1 an objective's current status at or beyond --fail-on, 3 internal error.
     """
     day = day_or_today(as_of)
     result = api.evaluate(
@@ -159,7 +159,7 @@ def evaluate(
     type=click.Choice(FAIL_ON),
     default="none",
     show_default=True,
-    help="Exit 1 when a latest-period verdict is at or beyond this status.",
+    help="Exit 1 when an objective's current status is at or beyond this status.",
 )
 @click.option("--no-site", is_flag=True, help="Do not build the governance site.")
 @click.option(
@@ -188,7 +188,7 @@ def run_command(
     write the report, then build the governance site. Safe to repeat: a second run of the
     same day judges nothing again.
 
-    Exit codes: 0 done, 1 a latest-period verdict at or beyond --fail-on, or the site build
+    Exit codes: 0 done, 1 an objective's current status at or beyond --fail-on, or the site build
     failed, 3 internal error, 4 a source's batch was refused (the rest of the run went on),
     5 another run of the same program holds the lock.
     """
