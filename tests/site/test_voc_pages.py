@@ -9,12 +9,14 @@ from dataclasses import replace
 from cxgov import api
 from cxgov.judgement.cells import Aggregates, Cell, PeriodValue
 from cxgov.judgement.periods import Period
-from cxgov.judgement.voc import from_json
+from cxgov.judgement.voc import from_json, to_json
 from cxgov.redaction import redact
 from cxgov.site.data import RunSummary, SiteData
 from cxgov.site.options import Audience
 from cxgov.site.pages import Page, build_pages, navigation
 from cxgov.stats import Counts
+from cxgov.store.engine import open_store
+from cxgov.store.runs import latest_record
 from cxgov.voc.evidence import Evidence, sections
 from tests.clock import clock
 from tests.site.conftest import SiteStore, site_data
@@ -160,3 +162,46 @@ def test_the_section_is_in_the_navigation_with_a_page_per_theme(
         "voc/fatigue.md",
     ]
     assert sorted(paths[1:-3]) == sorted(f"voc/themes/{t.id}.md" for t in _program.themes)
+
+
+def test_the_sections_read_back_from_their_json_which_is_the_report_s(
+    kahvipalvelu_store: SiteStore,
+) -> None:
+    """The sections are typed values; their JSON is the report's (docs/voc.md), and reading it
+    back gives the same values, as the store does with every recorded run."""
+    evaluation = api.evaluate(
+        str(kahvipalvelu_store.program_dir),
+        as_of=kahvipalvelu_store.as_of,
+        db=kahvipalvelu_store.db,
+        out=None,
+        dry_run=True,
+        clock=clock,
+    )
+    found = evaluation.record.voc
+    assert found is not None
+    assert found.themes.themes and found.drivers and found.links and found.fatigue.window
+    assert to_json(found) == {
+        section: evaluation.report[section] for section in ("themes", "drivers", "links", "fatigue")
+    }
+    assert from_json(to_json(found)) == found
+    engine = open_store(kahvipalvelu_store.db)
+    try:
+        with engine.connect() as connection:
+            stored = latest_record(connection, "kahvipalvelu")
+    finally:
+        engine.dispose()
+    assert stored is not None and stored.voc is not None
+    assert from_json(to_json(stored.voc)) == stored.voc
+    # the stored run differs from the dry run after it only in the comments it tagged
+    assert stored.voc == replace(
+        found, themes=replace(found.themes, tagged_in_this_run=stored.voc.themes.comments)
+    )
+
+
+def test_a_site_before_any_run_has_empty_voice_of_the_customer_pages() -> None:
+    pages = _pages(build_pages(program(), SiteData(run=None), Audience.TEAM))
+    assert "## Themes" not in pages["voc/index.md"]
+    assert "No journey has a relationship (NPS) measurement point" in pages["voc/drivers.md"]
+    assert "The program links no business KPI to a CX KPI." in pages["voc/links.md"]
+    assert "The program has no contact policy" in pages["voc/fatigue.md"]
+    assert [p for p in pages if p.startswith("voc/themes/")] == []
