@@ -55,7 +55,8 @@ def build_report(record: RunRecord) -> dict[str, Any]:
         ],
         "breakdowns": sections["breakdowns"],
         "data_quality": sections["data_quality"],
-        **record.voc,
+        # the voice-of-the-customer sections are top-level keys of the report
+        **sections["voc"],
     }
 
 

@@ -122,6 +122,7 @@ def evaluate_program(
     with engine.connect() as connection:
         comments = _comments(connection, program, current)
     quality = data_status(engine, program)
+    found = voc.sections(program, evidence, aggregates, as_of, redact=redact)
     finished = clock()
     record = RunRecord(
         run=RunSummary(None, as_of, content_hash, git_commit(directory), started, finished),
@@ -129,7 +130,7 @@ def evaluate_program(
         verdicts=sorted(verdicts, key=lambda v: (v.objective, v.segment, v.start)),
         breakdowns=breakdowns(program, current, aggregates),
         comments=comments,
-        voc=voc.sections(program, evidence, aggregates, as_of, redact=redact),
+        voc=found,
         data_quality=DataQuality(tuple(quality.points), dict(quality.rejected_by_source)),
     )
     if not dry_run:
@@ -147,7 +148,7 @@ def evaluate_program(
             json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         markdown_path.write_text(
-            markdown(program, record) + "\n" + voc.markdown(record.voc),
+            markdown(program, record) + "\n" + voc.markdown(found),
             encoding="utf-8",
         )
     return Evaluation(record, results, report, json_path, markdown_path)

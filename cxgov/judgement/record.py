@@ -6,7 +6,8 @@ says "run N as of D, program commit C" shows exactly what run N saw, however man
 arrived after it.
 
 The record is stored as the run's verdict rows plus one JSON document per section
-(`SECTIONS`); `to_json`/`from_json` here are the only translation between the two.
+(`SECTIONS`); `sections_json`/`sections_from_json` here are the only translation between the
+two (the voice-of-the-customer section's own is in judgement/voc.py, beside its types).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Any
 
 from cxgov.judgement.cells import SegmentKey
 from cxgov.judgement.verdicts import Result, number
+from cxgov.judgement.voc import VocSections
+from cxgov.judgement.voc import from_json as voc_from_json
+from cxgov.judgement.voc import to_json as voc_json
 
 
 @dataclass(frozen=True)
@@ -175,8 +179,9 @@ class RunRecord:
     comments: dict[str, list[str]] = field(default_factory=dict)
     """Per objective id: recent comments of its current period, already redacted (only the
     team audience shows them)."""
-    voc: dict[str, Any] = field(default_factory=dict)
-    """The voice-of-the-customer sections (`themes`, `drivers`, `links`, `fatigue`; docs/voc.md)."""
+    voc: VocSections | None = None
+    """The voice-of-the-customer sections (`themes`, `drivers`, `links`, `fatigue`; docs/voc.md);
+    None only in a run recorded before they existed."""
     data_quality: DataQuality = field(default_factory=DataQuality)
     actions: ActionsCaused | None = None
     """What the run did to the actions; None until that stage has completed."""
@@ -208,7 +213,8 @@ def sections_json(record: RunRecord) -> dict[str, Any]:
             for objective, b in sorted(record.breakdowns.items())
         },
         "comments": dict(sorted(record.comments.items())),
-        "voc": record.voc,
+        # a run without the sections has always stored an empty document
+        "voc": {} if record.voc is None else voc_json(record.voc),
         "data_quality": {
             "points": [
                 {
@@ -237,10 +243,11 @@ def sections_from_json(sections: dict[str, Any]) -> dict[str, Any]:
         for objective, b in (sections.get("breakdowns") or {}).items()
     }
     quality = sections.get("data_quality") or {}
+    voc = sections.get("voc")
     return {
         "breakdowns": breakdowns,
         "comments": {k: list(v) for k, v in (sections.get("comments") or {}).items()},
-        "voc": sections.get("voc") or {},
+        "voc": voc_from_json(voc) if voc else None,
         "data_quality": DataQuality(
             tuple(
                 PointData(

@@ -7,16 +7,16 @@ after it.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from cxgov.actions.ledger import actions, effectiveness, program_events
 from cxgov.judgement.cells import stored_segment
 from cxgov.judgement.record import RunRecord
+from cxgov.judgement.voc import VocSections
 from cxgov.model import Program
 from cxgov.site.data import (
     ActionEvent,
@@ -75,23 +75,38 @@ def from_record(record: RunRecord, *, with_comments: bool) -> SiteData:
     )
 
 
-def _voc_for(sections: dict[str, Any], *, with_comments: bool) -> dict[str, Any]:
-    if not sections:
-        return {}
-    shown = copy.deepcopy(sections)
+def _voc_for(sections: VocSections | None, *, with_comments: bool) -> VocSections | None:
+    if sections is None:
+        return None
+    themes = sections.themes
     if not with_comments:
-        for theme in shown["themes"]["themes"]:
-            for point in theme["points"]:
-                for period in point["periods"]:
-                    period["examples"] = []
-        shown["themes"]["coverage"]["frequent_words"] = []
+        themes = replace(
+            themes,
+            themes=tuple(
+                replace(
+                    theme,
+                    points=tuple(
+                        replace(
+                            point,
+                            periods=tuple(replace(p, examples=()) for p in point.periods),
+                        )
+                        for point in theme.points
+                    ),
+                )
+                for theme in themes.themes
+            ),
+            coverage=replace(themes.coverage, frequent_words=()),
+        )
     # pseudonymous keys identify a customer to whoever holds the key: never on a page
-    fatigue = shown["fatigue"]
-    if fatigue.get("window"):
-        fatigue["window"]["customers_over_policy"] = []
-    for rule in fatigue.get("contact_rules", []):
-        rule["customers_over_rule"] = []
-    return shown
+    fatigue = sections.fatigue
+    fatigue = replace(
+        fatigue,
+        window=None
+        if fatigue.window is None
+        else replace(fatigue.window, customers_over_policy=()),
+        contact_rules=tuple(replace(r, customers_over_rule=()) for r in fatigue.contact_rules),
+    )
+    return replace(sections, themes=themes, fatigue=fatigue)
 
 
 def _actions(connection: Connection, program: str) -> list[ActionRecord]:

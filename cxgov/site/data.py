@@ -10,6 +10,7 @@ from typing import Any
 
 from cxgov.judgement.cells import SegmentKey
 from cxgov.judgement.record import Breakdown, PointData, RunSummary, VerdictRecord
+from cxgov.judgement.voc import VocSections
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,6 @@ class SiteData:
     """Per objective id: recent comments of its current period, already redacted."""
     history: list[HistoryRecord] = field(default_factory=list)
     """The program's git history, oldest first."""
-    voc: dict[str, Any] = field(default_factory=dict)
+    voc: VocSections | None = None
     """The evaluation report's `themes`, `drivers`, `links` and `fatigue` sections as of the
-    run (docs/voc.md), cut to what the audience may see; empty without a run."""
+    run (docs/voc.md), cut to what the audience may see; None without a run."""

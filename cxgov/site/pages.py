@@ -18,9 +18,19 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from cxgov.judgement.periods import Period
 from cxgov.judgement.record import VerdictRecord
 from cxgov.judgement.status import current_of
 from cxgov.judgement.verdicts import SEVERITY, Verdict
+from cxgov.judgement.voc import (
+    Difference,
+    Driver,
+    Effect,
+    ThemeDriver,
+    ThemePeriod,
+    ThemePoint,
+    ThemeReport,
+)
 from cxgov.model import (
     Direction,
     Journey,
@@ -59,6 +69,20 @@ class Page:
     content: str
 
 
+@dataclass(frozen=True)
+class ThemeOverview:
+    """A theme's row on the voice-of-the-customer overview."""
+
+    theme: ThemeReport
+    points: int
+    mentions: int
+    comments: int
+    share: float | None
+    lowers: list[tuple[str, ThemePeriod]]
+    """(measurement point, the newest shown period where the theme lowered its KPI)"""
+    raises: list[tuple[str, ThemePeriod]]
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("cxgov.site", "templates"),
@@ -71,7 +95,6 @@ def _environment() -> Environment:
     )
     env.filters["h"] = html_text
     env.filters["id"] = _identifier
-    env.filters["isodate"] = dt.date.fromisoformat
     return env
 
 
@@ -233,12 +256,21 @@ class View:
 
     def change(self, found: dict[str, Any] | None, confidence: float | None) -> str:
         """A change with its significance, in words."""
-        if not found or found.get("delta") is None:
+        if not found:
             return self.locale.t("no_comparison")
-        delta = float(found["delta"])
+        return self._change(found.get("delta"), found.get("p_value"), confidence)
+
+    def voc_change(self, found: Difference | None) -> str:
+        """A theme's change in share from the period before, in the words of `change`."""
+        if found is None:
+            return self.locale.t("no_comparison")
+        return self._change(found.delta, found.p_value, None)
+
+    def _change(self, delta: float | None, p_value: float | None, confidence: float | None) -> str:
+        if delta is None:
+            return self.locale.t("no_comparison")
         sign = "+" if delta > 0 else ""
         text = f"{sign}{self.num(delta)}"
-        p_value = found.get("p_value")
         if p_value is None:
             return text
         alpha = 1 - (confidence or DEFAULT_CONFIDENCE)
@@ -438,63 +470,58 @@ class View:
             return "–"
         return f"{self.num(low, digits)} … {self.num(high, digits)}"
 
-    def voc_period(self, period: dict[str, Any]) -> str:
-        start = dt.date.fromisoformat(period["start"])
-        text = self.locale.period(start, dt.date.fromisoformat(period["end"]))
-        return text if period["complete"] else f"{text} ({self.locale.t('partial')})"
+    def voc_period(self, period: Period) -> str:
+        text = self.locale.period(period.start, period.end)
+        return text if period.complete else f"{text} ({self.locale.t('partial')})"
 
     @cached_property
-    def themes(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.data.voc.get("themes", {}).get("themes", [])
-        return found
+    def themes(self) -> tuple[ThemeReport, ...]:
+        return self.data.voc.themes.themes if self.data.voc else ()
 
     @cached_property
-    def theme_overview(self) -> list[dict[str, Any]]:
+    def theme_overview(self) -> list[ThemeOverview]:
         """One row per theme: its mentions in each measurement point's newest period with
         comments, and where it lowered or raised the KPI (in the newest shown period where it
         did, with an interval that excludes zero). Themes that lower a KPI come first."""
         rows = []
         for theme in self.themes:
-            newest = [point["periods"][-1] for point in theme["points"] if point["periods"]]
-            mentions = sum(p["mentions"] for p in newest)
-            comments = sum(p["comments"] for p in newest)
+            newest = [point.periods[-1] for point in theme.points if point.periods]
+            mentions = sum(p.mentions for p in newest)
+            comments = sum(p.comments for p in newest)
             rows.append(
-                {
-                    "theme": theme,
-                    "points": len(newest),
-                    "mentions": mentions,
-                    "comments": comments,
-                    "share": 100 * mentions / comments if comments else None,
-                    "lowers": self._effects(theme, "lowers_kpi"),
-                    "raises": self._effects(theme, "raises_kpi"),
-                }
+                ThemeOverview(
+                    theme=theme,
+                    points=len(newest),
+                    mentions=mentions,
+                    comments=comments,
+                    share=100 * mentions / comments if comments else None,
+                    lowers=self._effects(theme, "lowers_kpi"),
+                    raises=self._effects(theme, "raises_kpi"),
+                )
             )
-        rows.sort(key=lambda r: (not r["lowers"], -r["mentions"], r["theme"]["id"]))
+        rows.sort(key=lambda r: (not r.lowers, -r.mentions, r.theme.id))
         return rows
 
-    def _effects(self, theme: dict[str, Any], effect: str) -> list[tuple[str, dict[str, Any]]]:
+    def _effects(self, theme: ThemeReport, effect: Effect) -> list[tuple[str, ThemePeriod]]:
         found = []
-        for point in theme["points"]:
-            hits = [p for p in point["periods"] if p["impact"]["effect"] == effect]
+        for point in theme.points:
+            hits = [p for p in point.periods if p.impact.effect == effect]
             if hits:
-                found.append((point["measurement_point"], hits[-1]))
+                found.append((point.measurement_point, hits[-1]))
         return found
 
-    def theme_points(self, theme: dict[str, Any]) -> list[dict[str, Any]]:
+    def theme_points(self, theme: ThemeReport) -> list[ThemePoint]:
         """A theme's measurement points, the most commented first."""
         return sorted(
-            theme["points"],
-            key=lambda point: (
-                -sum(p["comments"] for p in point["periods"]),
-                point["measurement_point"],
-            ),
+            theme.points,
+            key=lambda point: (-sum(p.comments for p in point.periods), point.measurement_point),
         )
 
     def theme_definition(self, theme_id: str) -> Theme | None:
         return next((t for t in self.program.themes if t.id == theme_id), None)
 
-    def has_examples(self, theme: dict[str, Any]) -> bool:
-        return any(period["examples"] for point in theme["points"] for period in point["periods"])
+    def has_examples(self, theme: ThemeReport) -> bool:
+        return any(period.examples for point in theme.points for period in point.periods)
 
     def touchpoint_name(self, point_id: str) -> str:
         """A measurement point by what it measures: its touchpoint (or journey) and KPI."""
@@ -508,10 +535,10 @@ class View:
         kpi = self.kpis.get(point.kpi)
         return f"{where} · {kpi.name if kpi else point.kpi}"
 
-    def driver_name(self, driver: dict[str, Any]) -> Markup:
-        if driver["kind"] == "theme":
-            return Markup(f"[{md(driver['name'])}](themes/{_identifier(driver['theme'])}.md)")
-        return Markup(md(self.touchpoint_name(driver["measurement_point"])))
+    def driver_name(self, driver: Driver) -> Markup:
+        if isinstance(driver, ThemeDriver):
+            return Markup(f"[{md(driver.name)}](themes/{_identifier(driver.theme)}.md)")
+        return Markup(md(self.touchpoint_name(driver.measurement_point)))
 
     def cx_name(self, cx: str, prefix: str = "../") -> Markup:
         """A link's CX side: an objective (linked to its page) or a measurement point."""
@@ -529,15 +556,16 @@ class View:
         t = self.locale.t
         parts = []
         if self.program.themes:
-            lowering = sum(bool(r["lowers"]) for r in self.theme_overview)
+            lowering = sum(bool(r.lowers) for r in self.theme_overview)
             parts.append(t("voc_home_themes", count=lowering))
-        links = self.data.voc.get("links", [])
+        voc = self.data.voc
+        links = voc.links if voc else ()
         if links:
-            contradicted = sum(link["verdict"] == "contradicted" for link in links)
+            contradicted = sum(link.verdict == "contradicted" for link in links)
             parts.append(t("voc_home_links", count=contradicted, links=len(links)))
-        window = self.data.voc.get("fatigue", {}).get("window")
+        window = voc.fatigue.window if voc else None
         if window:
-            parts.append(t("voc_home_fatigue", count=window["over_policy"]))
+            parts.append(t("voc_home_fatigue", count=window.over_policy))
         return "; ".join(parts) + "." if parts else t("voc_home_none")
 
 
@@ -770,9 +798,7 @@ def voc_pages(view: View) -> list[Page]:
     t = view.locale.t
     pages = [Page("voc/index.md", t("voc"), _render("voc.md.j2", view))]
     pages += [
-        Page(
-            f"voc/themes/{theme['id']}.md", theme["name"], _render("theme.md.j2", view, theme=theme)
-        )
+        Page(f"voc/themes/{theme.id}.md", theme.name, _render("theme.md.j2", view, theme=theme))
         for theme in view.themes
     ]
     pages += [

@@ -17,11 +17,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from cxgov.judgement.cells import Aggregates, Cell
 from cxgov.judgement.kpi import estimate, respondent_score
 from cxgov.judgement.periods import Period, period_containing
+from cxgov.judgement.voc import (
+    Basis,
+    Driver,
+    DriversOfJourney,
+    Label,
+    ThemeDriver,
+    TouchpointDriver,
+)
 from cxgov.model import Kpi, KpiType, MeasurementPoint, Program
 from cxgov.model.measurement import SURVEY_METHODS, Method
 from cxgov.stats import Correlation, Counts, pearson
@@ -32,7 +39,7 @@ MIN_PAIRS = 10
 """Fewest respondent pairs for a respondent-level driver; below it periods are used."""
 
 
-def label(found: Correlation) -> str:
+def label(found: Correlation) -> Label:
     if found.r is None:
         return "not_estimable"
     if found.includes_zero:
@@ -40,18 +47,8 @@ def label(found: Correlation) -> str:
     return "positive" if found.r > 0 else "negative"
 
 
-def _json(found: Correlation) -> dict[str, Any]:
-    def rounded(v: float | None) -> float | None:
-        return None if v is None else round(v, 4)
-
-    return {
-        "n": found.n,
-        "r": rounded(found.r),
-        "ci_low": rounded(found.ci_low),
-        "ci_high": rounded(found.ci_high),
-        "p_value": rounded(found.p_value),
-        "label": label(found),
-    }
+def _rounded(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
 
 
 def relationship_points(program: Program, journey: str) -> list[MeasurementPoint]:
@@ -73,14 +70,14 @@ def drivers_section(
     comments: Sequence[Comment],
     aggregates: Aggregates,
     confidence: float = 0.95,
-) -> list[dict[str, Any]]:
+) -> tuple[DriversOfJourney, ...]:
     kpis = {k.id: k for k in program.kpis}
     by_point = answered_by_point(answers)
     out = []
     for journey in sorted(program.journeys, key=lambda j: j.id):
         for anchor in relationship_points(program, journey.id):
             nps = kpis[anchor.kpi]
-            found = [
+            found: list[Driver] = [
                 _touchpoint(anchor, nps, point, kpis[point.kpi], by_point, aggregates, confidence)
                 for point in program.measurement_points
                 if point.journey == journey.id
@@ -99,17 +96,9 @@ def drivers_section(
                 for theme in program.themes
                 if anchor.id in {p.id for p in theme_points(program, theme)}
             ]
-            found.sort(key=lambda d: (d["r"] is None, -abs(d["r"] or 0.0), d["driver"]))
-            out.append(
-                {
-                    "journey": journey.id,
-                    "relationship_point": anchor.id,
-                    "kpi": nps.id,
-                    "confidence": confidence,
-                    "drivers": found,
-                }
-            )
-    return out
+            found.sort(key=lambda d: (d.r is None, -abs(d.r or 0.0), d.driver))
+            out.append(DriversOfJourney(journey.id, anchor.id, nps.id, confidence, tuple(found)))
+    return tuple(out)
 
 
 def _touchpoint(
@@ -120,7 +109,7 @@ def _touchpoint(
     by_point: dict[str, list[Answer]],
     aggregates: Aggregates,
     confidence: float,
-) -> dict[str, Any]:
+) -> TouchpointDriver:
     as_of = max((p.end for p in aggregates.series.get(anchor.id, [])), default=None)
     pairs: dict[tuple[str, Period], tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     if as_of is not None:
@@ -131,18 +120,25 @@ def _touchpoint(
             score = respondent_score(nps if side == 0 else kpi, a.value)
             pairs[(a.customer, period)][side].append(score)
     joined = [(sum(x) / len(x), sum(y) / len(y)) for x, y in pairs.values() if x and y]
-    base = {
-        "driver": point.id,
-        "kind": "touchpoint",
-        "measurement_point": point.id,
-        "touchpoint": point.touchpoint,
-        "kpi": kpi.id,
-    }
+    basis: Basis
     if len(joined) >= MIN_PAIRS:
+        basis = "respondents"
         found = pearson([x for x, _ in joined], [y for _, y in joined], confidence)
-        return {**base, "basis": "respondents", **_json(found)}
-    xs, ys = _period_pairs(anchor, nps, point, kpi, aggregates, confidence)
-    return {**base, "basis": "periods", **_json(pearson(xs, ys, confidence))}
+    else:
+        basis = "periods"
+        found = pearson(*_period_pairs(anchor, nps, point, kpi, aggregates, confidence), confidence)
+    return TouchpointDriver(
+        measurement_point=point.id,
+        touchpoint=point.touchpoint,
+        kpi=kpi.id,
+        basis=basis,
+        n=found.n,
+        r=_rounded(found.r),
+        ci_low=_rounded(found.ci_low),
+        ci_high=_rounded(found.ci_high),
+        p_value=_rounded(found.p_value),
+        label=label(found),
+    )
 
 
 def _period_pairs(
@@ -174,18 +170,21 @@ def _period_pairs(
 
 def _theme(
     theme: str, name: str, answered: list[tuple[dict[str, str], float]], confidence: float
-) -> dict[str, Any]:
+) -> ThemeDriver:
     """Mention (1/0) against the NPS score over the NPS point's comments."""
     found = pearson(
         [1.0 if theme in tags else 0.0 for tags, _ in answered],
         [score for _, score in answered],
         confidence,
     )
-    return {
-        "driver": theme,
-        "kind": "theme",
-        "theme": theme,
-        "name": name,
-        "basis": "respondents",
-        **_json(found),
-    }
+    return ThemeDriver(
+        theme=theme,
+        name=name,
+        basis="respondents",
+        n=found.n,
+        r=_rounded(found.r),
+        ci_low=_rounded(found.ci_low),
+        ci_high=_rounded(found.ci_high),
+        p_value=_rounded(found.p_value),
+        label=label(found),
+    )

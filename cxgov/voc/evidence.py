@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
 from cxgov.judgement.cells import Aggregates, Cell
 from cxgov.judgement.periods import Period
+from cxgov.judgement.voc import ThemeSection, VocSections
 from cxgov.model import Program
 from cxgov.stats import Counts
 from cxgov.voc.drivers import drivers_section
@@ -86,38 +86,44 @@ def sections(
     as_of: dt.date,
     *,
     redact: Callable[[str], str],
-) -> dict[str, Any]:
+) -> VocSections:
     """The report's voice-of-the-customer sections."""
-    return {
-        "themes": {
-            "rule_hash": evidence.rule_hash,
-            "comments": len(evidence.comments),
-            "tagged_in_this_run": evidence.tagging.tagged,
-            "themes": theme_section(program, evidence.comments, as_of, redact=redact),
-            "coverage": coverage(program, evidence.comments),
-        },
-        "drivers": drivers_section(program, evidence.answers, evidence.comments, aggregates),
-        "links": links_section(program, aggregates, evidence.answers),
-        "fatigue": fatigue_section(program, evidence.answers, as_of),
-    }
+    return VocSections(
+        themes=ThemeSection(
+            rule_hash=evidence.rule_hash,
+            comments=len(evidence.comments),
+            tagged_in_this_run=evidence.tagging.tagged,
+            themes=theme_section(program, evidence.comments, as_of, redact=redact),
+            coverage=coverage(program, evidence.comments),
+        ),
+        drivers=drivers_section(program, evidence.answers, evidence.comments, aggregates),
+        links=links_section(program, aggregates, evidence.answers),
+        fatigue=fatigue_section(program, evidence.answers, as_of),
+    )
 
 
 def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def markdown(voc: dict[str, Any]) -> str:
+def _r(value: float | None) -> str:
+    # a driver is listed here only with an interval that excludes zero, so it has r
+    assert value is not None
+    return f"{value:.2f}"
+
+
+def markdown(voc: VocSections) -> str:
     """A short Markdown summary of the sections, for the report's .md beside the JSON: the
     themes that lower a KPI, the drivers whose interval excludes zero, contradicted links and
     the over-surveyed customers."""
-    themes = voc["themes"]
-    coverage_ = themes["coverage"]
+    themes = voc.themes
+    coverage_ = themes.coverage
     lines = [
         "## Voice of the customer",
         "",
-        f"{themes['comments']} comments; {_fmt(coverage_['untagged_share'])} % tagged by no "
+        f"{themes.comments} comments; {_fmt(coverage_.untagged_share)} % tagged by no "
         "theme. Most frequent words there: "
-        + (", ".join(w["word"] for w in coverage_["frequent_words"][:10]) or "–")
+        + (", ".join(w.word for w in coverage_.frequent_words[:10]) or "–")
         + ".",
         "",
         "Themes that lower the KPI (the newest reported period where they do; difference with "
@@ -126,47 +132,43 @@ def markdown(voc: dict[str, Any]) -> str:
         "| theme | measurement point | period | share % | KPI with | KPI without | difference |",
         "|---|---|---|---|---|---|---|",
     ]
-    for theme in themes["themes"]:
-        for point in theme["points"]:
-            lowering = [p for p in point["periods"] if p["impact"]["effect"] == "lowers_kpi"]
+    for theme in themes.themes:
+        for point in theme.points:
+            lowering = [p for p in point.periods if p.impact.effect == "lowers_kpi"]
             if not lowering:
                 continue
             newest = lowering[-1]
-            impact = newest["impact"]
-            d = impact["difference"]
-            name = theme["name"].replace("|", "\\|")
+            impact = newest.impact
+            # an effect is estimated only from a difference
+            assert impact.difference is not None
+            d = impact.difference
+            name = theme.name.replace("|", "\\|")
             lines.append(
-                f"| {name} | {point['measurement_point']} | {newest['period']['start']}.."
-                f"{newest['period']['end']} | {_fmt(newest['share'])} | "
-                f"{_fmt(impact['with_theme']['value'])} | {_fmt(impact['without_theme']['value'])}"
-                f" | {_fmt(d['delta'])} ({_fmt(d['ci_low'])}..{_fmt(d['ci_high'])}) |"
+                f"| {name} | {point.measurement_point} | {newest.period.start}.."
+                f"{newest.period.end} | {_fmt(newest.share)} | "
+                f"{_fmt(impact.with_theme.value)} | {_fmt(impact.without_theme.value)}"
+                f" | {_fmt(d.delta)} ({_fmt(d.ci_low)}..{_fmt(d.ci_high)}) |"
             )
     lines += ["", "Drivers of the relationship NPS whose interval excludes zero:", ""]
-    for journey in voc["drivers"]:
-        clear = [d for d in journey["drivers"] if d["label"] in ("positive", "negative")]
+    for journey in voc.drivers:
+        clear = [d for d in journey.drivers if d.label in ("positive", "negative")]
         described = "; ".join(
-            f"{d['driver']} r = {d['r']:.2f} ({d['ci_low']:.2f}..{d['ci_high']:.2f}, n = {d['n']},"
-            f" {d['basis']})"
+            f"{d.driver} r = {_r(d.r)} ({_r(d.ci_low)}..{_r(d.ci_high)}, n = {d.n}, {d.basis})"
             for d in clear
         )
-        lines.append(
-            f"- {journey['journey']} ({journey['relationship_point']}): {described or '–'}"
-        )
-    contradicted = [link for link in voc["links"] if link["verdict"] == "contradicted"]
+        lines.append(f"- {journey.journey} ({journey.relationship_point}): {described or '–'}")
+    contradicted = [link for link in voc.links if link.verdict == "contradicted"]
     lines += ["", "Links contradicted by the data: "]
     lines[-1] += (
-        ", ".join(
-            f"{link['cx']} → {link['business']} (r = {link['r']:.2f})" for link in contradicted
-        )
+        ", ".join(f"{link.cx} → {link.business} (r = {_r(link.r)})" for link in contradicted)
         or "none"
     )
-    window = voc["fatigue"].get("window")
-    if window is not None:
-        policy = voc["fatigue"]["policy"]
+    window, policy = voc.fatigue.window, voc.fatigue.policy
+    if window is not None and policy is not None:
         lines += [
             "",
-            f"Survey fatigue: {window['over_policy']} of {window['surveyed_customers']} customers "
-            f"surveyed in {window['start']}..{window['end']} got more than "
-            f"{policy['max_surveys_per_customer']} surveys in {policy['days']} days.",
+            f"Survey fatigue: {window.over_policy} of {window.surveyed_customers} customers "
+            f"surveyed in {window.start}..{window.end} got more than "
+            f"{policy.max_surveys_per_customer} surveys in {policy.days} days.",
         ]
     return "\n".join(lines) + "\n"

@@ -14,9 +14,18 @@ import bisect
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
 
-from cxgov.model import Program
+from cxgov.judgement.voc import (
+    ContactRule,
+    CustomerSurveys,
+    Fatigue,
+    FatigueOn,
+    FatigueWindow,
+    JourneyFatigue,
+    SurveyCount,
+    SurveyLimit,
+)
+from cxgov.model import MeasurementPoint, Program
 from cxgov.model.measurement import SURVEY_METHODS
 from cxgov.voc.records import Answer
 
@@ -51,7 +60,7 @@ def _month_ends(as_of: dt.date, count: int) -> list[dt.date]:
     return sorted(ends)
 
 
-def fatigue_section(program: Program, answers: list[Answer], as_of: dt.date) -> dict[str, Any]:
+def fatigue_section(program: Program, answers: list[Answer], as_of: dt.date) -> Fatigue:
     """The `fatigue` section: the policy, surveys per customer in the window ending on the day
     before `as_of`, customers over the policy and over each point's contact rule, the
     over-surveyed share per journey, and that share at the last month ends."""
@@ -62,65 +71,58 @@ def fatigue_section(program: Program, answers: list[Answer], as_of: dt.date) -> 
     answers = [a for a in answers if a.point in points and points[a.point].method in SURVEY_METHODS]
     surveys = _surveys(answers)
     day = as_of - dt.timedelta(days=1)
-    section: dict[str, Any] = {
-        "policy": (
-            {"max_surveys_per_customer": policy.max_surveys_per_customer, "days": policy.days}
-            if policy
-            else None
-        ),
-        "as_of": day.isoformat(),
-        "customers": len(surveys),
-    }
+    contact_rules = _contact_rules(answers, points, day)
+    if policy is None:
+        return Fatigue(None, day, len(surveys), None, (), (), contact_rules)
     days_of = {c: sorted(s.values()) for c, s in surveys.items()}
-    if policy is not None:
-        counts = {c: _in_window(d, day, policy.days) for c, d in days_of.items()}
-        active = {c: n for c, n in counts.items() if n > 0}
-        over = sorted(
-            (c for c, n in active.items() if n > policy.max_surveys_per_customer),
-            key=lambda c: (-active[c], c),
-        )
-        section["window"] = {
-            "start": (day - dt.timedelta(days=policy.days - 1)).isoformat(),
-            "end": day.isoformat(),
-            "surveyed_customers": len(active),
-            "surveys_per_customer": [
-                {"surveys": k, "customers": v} for k, v in sorted(Counter(active.values()).items())
-            ],
-            "over_policy": len(over),
-            "over_policy_share": round(100 * len(over) / len(active), 4) if active else None,
-            "customers_over_policy": [{"customer": c, "surveys": active[c]} for c in over[:LISTED]],
-        }
-        section["journeys"] = _journeys(program, answers, surveys, day, policy.days, set(over))
-        section["history"] = [
+    counts = {c: _in_window(d, day, policy.days) for c, d in days_of.items()}
+    active = {c: n for c, n in counts.items() if n > 0}
+    over = sorted(
+        (c for c, n in active.items() if n > policy.max_surveys_per_customer),
+        key=lambda c: (-active[c], c),
+    )
+    window = FatigueWindow(
+        start=day - dt.timedelta(days=policy.days - 1),
+        end=day,
+        surveyed_customers=len(active),
+        surveys_per_customer=tuple(
+            SurveyCount(k, v) for k, v in sorted(Counter(active.values()).items())
+        ),
+        over_policy=len(over),
+        over_policy_share=round(100 * len(over) / len(active), 4) if active else None,
+        customers_over_policy=tuple(CustomerSurveys(c, active[c]) for c in over[:LISTED]),
+    )
+    return Fatigue(
+        policy=SurveyLimit(policy.max_surveys_per_customer, policy.days),
+        as_of=day,
+        customers=len(surveys),
+        window=window,
+        journeys=_journeys(program, answers, day, policy.days, set(over)),
+        history=tuple(
             _share_at(days_of, end, policy.days, policy.max_surveys_per_customer)
             for end in _month_ends(as_of, HISTORY_MONTHS)
-        ]
-    section["contact_rules"] = _contact_rules(answers, points, day)
-    return section
+        ),
+        contact_rules=contact_rules,
+    )
 
 
 def _share_at(
     days_of: dict[str, list[dt.date]], end: dt.date, length: int, limit: int
-) -> dict[str, Any]:
+) -> FatigueOn:
     counts = [_in_window(d, end, length) for d in days_of.values()]
     active = [n for n in counts if n > 0]
     over = sum(1 for n in active if n > limit)
-    return {
-        "date": end.isoformat(),
-        "surveyed_customers": len(active),
-        "over_policy": over,
-        "over_policy_share": round(100 * over / len(active), 4) if active else None,
-    }
+    return FatigueOn(
+        date=end,
+        surveyed_customers=len(active),
+        over_policy=over,
+        over_policy_share=round(100 * over / len(active), 4) if active else None,
+    )
 
 
 def _journeys(
-    program: Program,
-    answers: list[Answer],
-    surveys: dict[str, dict[tuple[str, str], dt.date]],
-    day: dt.date,
-    length: int,
-    over: set[str],
-) -> list[dict[str, Any]]:
+    program: Program, answers: list[Answer], day: dt.date, length: int, over: set[str]
+) -> tuple[JourneyFatigue, ...]:
     """Per journey: the customers surveyed at its points in the window, and the share of them
     over the policy (counting all their surveys, on any journey)."""
     start = day - dt.timedelta(days=length - 1)
@@ -129,20 +131,20 @@ def _journeys(
     for a in answers:
         if start <= a.day <= day and a.point in journey_of:
             customers[journey_of[a.point]].add(a.customer)
-    return [
-        {
-            "journey": journey,
-            "surveyed_customers": len(found),
-            "over_policy": len(found & over),
-            "over_policy_share": round(100 * len(found & over) / len(found), 4),
-        }
+    return tuple(
+        JourneyFatigue(
+            journey=journey,
+            surveyed_customers=len(found),
+            over_policy=len(found & over),
+            over_policy_share=round(100 * len(found & over) / len(found), 4),
+        )
         for journey, found in sorted(customers.items())
-    ]
+    )
 
 
 def _contact_rules(
-    answers: list[Answer], points: dict[str, Any], day: dt.date
-) -> list[dict[str, Any]]:
+    answers: list[Answer], points: dict[str, MeasurementPoint], day: dt.date
+) -> tuple[ContactRule, ...]:
     """Per measurement point with a `contact` rule: the customers it surveyed more often than
     the rule allows in the rule's window ending on `day`."""
     ruled = {pid: p.contact for pid, p in points.items() if p.contact is not None}
@@ -161,16 +163,14 @@ def _contact_rules(
             (c for c, n in found.items() if n > rule.max_per_customer), key=lambda c: (-found[c], c)
         )
         out.append(
-            {
-                "measurement_point": pid,
-                "max_per_customer": rule.max_per_customer,
-                "days": rule.days,
-                "surveyed_customers": len(found),
-                "over_rule": len(over),
-                "over_rule_share": round(100 * len(over) / len(found), 4) if found else None,
-                "customers_over_rule": [
-                    {"customer": c, "surveys": found[c]} for c in over[:LISTED]
-                ],
-            }
+            ContactRule(
+                measurement_point=pid,
+                max_per_customer=rule.max_per_customer,
+                days=rule.days,
+                surveyed_customers=len(found),
+                over_rule=len(over),
+                over_rule_share=round(100 * len(over) / len(found), 4) if found else None,
+                customers_over_rule=tuple(CustomerSurveys(c, found[c]) for c in over[:LISTED]),
+            )
         )
-    return out
+    return tuple(out)

@@ -21,18 +21,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from cxgov.judgement.cells import Aggregates, Cell, SegmentKey
 from cxgov.judgement.kpi import estimate
 from cxgov.judgement.periods import Period
+from cxgov.judgement.voc import (
+    ByGroup,
+    CxKind,
+    CxSide,
+    GroupDifference,
+    GroupOutcome,
+    GroupOutcomes,
+    GroupsUnavailable,
+    Link,
+    LinkPair,
+    LinkVerdict,
+)
 from cxgov.model import Direction, Expectation, Kpi, KpiType, MeasurementPoint, Program
 from cxgov.model.objectives import theme_share_kpi
 from cxgov.stats import Correlation, Counts, mean_change, mean_estimate, pearson
 from cxgov.voc.records import Answer, answered_by_point
 
 
-def verdict(found: Correlation, expected: Expectation, cx_direction: Direction) -> str:
+def verdict(found: Correlation, expected: Expectation, cx_direction: Direction) -> LinkVerdict:
     if found.r is None or found.ci_low is None or found.ci_high is None:
         return "not_estimable"
     sign = 1 if cx_direction is Direction.HIGHER_IS_BETTER else -1
@@ -48,7 +59,7 @@ def _business_point(program: Program, kpi: str) -> MeasurementPoint | None:
 
 def _cx_series(
     program: Program, cx: str, aggregates: Aggregates
-) -> tuple[str, MeasurementPoint, Kpi, SegmentKey, dict[Cell, Counts]] | None:
+) -> tuple[CxKind, MeasurementPoint, Kpi, SegmentKey, dict[Cell, Counts]] | None:
     """What the CX side is: its point, KPI (as judged), segment and counts per cell."""
     kpis = {k.id: k for k in program.kpis}
     points = {p.id: p for p in program.measurement_points}
@@ -78,7 +89,7 @@ def links_section(
     aggregates: Aggregates,
     answers: Sequence[Answer] = (),
     confidence: float = 0.95,
-) -> list[dict[str, Any]]:
+) -> tuple[Link, ...]:
     kpis = {k.id: k for k in program.kpis}
     by_point = answered_by_point(answers)
     out = []
@@ -86,65 +97,54 @@ def links_section(
         cx = _cx_series(program, link.cx, aggregates)
         business = _business_point(program, link.business)
         kpi = kpis.get(link.business)
-        entry: dict[str, Any] = {
-            "cx": link.cx,
-            "business": link.business,
-            "expected": link.expected.value,
-            "by_group": by_group(
-                cx[1] if cx else None, cx[2] if cx else None, business, by_point, confidence
-            ),
-        }
+        groups = by_group(
+            cx[1] if cx else None, cx[2] if cx else None, business, by_point, confidence
+        )
         if cx is None or business is None or kpi is None or kpi.type is not KpiType.VALUE:
             out.append(
-                {
-                    **entry,
-                    "n": 0,
-                    "r": None,
-                    "ci_low": None,
-                    "ci_high": None,
-                    "p_value": None,
-                    "verdict": "not_estimable",
-                    "pairs": [],
-                }
+                Link(
+                    cx=link.cx,
+                    business=link.business,
+                    expected=link.expected,
+                    by_group=groups,
+                    side=None,
+                    n=0,
+                    r=None,
+                    ci_low=None,
+                    ci_high=None,
+                    p_value=None,
+                    verdict="not_estimable",
+                    pairs=(),
+                )
             )
             continue
         kind, point, cx_kpi, segment, counts = cx
         pairs = _pairs(point, cx_kpi, segment, counts, business, aggregates, confidence)
         found = pearson([p[1] for p in pairs], [p[2] for p in pairs], confidence)
-        if found.r is None:
-            entry["reason"] = (
-                f"{found.n} period(s) pair up; a correlation needs at least 4 complete business "
-                "periods that each hold whole periods of the CX side (a CX window coarser than "
-                "the business KPI's never pairs)"
-            )
-
-        def rounded(v: float | None) -> float | None:
-            return None if v is None else round(v, 4)
-
         out.append(
-            {
-                **entry,
-                "cx_kind": kind,
-                "measurement_point": point.id,
-                "cx_direction": cx_kpi.direction.value,
-                "n": found.n,
-                "r": rounded(found.r),
-                "ci_low": rounded(found.ci_low),
-                "ci_high": rounded(found.ci_high),
-                "p_value": rounded(found.p_value),
-                "verdict": verdict(found, link.expected, cx_kpi.direction),
-                "pairs": [
-                    {
-                        "start": p.start.isoformat(),
-                        "end": p.end.isoformat(),
-                        "cx": rounded(x),
-                        "business": rounded(y),
-                    }
-                    for p, x, y in pairs
-                ],
-            }
+            Link(
+                cx=link.cx,
+                business=link.business,
+                expected=link.expected,
+                by_group=groups,
+                side=CxSide(kind, point.id, cx_kpi.direction),
+                n=found.n,
+                r=_rounded(found.r),
+                ci_low=_rounded(found.ci_low),
+                ci_high=_rounded(found.ci_high),
+                p_value=_rounded(found.p_value),
+                verdict=verdict(found, link.expected, cx_kpi.direction),
+                pairs=tuple(LinkPair(p, _rounded(x), _rounded(y)) for p, x, y in pairs),
+                reason=None
+                if found.r is not None
+                else (
+                    f"{found.n} period(s) pair up; a correlation needs at least 4 complete "
+                    "business periods that each hold whole periods of the CX side (a CX window "
+                    "coarser than the business KPI's never pairs)"
+                ),
+            )
         )
-    return out
+    return tuple(out)
 
 
 def _pairs(
@@ -198,30 +198,26 @@ def respondent_group(kpi: Kpi, value: float) -> str | None:
     return None
 
 
-def _unavailable(code: str, reason: str) -> dict[str, Any]:
-    return {"available": False, "code": code, "reason": reason}
-
-
 def by_group(
     cx_point: MeasurementPoint | None,
     cx_kpi: Kpi | None,
     business: MeasurementPoint | None,
     by_point: dict[str, list[Answer]],
     confidence: float,
-) -> dict[str, Any]:
+) -> ByGroup:
     """The business outcome per respondent group, from customer-keyed records on both sides."""
     if cx_point is None or cx_kpi is None or business is None:
-        return _unavailable(
+        return GroupsUnavailable(
             "no_points", "the link's CX side or business KPI has no measurement point"
         )
     names = groups_of(cx_kpi)
     if names is None:
-        return _unavailable(
+        return GroupsUnavailable(
             "no_groups", f"answers of a {cx_kpi.type.value} KPI form no respondent groups"
         )
     outcomes = by_point.get(business.id, [])
     if not outcomes:
-        return _unavailable(
+        return GroupsUnavailable(
             "no_customer_records",
             "no business records with customer keys: business KPI values delivered per period "
             "(--kpi-values) carry none",
@@ -246,36 +242,35 @@ def by_group(
         mean = sum(values) / len(values)
         totals[group] = totals[group] + Counts(n=1, total=mean, sumsq=mean * mean)
     if not any(c.n for c in totals.values()):
-        return _unavailable(
+        return GroupsUnavailable(
             "no_records_after",
             f"no customer has business records on or after their newest answer at {cx_point.id}",
         )
     difference = mean_change(totals[names[-1]], totals[names[0]], confidence)
-    return {
-        "available": True,
-        "basis": "customers",
-        "measurement_point": cx_point.id,
-        "business_point": business.id,
-        "groups": [_group_json(name, totals[name], confidence) for name in names],
-        "difference": {
-            "between": [names[0], names[-1]],
-            "delta": _rounded(difference.delta if difference else None),
-            "ci_low": _rounded(difference.ci_low if difference else None),
-            "ci_high": _rounded(difference.ci_high if difference else None),
-            "p_value": _rounded(difference.p_value if difference else None),
-        },
-    }
+    return GroupOutcomes(
+        basis="customers",
+        measurement_point=cx_point.id,
+        business_point=business.id,
+        groups=tuple(_group(name, totals[name], confidence) for name in names),
+        difference=GroupDifference(
+            between=(names[0], names[-1]),
+            delta=_rounded(difference.delta if difference else None),
+            ci_low=_rounded(difference.ci_low if difference else None),
+            ci_high=_rounded(difference.ci_high if difference else None),
+            p_value=_rounded(difference.p_value if difference else None),
+        ),
+    )
 
 
-def _group_json(name: str, counts: Counts, confidence: float) -> dict[str, Any]:
+def _group(name: str, counts: Counts, confidence: float) -> GroupOutcome:
     found = mean_estimate(counts.n, counts.total, counts.sumsq, confidence)
-    return {
-        "group": name,
-        "customers": counts.n,
-        "mean": _rounded(found.value),
-        "ci_low": _rounded(found.ci_low),
-        "ci_high": _rounded(found.ci_high),
-    }
+    return GroupOutcome(
+        group=name,
+        customers=counts.n,
+        mean=_rounded(found.value),
+        ci_low=_rounded(found.ci_low),
+        ci_high=_rounded(found.ci_high),
+    )
 
 
 def _rounded(value: float | None) -> float | None:

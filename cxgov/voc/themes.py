@@ -12,12 +12,25 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from cxgov.judgement.kpi import change as kpi_change
 from cxgov.judgement.kpi import counts_of, value_of
 from cxgov.judgement.periods import Period, period_containing
+from cxgov.judgement.voc import (
+    CoOccurrence,
+    Coverage,
+    Difference,
+    Effect,
+    Example,
+    FrequentWord,
+    Impact,
+    KpiAmong,
+    PointCoverage,
+    ThemePeriod,
+    ThemePoint,
+    ThemeReport,
+)
 from cxgov.model import KpiType, MeasurementPoint, Program, Theme
 from cxgov.model.measurement import SURVEY_METHODS
 from cxgov.stats import Change, percent_change, percent_estimate
@@ -93,31 +106,23 @@ def theme_shares(
     return {key: ThemeShare(mentions[key], n) for key, n in total.items()}
 
 
-def _period_json(period: Period) -> dict[str, Any]:
-    return {
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-        "complete": period.complete,
-    }
-
-
 def _number(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _change_json(found: Change | None, confidence: float) -> dict[str, Any] | None:
+def _difference(found: Change | None, confidence: float) -> Difference | None:
     if found is None:
         return None
-    return {
-        "delta": _number(found.delta),
-        "ci_low": _number(found.ci_low),
-        "ci_high": _number(found.ci_high),
-        "p_value": _number(found.p_value),
-        "significant": found.p_value is not None and found.p_value < 1 - confidence,
-    }
+    return Difference(
+        delta=_number(found.delta),
+        ci_low=_number(found.ci_low),
+        ci_high=_number(found.ci_high),
+        p_value=_number(found.p_value),
+        significant=found.p_value is not None and found.p_value < 1 - confidence,
+    )
 
 
-def _effect(found: Change | None, smallest: int) -> str:
+def _effect(found: Change | None, smallest: int) -> Effect:
     """Whether comments mentioning the theme have a lower or higher KPI, when the interval of
     the difference excludes zero; otherwise the interval includes zero. `not_estimable` when
     either group has fewer than `MIN_GROUP` answers."""
@@ -137,7 +142,7 @@ def theme_section(
     *,
     redact: Callable[[str], str],
     confidence: float = 0.95,
-) -> list[dict[str, Any]]:
+) -> tuple[ThemeReport, ...]:
     """The `themes` list of the report: one entry per theme, with its points and periods."""
     kpis = {k.id: k for k in program.kpis}
     allowed = allowed_points(program)
@@ -149,7 +154,7 @@ def theme_section(
         if point is None:
             continue
         by_point[point.id][period_containing(comment.day, point.window, as_of)].append(comment)
-    out: list[dict[str, Any]] = []
+    out: list[ThemeReport] = []
     for theme in sorted(program.themes, key=lambda t: t.id):
         entries = []
         for point in sorted(theme_points(program, theme), key=lambda p: p.id):
@@ -157,7 +162,7 @@ def theme_section(
             periods = by_point.get(point.id)
             if kpi is None or kpi.type is KpiType.VALUE or not periods:
                 continue
-            rows = []
+            rows: list[ThemePeriod] = []
             previous: tuple[int, int] | None = None
             ordered = sorted(periods)[-(PERIODS + 1) :]
             for period in ordered:
@@ -185,62 +190,53 @@ def theme_section(
                     if other != theme.id and point.id in allowed.get(other, ())
                 )
                 rows.append(
-                    {
-                        "period": _period_json(period),
-                        "comments": n,
-                        "mentions": m,
-                        "share": _number(share.value),
-                        "ci_low": _number(share.ci_low),
-                        "ci_high": _number(share.ci_high),
-                        "change": _change_json(change, confidence),
-                        "impact": {
-                            "with_theme": {
-                                "value": _number(value_of(kpi, with_counts)),
-                                "n": with_counts.n,
-                            },
-                            "without_theme": {
-                                "value": _number(value_of(kpi, without_counts)),
-                                "n": without_counts.n,
-                            },
-                            "difference": _change_json(difference, confidence),
-                            "effect": _effect(difference, min(with_counts.n, without_counts.n)),
-                        },
-                        "co_occurs": [
-                            {
-                                "theme": other,
-                                "name": names.get(other, other),
-                                "mentions": count,
-                                "share": _number(100 * count / m),
-                            }
+                    ThemePeriod(
+                        period=period,
+                        comments=n,
+                        mentions=m,
+                        share=_number(share.value),
+                        ci_low=_number(share.ci_low),
+                        ci_high=_number(share.ci_high),
+                        change=_difference(change, confidence),
+                        impact=Impact(
+                            with_theme=KpiAmong(_number(value_of(kpi, with_counts)), with_counts.n),
+                            without_theme=KpiAmong(
+                                _number(value_of(kpi, without_counts)), without_counts.n
+                            ),
+                            difference=_difference(difference, confidence),
+                            effect=_effect(difference, min(with_counts.n, without_counts.n)),
+                        ),
+                        co_occurs=tuple(
+                            CoOccurrence(
+                                other, names.get(other, other), count, _number(100 * count / m)
+                            )
                             for other, count in sorted(
                                 together.items(), key=lambda x: (-x[1], x[0])
                             )[:CO_OCCURRING]
-                        ],
-                        "examples": [],
-                    }
+                        ),
+                        examples=(),
+                    )
                 )
             if len(ordered) > PERIODS:  # the oldest was read only for the first change
                 ordered, rows = ordered[1:], rows[1:]
             # examples come from the newest period that has mentions, newest comment first
-            for row, period in zip(reversed(rows), reversed(ordered), strict=True):
-                mentioning = [c for c in periods[period] if theme.id in c.tags]
+            for index in reversed(range(len(rows))):
+                mentioning = [c for c in periods[ordered[index]] if theme.id in c.tags]
                 if mentioning:
                     mentioning.sort(key=lambda c: (c.at, c.id), reverse=True)
-                    row["examples"] = [
-                        {"text": redact(c.text), "pattern": c.tags[theme.id]}
-                        for c in mentioning[:EXAMPLES]
-                    ]
+                    rows[index] = replace(
+                        rows[index],
+                        examples=tuple(
+                            Example(redact(c.text), c.tags[theme.id]) for c in mentioning[:EXAMPLES]
+                        ),
+                    )
                     break
-            entries.append({"measurement_point": point.id, "kpi": kpi.id, "periods": rows})
-        out.append(
-            {"id": theme.id, "name": theme.name, "kpis": list(theme.kpis), "points": entries}
-        )
-    return out
+            entries.append(ThemePoint(point.id, kpi.id, tuple(rows)))
+        out.append(ThemeReport(theme.id, theme.name, tuple(theme.kpis), tuple(entries)))
+    return tuple(out)
 
 
-def coverage(
-    program: Program, comments: list[Comment], top: int = COVERAGE_WORDS
-) -> dict[str, Any]:
+def coverage(program: Program, comments: list[Comment], top: int = COVERAGE_WORDS) -> Coverage:
     """The share of comments no applicable theme tags, per point and overall, and the most
     frequent words of the untagged comments (stop words, numbers and one-letter words left
     out), so the next rule can be written from what customers actually say."""
@@ -258,21 +254,21 @@ def coverage(
                 if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS
             )
     n, u = sum(total.values()), sum(untagged.values())
-    return {
-        "comments": n,
-        "untagged": u,
-        "untagged_share": _number(100 * u / n) if n else None,
-        "points": [
-            {
-                "measurement_point": point,
-                "comments": total[point],
-                "untagged": untagged[point],
-                "untagged_share": _number(100 * untagged[point] / total[point]),
-            }
+    return Coverage(
+        comments=n,
+        untagged=u,
+        untagged_share=_number(100 * u / n) if n else None,
+        points=tuple(
+            PointCoverage(
+                point,
+                total[point],
+                untagged[point],
+                _number(100 * untagged[point] / total[point]),
+            )
             for point in sorted(total)
-        ],
-        "frequent_words": [
-            {"word": w, "comments": c}
+        ),
+        frequent_words=tuple(
+            FrequentWord(w, c)
             for w, c in sorted(frequent.items(), key=lambda x: (-x[1], x[0]))[:top]
-        ],
-    }
+        ),
+    )

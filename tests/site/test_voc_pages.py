@@ -4,15 +4,19 @@ contradicted link, and what each audience may see of what customers wrote."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from cxgov import api
 from cxgov.judgement.cells import Aggregates, Cell, PeriodValue
 from cxgov.judgement.periods import Period
+from cxgov.judgement.voc import from_json, to_json
 from cxgov.redaction import redact
 from cxgov.site.data import RunSummary, SiteData
 from cxgov.site.options import Audience
 from cxgov.site.pages import Page, build_pages, navigation
 from cxgov.stats import Counts
+from cxgov.store.engine import open_store
+from cxgov.store.runs import latest_record
 from cxgov.voc.evidence import Evidence, sections
 from tests.clock import clock
 from tests.site.conftest import SiteStore, site_data
@@ -81,7 +85,8 @@ def test_drivers_always_come_with_n_and_an_interval(kahvipalvelu_store: SiteStor
         line for line in drivers.splitlines() if line.startswith("| ") and " | r | " not in line
     ]
     shown = [line for line in rows if "vastaajat" in line or "jaksot" in line]
-    assert len(shown) == len(data.voc["drivers"][0]["drivers"]) > 0
+    assert data.voc is not None
+    assert len(shown) == len(data.voc.drivers[0].drivers) > 0
     for line in shown:
         cells = [c.strip() for c in line.strip("|").split("|")]
         n, interval, reading = cells[3], cells[5], cells[7]
@@ -101,17 +106,24 @@ def test_the_site_shows_the_figures_of_the_evaluation_report(
         clock=clock,
     ).report
     _program, data = site_data(kahvipalvelu_store, Audience.TEAM)
-    for section in ("themes", "drivers", "links", "fatigue"):
-        site, reported = data.voc[section], report[section]
-        if section == "fatigue":  # the site never carries customer keys
-            reported["window"]["customers_over_policy"] = []
-            for rule in reported["contact_rules"]:
-                rule["customers_over_rule"] = []
-        if section == "themes":  # the recorded run tagged them; the dry run after it, none
-            site, reported = dict(site), dict(reported)
-            assert site.pop("tagged_in_this_run") == site["comments"]
-            assert reported.pop("tagged_in_this_run") == 0
-        assert site == reported, section
+    site, reported = data.voc, from_json(report)
+    assert site is not None
+    # the recorded run tagged the comments; the dry run after it, none
+    assert site.themes.tagged_in_this_run == site.themes.comments > 0
+    assert reported.themes.tagged_in_this_run == 0
+    assert site.themes == replace(reported.themes, tagged_in_this_run=site.themes.comments)
+    assert site.drivers == reported.drivers
+    assert site.links == reported.links
+    # the site never carries customer keys
+    window = reported.fatigue.window
+    assert window is not None and window.customers_over_policy
+    assert site.fatigue == replace(
+        reported.fatigue,
+        window=replace(window, customers_over_policy=()),
+        contact_rules=tuple(
+            replace(rule, customers_over_rule=()) for rule in reported.fatigue.contact_rules
+        ),
+    )
 
 
 def test_leadership_sees_no_customer_words(kahvipalvelu_store: SiteStore) -> None:
@@ -126,8 +138,12 @@ def test_leadership_sees_no_customer_words(kahvipalvelu_store: SiteStore) -> Non
     assert "Yleisimmät sanat teemattomissa kommenteissa" in team_pages["voc/index.md"]
     assert "Yleisimmät sanat" not in leadership_pages["voc/index.md"]
     # the figures themselves are the same for both audiences
-    assert leadership.voc["drivers"] == team.voc["drivers"]
-    assert leadership.voc["fatigue"] == team.voc["fatigue"]
+    assert leadership.voc is not None and team.voc is not None
+    assert leadership.voc.drivers == team.voc.drivers
+    assert leadership.voc.links == team.voc.links
+    assert leadership.voc.fatigue == team.voc.fatigue
+    assert leadership.voc.themes.coverage.frequent_words == ()
+    assert team.voc.themes.coverage.frequent_words
 
 
 def test_the_section_is_in_the_navigation_with_a_page_per_theme(
@@ -146,3 +162,46 @@ def test_the_section_is_in_the_navigation_with_a_page_per_theme(
         "voc/fatigue.md",
     ]
     assert sorted(paths[1:-3]) == sorted(f"voc/themes/{t.id}.md" for t in _program.themes)
+
+
+def test_the_sections_read_back_from_their_json_which_is_the_report_s(
+    kahvipalvelu_store: SiteStore,
+) -> None:
+    """The sections are typed values; their JSON is the report's (docs/voc.md), and reading it
+    back gives the same values, as the store does with every recorded run."""
+    evaluation = api.evaluate(
+        str(kahvipalvelu_store.program_dir),
+        as_of=kahvipalvelu_store.as_of,
+        db=kahvipalvelu_store.db,
+        out=None,
+        dry_run=True,
+        clock=clock,
+    )
+    found = evaluation.record.voc
+    assert found is not None
+    assert found.themes.themes and found.drivers and found.links and found.fatigue.window
+    assert to_json(found) == {
+        section: evaluation.report[section] for section in ("themes", "drivers", "links", "fatigue")
+    }
+    assert from_json(to_json(found)) == found
+    engine = open_store(kahvipalvelu_store.db)
+    try:
+        with engine.connect() as connection:
+            stored = latest_record(connection, "kahvipalvelu")
+    finally:
+        engine.dispose()
+    assert stored is not None and stored.voc is not None
+    assert from_json(to_json(stored.voc)) == stored.voc
+    # the stored run differs from the dry run after it only in the comments it tagged
+    assert stored.voc == replace(
+        found, themes=replace(found.themes, tagged_in_this_run=stored.voc.themes.comments)
+    )
+
+
+def test_a_site_before_any_run_has_empty_voice_of_the_customer_pages() -> None:
+    pages = _pages(build_pages(program(), SiteData(run=None), Audience.TEAM))
+    assert "## Themes" not in pages["voc/index.md"]
+    assert "No journey has a relationship (NPS) measurement point" in pages["voc/drivers.md"]
+    assert "The program links no business KPI to a CX KPI." in pages["voc/links.md"]
+    assert "The program has no contact policy" in pages["voc/fatigue.md"]
+    assert [p for p in pages if p.startswith("voc/themes/")] == []

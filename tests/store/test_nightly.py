@@ -64,6 +64,7 @@ def test_a_run_loads_new_files_judges_and_a_second_run_changes_nothing(
     assert stored is not None and stored.run == first.evaluation.record.run
     assert stored.actions == first.evaluation.record.actions
     assert stored.verdicts == first.evaluation.record.verdicts
+    assert stored.voc is not None and stored.voc == first.evaluation.record.voc
     assert len(stored.actions.action_ids) == 1
     second = api.run(
         str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(tmp_path / "r"), clock=clock

@@ -8,6 +8,8 @@ import pytest
 
 from cxgov.judgement.cells import Aggregates, Cell, PeriodValue
 from cxgov.judgement.periods import Period
+from cxgov.judgement.voc import CxSide, GroupOutcomes, GroupsUnavailable, LinkPair, ThemeDriver
+from cxgov.model import Direction
 from cxgov.stats import Counts
 from cxgov.voc.drivers import drivers_section
 from cxgov.voc.links import links_section
@@ -36,15 +38,10 @@ def test_a_link_contradicted_by_the_data_is_flagged() -> None:
     shop = program(links=[{"cx": "mp-checkout", "business": "retention", "expected": "positive"}])
     # CSAT rises every month while retention falls: r = −1 against an expected positive link
     (link,) = links_section(shop, _links_aggregates([90 - i for i in range(12)]))
-    assert link["n"] == 12 and link["r"] == -1.0
-    assert link["verdict"] == "contradicted"
-    assert link["pairs"][0] == {
-        "start": "2025-01-01",
-        "end": "2025-01-31",
-        "cx": 60.0,
-        "business": 90.0,
-    }
-    assert link["by_group"]["available"] is False
+    assert link.n == 12 and link.r == -1.0
+    assert link.verdict == "contradicted"
+    assert link.pairs[0] == LinkPair(MONTHS[0], cx=60.0, business=90.0)
+    assert link.by_group.available is False
 
 
 def test_a_negative_link_to_a_falling_outcome_is_supported_and_noise_is_inconclusive() -> None:
@@ -55,9 +52,9 @@ def test_a_negative_link_to_a_falling_outcome_is_supported_and_noise_is_inconclu
         ]
     )
     falling = links_section(shop, _links_aggregates([90 - i for i in range(12)]))
-    assert falling[0]["verdict"] == "supported"
+    assert falling[0].verdict == "supported"
     noise = [80, 82, 79, 81, 80, 78, 82, 80, 79, 81, 80, 79]
-    assert links_section(shop, _links_aggregates(noise))[1]["verdict"] == "inconclusive"
+    assert links_section(shop, _links_aggregates(noise))[1].verdict == "inconclusive"
 
 
 def test_an_objective_link_uses_the_objective_s_kpi_direction() -> None:
@@ -72,7 +69,8 @@ def test_an_objective_link_uses_the_objective_s_kpi_direction() -> None:
     }
     aggregates = Aggregates(counts, values, {}, {"mp-nps": quarters, "mp-churn": quarters})
     (link,) = links_section(shop, aggregates)
-    assert link["cx_kind"] == "objective" and link["verdict"] == "supported"
+    assert link.side == CxSide("objective", "mp-nps", Direction.HIGHER_IS_BETTER)
+    assert link.verdict == "supported"
 
 
 def test_drivers_are_related_over_respondents_with_intervals_and_labels() -> None:
@@ -92,16 +90,18 @@ def test_drivers_are_related_over_respondents_with_intervals_and_labels() -> Non
     quarter = Period(dt.date(2025, 10, 1), dt.date(2025, 12, 31), True)
     aggregates = Aggregates({}, {}, {}, {"mp-nps": [quarter]})
     (journey,) = drivers_section(shop, answers, comments, aggregates)
-    found = {d["driver"]: d for d in journey["drivers"]}
-    assert journey["relationship_point"] == "mp-nps"
+    found = {d.driver: d for d in journey.drivers}
+    assert journey.relationship_point == "mp-nps"
     checkout = found["mp-checkout"]
-    assert (checkout["basis"], checkout["n"], checkout["r"]) == ("respondents", 12, 1.0)
-    assert checkout["label"] == "positive"
-    assert found["mp-delivery"]["label"] == "interval_includes_zero"
-    assert found["mp-delivery"]["ci_low"] < 0 < found["mp-delivery"]["ci_high"]
-    assert found["late"]["kind"] == "theme" and found["late"]["label"] == "negative"
-    assert found["price"]["label"] == "not_estimable"  # no comment mentions the price
-    strengths = [abs(d["r"]) for d in journey["drivers"] if d["r"] is not None]
+    assert (checkout.basis, checkout.n, checkout.r) == ("respondents", 12, 1.0)
+    assert checkout.label == "positive"
+    delivery = found["mp-delivery"]
+    assert delivery.label == "interval_includes_zero"
+    assert delivery.ci_low is not None and delivery.ci_high is not None
+    assert delivery.ci_low < 0 < delivery.ci_high
+    assert isinstance(found["late"], ThemeDriver) and found["late"].label == "negative"
+    assert found["price"].label == "not_estimable"  # no comment mentions the price
+    strengths = [abs(d.r) for d in journey.drivers if d.r is not None]
     assert strengths == sorted(strengths, reverse=True)
 
 
@@ -109,20 +109,22 @@ def test_retention_by_respondent_group_where_customer_keys_allow() -> None:
     shop = program(links=[{"cx": "mp-nps", "business": "retention", "expected": "positive"}])
     aggregates = Aggregates({}, {}, {}, {})
     (link,) = links_section(shop, aggregates, retention_records())
-    groups = {g["group"]: g for g in link["by_group"]["groups"]}
-    assert link["by_group"]["available"] is True and link["by_group"]["basis"] == "customers"
+    outcomes = link.by_group
+    assert isinstance(outcomes, GroupOutcomes) and outcomes.available is True
+    assert outcomes.basis == "customers"
+    groups = {g.group: g for g in outcomes.groups}
     # promoters c1 (mean of 100, 100) and c2 (80): 90 ± t(0.975, 1)·√(200/2)
-    assert (groups["promoters"]["customers"], groups["promoters"]["mean"]) == (2, 90.0)
-    assert groups["promoters"]["ci_low"] == pytest.approx(90 - 12.7062 * 10, abs=1e-3)
-    assert (groups["passives"]["customers"], groups["passives"]["mean"]) == (1, 70.0)
-    assert groups["passives"]["ci_low"] is None  # one customer has no interval
-    assert (groups["detractors"]["customers"], groups["detractors"]["mean"]) == (2, 30.0)
+    assert (groups["promoters"].customers, groups["promoters"].mean) == (2, 90.0)
+    assert groups["promoters"].ci_low == pytest.approx(90 - 12.7062 * 10, abs=1e-3)
+    assert (groups["passives"].customers, groups["passives"].mean) == (1, 70.0)
+    assert groups["passives"].ci_low is None  # one customer has no interval
+    assert (groups["detractors"].customers, groups["detractors"].mean) == (2, 30.0)
     # Welch: SE = √(200/2 + 200/2), df = 2, t(0.975, 2) = 4.30265
-    difference = link["by_group"]["difference"]
-    assert difference["between"] == ["promoters", "detractors"] and difference["delta"] == 60.0
+    difference = outcomes.difference
+    assert difference.between == ("promoters", "detractors") and difference.delta == 60.0
     half = 4.302653 * 200**0.5
-    assert difference["ci_low"] == pytest.approx(60 - half, abs=1e-3)
-    assert difference["ci_high"] == pytest.approx(60 + half, abs=1e-3)
+    assert difference.ci_low == pytest.approx(60 - half, abs=1e-3)
+    assert difference.ci_high == pytest.approx(60 + half, abs=1e-3)
 
 
 def test_by_group_says_why_it_is_unavailable() -> None:
@@ -133,10 +135,9 @@ def test_by_group_says_why_it_is_unavailable() -> None:
         ]
     )
     retention, churn = links_section(shop, Aggregates({}, {}, {}, {}), [])
-    assert retention["by_group"] == {
-        "available": False,
-        "code": "no_customer_records",
-        "reason": "no business records with customer keys: business KPI values delivered per "
+    assert retention.by_group == GroupsUnavailable(
+        code="no_customer_records",
+        reason="no business records with customer keys: business KPI values delivered per "
         "period (--kpi-values) carry none",
-    }
-    assert churn["by_group"]["available"] is False
+    )
+    assert churn.by_group.available is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cxgov.judgement.voc import CustomerSurveys, JourneyFatigue, SurveyCount
 from cxgov.voc.fatigue import fatigue_section
 from tests.voc.programs import answer, program
 
@@ -30,29 +31,29 @@ def test_an_over_surveyed_customer_is_found_per_policy_journey_and_contact_rule(
         answer("b", "s9", "mp-checkout", dt.date(2025, 11, 1)),
     ]
     section = fatigue_section(program(), answers, AS_OF)
-    window = section["window"]
-    assert window["surveyed_customers"] == 2
-    assert window["surveys_per_customer"] == [
-        {"surveys": 3, "customers": 1},
-        {"surveys": 5, "customers": 1},
-    ]
-    assert window["customers_over_policy"] == [{"customer": "a", "surveys": 5}]
-    assert window["over_policy_share"] == 50.0
-    assert section["journeys"] == [
-        {"journey": "order", "surveyed_customers": 2, "over_policy": 1, "over_policy_share": 50.0}
-    ]
-    (delivery,) = section["contact_rules"]
-    assert delivery["measurement_point"] == "mp-delivery"
-    assert delivery["customers_over_rule"] == [{"customer": "a", "surveys": 2}]
-    history = {h["date"]: h for h in section["history"]}
-    assert history["2026-02-28"]["over_policy"] == 1
-    assert history["2026-01-31"]["surveyed_customers"] == 0
+    window = section.window
+    assert window is not None
+    assert (window.start, window.end) == (dt.date(2026, 1, 30), dt.date(2026, 2, 28))
+    assert window.surveyed_customers == 2
+    assert window.surveys_per_customer == (SurveyCount(3, customers=1), SurveyCount(5, customers=1))
+    assert window.customers_over_policy == (CustomerSurveys("a", surveys=5),)
+    assert window.over_policy_share == 50.0
+    assert section.journeys == (
+        JourneyFatigue("order", surveyed_customers=2, over_policy=1, over_policy_share=50.0),
+    )
+    (delivery,) = section.contact_rules
+    assert delivery.measurement_point == "mp-delivery"
+    assert delivery.customers_over_rule == (CustomerSurveys("a", surveys=2),)
+    history = {h.date: h for h in section.history}
+    assert history[dt.date(2026, 2, 28)].over_policy == 1
+    assert history[dt.date(2026, 1, 31)].surveyed_customers == 0
 
 
 def test_no_policy_still_reports_contact_rules() -> None:
     section = fatigue_section(program(contact_policy=None), [], AS_OF)
-    assert section["policy"] is None and "window" not in section
-    assert section["contact_rules"][0]["surveyed_customers"] == 0
+    assert section.policy is None and section.window is None
+    assert section.journeys == section.history == ()
+    assert section.contact_rules[0].surveyed_customers == 0
 
 
 def test_customer_records_of_a_system_point_are_no_surveys() -> None:
@@ -60,6 +61,7 @@ def test_customer_records_of_a_system_point_are_no_surveys() -> None:
     answers = [answer("b", "s1", "mp-checkout", _day(2))] + [
         answer("b", f"r{n}", "mp-retention", _day(n), 100) for n in range(1, 8)
     ]
-    window = fatigue_section(program(), answers, AS_OF)["window"]
-    assert window["surveys_per_customer"] == [{"surveys": 1, "customers": 1}]
-    assert window["over_policy"] == 0
+    window = fatigue_section(program(), answers, AS_OF).window
+    assert window is not None
+    assert window.surveys_per_customer == (SurveyCount(surveys=1, customers=1),)
+    assert window.over_policy == 0

@@ -8,8 +8,16 @@ import math
 import pytest
 
 from cxgov.judgement.cells import Aggregates
-from cxgov.judgement.periods import periods
+from cxgov.judgement.periods import Period, periods
 from cxgov.judgement.verdicts import judge
+from cxgov.judgement.voc import (
+    CoOccurrence,
+    Example,
+    FrequentWord,
+    KpiAmong,
+    ThemePoint,
+    ThemeReport,
+)
 from cxgov.model import Objective, Window
 from cxgov.voc.evidence import Evidence, add_theme_shares
 from cxgov.voc.themes import coverage, theme_section, theme_shares
@@ -45,65 +53,65 @@ def _redact(text: str) -> str:
     return text.replace("555-1234", "[redacted]")
 
 
-def _entry(section: list, theme: str, point: str) -> dict:  # type: ignore[type-arg]
-    found = next(t for t in section if t["id"] == theme)
-    return next(p for p in found["points"] if p["measurement_point"] == point)
+def _entry(section: tuple[ThemeReport, ...], theme: str, point: str) -> ThemePoint:
+    found = next(t for t in section if t.id == theme)
+    return next(p for p in found.points if p.measurement_point == point)
 
 
 def test_mentions_share_and_its_change_per_period() -> None:
     section = theme_section(program(), _comments(), AS_OF, redact=_redact)
-    jan, feb = _entry(section, "late", "mp-delivery")["periods"]
-    assert (jan["mentions"], jan["comments"], jan["share"]) == (2, 4, 50.0)
-    assert (feb["mentions"], feb["comments"], feb["share"]) == (1, 5, 20.0)
-    assert jan["change"] is None
+    jan, feb = _entry(section, "late", "mp-delivery").periods
+    assert (jan.mentions, jan.comments, jan.share) == (2, 4, 50.0)
+    assert (feb.mentions, feb.comments, feb.share) == (1, 5, 20.0)
+    assert jan.period == Period(dt.date(2026, 1, 1), dt.date(2026, 1, 31), True)
+    assert jan.change is None and feb.change is not None
     # pooled p̄ = 3/9: SE₀ = √(⅓·⅔·(¼ + ⅕)) = √0.1; z = 0.3/√0.1
     p_value = 2 * (1 - 0.5 * (1 + math.erf(0.3 / math.sqrt(0.1) / math.sqrt(2))))
-    assert feb["change"]["delta"] == pytest.approx(-30.0)
-    assert feb["change"]["p_value"] == pytest.approx(p_value, abs=1e-4)
-    assert feb["change"]["significant"] is False
+    assert feb.change.delta == pytest.approx(-30.0)
+    assert feb.change.p_value == pytest.approx(p_value, abs=1e-4)
+    assert feb.change.significant is False
 
 
 def test_impact_compares_the_kpi_with_and_without_the_theme() -> None:
     section = theme_section(program(), _comments(), AS_OF, redact=_redact)
-    feb = _entry(section, "late", "mp-delivery")["periods"][1]
-    impact = feb["impact"]
+    feb = _entry(section, "late", "mp-delivery").periods[1]
+    impact = feb.impact
     # CSAT positives are 4–5: with the theme [2] → 0 %; without [5, 5, 4, 3] → 75 %
-    assert impact["with_theme"] == {"value": 0.0, "n": 1}
-    assert impact["without_theme"] == {"value": 75.0, "n": 4}
-    assert impact["difference"]["delta"] == pytest.approx(-75.0)
-    assert impact["effect"] == "not_estimable", "one answer with the theme is too few"
+    assert impact.with_theme == KpiAmong(value=0.0, n=1)
+    assert impact.without_theme == KpiAmong(value=75.0, n=4)
+    assert impact.difference is not None
+    assert impact.difference.delta == pytest.approx(-75.0)
+    assert impact.effect == "not_estimable", "one answer with the theme is too few"
 
 
 def test_themes_are_read_only_from_the_points_of_their_kpis() -> None:
     section = theme_section(program(), _comments(), AS_OF, redact=_redact)
-    price = next(t for t in section if t["id"] == "price")
-    assert [p["measurement_point"] for p in price["points"]] == ["mp-nps"]
+    price = next(t for t in section if t.id == "price")
+    assert [p.measurement_point for p in price.points] == ["mp-nps"]
 
 
 def test_co_occurring_themes_and_redacted_examples_of_the_newest_period() -> None:
     section = theme_section(program(), _comments(), AS_OF, redact=_redact)
-    price_nps = _entry(section, "price", "mp-nps")["periods"][0]
-    assert price_nps["co_occurs"] == [
-        {"theme": "late", "name": "Late", "mentions": 1, "share": 50.0}
-    ]
-    jan, feb = _entry(section, "late", "mp-delivery")["periods"]
-    assert jan["examples"] == []
-    assert feb["examples"] == [{"text": "Late again, call me [redacted]", "pattern": "late*"}]
+    price_nps = _entry(section, "price", "mp-nps").periods[0]
+    assert price_nps.co_occurs == (CoOccurrence("late", "Late", mentions=1, share=50.0),)
+    jan, feb = _entry(section, "late", "mp-delivery").periods
+    assert jan.examples == ()
+    assert feb.examples == (Example("Late again, call me [redacted]", pattern="late*"),)
 
 
 def test_coverage_counts_untagged_comments_and_their_words_without_stop_words() -> None:
     found = coverage(program(), _comments())
     # "price was ok" is tagged only by a theme that does not apply at mp-delivery
-    assert (found["comments"], found["untagged"]) == (12, 7)
-    assert found["untagged_share"] == pytest.approx(100 * 7 / 12, abs=1e-4)
-    assert found["frequent_words"][:5] == [
-        {"word": "fine", "comments": 3},
-        {"word": "service", "comments": 3},
-        {"word": "driver", "comments": 2},
-        {"word": "friendly", "comments": 2},
-        {"word": "ok", "comments": 2},
-    ]
-    assert not {"the", "and", "was"} & {w["word"] for w in found["frequent_words"]}
+    assert (found.comments, found.untagged) == (12, 7)
+    assert found.untagged_share == pytest.approx(100 * 7 / 12, abs=1e-4)
+    assert found.frequent_words[:5] == (
+        FrequentWord("fine", 3),
+        FrequentWord("service", 3),
+        FrequentWord("driver", 2),
+        FrequentWord("friendly", 2),
+        FrequentWord("ok", 2),
+    )
+    assert not {"the", "and", "was"} & {w.word for w in found.frequent_words}
 
 
 def test_a_theme_share_objective_is_judged_lower_is_better() -> None:
