@@ -24,6 +24,7 @@ from cxgov.evaluate.run import Evaluation, evaluate_program
 from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.readers import sha256_of
 from cxgov.judgement.record import ActionsCaused
+from cxgov.model import Program
 from cxgov.program_files.assembly import LoadedProgram
 from cxgov.store.batches import loaded_file_hashes
 from cxgov.store.locks import run_lock
@@ -42,6 +43,9 @@ class NightlyRun:
     """Deliveries to sinks tried in this run, by outcome."""
     digests: dict[str, int] = field(default_factory=dict)
     """Owners' digests mailed in this run, by outcome."""
+    definition: Program | None = field(default=None, repr=False, compare=False)
+    """The validated program the run judged, so the site step after it need not validate the
+    files again."""
 
     @property
     def refused(self) -> list[BatchSummary]:
@@ -113,7 +117,7 @@ def run_nightly(
     progress: Callable[[str], None] | None = None,
 ) -> NightlyRun:
     program = loaded.program
-    result = NightlyRun(program.program.id, as_of)
+    result = NightlyRun(program.program.id, as_of, definition=program)
     with run_lock(engine, program.program.id, wait_seconds=wait_seconds):
         sources = {s.id: s for s in program.sources}
         for source_id, files in new_files(engine, loaded, directory).items():

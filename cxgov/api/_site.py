@@ -10,6 +10,7 @@ from pathlib import Path
 from cxgov.api._program import load_program
 from cxgov.api._store import opened_store
 from cxgov.errors import SiteError, UsageError
+from cxgov.model import Program
 from cxgov.site.options import Audience, Builder, BuiltSite
 from cxgov.store.runs import UnknownRun
 
@@ -26,6 +27,7 @@ def build_site(
     builder: Builder = Builder.MKDOCS,
     work: str | None = None,
     run: int | None = None,
+    program: Program | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BuiltSite:
     """The governance site of one program from a recorded run (default: the newest): pages into
@@ -36,7 +38,8 @@ def build_site(
     from cxgov.site.collect import collect
     from cxgov.site.pages import build_pages
 
-    program = load_program(program_dir)
+    # a caller that has just validated the program (the nightly run) passes it on
+    program = program or load_program(program_dir)
     program_id = program.program.id
     with opened_store(db) as engine:
         started = time.perf_counter()
@@ -82,6 +85,7 @@ def site_after_run(
     audience: Audience = Audience.TEAM,
     config: str | None = "mkdocs.yml",
     builder: Builder = Builder.MKDOCS,
+    program: Program | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SiteOutcome:
     """The nightly run's last step: the site rebuilt, even when nothing was judged again
@@ -96,6 +100,7 @@ def site_after_run(
                 audience=audience,
                 config=config,
                 builder=builder,
+                program=program,
                 progress=progress,
             )
         )

@@ -224,6 +224,7 @@ def run_command(
             audience=api.Audience(audience),
             config=config,
             builder=api.Builder(builder),
+            program=outcome.definition,
             progress=progress,
         )
         if rebuilt.built is not None:

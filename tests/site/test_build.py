@@ -180,10 +180,21 @@ def test_the_nightly_run_ends_with_a_built_site(
     arguments = ["run", "--program", str(program), "--as-of", "2026-11-01"]
     arguments += ["--db", f"sqlite:///{tmp_path / 'store.db'}", "--out", str(tmp_path / "r")]
     arguments += ["--site-out", str(site), "--config", str(tmp_path / "none.yml")]
+    from cxgov.api import _program
+
+    validated: list[list[str]] = []
+    validate = _program.validate_paths
+
+    def counted(paths: list[str], **options: object) -> object:
+        validated.append(paths)
+        return validate(paths, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_program, "validate_paths", counted)
     result = CliRunner().invoke(cli, arguments)
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().splitlines()[-1].startswith(f"site: {site / 'index.html'} (")
     assert "Run 1, as of 2026-11-01" in (site / "index.html").read_text(encoding="utf-8")
+    assert validated == [[str(program)]], "the run validates the program once, site included"
 
 
 def test_a_failed_site_build_fails_the_run_after_its_other_work(
