@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxgov.program_files import documents as loading
 from cxgov.api import validate
 from cxgov.diagnostics import Diagnostic
+from cxgov.program_files import documents as loading
 from cxgov.program_files.documents import MAX_DEPTH, parse_yaml
 
 
