@@ -99,7 +99,7 @@ def deliver(
         enqueue(connection, program, clock())
     with engine.connect() as connection:
         waiting = [
-            dict(r)
+            DeliveryState(**r)
             for r in connection.execute(
                 select(DELIVERIES)
                 .where(
@@ -115,13 +115,13 @@ def deliver(
     result = DeliveryRun()
     # Deliveries come grouped by action; nothing in this loop changes an action or its events.
     actions: dict[int, dict[str, Any]] = {}
-    for row in waiting:
+    for queued in waiting:
         with engine.begin() as connection:
-            if row["action_id"] not in actions:
-                actions[row["action_id"]] = ledger.action(connection, row["action_id"])
-            action = actions[row["action_id"]]
-            event = next(e for e in action["events"] if e["id"] == row["event_id"])
-            config = sinks.get(action["objective"], {}).get(row["sink"])
+            if queued.action_id not in actions:
+                actions[queued.action_id] = ledger.action(connection, queued.action_id)
+            action = actions[queued.action_id]
+            event = next(e for e in action["events"] if e["id"] == queued.event_id)
+            config = sinks.get(action["objective"], {}).get(queued.sink)
             try:
                 if config is None:
                     outcome = Outcome("skipped", "the sink is no longer in the action's policy")
@@ -134,7 +134,7 @@ def deliver(
                             owners=owners,
                             language=language,
                             env=env,
-                            earlier_ref=functools.partial(_earlier_ref, connection, row),
+                            earlier_ref=functools.partial(_earlier_ref, connection, queued),
                         ),
                     )
                 status: str = outcome.status
@@ -143,7 +143,7 @@ def deliver(
                 status, error, ref = "failed" if exc.retryable else "rejected", str(exc), None
             connection.execute(
                 update(DELIVERIES)
-                .where(DELIVERIES.c.id == row["id"])
+                .where(DELIVERIES.c.id == queued.id)
                 .values(
                     status=status,
                     attempts=DELIVERIES.c.attempts + int(status != "skipped"),
@@ -156,12 +156,12 @@ def deliver(
     return result
 
 
-def _earlier_ref(connection: Connection, row: Mapping[str, Any]) -> str | None:
-    """The `external_ref` an earlier delivery of the row's action to the row's sink recorded."""
+def _earlier_ref(connection: Connection, state: DeliveryState) -> str | None:
+    """The `external_ref` an earlier delivery of the same action to the same sink recorded."""
     found = connection.execute(
         select(DELIVERIES.c.external_ref).where(
-            DELIVERIES.c.action_id == row["action_id"],
-            DELIVERIES.c.sink == row["sink"],
+            DELIVERIES.c.action_id == state.action_id,
+            DELIVERIES.c.sink == state.sink,
             DELIVERIES.c.external_ref.is_not(None),
         )
     ).scalar_one_or_none()
