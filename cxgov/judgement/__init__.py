@@ -1,7 +1,7 @@
 """Judgement: the vocabulary and every decision that needs no database.
 
 Cells and periods, estimates (through `cxgov.stats`), verdict states, the one rule for an
-objective's current status, the run's exit code, and the action lifecycle and decisions. Only
-`cxgov.model` and `cxgov.stats` are imported here, so the rules can be read, tested and
-simulated without a store, a command line or a site builder.
+objective's current status, the run's exit code, and the action lifecycle, decisions and
+records. Only `cxgov.model` and `cxgov.stats` are imported here, so the rules can be read,
+tested and simulated without a store, a command line or a site builder.
 """

@@ -14,8 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from cxgov.actions.ledger import actions, effectiveness, program_events
-from cxgov.judgement.cells import stored_segment
+from cxgov.actions.ledger import effectiveness, histories
 from cxgov.judgement.record import RunRecord
 from cxgov.model import Program
 from cxgov.site.data import (
@@ -95,38 +94,31 @@ def _voc_for(sections: dict[str, Any], *, with_comments: bool) -> dict[str, Any]
 
 
 def _actions(connection: Connection, program: str) -> list[ActionRecord]:
-    events: dict[int, list[ActionEvent]] = {}
-    for row in program_events(connection, program):
-        events.setdefault(int(row["action_id"]), []).append(
-            ActionEvent(row["at"], row["actor"], row["kind"], row["to_status"], row["note"])
-        )
     return [
         ActionRecord(
-            id=int(row["id"]),
-            objective=row["objective"],
-            journey=row["journey"],
-            segment=stored_segment(row["segment"]),
-            trigger=row["trigger"],
-            status=row["status"],
-            severity=row["severity"],
-            assignee=row["assignee"],
-            escalated_to=row["escalated_to"],
-            due=row["due"],
-            opened=row["opened_at"].date(),
-            resolved_on=row["resolved_on"],
-            occurrences=int(row["occurrences"]),
-            events=tuple(events.get(int(row["id"]), ())),
+            id=a.id,
+            objective=a.objective,
+            journey=a.journey,
+            segment=a.segment_key,
+            trigger=a.trigger,
+            status=a.status,
+            severity=a.severity,
+            assignee=a.assignee,
+            escalated_to=a.escalated_to,
+            due=a.due,
+            opened=a.opened_at.date(),
+            resolved_on=a.resolved_on,
+            occurrences=a.occurrences,
+            events=tuple(ActionEvent(e.at, e.actor, e.kind, e.to_status, e.note) for e in a.events),
         )
-        for row in actions(connection, program)
+        for a in histories(connection, program)
     ]
 
 
 def _effectiveness(connection: Connection, program: str) -> list[Effectiveness]:
     return [
-        Effectiveness(
-            row["by"], row["id"], row["judged"], row["verified_effective"], row["share_effective"]
-        )
-        for row in effectiveness(connection, program)
+        Effectiveness(e.by, e.id, e.judged, e.verified_effective, e.share_effective)
+        for e in effectiveness(connection, program)
     ]
 
 
