@@ -12,19 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from cxgov.actions.ledger import effectiveness, histories
 from cxgov.judgement.record import RunRecord
 from cxgov.model import Program
-from cxgov.site.data import (
-    ActionEvent,
-    ActionRecord,
-    ChangeRecord,
-    Effectiveness,
-    HistoryRecord,
-    SiteData,
-)
+from cxgov.site.data import ChangeRecord, HistoryRecord, SiteData
 from cxgov.store.runs import latest_record, load_record
 
 
@@ -52,8 +45,8 @@ def collect(
         else:
             say(f"reading run {record.run.id} (as of {record.run.as_of})")
             data = from_record(record, with_comments=with_comments)
-            data.actions = _actions(connection, program_id)
-            data.effectiveness = _effectiveness(connection, program_id)
+            data.actions = histories(connection, program_id)
+            data.effectiveness = effectiveness(connection, program_id)
     say("reading the program's git history")
     data.history = history(program_dir)
     return data
@@ -91,35 +84,6 @@ def _voc_for(sections: dict[str, Any], *, with_comments: bool) -> dict[str, Any]
     for rule in fatigue.get("contact_rules", []):
         rule["customers_over_rule"] = []
     return shown
-
-
-def _actions(connection: Connection, program: str) -> list[ActionRecord]:
-    return [
-        ActionRecord(
-            id=a.id,
-            objective=a.objective,
-            journey=a.journey,
-            segment=a.segment_key,
-            trigger=a.trigger,
-            status=a.status,
-            severity=a.severity,
-            assignee=a.assignee,
-            escalated_to=a.escalated_to,
-            due=a.due,
-            opened=a.opened_at.date(),
-            resolved_on=a.resolved_on,
-            occurrences=a.occurrences,
-            events=tuple(ActionEvent(e.at, e.actor, e.kind, e.to_status, e.note) for e in a.events),
-        )
-        for a in histories(connection, program)
-    ]
-
-
-def _effectiveness(connection: Connection, program: str) -> list[Effectiveness]:
-    return [
-        Effectiveness(e.by, e.id, e.judged, e.verified_effective, e.share_effective)
-        for e in effectiveness(connection, program)
-    ]
 
 
 def history(program_dir: Path) -> list[HistoryRecord]:
