@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from cxgov.judgement.lifecycle import ACTIVE, ActionStatus
+from cxgov.judgement.actions import Action, ActionEvent
+from cxgov.judgement.lifecycle import ActionStatus
 from cxgov.judgement.status import Current
 from cxgov.model import Program
 from cxgov.model.owners import DigestSchedule, Owner
@@ -64,9 +65,9 @@ class DigestData:
     run_id: int | None
     current: list[Current]
     """The current status of the owner's objectives in the latest run."""
-    actions: list[dict[str, Any]]
+    actions: list[Action]
     """Actions assigned or escalated to the owner."""
-    events: list[dict[str, Any]]
+    events: list[ActionEvent]
     """Events of those actions since `since`."""
 
 
@@ -137,39 +138,34 @@ def render(data: DigestData) -> str:
                 f"| {v.n} | **{v.status}** | {change} |"
             )
     lines += ["", f"## {text['actions']}", ""]
-    active = {s.value for s in ACTIVE}
     soon = data.as_of + dt.timedelta(days=DUE_SOON_DAYS)
-    mine = [a for a in data.actions if a["assignee"] == data.owner.id]
-    due = [a for a in mine if a["status"] in active and a["due"] <= soon]
-    for action in sorted(due, key=lambda a: (a["due"], a["id"])):
-        when = text["overdue" if action["due"] < data.as_of else "due"].format(
-            due=_fmt(action["due"], language)
+    mine = [a for a in data.actions if a.assignee == data.owner.id]
+    due = [a for a in mine if a.active and a.due <= soon]
+    for action in sorted(due, key=lambda a: (a.due, a.id)):
+        when = text["overdue" if action.overdue(data.as_of) else "due"].format(
+            due=_fmt(action.due, language)
         )
         lines.append(
-            f"- #{action['id']} {action['objective']} ({action['trigger']}, "
-            f"{action['severity']}): {when}"
+            f"- #{action.id} {action.objective} ({action.trigger}, {action.severity}): {when}"
         )
     if not due:
         lines.append(text["no_actions"].format(days=DUE_SOON_DAYS))
-    escalated = [
-        a for a in data.actions if a["escalated_to"] == data.owner.id and a["status"] in active
-    ]
+    escalated = [a for a in data.actions if a.escalated_to == data.owner.id and a.active]
     if escalated:
         lines += ["", f"## {text['escalations']}", ""]
         for action in escalated:
             lines.append(
-                f"- #{action['id']} {action['objective']}: {action['assignee']}, "
-                f"{text['overdue'].format(due=_fmt(action['due'], language))}"
+                f"- #{action.id} {action.objective}: {action.assignee}, "
+                f"{text['overdue'].format(due=_fmt(action.due, language))}"
             )
     lines += ["", f"## {text['changes']}", ""]
     for event in data.events:
-        change = event["kind"]
-        if event["from_status"] != event["to_status"] and event["to_status"]:
-            change += f" → {ActionStatus(event['to_status']).value}"
-        note = f": {event['note']}" if event["note"] else ""
+        change = event.kind
+        if event.from_status != event.to_status and event.to_status:
+            change += f" → {ActionStatus(event.to_status).value}"
+        note = f": {event.note}" if event.note else ""
         lines.append(
-            f"- {_fmt(event['at'].date(), language)} #{event['action_id']} {change} "
-            f"({event['actor']}){note}"
+            f"- {_fmt(event.at.date(), language)} #{event.action_id} {change} ({event.actor}){note}"
         )
     if not data.events:
         lines.append(text["no_changes"])

@@ -40,10 +40,10 @@ def collect(
     mine = [
         a
         for a in ledger.actions(connection, program.program.id)
-        if owner.id in (a["assignee"], a["escalated_to"])
+        if owner.id in (a.assignee, a.escalated_to)
     ]
     events = ledger.events_since(
-        connection, [a["id"] for a in mine], dt.datetime.combine(start, dt.time())
+        connection, [a.id for a in mine], dt.datetime.combine(start, dt.time())
     )
     return DigestData(
         program=program,

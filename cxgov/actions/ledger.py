@@ -1,15 +1,18 @@
 """Actions in the store: the run's decisions applied, people's changes checked, every change an
-event. Functions take an open connection; the caller's transaction decides what commits."""
+event. Functions take an open connection; the caller's transaction decides what commits.
+
+Reading gives the values of `cxgov.judgement.actions` (`Action`, `ActionHistory`,
+`ActionEvent`, `Effectiveness`): this is the one place the store's rows become them."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from cxgov.judgement.actions import Action, ActionEvent, ActionHistory, Effectiveness
 from cxgov.judgement.decisions import ActionState, Decision, Kind, decide
 from cxgov.judgement.lifecycle import ENDED, ActionStatus, check_transition
 from cxgov.judgement.verdicts import Result
@@ -21,106 +24,6 @@ SYSTEM_ACTOR = "cxgov"
 
 class ActionNotFound(LookupError):
     pass
-
-
-def json_value(value: Any) -> Any:
-    """A stored value as JSON shows it: days and instants (to the second) in ISO 8601."""
-    if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class ActionEvent:
-    """One recorded change of an action (a row of `action_events`)."""
-
-    id: int
-    action_id: int
-    at: dt.datetime
-    actor: str
-    kind: str
-    from_status: str | None
-    to_status: str | None
-    note: str | None
-    data: dict[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        return {f: json_value(getattr(self, f)) for f in self.__dataclass_fields__}
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """An action as stored (a row of `actions`), field for field."""
-
-    id: int
-    program: str
-    fingerprint: str
-    open_key: str | None
-    objective: str
-    measurement_point: str
-    journey: str
-    segment: dict[str, str]
-    trigger: str
-    status: str
-    severity: str
-    assignee: str
-    escalated_to: str | None
-    escalation_level: int
-    due: dt.date
-    opened_at: dt.datetime
-    updated_at: dt.datetime
-    occurrences: int
-    last_period_end: dt.date
-    resolved_on: dt.date | None
-    closed_reason: str | None
-    evidence: dict[str, Any]
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Action:
-        return cls(**row)
-
-    def to_json(self) -> dict[str, Any]:
-        return {f: json_value(getattr(self, f)) for f in _ACTION_FIELDS}
-
-
-_ACTION_FIELDS = tuple(Action.__dataclass_fields__)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionHistory(Action):
-    """An action with every event of its history, oldest first."""
-
-    events: tuple[ActionEvent, ...] = ()
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> ActionHistory:
-        """From `action()`'s row: the action's columns and its `events`."""
-        fields = {k: v for k, v in row.items() if k != "events"}
-        return cls(**fields, events=tuple(ActionEvent(**e) for e in row["events"]))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **{f: json_value(getattr(self, f)) for f in _ACTION_FIELDS},
-            "events": [e.to_json() for e in self.events],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Effectiveness:
-    """Of one owner's or journey's resolved actions, those the following periods judged."""
-
-    by: str
-    """`owner` or `journey`."""
-    id: str
-    judged: int
-    verified_effective: int
-    ineffective: int
-    share_effective: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,14 +301,16 @@ def assign(
     )
 
 
-def actions(connection: Connection, program: str | None = None) -> list[dict[str, Any]]:
+def actions(connection: Connection, program: str | None = None) -> list[Action]:
+    """The actions, of one program or all, oldest first."""
     query = select(ACTIONS).order_by(ACTIONS.c.id)
     if program is not None:
         query = query.where(ACTIONS.c.program == program)
-    return [dict(row) for row in connection.execute(query).mappings()]
+    return [Action(**row) for row in connection.execute(query).mappings()]
 
 
-def action(connection: Connection, action_id: int) -> dict[str, Any]:
+def action(connection: Connection, action_id: int) -> ActionHistory:
+    """One action with its events, oldest first."""
     row = connection.execute(select(ACTIONS).where(ACTIONS.c.id == action_id)).mappings().first()
     if row is None:
         raise ActionNotFound(f"there is no action {action_id}")
@@ -414,7 +319,15 @@ def action(connection: Connection, action_id: int) -> dict[str, Any]:
         .where(ACTION_EVENTS.c.action_id == action_id)
         .order_by(ACTION_EVENTS.c.id)
     ).mappings()
-    return {**dict(row), "events": [dict(e) for e in events]}
+    return ActionHistory.of(Action(**row), (ActionEvent(**e) for e in events))
+
+
+def histories(connection: Connection, program: str) -> list[ActionHistory]:
+    """Every action of the program with its events, both oldest first."""
+    events: dict[int, list[ActionEvent]] = {}
+    for event in program_events(connection, program):
+        events.setdefault(event.action_id, []).append(event)
+    return [ActionHistory.of(a, events.get(a.id, ())) for a in actions(connection, program)]
 
 
 def follow_up(
@@ -431,7 +344,8 @@ def follow_up(
 
 def events_since(
     connection: Connection, action_ids: list[int], since: dt.datetime
-) -> list[dict[str, Any]]:
+) -> list[ActionEvent]:
+    """The events of these actions at or after `since`, oldest first."""
     if not action_ids:
         return []
     query = (
@@ -439,10 +353,10 @@ def events_since(
         .where(ACTION_EVENTS.c.action_id.in_(action_ids), ACTION_EVENTS.c.at >= since)
         .order_by(ACTION_EVENTS.c.id)
     )
-    return [dict(row) for row in connection.execute(query).mappings()]
+    return [ActionEvent(**row) for row in connection.execute(query).mappings()]
 
 
-def program_events(connection: Connection, program: str) -> list[dict[str, Any]]:
+def program_events(connection: Connection, program: str) -> list[ActionEvent]:
     """Every event of the program's actions, oldest first."""
     query = (
         select(ACTION_EVENTS)
@@ -450,10 +364,10 @@ def program_events(connection: Connection, program: str) -> list[dict[str, Any]]
         .where(ACTIONS.c.program == program)
         .order_by(ACTION_EVENTS.c.id)
     )
-    return [dict(row) for row in connection.execute(query).mappings()]
+    return [ActionEvent(**row) for row in connection.execute(query).mappings()]
 
 
-def effectiveness(connection: Connection, program: str | None = None) -> list[dict[str, Any]]:
+def effectiveness(connection: Connection, program: str | None = None) -> list[Effectiveness]:
     """Per owner and per journey: how many resolutions the following periods judged, and the
     share verified effective. Each verification or ineffective reopening counts once, so an
     action resolved twice, first in vain, counts one of each."""
@@ -470,13 +384,13 @@ def effectiveness(connection: Connection, program: str | None = None) -> list[di
             counts = tally.setdefault(key, [0, 0])
             counts[0 if kind == "verify_effective" else 1] += 1
     return [
-        {
-            "by": by,
-            "id": ident,
-            "judged": effective + ineffective,
-            "verified_effective": effective,
-            "ineffective": ineffective,
-            "share_effective": round(effective / (effective + ineffective), 4),
-        }
+        Effectiveness(
+            by=by,
+            id=ident,
+            judged=effective + ineffective,
+            verified_effective=effective,
+            ineffective=ineffective,
+            share_effective=round(effective / (effective + ineffective), 4),
+        )
         for (by, ident), (effective, ineffective) in sorted(tally.items())
     ]

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from cxgov.actions import ledger
 from cxgov.actions.sinks import Delivery, DeliveryError, Outcome, sink_for, sink_key
+from cxgov.judgement.actions import ActionHistory, json_value
 from cxgov.model import Program
 from cxgov.model.policies import Sink as SinkConfig
 from cxgov.store.tables import ACTION_EVENTS, DELIVERIES
@@ -52,24 +53,24 @@ def enqueue(connection: Connection, program: Program, now: dt.datetime) -> int:
     stamp = now.replace(tzinfo=None)
     added = 0
     for action in ledger.actions(connection, program.program.id):
-        keys = sinks.get(action["objective"])
+        keys = sinks.get(action.objective)
         if not keys:
             continue
         events = connection.execute(
-            select(ACTION_EVENTS.c.id).where(ACTION_EVENTS.c.action_id == action["id"])
+            select(ACTION_EVENTS.c.id).where(ACTION_EVENTS.c.action_id == action.id)
         ).scalars()
         known = {
             (event_id, sink)
             for event_id, sink in connection.execute(
                 select(DELIVERIES.c.event_id, DELIVERIES.c.sink).where(
-                    DELIVERIES.c.action_id == action["id"]
+                    DELIVERIES.c.action_id == action.id
                 )
             )
         }
         rows = [
             {
                 "program": program.program.id,
-                "action_id": action["id"],
+                "action_id": action.id,
                 "event_id": event_id,
                 "sink": key,
                 "status": "pending",
@@ -99,7 +100,7 @@ def deliver(
         enqueue(connection, program, clock())
     with engine.connect() as connection:
         waiting = [
-            dict(r)
+            DeliveryState(**r)
             for r in connection.execute(
                 select(DELIVERIES)
                 .where(
@@ -114,14 +115,14 @@ def deliver(
     language = program.program.language.value
     result = DeliveryRun()
     # Deliveries come grouped by action; nothing in this loop changes an action or its events.
-    actions: dict[int, dict[str, Any]] = {}
-    for row in waiting:
+    actions: dict[int, ActionHistory] = {}
+    for queued in waiting:
         with engine.begin() as connection:
-            if row["action_id"] not in actions:
-                actions[row["action_id"]] = ledger.action(connection, row["action_id"])
-            action = actions[row["action_id"]]
-            event = next(e for e in action["events"] if e["id"] == row["event_id"])
-            config = sinks.get(action["objective"], {}).get(row["sink"])
+            if queued.action_id not in actions:
+                actions[queued.action_id] = ledger.action(connection, queued.action_id)
+            action = actions[queued.action_id]
+            event = next(e for e in action.events if e.id == queued.event_id)
+            config = sinks.get(action.objective, {}).get(queued.sink)
             try:
                 if config is None:
                     outcome = Outcome("skipped", "the sink is no longer in the action's policy")
@@ -134,7 +135,7 @@ def deliver(
                             owners=owners,
                             language=language,
                             env=env,
-                            earlier_ref=functools.partial(_earlier_ref, connection, row),
+                            earlier_ref=functools.partial(_earlier_ref, connection, queued),
                         ),
                     )
                 status: str = outcome.status
@@ -143,7 +144,7 @@ def deliver(
                 status, error, ref = "failed" if exc.retryable else "rejected", str(exc), None
             connection.execute(
                 update(DELIVERIES)
-                .where(DELIVERIES.c.id == row["id"])
+                .where(DELIVERIES.c.id == queued.id)
                 .values(
                     status=status,
                     attempts=DELIVERIES.c.attempts + int(status != "skipped"),
@@ -156,12 +157,12 @@ def deliver(
     return result
 
 
-def _earlier_ref(connection: Connection, row: Mapping[str, Any]) -> str | None:
-    """The `external_ref` an earlier delivery of the row's action to the row's sink recorded."""
+def _earlier_ref(connection: Connection, state: DeliveryState) -> str | None:
+    """The `external_ref` an earlier delivery of the same action to the same sink recorded."""
     found = connection.execute(
         select(DELIVERIES.c.external_ref).where(
-            DELIVERIES.c.action_id == row["action_id"],
-            DELIVERIES.c.sink == row["sink"],
+            DELIVERIES.c.action_id == state.action_id,
+            DELIVERIES.c.sink == state.sink,
             DELIVERIES.c.external_ref.is_not(None),
         )
     ).scalar_one_or_none()
@@ -186,7 +187,7 @@ class DeliveryState:
     updated_at: dt.datetime
 
     def to_json(self) -> dict[str, Any]:
-        return {f: ledger.json_value(getattr(self, f)) for f in self.__dataclass_fields__}
+        return {f: json_value(getattr(self, f)) for f in self.__dataclass_fields__}
 
 
 def waiting_deliveries(connection: Connection, program: str | None) -> list[DeliveryState]:

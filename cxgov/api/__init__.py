@@ -14,9 +14,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cxgov.actions.ledger import Action as Action
-    from cxgov.actions.ledger import ActionHistory as ActionHistory
-    from cxgov.actions.ledger import Effectiveness as Effectiveness
     from cxgov.actions.outbox import DeliveryState as DeliveryState
     from cxgov.api._actions import ActionFilter as ActionFilter
     from cxgov.api._actions import Deliveries as Deliveries
@@ -65,6 +62,9 @@ if TYPE_CHECKING:
     from cxgov.errors import UsageError as UsageError
     from cxgov.evaluate.run import Evaluation as Evaluation
     from cxgov.ingest.batch import BatchSummary as BatchSummary
+    from cxgov.judgement.actions import Action as Action
+    from cxgov.judgement.actions import ActionHistory as ActionHistory
+    from cxgov.judgement.actions import Effectiveness as Effectiveness
     from cxgov.judgement.status import worst_first as worst_first
     from cxgov.judgement.verdicts import SEVERITY as SEVERITY
     from cxgov.judgement.verdicts import Verdict as Verdict
@@ -80,7 +80,6 @@ if TYPE_CHECKING:
     from cxgov.validation.output import FORMATTERS as FORMATTERS
 
 _HOMES: dict[str, tuple[str, ...]] = {
-    "cxgov.actions.ledger": ("Action", "ActionHistory", "Effectiveness"),
     "cxgov.actions.outbox": ("DeliveryState",),
     "cxgov.api._actions": (
         "ActionFilter",
@@ -133,6 +132,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "cxgov.evaluate.run": ("Evaluation",),
     "cxgov.ingest.batch": ("BatchSummary",),
+    "cxgov.judgement.actions": ("Action", "ActionHistory", "Effectiveness"),
     "cxgov.judgement.status": ("worst_first",),
     "cxgov.judgement.verdicts": ("SEVERITY", "Verdict"),
     "cxgov.program_files.documents": ("MAX_FILE_BYTES",),

@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from cxgov.actions import ledger
-from cxgov.actions.ledger import Action, ActionHistory, Effectiveness
 from cxgov.actions.outbox import DeliveryState, retry_rejected, waiting_deliveries
 from cxgov.api._store import opened_store
 from cxgov.clock import Clock
 from cxgov.errors import ActionError
-from cxgov.judgement.lifecycle import ACTIVE, ActionStatus, InvalidTransition
+from cxgov.judgement.actions import Action, ActionHistory, Effectiveness
+from cxgov.judgement.lifecycle import ActionStatus, InvalidTransition
 
 __all__ = [
     "ActionFilter",
@@ -40,26 +40,21 @@ class ActionFilter:
             return False
         if self.journey and action.journey != self.journey:
             return False
-        return not (
-            self.overdue_on and (action.status not in _ACTIVE or action.due >= self.overdue_on)
-        )
-
-
-_ACTIVE = frozenset(s.value for s in ACTIVE)
+        return self.overdue_on is None or action.overdue(self.overdue_on)
 
 
 def list_actions(db: str | None = None, where: ActionFilter = ActionFilter()) -> list[Action]:
     """Actions in the store, oldest first, narrowed by `where`."""
     with opened_store(db) as engine, engine.connect() as connection:
-        rows = ledger.actions(connection, where.program)
-    return [action for action in map(Action.from_row, rows) if where.keeps(action)]
+        found = ledger.actions(connection, where.program)
+    return [action for action in found if where.keeps(action)]
 
 
 def show_action(action_id: int, db: str | None = None) -> ActionHistory:
     """One action with its history of events."""
     try:
         with opened_store(db) as engine, engine.connect() as connection:
-            return ActionHistory.from_row(ledger.action(connection, action_id))
+            return ledger.action(connection, action_id)
     except ledger.ActionNotFound as exc:
         raise ActionError(str(exc)) from exc
 
@@ -87,7 +82,7 @@ def change_action(
             else:
                 wanted = ActionStatus(change)
                 ledger.transition(connection, action_id, wanted, actor=actor, now=now, note=note)
-            return ActionHistory.from_row(ledger.action(connection, action_id))
+            return ledger.action(connection, action_id)
     except (ledger.ActionNotFound, InvalidTransition) as exc:
         raise ActionError(str(exc)) from exc
 
@@ -114,4 +109,4 @@ def deliveries(
 def effectiveness(db: str | None = None, program: str | None = None) -> list[Effectiveness]:
     """The share of resolved actions verified effective, per owner and per journey."""
     with opened_store(db) as engine, engine.connect() as connection:
-        return [Effectiveness(**row) for row in ledger.effectiveness(connection, program)]
+        return ledger.effectiveness(connection, program)

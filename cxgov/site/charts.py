@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -101,8 +102,12 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     if not (math.isfinite(low) and math.isfinite(high)):
         raise ValueError(f"tick bounds must be finite, got {low}..{high}")
     low, high = min(low, high), max(low, high)
-    if low == high:
-        pad = abs(low) * 0.1 or 1.0
+    if (high - low) / max(count, 1) < sys.float_info.min:
+        # equal bounds, or bounds so close that a step would underflow (0 and 5e-324): widen
+        # by a tenth of the larger bound, or by one where that is as small
+        pad = max(abs(low), abs(high)) * 0.1
+        if pad / max(count, 1) < sys.float_info.min:
+            pad = 1.0
         low, high = low - pad, high + pad
     raw = (high - low) / max(count, 1)
     magnitude = 10.0 ** math.floor(math.log10(raw))

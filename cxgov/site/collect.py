@@ -11,21 +11,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
-from cxgov.actions.ledger import actions, effectiveness, program_events
-from cxgov.judgement.cells import stored_segment
+from cxgov.actions.ledger import effectiveness, histories
 from cxgov.judgement.record import RunRecord
 from cxgov.judgement.voc import VocSections
 from cxgov.model import Program
-from cxgov.site.data import (
-    ActionEvent,
-    ActionRecord,
-    ChangeRecord,
-    Effectiveness,
-    HistoryRecord,
-    SiteData,
-)
+from cxgov.site.data import ChangeRecord, HistoryRecord, SiteData
 from cxgov.store.runs import latest_record, load_record
 
 
@@ -53,8 +45,8 @@ def collect(
         else:
             say(f"reading run {record.run.id} (as of {record.run.as_of})")
             data = from_record(record, with_comments=with_comments)
-            data.actions = _actions(connection, program_id)
-            data.effectiveness = _effectiveness(connection, program_id)
+            data.actions = histories(connection, program_id)
+            data.effectiveness = effectiveness(connection, program_id)
     say("reading the program's git history")
     data.history = history(program_dir)
     return data
@@ -107,42 +99,6 @@ def _voc_for(sections: VocSections | None, *, with_comments: bool) -> VocSection
         contact_rules=tuple(replace(r, customers_over_rule=()) for r in fatigue.contact_rules),
     )
     return replace(sections, themes=themes, fatigue=fatigue)
-
-
-def _actions(connection: Connection, program: str) -> list[ActionRecord]:
-    events: dict[int, list[ActionEvent]] = {}
-    for row in program_events(connection, program):
-        events.setdefault(int(row["action_id"]), []).append(
-            ActionEvent(row["at"], row["actor"], row["kind"], row["to_status"], row["note"])
-        )
-    return [
-        ActionRecord(
-            id=int(row["id"]),
-            objective=row["objective"],
-            journey=row["journey"],
-            segment=stored_segment(row["segment"]),
-            trigger=row["trigger"],
-            status=row["status"],
-            severity=row["severity"],
-            assignee=row["assignee"],
-            escalated_to=row["escalated_to"],
-            due=row["due"],
-            opened=row["opened_at"].date(),
-            resolved_on=row["resolved_on"],
-            occurrences=int(row["occurrences"]),
-            events=tuple(events.get(int(row["id"]), ())),
-        )
-        for row in actions(connection, program)
-    ]
-
-
-def _effectiveness(connection: Connection, program: str) -> list[Effectiveness]:
-    return [
-        Effectiveness(
-            row["by"], row["id"], row["judged"], row["verified_effective"], row["share_effective"]
-        )
-        for row in effectiveness(connection, program)
-    ]
 
 
 def history(program_dir: Path) -> list[HistoryRecord]:

@@ -8,53 +8,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from cxgov.judgement.cells import SegmentKey
+from cxgov.judgement.actions import ActionHistory, Effectiveness
 from cxgov.judgement.record import Breakdown, PointData, RunSummary, VerdictRecord
 from cxgov.judgement.voc import VocSections
-
-
-@dataclass(frozen=True)
-class ActionEvent:
-    at: dt.datetime
-    actor: str
-    kind: str
-    to_status: str | None
-    note: str | None
-
-
-@dataclass(frozen=True)
-class ActionRecord:
-    id: int
-    objective: str
-    journey: str
-    segment: SegmentKey
-    trigger: str
-    status: str
-    severity: str
-    assignee: str
-    escalated_to: str | None
-    due: dt.date
-    opened: dt.date
-    resolved_on: dt.date | None
-    occurrences: int
-    events: tuple[ActionEvent, ...] = ()
-
-    def overdue(self, today: dt.date) -> bool:
-        return self.status in ACTIVE_STATUSES and self.due < today
-
-
-ACTIVE_STATUSES = frozenset({"open", "acknowledged", "in_progress", "reopened"})
-"""Statuses in which somebody still has work to do."""
-
-
-@dataclass(frozen=True)
-class Effectiveness:
-    by: str
-    """`owner` or `journey`."""
-    id: str
-    judged: int
-    verified_effective: int
-    share_effective: float
 
 
 @dataclass(frozen=True)
@@ -80,7 +36,7 @@ class HistoryRecord:
 class SiteData:
     run: RunSummary | None
     verdicts: list[VerdictRecord] = field(default_factory=list)
-    actions: list[ActionRecord] = field(default_factory=list)
+    actions: list[ActionHistory] = field(default_factory=list)
     points: list[PointData] = field(default_factory=list)
     rejected_by_source: dict[str, int] = field(default_factory=dict)
     effectiveness: list[Effectiveness] = field(default_factory=list)

@@ -18,6 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from cxgov.judgement.actions import ActionHistory
 from cxgov.judgement.periods import Period
 from cxgov.judgement.record import VerdictRecord
 from cxgov.judgement.status import current_of
@@ -44,12 +45,7 @@ from cxgov.model import (
 from cxgov.model.base import ID_PATTERN
 from cxgov.model.objectives import DEFAULT_CONFIDENCE
 from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
-from cxgov.site.data import (
-    ACTIVE_STATUSES,
-    ActionRecord,
-    ChangeRecord,
-    SiteData,
-)
+from cxgov.site.data import ChangeRecord, SiteData
 from cxgov.site.escape import Markup, html_text, md
 from cxgov.site.i18n import MESSAGES, Locale
 from cxgov.site.options import Audience
@@ -279,13 +275,13 @@ class View:
 
     # actions -----------------------------------------------------------------------------
 
-    def active(self) -> list[ActionRecord]:
-        return [a for a in self.data.actions if a.status in ACTIVE_STATUSES]
+    def active(self) -> list[ActionHistory]:
+        return [a for a in self.data.actions if a.active]
 
-    def overdue(self) -> list[ActionRecord]:
+    def overdue(self) -> list[ActionHistory]:
         return [a for a in self.active() if self.as_of is not None and a.overdue(self.as_of)]
 
-    def escalated(self) -> list[ActionRecord]:
+    def escalated(self) -> list[ActionHistory]:
         return [a for a in self.active() if a.escalated_to]
 
     def objective_link(self, objective_id: str, prefix: str = "") -> Markup:
@@ -296,7 +292,7 @@ class View:
             return Markup(md(objective_id))
         return Markup(f"[{md(objective.name)}]({prefix}objectives/{objective.id}.md)")
 
-    def actions_of(self, objective_id: str) -> list[ActionRecord]:
+    def actions_of(self, objective_id: str) -> list[ActionHistory]:
         return [a for a in self.data.actions if a.objective == objective_id]
 
     # data --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ the issue texts."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -170,8 +171,8 @@ def test_issue_title_names_objective_segment_status_and_action() -> None:
 
 
 def test_issue_body_keeps_people_text_inert() -> None:
-    event = {**EVENT, "kind": "comment", "actor": "@liisa", "note": "ping @org/team ```x``` <b>"}
-    action = {**ACTION, "assignee": "`rm -rf`"}
+    event = replace(EVENT, kind="comment", actor="@liisa", note="ping @org/team ```x``` <b>")
+    action = replace(ACTION, assignee="`rm -rf`")
     body = issue_body(action, event)
     assert "<!-- cxgov action kahvipalvelu/12 -->" in body
     assert "- **Objective:** `o-nps`" in body

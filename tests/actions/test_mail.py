@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from dataclasses import replace
 
 import pytest
 
@@ -142,7 +143,7 @@ def test_action_email_in_english_lists_the_evidence() -> None:
 
 
 def test_action_email_names_a_person_and_their_note() -> None:
-    event = {**EVENT, "kind": "resolved", "actor": "liisa", "note": "Soitettu kaikille."}
+    event = replace(EVENT, kind="resolved", actor="liisa", note="Soitettu kaikille.")
     subject, text = action_email(ACTION, event, "fi")
     assert subject == "[cxgov] toimenpide 12 ratkaistu: o-nps"
     assert "Tekijä: liisa." in text and "Soitettu kaikille." in text

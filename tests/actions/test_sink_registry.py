@@ -3,6 +3,7 @@ up by kind, with the delivery keys the store already holds."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,22 +21,17 @@ from cxgov.actions.sinks import (
 from cxgov.model import Owner
 from cxgov.model.policies import Sink as SinkConfig
 from cxgov.model.policies import SinkType
-
-ACTION: dict[str, Any] = {
-    "id": 3,
-    "objective": "o-nps",
-    "assignee": "anna",
-    "escalated_to": None,
-    "severity": "high",
-}
+from tests.actions.test_webhook import ACTION as WEBHOOK_ACTION
+from tests.actions.test_webhook import EVENT
 
 
 def _delivery(
     kind: str, owners: dict[str, Owner] | None = None, earlier: str | None = None
 ) -> Delivery:
+    event = replace(EVENT, id=9, action_id=3, kind=kind)
     return Delivery(
-        action=ACTION,
-        event={"id": 9, "kind": kind},
+        action=replace(WEBHOOK_ACTION, id=3, assignee="anna", events=(event,)),
+        event=event,
         owners=owners or {},
         language="en",
         env={"CXGOV_GITHUB_TOKEN": "t0ken"},

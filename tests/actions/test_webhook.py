@@ -9,7 +9,7 @@ import hmac
 import json
 import socketserver
 import threading
-from typing import Any
+from dataclasses import replace
 
 import pytest
 
@@ -21,22 +21,43 @@ from cxgov.actions.sinks import (
     verify_signature,
     webhook_secret,
 )
+from cxgov.judgement.actions import ActionEvent, ActionHistory
 from tests.local_servers import Reply, StartHttp, closed_port, scripted
 
-ACTION: dict[str, Any] = {
-    "id": 12,
-    "program": "kahvipalvelu",
-    "objective": "o-nps",
-    "segment": {"alue": "Hämeenlinna"},
-    "trigger": "miss",
-    "status": "open",
-    "severity": "high",
-    "assignee": "myyntijohtaja",
-    "due": dt.date(2026, 7, 9),
-    "escalated_to": None,
-    "escalation_level": 0,
-    "opened_at": dt.datetime(2026, 7, 2, 6, 0),
-    "evidence": {
+EVENT = ActionEvent(
+    id=34,
+    action_id=12,
+    at=dt.datetime(2026, 7, 2, 6, 0),
+    actor="cxgov",
+    kind="opened",
+    from_status=None,
+    to_status="open",
+    note=None,
+    data={},
+)
+ACTION = ActionHistory(
+    id=12,
+    program="kahvipalvelu",
+    fingerprint="f" * 24,
+    open_key="f" * 24,
+    objective="o-nps",
+    measurement_point="mp-nps",
+    journey="palvelu",
+    segment={"alue": "Hämeenlinna"},
+    trigger="miss",
+    status="open",
+    severity="high",
+    assignee="myyntijohtaja",
+    escalated_to=None,
+    escalation_level=0,
+    due=dt.date(2026, 7, 9),
+    opened_at=dt.datetime(2026, 7, 2, 6, 0),
+    updated_at=dt.datetime(2026, 7, 2, 6, 0),
+    occurrences=1,
+    last_period_end=dt.date(2026, 6, 30),
+    resolved_on=None,
+    closed_reason=None,
+    evidence={
         "objective": "o-nps",
         "status": "fail",
         "value": 12.5,
@@ -49,16 +70,8 @@ ACTION: dict[str, Any] = {
         "page": "objectives/o-nps/",
         "program": "kahvipalvelu",
     },
-}
-EVENT: dict[str, Any] = {
-    "id": 34,
-    "kind": "opened",
-    "actor": "cxgov",
-    "at": dt.datetime(2026, 7, 2, 6, 0),
-    "from_status": None,
-    "to_status": "open",
-    "note": None,
-}
+    events=(EVENT,),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -79,16 +92,25 @@ def test_payload_is_plain_json_with_iso_dates_and_utc_timestamps() -> None:
     assert body["action"]["segment"] == {"alue": "Hämeenlinna"}
 
 
+def test_payload_carries_the_action_with_its_events_and_the_event_whole() -> None:
+    body = payload(ACTION, EVENT)
+    assert list(body["action"]) == [*ACTION.row()]
+    assert body["action"]["events"] == [body["event"]]
+    assert body["event"] == {**EVENT.row(), "at": "2026-07-02T06:00:00+00:00"}
+
+
 def test_payload_refuses_values_json_cannot_carry() -> None:
     with pytest.raises(TypeError, match=r"event\.data"):
-        payload(ACTION, {**EVENT, "data": object()})
+        payload(ACTION, replace(EVENT, data={"what": object()}))
 
 
 def test_delivery_id_is_stable_per_action_and_event() -> None:
-    assert delivery_id_for(ACTION, EVENT) == "action-12-event-34"
-    unsaved = {k: v for k, v in EVENT.items() if k != "id"}
-    assert delivery_id_for(ACTION, unsaved) == delivery_id_for(ACTION, dict(unsaved))
-    assert delivery_id_for(ACTION, unsaved) != delivery_id_for(ACTION, {**unsaved, "kind": "x"})
+    body = payload(ACTION, EVENT)
+    action, event = body["action"], body["event"]
+    assert delivery_id_for(action, event) == "action-12-event-34"
+    unsaved = {k: v for k, v in event.items() if k != "id"}
+    assert delivery_id_for(action, unsaved) == delivery_id_for(action, dict(unsaved))
+    assert delivery_id_for(action, unsaved) != delivery_id_for(action, {**unsaved, "kind": "x"})
 
 
 # --- webhook -------------------------------------------------------------------------------

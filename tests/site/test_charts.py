@@ -311,6 +311,8 @@ def test_nice_ticks_step_by_one_two_or_five_times_a_power_of_ten(
 
 
 @given(st.floats(-1e9, 1e9), st.floats(-1e9, 1e9))
+@example(0.0, 5e-324)
+@example(-1e-310, 1e-310)
 def test_nice_ticks_always_cover_the_range_with_a_1_2_5_step(low: float, high: float) -> None:
     ticks = nice_ticks(low, high)
     assert ticks[0] <= min(low, high) and ticks[-1] >= max(low, high)
@@ -412,6 +414,7 @@ def test_random_series_always_give_parseable_svg_with_finite_coordinates(
         st.none(), st.tuples(st.dates(date(2020, 1, 1), date(2030, 1, 1)), st.floats(-1e6, 1e6))
     ),
 )
+@example(actual=[(date(2020, 1, 1), 5e-324)], path=[], goal=(date(2020, 1, 1), 0.0))
 def test_random_trajectories_always_give_parseable_svg_with_finite_coordinates(
     actual: list[tuple[date, float | None]],
     path: list[tuple[date, float]],

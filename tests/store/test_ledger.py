@@ -7,6 +7,7 @@ import datetime as dt
 
 from cxgov.actions import ledger
 from cxgov.actions.outbox import DeliveryState
+from cxgov.judgement.actions import Action, ActionEvent, ActionHistory, Effectiveness
 from cxgov.judgement.decisions import decide
 from cxgov.judgement.lifecycle import ActionStatus
 from cxgov.judgement.verdicts import Verdict
@@ -26,8 +27,8 @@ def _step(engine, program, results, today):
 
 def _only(engine):
     with engine.connect() as connection:
-        [row] = ledger.actions(connection, "shop")
-        return ledger.action(connection, row["id"])
+        [found] = ledger.actions(connection, "shop")
+        return ledger.action(connection, found.id)
 
 
 def test_escalation_walks_to_the_sponsor_and_recovery_closes_the_action(db_url: str) -> None:
@@ -36,22 +37,29 @@ def test_escalation_walks_to_the_sponsor_and_recovery_closes_the_action(db_url: 
     try:
         missed = _results(program, [(5, 55, Verdict.FAIL)])
         assert _step(engine, program, missed, dt.date(2026, 6, 2)) == {"open": 1}
-        assert _only(engine)["due"] == dt.date(2026, 6, 9)
+        assert _only(engine).due == dt.date(2026, 6, 9)
         assert _step(engine, program, missed, dt.date(2026, 6, 13)) == {"escalate": 1}
         assert _step(engine, program, missed, dt.date(2026, 6, 13)) == {}
         assert _step(engine, program, missed, dt.date(2026, 8, 1)) == {"escalate": 1}
         assert _step(engine, program, missed, dt.date(2026, 9, 1)) == {}
         action = _only(engine)
-        assert (action["escalated_to"], action["escalation_level"]) == ("ceo", 2)
-        levels = [(e["kind"], e["data"].get("escalated_to")) for e in action["events"]]
+        assert (action.escalated_to, action.escalation_level) == ("ceo", 2)
+        levels = [(e.kind, e.data.get("escalated_to")) for e in action.events]
         assert levels == [("opened", None), ("escalated", "vp"), ("escalated", "ceo")]
         recovered = _results(
             program, [(5, 55, Verdict.FAIL), (6, 85, Verdict.PASS), (7, 82, Verdict.PASS)]
         )
         assert _step(engine, program, recovered, dt.date(2026, 9, 1)) == {"close_recovered": 1}
         action = _only(engine)
-        assert (action["status"], action["closed_reason"]) == ("closed_recovered", "recovered")
-        assert action["open_key"] is None
+        assert (action.status, action.closed_reason) == ("closed_recovered", "recovered")
+        assert action.open_key is None
+        with engine.connect() as connection:
+            assert ledger.histories(connection, "shop") == [action]
+            assert ledger.program_events(connection, "shop") == list(action.events)
+            later = ledger.events_since(connection, [action.id], NOW.replace(tzinfo=None))
+            assert later == list(action.events)
+            assert ledger.events_since(connection, [], NOW) == []
+            assert ledger.histories(connection, "another") == []
     finally:
         engine.dispose()
 
@@ -62,7 +70,7 @@ def test_a_resolved_action_is_verified_or_reopened_by_later_periods(db_url: str)
     try:
         missed = _results(program, [(4, 55, Verdict.FAIL)])
         _step(engine, program, missed, dt.date(2026, 5, 2))
-        action_id = _only(engine)["id"]
+        action_id = _only(engine).id
         with engine.begin() as connection:
             ledger.transition(
                 connection,
@@ -75,7 +83,7 @@ def test_a_resolved_action_is_verified_or_reopened_by_later_periods(db_url: str)
         still_low = _results(program, [(4, 55, Verdict.FAIL), (5, 66, Verdict.WARN)])
         assert _step(engine, program, still_low, dt.date(2026, 6, 2)) == {"reopen_ineffective": 1}
         action = _only(engine)
-        assert (action["status"], action["occurrences"], action["resolved_on"]) == (
+        assert (action.status, action.occurrences, action.resolved_on) == (
             "reopened",
             2,
             None,
@@ -91,8 +99,8 @@ def test_a_resolved_action_is_verified_or_reopened_by_later_periods(db_url: str)
         back = [*still_low, *_results(program, [(6, 84, Verdict.PASS)])]
         assert _step(engine, program, back, dt.date(2026, 7, 2)) == {"verify_effective": 1}
         action = _only(engine)
-        assert action["status"] == "verified_effective" and action["open_key"] is None
-        assert [e["kind"] for e in action["events"]] == [
+        assert action.status == "verified_effective" and action.open_key is None
+        assert [e.kind for e in action.events] == [
             "opened",
             "resolved",
             "reopen_ineffective",
@@ -102,22 +110,22 @@ def test_a_resolved_action_is_verified_or_reopened_by_later_periods(db_url: str)
         with engine.connect() as connection:
             shares = ledger.effectiveness(connection, "shop")
         assert shares == [
-            {
-                "by": "journey",
-                "id": "order",
-                "judged": 2,
-                "verified_effective": 1,
-                "ineffective": 1,
-                "share_effective": 0.5,
-            },
-            {
-                "by": "owner",
-                "id": "cx",
-                "judged": 2,
-                "verified_effective": 1,
-                "ineffective": 1,
-                "share_effective": 0.5,
-            },
+            Effectiveness(
+                by="journey",
+                id="order",
+                judged=2,
+                verified_effective=1,
+                ineffective=1,
+                share_effective=0.5,
+            ),
+            Effectiveness(
+                by="owner",
+                id="cx",
+                judged=2,
+                verified_effective=1,
+                ineffective=1,
+                share_effective=0.5,
+            ),
         ]
     finally:
         engine.dispose()
@@ -125,7 +133,7 @@ def test_a_resolved_action_is_verified_or_reopened_by_later_periods(db_url: str)
 
 def test_the_typed_rows_have_the_tables_columns_in_order() -> None:
     """`actions show --format json` lists the columns in the table's order."""
-    assert tuple(ledger.Action.__dataclass_fields__) == tuple(ACTIONS.columns.keys())
-    assert tuple(ledger.ActionEvent.__dataclass_fields__) == tuple(ACTION_EVENTS.columns.keys())
+    assert tuple(Action.__dataclass_fields__) == tuple(ACTIONS.columns.keys())
+    assert tuple(ActionEvent.__dataclass_fields__) == tuple(ACTION_EVENTS.columns.keys())
     assert tuple(DeliveryState.__dataclass_fields__) == tuple(DELIVERIES.columns.keys())
-    assert tuple(ledger.ActionHistory.__dataclass_fields__)[-1] == "events"
+    assert tuple(ActionHistory.__dataclass_fields__)[-1] == "events"

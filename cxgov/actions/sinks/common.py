@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from cxgov.clock import system_now
+from cxgov.judgement.actions import ActionEvent, ActionHistory
 
 if TYPE_CHECKING:
     from cxgov.model import Owner
@@ -74,9 +75,10 @@ class DeliveryError(Exception):
 class Delivery:
     """One event of one action to deliver, with what a sink may need to word and address it."""
 
-    action: Mapping[str, Any]
+    action: ActionHistory
     """The action as the ledger gives it, with its `events`."""
-    event: Mapping[str, Any]
+    event: ActionEvent
+    """The event to deliver, one of `action.events`."""
     owners: Mapping[str, Owner]
     """The program's owners by id, for addresses and handles."""
     language: str
@@ -132,13 +134,13 @@ def _jsonable(value: Any, where: str) -> Any:
     raise TypeError(f"{where}: {type(value).__name__} cannot be sent as JSON")
 
 
-def payload(action: Mapping[str, Any], event: Mapping[str, Any]) -> dict[str, Any]:
+def payload(action: ActionHistory, event: ActionEvent) -> dict[str, Any]:
     """The JSON document sent for one event of one action: `{"action": {...}, "event": {...}}`.
 
     Rows are passed through whole, with dates and timestamps as ISO strings (timestamps in UTC),
     so receivers see the same fields as `cxgov actions show --format json`.
     """
-    return {"action": _jsonable(action, "action"), "event": _jsonable(event, "event")}
+    return {"action": _jsonable(action.row(), "action"), "event": _jsonable(event.row(), "event")}
 
 
 def encode(body: Mapping[str, Any]) -> bytes:
@@ -165,12 +167,13 @@ def verify_signature(body: bytes, secret: str, header: str) -> bool:
 
 
 def delivery_id_for(action: Mapping[str, Any], event: Mapping[str, Any]) -> str:
-    """A stable id for one event of one action, the same on every retry, for de-duplication."""
+    """A stable id for one event of one action, the same on every retry, for de-duplication;
+    from the `action` and `event` of a payload (the JSON a webhook body carries)."""
     action_id, event_id = action.get("id"), event.get("id")
     if action_id is not None and event_id is not None:
         return f"action-{action_id}-event-{event_id}"
     # an event not yet in the store has no id; its content is the next stable thing
-    digest = hashlib.sha256(encode(payload(action, event))).hexdigest()[:32]
+    digest = hashlib.sha256(encode({"action": action, "event": event})).hexdigest()[:32]
     return f"content-{digest}"
 
 

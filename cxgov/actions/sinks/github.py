@@ -30,8 +30,9 @@ from cxgov.actions.sinks.common import (
     _retry_after,
     _retryable_status,
 )
-from cxgov.actions.sinks.mail import _event_phrase, _evidence, _facts, _segment, _status
+from cxgov.actions.sinks.mail import _event_phrase, _facts, _segment, _status
 from cxgov.clock import system_now
+from cxgov.judgement.actions import Action, ActionEvent
 from cxgov.model.policies import Sink as SinkConfig
 from cxgov.model.policies import SinkType
 
@@ -215,9 +216,9 @@ def _github_error(where: str, error: urllib.error.HTTPError) -> DeliveryError:
     )
 
 
-def issue_title(action: Mapping[str, Any]) -> str:
+def issue_title(action: Action) -> str:
     """`[cxgov] o-nps (region=south): fail — action 12`."""
-    objective = action.get("objective") or _evidence(action).get("objective") or "?"
+    objective = action.objective or action.evidence.get("objective") or "?"
     segment = _segment(action)
     status = _status(action)
     title = f"[cxgov] {objective}"
@@ -225,7 +226,7 @@ def issue_title(action: Mapping[str, Any]) -> str:
         title += f" ({segment})"
     if status:
         title += f": {status}"
-    title += f" — action {action.get('id', '?')}"
+    title += f" — action {action.id}"
     return " ".join(title.split())
 
 
@@ -246,15 +247,14 @@ def _block(value: Any) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def issue_body(action: Mapping[str, Any], event: Mapping[str, Any]) -> str:
+def issue_body(action: Action, event: ActionEvent) -> str:
     """The issue text in Markdown. Text from programs and people is kept in code spans and
     blocks, so it cannot mention, link or format anything."""
-    action_id = action.get("id", "?")
-    program = action.get("program") or _evidence(action).get("program") or "?"
+    program = action.program or action.evidence.get("program") or "?"
     lines = [
         # lets a later run, or a person, find the issue of an action by searching
-        f"<!-- cxgov action {_comment_safe(program)}/{_comment_safe(action_id)} -->",
-        f"**cxgov action {_code(action_id)}**",
+        f"<!-- cxgov action {_comment_safe(program)}/{_comment_safe(action.id)} -->",
+        f"**cxgov action {_code(action.id)}**",
         "",
     ]
     for label, value in _facts(action, "en"):
@@ -263,19 +263,17 @@ def issue_body(action: Mapping[str, Any], event: Mapping[str, Any]) -> str:
         # numbers and dates read better plain; anything else could carry Markdown
         shown = value if re.fullmatch(r"[0-9.,:+ –-]*", value) else _code(value)
         lines.append(f"- **{label}:** {shown}")
-    consequence = _evidence(action).get("consequence")
+    consequence = action.evidence.get("consequence")
     if consequence:
         lines += ["", "**Consequence**", "", _block(consequence)]
-    kind = str(event.get("kind") or "")
-    if kind:
-        latest = f"**Latest event:** {_event_phrase(kind, 'en')}"
-        if event.get("actor"):
-            latest += f" by {_code(event['actor'])}"
-        if event.get("at") is not None:
-            latest += f", {_code(_jsonable(event['at'], 'event.at'))}"
+    if event.kind:
+        latest = f"**Latest event:** {_event_phrase(event.kind, 'en')}"
+        if event.actor:
+            latest += f" by {_code(event.actor)}"
+        latest += f", {_code(_jsonable(event.at, 'event.at'))}"
         lines += ["", latest]
-        if event.get("note"):
-            lines += ["", _block(event["note"])]
+        if event.note:
+            lines += ["", _block(event.note)]
     lines += [
         "",
         "_Mirrored by cxgov: change the action with `cxgov actions`; "
@@ -307,10 +305,10 @@ class GitHubSink:
             github_token(config.token_env, env),
             api_url=env.get(GITHUB_API_ENV, "https://api.github.com"),
         )
-        if event["kind"] == "opened":
-            owner = delivery.owners.get(action["assignee"])
+        if event.kind == "opened":
+            owner = delivery.owners.get(action.assignee)
             handle = owner.github if owner is not None and owner.github else None
-            labels = [*config.labels, f"severity:{action['severity']}"]
+            labels = [*config.labels, f"severity:{action.severity}"]
             number = issues.create(
                 issue_title(action), issue_body(action, event), labels, [handle] if handle else []
             )
@@ -320,8 +318,8 @@ class GitHubSink:
             return Outcome("failed", "waiting for the issue to be created (the opened event)")
         number = int(created)
         issues.comment(number, issue_body(action, event))
-        if event["kind"] in _CLOSING or event["kind"] == "cancelled":
-            issues.close(number, "not_planned" if event["kind"] == "cancelled" else "completed")
-        elif event["kind"] in ("reopened", "reopen_ineffective"):
+        if event.kind in _CLOSING or event.kind == "cancelled":
+            issues.close(number, "not_planned" if event.kind == "cancelled" else "completed")
+        elif event.kind in ("reopened", "reopen_ineffective"):
             issues.update(number, state="open")
         return DELIVERED

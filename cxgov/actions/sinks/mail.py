@@ -26,6 +26,7 @@ from cxgov.actions.sinks.common import (
     Outcome,
     _connection_reason,
 )
+from cxgov.judgement.actions import Action, ActionEvent
 from cxgov.model.policies import Sink as SinkConfig
 from cxgov.model.policies import SinkType
 
@@ -341,36 +342,28 @@ def _date(value: Any, language: str) -> str:
     return f"{day.day}.{day.month}.{day.year}" if language == "fi" else day.isoformat()
 
 
-def _segment(action: Mapping[str, Any]) -> str:
-    segment = action.get("segment") or {}
-    if isinstance(segment, Mapping):
-        return ", ".join(f"{k}={v}" for k, v in sorted(segment.items()))
-    return str(segment)
+def _segment(action: Action) -> str:
+    return ", ".join(f"{k}={v}" for k, v in action.segment_key)
 
 
-def _evidence(action: Mapping[str, Any]) -> Mapping[str, Any]:
-    evidence = action.get("evidence")
-    return evidence if isinstance(evidence, Mapping) else {}
-
-
-def _status(action: Mapping[str, Any]) -> str | None:
+def _status(action: Action) -> str | None:
     """The verdict behind the action (fail, warn, …), else what triggered it."""
-    found = _evidence(action).get("status") or action.get("trigger")
+    found = action.evidence.get("status") or action.trigger
     return str(found) if found else None
 
 
-def _facts(action: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
+def _facts(action: Action, language: str) -> list[tuple[str, str]]:
     """Label and value of what an owner needs to judge the action, in reading order."""
     labels = _LABELS[language]
-    evidence = _evidence(action)
+    evidence = action.evidence
     facts: list[tuple[str, str]] = []
 
     def add(key: str, value: Any) -> None:
         if value not in (None, ""):
             facts.append((labels[key], str(value)))
 
-    add("program", action.get("program") or evidence.get("program"))
-    add("objective", action.get("objective") or evidence.get("objective"))
+    add("program", action.program or evidence.get("program"))
+    add("objective", action.objective or evidence.get("objective"))
     add("segment", _segment(action))
     add("status", _status(action))
     if "value" in evidence:
@@ -387,46 +380,40 @@ def _facts(action: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
     if isinstance(period, Mapping) and (period.get("start") or period.get("end")):
         start, end = _date(period.get("start"), language), _date(period.get("end"), language)
         add("period", f"{start} – {end}")
-    if action.get("due") is not None:
-        add("due", _date(action.get("due"), language))
-    add("assignee", action.get("assignee"))
-    if action.get("escalated_to"):
-        level = action.get("escalation_level")
+    add("due", _date(action.due, language))
+    add("assignee", action.assignee)
+    if action.escalated_to:
+        level = action.escalation_level
         suffix = f" ({labels['level']} {level})" if level else ""
-        add("escalated_to", f"{action['escalated_to']}{suffix}")
+        add("escalated_to", f"{action.escalated_to}{suffix}")
     add("consequence", evidence.get("consequence"))
     add("page", evidence.get("page"))
     return facts
 
 
-def action_email(
-    action: Mapping[str, Any], event: Mapping[str, Any], language: str
-) -> tuple[str, str]:
+def action_email(action: Action, event: ActionEvent, language: str) -> tuple[str, str]:
     """Subject and plain-text body of the mail about one event of an action, in English or
     Finnish (`fi`)."""
     language = _language(language)
     labels = _LABELS[language]
-    action_id = action.get("id", "?")
-    objective = action.get("objective") or _evidence(action).get("objective") or "?"
-    what = _event_phrase(str(event.get("kind") or ""), language)
+    objective = action.objective or action.evidence.get("objective") or "?"
+    what = _event_phrase(event.kind, language)
     if language == "fi":
-        subject = f"[cxgov] toimenpide {action_id} {what}: {objective}"
+        subject = f"[cxgov] toimenpide {action.id} {what}: {objective}"
     else:
         status = _status(action)
         lead = f"{status}: " if status else ""
-        subject = f"[cxgov] {lead}{objective} — action {action_id} {what}"
-    lines = [labels["headline"].format(id=action_id, what=what)]
-    actor = event.get("actor")
-    if actor and actor != USER_AGENT:
-        lines.append(labels["by"].format(actor=actor))
+        subject = f"[cxgov] {lead}{objective} — action {action.id} {what}"
+    lines = [labels["headline"].format(id=action.id, what=what)]
+    if event.actor and event.actor != USER_AGENT:
+        lines.append(labels["by"].format(actor=event.actor))
     lines.append("")
     facts = _facts(action, language)
     width = max((len(label) for label, _ in facts), default=0) + 2
     for label, value in facts:
         lines.append(f"{label + ':':<{width}}{value}")
-    note = event.get("note")
-    if note:
-        lines += ["", f"{labels['note']}:", str(note)]
+    if event.note:
+        lines += ["", f"{labels['note']}:", event.note]
     lines += ["", "-- ", labels["footer"], ""]
     return subject, "\n".join(lines)
 
@@ -442,11 +429,11 @@ class EmailSink:
 
     def deliver(self, config: SinkConfig, delivery: Delivery) -> Outcome:
         action, event, owners = delivery.action, delivery.event, delivery.owners
-        if event["kind"] not in EMAIL_EVENTS:
-            return Outcome("skipped", f"no mail for {event['kind']} events")
-        people = [action["assignee"]]
-        if event["kind"] == "escalated" and action["escalated_to"]:
-            people.append(action["escalated_to"])
+        if event.kind not in EMAIL_EVENTS:
+            return Outcome("skipped", f"no mail for {event.kind} events")
+        people = [action.assignee]
+        if event.kind == "escalated" and action.escalated_to:
+            people.append(action.escalated_to)
         addresses = (owners[p].email if p in owners else None for p in people)
         to = [address for address in addresses if address]
         to += [address for address in config.to if address not in to]

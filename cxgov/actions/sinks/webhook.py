@@ -174,10 +174,11 @@ class WebhookSink:
 
     def deliver(self, config: SinkConfig, delivery: Delivery) -> Outcome:
         assert config.url is not None
+        body = payload(delivery.action, delivery.event)
         deliver_webhook(
             config.url,
-            payload(delivery.action, delivery.event),
+            body,
             secret=webhook_secret(config.secret_env, delivery.env),
-            delivery_id=delivery_id_for(delivery.action, delivery.event),
+            delivery_id=delivery_id_for(body["action"], body["event"]),
         )
         return DELIVERED
