@@ -69,11 +69,19 @@ def _iban(match: re.Match[str]) -> str:
     text = match.group()
     if _is_iban(text):
         return REDACTED
-    # the optional short last group may have taken a lower-case word after an upper-case
-    # number ("... AAAA y"), which then fails the lower-case rule as a whole
-    head, space, tail = text.rpartition(" ")
-    if space and tail != tail.upper() and _is_iban(head):
-        return f"{REDACTED} {tail}"
+    # The groups may have run on into a word that follows the number and cannot be one of
+    # its groups: a lower-case word ("... AAAA y"), which fails the lower-case rule as a
+    # whole, or a longer run of digits ("... 0000 0000000"), which makes it too long. Such
+    # words are dropped from the end and kept; a group of four is part of the number (a
+    # longer run of groups is left to the card rule).
+    head, kept = text, ""
+    while " " in head:
+        head, _, tail = head.rpartition(" ")
+        if len(tail) <= 4 and tail == tail.upper():
+            break
+        kept = f" {tail}{kept}"
+        if _is_iban(head):
+            return f"{REDACTED}{kept}"
     return text
 
 

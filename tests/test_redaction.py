@@ -164,6 +164,20 @@ def test_a_long_run_of_phone_numbers_is_redacted_number_by_number() -> None:
     assert redact("040 123 4567 " * 5_000) == "[redacted] " * 5_000
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tili FI21 1234 5600 0007 85 0000000 kiitos", "tili [redacted] 0000000 kiitos"),
+        ("AA00 0000 0000 0000 0000 0000 0000 0000000", "[redacted] 0000000"),
+        ("FI21 1234 5600 0007 85 y", "[redacted] y"),
+    ],
+)
+def test_an_iban_followed_by_a_word_or_a_number_is_redacted_and_the_rest_kept(
+    text: str, expected: str
+) -> None:
+    assert redact(text) == expected
+
+
 def test_a_long_run_of_card_shaped_groups_is_redacted_group_by_group() -> None:
     redacted = redact("FI21 " + "1234 " * 10_000)
     assert redacted == "FI21 " + "[redacted] " * 2_500
