@@ -1,10 +1,12 @@
-"""The nightly run: new files in, evaluate, follow up the actions, deliver them to their
-sinks, write the report.
+"""The nightly run: new files in, evaluate and write the report, follow up the actions,
+deliver them to their sinks, mail the digests.
 
 Each step is its own transaction and every step can be repeated: files already loaded are
-recognised by their content hash, an evaluation of data that has not changed is skipped, and
-the action decisions of a run are a pure function of the verdicts and the stored actions. So a
-run killed anywhere leaves a consistent store, and the next run completes the work.
+recognised by their content hash; an evaluation of data that has not changed is skipped only
+when that earlier run also completed its actions (the run record says so); reports are
+replaced whole; and the action decisions of a run are a pure function of the verdicts and the
+stored actions. So a run killed anywhere leaves a consistent store, and the next run completes
+the work.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -144,11 +145,17 @@ def evaluate_program(
         folder.mkdir(parents=True, exist_ok=True)
         json_path = folder / f"{as_of.isoformat()}.json"
         markdown_path = folder / f"{as_of.isoformat()}.md"
-        json_path.write_text(
-            json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        markdown_path.write_text(
-            markdown(program, record) + "\n" + voc.markdown(found),
-            encoding="utf-8",
-        )
+        _write_whole(json_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        _write_whole(markdown_path, markdown(program, record) + "\n" + voc.markdown(found))
     return Evaluation(record, results, report, json_path, markdown_path)
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path` and rename it into place, so a report is
+    either the old one or the whole new one, never a truncated file (a full disk, a kill)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)

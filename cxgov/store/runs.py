@@ -88,7 +88,16 @@ def unchanged_since_last_run(
     connection: Connection, *, program: str, as_of: dt.date, program_hash: str
 ) -> int | None:
     """The id of a finished run of the same day and program content after which no batch was
-    loaded, or None: rerunning then would judge exactly the same data again."""
+    loaded, or None: rerunning then would judge exactly the same data again.
+
+    Only a run whose actions stage completed counts: a run stopped between recording its
+    verdicts and following up the actions (killed, a full disk while writing its report) is
+    judged again by the next run, whose decisions then open what the stopped one did not.
+    Deciding again is safe: the decisions are a pure function of the verdicts and the stored
+    actions, so nothing is opened twice."""
+    completed = select(RUN_SECTIONS.c.run_id).where(
+        RUN_SECTIONS.c.run_id == EVALUATION_RUNS.c.id, RUN_SECTIONS.c.section == "actions"
+    )
     last = connection.execute(
         select(EVALUATION_RUNS.c.id, EVALUATION_RUNS.c.started_at)
         .where(
@@ -96,6 +105,7 @@ def unchanged_since_last_run(
             EVALUATION_RUNS.c.as_of == as_of,
             EVALUATION_RUNS.c.program_hash == program_hash,
             EVALUATION_RUNS.c.status == "finished",
+            completed.exists(),
         )
         .order_by(EVALUATION_RUNS.c.id.desc())
         .limit(1)

@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cxgov import api
@@ -84,6 +85,65 @@ def test_a_run_loads_new_files_judges_and_a_second_run_changes_nothing(
     ]
     assert third.evaluation is not None and third.evaluation.record.actions.counts == {}
     assert len(_actions(db_url)) == 1
+
+
+def test_a_run_stopped_before_its_actions_is_finished_by_the_next_run_exactly_once(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verdicts recorded, then the process stops before the actions are followed up (a
+    crash in the decisions, a kill): the rerun that day judges again and opens the action the
+    stopped run owed, once, and its report is whole."""
+    program = shop_with_policy(tmp_path / "shop")
+    reports = tmp_path / "r"
+
+    def stopped(*_args: object, **_kwargs: object) -> None:
+        raise SystemExit("stopped between the verdicts and the actions")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("cxgov.nightly.follow_up", stopped)
+        with pytest.raises(SystemExit):
+            api.run(
+                str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(reports), clock=clock
+            )
+    assert _actions(db_url) == []
+    rerun = api.run(
+        str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(reports), clock=clock
+    )
+    assert rerun.unchanged_since is None and rerun.evaluation is not None
+    assert rerun.evaluation.record.actions is not None
+    assert rerun.evaluation.record.actions.counts == {"open": 1}
+    assert len(_actions(db_url)) == 1
+    again = api.run(
+        str(program), as_of=dt.date(2026, 4, 2), db=db_url, out=str(reports), clock=clock
+    )
+    assert again.evaluation is None and again.unchanged_since == rerun.evaluation.record.run.id
+    assert len(_actions(db_url)) == 1
+    report = json.loads((reports / "shop" / "2026-04-02.json").read_text(encoding="utf-8"))
+    assert report["run"]["id"] == rerun.evaluation.record.run.id
+    written = sorted(p.name for p in (reports / "shop").iterdir())
+    assert written == ["2026-04-02.json", "2026-04-02.md"], "no partial file is left behind"
+
+
+def test_a_report_that_cannot_be_written_leaves_the_old_one_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cxgov.evaluate import run as evaluation
+
+    target = tmp_path / "report.json"
+    target.write_text("old report\n", encoding="utf-8")
+
+    def full_disk(self: Path, *_args: object, **_kwargs: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        evaluation._write_whole(target, "new report\n")
+    monkeypatch.undo()
+    assert target.read_text(encoding="utf-8") == "old report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+    evaluation._write_whole(target, "new report\n")
+    assert target.read_text(encoding="utf-8") == "new report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
 def _nps_lines(program: Path) -> list[str]:
