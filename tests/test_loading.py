@@ -52,6 +52,21 @@ def test_python_tags_are_refused() -> None:
     assert "unsupported YAML tag" in problems[0].message
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b"a: !!timestamp hello\n", "'hello' is not a valid !!timestamp value"),
+        (b"a: !!bool maybe\n", "'maybe' is not a valid !!bool value"),
+    ],
+)
+def test_an_explicit_tag_on_a_value_it_cannot_hold_is_a_diagnostic(
+    text: bytes, message: str
+) -> None:
+    document, problems = parse_yaml("f.yaml", text)
+    assert document is not None and document.data == {"a": text.split()[-1].decode()}
+    assert [(p.code, p.message, p.line, p.column) for p in problems] == [("CXG001", message, 1, 4)]
+
+
 def test_alias_bomb_is_refused_before_expansion() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 10):

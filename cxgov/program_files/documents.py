@@ -272,6 +272,15 @@ class _Builder:
         except (ValueError, OverflowError):
             # e.g. 2025-13-01: kept as text, so the model reports it as a bad date in context
             return node.value
+        except (AttributeError, KeyError, TypeError):
+            # An explicit tag on a value it cannot hold (`!!bool maybe`, `!!timestamp hello`):
+            # PyYAML's constructors assume the resolver matched the value first and fail
+            # with whatever error their lookup raises.
+            short = tag.replace("tag:yaml.org,2002:", "!!")
+            self.problems.append(
+                _LoadError("CXG001", f"{node.value!r} is not a valid {short} value", node)
+            )
+            return node.value
 
     def _mapping(self, node: MappingNode) -> dict[Any, Any]:
         explicit: dict[Any, Any] = {}
