@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from cxgov.clock import Clock
 from cxgov.errors import UsageError
 from cxgov.evaluate.run import Evaluation
 from cxgov.nightly import NightlyRun, evaluate_and_follow_up, run_nightly
+from cxgov.store.locks import run_lock
 
 __all__ = ["digest", "evaluate", "run"]
 
@@ -26,22 +28,31 @@ def evaluate(
     db: str | None = None,
     out: str | None = "reports",
     dry_run: bool = False,
+    wait_seconds: float = 0.0,
     clock: Clock,
 ) -> Evaluation:
     """Judge every objective for every period up to `as_of`; record the run and write
-    reports/<program>/<as-of>.json and .md (nothing is recorded or written with `dry_run`)."""
+    reports/<program>/<as-of>.json and .md (nothing is recorded or written with `dry_run`).
+    A recorded evaluation holds the program's run lock (RunLocked past `wait_seconds`)."""
     loaded = loaded_program(program_dir)
     with opened_store(db) as engine:
-        return evaluate_and_follow_up(
-            engine,
-            loaded,
-            program_dir,
-            as_of=as_of,
-            since=since,
-            out=Path(out) if out else None,
-            dry_run=dry_run,
-            clock=clock,
+        # two evaluations recording at once would write the same rollups and actions
+        lock = (
+            contextlib.nullcontext()
+            if dry_run
+            else run_lock(engine, loaded.program.program.id, wait_seconds=wait_seconds)
         )
+        with lock:
+            return evaluate_and_follow_up(
+                engine,
+                loaded,
+                program_dir,
+                as_of=as_of,
+                since=since,
+                out=Path(out) if out else None,
+                dry_run=dry_run,
+                clock=clock,
+            )
 
 
 def run(

@@ -97,6 +97,14 @@ def _echo_deliveries(outcome: api.NightlyRun) -> None:
 @click.option(
     "--dry-run", is_flag=True, help="Evaluate without recording the run or writing files."
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another run of the same program to finish before giving up "
+    "(a dry run does not wait).",
+)
 @guarded
 def evaluate(
     program_dir: str,
@@ -107,11 +115,14 @@ def evaluate(
     output_format: str,
     fail_on: str,
     dry_run: bool,
+    wait: float,
 ) -> int:
     """Compute every measurement point's KPI per period, with sample size and interval, and
     judge every objective against the target revision in force.
 
-    Exit codes: 0 done, 1 an objective's current status at or beyond --fail-on, 3 internal error.
+    A recorded evaluation holds the program's run lock, as `cxgov run` does, so two never
+    record at once. Exit codes: 0 done, 1 an objective's current status at or beyond
+    --fail-on, 3 internal error, 5 another run of the same program holds the lock.
     """
     day = day_or_today(as_of)
     result = api.evaluate(
@@ -121,6 +132,7 @@ def evaluate(
         db=db,
         out=out,
         dry_run=dry_run,
+        wait_seconds=wait,
         clock=edge_clock(),
     )
     if output_format == "json":

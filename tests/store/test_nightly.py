@@ -209,6 +209,24 @@ def test_two_runs_started_together_never_duplicate_an_action(db_url: str, tmp_pa
     assert action["occurrences"] == 1
 
 
+def test_two_evaluations_started_together_take_turns(db_url: str, tmp_path: Path) -> None:
+    program = shop_with_policy(tmp_path / "shop")
+    assert api.ingest(str(program), "answers", db=db_url, clock=clock).status == "committed"
+    command = [sys.executable, "-m", "cxgov", "evaluate", "--program", str(program)]
+    command += ["--as-of", AS_OF, "--db", db_url, "--out", str(tmp_path / "reports")]
+    command += ["--wait", "60", "--fail-on", "none"]
+    processes = [
+        subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], outputs
+    [action] = _actions(db_url)
+    assert action["occurrences"] == 1
+
+
 def test_a_run_killed_midway_leaves_a_consistent_store_and_the_next_run_completes(
     db_url: str, tmp_path: Path
 ) -> None:
