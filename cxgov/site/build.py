@@ -177,6 +177,27 @@ def _command(builder: Builder, config: Path) -> list[str]:
     return [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
 
 
+MARKER = ".cxgov-site"
+"""A file in every built site: a folder holding it (or an older mkdocs build) may be replaced."""
+
+
+def _check_out(out: Path) -> None:
+    """The builders empty `out` before they write: refuse a folder that holds anything else
+    than a site built before, so a mistyped `--out` never deletes someone's files."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise SiteError(f"--out {out}: not a folder")
+    if not any(out.iterdir()):
+        return
+    built_before = (out / MARKER).is_file() or (out / "search" / "search_index.json").is_file()
+    if not built_before:
+        raise SiteError(
+            f"--out {out}: the folder is not empty and holds no site cxgov built; "
+            "choose an empty or new folder (its files would be deleted)"
+        )
+
+
 def build_site(
     program: Program,
     pages: list[Page],
@@ -189,6 +210,7 @@ def build_site(
     progress: Callable[[str], None] | None = None,
 ) -> BuiltSite:
     """Write `pages` under `work` and build them into `out`."""
+    _check_out(out)
     say = progress or (lambda _message: None)
     user, config_path = _read_user_config(user_config)
     docs = work / "docs"
@@ -233,6 +255,9 @@ def build_site(
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(site_dir, out)
+    (out / MARKER).write_text(
+        "Built by cxgov site build; the next build replaces this folder.\n", encoding="utf-8"
+    )
     return BuiltSite(
         out,
         docs,

@@ -219,3 +219,26 @@ def test_a_failed_site_build_fails_the_run_after_its_other_work(
 
     outcome = api.site_after_run(str(program), db=db, config=str(config))
     assert outcome.built is None and outcome.error == "mkdocs.yml: `nav` must be a list"
+
+
+def test_a_folder_that_holds_other_files_is_never_emptied(
+    kahvipalvelu_store: SiteStore, tmp_path: Path
+) -> None:
+    def build(out: Path) -> api.BuiltSite:
+        return api.build_site(
+            str(kahvipalvelu_store.program_dir),
+            db=kahvipalvelu_store.db,
+            out=str(out),
+            work=str(tmp_path / "work"),
+            config=None,
+        )
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("two years of work", encoding="utf-8")
+    with pytest.raises(api.SiteError, match="not empty and holds no site cxgov built"):
+        build(mine)
+    assert [p.name for p in mine.iterdir()] == ["thesis.docx"]
+    fresh = tmp_path / "fresh"
+    assert (build(fresh).out / ".cxgov-site").is_file()
+    assert (build(fresh).out / "index.html").is_file(), "a site cxgov built is replaced"
