@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -100,11 +101,20 @@ def make_engine(url: str) -> Engine:
         ) from exc
 
 
+def _create_private(path: Path) -> None:
+    """Create a new SQLite store readable by its owner only: it holds comments and
+    pseudonymous customer keys. SQLite gives its journal files the database's permissions."""
+    # an existing store keeps the permissions its owner gave it
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def _create_engine(url: str, parsed: URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(database))
         engine = create_engine(
             url,
             json_serializer=_canonical_json,

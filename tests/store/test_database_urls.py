@@ -142,3 +142,15 @@ def test_an_unknown_migration_revision_is_a_usage_error(tmp_path: Path) -> None:
         "db", "upgrade", "--db", f"sqlite:///{tmp_path / 's.db'}", "--revision", "bogus"
     )
     assert_usage_error(result, "--revision bogus", "bogus")
+
+
+def test_a_new_sqlite_store_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    from cxgov.store.engine import open_store
+
+    path = tmp_path / "stores" / "cxgov.db"
+    engine = open_store(f"sqlite:///{path}")
+    engine.dispose()
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.chmod(0o640)
+    open_store(f"sqlite:///{path}").dispose()
+    assert path.stat().st_mode & 0o777 == 0o640, "an existing store keeps its permissions"
