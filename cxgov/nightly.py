@@ -24,7 +24,7 @@ from cxgov.actions.outbox import deliver
 from cxgov.clock import Clock
 from cxgov.evaluate.run import Evaluation, evaluate_program
 from cxgov.ingest.batch import BatchSummary, ingest_files
-from cxgov.ingest.readers import sha256_of
+from cxgov.ingest.readers import sha256_of, source_files
 from cxgov.judgement.record import ActionsCaused
 from cxgov.model import Program
 from cxgov.program_files.assembly import LoadedProgram
@@ -94,7 +94,7 @@ def new_files(engine: Engine, loaded: LoadedProgram, directory: str) -> dict[str
     found: dict[str, dict[Path, str]] = {}
     program = loaded.program.program.id
     for source in loaded.program.sources:
-        candidates = sorted(p for p in Path(directory).glob(source.path) if p.is_file())
+        candidates = source_files(Path(directory), source.path)
         if not candidates:
             continue
         with engine.connect() as connection:

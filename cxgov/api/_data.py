@@ -17,6 +17,7 @@ from cxgov.demo import DemoFiles, generate
 from cxgov.errors import UsageError
 from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.kpi_values import ingest_kpi_values_file
+from cxgov.ingest.readers import source_files
 from cxgov.store.engine import current_revision
 from cxgov.store.engine import upgrade as upgrade_store
 from cxgov.store.status import DataStatus, data_status
@@ -25,7 +26,7 @@ __all__ = ["SchemaUpgrade", "db_upgrade", "demo_data", "ingest", "ingest_kpi_val
 
 
 def _source_files(program_dir: str, pattern: str) -> list[Path]:
-    files = sorted(p for p in Path(program_dir).glob(pattern) if p.is_file())
+    files = source_files(Path(program_dir), pattern)
     if not files:
         raise UsageError(f"no files match {pattern!r} under {program_dir}")
     return files

@@ -14,8 +14,9 @@ from itertools import repeat
 from pathlib import Path
 from typing import IO, cast
 
-from cxgov.errors import FileFormatError
+from cxgov.errors import FileFormatError, UsageError
 from cxgov.ingest.rejections import BAD_CSV, BAD_JSON, WRONG_FIELD_COUNT, Reason
+from cxgov.rules.sources import path_problem
 
 GZIP_MAGIC = b"\x1f\x8b"
 _SNIFF_BYTES = 64 * 1024
@@ -342,3 +343,19 @@ def read_csv_blocks(
             handle.close()
 
     return header, rows()
+
+
+def source_files(directory: Path, pattern: str) -> list[Path]:
+    """The files a source's `path` glob finds inside the program folder, sorted.
+
+    A path that validation refuses (empty, absolute, climbing out with `..`) is refused here
+    too, and a file that resolves outside the folder (a symbolic link pointing out) is never
+    returned: a source reads the program's own data, nothing else on the machine.
+    """
+    problem = path_problem(pattern)
+    if problem is not None:
+        raise UsageError(f"source path {pattern!r} {problem[0]}: {problem[1]}")
+    inside = directory.resolve()
+    return sorted(
+        p for p in directory.glob(pattern) if p.is_file() and p.resolve().is_relative_to(inside)
+    )

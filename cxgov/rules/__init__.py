@@ -11,6 +11,7 @@ from cxgov.rules import (  # noqa: F401  (importing a module registers its rules
     measurement,
     references,
     settings,
+    sources,
     thresholds,
     voc,
 )
