@@ -19,7 +19,7 @@ from cxgov.actions.sinks import DeliveryError, SmtpSettings, send_email
 from cxgov.judgement.status import current_status
 from cxgov.model import Program
 from cxgov.model.owners import DigestSchedule, Owner
-from cxgov.store.runs import latest_record
+from cxgov.store.runs import latest_verdicts
 from cxgov.store.tables import DIGESTS
 
 SMTP_HOST_ENV = "CXGOV_SMTP_HOST"
@@ -35,8 +35,8 @@ def collect(
 ) -> DigestData:
     start = since or default_since(owner, as_of)
     objectives = owned_objectives(program, owner.id)
-    record = latest_record(connection, program.program.id)
-    current = current_status(record.verdicts) if record else {}
+    run_id, verdicts = latest_verdicts(connection, program.program.id)
+    current = current_status(verdicts)
     mine = [
         a
         for a in ledger.actions(connection, program.program.id)
@@ -50,7 +50,7 @@ def collect(
         owner=owner,
         as_of=as_of,
         since=start,
-        run_id=record.run.id if record else None,
+        run_id=run_id,
         current=[now for objective, now in current.items() if objective in objectives],
         actions=mine,
         events=events,

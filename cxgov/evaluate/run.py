@@ -9,6 +9,7 @@ import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ class Evaluation:
     json_path: Path | None
     markdown_path: Path | None
 
-    @property
+    @cached_property
     def current(self) -> dict[str, Current]:
         return current_status(self.record.verdicts)
 

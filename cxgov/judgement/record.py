@@ -5,9 +5,9 @@ and its exit code read it and never aggregate, estimate or read answers again. S
 says "run N as of D, program commit C" shows exactly what run N saw, however many answers
 arrived after it.
 
-The record is stored as the run's verdict rows plus one JSON document per section
-(`SECTIONS`); `sections_json`/`sections_from_json` here are the only translation between the
-two (the voice-of-the-customer section's own is in judgement/voc.py, beside its types).
+The record is stored as the run's verdict rows plus one JSON document per section;
+`sections_json`/`sections_from_json` here are the only translation between the two (the
+voice-of-the-customer section's own is in judgement/voc.py, beside its types).
 """
 
 from __future__ import annotations
@@ -185,14 +185,6 @@ class RunRecord:
     data_quality: DataQuality = field(default_factory=DataQuality)
     actions: ActionsCaused | None = None
     """What the run did to the actions; None until that stage has completed."""
-
-
-SECTIONS = ("breakdowns", "comments", "voc", "data_quality")
-"""The record's parts stored as JSON documents beside its verdict rows."""
-
-
-def _date(value: str | None) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(value)
 
 
 def _instant(value: str | None) -> dt.datetime | None:

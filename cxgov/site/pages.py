@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from cxgov.judgement.actions import ActionHistory
 from cxgov.judgement.periods import Period
 from cxgov.judgement.record import VerdictRecord
-from cxgov.judgement.status import current_of
+from cxgov.judgement.status import Current, current_status
 from cxgov.judgement.verdicts import SEVERITY, Verdict
 from cxgov.judgement.voc import (
     Difference,
@@ -220,16 +220,21 @@ class View:
                 found.setdefault(v.objective, []).append(v)
         return found
 
+    @cached_property
+    def current(self) -> dict[str, Current]:
+        """Each objective's current status by the one rule (`cxgov.judgement.status`), worked
+        out once for all the pages that show it."""
+        return current_status(self.data.verdicts)
+
     def latest(self, objective_id: str) -> VerdictRecord | None:
-        """The period the objective's current status is read from (the one rule,
-        `cxgov.judgement.status`)."""
-        current = current_of(self.series.get(objective_id, []))
+        """The period the objective's current status is read from."""
+        current = self.current.get(objective_id)
         return None if current is None else current.verdict
 
     def pending(self, objective_id: str) -> Markup | None:
         """The newer period still collecting answers while the status is read from an
         earlier one, in words; None when there is none."""
-        current = current_of(self.series.get(objective_id, []))
+        current = self.current.get(objective_id)
         if current is None or current.pending is None:
             return None
         young = current.pending

@@ -215,3 +215,10 @@ def latest_record(connection: Connection, program: str) -> RunRecord | None:
     """The newest finished run's record, or None before the first run."""
     run_id = latest_run_id(connection, program)
     return None if run_id is None else load_record(connection, program, run_id)
+
+
+def latest_verdicts(connection: Connection, program: str) -> tuple[int | None, list[VerdictRecord]]:
+    """The newest finished run's id and its verdicts alone (None and [] before the first
+    run): for readers that need no section of the record, such as each owner's digest."""
+    run_id = latest_run_id(connection, program)
+    return (None, []) if run_id is None else (run_id, _verdicts(connection, run_id))
