@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from cxgov.model.base import Id, Language, Model, Status
+from cxgov.model.decisions import Adjustment, DecisionSettings
 from cxgov.model.journeys import Channel, Journey, Stage, Touchpoint
 from cxgov.model.kpis import Category, Direction, Kpi, KpiType, Statistic
 from cxgov.model.links import ContactPolicy, Expectation, Link
 from cxgov.model.measurement import MeasurementPoint, Method, Window
-from cxgov.model.objectives import Objective, TargetRevision, Trajectory
+from cxgov.model.objectives import Objective, Rule, TargetRevision, Trajectory
 from cxgov.model.owners import Owner
 from cxgov.model.policies import ActionPolicy, AssigneeRule, Sink
 from cxgov.model.program_section import Baseline, Goal, ProgramSection, Strategy
@@ -25,11 +26,13 @@ from cxgov.model.themes import Theme
 __all__ = [
     "SECTIONS",
     "ActionPolicy",
+    "Adjustment",
     "AssigneeRule",
     "Baseline",
     "Category",
     "Channel",
     "ContactPolicy",
+    "DecisionSettings",
     "Direction",
     "Expectation",
     "Goal",
@@ -48,6 +51,7 @@ __all__ = [
     "Program",
     "ProgramFile",
     "ProgramSection",
+    "Rule",
     "Section",
     "Sink",
     "Source",

@@ -32,6 +32,7 @@ class Status(StrEnum):
 
     FAIL = "fail"
     WARN = "warn"
+    BELOW_TARGET = "below_target"
     NO_DATA = "no_data"
     INSUFFICIENT_SAMPLE = "insufficient_sample"
     DECLINE = "decline"

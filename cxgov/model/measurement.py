@@ -59,6 +59,9 @@ class MeasurementPoint(Model):
     window: Window = Window(calendar=CalendarPeriod.MONTH)
     min_sample: int = Field(default=DEFAULT_MIN_SAMPLE, ge=1)
     """Fewest answers for a verdict; below it the verdict is insufficient_sample."""
+    collection_lag_days: int = Field(default=0, ge=0, le=366)
+    """Days after a period ends during which its answers still arrive; until then a period
+    with too few answers is pending, not insufficient_sample or no_data."""
     segments: tuple[str, ...] = ()
     """Dimensions this measurement is broken down by (for example class, customer_type)."""
     owner: Id | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from pydantic import Field, model_validator
 
@@ -13,7 +14,16 @@ _FIXED_KEYS = ("target", "warn", "fail")
 _TRAJECTORY_KEYS = ("trajectory", "warn_margin", "fail_margin")
 
 DEFAULT_CONFIDENCE = 0.95
-"""Level of shown intervals and change tests when an objective sets no `confidence`."""
+"""Level of shown intervals when an objective sets no `confidence`."""
+
+
+class Rule(StrEnum):
+    """What decides that a period missed a threshold."""
+
+    TEST = "test"
+    """A one-sided test at the program's error rate: the shortfall must be beyond noise."""
+    POINT = "point"
+    """The value alone, with no error rate: for figures that are not samples (a census)."""
 
 
 class TrajectoryPoint(Model):
@@ -84,15 +94,18 @@ class Objective(Model):
     targets: tuple[TargetRevision, ...] = Field(min_length=1)
     """Target revisions, ordered by `effective_from`; each applies until the next one."""
     confidence: float | None = Field(default=None, gt=0, lt=1)
-    """With confidence set, warn and fail need the interval wholly past the threshold.
-    Intervals and changes are shown at this level, or at 0.95 without it."""
+    """Level of the intervals shown for this objective (0.95 without it). It does not decide
+    verdicts: the program's `decisions.error_rate` does."""
+    rule: Rule = Rule.TEST
+    """`test` (default): a miss is a shortfall established at the program's error rate.
+    `point`: the value alone decides, for figures that are not samples."""
     action_policy: Id | None = None
     consequence: str | None = None
     """What happens when this objective is missed, in words."""
 
 
 def interval_confidence(objective: Objective) -> float:
-    """The level of the objective's intervals and change tests."""
+    """The level of the objective's shown intervals."""
     return objective.confidence or DEFAULT_CONFIDENCE
 
 

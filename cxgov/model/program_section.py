@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cxgov.model.base import Id, Language, Model
+from cxgov.model.decisions import DecisionSettings
 
 
 class Baseline(Model):
@@ -49,3 +50,5 @@ class ProgramSection(Model):
     sponsor: Id | None = None
     """Owner id of the leadership sponsor: the top of every escalation chain."""
     strategy: Strategy | None = None
+    decisions: DecisionSettings = DecisionSettings()
+    """Error rates of verdicts and alarms (docs/verdicts.md); the defaults suit most programs."""
