@@ -67,6 +67,8 @@ class Change:
     """Two-sided."""
     ci_low: float | None
     ci_high: float | None
+    z: float | None = None
+    """The test statistic of later − earlier (normal scale): a one-sided p of a fall is Φ(z)."""
 
 
 NO_ESTIMATE = Estimate(None, 0, None, None, None)
@@ -267,6 +269,170 @@ def percent_change(
     return Change(
         delta, 100.0 * se, _p_value(p2 - p1, se0), delta - 100.0 * z * se, delta + 100.0 * z * se
     )
+
+
+# --- decisions: one-sided tests, two-sample changes, many comparisons, repeated looks ----
+
+
+def normal_cdf(x: float) -> float:
+    """Φ(x), the standard normal CDF."""
+    return _STANDARD_NORMAL.cdf(x)
+
+
+def binomial_cdf(successes: int, n: int, p: float) -> float:
+    """P(X ≤ x) for X ~ Binomial(n, p), exactly: I_{1−p}(n − x, x + 1)."""
+    if successes < 0:
+        return 0.0
+    if successes >= n:
+        return 1.0
+    if p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 0.0
+    return regularized_beta(n - successes, successes + 1, 1.0 - p)
+
+
+def percent_shortfall_p(positives: int, n: int, threshold: float, higher: bool) -> float:
+    """One-sided exact binomial p-value that the true % is worse than `threshold` (0..100):
+    P(X ≤ x | p₀) when higher is better, P(X ≥ x | p₀) when lower is. Exact, so a small or
+    extreme sample (0 of 30, 30 of 30) never gets the zero-variance certainty of a Wald test."""
+    p0 = min(max(threshold / 100.0, 0.0), 1.0)
+    if higher:
+        return binomial_cdf(positives, n, p0)
+    return 1.0 - binomial_cdf(positives - 1, n, p0)
+
+
+def _adjusted_nps(c: Counts) -> tuple[float, float]:
+    """The adjusted-Wald NPS (0.75 detractor, 1.5 passive, 0.75 promoter added) and its
+    variance on the proportion scale, for n + 3 answers."""
+    n_adj = c.n + 3.0
+    p = (c.promoters + 0.75) / n_adj
+    d = (c.detractors + 0.75) / n_adj
+    return p - d, (p + d - (p - d) ** 2) / n_adj
+
+
+def nps_shortfall_p(c: Counts, threshold: float, higher: bool = True) -> float:
+    """One-sided p-value that the true NPS is worse than `threshold` (−100..100):
+    z = (NPS_adj − T/100)/√(V_adj/(n+3)), p = Φ(z) (1 − Φ(z) when lower is better)."""
+    centre, variance = _adjusted_nps(c)
+    z = (centre - threshold / 100.0) / math.sqrt(variance)
+    return _STANDARD_NORMAL.cdf(z) if higher else 1.0 - _STANDARD_NORMAL.cdf(z)
+
+
+def mean_shortfall_p(found: Estimate, threshold: float, higher: bool = True) -> float | None:
+    """One-sided t test that the true mean is worse than `threshold`: t = (x̄ − T)/SE with
+    n − 1 degrees of freedom. None without a standard error (fewer than two answers)."""
+    if found.value is None or found.se is None or found.n < 2:
+        return None
+    if found.se == 0:
+        worse = found.value < threshold if higher else found.value > threshold
+        return 0.0 if worse else 1.0
+    t = (found.value - threshold) / found.se
+    below = t_cdf(t, found.n - 1)
+    return below if higher else 1.0 - below
+
+
+def nps_change_adjusted(earlier: Counts, later: Counts, confidence: float = 0.95) -> Change | None:
+    """Two-sample adjusted Wald for an NPS difference: each sample gets the 0.75/1.5/0.75
+    pseudo-answers, Δ_adj = NPS₂,adj − NPS₁,adj with SE = √(V₁,adj/(n₁+3) + V₂,adj/(n₂+3)).
+    The reported delta is the observed one; the interval and test use the adjusted values, so
+    1 promoter against 1 detractor is not "p = 0"."""
+    z_level = _z(confidence)
+    if earlier.n == 0 or later.n == 0:
+        return None
+    c1, v1 = _adjusted_nps(earlier)
+    c2, v2 = _adjusted_nps(later)
+    se = math.sqrt(v1 + v2)
+    diff = c2 - c1
+    delta = (
+        100.0 * (later.promoters - later.detractors) / later.n
+        - 100.0 * (earlier.promoters - earlier.detractors) / earlier.n
+    )
+    z = diff / se
+    return Change(
+        delta,
+        100.0 * se,
+        2.0 * (1.0 - _STANDARD_NORMAL.cdf(abs(z))),
+        100.0 * (diff - z_level * se),
+        100.0 * (diff + z_level * se),
+        z,
+    )
+
+
+def agresti_caffo_change(
+    earlier_pos: int, earlier_n: int, later_pos: int, later_n: int, confidence: float = 0.95
+) -> Change | None:
+    """Agresti–Caffo difference of two proportions, in percentage points: one success and one
+    failure added to each sample, p̃ᵢ = (xᵢ + 1)/(nᵢ + 2), SE = √(p̃₁q̃₁/(n₁+2) + p̃₂q̃₂/(n₂+2)),
+    interval p̃₂ − p̃₁ ± z·SE and z = (p̃₂ − p̃₁)/SE. Never zero variance (3/3 against 0/50)."""
+    z_level = _z(confidence)
+    if earlier_n == 0 or later_n == 0:
+        return None
+    p1 = (earlier_pos + 1) / (earlier_n + 2)
+    p2 = (later_pos + 1) / (later_n + 2)
+    se = math.sqrt(p1 * (1 - p1) / (earlier_n + 2) + p2 * (1 - p2) / (later_n + 2))
+    diff = p2 - p1
+    z = diff / se
+    delta = 100.0 * (later_pos / later_n - earlier_pos / earlier_n)
+    return Change(
+        delta,
+        100.0 * se,
+        2.0 * (1.0 - _STANDARD_NORMAL.cdf(abs(z))),
+        100.0 * (diff - z_level * se),
+        100.0 * (diff + z_level * se),
+        z,
+    )
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """BH-adjusted p-values (step-up): q₍ᵢ₎ = min over j ≥ i of m·p₍ⱼ₎/j, capped at 1, in the
+    input order. Rejecting q ≤ α keeps the expected share of false discoveries at α."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, m * p_values[i] / rank)
+        adjusted[i] = min(running, 1.0)
+    return adjusted
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm-adjusted p-values (step-down): q₍ᵢ₎ = max over j ≤ i of (m − j + 1)·p₍ⱼ₎, capped
+    at 1, in the input order. Rejecting q ≤ α keeps the chance of any false rejection at α."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 0.0
+    for rank, i in enumerate(order, start=1):
+        running = max(running, (m - rank + 1) * p_values[i])
+        adjusted[i] = min(running, 1.0)
+    return adjusted
+
+
+def cusum_run_length(h: float, k: float, shift: float = 0.0) -> float:
+    """Siegmund's approximation of the average run length of the one-sided CUSUM
+    Sₜ = max(0, Sₜ₋₁ + zₜ − k), alarm at Sₜ ≥ h, for zₜ ~ N(shift, 1):
+    ARL ≈ (e^{−2Δb} + 2Δb − 1)/(2Δ²) with Δ = shift − k and b = h + 1.166; b² when Δ = 0."""
+    delta = shift - k
+    b = h + 1.166
+    if abs(delta) < 1e-9:
+        return b * b
+    return (math.exp(-2 * delta * b) + 2 * delta * b - 1) / (2 * delta * delta)
+
+
+def cusum_threshold(run_length: float, k: float) -> float:
+    """The alarm limit h whose in-control (shift 0) average run length is `run_length`:
+    bisection on `cusum_run_length`, which grows with h."""
+    low, high = 0.0, 50.0
+    for _ in range(200):
+        middle = (low + high) / 2
+        if cusum_run_length(middle, k) < run_length:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
 
 
 # --- means ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from statistics import NormalDist
 
 import pytest
 from hypothesis import given, settings
@@ -11,15 +12,25 @@ from hypothesis import strategies as st
 
 from cxgov.stats import (
     Counts,
+    agresti_caffo_change,
+    benjamini_hochberg,
+    binomial_cdf,
+    cusum_run_length,
+    cusum_threshold,
+    holm,
     mean_change,
     mean_estimate,
+    mean_shortfall_p,
     normal_quantile,
     nps_change,
+    nps_change_adjusted,
     nps_estimate,
+    nps_shortfall_p,
     nps_value,
     nps_variance,
     percent_change,
     percent_estimate,
+    percent_shortfall_p,
     t_cdf,
     t_quantile,
     wilson_interval,
@@ -164,3 +175,93 @@ def test_results_do_not_depend_on_answer_order(scores: list[int], seed: int) -> 
     assert percent_estimate(a.positives, a.n) == percent_estimate(b.positives, b.n)
     ma, mb = mean_estimate(a.n, a.total, a.sumsq), mean_estimate(b.n, b.total, b.sumsq)
     assert ma.value == pytest.approx(mb.value)
+
+
+# --- decisions: reference values computed once with scipy 1.16 / statsmodels 0.14 ----------
+
+
+def test_the_exact_binomial_matches_scipy() -> None:
+    # scipy.stats.binom.cdf(20, 35, 0.8), binom.cdf(148, 200, 0.8), binom.sf(11, 40, 0.2)
+    assert binomial_cdf(20, 35, 0.8) == pytest.approx(0.0017518562222525198, rel=1e-9)
+    assert percent_shortfall_p(148, 200, 80, higher=True) == pytest.approx(
+        0.023572835515663085, rel=1e-9
+    )
+    assert percent_shortfall_p(12, 40, 20, higher=False) == pytest.approx(
+        0.08750523592200611, rel=1e-9
+    )
+    # degenerate samples keep an exact, non-zero p: 0 of 30 against 80 %
+    assert percent_shortfall_p(0, 30, 80, higher=True) == pytest.approx(1.0737418e-21, rel=1e-6)
+    assert percent_shortfall_p(30, 30, 80, higher=True) == 1.0
+    assert binomial_cdf(3, 10, 0.5) == pytest.approx(176 / 1024)
+
+
+def test_agresti_caffo_matches_statsmodels_and_never_has_zero_variance() -> None:
+    # statsmodels confint_proportions_2indep(later, n, earlier, n, method="agresti-caffo")
+    found = agresti_caffo_change(3, 3, 0, 50)
+    assert found is not None
+    assert (found.ci_low, found.ci_high) == (
+        pytest.approx(-113.3359672736782, rel=1e-9),
+        pytest.approx(-42.81787888016794, rel=1e-9),
+    )
+    # 3/3 against 0/50 was p = 3e-13 under the plain Wald test; not so certain here
+    assert found.p_value is not None and 1e-6 < found.p_value < 1e-3
+    fell = agresti_caffo_change(180, 200, 160, 200)
+    assert fell is not None
+    assert (fell.ci_low, fell.ci_high) == (
+        pytest.approx(-16.863718609491524, rel=1e-9),
+        pytest.approx(-2.938261588528275, rel=1e-9),
+    )
+
+
+def test_the_two_sample_adjusted_wald_for_nps_is_sane_for_tiny_samples() -> None:
+    # one promoter against one detractor: the plain Wald test said p = 0
+    found = nps_change_adjusted(Counts(n=1, promoters=1), Counts(n=1, detractors=1))
+    assert found is not None and found.delta == -200
+    assert found.p_value is not None and found.p_value > 0.05
+
+
+def test_one_sided_tests_of_a_mean_match_scipy() -> None:
+    data = [2, 3, 3, 4, 5, 2, 3, 1, 2, 4, 3, 3]
+    found = mean_estimate(len(data), sum(data), sum(x * x for x in data))
+    # scipy.stats.ttest_1samp(data, 3.5, alternative="less"): p = 0.04454678875243577
+    assert mean_shortfall_p(found, 3.5, higher=True) == pytest.approx(0.04454678875243577, 1e-7)
+    # lower is better: is the mean above 2.5? ttest_1samp(..., 2.5, "greater")
+    assert mean_shortfall_p(found, 2.5, higher=False) == pytest.approx(0.10490176268627352, 1e-7)
+
+
+def test_nps_shortfall_uses_the_adjusted_wald() -> None:
+    c = Counts(n=100, promoters=50, passives=30, detractors=20)
+    p, d = 50.75 / 103, 20.75 / 103
+    z = ((p - d) - 0.40) / math.sqrt((p + d - (p - d) ** 2) / 103)
+    assert nps_shortfall_p(c, 40) == pytest.approx(NormalDist().cdf(z))
+    assert nps_shortfall_p(c, 40, higher=False) == pytest.approx(1 - NormalDist().cdf(z))
+
+
+@pytest.mark.parametrize(
+    ("p_values", "bh", "holm_adjusted"),
+    [
+        # statsmodels.stats.multitest.multipletests(p, method="fdr_bh" / "holm")
+        ([0.01, 0.04, 0.03, 0.005], [0.02, 0.04, 0.04, 0.02], [0.03, 0.06, 0.06, 0.02]),
+        (
+            [0.2, 0.001, 0.049, 0.3, 0.02, 0.02],
+            [0.24, 0.006, 0.0735, 0.3, 0.04, 0.04],
+            [0.4, 0.006, 0.147, 0.4, 0.1, 0.1],
+        ),
+    ],
+)
+def test_many_comparisons_match_statsmodels(
+    p_values: list[float], bh: list[float], holm_adjusted: list[float]
+) -> None:
+    assert benjamini_hochberg(p_values) == pytest.approx(bh)
+    assert holm(p_values) == pytest.approx(holm_adjusted)
+    assert benjamini_hochberg([]) == [] and holm([]) == []
+
+
+def test_the_cusum_run_length_matches_the_published_table() -> None:
+    # Montgomery, Introduction to Statistical Quality Control, table of the two-sided tabular
+    # CUSUM with k = 0.5: h = 4 → ARL₀ 168, h = 5 → 465 (two one-sided schemes: ARL/2)
+    assert cusum_run_length(4, 0.5) / 2 == pytest.approx(168, rel=0.01)
+    assert cusum_run_length(5, 0.5) / 2 == pytest.approx(465, rel=0.01)
+    h = cusum_threshold(400, 1.0)
+    assert cusum_run_length(h, 1.0) == pytest.approx(400, rel=1e-6)
+    assert cusum_run_length(h, 1.0, shift=2.0) < 3, "a 2-SE shortfall is found within 3 periods"

@@ -15,6 +15,7 @@ from typing import Any
 from cxgov.judgement.actions import Action, ActionEvent
 from cxgov.judgement.lifecycle import ActionStatus
 from cxgov.judgement.status import Current
+from cxgov.judgement.verdicts import verdict_words
 from cxgov.model import Program
 from cxgov.model.owners import DigestSchedule, Owner
 
@@ -135,7 +136,7 @@ def render(data: DigestData) -> str:
                 period += f" ({text['partial']})"
             lines.append(
                 f"| {v.objective} | {segment} | {period} | {_fmt(v.value, language)} "
-                f"| {v.n} | **{v.status}** | {change} |"
+                f"| {v.n} | **{verdict_words(v.status, language)}** | {change} |"
             )
     lines += ["", f"## {text['actions']}", ""]
     soon = data.as_of + dt.timedelta(days=DUE_SOON_DAYS)

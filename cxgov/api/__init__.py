@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from cxgov.judgement.status import worst_first as worst_first
     from cxgov.judgement.verdicts import SEVERITY as SEVERITY
     from cxgov.judgement.verdicts import Verdict as Verdict
+    from cxgov.judgement.verdicts import verdict_words as verdict_words
     from cxgov.nightly import NightlyRun as NightlyRun
     from cxgov.program_files.documents import MAX_FILE_BYTES as MAX_FILE_BYTES
     from cxgov.review.codeowners import CodeownersFile as CodeownersFile
@@ -134,7 +135,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.ingest.batch": ("BatchSummary",),
     "cxgov.judgement.actions": ("Action", "ActionHistory", "Effectiveness"),
     "cxgov.judgement.status": ("worst_first",),
-    "cxgov.judgement.verdicts": ("SEVERITY", "Verdict"),
+    "cxgov.judgement.verdicts": ("SEVERITY", "Verdict", "verdict_words"),
     "cxgov.program_files.documents": ("MAX_FILE_BYTES",),
     "cxgov.nightly": ("NightlyRun",),
     "cxgov.validation.output": ("FORMATTERS",),

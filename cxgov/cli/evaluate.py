@@ -41,16 +41,18 @@ def _echo_evaluation(result: api.Evaluation, day: dt.date, dry_run: bool) -> Non
     click.echo(
         f"{record.program} as of {day}: {len(record.verdicts):,} verdicts over "
         f"{len(current)} objectives; current status: "
-        + ", ".join(f"{count} {status.value}" for status, count in totals.items())
+        + "; ".join(
+            f"{count} {api.verdict_words(status)}" for status, count in totals.items() if count
+        )
     )
     for now in current:
         v = now.verdict
-        if now.status is not api.Verdict.PASS:
+        if now.status is not api.Verdict.ON_TARGET:
             value = "-" if v.value is None else f"{v.value:.1f}"
             segment = ",".join(f"{k}={x}" for k, x in v.segment)
+            where = f"{v.objective} [{segment}]" if segment else v.objective
             click.echo(
-                f"  {v.status:<19} {v.objective}{f' [{segment}]' if segment else ''}"
-                f" {v.start}..{v.end}: {value} (n={v.n})"
+                f"  {api.verdict_words(v.status):<27} {where} {v.start}..{v.end}: {value} (n={v.n})"
             )
     if record.actions is not None:
         changes = ", ".join(f"{n} {kind}" for kind, n in sorted(record.actions.counts.items()))
@@ -92,7 +94,8 @@ def _echo_deliveries(outcome: api.NightlyRun) -> None:
     default="fail",
     show_default=True,
     help="Exit 1 when an objective's current status is at or beyond this status "
-    "(pass < insufficient_sample < warn < no_data < fail).",
+    "(on_target < pending < within_noise < insufficient_sample < below_target < warn < "
+    "no_data < fail).",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Evaluate without recording the run or writing files."

@@ -13,7 +13,7 @@ from typing import Any
 
 from cxgov.judgement.record import RunRecord, sections_json, verdict_json
 from cxgov.judgement.status import current_status, worst_first
-from cxgov.judgement.verdicts import Verdict
+from cxgov.judgement.verdicts import Verdict, verdict_words
 from cxgov.model import Program
 
 SCHEMA_VERSION = 1
@@ -78,7 +78,7 @@ def markdown(program: Program, record: RunRecord) -> str:
         + (f", commit {run.git_commit[:12]}" if run.git_commit else ""),
         "",
         "Current status of each objective: "
-        + ", ".join(f"{counts.get(v.value, 0)} {v.value}" for v in Verdict),
+        + "; ".join(f"{counts[v.value]} {verdict_words(v)}" for v in Verdict if v.value in counts),
         "",
         "| status | objective | segment | period | value | interval | n | target | margin |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -92,7 +92,7 @@ def markdown(program: Program, record: RunRecord) -> str:
         interval = f"{_fmt(v.ci_low)}..{_fmt(v.ci_high)}" if v.ci_low is not None else "–"
         name = names.get(v.objective, v.objective).replace("|", "\\|")
         lines.append(
-            f"| {v.status} | {name} (`{v.objective}`) | {segment} | {period} | "
+            f"| {verdict_words(v.status)} | {name} (`{v.objective}`) | {segment} | {period} | "
             f"{_fmt(v.value)} | {interval} | {v.n} | {_fmt(v.target)} | {_fmt(v.margin)} |"
         )
     return "\n".join(lines) + "\n"

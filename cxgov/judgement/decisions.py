@@ -5,12 +5,19 @@ date, and returns decisions for the store to apply. Running it again on the same
 the decisions were applied returns nothing, which is what makes a rerun idempotent.
 
 Choices worth knowing:
-- `warn` and `fail` are one trigger, `miss`, so a warn that becomes a fail raises the severity
-  of the action already open instead of opening a second one.
-- Verification counts only periods that start on or after the day the action was resolved:
-  a period that was half over when the fix landed says little about the fix. A `miss` action
-  is verified effective in the first such period that is back at target; it is reopened as
-  ineffective when `verify_within_periods` judged periods passed without one.
+- `below_target`, `warn` and `fail` are one trigger, `miss`, so a warn that becomes a fail
+  raises the severity of the action already open instead of opening a second one. Each is an
+  established shortfall (docs/verdicts.md): a value merely short of target (`within_noise`)
+  opens nothing.
+- An active action closes as recovered after `close_after_passing_periods` complete periods in
+  a row without the shortfall that opened it.
+- Verification reads only periods that start on or after the day the action was resolved (a
+  period that was half over when the fix landed says little about the fix), pooled, against
+  the periods before it: *effective* when the recovery is established (a one-sided two-sample
+  test at the program's error rate shows the KPI rose, and the post-fix periods no longer
+  establish a shortfall), *ineffective* when the shortfall persists with evidence (established
+  below target and no established rise), and otherwise *inconclusive*: the action waits for
+  more periods. Before `verify_within_periods` periods have passed nothing is decided.
 - Escalation walks the assignee's `escalates_to` chain one level every `escalate_after_days`
   (at least one day) past due, falling back to the sponsor where a chain ends, and stops at
   the sponsor.
@@ -27,16 +34,20 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from cxgov.judgement.kpi import change, estimate, shortfall_p
 from cxgov.judgement.lifecycle import ACTIVE, ActionStatus
 from cxgov.judgement.record import verdict_json, verdict_record
-from cxgov.judgement.verdicts import Result, Verdict
+from cxgov.judgement.shortfall import one_sided_fall
+from cxgov.judgement.verdicts import JUDGED, MISSES, Result, Verdict
 from cxgov.model import Direction, Program
 from cxgov.model.base import Status
 from cxgov.model.policies import DEFAULT_DUE_DAYS, ActionPolicy, AssigneeRule
+from cxgov.stats import Counts
 
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 _SEVERITY = {
     Status.INSUFFICIENT_SAMPLE: "low",
+    Status.BELOW_TARGET: "medium",
     Status.WARN: "medium",
     Status.DECLINE: "medium",
     Status.NO_DATA: "high",
@@ -102,7 +113,7 @@ def fingerprint(program: str, objective: str, segment: dict[str, str], trigger: 
 
 def triggers_of(result: Result) -> list[tuple[Trigger, Status]]:
     found: list[tuple[Trigger, Status]] = []
-    if result.status in (Verdict.WARN, Verdict.FAIL):
+    if result.status in MISSES:
         found.append((Trigger.MISS, Status(result.status.value)))
     elif result.status is Verdict.NO_DATA:
         found.append((Trigger.NO_DATA, Status.NO_DATA))
@@ -113,34 +124,21 @@ def triggers_of(result: Result) -> list[tuple[Trigger, Status]]:
     return found
 
 
-def at_target(result: Result) -> bool:
-    """The value reached the target itself, not merely the pass band below it."""
-    margin = result.margin
-    if result.status is not Verdict.PASS or margin is None:
-        return False
-    higher = result.kpi.direction is Direction.HIGHER_IS_BETTER
-    return margin >= 0 if higher else margin <= 0
-
-
 def cleared(trigger: Trigger, result: Result) -> bool:
     """This period no longer shows what opened the action."""
     if trigger is Trigger.MISS:
-        return result.status is Verdict.PASS
+        return result.status in (Verdict.ON_TARGET, Verdict.WITHIN_NOISE)
     if trigger is Trigger.DECLINE:
-        return result.status is Verdict.PASS and not result.trend.decline
+        return result.status in JUDGED and not result.trend.decline
     if trigger is Trigger.NO_DATA:
         return result.status is not Verdict.NO_DATA
     return result.status not in (Verdict.NO_DATA, Verdict.INSUFFICIENT_SAMPLE)
 
 
-def recovered(trigger: Trigger, result: Result) -> bool:
-    return at_target(result) if trigger is Trigger.MISS else cleared(trigger, result)
-
-
 def _judged(trigger: Trigger, result: Result) -> bool:
     """Whether a period is evidence about the action at all (thin data is not)."""
     if trigger in (Trigger.MISS, Trigger.DECLINE):
-        return result.status in (Verdict.PASS, Verdict.WARN, Verdict.FAIL)
+        return result.status in JUDGED
     return True
 
 
@@ -227,7 +225,7 @@ def _decide_series(
         key = fingerprint(program_id, latest.objective.id, segment, trigger)
         state = actions.get(key)
         if state is not None and state.status is ActionStatus.RESOLVED:
-            decisions.extend(_verify(policy, trigger, state, complete, today, program_id))
+            decisions.extend(_verify(policy, trigger, state, complete, today, program))
             continue
         if state is not None and state.status in ACTIVE:
             decisions.extend(_follow(program, policy, trigger, state, complete, today))
@@ -315,26 +313,30 @@ def _verify(
     state: ActionState,
     complete: list[Result],
     today: dt.date,
-    program_id: str,
+    program: Program,
 ) -> list[Decision]:
     assert state.resolved_on is not None
-    window = [r for r in complete if r.period.start >= state.resolved_on and _judged(trigger, r)][
-        : policy.verify_within_periods
-    ]
-    for result in window:
-        if recovered(trigger, result):
-            return [
-                Decision(
-                    Kind.VERIFY_EFFECTIVE,
-                    state.fingerprint,
-                    action_id=state.id,
-                    period_end=result.period.end,
-                    reason=f"back at target in {result.period.key()}",
-                )
-            ]
-    if len(window) < policy.verify_within_periods:
+    program_id = program.program.id
+    after = [r for r in complete if r.period.start >= state.resolved_on and _judged(trigger, r)]
+    if len(after) < policy.verify_within_periods:
         return []
-    last = window[-1]
+    before = [r for r in complete if r.period.end <= state.last_period_end and _judged(trigger, r)][
+        -policy.verify_within_periods :
+    ]
+    outcome = _recovery(trigger, before, after, program.program.decisions.error_rate)
+    last = after[-1]
+    if outcome is True:
+        return [
+            Decision(
+                Kind.VERIFY_EFFECTIVE,
+                state.fingerprint,
+                action_id=state.id,
+                period_end=last.period.end,
+                reason=f"recovery established over {len(after)} period(s) to {last.period.key()}",
+            )
+        ]
+    if outcome is None:
+        return []  # inconclusive: the action waits for more periods
     status = next((s for t, s in triggers_of(last) if t is trigger), Status.FAIL)
     return [
         Decision(
@@ -344,6 +346,47 @@ def _verify(
             due=_due(policy, status, today),
             period_end=last.period.end,
             evidence=evidence(last, program_id),
-            reason=f"ineffective: not back at target within {len(window)} period(s)",
+            reason=f"ineffective: the shortfall persists over {len(after)} period(s)",
         )
     ]
+
+
+def _recovery(
+    trigger: Trigger, before: list[Result], after: list[Result], error_rate: float
+) -> bool | None:
+    """True when the periods after the fix establish recovery, False when they establish that
+    the shortfall persists, None when they cannot tell yet.
+
+    For a miss or a decline the periods are pooled on each side (counts add): recovery is a
+    rise established by the KPI's one-sided two-sample test with no shortfall against the
+    target established after; persistence is a shortfall established after with no rise.
+    Missing data or thin samples recover once a period has them again."""
+    if trigger not in (Trigger.MISS, Trigger.DECLINE):
+        return any(cleared(trigger, r) for r in after)
+    counts_after = [r.counts for r in after]
+    counts_before = [r.counts for r in before]
+    latest = after[-1]
+    if not before or None in counts_after or None in counts_before or latest.thresholds is None:
+        # a delivered figure without counts: the value alone can tell
+        if all(cleared(trigger, r) for r in after[-2:]):
+            return True
+        return False if all(r.status in MISSES for r in after) else None
+    pooled_after = sum((c for c in counts_after if c is not None), Counts())
+    pooled_before = sum((c for c in counts_before if c is not None), Counts())
+    kpi = latest.kpi
+    confidence = 0.95
+    found = estimate(kpi, pooled_after, confidence)
+    short = shortfall_p(kpi, pooled_after, found, latest.thresholds.target)
+    moved = change(kpi, pooled_before, pooled_after, confidence)
+    higher = kpi.direction is Direction.HIGHER_IS_BETTER
+    rose = None
+    if moved is not None and moved.p_value is not None:
+        direction = moved.z if moved.z is not None else moved.delta
+        rose = one_sided_fall(moved.p_value, direction > 0 if higher else direction < 0)
+    rise_shown = rose is not None and rose <= error_rate
+    short_shown = short is not None and short <= error_rate
+    if rise_shown and not short_shown:
+        return True
+    if short_shown and not rise_shown:
+        return False
+    return None

@@ -10,17 +10,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from cxgov.model import Kpi, KpiType, Statistic
+from cxgov.model import Direction, Kpi, KpiType, Statistic
 from cxgov.stats import (
     Change,
     Counts,
     Estimate,
+    agresti_caffo_change,
     mean_change,
     mean_estimate,
-    nps_change,
+    mean_shortfall_p,
+    nps_change_adjusted,
     nps_estimate,
-    percent_change,
+    nps_shortfall_p,
     percent_estimate,
+    percent_shortfall_p,
 )
 
 
@@ -34,16 +37,30 @@ def estimate(kpi: Kpi, counts: Counts, confidence: float) -> Estimate:
 
 
 def change(kpi: Kpi, earlier: Counts, later: Counts, confidence: float) -> Change | None:
-    """`later` minus `earlier` with the KPI's two-sample test: NPS Δ with SE =
-    100·√(V₁/n₁ + V₂/n₂); percentages by the two-proportion z test; means by Welch's t test.
-    None for a business KPI, whose values are delivered, not counted."""
+    """`later` minus `earlier` with the KPI's two-sample test: the two-sample adjusted Wald for
+    an NPS, Agresti–Caffo for a percentage, Welch's t test for a mean. None for a business KPI,
+    whose values are delivered, not counted."""
     if kpi.type is KpiType.VALUE:
         return None
     if kpi.type is KpiType.NPS:
-        return nps_change(earlier, later, confidence)
+        return nps_change_adjusted(earlier, later, confidence)
     if kpi.effective_statistic is Statistic.MEAN:
         return mean_change(earlier, later, confidence)
-    return percent_change(earlier.positives, earlier.n, later.positives, later.n, confidence)
+    return agresti_caffo_change(earlier.positives, earlier.n, later.positives, later.n, confidence)
+
+
+def shortfall_p(kpi: Kpi, counts: Counts, found: Estimate, threshold: float) -> float | None:
+    """One-sided p-value that the KPI's true value is worse than `threshold` (in the KPI's
+    direction): the adjusted Wald for an NPS, the exact binomial for a percentage, the t test
+    for a mean. None when the data cannot be tested (no answers, a mean of one answer)."""
+    higher = kpi.direction is Direction.HIGHER_IS_BETTER
+    if counts.n == 0:
+        return None
+    if kpi.type is KpiType.NPS:
+        return nps_shortfall_p(counts, threshold, higher)
+    if kpi.effective_statistic is Statistic.MEAN:
+        return mean_shortfall_p(found, threshold, higher)
+    return percent_shortfall_p(counts.positives, counts.n, threshold, higher)
 
 
 def counts_of(kpi: Kpi, values: Iterable[float]) -> Counts:

@@ -34,13 +34,22 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
-FAIL_ON = ("fail", "no_data", "warn", "insufficient_sample", "none")
+FAIL_ON = (
+    "fail",
+    "no_data",
+    "warn",
+    "below_target",
+    "insufficient_sample",
+    "within_noise",
+    "none",
+)
 """The `--fail-on` choices: a verdict status, from the gravest, or `none` (never fail)."""
 
 
 def exit_code_for(statuses: Iterable[Verdict], fail_on: str) -> ExitCode:
-    """PROBLEMS when a status is at or beyond `fail_on` (pass < insufficient_sample < warn <
-    no_data < fail), else OK; `none` never fails."""
+    """PROBLEMS when a status is at or beyond `fail_on` (on_target < pending < within_noise <
+    insufficient_sample < below_target < warn < no_data < fail), else OK; `none` never
+    fails."""
     if fail_on == "none":
         return ExitCode.OK
     # Imported here: every command needs the exit codes, and the verdicts bring the program

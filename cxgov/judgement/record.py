@@ -59,6 +59,11 @@ class VerdictRecord:
     kpi: str = ""
     theme: str | None = None
     rule: str = "point"
+    """`test` (a miss decided at the program's error rate) or `point` (the value alone)."""
+    p_value: float | None = None
+    """Adjusted one-sided p-value of a shortfall against the target; None when not tested."""
+    sustained: int = 0
+    """Periods pooled when the monitor found the shortfall sustained; 0 otherwise."""
 
     @property
     def margin(self) -> float | None:
@@ -87,6 +92,8 @@ def verdict_json(v: VerdictRecord) -> dict[str, Any]:
         "revision": v.revision.isoformat() if v.revision else None,
         "margin": number(v.margin),
         "rule": v.rule,
+        "p_value": v.p_value,
+        "sustained": v.sustained,
         "trend": v.trend,
     }
 
@@ -120,6 +127,8 @@ def verdict_record(r: Result) -> VerdictRecord:
         kpi=r.kpi.id,
         theme=r.objective.theme,
         rule=r.rule,
+        p_value=number(r.evidence.p_value) if r.evidence else None,
+        sustained=r.evidence.sustained if r.evidence else 0,
     )
 
 

@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from cxgov.judgement.record import VerdictRecord
 from cxgov.judgement.verdicts import SEVERITY, Verdict
 
-_TOO_YOUNG = frozenset({Verdict.NO_DATA.value, Verdict.INSUFFICIENT_SAMPLE.value})
+_TOO_YOUNG = frozenset(
+    {Verdict.PENDING.value, Verdict.NO_DATA.value, Verdict.INSUFFICIENT_SAMPLE.value}
+)
+"""A running period shown as pending (recorded before `pending` existed: as no data or too
+few answers)."""
 
 
 @dataclass(frozen=True)

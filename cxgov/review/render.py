@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from cxgov.judgement.verdicts import verdict_words
 from cxgov.review.compare import ProgramDiff
 from cxgov.review.semantic import Change
 
@@ -123,6 +124,10 @@ def as_json(diffs: list[ProgramDiff], base: str, head: str) -> dict[str, Any]:
     }
 
 
+def _said(status: str | None) -> str:
+    return "not judged" if status is None else verdict_words(status)
+
+
 def backtest_text(backtests: list[Backtest]) -> str:
     """The backtests for a terminal: each program's flips and the actions that would differ."""
     lines = []
@@ -136,8 +141,8 @@ def backtest_text(backtests: list[Backtest]) -> str:
             value = "-" if flip.value is None else f"{flip.value:.1f}"
             lines.append(
                 f"  {flip.objective}{f' [{segment}]' if segment else ''} "
-                f"{flip.period_start}..{flip.period_end}: {flip.old_status or 'not judged'} → "
-                f"{flip.new_status or 'not judged'} (value {value}, n={flip.n}, target "
+                f"{flip.period_start}..{flip.period_end}: {_said(flip.old_status)} → "
+                f"{_said(flip.new_status)} (value {value}, n={flip.n}, target "
                 f"{_target(flip.old_target)} → {_target(flip.new_target)})"
             )
         for action in found.actions:
@@ -172,8 +177,8 @@ def backtest_markdown(backtests: list[Backtest]) -> str:
                 name = flip.objective + (f" [{segment}]" if segment else "")
                 lines.append(
                     f"| {cell(name)} | {flip.period_start}..{flip.period_end} | {value} | "
-                    f"{flip.n} | {flip.old_status or 'not judged'} → "
-                    f"{flip.new_status or 'not judged'} | {_target(flip.old_target)} → "
+                    f"{flip.n} | {_said(flip.old_status)} → "
+                    f"{_said(flip.new_status)} | {_target(flip.old_target)} → "
                     f"{_target(flip.new_target)} |"
                 )
         for action in found.actions:

@@ -9,8 +9,8 @@ caller's `chart_id`, every caller string XML-escaped. Every visible word comes f
 
 Colours are the Okabe–Ito palette, which stays distinguishable with the common forms of colour
 blindness, and colour is never the only cue: thresholds differ by dash (target solid, warn dashed,
-fail dotted) and status markers by shape (pass circle, warn square, fail triangle, too few answers
-hollow).
+fail dotted) and status markers by shape (circle on target or within noise, diamond below target,
+square warn, triangle fail, too few answers or pending hollow).
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ CHAR_WIDTH = 0.6 * FONT_SIZE  # a generous average; labels are spaced with it, n
 VALUE = "#0072B2"
 TARGET = "#000000"
 STATUS_COLOURS = {
-    "pass": "#009E73",
+    "on_target": "#009E73",
+    "within_noise": "#0072B2",
+    "below_target": "#CC79A7",
     "warn": "#E69F00",
     "fail": "#D55E00",
     "insufficient_sample": "#999999",
@@ -42,7 +44,7 @@ REVISION = "#CC79A7"
 INK, AXIS, GRID = "#222222", "#666666", "#E5E5E5"
 DASHES = {"target": None, "warn": "6 4", "fail": "2 3"}
 THRESHOLD_COLOURS = {"target": TARGET, "warn": STATUS_COLOURS["warn"], "fail": "#D55E00"}
-HOLLOW_STATUSES = frozenset({"insufficient_sample", "no_data"})
+HOLLOW_STATUSES = frozenset({"insufficient_sample", "no_data", "pending"})
 
 _CHART_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 # Characters XML 1.0 cannot carry at all; escaping cannot save them, so they are dropped.
@@ -63,7 +65,7 @@ class TrendPoint:
     warn: float | None
     fail: float | None
     status: str
-    """"pass" | "warn" | "fail" | "insufficient_sample" | "no_data"."""
+    """A verdict status (`cxgov.judgement.verdicts.Verdict`)."""
     complete: bool = True
     """False for a period still running (a partial last period)."""
 
@@ -240,13 +242,17 @@ def _line_symbol(colour: str, dash: str | None, width: float = 1.5) -> str:
 
 
 def _marker(x: float, y: float, status: str, hollow: bool, css: str = "marker") -> str:
-    """A status marker: shape and colour both carry the status, fill tells full from hollow."""
+    """A status marker: shape and colour both carry the status (circle on target or within
+    noise, diamond below target, square warn, triangle fail), fill tells full from hollow."""
     if status in HOLLOW_STATUSES:
         status, hollow = "insufficient_sample", True
     colour = STATUS_COLOURS.get(status, VALUE)
     fill = "#FFFFFF" if hollow else colour
     paint = f'fill="{fill}" stroke="{colour}" stroke-width="1.5"'
     label = f'class="{css} {status}{" hollow" if hollow else ""}"'
+    if status == "below_target":
+        points = f"{_c(x)},{_c(y - 5)} {_c(x + 5)},{_c(y)} {_c(x)},{_c(y + 5)} {_c(x - 5)},{_c(y)}"
+        return f'<polygon {label} points="{points}" {paint}/>'
     if status == "warn":
         return f'<rect {label} x="{_c(x - 4)}" y="{_c(y - 4)}" width="8" height="8" {paint}/>'
     if status == "fail":
@@ -394,7 +400,10 @@ def trend_chart(
     entries = []
     if any(v is not None for v in values):
         entries.append(
-            (_line_symbol(VALUE, None, 2) + _marker(11, 0, "pass", False, "key"), text.legend_value)
+            (
+                _line_symbol(VALUE, None, 2) + _marker(11, 0, "on_target", False, "key"),
+                text.legend_value,
+            )
         )
     if any(bands):
         entries.append(
@@ -424,7 +433,7 @@ def trend_chart(
     if any(not p.complete for p in points):
         entries.append(
             (
-                _line_symbol(VALUE, "4 3", 2) + _marker(11, 0, "pass", True, "key"),
+                _line_symbol(VALUE, "4 3", 2) + _marker(11, 0, "on_target", True, "key"),
                 text.legend_partial,
             )
         )

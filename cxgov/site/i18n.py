@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cxgov.judgement.verdicts import WORDS as VERDICT_WORDS
 from cxgov.model import Language
 
 _MONTHS_FI = (
@@ -50,11 +51,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fi": "Arviointia ei ole vielä ajettu: aja ensin `cxgov run` tai `cxgov evaluate`.",
     },
     # statuses
-    "pass": {"en": "pass", "fi": "tavoitteessa"},
-    "warn": {"en": "warn", "fi": "varoitus"},
-    "fail": {"en": "fail", "fi": "hälytys"},
-    "insufficient_sample": {"en": "insufficient sample", "fi": "liian vähän vastauksia"},
-    "no_data": {"en": "no data", "fi": "ei dataa"},
+    **{verdict.value: dict(said) for verdict, said in VERDICT_WORDS.items()},
     "not_judged": {"en": "not judged", "fi": "ei arvioitu"},
     # action statuses
     "open": {"en": "open", "fi": "avoin"},

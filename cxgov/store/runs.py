@@ -43,6 +43,8 @@ def _verdict_row(v: VerdictRecord, run_id: int) -> dict[str, Any]:
         "rule": v.rule,
         "trend": v.trend,
         "theme": v.theme,
+        "p_value": v.p_value,
+        "sustained": v.sustained,
     }
 
 
@@ -166,6 +168,8 @@ def _verdicts(connection: Connection, run_id: int) -> list[VerdictRecord]:
                 kpi=row["kpi"],
                 rule=row["rule"],
                 theme=row["theme"],
+                p_value=row["p_value"],
+                sustained=int(row["sustained"] or 0),
             )
             for row in rows
         ),

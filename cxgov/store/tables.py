@@ -204,6 +204,8 @@ class VerdictRow(Base):
     rule: Mapped[str] = mapped_column(String(12))
     trend: Mapped[dict[str, Any]] = mapped_column(Json)
     theme: Mapped[str | None] = mapped_column(IdText, nullable=True)
+    p_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    sustained: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class RunSection(Base):

@@ -24,7 +24,7 @@ from cxgov.judgement.verdicts import Result, Thresholds, Trend, Verdict
 from cxgov.model import Program
 from cxgov.model.owners import Owner
 from cxgov.model.policies import ActionPolicy
-from cxgov.stats import Estimate
+from cxgov.stats import Counts, Estimate
 from tests.conftest import FIXTURES
 
 TODAY = dt.date(2026, 7, 2)
@@ -66,6 +66,7 @@ def _results(program: Program, plan: list[tuple[int, float | None, Verdict]]) ->
     for month, value, status in plan:
         n = 0 if value is None else 120
         estimate = Estimate(value, n, None, None, None)
+        counts = None if value is None else Counts(n=n, positives=round(value / 100 * n))
         thresholds = Thresholds(80, 70, 60, 0, dt.date(2025, 1, 1))
         out.append(
             Result(
@@ -77,8 +78,9 @@ def _results(program: Program, plan: list[tuple[int, float | None, Verdict]]) ->
                 estimate,
                 status,
                 thresholds,
-                "point",
+                "test",
                 Trend(None, None, False),
+                counts=counts,
             )
         )
     return out
@@ -107,7 +109,7 @@ def _key(program: Program) -> str:
 
 def test_a_fail_in_the_latest_complete_period_opens_one_action_with_its_evidence() -> None:
     program = _program()
-    results = _results(program, [(5, 85, Verdict.PASS), (6, 55, Verdict.FAIL)])
+    results = _results(program, [(5, 85, Verdict.ON_TARGET), (6, 55, Verdict.FAIL)])
     [opened] = decide(program, results, {}, TODAY)
     assert opened.kind is Kind.OPEN and opened.trigger is Trigger.MISS
     assert (opened.severity, opened.assignee, opened.due) == ("high", "cx", dt.date(2026, 7, 9))
@@ -119,7 +121,7 @@ def test_a_fail_in_the_latest_complete_period_opens_one_action_with_its_evidence
 
 def test_the_partial_period_opens_nothing_unless_the_policy_says_so() -> None:
     program = _program()
-    results = _results(program, [(6, 85, Verdict.PASS)])
+    results = _results(program, [(6, 85, Verdict.ON_TARGET)])
     [july] = _results(program, [(7, 50, Verdict.FAIL)])
     partial = [*results, dataclasses.replace(july, period=_month(7, complete=False))]
     assert decide(program, partial, {}, TODAY) == []
@@ -190,9 +192,11 @@ def test_an_action_closes_as_recovered_after_enough_passing_periods() -> None:
     program = _program(close_after_passing_periods=2)
     [opened] = decide(program, _results(program, [(4, 55, Verdict.FAIL)]), {}, TODAY)
     state = {opened.fingerprint: _state(opened, status=ActionStatus.ACKNOWLEDGED)}
-    one = _results(program, [(4, 55, Verdict.FAIL), (5, 85, Verdict.PASS)])
+    one = _results(program, [(4, 55, Verdict.FAIL), (5, 85, Verdict.ON_TARGET)])
     assert decide(program, one, state, TODAY) == []
-    two = _results(program, [(4, 55, Verdict.FAIL), (5, 85, Verdict.PASS), (6, 81, Verdict.PASS)])
+    two = _results(
+        program, [(4, 55, Verdict.FAIL), (5, 85, Verdict.ON_TARGET), (6, 81, Verdict.ON_TARGET)]
+    )
     [closed] = decide(program, two, state, TODAY)
     assert closed.kind is Kind.CLOSE_RECOVERED and closed.action_id == 1
 
@@ -200,12 +204,33 @@ def test_an_action_closes_as_recovered_after_enough_passing_periods() -> None:
 @pytest.mark.parametrize(
     ("after", "expected"),
     [
-        ([(5, 82, Verdict.PASS)], Kind.VERIFY_EFFECTIVE),
-        ([(5, 72, Verdict.PASS), (6, 65, Verdict.WARN)], Kind.REOPEN_INEFFECTIVE),
-        ([(5, 72, Verdict.PASS)], None),
-        ([(5, None, Verdict.INSUFFICIENT_SAMPLE), (6, 81, Verdict.PASS)], Kind.VERIFY_EFFECTIVE),
+        # 166 of 240 after against 66 of 120 before: the rise is established, no shortfall
+        ([(5, 82, Verdict.ON_TARGET), (6, 84, Verdict.ON_TARGET)], Kind.VERIFY_EFFECTIVE),
+        # 68 of 240 after: still short of 80 % beyond doubt, and no rise
+        ([(5, 58, Verdict.FAIL), (6, 56, Verdict.FAIL)], Kind.REOPEN_INEFFECTIVE),
+        # one period after the fix is not yet a verdict on it
+        ([(5, 82, Verdict.ON_TARGET)], None),
+        # risen beyond doubt, but still short of the target beyond doubt: inconclusive
+        ([(5, 70, Verdict.BELOW_TARGET), (6, 72, Verdict.BELOW_TARGET)], None),
+        # a rise too small to establish, and still short beyond doubt: ineffective
+        ([(5, 60, Verdict.FAIL), (6, 62, Verdict.WARN)], Kind.REOPEN_INEFFECTIVE),
+        (
+            [
+                (5, None, Verdict.INSUFFICIENT_SAMPLE),
+                (6, 81, Verdict.ON_TARGET),
+                (7, 83, Verdict.ON_TARGET),
+            ],
+            Kind.VERIFY_EFFECTIVE,
+        ),
     ],
-    ids=["back-at-target", "still-below", "waiting", "thin-data-is-no-evidence"],
+    ids=[
+        "back-at-target",
+        "still-below",
+        "too-early",
+        "partly-recovered",
+        "small-rise-still-short",
+        "thin-data-is-no-evidence",
+    ],
 )
 def test_a_resolved_action_is_verified_by_the_periods_after_it(
     after: list[tuple[int, float | None, Verdict]], expected: Kind | None

@@ -40,11 +40,18 @@ def test_the_nps_impact_of_a_theme_matches_a_hand_computation() -> None:
     assert value_of(NPS, others) == pytest.approx(45)
     found = change(NPS, others, mentioning, 0.95)
     assert found is not None
-    se = 100 * math.sqrt(0.44 / 20 + 0.5475 / 40)
-    assert found.delta == pytest.approx(-105)
-    assert found.se == pytest.approx(se)
-    assert found.ci_low == pytest.approx(-105 - 1.959964 * se, abs=1e-4)
-    assert found.ci_high == pytest.approx(-142.03 + 2 * 37.026, abs=1e-2)
+    # two-sample adjusted Wald: 0.75 promoter, 1.5 passive and 0.75 detractor added to each
+    p1, d1 = 2.75 / 23, 14.75 / 23
+    p2, d2 = 24.75 / 43, 6.75 / 43
+    v1, v2 = p1 + d1 - (p1 - d1) ** 2, p2 + d2 - (p2 - d2) ** 2
+    se = math.sqrt(v1 / 23 + v2 / 43)
+    diff = (p1 - d1) - (p2 - d2)
+    assert found.delta == pytest.approx(-105), "the observed difference is reported"
+    assert found.se == pytest.approx(100 * se)
+    assert found.ci_low == pytest.approx(100 * (diff - 1.959964 * se), abs=1e-4)
+    assert found.ci_high == pytest.approx(100 * (diff + 1.959964 * se), abs=1e-4)
+    assert found.z == pytest.approx(diff / se)
+    assert found.ci_low == pytest.approx(-130.28, abs=0.01)
 
 
 def test_percent_kpis_count_the_positive_range() -> None:

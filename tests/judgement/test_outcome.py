@@ -17,15 +17,15 @@ def test_exit_codes_are_a_documented_intenum() -> None:
 
 def test_the_choices_are_the_verdicts_from_the_gravest_and_none() -> None:
     gravest_first = sorted(SEVERITY, key=lambda v: -SEVERITY[v])
-    statuses = [v.value for v in gravest_first if v is not Verdict.PASS]
+    statuses = [v.value for v in gravest_first if v not in (Verdict.ON_TARGET, Verdict.PENDING)]
     assert list(FAIL_ON) == [*statuses, "none"]
 
 
 @pytest.mark.parametrize(
     ("statuses", "fail_on", "expected"),
     [
-        ([Verdict.PASS, Verdict.FAIL], "fail", ExitCode.PROBLEMS),
-        ([Verdict.PASS, Verdict.NO_DATA], "fail", ExitCode.OK),
+        ([Verdict.ON_TARGET, Verdict.FAIL], "fail", ExitCode.PROBLEMS),
+        ([Verdict.ON_TARGET, Verdict.NO_DATA], "fail", ExitCode.OK),
         ([Verdict.NO_DATA], "warn", ExitCode.PROBLEMS),
         ([Verdict.WARN], "warn", ExitCode.PROBLEMS),
         ([Verdict.INSUFFICIENT_SAMPLE], "warn", ExitCode.OK),
@@ -42,4 +42,4 @@ def test_a_status_at_or_beyond_the_threshold_fails(
 
 def test_an_unknown_threshold_is_refused() -> None:
     with pytest.raises(ValueError, match="pass_or_not"):
-        exit_code_for([Verdict.PASS], "pass_or_not")
+        exit_code_for([Verdict.ON_TARGET], "pass_or_not")

@@ -42,7 +42,7 @@ def test_a_running_period_with_too_little_data_is_pending_and_the_last_whole_one
 ) -> None:
     october = _period(10, Verdict.FAIL, 120)
     november = _period(11, young, 0 if young is Verdict.NO_DATA else 4, complete=False)
-    found = current_of([_period(9, Verdict.PASS, 100), october, november])
+    found = current_of([_period(9, Verdict.ON_TARGET, 100), october, november])
     assert found is not None
     assert found.verdict == october and found.status is Verdict.FAIL
     assert found.pending == november
@@ -56,7 +56,7 @@ def test_a_running_period_with_enough_answers_is_the_current_one() -> None:
 
 def test_a_whole_period_without_data_is_a_status_of_its_own() -> None:
     october = _period(10, Verdict.NO_DATA, 0)
-    found = current_of([_period(9, Verdict.PASS, 100), october])
+    found = current_of([_period(9, Verdict.ON_TARGET, 100), october])
     assert found is not None and found.verdict == october and found.pending is None
 
 
@@ -69,7 +69,7 @@ def test_the_only_period_decides_even_when_young() -> None:
 
 def test_every_objective_gets_one_status_and_the_worst_come_first() -> None:
     verdicts = [
-        _period(10, Verdict.PASS, 100, objective="b"),
+        _period(10, Verdict.ON_TARGET, 100, objective="b"),
         _period(10, Verdict.FAIL, 100, objective="a"),
         _period(11, Verdict.NO_DATA, 0, complete=False, objective="a"),
         _period(10, Verdict.WARN, 100, objective="c"),
