@@ -53,7 +53,7 @@ def test_the_demo_program_shows_every_status(tmp_path: Path) -> None:
         PROGRAM, as_of=END + dt.timedelta(days=1), db=db, out=str(tmp_path / "reports"), clock=clock
     )
     statuses = {r["status"] for r in result.report["results"]}
-    assert statuses == {"pass", "warn", "fail", "insufficient_sample", "no_data"}
+    assert statuses == {v.value for v in api.Verdict}, "every verdict of docs/verdicts.md"
     assert {r["objective"] for r in result.report["results"]} == {
         o.id for o in api.load_program(PROGRAM).objectives
     }

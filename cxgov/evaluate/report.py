@@ -16,7 +16,8 @@ from cxgov.judgement.status import current_status, worst_first
 from cxgov.judgement.verdicts import Verdict, verdict_words
 from cxgov.model import Program
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: verdict statuses on_target / within_noise / below_target / pending replaced pass."""
 
 
 def _period(start: Any, end: Any) -> str:
@@ -55,6 +56,7 @@ def build_report(record: RunRecord) -> dict[str, Any]:
         ],
         "breakdowns": sections["breakdowns"],
         "data_quality": sections["data_quality"],
+        "error_rates": sections["error_rates"],
         # the voice-of-the-customer sections are top-level keys of the report
         **sections["voc"],
     }
@@ -80,6 +82,7 @@ def markdown(program: Program, record: RunRecord) -> str:
         "Current status of each objective: "
         + "; ".join(f"{counts[v.value]} {verdict_words(v)}" for v in Verdict if v.value in counts),
         "",
+        *_error_rates(record),
         "| status | objective | segment | period | value | interval | n | target | margin |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -96,3 +99,22 @@ def markdown(program: Program, record: RunRecord) -> str:
             f"{_fmt(v.value)} | {interval} | {v.n} | {_fmt(v.target)} | {_fmt(v.margin)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _error_rates(record: RunRecord) -> list[str]:
+    rates = record.error_rates
+    if rates is None:
+        return []
+    adjusted = {
+        "benjamini_hochberg": "Benjamini–Hochberg across each period's objectives",
+        "holm": "Holm across each period's objectives",
+        "none": "no adjustment across objectives",
+    }.get(rates.adjustment, rates.adjustment)
+    return [
+        f"Misses are called at a {rates.error_rate:.0%} one-sided error rate ({adjusted}), "
+        f"sustained shortfalls at an in-control run length of {rates.run_length} periods, "
+        f"declines at {rates.decline_error_rate:.0%}: at most "
+        f"{rates.false_alarms_per_year:.1f} false alarms a year if every objective were "
+        "exactly on target.",
+        "",
+    ]

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine
 from cxgov.evaluate.aggregate import aggregate
 from cxgov.evaluate.report import build_report, markdown
 from cxgov.judgement.breakdowns import breakdowns
+from cxgov.judgement.error_rates import error_rates
 from cxgov.judgement.periods import Period
 from cxgov.judgement.record import DataQuality, RunRecord, RunSummary, verdict_record
 from cxgov.judgement.status import Current, current_status
@@ -134,6 +135,7 @@ def evaluate_program(
         comments=comments,
         voc=found,
         data_quality=DataQuality(tuple(quality.points), dict(quality.rejected_by_source)),
+        error_rates=error_rates(program),
     )
     if not dry_run:
         with engine.begin() as connection:

@@ -13,7 +13,7 @@ voice-of-the-customer section's own is in judgement/voc.py, beside its types).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cxgov.judgement.cells import SegmentKey
@@ -178,6 +178,18 @@ class ActionsCaused:
     action_ids: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class ErrorRates:
+    """The error rates a run judged at (`program.decisions`), and what they mean in a year."""
+
+    error_rate: float
+    adjustment: str
+    run_length: int
+    decline_error_rate: float
+    false_alarms_per_year: float
+    """Misses and declines a year if every objective were exactly on target, at most."""
+
+
 @dataclass
 class RunRecord:
     run: RunSummary
@@ -194,6 +206,8 @@ class RunRecord:
     data_quality: DataQuality = field(default_factory=DataQuality)
     actions: ActionsCaused | None = None
     """What the run did to the actions; None until that stage has completed."""
+    error_rates: ErrorRates | None = None
+    """None only in a run recorded before error rates were stated."""
 
 
 def _instant(value: str | None) -> dt.datetime | None:
@@ -229,6 +243,7 @@ def sections_json(record: RunRecord) -> dict[str, Any]:
             ],
             "rejected_by_source": dict(sorted(record.data_quality.rejected_by_source.items())),
         },
+        "error_rates": None if record.error_rates is None else asdict(record.error_rates),
     }
 
 
@@ -245,6 +260,7 @@ def sections_from_json(sections: dict[str, Any]) -> dict[str, Any]:
     }
     quality = sections.get("data_quality") or {}
     voc = sections.get("voc")
+    rates = sections.get("error_rates")
     return {
         "breakdowns": breakdowns,
         "comments": {k: list(v) for k, v in (sections.get("comments") or {}).items()},
@@ -262,4 +278,5 @@ def sections_from_json(sections: dict[str, Any]) -> dict[str, Any]:
             ),
             {k: int(v) for k, v in (quality.get("rejected_by_source") or {}).items()},
         ),
+        "error_rates": ErrorRates(**rates) if rates else None,
     }

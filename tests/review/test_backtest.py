@@ -43,7 +43,7 @@ def sides(tmp_path: Path, db_url: str) -> tuple[Path, Path]:
     before = _program(tmp_path / "before", OLD_NPS)
     after = _program(tmp_path / "after", NEW_NPS)
     answers = tmp_path / "answers.csv"
-    # NPS by month: Jan 40 (n=100), Feb 15, Mar 0, Apr n=10, May no answers
+    # NPS by month: Jan 40 (n=100), Feb 15, Mar −40, Apr n=10, May no answers
     answers.write_text(HEADER + "".join(_nps_rows()))
     assert api.ingest(str(before), "answers", [str(answers)], db=db_url, clock=clock).rejected == 0
     return before, after
@@ -99,8 +99,8 @@ def test_raised_thresholds_flip_verdicts_and_open_an_action_earlier(
         for f in found["flips"]
     ]
     assert flips == [
-        ("o-nps", "2026-01-01", "pass", "warn", 40.0),
-        ("o-nps", "2026-02-01", "warn", "fail", 15.0),
+        ("o-nps", "2026-01-01", "on_target", "below_target", 40.0),
+        ("o-nps", "2026-02-01", "below_target", "fail", 15.0),
     ]
     # March fails under both; February's fail opens an action only under the new thresholds
     assert found["actions"] == [
@@ -154,7 +154,7 @@ def test_lowered_thresholds_report_actions_that_would_no_longer_open(
         ],
     )
     assert result.exit_code == 1
-    assert "o-nps 2026-02-01..2026-02-28: fail → warn" in result.output
+    assert "o-nps 2026-02-01..2026-02-28: fail → below target" in result.output
     assert (
         "action would no longer open: o-nps miss for the period ending 2026-02-28" in result.output
     )

@@ -54,7 +54,7 @@ def test_the_sample_loads_and_is_judged(scaffolded: Path, tmp_path: Path) -> Non
     assert summary.rejected == 0 and summary.inserted > 100
     result = api.evaluate(program, as_of=dt.date(2026, 4, 1), db=db, dry_run=True, clock=clock)
     statuses = {r.status.value for r in result.results}
-    assert statuses <= {"pass", "warn", "fail", "insufficient_sample", "no_data"}
+    assert statuses <= {v.value for v in api.Verdict}
     assert len({r.objective.id for r in result.results}) == 2
 
 

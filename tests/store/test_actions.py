@@ -20,8 +20,8 @@ from tests.store.test_evaluate import HEADER, _nps_rows
 POLICY = """
 action_policies:
   - id: chase
-    open_on: [fail, warn, no_data]
-    due_days: {fail: 7, warn: 21}
+    open_on: [fail, warn, below_target, no_data]
+    due_days: {fail: 7, warn: 21, below_target: 21}
     assignee: journey_owner
 """
 
@@ -58,7 +58,8 @@ def _list(db_url: str) -> list[dict[str, object]]:
 def test_runs_open_one_action_and_a_warn_turning_fail_raises_its_severity(
     db_url: str, program: str, tmp_path: Path
 ) -> None:
-    # February warns (NPS 15 against warn 20), March fails (0 against fail 10).
+    # February falls short beyond doubt (NPS 15 against the target of 30), March fails (−40
+    # against the fail threshold of 10).
     first = api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, clock=clock)
     assert first.record.actions.counts == {"open": 1}
     [opened] = _list(db_url)
@@ -154,7 +155,7 @@ def test_an_owners_digest_lists_objectives_due_actions_and_changes(
     assert text.startswith("# Digest for CX Lead\n")
     assert "changes since 2026-03-18" in text, "a weekly digest looks one week back"
     # the current status (March has its 100 answers): the one rule the site and report use
-    assert "| o-nps | – | 2026-03-01–2026-03-31 (partial) | 0.0 | 100 | **fail** | -15.0 |" in text
+    assert "| o-nps | – | 2026-03-01–2026-03-31 (partial) | -40.0 | 100 | **fail** | -55.0 |" in text
     assert f"- #{action['id']} o-nps (miss, medium): due 2026-03-31" in text
     assert "No changes." in text
     since = api.digest(

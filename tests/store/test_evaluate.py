@@ -27,14 +27,17 @@ SHOP = str(FIXTURES / "shop")
 AS_OF = dt.date(2026, 6, 15)
 HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
 # month -> (promoters, passives, detractors) for the relationship NPS (targets 30 / 20 / 10)
-NPS_PLAN = {1: (50, 40, 10), 2: (40, 35, 25), 3: (30, 40, 30), 4: (5, 3, 2), 6: (3, 1, 1)}
+NPS_PLAN = {1: (50, 40, 10), 2: (40, 35, 25), 3: (10, 40, 50), 4: (5, 3, 2), 6: (3, 1, 1)}
 EXPECTED_STATUS = {
-    1: "pass",
-    2: "warn",
+    1: "on_target",
+    # NPS 15 of 100 answers: short of 30 beyond doubt, not of the warn threshold of 20
+    2: "below_target",
+    # NPS −40: short of the fail threshold of 10 beyond doubt
     3: "fail",
     4: "insufficient_sample",
     5: "no_data",
-    6: "insufficient_sample",
+    # June is still running with 5 answers
+    6: "pending",
 }
 
 
@@ -121,7 +124,8 @@ def test_every_status_appears_where_the_data_puts_it(
         10,
         "2025-01-01",
     )
-    assert january["margin"] == 10.0 and january["rule"] == "point"
+    assert january["margin"] == 10.0 and january["rule"] == "test"
+    assert january["p_value"] > 0.5 and january["sustained"] == 0
     assert by_month["06"]["period"] == {
         "start": "2026-06-01",
         "end": "2026-06-30",
@@ -139,7 +143,10 @@ def test_the_report_contract_and_files(db_url: str, loaded: object, tmp_path: Pa
     assert result.json_path == out / "shop" / "2026-06-15.json"
     report = json.loads(result.json_path.read_text())
     assert report == result.report
-    assert {"schema_version", "program", "as_of", "run", "results"} <= set(report)
+    assert {"schema_version", "program", "as_of", "run", "results", "error_rates"} <= set(report)
+    assert report["schema_version"] == 2
+    assert report["error_rates"]["error_rate"] == 0.05
+    assert report["error_rates"]["false_alarms_per_year"] > 0
     keys = {
         "objective",
         "measurement_point",
@@ -156,6 +163,8 @@ def test_the_report_contract_and_files(db_url: str, loaded: object, tmp_path: Pa
         "fail",
         "revision",
         "rule",
+        "p_value",
+        "sustained",
         "trend",
     }
     for item in report["results"]:
@@ -211,7 +220,7 @@ def test_exit_codes_follow_fail_on(db_url: str, loaded: object, tmp_path: Path) 
         "--as-of",
         "2026-03-20",
     ]
-    # latest periods in March: NPS partial month with 100 answers at NPS 0 -> fail
+    # latest periods in March: NPS partial month with 100 answers at NPS −40 -> fail
     assert runner.invoke(cli, base).exit_code == 1
     assert runner.invoke(cli, [*base, "--fail-on", "none"]).exit_code == 0
     printed = runner.invoke(cli, [*base, "--format", "json", "--dry-run", "--fail-on", "none"])

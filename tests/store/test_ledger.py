@@ -47,7 +47,7 @@ def test_escalation_walks_to_the_sponsor_and_recovery_closes_the_action(db_url: 
         levels = [(e.kind, e.data.get("escalated_to")) for e in action.events]
         assert levels == [("opened", None), ("escalated", "vp"), ("escalated", "ceo")]
         recovered = _results(
-            program, [(5, 55, Verdict.FAIL), (6, 85, Verdict.PASS), (7, 82, Verdict.PASS)]
+            program, [(5, 55, Verdict.FAIL), (6, 85, Verdict.ON_TARGET), (7, 82, Verdict.ON_TARGET)]
         )
         assert _step(engine, program, recovered, dt.date(2026, 9, 1)) == {"close_recovered": 1}
         action = _only(engine)
@@ -80,7 +80,7 @@ def test_a_resolved_action_is_verified_or_reopened_by_later_periods(db_url: str)
                 now=dt.datetime(2026, 5, 1, tzinfo=dt.UTC),
                 note="fixed",
             )
-        still_low = _results(program, [(4, 55, Verdict.FAIL), (5, 66, Verdict.WARN)])
+        still_low = _results(program, [(4, 55, Verdict.FAIL), (5, 56, Verdict.FAIL)])
         assert _step(engine, program, still_low, dt.date(2026, 6, 2)) == {"reopen_ineffective": 1}
         action = _only(engine)
         assert (action.status, action.occurrences, action.resolved_on) == (
@@ -96,7 +96,7 @@ def test_a_resolved_action_is_verified_or_reopened_by_later_periods(db_url: str)
                 actor="liisa",
                 now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
             )
-        back = [*still_low, *_results(program, [(6, 84, Verdict.PASS)])]
+        back = [*still_low, *_results(program, [(6, 84, Verdict.ON_TARGET)])]
         assert _step(engine, program, back, dt.date(2026, 7, 2)) == {"verify_effective": 1}
         action = _only(engine)
         assert action.status == "verified_effective" and action.open_key is None

@@ -122,14 +122,24 @@ def test_a_theme_share_objective_is_judged_lower_is_better() -> None:
         "theme": "late",
         "targets": [{"effective_from": "2025-01-01", "target": 10, "warn": 30, "fail": 40}],
     }
-    shop = program(objectives=[objective])
+    tested = program(objectives=[objective])
+    series = {"mp-delivery": periods(Window(calendar="month"), JAN, AS_OF)[:2]}
+    aggregates = Aggregates({}, {}, {}, series)
+    add_theme_shares(tested, Evidence("h", _comments(), []), aggregates, AS_OF)
+    # four and five comments cannot establish a shortfall at the program's error rate
+    assert [r.status.value for r in judge(tested, aggregates, AS_OF)] == [
+        "within_noise",
+        "within_noise",
+    ]
+    shop = program(objectives=[{**objective, "rule": "point"}])
     series = {"mp-delivery": periods(Window(calendar="month"), JAN, AS_OF)[:2]}
     aggregates = Aggregates({}, {}, {}, series)
     add_theme_shares(shop, Evidence("h", _comments(), []), aggregates, AS_OF)
     results = judge(shop, aggregates, AS_OF)
     found = [(r.estimate.value, r.estimate.n, r.status.value) for r in results]
-    # January 2 of 4 comments (50 % > fail 40), February 1 of 5 (20 % ≤ warn 30)
-    assert found == [(50.0, 4, "fail"), (20.0, 5, "pass")]
+    # January 2 of 4 comments (50 % > fail 40), February 1 of 5 (20 %: above the target of
+    # 10 %, below the warn threshold of 30 %)
+    assert found == [(50.0, 4, "fail"), (20.0, 5, "below_target")]
     assert results[0].kpi.direction.value == "lower_is_better"
     assert results[1].trend.previous is not None
     assert results[1].trend.previous.delta == pytest.approx(-30.0)
@@ -143,6 +153,7 @@ def test_a_praise_theme_objective_can_be_higher_is_better() -> None:
             "measurement_point": "mp-delivery",
             "theme": "late",
             "direction": "higher_is_better",
+            "rule": "point",
             "targets": [{"effective_from": "2025-01-01", "target": 60, "warn": 45, "fail": 30}],
         }
     )
@@ -150,7 +161,8 @@ def test_a_praise_theme_objective_can_be_higher_is_better() -> None:
     series = {"mp-delivery": periods(Window(calendar="month"), JAN, AS_OF)[:2]}
     aggregates = Aggregates({}, {}, {}, series)
     add_theme_shares(shop, Evidence("h", _comments(), []), aggregates, AS_OF)
-    assert [r.status.value for r in judge(shop, aggregates, AS_OF)] == ["pass", "fail"]
+    # 50 % is short of 60 % but above the warn threshold; 20 % is below the fail threshold
+    assert [r.status.value for r in judge(shop, aggregates, AS_OF)] == ["below_target", "fail"]
 
 
 def test_theme_shares_count_only_the_objective_s_segment() -> None:
