@@ -516,3 +516,74 @@ def pearson(xs: Sequence[float], ys: Sequence[float], confidence: float = 0.95) 
     q = _STANDARD_NORMAL.inv_cdf(0.5 + confidence / 2)
     p = 2 * (1 - _STANDARD_NORMAL.cdf(abs(z) / se))
     return Correlation(r, n, math.tanh(z - q * se), math.tanh(z + q * se), p)
+
+
+# --- power and detectability ---------------------------------------------------------------
+#
+# How many answers a one-sided test needs to tell a KPI on target from one at a lower level,
+# and the smallest shortfall a given number of answers can tell. The standard deviations are
+# per respondent, on the KPI's own scale (NPS points, percentage points, the mean's scale).
+
+DEFAULT_POWER = 0.8
+"""Chance of calling a shortfall that is really there: the usual 80 %."""
+
+
+def nps_sd(level: float) -> float:
+    """Per-respondent SD of the NPS at NPS `level` (−100..100), in NPS points, assuming no
+    passives: every answer scores +1 or −1, so V = 1 − (t/100)² on the proportion scale and
+    SD = 100·√V. Passives only lower the variance (V = p + d − (p − d)²), so this never
+    understates the answers needed."""
+    share = min(abs(level) / 100.0, 1.0)
+    return 100.0 * math.sqrt(1.0 - share * share)
+
+
+def percent_sd(level: float) -> float:
+    """Per-respondent SD of a percentage at `level` (0..100), in percentage points:
+    100·√(p(1−p)) with p = level/100."""
+    p = min(max(level / 100.0, 0.0), 1.0)
+    return 100.0 * math.sqrt(p * (1.0 - p))
+
+
+def range_sd(low: float, high: float) -> float:
+    """The SD assumed for a mean on the answer scale low..high before any answers are seen:
+    (high − low)/4, the range rule of thumb (1.0 on a 1–5 scale, 1.5 on 1–7)."""
+    return abs(high - low) / 4.0
+
+
+def _power_z(error_rate: float, power: float) -> float:
+    """z_{1−α} + z_{power}: how many standard errors apart the target and the shortfall must
+    be for a one-sided test at error rate α to call the shortfall with that power."""
+    if not 0 < error_rate < 1:
+        raise ValueError(f"error_rate must lie strictly between 0 and 1, got {error_rate}")
+    if not 0 < power < 1:
+        raise ValueError(f"power must lie strictly between 0 and 1, got {power}")
+    return normal_quantile(1.0 - error_rate) + normal_quantile(power)
+
+
+def answers_needed(sd: float, gap: float, error_rate: float, power: float = DEFAULT_POWER) -> int:
+    """Answers a one-sided z test at `error_rate` (α) needs to call a shortfall of `gap` with
+    chance `power`: n = ⌈((z_{1−α} + z_{power})·sd/gap)²⌉, at least one.
+
+    NPS at 60 (sd = 80), gap 5, α = 0.05, power 0.8: ⌈1582.7⌉ = 1,583. CSAT 75 %
+    (sd = 43.3), gap 5: ⌈463.7⌉ = 464.
+    """
+    if gap <= 0:
+        raise ValueError(f"gap must be positive, got {gap}")
+    if sd < 0:
+        raise ValueError(f"sd must not be negative, got {sd}")
+    exact = (_power_z(error_rate, power) * sd / gap) ** 2
+    # a figure whole up to float rounding (25.000000000004) must not cost an extra answer
+    return max(1, math.ceil(exact - 1e-9))
+
+
+def minimum_detectable_shortfall(
+    sd: float, n: int, error_rate: float, power: float = DEFAULT_POWER
+) -> float:
+    """The smallest shortfall below target that `n` answers call at `error_rate` (α, one
+    sided) with chance `power`: (z_{1−α} + z_{power})·sd/√n, on the KPI's scale. The inverse
+    of `answers_needed`."""
+    if n <= 0:
+        raise ValueError(f"n must be positive, got {n}")
+    if sd < 0:
+        raise ValueError(f"sd must not be negative, got {sd}")
+    return _power_z(error_rate, power) * sd / math.sqrt(n)

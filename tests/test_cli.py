@@ -22,6 +22,7 @@ TEXT_LINE = re.compile(
 )
 EXPECTED = {
     ("tests/fixtures/broken/journey.yaml", 12, "CXG206", "warning"),
+    ("tests/fixtures/broken/journey.yaml", 14, "CXG210", "warning"),
     ("tests/fixtures/broken/journey.yaml", 17, "CXG101", "error"),
     ("tests/fixtures/broken/journey.yaml", 19, "CXG110", "error"),
     ("tests/fixtures/broken/program.yaml", 5, "CXG117", "error"),
@@ -43,7 +44,7 @@ def test_text_lists_every_problem_with_place_and_code(in_repo: Path) -> None:
         assert match, line
         found.add((match["file"], int(match["line"]), match["code"], match["sev"]))
     assert found == EXPECTED
-    assert lines[-1] == "1 program checked: 4 errors, 1 warning"
+    assert lines[-1] == "1 program checked: 4 errors, 2 warnings"
     assert code == ExitCode.PROBLEMS
 
 
@@ -51,7 +52,7 @@ def test_json_is_the_documented_contract(in_repo: Path) -> None:
     code, out, _ = run("validate", "--format", "json", BROKEN)
     document = json.loads(out)
     assert set(document) == {"diagnostics", "summary"}
-    assert document["summary"] == {"programs": 1, "errors": 4, "warnings": 1}
+    assert document["summary"] == {"programs": 1, "errors": 4, "warnings": 2}
     for item in document["diagnostics"]:
         assert set(item) == {"severity", "code", "message", "file", "line", "column"}
         assert item["file"].startswith(BROKEN + "/"), "paths as given on the command line"
@@ -64,7 +65,7 @@ def test_json_is_the_documented_contract(in_repo: Path) -> None:
 def test_github_annotations_carry_file_line_and_column(in_repo: Path) -> None:
     code, out, _ = run("validate", "--format", "github", BROKEN)
     annotations = [line for line in out.splitlines() if line.startswith("::")]
-    assert len(annotations) == 5
+    assert len(annotations) == 6
     pattern = re.compile(
         r"^::(error|warning) file=([^,]+),line=(\d+),col=(\d+),title=(CXG\d{3})::(.+)$"
     )
@@ -98,7 +99,7 @@ def test_sarif_has_stable_rule_ids_and_regions(in_repo: Path) -> None:
     rules = run_["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == sorted(RULES)
     results = run_["results"]
-    assert len(results) == 5
+    assert len(results) == 6
     found = set()
     for result in results:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]

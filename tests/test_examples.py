@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,38 @@ def test_there_are_finnish_and_english_examples() -> None:
     assert {Language.FI, Language.EN} <= languages
 
 
+# The one warning an example keeps, because it is true and worth showing: the coffee service's
+# relationship NPS gets about a hundred answers a quarter (its objectives say the sample is
+# small), too few to tell its strategic and segment targets from their fail levels within three
+# quarters (CXG210). Its volumes come from min_sample in the demo data, so raising min_sample
+# would remake the data every demo and site test reads. Any other warning still fails.
+EXPECTED_WARNINGS = {
+    "kahvipalvelu": {
+        ("CXG210", "objectives/strategiset.yaml", "o-suosittelu"),
+        ("CXG210", "objectives/strategiset.yaml", "o-suosittelu-suuryritykset"),
+        ("CXG210", "objectives/strategiset.yaml", "o-suosittelu-julkinen"),
+    }
+}
+
+
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.name for p in PROGRAMS])
 def test_example_validates_without_warnings(program: Path) -> None:
     result = validate([str(program)])
-    assert [f"{d.file}:{d.line}: {d.code} {d.message}" for d in result.diagnostics] == []
+    expected = EXPECTED_WARNINGS.get(program.name, set())
+    unexpected = [
+        f"{d.file}:{d.line}: {d.code} {d.message}"
+        for d in result.diagnostics
+        if (d.code, Path(d.file).relative_to(program).as_posix(), _objective(d.message))
+        not in expected
+    ]
+    assert unexpected == []
+    assert len(result.diagnostics) == len(expected), "each expected warning appears once"
+    assert result.errors == 0
+
+
+def _objective(message: str) -> str | None:
+    found = re.match(r"objective '([^']+)'", message)
+    return found[1] if found else None
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cxgov.errors import InvalidProgram, UsageError
+from cxgov.judgement.detectability import observed_volumes
 from cxgov.model import Program
 from cxgov.program_files.assembly import LoadedProgram
 from cxgov.program_files.documents import MAX_FILE_BYTES
@@ -25,9 +26,32 @@ __all__ = [
 ]
 
 
-def validate(paths: list[str], *, max_bytes: int = MAX_FILE_BYTES) -> ValidationResult:
-    """Validate every program under `paths` (program directories or folders of them)."""
-    return validate_paths(paths, max_bytes=max_bytes)
+def validate(
+    paths: list[str],
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    observed: bool = False,
+    db: str | None = None,
+) -> ValidationResult:
+    """Validate every program under `paths` (program directories or folders of them).
+
+    `observed`: judge detectability (CXG210) at the answers per period of each program's
+    latest recorded run in the store at `db`, where they exceed `min_sample`; without it no
+    store is opened.
+    """
+    if not observed:
+        return validate_paths(paths, max_bytes=max_bytes)
+    # imported here so that a plain `cxgov validate` never loads the store (tests/test_imports)
+    from cxgov.api._store import opened_store
+    from cxgov.store.runs import latest_verdicts
+
+    with opened_store(db) as engine, engine.connect() as connection:
+
+        def volumes(program_id: str) -> dict[str, int]:
+            _run, verdicts = latest_verdicts(connection, program_id)
+            return observed_volumes((v.objective, v.start, v.n) for v in verdicts if v.complete)
+
+        return validate_paths(paths, max_bytes=max_bytes, volumes=volumes)
 
 
 def load_program(program_dir: str) -> Program:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cxgov import api
-from cxgov.cli.common import guarded
+from cxgov.cli.common import db_option, guarded
 from cxgov.judgement.outcome import ExitCode
 
 
@@ -28,15 +28,32 @@ from cxgov.judgement.outcome import ExitCode
     show_default=True,
     help="Largest program file accepted, in bytes.",
 )
+@click.option(
+    "--observed",
+    is_flag=True,
+    help="Judge whether each objective can detect a miss (CXG210) at the answers per period "
+    "of the latest run in the store (--db), not only at min_sample.",
+)
+@db_option
 @guarded
-def validate(paths: tuple[str, ...], output_format: str, strict: bool, max_file_size: int) -> int:
+def validate(
+    paths: tuple[str, ...],
+    output_format: str,
+    strict: bool,
+    max_file_size: int,
+    observed: bool,
+    db: str | None,
+) -> int:
     """Check programs and list every problem with file:line:column and a rule code.
 
     PATHS are program directories or folders of program directories (default: programs/).
+    Without --observed no data is read: the check needs only the program files.
     Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage
     error, 3 internal error.
     """
-    result = api.validate(list(paths) or ["programs"], max_bytes=max_file_size)
+    result = api.validate(
+        list(paths) or ["programs"], max_bytes=max_file_size, observed=observed, db=db
+    )
     click.echo(api.FORMATTERS[output_format](result.diagnostics, len(result.programs)), nl=False)
     return ExitCode.PROBLEMS if result.failed(strict=strict) else ExitCode.OK
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cxgov.rules import (  # noqa: F401  (importing a module registers its rules)
     coverage,
     cycles,
+    detectability,
     identity,
     kpis,
     loading_codes,

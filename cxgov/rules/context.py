@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -37,6 +38,9 @@ class PlacedTouchpoint:
 @dataclass
 class RuleContext:
     loaded: LoadedProgram
+    volumes: Mapping[str, int] = field(default_factory=dict)
+    """Recent answers per period by objective id, when the caller has data (`cxgov validate
+    --observed`); rules fall back on each measurement point's `min_sample` without them."""
     _by_id: dict[str, dict[str, tuple[Any, Origin]]] = field(default_factory=dict)
 
     @property

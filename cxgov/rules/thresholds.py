@@ -120,6 +120,15 @@ def _looks_like_ratio(kpi: Kpi, value: float) -> bool:
     return is_percent and 0 < abs(value) < 1
 
 
+def on_scale(kpi: Kpi, value: float) -> bool:
+    """Whether a threshold is written on the KPI's own scale: inside its range (CXG111) and
+    not a ratio where a percentage is expected (CXG207). Other rules leave the rest alone, so
+    one mistake is reported once."""
+    value_range = kpi.value_range()
+    inside = value_range is None or value_range[0] <= value <= value_range[1]
+    return inside and not _looks_like_ratio(kpi, value)
+
+
 @rule("CXG111", "threshold-range")
 def threshold_range(ctx: RuleContext) -> Iterator[Finding]:
     """A target, threshold, baseline or goal lies outside the range its KPI can take.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -30,9 +30,16 @@ class ValidationResult:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def check_program(loaded: LoadedProgram) -> list[Diagnostic]:
-    """Every semantic rule over one loaded program."""
-    context = RuleContext(loaded)
+VolumeSource = Callable[[str], Mapping[str, int]]
+"""Recent answers per period by objective id, for a program id: what the store observed."""
+
+
+def check_program(
+    loaded: LoadedProgram, volumes: Mapping[str, int] | None = None
+) -> list[Diagnostic]:
+    """Every semantic rule over one loaded program; `volumes` are recent answers per period
+    by objective id, when the caller has data (rules fall back on `min_sample`)."""
+    context = RuleContext(loaded, dict(volumes or {}))
     found: list[Diagnostic] = []
     for rule in RULES.values():
         found.extend(rule.diagnostics(context))
@@ -64,22 +71,29 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def validate_paths(paths: list[str], *, max_bytes: int = MAX_FILE_BYTES) -> ValidationResult:
-    """Load every program under `paths` and report every problem in one pass.
+def validate_paths(
+    paths: list[str], *, max_bytes: int = MAX_FILE_BYTES, volumes: VolumeSource | None = None
+) -> ValidationResult:
+    """Load every program under `paths` and report every problem in one pass; `volumes`
+    gives each program's observed answers per period, when the caller read them.
 
     Raises `UsageError` only for a path that does not exist.
     """
     with _cycle_collector_paused():
-        return _validate_paths(paths, max_bytes=max_bytes)
+        return _validate_paths(paths, max_bytes=max_bytes, volumes=volumes)
 
 
-def _validate_paths(paths: list[str], *, max_bytes: int) -> ValidationResult:
+def _validate_paths(
+    paths: list[str], *, max_bytes: int, volumes: VolumeSource | None
+) -> ValidationResult:
     found, diagnostics = discover(paths)
     result = ValidationResult(diagnostics=list(diagnostics))
     for directory, files in found:
         loaded = load_program(directory, files, max_bytes=max_bytes)
         result.programs.append(loaded)
         result.diagnostics.extend(loaded.diagnostics)
-        result.diagnostics.extend(check_program(loaded))
+        # a program without a `program` section has no id, so no run of it was ever stored
+        observed = volumes(loaded.section.id) if volumes and loaded.section else None
+        result.diagnostics.extend(check_program(loaded, observed))
     result.diagnostics = sorted_diagnostics(result.diagnostics)
     return result
