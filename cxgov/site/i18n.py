@@ -105,6 +105,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no": {"en": "no", "fi": "ei"},
     "partial": {"en": "partial", "fi": "kesken"},
     "partial_period": {"en": "partial period", "fi": "keskeneräinen jakso"},
+    "detectable_shortfall": {"en": "Detectable shortfall", "fi": "Havaittava vaje"},
+    "detectable": {
+        "en": "at {volume} answers a period, a shortfall of {one} shows in one period and of "
+        "{three} over three; this volume tells the target from the fail level ({gap} apart)",
+        "fi": "{volume} vastauksella jaksossa näkyy yhden jakson aikana {one} suuruinen vaje ja "
+        "kolmen jakson aikana {three} suuruinen; määrä riittää erottamaan tavoitteen "
+        "hälytysrajasta ({gap})",
+    },
+    "undetectable": {
+        "en": "at {volume} answers a period, only a shortfall of {one} shows in one period, "
+        "{three} over three: telling the target from the fail level ({gap} apart) takes "
+        "{needed} answers a period",
+        "fi": "{volume} vastauksella jaksossa näkyy vasta {one} suuruinen vaje yhden jakson "
+        "aikana ja {three} suuruinen kolmen jakson aikana: tavoitteen erottaminen "
+        "hälytysrajasta ({gap}) vaatii {needed} vastausta jaksossa",
+    },
     "pending_period": {
         "en": "{period} is still collecting answers ({n} so far); the status is read from the "
         "last whole period",

@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from cxgov.judgement.actions import ActionHistory
+from cxgov.judgement.detectability import detectability, observed_volumes
 from cxgov.judgement.periods import Period
 from cxgov.judgement.record import VerdictRecord
 from cxgov.judgement.status import Current, current_status
@@ -242,6 +243,36 @@ class View:
             "pending_period",
             period=self.locale.period(young.start, young.end),
             n=self.n(young.n) if young.n else "0",
+        )
+
+    def detectable(self, objective: Objective) -> Markup | None:
+        """The smallest shortfall the objective's recent volume can establish, in words; None
+        where the question does not arise (`rule: point`, a business figure, no fail level, a
+        theme share)."""
+        if objective.theme is not None:
+            return None
+        point = self.points[objective.measurement_point]
+        volumes = observed_volumes(
+            (v.objective, v.start, v.n)
+            for v in self.data.verdicts
+            if v.objective == objective.id and v.complete and not v.segment
+        )
+        found = detectability(
+            objective,
+            self.kpis[point.kpi],
+            point,
+            self.program.program.decisions.error_rate,
+            volumes.get(objective.id),
+        )
+        if found is None:
+            return None
+        return self.t(
+            "detectable" if found.detectable else "undetectable",
+            volume=self.n(found.volume),
+            one=self.num(found.mds_one_period),
+            three=self.num(found.mds_three_periods),
+            gap=self.num(found.gap),
+            needed=self.n(found.needed_per_period),
         )
 
     def worst_first(self) -> list[tuple[Objective, VerdictRecord | None]]:
