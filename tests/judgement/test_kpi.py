@@ -53,3 +53,28 @@ def test_percent_kpis_count_the_positive_range() -> None:
     assert value_of(CSAT, counts) == 50
     assert [respondent_score(NPS, v) for v in (10, 7, 6)] == [100, 0, -100]
     assert [respondent_score(CSAT, v) for v in (4, 3)] == [100, 0]
+
+
+def _kpi(**fields: object) -> Kpi:
+    return Kpi.model_validate({"id": "k", "name": "K", **fields})
+
+
+def test_the_top_box_defaults_to_the_top_two_answers_of_the_declared_scale() -> None:
+    ten = _kpi(type="csat", scale=[1, 10])
+    assert ten.effective_positive == (9, 10)
+    # 4 of 5 answers in 9–10; the 1–5 default box (4–5) counted only the 5: 20 %, a fail
+    assert value_of(ten, counts_of(ten, [10, 9, 9, 10, 5])) == 80
+    assert _kpi(type="ces", scale=[1, 5]).effective_positive == (4, 5)
+    assert _kpi(type="csat", scale=[0, 10]).effective_positive == (9, 10)
+
+
+def test_the_types_own_boxes_stay_on_their_default_scales() -> None:
+    assert _kpi(type="csat").effective_positive == (4, 5)
+    assert _kpi(type="csat", scale=[1, 5]).effective_positive == (4, 5)
+    assert _kpi(type="ces").effective_positive == (5, 7)
+    assert _kpi(type="ces", scale=[1, 7]).effective_positive == (5, 7)
+    # direction reads the share in the box, so the box is not mirrored
+    lower = _kpi(type="ces", scale=[1, 5], direction="lower_is_better")
+    assert lower.effective_positive == (4, 5)
+    assert _kpi(type="csat", scale=[1, 10], positive=[8, 10]).effective_positive == (8, 10)
+    assert _kpi(type="mean", scale=[1, 10]).effective_positive is None
