@@ -112,7 +112,7 @@ def aggregate(
         by_window[plan.key[0]].append(plan)
     counts: dict[Cell, Counts] = {}
     for window_plans in by_window.values():
-        found = _count(connection, program_id, window_plans, zone)
+        found = _count(connection, program_id, window_plans, zone, end_of_as_of)
         for plan in window_plans:
             counts.update(_complete(connection, program_id, plan, found[plan.key], persist))
     return Aggregates(counts, values, first_data, series)
@@ -349,9 +349,14 @@ def _scan_whole_table(connection: Connection, where: list[ColumnElement[bool]]) 
 
 
 def _count(
-    connection: Connection, program_id: str, plans: list[_Plan], zone: ZoneInfo
+    connection: Connection,
+    program_id: str,
+    plans: list[_Plan],
+    zone: ZoneInfo,
+    end_of_as_of: dt.datetime,
 ) -> dict[GroupKey, dict[Cell, Counts]]:
     """The counts of every group of one window in one statement, so the answers are read once.
+    Answers after the as-of day never count, not even in the partial period that holds it.
 
     The inner GROUP BY buckets answers into periods and groups them by point, period and every
     segment dimension any group uses, with one positives column per positive range; the outer
@@ -370,7 +375,9 @@ def _count(
         f.c.program == program_id,
         f.c.measurement_point.in_(sorted({p.id for plan in plans for p in plan.points})),
         f.c.collected_at >= needed[0].utc_bounds(zone)[0],
-        f.c.collected_at < needed[-1].utc_bounds(zone)[1],
+        # the partial period ends after the as-of day: a run as of a past date must see the
+        # data as it stood then
+        f.c.collected_at < min(needed[-1].utc_bounds(zone)[1], end_of_as_of),
     ]
     if _scan_whole_table(connection, where):
         # an expression over the program column keeps SQLite from choosing the index

@@ -261,3 +261,32 @@ def test_rollups_spare_unchanged_periods_and_recount_changed_ones(
     assert _nps_n(after_update, 2) == 100, "an updated answer may move between periods: recount all"
     fresh = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, dry_run=True, clock=clock)
     assert after_update.report["results"] == fresh.report["results"]
+
+
+def test_a_past_as_of_date_counts_nothing_collected_after_that_day(
+    db_url: str, tmp_path: Path
+) -> None:
+    # times in the program's zone (Europe/Helsinki); the run is as of 20 March, mid-month
+    rows = [
+        "a1,2026-03-10T12:00:00,NPS,10,c1,fine,small,north\n",
+        "a2,2026-03-20T23:30:00,NPS,9,c2,good,small,north\n",  # late on the as-of day
+        "a3,2026-03-21T00:30:00,NPS,0,c3,too late,small,north\n",  # just after it
+        "a4,2026-03-25T12:00:00,NPS,0,c4,much later,small,north\n",
+    ]
+    path = tmp_path / "march.csv"
+    path.write_text(HEADER + "".join(rows))
+    api.ingest(SHOP, "answers", [str(path)], db=db_url, clock=clock)
+    as_of = dt.date(2026, 3, 20)
+    engine = open_store(db_url)
+    with engine.connect() as connection:
+        found = aggregate(connection, api.load_program(SHOP), as_of)
+    engine.dispose()
+    march = Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31), False)
+    counted = found.counts[Cell("mp-nps", march, ())]
+    assert (counted.n, counted.promoters, counted.detractors) == (2, 2, 0)
+    result = api.evaluate(SHOP, as_of=as_of, db=db_url, out=None, dry_run=True, clock=clock)
+    [nps] = [r for r in result.report["results"] if r["objective"] == "o-nps" and not r["segment"]]
+    assert (nps["n"], nps["value"]) == (2, 100.0)
+    assert result.record.comments["o-nps"] == ["good", "fine"]
+    [point] = [p for p in result.record.data_quality.points if p.id == "mp-nps"]
+    assert (point.records, point.last) == (2, dt.datetime(2026, 3, 20, 21, 30))
