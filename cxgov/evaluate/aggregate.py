@@ -65,7 +65,8 @@ def aggregate(
     persist: bool = False,
 ) -> Aggregates:
     """Counts for every measurement point × period × segment up to `as_of`. With `persist`,
-    the counts of complete calendar periods are rolled up for later runs (the caller commits)."""
+    the counts of complete calendar periods are rolled up for later runs, and rollups of
+    groups the program no longer has are dropped (the caller commits)."""
     zone = ZoneInfo(program.program.timezone)
     kpis = {k.id: k for k in program.kpis}
     program_id = program.program.id
@@ -107,6 +108,10 @@ def aggregate(
         _plan(connection, rollup_status, key, points, series, zone)
         for key, points in sorted(groups.items(), key=lambda g: repr(g[0]))
     ]
+    if persist:
+        rollups.drop_other_groups(
+            connection, program_id, {p.rollup_key for p in plans if p.rollup_key is not None}
+        )
     by_window: dict[str, list[_Plan]] = defaultdict(list)
     for plan in plans:
         by_window[plan.key[0]].append(plan)
@@ -196,9 +201,19 @@ def _group_key(
     points: list[MeasurementPoint],
     positive: tuple[float, float] | None,
     dimensions: tuple[str, ...],
+    zone: ZoneInfo,
 ) -> str:
+    """What a group's rollups depend on. The time zone is part of it: a period's UTC bounds
+    move with the zone, so rollups counted in another zone must not be read (a changed
+    `timezone` starts new rollups; the old ones stay, as those of a changed window do)."""
     text = json.dumps(
-        [window_key(points[0].window), positive, dimensions, sorted(p.id for p in points)]
+        [
+            window_key(points[0].window),
+            zone.key,
+            positive,
+            dimensions,
+            sorted(p.id for p in points),
+        ]
     )
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
@@ -218,7 +233,7 @@ def _plan(
     timeline = max((series[p.id] for p in points), key=len)
     if points[0].window.calendar is None:  # rolling windows move with the as-of date
         return _Plan(key, points, timeline, set(timeline), set(), None)
-    group = _group_key(points, positive, dimensions)
+    group = _group_key(points, positive, dimensions, zone)
     state = rollups.read_state(connection, status.program_id, group)
     complete = {i for i, p in enumerate(timeline) if p.complete}
     covered: set[int] = set()

@@ -233,7 +233,8 @@ class Rollup(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     program: Mapped[str] = mapped_column(IdText)
     group_key: Mapped[str] = mapped_column(String(64))
-    """Hash of what the counts depend on: window, positive range, dimensions, points."""
+    """Hash of what the counts depend on: window, time zone, positive range, dimensions,
+    points."""
     measurement_point: Mapped[str] = mapped_column(IdText)
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)

@@ -18,6 +18,7 @@ from cxgov.cli import cli
 from cxgov.evaluate.aggregate import aggregate
 from cxgov.judgement.cells import Cell
 from cxgov.judgement.periods import Period
+from cxgov.model import Program
 from cxgov.stats import Counts
 from cxgov.store.engine import open_store
 from tests.clock import clock
@@ -290,3 +291,45 @@ def test_a_past_as_of_date_counts_nothing_collected_after_that_day(
     assert result.record.comments["o-nps"] == ["good", "fine"]
     [point] = [p for p in result.record.data_quality.points if p.id == "mp-nps"]
     assert (point.records, point.last) == (2, dt.datetime(2026, 3, 20, 21, 30))
+
+
+def _in_zone(program: Program, zone: str) -> Program:
+    return program.model_copy(
+        update={"program": program.program.model_copy(update={"timezone": zone})}
+    )
+
+
+def test_rollups_follow_a_changed_time_zone(db_url: str, tmp_path: Path) -> None:
+    # 23:30 UTC on 31 January is 1 February 01:30 in Helsinki
+    rows = [f"j{i},2026-01-15T12:00:00Z,NPS,10,c,,small,north\n" for i in range(3)]
+    rows += [f"f{i},2026-02-15T12:00:00Z,NPS,10,c,,small,north\n" for i in range(2)]
+    rows.append("edge,2026-01-31T23:30:00Z,NPS,0,c,,small,north\n")
+    path = tmp_path / "answers.csv"
+    path.write_text(HEADER + "".join(rows))
+    api.ingest(SHOP, "answers", [str(path)], db=db_url, clock=clock)
+    helsinki = api.load_program(SHOP)
+    assert helsinki.program.timezone == "Europe/Helsinki"
+    january = Cell("mp-nps", Period(dt.date(2026, 1, 1), dt.date(2026, 1, 31), True), ())
+    february = Cell("mp-nps", Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28), True), ())
+    engine = open_store(db_url)
+
+    def counted(program: Program) -> tuple[int, int]:
+        with engine.begin() as connection:  # persisting: complete months are rolled up
+            found = aggregate(connection, program, AS_OF, persist=True).counts
+        return found[january].n, found[february].n
+
+    def groups() -> int:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT COUNT(DISTINCT group_key) FROM rollups")
+                ).scalar_one()
+            )
+
+    assert counted(helsinki) == (3, 3)
+    stored = groups()
+    assert counted(helsinki) == (3, 3), "read back from the rollups"
+    assert counted(_in_zone(helsinki, "UTC")) == (4, 2), "the new zone's months"
+    assert groups() == stored, "the old zone's rollups are gone"
+    assert counted(_in_zone(helsinki, "UTC")) == (4, 2)
+    engine.dispose()
