@@ -34,7 +34,7 @@ from sqlalchemy import (
 
 from cxgov.judgement.cells import Aggregates, Cell, PeriodValue, segment_key
 from cxgov.judgement.periods import Period, periods, window_key
-from cxgov.model import KpiType, MeasurementPoint, Program
+from cxgov.model import KpiType, MeasurementPoint, Program, Statistic
 from cxgov.stats import Counts
 from cxgov.store import rollups
 from cxgov.store.tables import FEEDBACK, KPI_VALUES
@@ -115,9 +115,15 @@ def aggregate(
     by_window: dict[str, list[_Plan]] = defaultdict(list)
     for plan in plans:
         by_window[plan.key[0]].append(plan)
+    mean_points = [
+        point.id
+        for point in program.measurement_points
+        if point.id in series and kpis[point.kpi].effective_statistic is Statistic.MEAN
+    ]
+    shifts = _first_values(connection, program_id, mean_points, end_of_as_of)
     counts: dict[Cell, Counts] = {}
     for window_plans in by_window.values():
-        found = _count(connection, program_id, window_plans, zone, end_of_as_of)
+        found = _count(connection, program_id, window_plans, zone, end_of_as_of, shifts)
         for plan in window_plans:
             counts.update(_complete(connection, program_id, plan, found[plan.key], persist))
     return Aggregates(counts, values, first_data, series)
@@ -148,6 +154,60 @@ def _first_answers(
         row = connection.execute(select(*firsts)).one()
         found.update({point: moment for point, moment in zip(chunk, row, strict=True) if moment})
     return found
+
+
+def _first_values(
+    connection: Connection, program_id: str, points: list[str], before: dt.datetime
+) -> dict[str, float]:
+    """Each point's first answered value: the shift its sums are taken from (see `Counts`).
+
+    One shift per point, not per cell: a cell's own first value would need a second pass over
+    the answers. Any of the point's answers serves: the deviations are then as large as the
+    point's spread over time, not as the values themselves, which is what cancelled (1e8 ± 1).
+    Only points read as a mean need one: NPS and percentages never read the sums. One index
+    seek per point, as for the first answers' times."""
+    f = FEEDBACK
+    found: dict[str, float] = {}
+    for start in range(0, len(points), _FIRST_CHUNK):
+        chunk = points[start : start + _FIRST_CHUNK]
+        firsts = [
+            select(f.c.value)
+            .where(
+                f.c.program == program_id,
+                f.c.measurement_point == point,
+                f.c.collected_at < before,
+                f.c.not_applicable.is_(False),
+                f.c.value.is_not(None),
+            )
+            .order_by(f.c.collected_at, f.c.id)
+            .limit(1)
+            .scalar_subquery()
+            for point in chunk
+        ]
+        row = connection.execute(select(*firsts)).one()
+        # a zero shift is no shift: those points need no branch in the count's CASE
+        found.update(
+            {point: float(value) for point, value in zip(chunk, row, strict=True) if value}
+        )
+    return found
+
+
+def _deviation(shifts: dict[str, float], points: set[str]) -> ColumnElement[Any]:
+    """An answer's value less its point's shift: a CASE over the points grouped by shift (few
+    distinct shifts), or the plain value when every point here has none."""
+    by_shift: dict[float, list[str]] = defaultdict(list)
+    for point in sorted(points & shifts.keys()):
+        by_shift[shifts[point]].append(point)
+    if not by_shift:
+        return FEEDBACK.c.value
+    shift = case(
+        *(
+            (FEEDBACK.c.measurement_point.in_(members), value)
+            for value, members in by_shift.items()
+        ),
+        else_=0.0,
+    )
+    return FEEDBACK.c.value - shift
 
 
 @dataclass
@@ -286,8 +346,9 @@ def _complete(
                 "passives": c.passives,
                 "detractors": c.detractors,
                 "positives": c.positives,
-                "total": c.total,
-                "sumsq": c.sumsq,
+                "total": c.shifted_sum,
+                "sumsq": c.shifted_sumsq,
+                "shift": c.shift,
             }
             for cell, c in found.items()
             if cell.period.complete and cell.period in recounted_periods
@@ -369,6 +430,7 @@ def _count(
     plans: list[_Plan],
     zone: ZoneInfo,
     end_of_as_of: dt.datetime,
+    shifts: dict[str, float],
 ) -> dict[GroupKey, dict[Cell, Counts]]:
     """The counts of every group of one window in one statement, so the answers are read once.
     Answers after the as-of day never count, not even in the partial period that holds it.
@@ -386,9 +448,10 @@ def _count(
     needed = sorted({period for plan in plans for period in plan.needed})
     ranges = sorted({plan.key[1] for plan in plans if plan.key[1] is not None})
     dimensions = sorted({d for plan in plans for d in plan.key[2]})
+    all_points = {p.id for plan in plans for p in plan.points}
     where = [
         f.c.program == program_id,
-        f.c.measurement_point.in_(sorted({p.id for plan in plans for p in plan.points})),
+        f.c.measurement_point.in_(sorted(all_points)),
         f.c.collected_at >= needed[0].utc_bounds(zone)[0],
         # the partial period ends after the as-of day: a run as of a past date must see the
         # data as it stood then
@@ -410,6 +473,7 @@ def _count(
             _bucket(timeline, zone).label("bucket"),
             *([f.c.segments] if whole_segments else extracted),
             f.c.value,
+            _deviation(shifts, all_points).label("deviation"),
             f.c.not_applicable,
         )
         .where(*where)
@@ -420,7 +484,7 @@ def _count(
     def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
         return func.sum(case((and_(answered, condition), 1), else_=0))
 
-    value = answers.c.value
+    value, deviation = answers.c.value, answers.c.deviation
     keys = [answers.c.point, answers.c.bucket]
     if whole_segments:
         keys.append(answers.c.segments)
@@ -434,8 +498,8 @@ def _count(
             count_if(and_(value >= 7, value < 9)).label("passives"),
             count_if(value < 7).label("detractors"),
             *(count_if(value.between(*r)).label(f"p{i}") for i, r in enumerate(ranges)),
-            func.sum(case((answered, value), else_=0.0)).label("total"),
-            func.sum(case((answered, value * value), else_=0.0)).label("sumsq"),
+            func.sum(case((answered, deviation), else_=0.0)).label("total"),
+            func.sum(case((answered, deviation * deviation), else_=0.0)).label("sumsq"),
         )
         .group_by(*keys)
         .cte("grouped")
@@ -451,7 +515,6 @@ def _count(
     counted = [*_SUMS, *(f"p{i}" for i in range(len(ranges))), "total", "sumsq"]
     sets = sorted({plan.key[2] for plan in plans})
     width = max(len(segment_set) for segment_set in sets)
-    all_points = {p.id for plan in plans for p in plan.points}
     branches = []
     for number, segment_set in enumerate(sets):
         labels = [fine.c[f"d{dimensions.index(d)}"] for d in segment_set]
@@ -498,6 +561,7 @@ def _count(
             0 if column is None else int(row[column] or 0),
             float(row[totals] or 0.0),
             float(row[totals + 1] or 0.0),
+            shifts.get(point, 0.0),
         )
     return found
 

@@ -70,6 +70,7 @@ def read_rollups(
                 r.c.positives,
                 r.c.total,
                 r.c.sumsq,
+                r.c.shift,
             ).where(
                 r.c.program == program,
                 r.c.group_key == group,

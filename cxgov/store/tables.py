@@ -245,7 +245,10 @@ class Rollup(Base):
     detractors: Mapped[int] = mapped_column(Integer)
     positives: Mapped[int] = mapped_column(Integer)
     total: Mapped[float] = mapped_column(Float)
+    """Σ(value − shift) (see `cxgov.stats.Counts`)."""
     sumsq: Mapped[float] = mapped_column(Float)
+    """Σ(value − shift)²."""
+    shift: Mapped[float] = mapped_column(Float, server_default="0")
 
 
 class RollupState(Base):

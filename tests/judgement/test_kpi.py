@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from cxgov.judgement.kpi import change, counts_of, respondent_score, value_of
+from cxgov.judgement.kpi import change, counts_of, estimate, respondent_score, value_of
 from cxgov.model import Kpi
 from cxgov.stats import pearson
 
@@ -78,3 +78,14 @@ def test_the_types_own_boxes_stay_on_their_default_scales() -> None:
     assert lower.effective_positive == (4, 5)
     assert _kpi(type="csat", scale=[1, 10], positive=[8, 10]).effective_positive == (8, 10)
     assert _kpi(type="mean", scale=[1, 10]).effective_positive is None
+
+
+def test_a_mean_of_large_values_counted_from_answers_keeps_its_interval() -> None:
+    # 1e8 − 1, 1e8, 1e8 + 1, a hundred times: the half-width from statistics.stdev (exact)
+    # and cxgov.stats.t_quantile(0.975, 299), as in tests/test_stats.py; plain sums gave 0
+    amount = _kpi(type="mean", scale=[0, 1e9])
+    found = estimate(amount, counts_of(amount, [1e8 - 1, 1e8, 1e8 + 1] * 100), 0.95)
+    assert found.value == 1e8
+    # the bounds lie near 1e8, where one float step is 1.5e-8
+    assert found.ci_low == pytest.approx(1e8 - 0.09292409703179441, abs=1e-7)
+    assert found.ci_high == pytest.approx(1e8 + 0.09292409703179441, abs=1e-7)

@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from sqlalchemy import text
 
@@ -17,6 +18,7 @@ from cxgov import api
 from cxgov.cli import cli
 from cxgov.evaluate.aggregate import aggregate
 from cxgov.judgement.cells import Cell
+from cxgov.judgement.kpi import estimate
 from cxgov.judgement.periods import Period
 from cxgov.model import Program
 from cxgov.stats import Counts
@@ -95,11 +97,13 @@ def test_sql_counts_equal_a_hand_computation(
             "mp-checkout", Period(start, end, end < AS_OF), (("size", size),) if size else ()
         )
         got = found.counts[cell]
-        assert (got.n, got.positives, got.total, got.sumsq) == (
+        # a percentage's sums are plain sums (shift 0): no mean is read from them
+        assert (got.n, got.positives, got.shifted_sum, got.shifted_sumsq, got.shift) == (
             counts.n,
             counts.positives,
-            counts.total,
-            counts.sumsq,
+            counts.shifted_sum,
+            counts.shifted_sumsq,
+            0.0,
         ), (month, size)
 
 
@@ -332,4 +336,55 @@ def test_rollups_follow_a_changed_time_zone(db_url: str, tmp_path: Path) -> None
     assert counted(_in_zone(helsinki, "UTC")) == (4, 2), "the new zone's months"
     assert groups() == stored, "the old zone's rollups are gone"
     assert counted(_in_zone(helsinki, "UTC")) == (4, 2)
+    engine.dispose()
+
+
+def test_a_mean_of_large_values_keeps_its_interval_in_sql_and_rollups(
+    db_url: str, tmp_path: Path
+) -> None:
+    # the shop with a mean KPI of large answers (an order value, say)
+    program = yaml.safe_load((FIXTURES / "shop" / "program.yaml").read_text())
+    program["kpis"].append({"id": "basket", "name": "Basket", "type": "mean", "scale": [0, 1e9]})
+    program["measurement_points"].append(
+        {
+            "id": "mp-basket",
+            "kpi": "basket",
+            "journey": "order",
+            "method": "transactional_survey",
+            "source": "answers",
+        }
+    )
+    program["sources"][0]["measurement_points"]["BASKET"] = "mp-basket"
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    (folder / "program.yaml").write_text(yaml.safe_dump(program))
+    values = [99_999_999, 100_000_000, 100_000_001] * 100
+    path = tmp_path / "answers.csv"
+    path.write_text(
+        HEADER
+        + "".join(
+            f"b{i},2026-02-{1 + i % 28:02d}T12:00:00,BASKET,{v},c,,small,\n"
+            for i, v in enumerate(values)
+        )
+    )
+    api.ingest(str(folder), "answers", [str(path)], db=db_url, clock=clock)
+    february = Cell("mp-basket", Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28), True), ())
+    kpi = next(k for k in api.load_program(str(folder)).kpis if k.id == "basket")
+    engine = open_store(db_url)
+    for _ in ("counted in SQL", "read from the rollups"):
+        with engine.begin() as connection:
+            found = aggregate(connection, api.load_program(str(folder)), AS_OF, persist=True)
+        counts = found.counts[february]
+        assert counts.n == 300
+        estimated = estimate(kpi, counts, 0.95)
+        # statistics.stdev (exact) and cxgov.stats.t_quantile(0.975, 299), as in
+        # tests/test_stats.py; plain sums in SQL gave a half-width of 0
+        assert estimated.value == 1e8
+        assert estimated.ci_low == pytest.approx(1e8 - 0.09292409703179441, abs=1e-7)
+        assert estimated.ci_high == pytest.approx(1e8 + 0.09292409703179441, abs=1e-7)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT DISTINCT shift FROM rollups WHERE measurement_point = 'mp-basket'")
+        ).scalars()
+        assert list(stored) == [99_999_999.0], "the point's first answer"
     engine.dispose()
