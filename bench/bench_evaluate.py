@@ -372,8 +372,7 @@ def cxgov_counts(
             c.passives,
             c.detractors,
             c.positives,
-            c.total,
-            c.sumsq,
+            *c.shifted_to(0.0),  # the plain sums the baselines compute
         )
         for cell, c in found.items()
         if tuple(d for d, _ in cell.segment) in single

@@ -19,6 +19,15 @@ class Counts:
     """Additive counts of answers in one cell (measurement point × period × segment).
 
     Windows and segments combine by adding Counts, never by averaging ratios.
+
+    The values are summed as deviations from `shift`, a constant near them (the cell's first
+    answer, say): the variance from plain sums, (Σx² − (Σx)²/n)/(n − 1), cancels
+    catastrophically when the values are large against their spread (1e8 ± 1 gives 0), while
+    deviations from a nearby constant are small and keep their digits. Shifted sums rather than
+    Chan–Golub–LeVeque's (n, mean, M₂): a database sums deviations from a constant in one pass
+    with a plain SUM, where M₂ needs the mean first. Cells with different shifts add by moving
+    one onto the other's shift, exactly in algebra: Σ(x−c₂) = Σ(x−c₁) + n(c₁−c₂) and
+    Σ(x−c₂)² = Σ(x−c₁)² + 2(c₁−c₂)Σ(x−c₁) + n(c₁−c₂)².
     """
 
     n: int = 0
@@ -31,21 +40,44 @@ class Counts:
     """NPS 0–6."""
     positives: int = 0
     """Answers inside the KPI's positive (top-box) range."""
-    total: float = 0.0
-    """Sum of the values."""
-    sumsq: float = 0.0
-    """Sum of the squared values."""
+    shifted_sum: float = 0.0
+    """Σ(x − shift) over the values."""
+    shifted_sumsq: float = 0.0
+    """Σ(x − shift)² over the values."""
+    shift: float = 0.0
+    """Any constant, best one near the values; with 0 the sums are the plain sums."""
 
     def __add__(self, other: Counts) -> Counts:
+        # an empty side has no sums to move: the other side's shift is kept as it is
+        base = other if self.n == 0 else self
+        moved_self, moved_other = self.shifted_to(base.shift), other.shifted_to(base.shift)
         return Counts(
             self.n + other.n,
             self.promoters + other.promoters,
             self.passives + other.passives,
             self.detractors + other.detractors,
             self.positives + other.positives,
-            self.total + other.total,
-            self.sumsq + other.sumsq,
+            moved_self[0] + moved_other[0],
+            moved_self[1] + moved_other[1],
+            base.shift,
         )
+
+    def shifted_to(self, shift: float) -> tuple[float, float]:
+        """Σ(x − shift) and Σ(x − shift)² of these values."""
+        if self.n == 0:
+            return 0.0, 0.0
+        if shift == self.shift:
+            return self.shifted_sum, self.shifted_sumsq
+        d = self.shift - shift
+        return (
+            self.shifted_sum + self.n * d,
+            self.shifted_sumsq + 2 * d * self.shifted_sum + self.n * d * d,
+        )
+
+    @property
+    def mean(self) -> float | None:
+        """The mean of the values; None without answers."""
+        return None if self.n == 0 else self.shift + self.shifted_sum / self.n
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,25 +470,26 @@ def cusum_threshold(run_length: float, k: float) -> float:
 # --- means ---------------------------------------------------------------------------------
 
 
-def _mean_and_variance(n: int, total: float, sumsq: float) -> tuple[float, float | None]:
-    mean = total / n
-    if n < 2:
+def _mean_and_variance(c: Counts) -> tuple[float, float | None]:
+    """x̄ = c + Σ(x−c)/n and s² = (Σ(x−c)² − (Σ(x−c))²/n)/(n − 1) from the shifted sums."""
+    mean = c.shift + c.shifted_sum / c.n
+    if c.n < 2:
         return mean, None
-    variance = max((sumsq - total * total / n) / (n - 1), 0.0)  # guards rounding below zero
-    return mean, variance
+    spread = c.shifted_sumsq - c.shifted_sum * c.shifted_sum / c.n
+    return mean, max(spread / (c.n - 1), 0.0)  # guards rounding below zero
 
 
-def mean_estimate(n: int, total: float, sumsq: float, confidence: float = 0.95) -> Estimate:
+def mean_estimate(c: Counts, confidence: float = 0.95) -> Estimate:
     """The sample mean with a t interval: x̄ ± t_{(1+c)/2, n−1}·s/√n, s the sample SD (n − 1)."""
     _check_confidence(confidence)
-    if n == 0:
+    if c.n == 0:
         return NO_ESTIMATE
-    mean, variance = _mean_and_variance(n, total, sumsq)
+    mean, variance = _mean_and_variance(c)
     if variance is None:
-        return Estimate(mean, n, None, None, None)
-    se = math.sqrt(variance / n)
-    half = t_quantile(0.5 + confidence / 2, n - 1) * se
-    return Estimate(mean, n, mean - half, mean + half, se)
+        return Estimate(mean, c.n, None, None, None)
+    se = math.sqrt(variance / c.n)
+    half = t_quantile(0.5 + confidence / 2, c.n - 1) * se
+    return Estimate(mean, c.n, mean - half, mean + half, se)
 
 
 def mean_change(earlier: Counts, later: Counts, confidence: float = 0.95) -> Change | None:
@@ -464,8 +497,8 @@ def mean_change(earlier: Counts, later: Counts, confidence: float = 0.95) -> Cha
     _check_confidence(confidence)
     if earlier.n < 2 or later.n < 2:
         return None
-    m1, v1 = _mean_and_variance(earlier.n, earlier.total, earlier.sumsq)
-    m2, v2 = _mean_and_variance(later.n, later.total, later.sumsq)
+    m1, v1 = _mean_and_variance(earlier)
+    m2, v2 = _mean_and_variance(later)
     assert v1 is not None and v2 is not None
     a, b = v1 / earlier.n, v2 / later.n
     se = math.sqrt(a + b)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cxgov.stats import (
     Counts,
+    Estimate,
     agresti_caffo_change,
     benjamini_hochberg,
     binomial_cdf,
@@ -97,8 +98,8 @@ def test_two_proportion_test_by_hand() -> None:
 def test_welch_test_by_hand() -> None:
     a = [3.0, 4.0, 5.0, 4.0, 3.0, 5.0, 4.0, 4.0]
     b = [5.0, 6.0, 5.0, 7.0, 6.0, 6.0]
-    ca = Counts(len(a), total=sum(a), sumsq=sum(x * x for x in a))
-    cb = Counts(len(b), total=sum(b), sumsq=sum(x * x for x in b))
+    ca = Counts(len(a), shifted_sum=sum(a), shifted_sumsq=sum(x * x for x in a))
+    cb = Counts(len(b), shifted_sum=sum(b), shifted_sumsq=sum(x * x for x in b))
     change = mean_change(ca, cb)
     assert change is not None
     va, vb = 0.5714285714, 0.5666666667  # sample variances
@@ -108,6 +109,53 @@ def test_welch_test_by_hand() -> None:
     df = (va / 8 + vb / 6) ** 2 / ((va / 8) ** 2 / 7 + (vb / 6) ** 2 / 5)
     assert change.p_value == pytest.approx(2 * (1 - t_cdf(change.delta / se, df)), rel=1e-9)
     assert change.p_value < 0.001
+
+
+# 1e8 − 1, 1e8, 1e8 + 1, a hundred times: statistics.stdev (exact, on fractions) gives
+# s = 0.8178608201095307, and with t_quantile(0.975, 299) the half-width 0.09292409703179441;
+# (Σx² − (Σx)²/n)/(n − 1) on plain sums gives a variance of 0 and a half-width of 0
+LARGE = [1e8 - 1, 1e8, 1e8 + 1] * 100
+LARGE_SD = 0.8178608201095307
+LARGE_HALF_WIDTH = 0.09292409703179441
+
+
+def shifted_counts(values: list[float], shift: float) -> Counts:
+    deviations = [v - shift for v in values]
+    return Counts(
+        len(values),
+        shifted_sum=sum(deviations),
+        shifted_sumsq=sum(d * d for d in deviations),
+        shift=shift,
+    )
+
+
+def assert_large_interval(found: Estimate) -> None:
+    # the bounds lie near 1e8, where one float step is 1.5e-8
+    assert found.ci_low == pytest.approx(1e8 - LARGE_HALF_WIDTH, abs=1e-7)
+    assert found.ci_high == pytest.approx(1e8 + LARGE_HALF_WIDTH, abs=1e-7)
+
+
+def test_a_mean_of_large_values_keeps_its_interval() -> None:
+    found = mean_estimate(shifted_counts(LARGE, LARGE[0]))
+    assert found.value == 1e8
+    assert found.se == pytest.approx(LARGE_SD / math.sqrt(300), rel=1e-12)
+    assert_large_interval(found)
+
+
+def test_cells_with_different_shifts_add_exactly() -> None:
+    # cells shifted by their own first values, and by the minimum, add to the same counts
+    parts = [shifted_counts(LARGE[i : i + 60], LARGE[i]) for i in range(0, 300, 60)]
+    total = sum(parts, Counts())
+    assert (total.n, total.shift) == (300, LARGE[0])
+    assert total.mean == 1e8
+    assert_large_interval(mean_estimate(total))
+    # small numbers, exactly: mean 6 and variance 27.5 (statistics.mean / variance)
+    mixed = shifted_counts([1.0, 2.0, 4.0], 1.0) + shifted_counts([10.0, 13.0], 10.0)
+    assert (mixed.shifted_sum, mixed.shifted_sumsq) == (25.0, 235.0)
+    assert mixed.mean == 6.0
+    assert mean_estimate(mixed).se == pytest.approx(math.sqrt(27.5 / 5), rel=1e-15)
+    assert Counts() + mixed == mixed, "an empty cell keeps the other's shift"
+    assert mixed + Counts() == mixed
 
 
 def test_nps_change_uses_both_variances() -> None:
@@ -121,7 +169,7 @@ def test_nps_change_uses_both_variances() -> None:
 def test_empty_counts_give_no_value_and_bad_confidence_is_refused() -> None:
     assert nps_estimate(Counts()).value is None
     assert percent_estimate(0, 0).value is None
-    assert mean_estimate(0, 0, 0).value is None
+    assert mean_estimate(Counts()).value is None
     assert nps_change(Counts(), nps_counts(1, 1, 1)) is None
     with pytest.raises(ValueError):
         percent_estimate(1, 2, confidence=1.5)
@@ -145,7 +193,7 @@ def test_values_lie_inside_their_intervals(scores: list[int]) -> None:
     for found in (
         nps_estimate(c),
         percent_estimate(c.positives, c.n),
-        mean_estimate(c.n, c.total, c.sumsq),
+        mean_estimate(c),
     ):
         assert found.value is not None and found.ci_low is not None and found.ci_high is not None
         assert found.ci_low - 1e-9 <= found.value <= found.ci_high + 1e-9
@@ -173,7 +221,7 @@ def test_results_do_not_depend_on_answer_order(scores: list[int], seed: int) -> 
     a, b = _counts(scores), _counts(shuffled)
     assert nps_estimate(a) == nps_estimate(b)
     assert percent_estimate(a.positives, a.n) == percent_estimate(b.positives, b.n)
-    ma, mb = mean_estimate(a.n, a.total, a.sumsq), mean_estimate(b.n, b.total, b.sumsq)
+    ma, mb = mean_estimate(a), mean_estimate(b)
     assert ma.value == pytest.approx(mb.value)
 
 
@@ -222,7 +270,9 @@ def test_the_two_sample_adjusted_wald_for_nps_is_sane_for_tiny_samples() -> None
 
 def test_one_sided_tests_of_a_mean_match_scipy() -> None:
     data = [2, 3, 3, 4, 5, 2, 3, 1, 2, 4, 3, 3]
-    found = mean_estimate(len(data), sum(data), sum(x * x for x in data))
+    found = mean_estimate(
+        Counts(n=len(data), shifted_sum=sum(data), shifted_sumsq=sum(x * x for x in data))
+    )
     # scipy.stats.ttest_1samp(data, 3.5, alternative="less"): p = 0.04454678875243577
     assert mean_shortfall_p(found, 3.5, higher=True) == pytest.approx(0.04454678875243577, 1e-7)
     # lower is better: is the mean above 2.5? ttest_1samp(..., 2.5, "greater")

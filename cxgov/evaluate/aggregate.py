@@ -34,7 +34,7 @@ from sqlalchemy import (
 
 from cxgov.judgement.cells import Aggregates, Cell, PeriodValue, segment_key
 from cxgov.judgement.periods import Period, periods, window_key
-from cxgov.model import KpiType, MeasurementPoint, Program
+from cxgov.model import KpiType, MeasurementPoint, Program, Statistic
 from cxgov.stats import Counts
 from cxgov.store import rollups
 from cxgov.store.tables import FEEDBACK, KPI_VALUES
@@ -65,7 +65,8 @@ def aggregate(
     persist: bool = False,
 ) -> Aggregates:
     """Counts for every measurement point × period × segment up to `as_of`. With `persist`,
-    the counts of complete calendar periods are rolled up for later runs (the caller commits)."""
+    the counts of complete calendar periods are rolled up for later runs, and rollups of
+    groups the program no longer has are dropped (the caller commits)."""
     zone = ZoneInfo(program.program.timezone)
     kpis = {k.id: k for k in program.kpis}
     program_id = program.program.id
@@ -107,12 +108,22 @@ def aggregate(
         _plan(connection, rollup_status, key, points, series, zone)
         for key, points in sorted(groups.items(), key=lambda g: repr(g[0]))
     ]
+    if persist:
+        rollups.drop_other_groups(
+            connection, program_id, {p.rollup_key for p in plans if p.rollup_key is not None}
+        )
     by_window: dict[str, list[_Plan]] = defaultdict(list)
     for plan in plans:
         by_window[plan.key[0]].append(plan)
+    mean_points = [
+        point.id
+        for point in program.measurement_points
+        if point.id in series and kpis[point.kpi].effective_statistic is Statistic.MEAN
+    ]
+    shifts = _first_values(connection, program_id, mean_points, end_of_as_of)
     counts: dict[Cell, Counts] = {}
     for window_plans in by_window.values():
-        found = _count(connection, program_id, window_plans, zone)
+        found = _count(connection, program_id, window_plans, zone, end_of_as_of, shifts)
         for plan in window_plans:
             counts.update(_complete(connection, program_id, plan, found[plan.key], persist))
     return Aggregates(counts, values, first_data, series)
@@ -143,6 +154,60 @@ def _first_answers(
         row = connection.execute(select(*firsts)).one()
         found.update({point: moment for point, moment in zip(chunk, row, strict=True) if moment})
     return found
+
+
+def _first_values(
+    connection: Connection, program_id: str, points: list[str], before: dt.datetime
+) -> dict[str, float]:
+    """Each point's first answered value: the shift its sums are taken from (see `Counts`).
+
+    One shift per point, not per cell: a cell's own first value would need a second pass over
+    the answers. Any of the point's answers serves: the deviations are then as large as the
+    point's spread over time, not as the values themselves, which is what cancelled (1e8 ± 1).
+    Only points read as a mean need one: NPS and percentages never read the sums. One index
+    seek per point, as for the first answers' times."""
+    f = FEEDBACK
+    found: dict[str, float] = {}
+    for start in range(0, len(points), _FIRST_CHUNK):
+        chunk = points[start : start + _FIRST_CHUNK]
+        firsts = [
+            select(f.c.value)
+            .where(
+                f.c.program == program_id,
+                f.c.measurement_point == point,
+                f.c.collected_at < before,
+                f.c.not_applicable.is_(False),
+                f.c.value.is_not(None),
+            )
+            .order_by(f.c.collected_at, f.c.id)
+            .limit(1)
+            .scalar_subquery()
+            for point in chunk
+        ]
+        row = connection.execute(select(*firsts)).one()
+        # a zero shift is no shift: those points need no branch in the count's CASE
+        found.update(
+            {point: float(value) for point, value in zip(chunk, row, strict=True) if value}
+        )
+    return found
+
+
+def _deviation(shifts: dict[str, float], points: set[str]) -> ColumnElement[Any]:
+    """An answer's value less its point's shift: a CASE over the points grouped by shift (few
+    distinct shifts), or the plain value when every point here has none."""
+    by_shift: dict[float, list[str]] = defaultdict(list)
+    for point in sorted(points & shifts.keys()):
+        by_shift[shifts[point]].append(point)
+    if not by_shift:
+        return FEEDBACK.c.value
+    shift = case(
+        *(
+            (FEEDBACK.c.measurement_point.in_(members), value)
+            for value, members in by_shift.items()
+        ),
+        else_=0.0,
+    )
+    return FEEDBACK.c.value - shift
 
 
 @dataclass
@@ -196,9 +261,19 @@ def _group_key(
     points: list[MeasurementPoint],
     positive: tuple[float, float] | None,
     dimensions: tuple[str, ...],
+    zone: ZoneInfo,
 ) -> str:
+    """What a group's rollups depend on. The time zone is part of it: a period's UTC bounds
+    move with the zone, so rollups counted in another zone must not be read (a changed
+    `timezone` starts new rollups; the old ones stay, as those of a changed window do)."""
     text = json.dumps(
-        [window_key(points[0].window), positive, dimensions, sorted(p.id for p in points)]
+        [
+            window_key(points[0].window),
+            zone.key,
+            positive,
+            dimensions,
+            sorted(p.id for p in points),
+        ]
     )
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
@@ -218,7 +293,7 @@ def _plan(
     timeline = max((series[p.id] for p in points), key=len)
     if points[0].window.calendar is None:  # rolling windows move with the as-of date
         return _Plan(key, points, timeline, set(timeline), set(), None)
-    group = _group_key(points, positive, dimensions)
+    group = _group_key(points, positive, dimensions, zone)
     state = rollups.read_state(connection, status.program_id, group)
     complete = {i for i, p in enumerate(timeline) if p.complete}
     covered: set[int] = set()
@@ -271,8 +346,9 @@ def _complete(
                 "passives": c.passives,
                 "detractors": c.detractors,
                 "positives": c.positives,
-                "total": c.total,
-                "sumsq": c.sumsq,
+                "total": c.shifted_sum,
+                "sumsq": c.shifted_sumsq,
+                "shift": c.shift,
             }
             for cell, c in found.items()
             if cell.period.complete and cell.period in recounted_periods
@@ -349,9 +425,15 @@ def _scan_whole_table(connection: Connection, where: list[ColumnElement[bool]]) 
 
 
 def _count(
-    connection: Connection, program_id: str, plans: list[_Plan], zone: ZoneInfo
+    connection: Connection,
+    program_id: str,
+    plans: list[_Plan],
+    zone: ZoneInfo,
+    end_of_as_of: dt.datetime,
+    shifts: dict[str, float],
 ) -> dict[GroupKey, dict[Cell, Counts]]:
     """The counts of every group of one window in one statement, so the answers are read once.
+    Answers after the as-of day never count, not even in the partial period that holds it.
 
     The inner GROUP BY buckets answers into periods and groups them by point, period and every
     segment dimension any group uses, with one positives column per positive range; the outer
@@ -366,11 +448,14 @@ def _count(
     needed = sorted({period for plan in plans for period in plan.needed})
     ranges = sorted({plan.key[1] for plan in plans if plan.key[1] is not None})
     dimensions = sorted({d for plan in plans for d in plan.key[2]})
+    all_points = {p.id for plan in plans for p in plan.points}
     where = [
         f.c.program == program_id,
-        f.c.measurement_point.in_(sorted({p.id for plan in plans for p in plan.points})),
+        f.c.measurement_point.in_(sorted(all_points)),
         f.c.collected_at >= needed[0].utc_bounds(zone)[0],
-        f.c.collected_at < needed[-1].utc_bounds(zone)[1],
+        # the partial period ends after the as-of day: a run as of a past date must see the
+        # data as it stood then
+        f.c.collected_at < min(needed[-1].utc_bounds(zone)[1], end_of_as_of),
     ]
     if _scan_whole_table(connection, where):
         # an expression over the program column keeps SQLite from choosing the index
@@ -388,6 +473,7 @@ def _count(
             _bucket(timeline, zone).label("bucket"),
             *([f.c.segments] if whole_segments else extracted),
             f.c.value,
+            _deviation(shifts, all_points).label("deviation"),
             f.c.not_applicable,
         )
         .where(*where)
@@ -398,7 +484,7 @@ def _count(
     def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
         return func.sum(case((and_(answered, condition), 1), else_=0))
 
-    value = answers.c.value
+    value, deviation = answers.c.value, answers.c.deviation
     keys = [answers.c.point, answers.c.bucket]
     if whole_segments:
         keys.append(answers.c.segments)
@@ -412,8 +498,8 @@ def _count(
             count_if(and_(value >= 7, value < 9)).label("passives"),
             count_if(value < 7).label("detractors"),
             *(count_if(value.between(*r)).label(f"p{i}") for i, r in enumerate(ranges)),
-            func.sum(case((answered, value), else_=0.0)).label("total"),
-            func.sum(case((answered, value * value), else_=0.0)).label("sumsq"),
+            func.sum(case((answered, deviation), else_=0.0)).label("total"),
+            func.sum(case((answered, deviation * deviation), else_=0.0)).label("sumsq"),
         )
         .group_by(*keys)
         .cte("grouped")
@@ -429,7 +515,6 @@ def _count(
     counted = [*_SUMS, *(f"p{i}" for i in range(len(ranges))), "total", "sumsq"]
     sets = sorted({plan.key[2] for plan in plans})
     width = max(len(segment_set) for segment_set in sets)
-    all_points = {p.id for plan in plans for p in plan.points}
     branches = []
     for number, segment_set in enumerate(sets):
         labels = [fine.c[f"d{dimensions.index(d)}"] for d in segment_set]
@@ -476,6 +561,7 @@ def _count(
             0 if column is None else int(row[column] or 0),
             float(row[totals] or 0.0),
             float(row[totals + 1] or 0.0),
+            shifts.get(point, 0.0),
         )
     return found
 

@@ -68,10 +68,14 @@ _COMMENT_SCAN = 200
 
 
 def _comments(
-    connection: Connection, program: Program, current: dict[str, Current]
+    connection: Connection,
+    program: Program,
+    current: dict[str, Current],
+    end_of_as_of: dt.datetime,
 ) -> dict[str, list[str]]:
-    """The newest comments of each objective's current period, redacted before they leave
-    the store (only the team site shows them). Customer keys are never read."""
+    """The newest comments of each objective's current period up to the end of the as-of day
+    (UTC), redacted before they leave the store (only the team site shows them). Customer keys
+    are never read."""
     zone = ZoneInfo(program.program.timezone)
     objectives = {o.id: o for o in program.objectives}
     found: dict[str, list[str]] = {}
@@ -89,7 +93,7 @@ def _comments(
                     program=program.program.id,
                     point=objective.measurement_point,
                     start=start,
-                    end=end,
+                    end=min(end, end_of_as_of),
                     segment=objective.segment,
                     scan=_COMMENT_SCAN,
                 ),
@@ -122,9 +126,11 @@ def evaluate_program(
     results = judge(program, aggregates, as_of)
     verdicts = [verdict_record(r) for r in results]
     current = current_status(verdicts)
+    # a run as of a past date sees the store as it stood at the end of that day
+    end_of_as_of = Period(as_of, as_of, False).utc_bounds(ZoneInfo(program.program.timezone))[1]
     with engine.connect() as connection:
-        comments = _comments(connection, program, current)
-    quality = data_status(engine, program)
+        comments = _comments(connection, program, current, end_of_as_of)
+    quality = data_status(engine, program, as_of=(as_of, end_of_as_of))
     found = voc.sections(program, evidence, aggregates, as_of, redact=redact)
     finished = clock()
     record = RunRecord(

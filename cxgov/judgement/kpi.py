@@ -32,7 +32,7 @@ def estimate(kpi: Kpi, counts: Counts, confidence: float) -> Estimate:
     if kpi.type is KpiType.NPS:
         return nps_estimate(counts, confidence)
     if kpi.effective_statistic is Statistic.MEAN:
-        return mean_estimate(counts.n, counts.total, counts.sumsq, confidence)
+        return mean_estimate(counts, confidence)
     return percent_estimate(counts.positives, counts.n, confidence)
 
 
@@ -66,11 +66,14 @@ def shortfall_p(kpi: Kpi, counts: Counts, found: Estimate, threshold: float) -> 
 def counts_of(kpi: Kpi, values: Iterable[float]) -> Counts:
     """Additive counts of answers (not-applicable answers already left out), as the SQL
     aggregation counts them: NPS groups 9–10 / 7–8 / 0–6, positives in the KPI's positive
-    range, sum and sum of squares."""
+    range, sum and sum of squares of the deviations from the first answer (see `Counts`)."""
     low, high = kpi.effective_positive or (math.inf, -math.inf)
     n = promoters = passives = detractors = positives = 0
     total = sumsq = 0.0
+    shift: float | None = None
     for v in values:
+        if shift is None:
+            shift = v
         n += 1
         if v >= 9:
             promoters += 1
@@ -80,9 +83,10 @@ def counts_of(kpi: Kpi, values: Iterable[float]) -> Counts:
             detractors += 1
         if low <= v <= high:
             positives += 1
-        total += v
-        sumsq += v * v
-    return Counts(n, promoters, passives, detractors, positives, total, sumsq)
+        deviation = v - shift
+        total += deviation
+        sumsq += deviation * deviation
+    return Counts(n, promoters, passives, detractors, positives, total, sumsq, shift or 0.0)
 
 
 def value_of(kpi: Kpi, counts: Counts) -> float | None:
@@ -92,7 +96,7 @@ def value_of(kpi: Kpi, counts: Counts) -> float | None:
     if kpi.type is KpiType.NPS:
         return 100 * (counts.promoters - counts.detractors) / counts.n
     if kpi.effective_statistic is Statistic.MEAN:
-        return counts.total / counts.n
+        return counts.mean
     return 100 * counts.positives / counts.n
 
 

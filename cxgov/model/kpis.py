@@ -42,7 +42,18 @@ DEFAULT_POSITIVE: dict[KpiType, tuple[float, float]] = {
     KpiType.CSAT: (4, 5),
     KpiType.CES: (5, 7),
 }
+"""The top box of each type on its default scale; on any other scale, the top two answers."""
 PERCENT_UNITS = frozenset({"%", "percent", "pct"})
+
+
+def top_two(scale: tuple[float, float]) -> tuple[float, float]:
+    """The top two answers of a scale of whole steps.
+
+    Not mirrored for lower-is-better KPIs: `direction` reads the KPI's value (the share in the
+    box), so the box stays at the top of the scale as the types' defaults do (a lower-is-better
+    CES on 1–7 counts 5–7, the answers whose share should fall)."""
+    low, high = scale
+    return (max(low, high - 1), high)
 
 
 class Kpi(Model):
@@ -52,7 +63,9 @@ class Kpi(Model):
     scale: tuple[float, float] | None = None
     """[min, max] of an answer; defaults: nps [0, 10], csat [1, 5], ces [1, 7]."""
     positive: tuple[float, float] | None = None
-    """[low, high] answers counted as positive (top box); defaults: csat [4, 5], ces [5, 7]."""
+    """[low, high] answers counted as positive (top box). Default for csat and ces: the top two
+    answers of the declared scale (csat on [1, 10]: [9, 10]); on the type's default scale
+    csat [4, 5] and ces [5, 7]."""
     statistic: Statistic | None = None
     """For csat, ces and top_box: `percent_positive` (default) or `mean` of the answers."""
     direction: Direction = Direction.HIGHER_IS_BETTER
@@ -68,7 +81,12 @@ class Kpi(Model):
 
     @property
     def effective_positive(self) -> tuple[float, float] | None:
-        return self.positive or DEFAULT_POSITIVE.get(self.type)
+        if self.positive is not None:
+            return self.positive
+        default = DEFAULT_POSITIVE.get(self.type)
+        if default is None or self.scale is None or self.scale == DEFAULT_SCALES[self.type]:
+            return default
+        return top_two(self.scale)
 
     @property
     def effective_statistic(self) -> Statistic | None:

@@ -173,6 +173,49 @@ def ratio_like_threshold(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+def _looks_like_mean(kpi: Kpi, value: float) -> tuple[float, float] | None:
+    """The scale a top-box percentage threshold reads as a mean answer on, else None.
+
+    Only higher-is-better KPIs: a lower-is-better share (say of high-effort answers) may well
+    aim at a few percent. Scales longer than 0–10 are left alone: there a small percentage is
+    as likely as a mean. Ratios (between −1 and 1) are CXG207's."""
+    scale = kpi.effective_scale
+    if (
+        kpi.effective_statistic is not Statistic.PERCENT_POSITIVE
+        or kpi.direction is not Direction.HIGHER_IS_BETTER
+        or scale is None
+        or scale[1] > 10
+        or _looks_like_ratio(kpi, value)
+    ):
+        return None
+    return scale if 0 < value <= scale[1] else None
+
+
+@rule("CXG211", "mean-like-percentage-threshold", Severity.WARNING)
+def mean_like_percentage_threshold(ctx: RuleContext) -> Iterator[Finding]:
+    """A top-box percentage threshold looks like a mean answer on the KPI's scale.
+
+    CSAT, CES and top-box KPIs are, unless they set `statistic: mean`, the percentage (0..100)
+    of answers in the positive range, so a target of 4.2 on a 1–5 CSAT asks for 4.2 % satisfied
+    answers: almost always a mean answer was meant. Write the share aimed for in percent, or set
+    `statistic: mean` on the KPI to target the mean answer.
+    """
+    for kpi, origin, path, value, owner in _kpi_values(ctx):
+        scale = _looks_like_mean(kpi, value)
+        if scale is None:
+            continue
+        box = kpi.effective_positive
+        counted = f"{_fmt(box[0])}..{_fmt(box[1])}" if box else "the positive range"
+        yield Finding(
+            origin.at(*path),
+            f"{path[-1]} {_fmt(value)} of {owner} looks like a mean on the "
+            f"{_fmt(scale[0])}..{_fmt(scale[1])} scale, but KPI '{kpi.id}' is the percentage "
+            f"(0..100) of answers in {counted}",
+            f"write the share aimed for in percent (for example 80 for 80 % of answers in "
+            f"{counted}), or set `statistic: mean` on KPI '{kpi.id}' to target the mean answer",
+        )
+
+
 @rule("CXG112", "revision-order")
 def revision_order(ctx: RuleContext) -> Iterator[Finding]:
     """Target revisions share an `effective_from` date or are out of date order.

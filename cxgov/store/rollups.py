@@ -70,6 +70,7 @@ def read_rollups(
                 r.c.positives,
                 r.c.total,
                 r.c.sumsq,
+                r.c.shift,
             ).where(
                 r.c.program == program,
                 r.c.group_key == group,
@@ -115,3 +116,17 @@ def write_rollups(
             covered_until=state.covered_until,
         )
     )
+
+
+def drop_other_groups(connection: Connection, program: str, keep: set[str]) -> None:
+    """Delete the rollups of the program's groups other than `keep`: counted under a time
+    zone, window, positive range, segments or points the program no longer has, they would
+    only be read again if those settings came back."""
+    s = ROLLUP_STATE
+    stored = connection.execute(select(s.c.group_key).where(s.c.program == program)).scalars()
+    stale = sorted(set(stored) - keep)
+    r = ROLLUPS
+    for first in range(0, len(stale), _DELETE_CHUNK):
+        chunk = stale[first : first + _DELETE_CHUNK]
+        connection.execute(delete(r).where(r.c.program == program, r.c.group_key.in_(chunk)))
+        connection.execute(delete(s).where(s.c.program == program, s.c.group_key.in_(chunk)))

@@ -50,11 +50,19 @@ class DataStatus:
         }
 
 
-def data_status(engine: Engine, program: Program) -> DataStatus:
+def data_status(
+    engine: Engine, program: Program, *, as_of: tuple[dt.date, dt.datetime] | None = None
+) -> DataStatus:
+    """Records per measurement point and rejected rows per source. With `as_of` (the day and
+    the UTC end of that day) only answers collected and KPI values for periods begun by then
+    count, so a run as of a past date reports the data as it stood; rejected rows carry no
+    collection time and always count."""
     f = FEEDBACK
     b = INGEST_BATCHES
     r = REJECTED_ROWS
     program_id = program.program.id
+    answers_until = [] if as_of is None else [f.c.collected_at < as_of[1]]
+    values_until = [] if as_of is None else [KPI_VALUES.c.period_start <= as_of[0]]
     with engine.connect() as connection:
         rows = connection.execute(
             select(
@@ -64,7 +72,7 @@ def data_status(engine: Engine, program: Program) -> DataStatus:
                 func.min(f.c.collected_at),
                 func.max(f.c.collected_at),
             )
-            .where(f.c.program == program_id)
+            .where(f.c.program == program_id, *answers_until)
             .group_by(f.c.measurement_point)
         ).all()
         values = connection.execute(
@@ -74,7 +82,7 @@ def data_status(engine: Engine, program: Program) -> DataStatus:
                 func.min(KPI_VALUES.c.period_start),
                 func.max(KPI_VALUES.c.period_end),
             )
-            .where(KPI_VALUES.c.program == program_id)
+            .where(KPI_VALUES.c.program == program_id, *values_until)
             .group_by(KPI_VALUES.c.kpi)
         ).all()
         rejected = connection.execute(

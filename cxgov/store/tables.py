@@ -235,7 +235,8 @@ class Rollup(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     program: Mapped[str] = mapped_column(IdText)
     group_key: Mapped[str] = mapped_column(String(64))
-    """Hash of what the counts depend on: window, positive range, dimensions, points."""
+    """Hash of what the counts depend on: window, time zone, positive range, dimensions,
+    points."""
     measurement_point: Mapped[str] = mapped_column(IdText)
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
@@ -246,7 +247,10 @@ class Rollup(Base):
     detractors: Mapped[int] = mapped_column(Integer)
     positives: Mapped[int] = mapped_column(Integer)
     total: Mapped[float] = mapped_column(Float)
+    """Σ(value − shift) (see `cxgov.stats.Counts`)."""
     sumsq: Mapped[float] = mapped_column(Float)
+    """Σ(value − shift)²."""
+    shift: Mapped[float] = mapped_column(Float, server_default="0")
 
 
 class RollupState(Base):

@@ -23,7 +23,7 @@ from cxgov.voc.drivers import drivers_section
 from cxgov.voc.fatigue import fatigue_section
 from cxgov.voc.links import links_section
 from cxgov.voc.matcher import ThemeMatcher, rule_hash
-from cxgov.voc.records import Answer, Comment
+from cxgov.voc.records import Answer, Comment, distinct_comments
 from cxgov.voc.tagging import TaggingSummary, answers, comments
 from cxgov.voc.themes import coverage, theme_section, theme_shares
 
@@ -91,7 +91,7 @@ def sections(
     return VocSections(
         themes=ThemeSection(
             rule_hash=evidence.rule_hash,
-            comments=len(evidence.comments),
+            comments=distinct_comments(evidence.comments),
             tagged_in_this_run=evidence.tagging.tagged,
             themes=theme_section(program, evidence.comments, as_of, redact=redact),
             coverage=coverage(program, evidence.comments),

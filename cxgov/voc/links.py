@@ -240,7 +240,7 @@ def by_group(
         if group is None:
             continue
         mean = sum(values) / len(values)
-        totals[group] = totals[group] + Counts(n=1, total=mean, sumsq=mean * mean)
+        totals[group] = totals[group] + Counts(n=1, shift=mean)  # one value: no deviation
     if not any(c.n for c in totals.values()):
         return GroupsUnavailable(
             "no_records_after",
@@ -263,7 +263,7 @@ def by_group(
 
 
 def _group(name: str, counts: Counts, confidence: float) -> GroupOutcome:
-    found = mean_estimate(counts.n, counts.total, counts.sumsq, confidence)
+    found = mean_estimate(counts, confidence)
     return GroupOutcome(
         group=name,
         customers=counts.n,

@@ -26,6 +26,23 @@ class Comment:
     segments: dict[str, Any]
     text: str
     tags: dict[str, str]
+    response: tuple[str, str]
+    """(source, response id): the questionnaire it was written in. A wide-layout row's comment
+    sits on each of the row's answers, one per rating column."""
+
+    @property
+    def key(self) -> CommentKey:
+        """What makes one comment: its text in one response, whatever answers carry it."""
+        return (self.response, self.text)
+
+
+CommentKey = tuple[tuple[str, str], str]
+
+
+def distinct_comments(comments: Iterable[Comment]) -> int:
+    """How many comments were written: a response's comment counts once, not once per answer
+    that carries it (a wide row's comment is stored with each rating column's answer)."""
+    return len({c.key for c in comments})
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from sqlalchemy import Connection, delete, insert, null, select
 
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK
 from cxgov.voc.matcher import ThemeMatcher
-from cxgov.voc.records import Answer, Comment
+from cxgov.voc.records import Answer, Comment, CommentKey
 
 _PAGE = 5_000
 
@@ -25,8 +25,14 @@ _PAGE = 5_000
 @dataclass
 class TaggingSummary:
     comments: int = 0
-    tagged: int = 0
-    """Comments tagged in this run (the others reused stored tags)."""
+    """Answers with a comment read (a wide-layout row's comment is on each of its answers)."""
+    fresh: set[CommentKey] = field(default_factory=set)
+    """The comments tagged in this run (the others reused stored tags)."""
+
+    @property
+    def tagged(self) -> int:
+        """How many comments were tagged in this run, each once however many answers carry it."""
+        return len(self.fresh)
 
 
 def _local(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
@@ -63,6 +69,7 @@ def comments(
         else f.c.program == program
     )
     last = 0
+    sources: dict[str, str] = {}  # one string per source, not one per answer
     while True:
         rows = connection.execute(
             select(
@@ -78,6 +85,8 @@ def comments(
                 t.c.tags,
                 t.c.rule_hash,
                 t.c.batch_id,
+                f.c.source,
+                f.c.response_id,
             )
             .select_from(f.outerjoin(t, t.c.feedback_id == f.c.id))
             .where(
@@ -95,12 +104,19 @@ def comments(
         last = rows[-1][0]
         fresh: list[dict[str, Any]] = []
         stale: list[int] = []
+        # a wide row's comment is on each of its answers: its text is matched once
+        tagged_texts: dict[str, dict[str, str]] = {}
         for row in rows:
             tags = row[9]
+            response = (sources.setdefault(row[12], row[12]), row[13])
             if tags is None or row[10] != rule_hash or row[11] != row[1]:
                 if tags is not None:
                     stale.append(row[0])
-                tags = matcher.tag(row[8])
+                tags = tagged_texts.get(row[8])
+                if tags is None:
+                    tags = tagged_texts[row[8]] = matcher.tag(row[8])
+                if summary is not None:
+                    summary.fresh.add((response, row[8]))
                 fresh.append(
                     {
                         "feedback_id": row[0],
@@ -121,10 +137,10 @@ def comments(
                 row[7] or {},
                 row[8],
                 tags,
+                response,
             )
         if summary is not None:
             summary.comments += len(rows)
-            summary.tagged += len(fresh)
         if fresh and persist:
             store_tags(connection, fresh, stale)
 

@@ -35,7 +35,7 @@ from cxgov.model import KpiType, MeasurementPoint, Program, Theme
 from cxgov.model.measurement import SURVEY_METHODS
 from cxgov.stats import Change, percent_change, percent_estimate
 from cxgov.voc.matcher import words
-from cxgov.voc.records import Comment
+from cxgov.voc.records import Comment, CommentKey
 from cxgov.voc.stopwords import STOP_WORDS
 
 SegmentKey = tuple[tuple[str, str], ...]
@@ -239,21 +239,32 @@ def theme_section(
 def coverage(program: Program, comments: list[Comment], top: int = COVERAGE_WORDS) -> Coverage:
     """The share of comments no applicable theme tags, per point and overall, and the most
     frequent words of the untagged comments (stop words, numbers and one-letter words left
-    out), so the next rule can be written from what customers actually say."""
+    out), so the next rule can be written from what customers actually say.
+
+    A point counts the comments on its answers; overall, and in the frequent words, a comment
+    counts once however many answers carry it (a wide row's comment is on each of them), and
+    is untagged when no theme that applies at any of those answers' points tags it."""
     total: Counter[str] = Counter()
     untagged: Counter[str] = Counter()
-    frequent: Counter[str] = Counter()
+    tagged_anywhere: dict[CommentKey, bool] = {}
     allowed = allowed_points(program)
     for comment in comments:
         total[comment.point] += 1
-        if not applicable_tags(allowed, comment):
+        tagged = bool(applicable_tags(allowed, comment))
+        if not tagged:
             untagged[comment.point] += 1
+        key = comment.key
+        tagged_anywhere[key] = tagged_anywhere.get(key, False) or tagged
+    frequent: Counter[str] = Counter()
+    for (_, text), tagged in tagged_anywhere.items():
+        if not tagged:
             frequent.update(
                 w
-                for w in set(words(comment.text))
+                for w in set(words(text))
                 if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS
             )
-    n, u = sum(total.values()), sum(untagged.values())
+    n = len(tagged_anywhere)
+    u = n - sum(tagged_anywhere.values())
     return Coverage(
         comments=n,
         untagged=u,

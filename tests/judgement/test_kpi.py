@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from cxgov.judgement.kpi import change, counts_of, respondent_score, value_of
+from cxgov.judgement.kpi import change, counts_of, estimate, respondent_score, value_of
 from cxgov.model import Kpi
 from cxgov.stats import pearson
 
@@ -60,3 +60,39 @@ def test_percent_kpis_count_the_positive_range() -> None:
     assert value_of(CSAT, counts) == 50
     assert [respondent_score(NPS, v) for v in (10, 7, 6)] == [100, 0, -100]
     assert [respondent_score(CSAT, v) for v in (4, 3)] == [100, 0]
+
+
+def _kpi(**fields: object) -> Kpi:
+    return Kpi.model_validate({"id": "k", "name": "K", **fields})
+
+
+def test_the_top_box_defaults_to_the_top_two_answers_of_the_declared_scale() -> None:
+    ten = _kpi(type="csat", scale=[1, 10])
+    assert ten.effective_positive == (9, 10)
+    # 4 of 5 answers in 9–10; the 1–5 default box (4–5) counted only the 5: 20 %, a fail
+    assert value_of(ten, counts_of(ten, [10, 9, 9, 10, 5])) == 80
+    assert _kpi(type="ces", scale=[1, 5]).effective_positive == (4, 5)
+    assert _kpi(type="csat", scale=[0, 10]).effective_positive == (9, 10)
+
+
+def test_the_types_own_boxes_stay_on_their_default_scales() -> None:
+    assert _kpi(type="csat").effective_positive == (4, 5)
+    assert _kpi(type="csat", scale=[1, 5]).effective_positive == (4, 5)
+    assert _kpi(type="ces").effective_positive == (5, 7)
+    assert _kpi(type="ces", scale=[1, 7]).effective_positive == (5, 7)
+    # direction reads the share in the box, so the box is not mirrored
+    lower = _kpi(type="ces", scale=[1, 5], direction="lower_is_better")
+    assert lower.effective_positive == (4, 5)
+    assert _kpi(type="csat", scale=[1, 10], positive=[8, 10]).effective_positive == (8, 10)
+    assert _kpi(type="mean", scale=[1, 10]).effective_positive is None
+
+
+def test_a_mean_of_large_values_counted_from_answers_keeps_its_interval() -> None:
+    # 1e8 − 1, 1e8, 1e8 + 1, a hundred times: the half-width from statistics.stdev (exact)
+    # and cxgov.stats.t_quantile(0.975, 299), as in tests/test_stats.py; plain sums gave 0
+    amount = _kpi(type="mean", scale=[0, 1e9])
+    found = estimate(amount, counts_of(amount, [1e8 - 1, 1e8, 1e8 + 1] * 100), 0.95)
+    assert found.value == 1e8
+    # the bounds lie near 1e8, where one float step is 1.5e-8
+    assert found.ci_low == pytest.approx(1e8 - 0.09292409703179441, abs=1e-7)
+    assert found.ci_high == pytest.approx(1e8 + 0.09292409703179441, abs=1e-7)

@@ -205,9 +205,9 @@ def test_a_mean_where_lower_is_better_is_mirrored() -> None:
     )
     # 100 answers, mean 2.9, SD 1: beyond the warn threshold (t = 4), not the fail one
     n, mean, sd = 100, 2.9, 1.0
-    counts = Counts(n=n, total=n * mean, sumsq=(n - 1) * sd**2 + n * mean**2)
+    counts = Counts(n=n, shifted_sum=n * mean, shifted_sumsq=(n - 1) * sd**2 + n * mean**2)
     assert verdicts(p, {5: counts}) == [Verdict.WARN]
-    counts = Counts(n=n, total=n * 1.9, sumsq=(n - 1) * sd**2 + n * 1.9**2)
+    counts = Counts(n=n, shifted_sum=n * 1.9, shifted_sumsq=(n - 1) * sd**2 + n * 1.9**2)
     assert verdicts(p, {5: counts}) == [Verdict.ON_TARGET]
 
 

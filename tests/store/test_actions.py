@@ -155,7 +155,9 @@ def test_an_owners_digest_lists_objectives_due_actions_and_changes(
     assert text.startswith("# Digest for CX Lead\n")
     assert "changes since 2026-03-18" in text, "a weekly digest looks one week back"
     # the current status (March has its 100 answers): the one rule the site and report use
-    assert "| o-nps | – | 2026-03-01–2026-03-31 (partial) | -40.0 | 100 | **fail** | -55.0 |" in text
+    assert (
+        "| o-nps | – | 2026-03-01–2026-03-31 (partial) | -40.0 | 100 | **fail** | -55.0 |" in text
+    )
     assert f"- #{action['id']} o-nps (miss, medium): due 2026-03-31" in text
     assert "No changes." in text
     since = api.digest(

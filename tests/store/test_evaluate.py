@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from sqlalchemy import text
 
@@ -17,7 +18,9 @@ from cxgov import api
 from cxgov.cli import cli
 from cxgov.evaluate.aggregate import aggregate
 from cxgov.judgement.cells import Cell
+from cxgov.judgement.kpi import estimate
 from cxgov.judgement.periods import Period
+from cxgov.model import Program
 from cxgov.stats import Counts
 from cxgov.store.engine import open_store
 from tests.clock import clock
@@ -97,11 +100,13 @@ def test_sql_counts_equal_a_hand_computation(
             "mp-checkout", Period(start, end, end < AS_OF), (("size", size),) if size else ()
         )
         got = found.counts[cell]
-        assert (got.n, got.positives, got.total, got.sumsq) == (
+        # a percentage's sums are plain sums (shift 0): no mean is read from them
+        assert (got.n, got.positives, got.shifted_sum, got.shifted_sumsq, got.shift) == (
             counts.n,
             counts.positives,
-            counts.total,
-            counts.sumsq,
+            counts.shifted_sum,
+            counts.shifted_sumsq,
+            0.0,
         ), (month, size)
 
 
@@ -270,3 +275,125 @@ def test_rollups_spare_unchanged_periods_and_recount_changed_ones(
     assert _nps_n(after_update, 2) == 100, "an updated answer may move between periods: recount all"
     fresh = api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, dry_run=True, clock=clock)
     assert after_update.report["results"] == fresh.report["results"]
+
+
+def test_a_past_as_of_date_counts_nothing_collected_after_that_day(
+    db_url: str, tmp_path: Path
+) -> None:
+    # times in the program's zone (Europe/Helsinki); the run is as of 20 March, mid-month
+    rows = [
+        "a1,2026-03-10T12:00:00,NPS,10,c1,fine,small,north\n",
+        "a2,2026-03-20T23:30:00,NPS,9,c2,good,small,north\n",  # late on the as-of day
+        "a3,2026-03-21T00:30:00,NPS,0,c3,too late,small,north\n",  # just after it
+        "a4,2026-03-25T12:00:00,NPS,0,c4,much later,small,north\n",
+    ]
+    path = tmp_path / "march.csv"
+    path.write_text(HEADER + "".join(rows))
+    api.ingest(SHOP, "answers", [str(path)], db=db_url, clock=clock)
+    as_of = dt.date(2026, 3, 20)
+    engine = open_store(db_url)
+    with engine.connect() as connection:
+        found = aggregate(connection, api.load_program(SHOP), as_of)
+    engine.dispose()
+    march = Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31), False)
+    counted = found.counts[Cell("mp-nps", march, ())]
+    assert (counted.n, counted.promoters, counted.detractors) == (2, 2, 0)
+    result = api.evaluate(SHOP, as_of=as_of, db=db_url, out=None, dry_run=True, clock=clock)
+    [nps] = [r for r in result.report["results"] if r["objective"] == "o-nps" and not r["segment"]]
+    assert (nps["n"], nps["value"]) == (2, 100.0)
+    assert result.record.comments["o-nps"] == ["good", "fine"]
+    [point] = [p for p in result.record.data_quality.points if p.id == "mp-nps"]
+    assert (point.records, point.last) == (2, dt.datetime(2026, 3, 20, 21, 30))
+
+
+def _in_zone(program: Program, zone: str) -> Program:
+    return program.model_copy(
+        update={"program": program.program.model_copy(update={"timezone": zone})}
+    )
+
+
+def test_rollups_follow_a_changed_time_zone(db_url: str, tmp_path: Path) -> None:
+    # 23:30 UTC on 31 January is 1 February 01:30 in Helsinki
+    rows = [f"j{i},2026-01-15T12:00:00Z,NPS,10,c,,small,north\n" for i in range(3)]
+    rows += [f"f{i},2026-02-15T12:00:00Z,NPS,10,c,,small,north\n" for i in range(2)]
+    rows.append("edge,2026-01-31T23:30:00Z,NPS,0,c,,small,north\n")
+    path = tmp_path / "answers.csv"
+    path.write_text(HEADER + "".join(rows))
+    api.ingest(SHOP, "answers", [str(path)], db=db_url, clock=clock)
+    helsinki = api.load_program(SHOP)
+    assert helsinki.program.timezone == "Europe/Helsinki"
+    january = Cell("mp-nps", Period(dt.date(2026, 1, 1), dt.date(2026, 1, 31), True), ())
+    february = Cell("mp-nps", Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28), True), ())
+    engine = open_store(db_url)
+
+    def counted(program: Program) -> tuple[int, int]:
+        with engine.begin() as connection:  # persisting: complete months are rolled up
+            found = aggregate(connection, program, AS_OF, persist=True).counts
+        return found[january].n, found[february].n
+
+    def groups() -> int:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT COUNT(DISTINCT group_key) FROM rollups")
+                ).scalar_one()
+            )
+
+    assert counted(helsinki) == (3, 3)
+    stored = groups()
+    assert counted(helsinki) == (3, 3), "read back from the rollups"
+    assert counted(_in_zone(helsinki, "UTC")) == (4, 2), "the new zone's months"
+    assert groups() == stored, "the old zone's rollups are gone"
+    assert counted(_in_zone(helsinki, "UTC")) == (4, 2)
+    engine.dispose()
+
+
+def test_a_mean_of_large_values_keeps_its_interval_in_sql_and_rollups(
+    db_url: str, tmp_path: Path
+) -> None:
+    # the shop with a mean KPI of large answers (an order value, say)
+    program = yaml.safe_load((FIXTURES / "shop" / "program.yaml").read_text())
+    program["kpis"].append({"id": "basket", "name": "Basket", "type": "mean", "scale": [0, 1e9]})
+    program["measurement_points"].append(
+        {
+            "id": "mp-basket",
+            "kpi": "basket",
+            "journey": "order",
+            "method": "transactional_survey",
+            "source": "answers",
+        }
+    )
+    program["sources"][0]["measurement_points"]["BASKET"] = "mp-basket"
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    (folder / "program.yaml").write_text(yaml.safe_dump(program))
+    values = [99_999_999, 100_000_000, 100_000_001] * 100
+    path = tmp_path / "answers.csv"
+    path.write_text(
+        HEADER
+        + "".join(
+            f"b{i},2026-02-{1 + i % 28:02d}T12:00:00,BASKET,{v},c,,small,\n"
+            for i, v in enumerate(values)
+        )
+    )
+    api.ingest(str(folder), "answers", [str(path)], db=db_url, clock=clock)
+    february = Cell("mp-basket", Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28), True), ())
+    kpi = next(k for k in api.load_program(str(folder)).kpis if k.id == "basket")
+    engine = open_store(db_url)
+    for _ in ("counted in SQL", "read from the rollups"):
+        with engine.begin() as connection:
+            found = aggregate(connection, api.load_program(str(folder)), AS_OF, persist=True)
+        counts = found.counts[february]
+        assert counts.n == 300
+        estimated = estimate(kpi, counts, 0.95)
+        # statistics.stdev (exact) and cxgov.stats.t_quantile(0.975, 299), as in
+        # tests/test_stats.py; plain sums in SQL gave a half-width of 0
+        assert estimated.value == 1e8
+        assert estimated.ci_low == pytest.approx(1e8 - 0.09292409703179441, abs=1e-7)
+        assert estimated.ci_high == pytest.approx(1e8 + 0.09292409703179441, abs=1e-7)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT DISTINCT shift FROM rollups WHERE measurement_point = 'mp-basket'")
+        ).scalars()
+        assert list(stored) == [99_999_999.0], "the point's first answer"
+    engine.dispose()

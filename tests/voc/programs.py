@@ -96,9 +96,23 @@ def comment(
     number: int = 0,
     segments: dict[str, str] | None = None,
     customer: str | None = None,
+    response: str | None = None,
 ) -> Comment:
     moment = dt.datetime.combine(day, dt.time(12)) + dt.timedelta(seconds=number)
-    return Comment(number, point, moment, day, value, False, customer, segments or {}, text, tags)
+    response = response or f"r{number}"
+    return Comment(
+        number,
+        point,
+        moment,
+        day,
+        value,
+        False,
+        customer,
+        segments or {},
+        text,
+        tags,
+        ("survey", response),
+    )
 
 
 def answer(customer: str, survey: str, point: str, day: dt.date, value: float = 9) -> Answer:

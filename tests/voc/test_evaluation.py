@@ -154,3 +154,51 @@ def test_retention_by_nps_group_from_a_per_customer_export(db_url: str, tmp_path
     assert link["by_group"]["difference"]["delta"] == 50.0
     # the export's records are no surveys: each customer got one, which the policy allows
     assert report["fatigue"]["window"]["over_policy"] == 0
+
+
+# a wide export: one row per respondent, a rating column per measurement point, one comment
+WIDE_SOURCE = """
+sources:
+  - id: wide
+    layout: wide
+    path: data/wide*.csv
+    columns: {response_id: id, collected_at: at, comment: comment}
+    values: {NPS: mp-nps, Checkout: mp-checkout, Delivery: mp-delivery}
+themes:
+  - id: late
+    name: Late deliveries
+    match: {any: [late*]}
+"""
+WIDE_CSV = """id,at,NPS,Checkout,Delivery,comment
+w1,2026-02-03T10:00:00,9,5,2,Delivery was late
+w2,2026-02-04T10:00:00,10,4,5,Great shop
+w3,2026-02-05T10:00:00,3,,1,Late and broken
+w4,2026-02-06T10:00:00,8,4,4,
+"""
+
+
+def test_a_wide_rows_comment_counts_once_per_response(db_url: str, tmp_path: Path) -> None:
+    program = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", program)
+    (program / "wide.yaml").write_text(WIDE_SOURCE)
+    data = tmp_path / "wide.csv"
+    data.write_text(WIDE_CSV)
+    loaded = api.ingest(str(program), "wide", [str(data)], db=db_url, clock=clock)
+    assert (loaded.rejected, loaded.inserted) == (0, 11)  # 8 of the answers carry a comment
+    found = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, dry_run=True, clock=clock)
+    themes = found.report["themes"]
+    assert (themes["comments"], themes["tagged_in_this_run"]) == (3, 3)
+    coverage = themes["coverage"]
+    assert (coverage["comments"], coverage["untagged"]) == (3, 1)
+    by_point = {p["measurement_point"]: (p["comments"], p["untagged"]) for p in coverage["points"]}
+    assert by_point == {"mp-checkout": (2, 1), "mp-delivery": (3, 1), "mp-nps": (3, 1)}
+    words = {w["word"]: w["comments"] for w in coverage["frequent_words"]}
+    assert words == {"great": 1, "shop": 1}
+    # each point still reads the comments on its own answers
+    [late] = themes["themes"]
+    february = {p["measurement_point"]: p["periods"][-1] for p in late["points"]}
+    assert {point: (p["comments"], p["mentions"]) for point, p in february.items()} == {
+        "mp-checkout": (2, 1),
+        "mp-delivery": (3, 2),
+        "mp-nps": (3, 2),
+    }

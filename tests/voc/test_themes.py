@@ -184,3 +184,26 @@ def test_theme_shares_count_only_the_objective_s_segment() -> None:
     ((key, share),) = found.items()
     assert key[0:2] == ("late", "mp-delivery") and key[3] == (("size", "large"),)
     assert (share.mentions, share.comments) == (1, 2)
+
+
+def test_a_comment_on_several_answers_of_one_response_counts_once_overall() -> None:
+    # a wide row's comment is stored with each rating column's answer
+    rows = [
+        ("mp-nps", 9, "Price was fine", {"price": "price*"}),
+        ("mp-checkout", 5, "Price was fine", {"price": "price*"}),
+        ("mp-delivery", 2, "Price was fine", {"price": "price*"}),
+    ]
+    wide = [
+        comment(point, FEB, value, text, tags, number=i, response="w1")
+        for i, (point, value, text, tags) in enumerate(rows)
+    ]
+    other = comment("mp-delivery", FEB, 4, "Fine", {}, number=9, response="w2")
+    found = coverage(program(), [*wide, other])
+    # price applies at mp-nps only: untagged at the two CSAT points, tagged overall
+    assert (found.comments, found.untagged) == (2, 1)
+    assert [(p.measurement_point, p.comments, p.untagged) for p in found.points] == [
+        ("mp-checkout", 1, 1),
+        ("mp-delivery", 2, 2),
+        ("mp-nps", 1, 0),
+    ]
+    assert found.frequent_words == (FrequentWord("fine", 1),)
