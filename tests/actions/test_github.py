@@ -168,6 +168,13 @@ def test_github_token_comes_from_the_named_or_default_variable() -> None:
 
 def test_issue_title_names_objective_segment_status_and_action() -> None:
     assert issue_title(ACTION) == "[cxgov] o-nps (alue=Hämeenlinna): fail — action 12"
+    shortfall = replace(ACTION, evidence={**ACTION.evidence, "status": "below_target"})
+    assert issue_title(shortfall) == ("[cxgov] o-nps (alue=Hämeenlinna): below target — action 12")
+    # a decline's period may be on target: the title names the decline, not the verdict
+    decline = replace(
+        ACTION, trigger="decline", evidence={**ACTION.evidence, "status": "on_target"}
+    )
+    assert issue_title(decline) == "[cxgov] o-nps (alue=Hämeenlinna): decline — action 12"
 
 
 def test_issue_body_keeps_people_text_inert() -> None:

@@ -27,6 +27,7 @@ from cxgov.actions.sinks.common import (
     _connection_reason,
 )
 from cxgov.judgement.actions import Action, ActionEvent
+from cxgov.judgement.verdicts import verdict_words
 from cxgov.model.policies import Sink as SinkConfig
 from cxgov.model.policies import SinkType
 
@@ -346,10 +347,12 @@ def _segment(action: Action) -> str:
     return ", ".join(f"{k}={v}" for k, v in action.segment_key)
 
 
-def _status(action: Action) -> str | None:
-    """The verdict behind the action (fail, warn, …), else what triggered it."""
-    found = action.evidence.get("status") or action.trigger
-    return str(found) if found else None
+def _status(action: Action, language: str = "en") -> str | None:
+    """The verdict behind a miss (fail, warn, below target) in words, else what triggered the
+    action (a decline's period may well be on target: its title must not say so)."""
+    found = action.evidence.get("status") if action.trigger == "miss" else action.trigger
+    found = found or action.trigger
+    return verdict_words(str(found), language) if found else None
 
 
 def _facts(action: Action, language: str) -> list[tuple[str, str]]:
@@ -365,7 +368,7 @@ def _facts(action: Action, language: str) -> list[tuple[str, str]]:
     add("program", action.program or evidence.get("program"))
     add("objective", action.objective or evidence.get("objective"))
     add("segment", _segment(action))
-    add("status", _status(action))
+    add("status", _status(action, language))
     if "value" in evidence:
         add("value", _number(evidence.get("value"), language))
     if "n" in evidence:
