@@ -364,6 +364,20 @@ def mean_shortfall_p(found: Estimate, threshold: float, higher: bool = True) -> 
     return below if higher else 1.0 - below
 
 
+def _adjusted_change(delta: float, diff: float, se: float, z_level: float) -> Change:
+    """A change whose test and interval use adjusted proportions (`diff`, `se` on 0..1) while
+    the reported `delta` is the observed one, in points."""
+    z = diff / se
+    return Change(
+        delta,
+        100.0 * se,
+        2.0 * (1.0 - _STANDARD_NORMAL.cdf(abs(z))),
+        100.0 * (diff - z_level * se),
+        100.0 * (diff + z_level * se),
+        z,
+    )
+
+
 def nps_change_adjusted(earlier: Counts, later: Counts, confidence: float = 0.95) -> Change | None:
     """Two-sample adjusted Wald for an NPS difference: each sample gets the 0.75/1.5/0.75
     pseudo-answers, Δ_adj = NPS₂,adj − NPS₁,adj with SE = √(V₁,adj/(n₁+3) + V₂,adj/(n₂+3)).
@@ -380,15 +394,7 @@ def nps_change_adjusted(earlier: Counts, later: Counts, confidence: float = 0.95
         100.0 * (later.promoters - later.detractors) / later.n
         - 100.0 * (earlier.promoters - earlier.detractors) / earlier.n
     )
-    z = diff / se
-    return Change(
-        delta,
-        100.0 * se,
-        2.0 * (1.0 - _STANDARD_NORMAL.cdf(abs(z))),
-        100.0 * (diff - z_level * se),
-        100.0 * (diff + z_level * se),
-        z,
-    )
+    return _adjusted_change(delta, diff, se, z_level)
 
 
 def agresti_caffo_change(
@@ -404,16 +410,8 @@ def agresti_caffo_change(
     p2 = (later_pos + 1) / (later_n + 2)
     se = math.sqrt(p1 * (1 - p1) / (earlier_n + 2) + p2 * (1 - p2) / (later_n + 2))
     diff = p2 - p1
-    z = diff / se
     delta = 100.0 * (later_pos / later_n - earlier_pos / earlier_n)
-    return Change(
-        delta,
-        100.0 * se,
-        2.0 * (1.0 - _STANDARD_NORMAL.cdf(abs(z))),
-        100.0 * (diff - z_level * se),
-        100.0 * (diff + z_level * se),
-        z,
-    )
+    return _adjusted_change(delta, diff, se, z_level)
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
