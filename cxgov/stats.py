@@ -334,6 +334,17 @@ def percent_shortfall_p(positives: int, n: int, threshold: float, higher: bool) 
     return 1.0 - binomial_cdf(positives - 1, n, p0)
 
 
+def percent_shortfall_z(positives: int, n: int, threshold: float, higher: bool) -> float | None:
+    """The score statistic of a shortfall of a %: z = (p₀ − p̂)/√(p₀(1 − p₀)/n) when higher is
+    better (mirrored when lower is), standard normal at p = p₀. None at p₀ = 0 or 100 %, where
+    it has no spread."""
+    p0 = threshold / 100.0
+    if n == 0 or not 0.0 < p0 < 1.0:
+        return None
+    z = (p0 - positives / n) / math.sqrt(p0 * (1.0 - p0) / n)
+    return z if higher else -z
+
+
 def _adjusted_nps(c: Counts) -> tuple[float, float]:
     """The adjusted-Wald NPS (0.75 detractor, 1.5 passive, 0.75 promoter added) and its
     variance on the proportion scale, for n + 3 answers."""

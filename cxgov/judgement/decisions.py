@@ -320,9 +320,10 @@ def _verify(
     after = [r for r in complete if r.period.start >= state.resolved_on and _judged(trigger, r)]
     if len(after) < policy.verify_within_periods:
         return []
-    before = [r for r in complete if r.period.end <= state.last_period_end and _judged(trigger, r)][
-        -policy.verify_within_periods :
-    ]
+    before = _shortfall_run(
+        [r for r in complete if r.period.end <= state.last_period_end and _judged(trigger, r)],
+        policy.verify_within_periods,
+    )
     outcome = _recovery(trigger, before, after, program.program.decisions.error_rate)
     last = after[-1]
     if outcome is True:
@@ -349,6 +350,20 @@ def _verify(
             reason=f"ineffective: the shortfall persists over {len(after)} period(s)",
         )
     ]
+
+
+def _shortfall_run(results: list[Result], most: int) -> list[Result]:
+    """The periods the action was about: the newest ones in a row short of target (an
+    established miss or within noise), at most `most`; an on-target period before the miss
+    would water down the comparison, so the run stops there."""
+    run: list[Result] = []
+    for result in reversed(results):
+        if result.status not in MISSES and result.status is not Verdict.WITHIN_NOISE:
+            break
+        run.append(result)
+        if len(run) == most:
+            break
+    return run[::-1] or results[-1:]
 
 
 def _recovery(

@@ -59,11 +59,15 @@ def one_sided_fall(p_two_sided: float, fell: bool) -> float:
     return p_two_sided / 2 if fell else 1.0 - p_two_sided / 2
 
 
+def clipped(z: float) -> float:
+    return max(-_Z_LIMIT, min(_Z_LIMIT, z))
+
+
 def standardized_shortfall(p_value: float) -> float:
     """z = Φ⁻¹(1 − p): how many standard errors short of the target a period is, read from its
     one-sided p-value, so NPS, percentages and means feed the monitor on one scale."""
-    clipped = min(max(p_value, 1e-15), 1 - 1e-15)
-    return max(-_Z_LIMIT, min(_Z_LIMIT, normal_quantile(1.0 - clipped)))
+    bounded = min(max(p_value, 1e-15), 1 - 1e-15)
+    return clipped(normal_quantile(1.0 - bounded))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from cxgov.judgement.periods import Period, year_before
 from cxgov.judgement.shortfall import (
     ThresholdTests,
     adjusted,
+    clipped,
     monitor,
     one_sided_fall,
     standardized_shortfall,
@@ -43,9 +44,17 @@ from cxgov.model import (
     Objective,
     Program,
     Rule,
+    Statistic,
 )
 from cxgov.model.objectives import TargetRevision, interval_confidence, theme_share_kpi
-from cxgov.stats import Change, Counts, Estimate, percent_shortfall_p, wilson_interval
+from cxgov.stats import (
+    Change,
+    Counts,
+    Estimate,
+    percent_shortfall_p,
+    percent_shortfall_z,
+    wilson_interval,
+)
 
 
 class Verdict(StrEnum):
@@ -432,15 +441,29 @@ def _pooled_band(run: list[_Draft], settings: DecisionSettings) -> Verdict:
     return _established(tests, settings.error_rate) or Verdict.BELOW_TARGET
 
 
+def _standardized(draft: _Draft) -> float | None:
+    """How many standard errors short of the target a period is, for the monitor: a
+    percentage's score statistic (the exact test's p-value is conservative, and read back as a
+    z it would make the monitor slower than its calibration), otherwise the z of the period's
+    one-sided p-value. None for a period that was not tested."""
+    if draft.gate is not None or draft.tests.target is None or draft.objective.rule is Rule.POINT:
+        return None
+    kpi, counts = draft.kpi, draft.counts
+    percent = kpi.type is KpiType.VALUE or (
+        kpi.type is not KpiType.NPS and kpi.effective_statistic is not Statistic.MEAN
+    )
+    if percent and counts is not None:
+        higher = kpi.direction is Direction.HIGHER_IS_BETTER
+        z = percent_shortfall_z(counts.positives, counts.n, draft.thresholds.target, higher)
+        if z is not None:
+            return clipped(z)
+    return standardized_shortfall(draft.tests.target)
+
+
 def _verdicts(series: list[_Draft], settings: DecisionSettings) -> Iterator[Result]:
     series.sort(key=lambda d: d.period.start)
     watched = [d for d in series if d.period.complete]
-    shortfalls = [
-        None
-        if d.gate is not None or d.tests.target is None or d.objective.rule is Rule.POINT
-        else standardized_shortfall(d.tests.target)
-        for d in watched
-    ]
+    shortfalls = [_standardized(d) for d in watched]
     steps = dict(zip(range(len(watched)), monitor(shortfalls, settings.run_length), strict=True))
     position = {id(d): i for i, d in enumerate(watched)}
     for draft in series:
