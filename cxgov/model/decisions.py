@@ -11,6 +11,11 @@ from cxgov.model.base import Model
 DEFAULT_ERROR_RATE = 0.05
 """One-sided error rate of a period's verdict, per family of objectives judged together."""
 
+DEFAULT_DECLINE_ERROR_RATE = 0.01
+"""A decline compares two noisy periods, against two baselines, every period: held to 1 % so
+that together with the monitor an objective on target opens an action in under one run in ten
+over two years (bench/bench_decisions.py)."""
+
 DEFAULT_RUN_LENGTH = 400
 """Periods an objective that is exactly on target runs, on average, before the sustained-
 shortfall monitor raises a false alarm: about a 6 % chance in 24 monthly periods."""
@@ -37,5 +42,5 @@ class DecisionSettings(Model):
     run_length: int = Field(default=DEFAULT_RUN_LENGTH, ge=20, le=100_000)
     """In-control average run length (periods) of the monitor that finds a shortfall sustained
     over several periods, for an objective exactly on target."""
-    decline_error_rate: float = Field(default=DEFAULT_ERROR_RATE, gt=0, lt=0.5)
+    decline_error_rate: float = Field(default=DEFAULT_DECLINE_ERROR_RATE, gt=0, lt=0.5)
     """Error rate of a decline, shared by its two comparisons (previous period, a year ago)."""
