@@ -41,6 +41,7 @@ from cxgov.judgement.shortfall import one_sided_fall
 from cxgov.judgement.verdicts import JUDGED, MISSES, Result, Verdict
 from cxgov.model import Direction, Program
 from cxgov.model.base import Status
+from cxgov.model.objectives import DEFAULT_CONFIDENCE
 from cxgov.model.policies import DEFAULT_DUE_DAYS, ActionPolicy, AssigneeRule
 from cxgov.stats import Counts
 
@@ -389,10 +390,9 @@ def _recovery(
     pooled_after = sum((c for c in counts_after if c is not None), Counts())
     pooled_before = sum((c for c in counts_before if c is not None), Counts())
     kpi = latest.kpi
-    confidence = 0.95
-    found = estimate(kpi, pooled_after, confidence)
+    found = estimate(kpi, pooled_after, DEFAULT_CONFIDENCE)
     short = shortfall_p(kpi, pooled_after, found, latest.thresholds.target)
-    moved = change(kpi, pooled_before, pooled_after, confidence)
+    moved = change(kpi, pooled_before, pooled_after, DEFAULT_CONFIDENCE)
     higher = kpi.direction is Direction.HIGHER_IS_BETTER
     rose = None
     if moved is not None and moved.p_value is not None:

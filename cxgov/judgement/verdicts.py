@@ -46,7 +46,12 @@ from cxgov.model import (
     Rule,
     Statistic,
 )
-from cxgov.model.objectives import TargetRevision, interval_confidence, theme_share_kpi
+from cxgov.model.objectives import (
+    DEFAULT_CONFIDENCE,
+    TargetRevision,
+    interval_confidence,
+    theme_share_kpi,
+)
 from cxgov.stats import (
     Change,
     Counts,
@@ -408,23 +413,24 @@ def _adjust_families(drafts: list[_Draft], settings: DecisionSettings) -> None:
         if draft.gate is None:
             families[(draft.period.start, draft.period.end)].append(draft)
     for family in families.values():
-        columns: dict[str, list[float | None]] = {
-            "target": [d.tests.target for d in family],
-            "warn": [d.tests.warn for d in family],
-            "fail": [d.tests.fail for d in family],
-            "decline": [d.decline_p for d in family],
-        }
-        done: dict[str, list[float | None]] = {}
-        for name, values in columns.items():
-            present = [i for i, v in enumerate(values) if v is not None]
-            found = adjusted([values[i] for i in present], settings.adjustment)  # type: ignore[misc]
-            column: list[float | None] = [None] * len(values)
-            for i, q in zip(present, found, strict=True):
-                column[i] = q
-            done[name] = column
+        target = _adjusted_column([d.tests.target for d in family], settings)
+        warn = _adjusted_column([d.tests.warn for d in family], settings)
+        fail = _adjusted_column([d.tests.fail for d in family], settings)
+        decline = _adjusted_column([d.decline_p for d in family], settings)
         for i, draft in enumerate(family):
-            draft.adjusted = ThresholdTests(done["target"][i], done["warn"][i], done["fail"][i])
-            draft.decline_adjusted = done["decline"][i]
+            draft.adjusted = ThresholdTests(target[i], warn[i], fail[i])
+            draft.decline_adjusted = decline[i]
+
+
+def _adjusted_column(values: list[float | None], settings: DecisionSettings) -> list[float | None]:
+    """One test's p-values across a family adjusted together; None (not tested) stays None
+    and does not count as a comparison."""
+    present = [(i, p) for i, p in enumerate(values) if p is not None]
+    column: list[float | None] = [None] * len(values)
+    found = adjusted([p for _, p in present], settings.adjustment)
+    for (i, _), q in zip(present, found, strict=True):
+        column[i] = q
+    return column
 
 
 def _pooled_band(run: list[_Draft], settings: DecisionSettings) -> Verdict:
@@ -436,7 +442,7 @@ def _pooled_band(run: list[_Draft], settings: DecisionSettings) -> Verdict:
         if draft.counts is None:
             return Verdict.BELOW_TARGET
         pooled = pooled + draft.counts
-    found = estimate(latest.kpi, pooled, 0.95)
+    found = estimate(latest.kpi, pooled, DEFAULT_CONFIDENCE)
     tests = _tests(latest.kpi, pooled, found, latest.thresholds)
     return _established(tests, settings.error_rate) or Verdict.BELOW_TARGET
 
@@ -460,12 +466,26 @@ def _standardized(draft: _Draft) -> float | None:
     return standardized_shortfall(draft.tests.target)
 
 
-def _verdicts(series: list[_Draft], settings: DecisionSettings) -> Iterator[Result]:
-    series.sort(key=lambda d: d.period.start)
+def _sustained(series: list[_Draft], settings: DecisionSettings) -> dict[int, tuple[Verdict, int]]:
+    """Where the monitor alarms, by draft: the band the excursion's periods establish pooled,
+    and how many periods that is."""
     watched = [d for d in series if d.period.complete]
     shortfalls = [_standardized(d) for d in watched]
-    steps = dict(zip(range(len(watched)), monitor(shortfalls, settings.run_length), strict=True))
-    position = {id(d): i for i, d in enumerate(watched)}
+    tested: list[_Draft] = []
+    alarms: dict[int, tuple[Verdict, int]] = {}
+    for draft, z, step in zip(
+        watched, shortfalls, monitor(shortfalls, settings.run_length), strict=True
+    ):
+        if z is not None:
+            tested.append(draft)
+        if step.alarm:
+            alarms[id(draft)] = (_pooled_band(tested[-step.since :], settings), step.since)
+    return alarms
+
+
+def _verdicts(series: list[_Draft], settings: DecisionSettings) -> Iterator[Result]:
+    series.sort(key=lambda d: d.period.start)
+    alarms = _sustained(series, settings)
     for draft in series:
         kpi, found, t = draft.kpi, draft.estimate, draft.thresholds
         sustained = 0
@@ -477,25 +497,14 @@ def _verdicts(series: list[_Draft], settings: DecisionSettings) -> Iterator[Resu
         else:
             assert found.value is not None
             rule = "test"
+            short = _worse(kpi, found.value, t.target)
             status = _established(draft.adjusted, settings.error_rate) or (
-                Verdict.WITHIN_NOISE if _worse(kpi, found.value, t.target) else Verdict.ON_TARGET
+                Verdict.WITHIN_NOISE if short else Verdict.ON_TARGET
             )
-            index = position.get(id(draft))
-            step = None if index is None else steps[index]
-            if (
-                index is not None
-                and step is not None
-                and step.alarm
-                and _worse(kpi, found.value, t.target)
-            ):
-                run = [
-                    d
-                    for d, z in zip(watched[: index + 1], shortfalls[: index + 1], strict=True)
-                    if z is not None
-                ][-step.since :]
-                pooled = _pooled_band(run, settings)
-                if SEVERITY[pooled] > SEVERITY[status]:
-                    status, sustained = pooled, step.since
+            alarm = alarms.get(id(draft))
+            # the monitor speaks only for a period that is itself short of the target
+            if alarm is not None and short and SEVERITY[alarm[0]] > SEVERITY[status]:
+                status, sustained = alarm
         decline = (
             draft.decline_adjusted is not None
             and draft.decline_adjusted <= settings.decline_error_rate
