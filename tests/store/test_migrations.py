@@ -27,6 +27,7 @@ from cxgov.store.engine import (
     head_revision,
     make_engine,
     open_store,
+    upgrade,
 )
 from cxgov.store.tables import Base
 
@@ -188,3 +189,58 @@ def test_stock_alembic_refuses_other_databases_in_one_line(tmp_path: Path) -> No
     assert result.returncode != 0
     assert "FAILED: unsupported database 'mysql'" in output
     assert "Traceback" not in output
+
+
+def test_stored_pass_verdicts_are_told_apart_on_upgrade(empty_db_url: str) -> None:
+    """Version 0007 relabels `pass`: on target when the value reached the target (the
+    direction read from the thresholds), within noise otherwise; nothing else changes."""
+    engine = make_engine(empty_db_url)
+    try:
+        upgrade(engine, "0006")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO evaluation_runs (id, program, as_of, program_hash, started_at, "
+                    "status) VALUES (1, 'p', '2026-01-01', 'h', '2026-01-01 00:00:00', 'finished')"
+                )
+            )
+            rows = [
+                # (status, value, target, warn, fail): higher is better, then lower is better
+                ("pass", 82.0, 80.0, 70.0, 60.0),
+                ("pass", 76.0, 80.0, 70.0, 60.0),
+                ("pass", 2.1, 2.0, 2.5, 3.0),
+                ("pass", 1.9, 2.0, 2.5, 3.0),
+                ("warn", 65.0, 80.0, 70.0, 60.0),
+            ]
+            for i, (status, value, target, warn, fail) in enumerate(rows, start=1):
+                connection.execute(
+                    text(
+                        "INSERT INTO verdicts (id, run_id, objective, measurement_point, kpi, "
+                        "segment, period_start, period_end, complete, status, value, n, "
+                        "target, warn, fail, rule, trend) VALUES (:id, 1, 'o', 'm', 'k', '{}', "
+                        "'2026-01-01', '2026-01-31', true, :status, :value, 50, :target, "
+                        ":warn, :fail, 'point', '{}')"
+                    ),
+                    {
+                        "id": i,
+                        "status": status,
+                        "value": value,
+                        "target": target,
+                        "warn": warn,
+                        "fail": fail,
+                    },
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT status, sustained FROM verdicts ORDER BY id")
+            ).all()
+        assert [tuple(r) for r in found] == [
+            ("on_target", 0),
+            ("within_noise", 0),
+            ("within_noise", 0),
+            ("on_target", 0),
+            ("warn", 0),
+        ]
+    finally:
+        engine.dispose()
