@@ -7,7 +7,7 @@ and intervals are on the −100..100 scale, percentages on 0..100.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -169,6 +169,19 @@ def t_cdf(x: float, df: float) -> float:
     return 1.0 - tail if x >= 0 else tail
 
 
+def _solve_increasing(f: Callable[[float], float], target: float, low: float, high: float) -> float:
+    """x in [low, high] with f(x) = target for an increasing f, by bisection to 1e-10."""
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        if f(middle) < target:
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-10:
+            break
+    return (low + high) / 2.0
+
+
 def t_quantile(p: float, df: float) -> float:
     """Inverse CDF of Student's t with `df` degrees of freedom (df may be fractional, as in
     Welch's test): bisection on `t_cdf` to 1e-10, started from bounds that always hold."""
@@ -181,15 +194,7 @@ def t_quantile(p: float, df: float) -> float:
     low, high = 0.0, max(1.0, normal_quantile(p))
     while t_cdf(high, df) < p:
         high *= 2.0
-    for _ in range(200):
-        middle = (low + high) / 2.0
-        if t_cdf(middle, df) < p:
-            low = middle
-        else:
-            high = middle
-        if high - low < 1e-10:
-            break
-    return (low + high) / 2.0
+    return _solve_increasing(lambda x: t_cdf(x, df), p, low, high)
 
 
 def _p_value(delta: float, se: float) -> float:
@@ -466,14 +471,7 @@ def cusum_run_length(h: float, k: float, shift: float = 0.0) -> float:
 def cusum_threshold(run_length: float, k: float) -> float:
     """The alarm limit h whose in-control (shift 0) average run length is `run_length`:
     bisection on `cusum_run_length`, which grows with h."""
-    low, high = 0.0, 50.0
-    for _ in range(200):
-        middle = (low + high) / 2
-        if cusum_run_length(middle, k) < run_length:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
+    return _solve_increasing(lambda h: cusum_run_length(h, k), run_length, 0.0, 50.0)
 
 
 # --- means ---------------------------------------------------------------------------------
