@@ -14,10 +14,12 @@ Choices worth knowing:
 - Verification reads only periods that start on or after the day the action was resolved (a
   period that was half over when the fix landed says little about the fix), pooled, against
   the periods before it: *effective* when the recovery is established (a one-sided two-sample
-  test at the program's error rate shows the KPI rose, and the post-fix periods no longer
-  establish a shortfall), *ineffective* when the shortfall persists with evidence (established
-  below target and no established rise), and otherwise *inconclusive*: the action waits for
-  more periods. Before `verify_within_periods` periods have passed nothing is decided.
+  test shows the KPI rose, and the post-fix periods no longer establish a shortfall),
+  *ineffective* when the shortfall persists with evidence (established below target and no
+  established rise), and otherwise *inconclusive*: the action waits for more periods. Before
+  `verify_within_periods` periods have passed nothing is decided; the first look is held to
+  half the program's error rate and every further one to half the one before, so the looks
+  together stay within it.
 - Escalation walks the assignee's `escalates_to` chain one level every `escalate_after_days`
   (at least one day) past due, falling back to the sponsor where a chain ends, and stops at
   the sponsor.
@@ -325,7 +327,11 @@ def _verify(
         [r for r in complete if r.period.end <= state.last_period_end and _judged(trigger, r)],
         policy.verify_within_periods,
     )
-    outcome = _recovery(trigger, before, after, program.program.decisions.error_rate)
+    # Every further period is another look at the same action: each look is held to half
+    # the error rate of the one before, so all of them together stay within it.
+    look = len(after) - policy.verify_within_periods + 1
+    level = program.program.decisions.error_rate / 2**look
+    outcome = _recovery(trigger, before, after, level)
     last = after[-1]
     if outcome is True:
         return [
