@@ -24,6 +24,7 @@ from cxgov.stats import (
     nps_shortfall_p,
     percent_estimate,
     percent_shortfall_p,
+    percent_shortfall_z,
 )
 
 
@@ -58,9 +59,26 @@ def shortfall_p(kpi: Kpi, counts: Counts, found: Estimate, threshold: float) -> 
         return None
     if kpi.type is KpiType.NPS:
         return nps_shortfall_p(counts, threshold, higher)
-    if kpi.effective_statistic is Statistic.MEAN:
+    if not _is_percentage(kpi):
         return mean_shortfall_p(found, threshold, higher)
     return percent_shortfall_p(counts.positives, counts.n, threshold, higher)
+
+
+def shortfall_z(kpi: Kpi, counts: Counts, threshold: float) -> float | None:
+    """A percentage's shortfall against `threshold` as its score statistic (standard normal
+    when the true share is the threshold); None for an NPS or a mean, and at 0 or 100 %."""
+    if not _is_percentage(kpi):
+        return None
+    higher = kpi.direction is Direction.HIGHER_IS_BETTER
+    return percent_shortfall_z(counts.positives, counts.n, threshold, higher)
+
+
+def _is_percentage(kpi: Kpi) -> bool:
+    """Counted as a share of answers: a top box, or a business % delivered with its n (whose
+    counts are that share of n)."""
+    if kpi.type is KpiType.VALUE:
+        return True
+    return kpi.type is not KpiType.NPS and kpi.effective_statistic is not Statistic.MEAN
 
 
 def counts_of(kpi: Kpi, values: Iterable[float]) -> Counts:

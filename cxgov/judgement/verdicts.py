@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from cxgov.judgement.cells import Aggregates, Cell, SegmentKey, segment_key
-from cxgov.judgement.kpi import change, estimate, shortfall_p
+from cxgov.judgement.kpi import change, estimate, shortfall_p, shortfall_z
 from cxgov.judgement.periods import Period, year_before
 from cxgov.judgement.shortfall import (
     ThresholdTests,
@@ -44,7 +44,6 @@ from cxgov.model import (
     Objective,
     Program,
     Rule,
-    Statistic,
 )
 from cxgov.model.objectives import (
     DEFAULT_CONFIDENCE,
@@ -56,8 +55,6 @@ from cxgov.stats import (
     Change,
     Counts,
     Estimate,
-    percent_shortfall_p,
-    percent_shortfall_z,
     wilson_interval,
 )
 
@@ -237,12 +234,7 @@ def _tests(kpi: Kpi, counts: Counts | None, found: Estimate, t: Thresholds) -> T
         return ThresholdTests()
 
     def p(threshold: float | None) -> float | None:
-        if threshold is None:
-            return None
-        if kpi.type is KpiType.VALUE:
-            higher = kpi.direction is Direction.HIGHER_IS_BETTER
-            return percent_shortfall_p(counts.positives, counts.n, threshold, higher)
-        return shortfall_p(kpi, counts, found, threshold)
+        return None if threshold is None else shortfall_p(kpi, counts, found, threshold)
 
     return ThresholdTests(p(t.target), p(t.warn), p(t.fail))
 
@@ -454,13 +446,8 @@ def _standardized(draft: _Draft) -> float | None:
     one-sided p-value. None for a period that was not tested."""
     if draft.gate is not None or draft.tests.target is None or draft.objective.rule is Rule.POINT:
         return None
-    kpi, counts = draft.kpi, draft.counts
-    percent = kpi.type is KpiType.VALUE or (
-        kpi.type is not KpiType.NPS and kpi.effective_statistic is not Statistic.MEAN
-    )
-    if percent and counts is not None:
-        higher = kpi.direction is Direction.HIGHER_IS_BETTER
-        z = percent_shortfall_z(counts.positives, counts.n, draft.thresholds.target, higher)
+    if draft.counts is not None:
+        z = shortfall_z(draft.kpi, draft.counts, draft.thresholds.target)
         if z is not None:
             return clipped(z)
     return standardized_shortfall(draft.tests.target)

@@ -245,6 +245,13 @@ class View:
             n=self.n(young.n) if young.n else "0",
         )
 
+    @cached_property
+    def _volumes(self) -> dict[str, int]:
+        """Recent answers per period of every objective, read once for all the pages."""
+        return observed_volumes(
+            (v.objective, v.start, v.n) for v in self.data.verdicts if v.complete and not v.segment
+        )
+
     def detectable(self, objective: Objective) -> Markup | None:
         """The smallest shortfall the objective's recent volume can establish, in words; None
         where the question does not arise (`rule: point`, a business figure, no fail level, a
@@ -252,17 +259,12 @@ class View:
         if objective.theme is not None:
             return None
         point = self.points[objective.measurement_point]
-        volumes = observed_volumes(
-            (v.objective, v.start, v.n)
-            for v in self.data.verdicts
-            if v.objective == objective.id and v.complete and not v.segment
-        )
         found = detectability(
             objective,
             self.kpis[point.kpi],
             point,
             self.program.program.decisions.error_rate,
-            volumes.get(objective.id),
+            self._volumes.get(objective.id),
         )
         if found is None:
             return None
