@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cxgov.errors import InvalidProgram, UsageError
-from cxgov.judgement.detectability import observed_volumes
+from cxgov.judgement.detectability import recorded_volumes
 from cxgov.model import Program
 from cxgov.program_files.assembly import LoadedProgram
 from cxgov.program_files.documents import MAX_FILE_BYTES
@@ -49,7 +49,7 @@ def validate(
 
         def volumes(program_id: str) -> dict[str, int]:
             _run, verdicts = latest_verdicts(connection, program_id)
-            return observed_volumes((v.objective, v.start, v.n) for v in verdicts if v.complete)
+            return recorded_volumes(verdicts)
 
         return validate_paths(paths, max_bytes=max_bytes, volumes=volumes)
 

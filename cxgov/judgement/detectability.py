@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from cxgov.judgement.record import VerdictRecord
 from cxgov.model import Direction, Kpi, KpiType, MeasurementPoint, Objective, Rule, Statistic
 from cxgov.model.objectives import TargetRevision
 from cxgov.stats import (
@@ -118,6 +119,12 @@ def observed_volumes(periods: Iterable[tuple[str, dt.date, int]]) -> dict[str, i
         if volume is not None:
             volumes[objective] = volume
     return volumes
+
+
+def recorded_volumes(verdicts: Iterable[VerdictRecord]) -> dict[str, int]:
+    """Recent answers per period by objective, from a run's complete periods (an objective
+    for one segment is judged on that segment's answers alone)."""
+    return observed_volumes((v.objective, v.start, v.n) for v in verdicts if v.complete)
 
 
 def detectability(

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from cxgov.judgement.actions import ActionHistory
-from cxgov.judgement.detectability import detectability, observed_volumes
+from cxgov.judgement.detectability import detectability, recorded_volumes
 from cxgov.judgement.periods import Period
 from cxgov.judgement.record import VerdictRecord
 from cxgov.judgement.status import Current, current_status
@@ -248,9 +248,7 @@ class View:
     @cached_property
     def _volumes(self) -> dict[str, int]:
         """Recent answers per period of every objective, read once for all the pages."""
-        return observed_volumes(
-            (v.objective, v.start, v.n) for v in self.data.verdicts if v.complete and not v.segment
-        )
+        return recorded_volumes(self.data.verdicts)
 
     def detectable(self, objective: Objective) -> Markup | None:
         """The smallest shortfall the objective's recent volume can establish, in words; None
