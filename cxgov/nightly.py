@@ -23,12 +23,12 @@ from cxgov.actions.ledger import follow_up
 from cxgov.actions.outbox import deliver
 from cxgov.clock import Clock
 from cxgov.evaluate.run import Evaluation, evaluate_program
-from cxgov.ingest.batch import BatchSummary, ingest_files
+from cxgov.ingest.batch import BatchSummary, definition_hash, ingest_files
 from cxgov.ingest.readers import sha256_of, source_files
 from cxgov.judgement.record import ActionsCaused
 from cxgov.model import Program
 from cxgov.program_files.assembly import LoadedProgram
-from cxgov.store.batches import loaded_file_hashes
+from cxgov.store.batches import loaded_file_hashes, quarantined_hashes
 from cxgov.store.locks import run_lock
 from cxgov.store.runs import record_actions, unchanged_since_last_run
 
@@ -51,7 +51,8 @@ class NightlyRun:
 
     @property
     def refused(self) -> list[BatchSummary]:
-        return [b for b in self.batches if b.status != "committed"]
+        """Batches refused, or with a file that could not be read (the rest went on)."""
+        return [b for b in self.batches if b.status != "committed" or b.quarantined]
 
 
 def evaluate_and_follow_up(
@@ -89,8 +90,9 @@ def evaluate_and_follow_up(
 
 
 def new_files(engine: Engine, loaded: LoadedProgram, directory: str) -> dict[str, dict[Path, str]]:
-    """Per source, the files its `path` glob finds that no committed batch has loaded yet,
-    with their SHA-256 (taken once: the batch records the same hash)."""
+    """Per source, the files its `path` glob finds that no committed batch has loaded yet and
+    that were not found unreadable under the source's present definition, with their SHA-256
+    (taken once: the batch records the same hash)."""
     found: dict[str, dict[Path, str]] = {}
     program = loaded.program.program.id
     for source in loaded.program.sources:
@@ -99,6 +101,7 @@ def new_files(engine: Engine, loaded: LoadedProgram, directory: str) -> dict[str
             continue
         with engine.connect() as connection:
             known = loaded_file_hashes(connection, program, source.id)
+            known |= quarantined_hashes(connection, program, source.id, definition_hash(source))
         digests = {p: sha256_of(p) for p in candidates}
         fresh = {p: digest for p, digest in digests.items() if digest not in known}
         if fresh:

@@ -37,6 +37,11 @@ def echo_batch(summary: api.BatchSummary, output_format: str) -> None:
     )
     for reason, count in sorted(summary.rejected_by_reason.items()):
         click.echo(f"  rejected {count:,} rows: {reason}")
+    for found in summary.quarantined:
+        click.echo(
+            f"  quarantined, not loaded: {found.file_name}: {found.reason} (tried again when "
+            "the file or the source changes)"
+        )
 
 
 @click.command()
@@ -73,8 +78,9 @@ def ingest(
 
     FILES default to the source's `path` glob, relative to the program directory. Re-loading a
     file adds nothing twice; a changed answer is updated. Exit codes: 0 loaded (even with
-    rejected rows), 1 the program or a file is unusable, 2 usage error, 3 internal error,
-    4 too many rejected rows (nothing committed).
+    rejected rows), 1 the program is unusable, 2 usage error, 3 internal error, 4 too many
+    rejected rows (nothing committed) or a file that could not be read at all (quarantined;
+    the other files loaded).
     """
     if (source_id is None) == (kpi_values is None):
         raise UsageError("give either --source SOURCE_ID [FILE...] or --kpi-values FILE")
@@ -97,7 +103,8 @@ def ingest(
             progress=progress,
         )
     echo_batch(summary, output_format)
-    return ExitCode.OK if summary.status == "committed" else ExitCode.REJECTED
+    refused = summary.status != "committed" or bool(summary.quarantined)
+    return ExitCode.REJECTED if refused else ExitCode.OK
 
 
 @click.group()
@@ -148,6 +155,12 @@ def data_status(program_dir: str, db: str | None, output_format: str) -> int:
         click.echo(f"rejected rows from {source}: {count:,}")
     if not found.rejected_by_source:
         click.echo("rejected rows: none")
+    for unreadable in found.unreadable:
+        since = f"{unreadable.found_at:%Y-%m-%d %H:%M} UTC"
+        click.echo(
+            f"unreadable file from {unreadable.source} (not loaded, since {since}): "
+            f"{unreadable.file_name}: {unreadable.reason}"
+        )
     return ExitCode.OK
 
 

@@ -204,7 +204,8 @@ def run_command(
     same day judges nothing again.
 
     Exit codes: 0 done, 1 an objective's current status at or beyond --fail-on, or the site build
-    failed, 3 internal error, 4 a source's batch was refused (the rest of the run went on),
+    failed, 3 internal error, 4 a source's batch was refused or a file could not be read (the
+    rest of the run went on),
     5 another run of the same program holds the lock.
     """
     day = day_or_today(as_of)

@@ -140,7 +140,9 @@ def evaluate_program(
         breakdowns=breakdowns(program, current, aggregates),
         comments=comments,
         voc=found,
-        data_quality=DataQuality(tuple(quality.points), dict(quality.rejected_by_source)),
+        data_quality=DataQuality(
+            tuple(quality.points), dict(quality.rejected_by_source), tuple(quality.unreadable)
+        ),
         error_rates=error_rates(program),
     )
     if not dry_run:

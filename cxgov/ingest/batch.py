@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import hashlib
 import os
 import secrets
 from collections import Counter
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from cxgov.clock import Clock
+from cxgov.errors import FileFormatError
 from cxgov.ingest.mapping import RowMapper
 from cxgov.ingest.pseudonym import KEY_ENV, pseudonymiser
 from cxgov.ingest.readers import Block, RawRow, read_csv, read_csv_blocks, read_jsonl, sha256_of
@@ -51,6 +53,8 @@ class BatchSummary:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
     status: str = "committed"
+    quarantined: list[batches.Quarantined] = field(default_factory=list)
+    """Files that could not be read at all: not loaded, recorded, tried again when changed."""
 
     @property
     def reject_rate(self) -> float:
@@ -68,6 +72,7 @@ class BatchSummary:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "quarantined": [{"file": q.file_name, "reason": q.reason} for q in self.quarantined],
         }
 
 
@@ -165,6 +170,10 @@ def ingest_files(
     finally:
         if collecting:
             gc.enable()
+    if summary.quarantined:
+        # its own transaction: a file is unreadable whatever became of the batch
+        with engine.begin() as connection:
+            batches.quarantine(connection, program_id, summary.quarantined)
     if summary.status == "committed" and refresh_statistics(
         engine, summary.inserted + summary.updated
     ):
@@ -202,22 +211,33 @@ def _load_batch(
         expected_rows=expected_rows,
     )
     for path in files:
-        if source.format is SourceFormat.JSONL:
-            header, rows = _rows(path, source)
-            chunks: Iterator[Block | RawRow] = iter(rows)
-        else:
-            header, chunks = read_csv_blocks(
-                path, encoding=source.encoding.value, delimiter=source.delimiter
+        # a savepoint per file: a file found unreadable part way leaves none of its rows
+        savepoint = connection.begin_nested()
+        rejected, by_reason = summary.rejected, summary.rejected_by_reason.copy()
+        try:
+            file_rows = _load_one(
+                connection, program, source, path, batch_id, started, pseudonymise, stager, summary
             )
-        mapper = RowMapper(
-            program,
-            source,
-            header,
-            now=started,
-            pseudonymise=pseudonymise,
-            file_name=str(path),
-        )
-        file_rows = _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary)
+        except (FileFormatError, OSError) as exc:
+            savepoint.rollback()
+            summary.rejected, summary.rejected_by_reason = rejected, by_reason
+            summary.quarantined.append(
+                batches.Quarantined(
+                    source.id,
+                    str(path),
+                    hashes[path],
+                    _reason(exc),
+                    started,
+                    definition_hash(source),
+                )
+            )
+            if progress:
+                progress(f"{path}: quarantined, not loaded: {_reason(exc)}")
+            continue
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
         batches.add_file(connection, batch_id, str(path), hashes[path], file_rows)
         if progress:
             progress(f"{path}: {file_rows:,} rows read")
@@ -225,6 +245,44 @@ def _load_batch(
     summary.inserted, summary.updated = counts.inserted, counts.updated
     summary.unchanged, summary.duplicates = counts.unchanged, counts.duplicates
     return summary
+
+
+def _load_one(
+    connection: Any,
+    program: Program,
+    source: Source,
+    path: Path,
+    batch_id: int,
+    started: dt.datetime,
+    pseudonymise: Callable[[str], str],
+    stager: Stager,
+    summary: BatchSummary,
+) -> int:
+    """Load one file's rows into the batch; the number of rows read."""
+    if source.format is SourceFormat.JSONL:
+        header, rows = _rows(path, source)
+        chunks: Iterator[Block | RawRow] = iter(rows)
+    else:
+        header, chunks = read_csv_blocks(
+            path, encoding=source.encoding.value, delimiter=source.delimiter
+        )
+    mapper = RowMapper(
+        program, source, header, now=started, pseudonymise=pseudonymise, file_name=str(path)
+    )
+    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary)
+
+
+def definition_hash(source: Source) -> str:
+    """A fingerprint of the source's definition: a file quarantined under one definition is
+    tried again under another (a corrected column mapping, a declared encoding)."""
+    return hashlib.sha256(source.model_dump_json().encode()).hexdigest()
+
+
+def _reason(exc: Exception) -> str:
+    """Why a file could not be read, in words (an OSError's own text names the file)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read the file: {exc.strerror}"
+    return str(exc)
 
 
 def _load_file(

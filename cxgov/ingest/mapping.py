@@ -19,6 +19,7 @@ from cxgov.ingest.readers import Block, RawRow
 from cxgov.ingest.rejections import (
     BAD_TIMESTAMP,
     FUTURE_TIMESTAMP,
+    LONG_RESPONSE_ID,
     MISSING_RESPONSE_ID,
     MISSING_TIMESTAMP,
     MISSING_VALUE,
@@ -29,7 +30,13 @@ from cxgov.ingest.rejections import (
 )
 from cxgov.model import Layout, Program, Source
 from cxgov.model.kpis import KpiType
-from cxgov.store.answers import Answers, Record, segments_text, stored_time
+from cxgov.store.answers import (
+    RESPONSE_ID_LENGTH,
+    Answers,
+    Record,
+    segments_text,
+    stored_time,
+)
 
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 SEGMENT_CACHE_SIZE = 4096
@@ -108,11 +115,14 @@ def parse_timestamp(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime |
         )
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        # the same as moment.replace(tzinfo=zone).astimezone(UTC), for a fraction of the cost
-        offset = zone.utcoffset(moment)
-        return moment - offset if offset else moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    try:
+        if moment.tzinfo is None:
+            # the same as moment.replace(tzinfo=zone).astimezone(UTC), for a fraction of the cost
+            offset = zone.utcoffset(moment)
+            return moment - offset if offset else moment
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return None  # 0001-01-01 in a zone east of UTC, 9999-12-31 west of it: no UTC time
 
 
 def fixed_moment(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
@@ -236,8 +246,10 @@ class RowMapper:
         doubtful: set[int] = set()
 
         response_ids = list(map(str.strip, columns[response_at]))
-        if "" in response_ids:
-            doubtful.update(i for i, r in enumerate(response_ids) if not r)
+        if "" in response_ids or max(map(len, response_ids)) > RESPONSE_ID_LENGTH:
+            doubtful.update(
+                i for i, r in enumerate(response_ids) if not r or len(r) > RESPONSE_ID_LENGTH
+            )
 
         times = self._block_times(columns[time_at], doubtful)
 
@@ -441,7 +453,7 @@ class RowMapper:
         both paths give the same result for every row.
         """
         response_id = fields[response_at].strip()
-        if not response_id:
+        if not response_id or len(response_id) > RESPONSE_ID_LENGTH:
             return None
         moment = parse_timestamp(fields[time_at], self.source.timestamp_format, self.zone)
         if moment is None or moment > self.latest:
@@ -484,6 +496,10 @@ class RowMapper:
         response_id = fields[self.response_at].strip() if self.response_at is not None else ""
         if not response_id:
             reasons.append(MISSING_RESPONSE_ID.reason())
+        elif len(response_id) > RESPONSE_ID_LENGTH:
+            reasons.append(
+                LONG_RESPONSE_ID.reason(length=len(response_id), limit=RESPONSE_ID_LENGTH)
+            )
         collected_at = self._time(fields, reasons)
         customer_key = None
         if self.customer_at is not None:

@@ -9,13 +9,23 @@ import gzip
 import hashlib
 import io
 import json
+import re
+import zlib
 from collections.abc import Iterator
 from itertools import repeat
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from cxgov.errors import FileFormatError, UsageError
-from cxgov.ingest.rejections import BAD_CSV, BAD_JSON, WRONG_FIELD_COUNT, Reason
+from cxgov.ingest.rejections import (
+    BAD_CSV,
+    BAD_ENCODING,
+    BAD_JSON,
+    NUL_BYTE,
+    UNCLOSED_QUOTE,
+    WRONG_FIELD_COUNT,
+    Reason,
+)
 from cxgov.rules.sources import path_problem
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -82,49 +92,280 @@ def _open_binary(path: Path) -> IO[bytes]:
 
 
 def _open_text(path: Path, encoding: str) -> IO[str]:
-    # utf-8-sig drops a byte-order mark when there is one and reads plain UTF-8 otherwise
+    # utf-8-sig drops a byte-order mark when there is one and reads plain UTF-8 otherwise;
+    # surrogateescape keeps a byte the encoding cannot decode as a lone surrogate, so that one
+    # bad byte rejects its row (R005) instead of the whole file
     codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
-    return io.TextIOWrapper(_open_binary(path), encoding=codec, newline="", errors="strict")
+    return io.TextIOWrapper(_open_binary(path), encoding=codec, newline="", errors=_ESCAPE)
 
 
-def _encoding_error(
-    path: Path, line: int, encoding: str, exc: UnicodeDecodeError
-) -> FileFormatError:
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+"""A byte the file's encoding could not decode, as `surrogateescape` keeps it."""
+
+_undecoded = [0]
+"""Bytes decoded by `_ESCAPE` so far, in this process: while a file adds none, none of its
+text needs searching for them."""
+
+
+_SURROGATEESCAPE = codecs.lookup_error("surrogateescape")
+
+
+def _escape(error: UnicodeError) -> tuple[str | bytes, int]:
+    _undecoded[0] += 1
+    return _SURROGATEESCAPE(error)
+
+
+_ESCAPE = "cxgov.surrogateescape"
+codecs.register_error(_ESCAPE, _escape)
+
+_DAMAGED = (EOFError, zlib.error, gzip.BadGzipFile)
+"""What reading a truncated or corrupt gzip file raises, part way through."""
+
+
+def _damaged(path: Path, exc: Exception) -> FileFormatError:
     return FileFormatError(
-        f"{path}:{line}: not valid {encoding}: {exc.reason}; declare the file's `encoding` in "
-        "the source (utf-8, latin-1 or cp1252)"
+        f"{path}: the compressed file is truncated or damaged ({exc}); export it again"
     )
+
+
+def printable(text: str) -> str:
+    """`text` with each NUL and undecodable byte written as `\\xNN`, so it can be stored (no
+    PostgreSQL text holds a NUL) and shown."""
+    text = text.replace("\x00", "\\x00")
+    if text.isascii() or not _UNDECODABLE.search(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _unstorable(text: str, encoding: str) -> Reason | None:
+    """Why a row's text (its lines) cannot be stored, None when it can: a NUL character (R006)
+    or a byte the encoding could not decode (R005), at the first one found."""
+    found = text.find("\x00")
+    if found >= 0:
+        return NUL_BYTE.reason(place=_place(text, found))
+    if text.isascii():
+        return None
+    byte = _UNDECODABLE.search(text)
+    if byte is None:
+        return None
+    at = byte.start()
+    return BAD_ENCODING.reason(
+        byte=ord(byte.group()) - 0xDC00, place=_place(text, at), encoding=encoding
+    )
+
+
+def _place(text: str, at: int) -> str:
+    """Where offset `at` of a row's text is: its column, and the line within a quoted value
+    that runs over several lines."""
+    line = text.count("\n", 0, at)
+    column = at - text.rfind("\n", 0, at)
+    return f"column {column}" if line == 0 else f"line +{line}, column {column}"
 
 
 def _sniff_delimiter(path: Path, encoding: str) -> str:
     with _open_text(path, encoding) as handle:
         try:
             sample = handle.read(_SNIFF_BYTES)
-        except UnicodeDecodeError as exc:
-            line = exc.object[: exc.start].count(b"\n") + 1
-            raise _encoding_error(path, line, encoding, exc) from exc
+        except _DAMAGED as exc:
+            raise _damaged(path, exc) from exc
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
 
 
-def _read_header(
-    reader: Iterator[list[str]], handle: IO[str], path: Path, encoding: str
-) -> list[str] | None:
-    """The header row, stripped; None (and the file closed) for an empty file."""
+_BLOCK_CHARS = 256 * 1024
+
+
+class _Lines:
+    """The lines `csv.reader` reads (`feed`), taken from the file in blocks of whole lines.
+
+    It keeps the lines of the record being read (`taken`) so that a record that turns out to be
+    a runaway quoted value can be given back and read again line by line: `csv.reader` cannot
+    rewind, and the file is read once, as a stream.
+    """
+
+    __slots__ = ("_handle", "_path", "_undecoded_at_open", "at_end", "pending", "suspect", "taken")
+
+    def __init__(self, handle: IO[str], path: Path) -> None:
+        self._handle = handle
+        self._path = path
+        self.pending: list[str] = []
+        """Lines still to read, the next one last."""
+        self.taken: list[str] = []
+        self.at_end = False
+        self.suspect = False
+        """Whether the text read so far may hold a NUL or an undecodable byte: until it does,
+        rows need no search for them."""
+        self._undecoded_at_open = _undecoded[0]
+
+    def read_block(self) -> str:
+        """The next whole lines of the file, about `_BLOCK_CHARS` of them; "" at its end."""
+        try:
+            text = self._handle.read(_BLOCK_CHARS)
+            if text and text[-1] != "\n":
+                text += self._handle.readline()
+        except _DAMAGED as exc:
+            raise _damaged(self._path, exc) from exc
+        if not text:
+            self.at_end = True
+        elif not self.suspect:
+            self.suspect = _undecoded[0] != self._undecoded_at_open or "\x00" in text
+        return text
+
+    def push(self, text: str) -> None:
+        # lines as a text file opened with newline="" gives them (\n, \r\n or \r)
+        self.pending.extend(reversed(io.StringIO(text, newline="").readlines()))
+
+    def give_back(self, lines: list[str]) -> None:
+        self.pending.extend(reversed(lines))
+
+    def exhausted(self) -> bool:
+        while not self.pending and not self.at_end:
+            self.push(self.read_block())
+        return not self.pending
+
+    def feed(self) -> Iterator[str]:
+        pending, taken = self.pending, self.taken
+        while True:
+            while pending:
+                line = pending.pop()
+                taken.append(line)
+                yield line
+            if self.at_end:
+                return
+            self.push(self.read_block())
+
+
+_MAX_RUNAWAYS = 100
+"""Runaway quotes in one file after which its quoting is broken beyond reading row by row (each
+one reads the lines after it again)."""
+
+
+class _Records:
+    """The rows `csv.reader` reads from `_Lines`, numbered by the file's physical lines, with
+    the checks of a whole row: its field count, undecodable bytes and runaway quoted values."""
+
+    def __init__(
+        self,
+        reader: Iterator[list[str]],
+        lines: _Lines,
+        path: Path,
+        *,
+        width: int,
+        delimiter: str,
+        encoding: str,
+    ) -> None:
+        self._reader = cast("Any", reader)
+        self._lines = lines
+        self._path = path
+        self._width = width
+        self.delimiter = delimiter
+        self._encoding = encoding
+        self._previous_end: int = self._reader.line_num
+        self._offset = 0
+        """What the reader's own count of lines misses: lines handed out as blocks, and those
+        before it started (it is replaced after a runaway quote)."""
+        self._runaways = 0
+        self.finished = False
+
+    @property
+    def next_line(self) -> int:
+        return self._offset + self._previous_end + 1
+
+    def skip(self, count: int) -> None:
+        """`count` lines were handed out without the reader (as a `Block`)."""
+        self._offset += count
+
+    def step(self) -> RawRow | None:
+        """The next row; None for a blank line, or at the end (then `finished`)."""
+        line = self.next_line
+        taken = self._lines.taken
+        taken.clear()
+        try:
+            fields = next(self._reader)
+        except StopIteration:
+            self.finished = True
+            return None
+        except csv.Error as exc:
+            self._previous_end = self._reader.line_num
+            return RawRow(line, None, "", BAD_CSV.reason(error=exc))
+        self._previous_end = self._reader.line_num
+        if len(taken) > 1 and self._runaway(taken):
+            return self._reject_runaway(line, taken)
+        if not fields:
+            return None
+        if self._lines.suspect:
+            text = taken[0] if len(taken) == 1 else "".join(taken)
+            problem = _unstorable(text, self._encoding)
+            if problem is not None:
+                return RawRow(line, None, printable(text.rstrip("\r\n")), problem)
+        return _csv_row(line, fields, self._width, self.delimiter)
+
+    def _runaway(self, taken: list[str]) -> bool:
+        """A quoted value that swallowed rows: the lines it took split like rows of their own
+        (at least two, and at least half of them), or it ran to the end of the file unclosed
+        and took a line that looks like a row. A comment over a few lines is neither."""
+        if self._width < 2:
+            return False
+        fields = self._width - 1
+        rows = sum(1 for text in taken[1:] if text.count(self.delimiter) == fields)
+        if rows >= 2 and 2 * rows >= len(taken) - 1:
+            return True
+        unclosed = sum(text.count('"') for text in taken) % 2 == 1
+        return rows >= 1 and unclosed and self._lines.exhausted()
+
+    def _reject_runaway(self, line: int, taken: list[str]) -> RawRow:
+        self._runaways += 1
+        if self._runaways > _MAX_RUNAWAYS:
+            raise FileFormatError(
+                f"{self._path}: more than {_MAX_RUNAWAYS} quoted values run on over later rows "
+                "(R004 unclosed_quote); check that the export quotes its fields the standard way"
+            )
+        rest = taken[1:]
+        end = "the end of the file" if self._lines.exhausted() else f"line {line + len(taken) - 1}"
+        problem = UNCLOSED_QUOTE.reason(lines=len(rest), end=end)
+        self._lines.give_back(rest)
+        # the reader may have met the end of the file: a new one reads the lines given back
+        self._reader = csv.reader(self._lines.feed(), delimiter=self.delimiter)
+        self._offset, self._previous_end = line, 0
+        return RawRow(line, None, printable(taken[0].rstrip("\r\n")), problem)
+
+
+def _read_header(reader: Iterator[list[str]], path: Path, encoding: str) -> list[str] | None:
+    """The header row, stripped; None for an empty file."""
     try:
         header = next(reader)
     except StopIteration:
-        handle.close()
         return None
-    except UnicodeDecodeError as exc:
-        handle.close()
-        raise _encoding_error(path, 1, encoding, exc) from exc
     except csv.Error as exc:
-        handle.close()
         raise FileFormatError(f"{path}: cannot read the header: {exc}") from exc
+    bad = _unstorable(",".join(header), encoding)
+    if bad is not None:
+        raise FileFormatError(
+            f"{path}:1: cannot read the header as {encoding} ({bad.text}); declare the file's "
+            "`encoding` in the source (utf-8, latin-1 or cp1252)"
+        )
     return [name.strip() for name in header]
+
+
+def _open_csv(
+    path: Path, encoding: str, delimiter: str | None
+) -> tuple[IO[str], _Lines, list[str] | None, _Records | None]:
+    chosen = delimiter or _sniff_delimiter(path, encoding)
+    handle = _open_text(path, encoding)
+    lines = _Lines(handle, path)
+    reader = csv.reader(lines.feed(), delimiter=chosen)
+    try:
+        header = _read_header(reader, path, encoding)
+    except BaseException:
+        handle.close()
+        raise
+    if header is None:
+        handle.close()
+        return handle, lines, None, None
+    records = _Records(reader, lines, path, width=len(header), delimiter=chosen, encoding=encoding)
+    return handle, lines, header, records
 
 
 def read_csv(
@@ -132,32 +373,16 @@ def read_csv(
 ) -> tuple[list[str], Iterator[RawRow]]:
     """The header and a stream of rows. Rows whose field count differs from the header's are
     returned with problem `wrong_field_count` rather than guessed at."""
-    chosen = delimiter or _sniff_delimiter(path, encoding)
-    handle = _open_text(path, encoding)
-    reader = csv.reader(handle, delimiter=chosen)
-    header = _read_header(reader, handle, path, encoding)
-    if header is None:
+    handle, _lines, header, records = _open_csv(path, encoding, delimiter)
+    if header is None or records is None:
         return [], iter(())
 
     def rows() -> Iterator[RawRow]:
-        width = len(header)
-        previous_end = reader.line_num
         try:
-            while True:
-                try:
-                    # a plain loop over the reader; a CSV syntax error leaves it and re-enters
-                    for fields in reader:
-                        line = previous_end + 1
-                        previous_end = reader.line_num
-                        if fields:  # not a blank line
-                            yield _csv_row(line, fields, width, chosen)
-                    return
-                except csv.Error as exc:
-                    line = previous_end + 1
-                    previous_end = reader.line_num
-                    yield RawRow(line, None, "", BAD_CSV.reason(error=exc))
-        except UnicodeDecodeError as exc:
-            raise _encoding_error(path, previous_end + 1, encoding, exc) from exc
+            while not records.finished:
+                row = records.step()
+                if row is not None:
+                    yield row
         finally:
             handle.close()
 
@@ -179,19 +404,43 @@ def _csv_row(line: int, fields: list[str], width: int, delimiter: str) -> RawRow
 def read_jsonl(path: Path, columns: list[str], *, encoding: str = "utf-8") -> Iterator[RawRow]:
     """One JSON object per line, its values laid out in `columns` order (missing keys empty)."""
     with _open_text(path, encoding) as handle:
-        for number, text in enumerate(handle, start=1):
+        lines = _Lines(handle, path)
+        for number, text in enumerate(lines.feed(), start=1):
+            lines.taken.clear()
             stripped = text.strip()
             if not stripped:
+                continue
+            problem = _unstorable(stripped, encoding) if lines.suspect else None
+            if problem is not None:
+                yield RawRow(number, None, printable(stripped), problem)
                 continue
             try:
                 record = json.loads(stripped)
             except json.JSONDecodeError as exc:
                 yield RawRow(number, None, stripped, BAD_JSON.reason(problem=exc.msg))
                 continue
+            except ValueError:  # an integer past Python's digit limit
+                yield RawRow(number, None, stripped, BAD_JSON.reason(problem=_TOO_LONG))
+                continue
+            except RecursionError:
+                yield RawRow(number, None, stripped, BAD_JSON.reason(problem=_TOO_DEEP))
+                continue
             if not isinstance(record, dict):
                 yield RawRow(number, None, stripped, BAD_JSON.reason(problem=_json_kind(record)))
                 continue
-            yield RawRow(number, [_cell(record.get(name)) for name in columns], stripped)
+            cells = [_cell(record.get(name)) for name in columns]
+            # JSON writes a NUL escaped (\u0000): it shows only in the values
+            nul = next(
+                (name for name, cell in zip(columns, cells, strict=True) if "\x00" in cell), None
+            )
+            if nul is not None:
+                yield RawRow(number, None, stripped, NUL_BYTE.reason(place=f"field {nul!r}"))
+                continue
+            yield RawRow(number, cells, stripped)
+
+
+_TOO_LONG = "a number with more digits than any answer has"
+_TOO_DEEP = "arrays or objects nested too deep to read"
 
 
 def _json_kind(value: object) -> str:
@@ -219,8 +468,8 @@ class Block:
 
     Row `i` of the block is physical line `first_line + i` of the file and has the cells
     `columns[c][i]`. A reader hands out a block only where plain splitting gives exactly what
-    the `csv` module would: no quote character, no carriage return or NUL, no blank line, and
-    every line with the header's field count.
+    the `csv` module would: no quote character, no carriage return or NUL, no blank line, no
+    undecodable byte, and every line with the header's field count.
     """
 
     __slots__ = ("_delimiter", "columns", "first_line", "size")
@@ -240,7 +489,6 @@ class Block:
         )
 
 
-_BLOCK_CHARS = 256 * 1024
 _NOT_PLAIN = ('"', "\r", "\x00")
 
 
@@ -254,38 +502,10 @@ def read_csv_blocks(
     lines `read_csv`'s would (a quoted field may run on into later blocks), so the rows, their
     line numbers and their problems are the same as `read_csv` gives.
     """
-    chosen = delimiter or _sniff_delimiter(path, encoding)
-    handle = _open_text(path, encoding)
-    pending: list[str] = []
-    consumed = 0  # physical lines handed out as blocks (the csv reader counts its own)
-    at_end = False
-
-    def next_block() -> str:
-        nonlocal at_end
-        text = handle.read(_BLOCK_CHARS)
-        if not text:
-            at_end = True
-            return ""
-        if text[-1] != "\n":
-            text += handle.readline()
-        return text
-
-    def feed() -> Iterator[str]:
-        while True:
-            while pending:
-                yield pending.pop()
-            if at_end:
-                return
-            text = next_block()
-            if not text:
-                return
-            # lines as a text file opened with newline="" gives them (\n, \r\n or \r)
-            pending.extend(reversed(io.StringIO(text, newline="").readlines()))
-
-    reader = csv.reader(feed(), delimiter=chosen)
-    header = _read_header(reader, handle, path, encoding)
-    if header is None:
+    handle, lines, header, records = _open_csv(path, encoding, delimiter)
+    if header is None or records is None:
         return [], iter(())
+    chosen = records.delimiter
     width = len(header)
     limit = csv.field_size_limit()
 
@@ -294,51 +514,41 @@ def read_csv_blocks(
         for char in _NOT_PLAIN:
             if char in text:
                 return None
-        body = text[:-1] if text[-1] == "\n" else text
-        lines = body.split("\n")
-        if "" in lines or max(map(len, lines)) > limit:
+        if lines.suspect and _unstorable(text, encoding) is not None:
             return None
-        if text.count(chosen) != len(lines) * (width - 1):
+        body = text[:-1] if text[-1] == "\n" else text
+        block_lines = body.split("\n")
+        if "" in block_lines or max(map(len, block_lines)) > limit:
+            return None
+        if text.count(chosen) != len(block_lines) * (width - 1):
             return None
         if width > 1:
-            counts = set(map(str.count, lines, repeat(chosen)))
+            counts = set(map(str.count, block_lines, repeat(chosen)))
             if counts != {width - 1}:
                 return None
         cells = body.replace("\n", chosen).split(chosen)
         return [cells[i::width] for i in range(width)]
 
     def rows() -> Iterator[Block | RawRow]:
-        nonlocal consumed
-        previous_end = reader.line_num
         try:
             while True:
-                if not pending and not at_end:
+                if not lines.pending and not lines.at_end:
                     # the csv reader stands between rows: the next block may skip it
-                    text = next_block()
+                    text = lines.read_block()
                     if not text:
                         return
                     columns = plain(text)
                     if columns is not None:
-                        block = Block(consumed + previous_end + 1, columns, chosen)
-                        consumed += block.size
+                        block = Block(records.next_line, columns, chosen)
+                        records.skip(block.size)
                         yield block
                         continue
-                    pending.extend(reversed(io.StringIO(text, newline="").readlines()))
-                try:
-                    fields = next(reader)
-                except StopIteration:
+                    lines.push(text)
+                row = records.step()
+                if records.finished:
                     return
-                except csv.Error as exc:
-                    line = consumed + previous_end + 1
-                    previous_end = reader.line_num
-                    yield RawRow(line, None, "", BAD_CSV.reason(error=exc))
-                    continue
-                line = consumed + previous_end + 1
-                previous_end = reader.line_num
-                if fields:  # not a blank line
-                    yield _csv_row(line, fields, width, chosen)
-        except UnicodeDecodeError as exc:
-            raise _encoding_error(path, consumed + previous_end + 1, encoding, exc) from exc
+                if row is not None:
+                    yield row
         finally:
             handle.close()
 

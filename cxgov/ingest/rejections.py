@@ -108,6 +108,41 @@ BAD_JSON = _register(
     problem="Expecting value",
 )
 
+UNCLOSED_QUOTE = _register(
+    "R004",
+    "unclosed_quote",
+    "A quoted value never closes and swallows the rows after it.",
+    "a quoted value opened on this line runs on over {lines} lines, to {end}, and the lines it "
+    "took look like rows: its closing quote is missing",
+    "A value that starts with a quote must end with one, and a quote inside a quoted value is "
+    'written twice (`""`). Only this line is rejected: the lines after it are read again as '
+    "rows of their own. Fix the quote in the export and load the file again.",
+    lines=98,
+    end="the end of the file",
+)
+BAD_ENCODING = _register(
+    "R005",
+    "bad_encoding",
+    "A row holds bytes that are not text in the file's encoding.",
+    "byte 0x{byte:02X} at {place} is not valid {encoding}",
+    "Usually a file saved in a legacy encoding (Excel on Windows writes cp1252): declare the "
+    "source's `encoding` (latin-1 or cp1252). When only a few rows have the byte, the export "
+    "mixed encodings: fix those rows. The stored row shows each such byte as `\\xNN`.",
+    byte=0xE4,
+    place="column 37",
+    encoding="utf-8",
+)
+
+NUL_BYTE = _register(
+    "R006",
+    "nul_byte",
+    "A row holds a NUL character, which no text column stores.",
+    "a NUL character (U+0000) at {place}",
+    'Usually a UTF-16 export (Excel\'s "Unicode text") read as UTF-8, or a binary file: export '
+    "the answers as UTF-8 CSV. When only a few rows have it, remove the character from them.",
+    place="column 12",
+)
+
 # --- answers: survey rows mapped by a source --------------------------------------------------
 
 MISSING_RESPONSE_ID = _register(
@@ -118,6 +153,16 @@ MISSING_RESPONSE_ID = _register(
     "Every answer needs the id of its response, in the column the source names in "
     "`columns.response_id`: fill it in the export. Answers are unique by response id and "
     "measurement point, so a re-load updates them instead of adding them twice.",
+)
+LONG_RESPONSE_ID = _register(
+    "R018",
+    "long_response_id",
+    "The response id is longer than the store keeps.",
+    "the response id is {length} characters long; at most {limit} are kept",
+    "A response id names one response of the survey tool, such as `R_1gU4x8…`: check that the "
+    "source's `columns.response_id` names the id column and not a free-text one.",
+    length=412,
+    limit=200,
 )
 MISSING_TIMESTAMP = _register(
     "R011",

@@ -20,7 +20,8 @@ class ExitCode(IntEnum):
     | 1 | the command ran and found problems (validation errors, a stale schema) |
     | 2 | usage error: bad options, a path that does not exist |
     | 3 | internal error: a bug in cxgov; please report it with the traceback |
-    | 4 | ingest refused: rejected rows exceeded `--max-reject-rate`; nothing was committed |
+    | 4 | data refused: a batch over `--max-reject-rate` (none of it committed), or a file |
+    |   | that could not be read at all (quarantined); the rest went on |
     | 5 | busy: another `cxgov run` of the same program holds the lock |
     | 130 | interrupted (Ctrl-C) |
     """

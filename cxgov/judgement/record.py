@@ -165,9 +165,20 @@ class PointData:
 
 
 @dataclass(frozen=True)
+class UnreadableFile:
+    """A data file that could not be read at all, so none of it loaded (it is quarantined)."""
+
+    source: str
+    file_name: str
+    reason: str
+    found_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class DataQuality:
     points: tuple[PointData, ...] = ()
     rejected_by_source: dict[str, int] = field(default_factory=dict)
+    unreadable: tuple[UnreadableFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -242,6 +253,15 @@ def sections_json(record: RunRecord) -> dict[str, Any]:
                 for p in record.data_quality.points
             ],
             "rejected_by_source": dict(sorted(record.data_quality.rejected_by_source.items())),
+            "unreadable_files": [
+                {
+                    "source": u.source,
+                    "file": u.file_name,
+                    "reason": u.reason,
+                    "found_at": u.found_at.isoformat(),
+                }
+                for u in record.data_quality.unreadable
+            ],
         },
         "error_rates": None if record.error_rates is None else asdict(record.error_rates),
     }
@@ -277,6 +297,12 @@ def sections_from_json(sections: dict[str, Any]) -> dict[str, Any]:
                 for p in quality.get("points", [])
             ),
             {k: int(v) for k, v in (quality.get("rejected_by_source") or {}).items()},
+            tuple(
+                UnreadableFile(
+                    u["source"], u["file"], u["reason"], dt.datetime.fromisoformat(u["found_at"])
+                )
+                for u in quality.get("unreadable_files", [])
+            ),
         ),
         "error_rates": ErrorRates(**rates) if rates else None,
     }

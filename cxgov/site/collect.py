@@ -61,6 +61,7 @@ def from_record(record: RunRecord, *, with_comments: bool) -> SiteData:
         verdicts=list(record.verdicts),
         points=list(record.data_quality.points),
         rejected_by_source=dict(record.data_quality.rejected_by_source),
+        unreadable=list(record.data_quality.unreadable),
         breakdowns=dict(record.breakdowns),
         comments=dict(record.comments) if with_comments else {},
         voc=_voc_for(record.voc, with_comments=with_comments),

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cxgov.judgement.actions import ActionHistory, Effectiveness
-from cxgov.judgement.record import Breakdown, PointData, RunSummary, VerdictRecord
+from cxgov.judgement.record import (
+    Breakdown,
+    PointData,
+    RunSummary,
+    UnreadableFile,
+    VerdictRecord,
+)
 from cxgov.judgement.voc import VocSections
 
 
@@ -39,6 +45,8 @@ class SiteData:
     actions: list[ActionHistory] = field(default_factory=list)
     points: list[PointData] = field(default_factory=list)
     rejected_by_source: dict[str, int] = field(default_factory=dict)
+    unreadable: list[UnreadableFile] = field(default_factory=list)
+    """Data files quarantined as unreadable when the run judged."""
     effectiveness: list[Effectiveness] = field(default_factory=list)
     breakdowns: dict[str, Breakdown] = field(default_factory=dict)
     """Per objective id: its current period by each of its measurement point's dimensions."""

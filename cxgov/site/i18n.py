@@ -256,6 +256,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rejected_rows": {"en": "Rejected rows by source", "fi": "Hylätyt rivit lähteittäin"},
     "source": {"en": "Source", "fi": "Lähde"},
     "rejected": {"en": "Rejected", "fi": "Hylättyjä"},
+    "unreadable_files": {"en": "Unreadable files", "fi": "Lukukelvottomat tiedostot"},
+    "unreadable_files_intro": {
+        "en": "None of these files loaded: each could not be read at all. They are tried again "
+        "when the file or its source's definition changes; the other files loaded as usual.",
+        "fi": "Näistä tiedostoista ei ladattu mitään, koska niitä ei voitu lukea lainkaan. Ne "
+        "yritetään uudelleen, kun tiedosto tai sen lähteen määrittely muuttuu; muut tiedostot "
+        "ladattiin tavalliseen tapaan.",
+    },
+    "file": {"en": "File", "fi": "Tiedosto"},
+    "found_on": {"en": "Found", "fi": "Havaittu"},
+    "reason": {"en": "Reason", "fi": "Syy"},
     "data_quality_intro": {
         "en": "Thin periods are judged periods below the measurement point's minimum sample. "
         "A feed has stopped when nothing arrived for two of its periods.",

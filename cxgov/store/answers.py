@@ -12,6 +12,9 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+RESPONSE_ID_LENGTH = 200
+"""The longest response id the store keeps (the width of `feedback.response_id`)."""
+
 
 class Record(NamedTuple):
     """One answer ready for the store. `collected_at` is naive UTC.

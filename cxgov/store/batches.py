@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, select, update
 
-from cxgov.store.tables import BATCH_FILES, INGEST_BATCHES, REJECTED_ROWS
+from cxgov.judgement.record import UnreadableFile
+from cxgov.store.tables import BATCH_FILES, INGEST_BATCHES, QUARANTINED_FILES, REJECTED_ROWS
 
 COUNTS = ("rows_read", "accepted", "inserted", "updated", "unchanged", "rejected")
 
@@ -84,3 +86,79 @@ def loaded_file_hashes(connection: Connection, program: str, source: str) -> set
         )
     )
     return set(connection.execute(query).scalars())
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A file that could not be read at all, and why."""
+
+    source: str
+    file_name: str
+    sha256: str
+    reason: str
+    found_at: dt.datetime
+    source_hash: str = ""
+    """The source's definition when the file was tried: a changed source tries it again."""
+
+
+def quarantine(connection: Connection, program: str, found: Iterable[Quarantined]) -> None:
+    """Record unreadable files; a file (by content) already recorded keeps its first record."""
+    for item in found:
+        known = connection.execute(
+            select(QUARANTINED_FILES.c.id).where(
+                QUARANTINED_FILES.c.program == program,
+                QUARANTINED_FILES.c.source == item.source,
+                QUARANTINED_FILES.c.sha256 == item.sha256,
+                QUARANTINED_FILES.c.source_hash == item.source_hash,
+            )
+        ).first()
+        if known is None:
+            connection.execute(
+                insert(QUARANTINED_FILES).values(
+                    program=program,
+                    source=item.source,
+                    file_name=item.file_name,
+                    sha256=item.sha256,
+                    source_hash=item.source_hash,
+                    reason=item.reason,
+                    found_at=item.found_at,
+                )
+            )
+
+
+def quarantined_hashes(
+    connection: Connection, program: str, source: str, source_hash: str
+) -> set[str]:
+    """Content hashes of the source's files found unreadable under its present definition: not
+    tried again until the file or the source changes."""
+    query = select(QUARANTINED_FILES.c.sha256).where(
+        QUARANTINED_FILES.c.program == program,
+        QUARANTINED_FILES.c.source == source,
+        QUARANTINED_FILES.c.source_hash == source_hash,
+    )
+    return set(connection.execute(query).scalars())
+
+
+def quarantined_files(connection: Connection, program: str) -> list[UnreadableFile]:
+    """The program's unreadable files that are still a problem: those whose name no committed
+    batch has loaded since (a fixed export of the same name ends its quarantine), oldest
+    first."""
+    loaded: dict[tuple[str, str], dt.datetime] = {}
+    for source, name, finished in connection.execute(
+        select(INGEST_BATCHES.c.source, BATCH_FILES.c.file_name, INGEST_BATCHES.c.finished_at)
+        .join(INGEST_BATCHES, INGEST_BATCHES.c.id == BATCH_FILES.c.batch_id)
+        .where(INGEST_BATCHES.c.program == program, INGEST_BATCHES.c.status == "committed")
+    ):
+        key = (source, name)
+        if finished is not None and (key not in loaded or finished > loaded[key]):
+            loaded[key] = finished
+    found = []
+    for row in connection.execute(
+        select(QUARANTINED_FILES)
+        .where(QUARANTINED_FILES.c.program == program)
+        .order_by(QUARANTINED_FILES.c.found_at, QUARANTINED_FILES.c.id)
+    ):
+        fixed = loaded.get((row.source, row.file_name))
+        if fixed is None or fixed < row.found_at:
+            found.append(UnreadableFile(row.source, row.file_name, row.reason, row.found_at))
+    return found

@@ -36,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 
-from cxgov.store.answers import Answers
+from cxgov.store.answers import RESPONSE_ID_LENGTH, Answers
 from cxgov.store.engine import store_dialect
 from cxgov.store.tables import FEEDBACK, Json
 
@@ -45,7 +45,7 @@ staging = Table(
     "cxgov_staging",
     _staging_metadata,
     Column("seq", Integer, nullable=False),
-    Column("response_id", String(200), nullable=False),
+    Column("response_id", String(RESPONSE_ID_LENGTH), nullable=False),
     Column("measurement_point", String(80), nullable=False),
     Column("collected_at", DateTime, nullable=False),
     Column("value", Float),

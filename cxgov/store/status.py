@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import Engine, case, func, select
 
-from cxgov.judgement.record import PointData
+from cxgov.judgement.record import PointData, UnreadableFile
 from cxgov.model import Program
+from cxgov.store.batches import quarantined_files
 from cxgov.store.tables import (
     FEEDBACK,
     INGEST_BATCHES,
@@ -23,6 +24,8 @@ class DataStatus:
     program: str
     points: list[PointData]
     rejected_by_source: dict[str, int] = field(default_factory=dict)
+    unreadable: list[UnreadableFile] = field(default_factory=list)
+    """Files quarantined because they could not be read at all, and not loaded since."""
 
     @property
     def rejected(self) -> int:
@@ -47,6 +50,15 @@ class DataStatus:
             ],
             "rejected": self.rejected,
             "rejected_by_source": dict(sorted(self.rejected_by_source.items())),
+            "unreadable_files": [
+                {
+                    "source": u.source,
+                    "file": u.file_name,
+                    "reason": u.reason,
+                    "found_at": stamp(u.found_at),
+                }
+                for u in self.unreadable
+            ],
         }
 
 
@@ -91,6 +103,7 @@ def data_status(
             .where(b.c.program == program_id)
             .group_by(b.c.source)
         ).all()
+        unreadable = quarantined_files(connection, program_id)
     found: dict[str, tuple[Any, ...]] = {row[0]: tuple(row) for row in rows}
     # business KPIs arrive as per-period values: a system measurement point shows its KPI's
     by_kpi = {row[0]: row for row in values}
@@ -110,4 +123,6 @@ def data_status(
             points.append(PointData(ident, 0, 0, None, None))
         else:
             points.append(PointData(ident, int(counts[1]), int(counts[2]), counts[3], counts[4]))
-    return DataStatus(program_id, points, {source: int(count) for source, count in rejected})
+    return DataStatus(
+        program_id, points, {source: int(count) for source, count in rejected}, unreadable
+    )

@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from cxgov.store.answers import RESPONSE_ID_LENGTH
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key. A column
 # referring to such a key is a plain BigInteger, as the migrations create it (BIGINT on SQLite
 # too, the same integer affinity): left without a type it would copy the key's SQLite variant,
@@ -73,6 +75,27 @@ class BatchFile(Base):
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class QuarantinedFile(Base):
+    """A data file that could not be read at all (damaged, its header unreadable, a column
+    missing), kept with the reason. The nightly run tries it again only when its content
+    changes, and goes on with the other files meanwhile."""
+
+    __tablename__ = "quarantined_files"
+    __table_args__ = (
+        UniqueConstraint("program", "source", "sha256", "source_hash", name="uq_quarantined_file"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    program: Mapped[str] = mapped_column(IdText)
+    source: Mapped[str] = mapped_column(IdText)
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_hash: Mapped[str] = mapped_column(String(64))
+    """The source's definition the file was tried under (`definition_hash`)."""
+    reason: Mapped[str] = mapped_column(Text)
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Feedback(Base):
     """One answer of one respondent at one measurement point."""
 
@@ -87,7 +110,7 @@ class Feedback(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     program: Mapped[str] = mapped_column(IdText)
     source: Mapped[str] = mapped_column(IdText)
-    response_id: Mapped[str] = mapped_column(String(200))
+    response_id: Mapped[str] = mapped_column(String(RESPONSE_ID_LENGTH))
     measurement_point: Mapped[str] = mapped_column(IdText)
     collected_at: Mapped[dt.datetime] = mapped_column(DateTime)
     """UTC, stored without a zone."""
@@ -153,6 +176,7 @@ INGEST_BATCHES = cast(Table, IngestBatch.__table__)
 BATCH_FILES = cast(Table, BatchFile.__table__)
 FEEDBACK = cast(Table, Feedback.__table__)
 REJECTED_ROWS = cast(Table, RejectedRow.__table__)
+QUARANTINED_FILES = cast(Table, QuarantinedFile.__table__)
 KPI_VALUES = cast(Table, KpiValue.__table__)
 STORE_SETTINGS = cast(Table, StoreSetting.__table__)
 

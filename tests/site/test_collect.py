@@ -3,14 +3,17 @@ segment breakdowns that add up to the whole."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from cxgov import api
+from cxgov.judgement.record import UnreadableFile
 from cxgov.judgement.status import current_status
 from cxgov.site.collect import collect
 from cxgov.site.options import Audience
+from cxgov.site.pages import build_pages
 from cxgov.store.engine import open_store
 from tests.site.conftest import (
     DEMO_END,
@@ -97,3 +100,27 @@ def test_a_site_shows_its_run_whatever_arrives_after_it(tmp_path: Path) -> None:
     # the actions are the ledger's present state; everything about the answers is run 1's
     for part in ("run", "verdicts", "breakdowns", "comments", "voc", "points"):
         assert getattr(first, part) == getattr(recorded, part), part
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+def test_the_data_quality_page_lists_unreadable_files_in_the_programs_language(
+    kahvipalvelu_store: SiteStore, audience: Audience
+) -> None:
+    program, data = site_data(kahvipalvelu_store, audience)
+    page = next(p for p in build_pages(program, data, audience) if p.path == "data-quality.md")
+    assert "Lukukelvottomat" not in page.content, "no section while every file was read"
+    found = dt.datetime(2026, 11, 2, 3, 15)
+    reason = "/srv/x/data/vastaukset-11.csv.gz: the compressed file is truncated | damaged"
+    data.unreadable = [
+        UnreadableFile("kyselyvastaukset", "/srv/x/data/vastaukset-11.csv.gz", reason, found)
+    ]
+    page = next(p for p in build_pages(program, data, audience) if p.path == "data-quality.md")
+    assert "## Lukukelvottomat tiedostot" in page.content
+    [row] = [
+        line
+        for line in page.content.splitlines()
+        if "vastaukset-11" in line and line.startswith("|")
+    ]
+    assert row.startswith("| kyselyvastaukset | vastaukset-11.csv.gz | ")
+    assert "/srv/x/data/vastaukset" not in row.split("|")[2], "the file's name, not its path"
+    assert "truncated \\| damaged" in row, "a | in the reason stays inside its cell"

@@ -28,6 +28,7 @@ TABLES = [
     "action_events",
     "actions",
     "rejected_rows",
+    "quarantined_files",
     "batch_files",
     "feedback",
     "kpi_values",

@@ -26,7 +26,8 @@ HEADER = "response,answered_at,question,score,customer,comment,company_size,regi
 
 
 def write(path: Path, body: str, *, header: str = HEADER, encoding: str = "utf-8") -> Path:
-    path.write_bytes((header + body).encode(encoding))
+    # a lone surrogate in `body` writes the undecodable byte it stands for
+    path.write_bytes((header + body).encode(encoding, "surrogateescape"))
     return path
 
 
@@ -66,6 +67,7 @@ def test_good_rows_load_with_utc_times_segments_and_not_applicable(
         "unchanged": 0,
         "rejected": 0,
         "rejected_by_reason": {},
+        "quarantined": [],
     }
     stored = rows(
         db_url,
@@ -229,15 +231,171 @@ def test_legacy_cp1252_semicolons_and_a_declared_time_format(db_url: str, tmp_pa
     ]
 
 
-def test_undeclared_legacy_encoding_is_a_clear_file_error(db_url: str, tmp_path: Path) -> None:
-    path = write(
-        tmp_path / "answers.csv",
-        "r1,2026-03-01T10:00:00,NPS,9,c,Hyvä,small,north\n",
+def test_an_undecodable_byte_rejects_its_row_and_the_rest_loads(
+    db_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "answers.csv"
+    path.write_bytes(
+        (HEADER + GOOD).encode()
+        + "r9,2026-03-01T10:00:00,NPS,9,c,Hyvä,small,north\n".encode("latin-1")
+    )
+    summary = ingest(db_url, path)
+    assert summary.inserted == 4 and summary.rejected_by_reason == {"bad_encoding": 1}
+    [(line, raw)] = rows(db_url, "SELECT line, raw FROM rejected_rows")
+    assert line == 6
+    assert raw == "r9,2026-03-01T10:00:00,NPS,9,c,Hyv\\xe4,small,north", "the byte, written out"
+    assert _stored_messages(db_url) == [["R005 byte 0xE4 at column 35 is not valid utf-8"]]
+
+
+def test_an_undecodable_byte_on_a_quoted_later_line_names_that_line(
+    db_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "answers.csv"
+    path.write_bytes(
+        HEADER.encode() + b'r9,2026-03-01T10:00:00,NPS,9,c,"first\nHyv' + b'\xe4",small,north\n'
+    )
+    ingest(db_url, path, max_reject_rate=1.0)
+    assert _stored_messages(db_url) == [["R005 byte 0xE4 at line +1, column 4 is not valid utf-8"]]
+
+
+def _numbered(first: int, count: int) -> str:
+    return "".join(
+        f"n{i},2026-03-01T10:00:00,NPS,{i % 11},cust-{i},fine,small,north\n"
+        for i in range(first, first + count)
+    )
+
+
+def test_an_unclosed_quote_rejects_its_line_and_the_rows_after_it_load(
+    db_url: str, tmp_path: Path
+) -> None:
+    body = (
+        _numbered(0, 1)
+        + 'u1,2026-03-01T10:00:00,NPS,5,cust-u,"never closed,small,north\n'
+        + _numbered(1, 98)
+    )
+    summary = ingest(db_url, write(tmp_path / "answers.csv", body))
+    assert (summary.rows_read, summary.inserted) == (100, 99)
+    assert summary.rejected_by_reason == {"unclosed_quote": 1}
+    [(line, raw)] = rows(db_url, "SELECT line, raw FROM rejected_rows")
+    assert line == 3 and raw.startswith("u1,")
+    assert _stored_messages(db_url) == [
+        [
+            "R004 a quoted value opened on this line runs on over 98 lines, to the end of the "
+            "file, and the lines it took look like rows: its closing quote is missing"
+        ]
+    ]
+    assert rows(db_url, "SELECT COUNT(*) FROM feedback WHERE comment LIKE '%n50%'") == [(0,)]
+
+
+def test_a_quote_closed_rows_later_is_a_runaway_too(db_url: str, tmp_path: Path) -> None:
+    body = (
+        'u1,2026-03-01T10:00:00,NPS,5,cust-u,"never closed,small,north\n'
+        + _numbered(0, 5)
+        + 'q1,2026-03-01T10:00:00,NPS,7,cust-q,"a quoted, proper comment",small,north\n'
+        + _numbered(5, 5)
+    )
+    summary = ingest(db_url, write(tmp_path / "answers.csv", body))
+    assert summary.rejected_by_reason == {"unclosed_quote": 1}
+    assert summary.inserted == 11
+    assert rows(db_url, "SELECT comment FROM feedback WHERE response_id = 'q1'") == [
+        ("a quoted, proper comment",)
+    ]
+    [message] = _stored_messages(db_url)
+    assert "over 6 lines, to line 8" in message[0]
+
+
+def test_a_comment_over_several_lines_is_no_runaway(db_url: str, tmp_path: Path) -> None:
+    comment = "Hyvä palvelu.\nToimitus, tosin, myöhässä.\n\nKiitos!"
+    body = f'm1,2026-03-01T10:00:00,NPS,9,cust-m,"{comment}",small,north\n' + _numbered(0, 3)
+    summary = ingest(db_url, write(tmp_path / "answers.csv", body))
+    assert (summary.inserted, summary.rejected) == (4, 0)
+    assert rows(db_url, "SELECT comment FROM feedback WHERE response_id = 'm1'") == [(comment,)]
+
+
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00", "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+14:00"]
+)
+def test_a_time_with_no_utc_equivalent_is_a_bad_timestamp(
+    db_url: str, tmp_path: Path, moment: str
+) -> None:
+    body = GOOD + f"o1,{moment},NPS,5,c,,small,north\n"
+    summary = ingest(db_url, write(tmp_path / "answers.csv", body))
+    assert summary.inserted == 4 and summary.rejected_by_reason == {"bad_timestamp": 1}
+
+
+UNSTORABLE = {
+    "nul_byte": "z1,2026-03-01T10:00:00,NPS,5,c,bad\x00comment,small,north\n",
+    "long_response_id": f"{'z' * 201},2026-03-01T10:00:00,NPS,5,c,,small,north\n",
+}
+
+
+@pytest.mark.parametrize("reason", sorted(UNSTORABLE))
+def test_a_row_no_column_can_store_is_rejected_on_both_databases(
+    db_url: str, tmp_path: Path, reason: str
+) -> None:
+    # plain rows come in blocks; the bad one in the middle of a block and as a row of its own
+    body = _numbered(0, 50) + UNSTORABLE[reason] + _numbered(50, 50)
+    summary = ingest(db_url, write(tmp_path / "answers.csv", body))
+    assert summary.inserted == 100 and summary.rejected_by_reason == {reason: 1}
+    [(line, raw)] = rows(db_url, "SELECT line, raw FROM rejected_rows")
+    assert line == 52 and "\x00" not in raw
+
+
+def test_a_nul_in_a_jsonl_value_is_rejected(db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "answers.jsonl"
+    record = {"id": "j1", "time": "2026-03-01T10:00:00", "point": "mp-nps", "score": 10}
+    path.write_text(json.dumps(record) + "\n" + json.dumps({**record, "id": "j\x002"}) + "\n")
+    summary = ingest(db_url, path, source="answers-json", max_reject_rate=1.0)
+    assert summary.inserted == 1
+    assert _stored_messages(db_url) == [["R006 a NUL character (U+0000) at field 'id'"]]
+
+
+def _truncated_gzip(path: Path, rows: int = 2000) -> Path:
+    path.write_bytes(gzip.compress((HEADER + _numbered(0, rows)).encode())[:-400])
+    return path
+
+
+def test_an_unreadable_file_is_quarantined_and_the_others_load(db_url: str, tmp_path: Path) -> None:
+    good = write(tmp_path / "answers-1.csv", GOOD)
+    # thousands of its rows are read before the damage shows: none of them may stay
+    damaged = _truncated_gzip(tmp_path / "answers-2.csv.gz", 20_000)
+    header_only_latin1 = write(
+        tmp_path / "answers-3.csv",
+        "",
+        header=HEADER.replace("comment", "kommentti_äö"),
         encoding="latin-1",
     )
-    with pytest.raises(api.FileFormatError, match="encoding"):
-        ingest(db_url, path)
-    assert rows(db_url, "SELECT COUNT(*) FROM feedback") == [(0,)]
+    summary = ingest(db_url, good, damaged, header_only_latin1)
+    assert summary.status == "committed" and summary.inserted == 4
+    assert [
+        (Path(q.file_name).name, q.reason.split(": ", 1)[1][:40]) for q in summary.quarantined
+    ] == [
+        ("answers-2.csv.gz", "the compressed file is truncated or dama"),
+        ("answers-3.csv", "cannot read the header as utf-8 (R005 by"),
+    ]
+    assert rows(db_url, "SELECT COUNT(*) FROM feedback") == [(4,)]
+    assert rows(db_url, "SELECT file_name FROM batch_files") == [(str(good),)]
+    status = api.status(SHOP, db=db_url)
+    assert [Path(u.file_name).name for u in status.unreadable] == [
+        "answers-2.csv.gz",
+        "answers-3.csv",
+    ]
+    assert status.to_json()["unreadable_files"][0]["source"] == "answers"
+    # the same files again: one record each
+    ingest(db_url, damaged)
+    assert rows(db_url, "SELECT COUNT(*) FROM quarantined_files") == [(2,)]
+
+
+def test_ingest_names_a_quarantined_file_and_exits_4(db_url: str, tmp_path: Path) -> None:
+    damaged = _truncated_gzip(tmp_path / "answers.csv.gz")
+    result = CliRunner().invoke(
+        cli, ["ingest", "--program", SHOP, "--source", "answers", str(damaged), "--db", db_url]
+    )
+    assert result.exit_code == ExitCode.REJECTED, result.output
+    assert f"quarantined, not loaded: {damaged}: " in result.output
+    assert "truncated or damaged" in result.output
+    status = CliRunner().invoke(cli, ["data", "status", "--program", SHOP, "--db", db_url])
+    assert "unreadable file from answers (not loaded, since 2026-" in status.output
 
 
 def test_jsonl_with_a_broken_line(db_url: str, tmp_path: Path) -> None:
@@ -267,6 +425,27 @@ def test_jsonl_with_a_broken_line(db_url: str, tmp_path: Path) -> None:
     assert _stored_messages(db_url) == [
         ["R014 'NPS' is not a measurement point of the program"],
         ["R003 not a JSON object (Expecting property name enclosed in double quotes)"],
+    ]
+
+
+def test_jsonl_lines_too_deep_or_too_long_to_read_are_rejected(db_url: str, tmp_path: Path) -> None:
+    good = {"id": "j1", "time": "2026-03-01T10:00:00", "point": "mp-nps", "score": 10}
+    path = tmp_path / "answers.jsonl"
+    path.write_text(
+        json.dumps(good)
+        + "\n"
+        + "[" * 100_000
+        + "]" * 100_000
+        + "\n"
+        + '{"id": "j3", "score": '
+        + "9" * 5000
+        + "}\n"
+    )
+    summary = ingest(db_url, path, source="answers-json", max_reject_rate=1.0)
+    assert summary.inserted == 1 and summary.rejected_by_reason == {"bad_json": 2}
+    assert _stored_messages(db_url) == [
+        ["R003 not a JSON object (arrays or objects nested too deep to read)"],
+        ["R003 not a JSON object (a number with more digits than any answer has)"],
     ]
 
 
@@ -481,6 +660,8 @@ TRICKY_ROWS = [
     "t1,2026-03-05T10:00:00,NPS,5,cust-4,repeated: the last one wins,small,north\n",
     "t8,2026-03-04T10:00:00,NPS,N/A,,,small,north\n",
     't9,2026-03-04T10:00:00,NPS,4,cust-9,stray "quote,small,north\n',
+    "e1,2026-03-04T10:00:00,NPS,4,cust-9,Hyv\udce4,small,north\n",  # an undecodable byte
+    'e2,2026-03-04T10:00:00,NPS,4,cust-9,"never closed,small,north\n',
 ]
 
 

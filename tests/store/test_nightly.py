@@ -4,6 +4,7 @@ program at a time (real processes), and no action is ever duplicated."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import os
 import signal
@@ -148,6 +149,41 @@ def test_a_report_that_cannot_be_written_leaves_the_old_one_whole(
 
 def _nps_lines(program: Path) -> list[str]:
     return (program / "data" / "answers.csv").read_text().splitlines()[1:]
+
+
+def test_an_unreadable_file_is_quarantined_and_the_run_goes_on(db_url: str, tmp_path: Path) -> None:
+    program = shop_with_policy(tmp_path / "shop")
+    good = (program / "data" / "answers.csv").read_text()
+    (program / "data" / "answers-2.csv.gz").write_bytes(gzip.compress(good.encode())[:-200])
+    day = dt.date(2026, 4, 2)
+    first = api.run(str(program), as_of=day, db=db_url, out=str(tmp_path / "r"), clock=clock)
+    [batch] = first.batches
+    assert batch.inserted == len(_nps_lines(program))
+    assert [Path(q.file_name).name for q in batch.quarantined] == ["answers-2.csv.gz"]
+    assert first.refused == [batch], "the run's exit code says a file was refused"
+    assert first.evaluation is not None, "the run judged the data it could read"
+    assert first.evaluation.record.actions.counts == {"open": 1}
+    [unreadable] = first.evaluation.record.data_quality.unreadable
+    assert unreadable.source == "answers" and "truncated" in unreadable.reason
+    # not tried again while neither the file nor the source changes
+    second = api.run(str(program), as_of=day, db=db_url, out=str(tmp_path / "r"), clock=clock)
+    assert second.batches == [] and second.evaluation is None
+    # a changed source definition (here: a declared delimiter) tries the file again
+    text = (program / "program.yaml").read_text()
+    (program / "program.yaml").write_text(
+        text.replace(
+            "    path: data/answers*.csv*", "    path: data/answers*.csv*\n    delimiter: ','"
+        )
+    )
+    third = api.run(str(program), as_of=day, db=db_url, out=str(tmp_path / "r"), clock=clock)
+    assert [Path(q.file_name).name for b in third.batches for q in b.quarantined] == [
+        "answers-2.csv.gz"
+    ]
+    # the export fixed: it loads, and the data-quality view no longer lists it
+    (program / "data" / "answers-2.csv.gz").write_bytes(gzip.compress(good.encode()))
+    fourth = api.run(str(program), as_of=day, db=db_url, out=str(tmp_path / "r"), clock=clock)
+    assert [len(b.quarantined) for b in fourth.batches] == [0]
+    assert api.status(str(program), db=db_url).unreadable == []
 
 
 def test_a_second_run_exits_5_while_the_lock_is_held_and_waits_with_wait(
