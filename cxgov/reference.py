@@ -19,6 +19,11 @@ from cxgov.model import SECTIONS
 from cxgov.model.base import ID_DESCRIPTION
 from cxgov.rules import RULES
 
+WHOLE_PROGRAM_NOTE = (
+    "Not checked while a file of the program cannot be read (CXG001, CXG003–CXG005): what "
+    "that file defines is unknown, so what the program seems to lack may be there."
+)
+
 
 @dataclass(frozen=True)
 class RuleExample:
@@ -155,6 +160,8 @@ def render_rules(examples: Mapping[str, list[RuleExample]]) -> str:
     for code in codes:
         rule = RULES[code]
         out += ["", f"## {code}", "", f"**{rule.name}** ({rule.severity.value})", "", rule.doc]
+        if rule.whole_program:
+            out += ["", WHOLE_PROGRAM_NOTE]
         cases = examples.get(code, [])
         for label, failing in (("Fails", True), ("Passes", False)):
             example = next((c for c in cases if c.failing is failing), None)

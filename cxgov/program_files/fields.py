@@ -35,6 +35,7 @@ _DATE_ERRORS = frozenset(
     }
 )
 _KEY_MARKER = "[key]"
+DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2026-09-01"
 
 
 def did_you_mean(word: str, candidates: Sequence[str]) -> str | None:
@@ -187,5 +188,9 @@ def _message(error: ErrorDetails, model: type[BaseModel], data: Any) -> tuple[st
             f"{_describe(error['input'])} is not a valid id: use letters, digits, '-', '_' "
             "and '.', starting with a letter or digit"
         )
-    code = _CODES.get(kind, "CXG014" if kind in _DATE_ERRORS else "CXG010")
-    return code, f"{message}, got {_describe(error['input'])}"
+    if kind in _DATE_ERRORS:
+        # pydantic says "Input should be a valid date, <reason>": the reason is what helps
+        reason = message.partition(", ")[2]
+        because = f": {reason}" if reason else ""
+        return "CXG014", f"{_describe(error['input'])} is not a date{because}\x00{DATE_HINT}"
+    return _CODES.get(kind, "CXG010"), f"{message}, got {_describe(error['input'])}"

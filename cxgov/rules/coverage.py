@@ -13,7 +13,7 @@ from cxgov.rules.registry import rule
 RECOMMENDED_MIN_SAMPLE = 30
 
 
-@rule("CXG201", "kpi-unmeasured", Severity.WARNING)
+@rule("CXG201", "kpi-unmeasured", Severity.WARNING, whole_program=True)
 def kpi_unmeasured(ctx: RuleContext) -> Iterator[Finding]:
     """A KPI is defined but no measurement point measures it.
 
@@ -28,7 +28,7 @@ def kpi_unmeasured(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-@rule("CXG202", "point-without-objective", Severity.WARNING)
+@rule("CXG202", "point-without-objective", Severity.WARNING, whole_program=True)
 def point_without_objective(ctx: RuleContext) -> Iterator[Finding]:
     """A measurement point has no objective.
 
@@ -41,7 +41,7 @@ def point_without_objective(ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(origin.at("id"), f"measurement point '{point.id}' has no objective")
 
 
-@rule("CXG203", "owner-owns-nothing", Severity.WARNING)
+@rule("CXG203", "owner-owns-nothing", Severity.WARNING, whole_program=True)
 def owner_owns_nothing(ctx: RuleContext) -> Iterator[Finding]:
     """An owner owns nothing.
 
@@ -66,7 +66,7 @@ def owner_owns_nothing(ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(origin.at("id"), f"owner '{owner.id}' owns nothing in this program")
 
 
-@rule("CXG204", "stage-unmeasured", Severity.WARNING)
+@rule("CXG204", "stage-unmeasured", Severity.WARNING, whole_program=True)
 def stage_unmeasured(ctx: RuleContext) -> Iterator[Finding]:
     """A journey stage has no measurement.
 
