@@ -113,6 +113,26 @@ def missing_leadership(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+@rule("CXG212", "journey-without-owner", Severity.WARNING)
+def journey_without_owner(ctx: RuleContext) -> Iterator[Finding]:
+    """A journey names no `owner`.
+
+    Someone must answer for a journey as a whole. Without an owner, every action a policy
+    assigns to `journey_owner` goes to the program's `cx_owner` instead (or to the sponsor),
+    and the journey's page names nobody. Name the person, team or role that owns it.
+    """
+    fallback = ctx.section.cx_owner if ctx.section else None
+    for journey, origin in ctx.items("journeys"):
+        if journey.owner is None:
+            goes_to = f"the cx_owner '{fallback}'" if fallback else "the sponsor"
+            yield Finding(
+                origin.at("id"),
+                f"journey '{journey.id}' names no owner: its actions for the journey owner go "
+                f"to {goes_to}",
+                "add `owner:` with an owner id",
+            )
+
+
 @rule("CXG206", "small-min-sample", Severity.WARNING)
 def small_min_sample(ctx: RuleContext) -> Iterator[Finding]:
     """A measurement point's `min_sample` is below 30.
