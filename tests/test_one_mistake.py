@@ -13,9 +13,9 @@ from cxgov.api import validate
 from cxgov.cli import cli
 from cxgov.diagnostics import Severity
 from tests.conftest import ROOT
+from tests.rules.cases import BASE
 
 EXAMPLES = ROOT / "programs"
-BASE = ROOT / "tests" / "rules" / "base"
 
 
 def _copy(source: Path, target: Path) -> Path:

@@ -38,8 +38,13 @@ _KEY_MARKER = "[key]"
 DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2026-09-01"
 
 
-def did_you_mean(word: str, candidates: Sequence[str]) -> str | None:
-    """A hint naming the closest candidate, or None when nothing is close."""
+def did_you_mean(word: str, candidates: Sequence[str], *, ignore_case: bool = False) -> str | None:
+    """A hint naming the closest candidate (as the candidate is written), or None when
+    nothing is close."""
+    if ignore_case:
+        written = {c.casefold(): c for c in candidates}
+        close = difflib.get_close_matches(word.casefold(), list(written), n=1, cutoff=0.6)
+        return f"did you mean '{written[close[0]]}'?" if close else None
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 

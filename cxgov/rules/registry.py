@@ -34,7 +34,10 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0].rstrip(".") if self.doc.strip() else self.name
+        """The doc's first paragraph, whole (a first line may end mid-sentence), without its
+        closing full stop."""
+        first = " ".join(self.doc.strip().split("\n\n", 1)[0].split())
+        return first.rstrip(".") or self.name
 
     def diagnostics(self, context: RuleContext) -> Iterable[Diagnostic]:
         if self.check is None or (self.whole_program and not context.loaded.complete):
