@@ -20,6 +20,11 @@ class Location:
     line: int = 0
     column: int = 0
 
+    @property
+    def place(self) -> str:
+        """`file:line:column`, or the file alone when no line is known."""
+        return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
@@ -44,13 +49,25 @@ class Diagnostic:
         return cls(severity, code, message, location.file, location.line, location.column, hint)
 
     @property
+    def place(self) -> str:
+        return Location(self.file, self.line, self.column).place
+
+    @property
     def full_message(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.file, self.line, self.column, self.code, self.message)
+    def sort_key(self) -> tuple[bool, str, int, int, str, str]:
+        # errors first: what must be fixed is read before what may be
+        return (
+            self.severity is not Severity.ERROR,
+            self.file,
+            self.line,
+            self.column,
+            self.code,
+            self.message,
+        )
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Sort by place and drop exact repeats, so output is stable across runs."""
+    """Errors, then warnings, each by place, without exact repeats, so output is stable."""
     return sorted(set(diagnostics), key=Diagnostic.sort_key)

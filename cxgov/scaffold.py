@@ -1,10 +1,11 @@
 """`cxgov init`: a new program that validates as it is, in a repository ready for review.
 
-Writes the program's commented YAML files (each with the `yaml-language-server` schema
-header), a small sample answer file with its source, the JSON Schemas the headers point to,
-the GitHub Actions workflows (which install the cxgov that wrote them), a pre-commit
-configuration and a `.gitignore` that keeps cxgov's working files out of Git. Nothing is
-overwritten: an existing `.gitignore` only gets the lines it lacks appended.
+Writes the program's commented YAML files in the program's language (each with the
+`yaml-language-server` schema header), a small sample answer file with its source, the JSON
+Schemas the headers point to, the GitHub Actions workflows (which install the cxgov that
+wrote them), a pre-commit configuration and a `.gitignore` that keeps cxgov's working files
+out of Git. Nothing is overwritten: an existing `.gitignore` only gets the lines it lacks
+appended.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ from cxgov.model.base import ID_PATTERN
 from cxgov.schema import build_schemas
 
 TEMPLATES = "scaffold_templates"
+TRANSLATED = {"fi": "program_fi"}
+"""Template folders holding the program's YAML files written in another language than English
+(names, descriptions and comments; ids, keys and numbers are the same in every language). The
+English folder, `program`, names the files and holds the sample answers for all."""
+PROGRAM_NAMES = {
+    "en": "{id} customer-experience program",
+    "fi": "Asiakaskokemusohjelma {id}",
+}
 PACKAGE_PLACEHOLDER = "__CXGOV_PACKAGE__"
 """Stands in the workflow templates for the quoted install spec (`CXGOV_PACKAGE: ...`)."""
 VERSION_PLACEHOLDER = "__CXGOV_VERSION__"
@@ -129,9 +138,12 @@ def plan(
             f"{ident!r} is not a program id: letters, digits, '-', '_' and '.', "
             "starting with a letter or digit (give one with --id)"
         )
-    if language not in ("en", "fi"):
-        raise ScaffoldError(f"language {language!r}: cxgov speaks en and fi")
+    if language not in PROGRAM_NAMES:
+        raise ScaffoldError(
+            f"language {language!r}: cxgov speaks {' and '.join(sorted(PROGRAM_NAMES))}"
+        )
     root = resources.files("cxgov") / TEMPLATES
+    translated = root / TRANSLATED[language] if language in TRANSLATED else None
     program_dir = Path("programs") / ident
     written: dict[Path, str] = {}
     for name, entry in _files(root / "program"):
@@ -140,10 +152,12 @@ def plan(
         values = {
             "schema_path": "/".join([".."] * depth + ["schemas", "program-file.schema.json"]),
             "program_id": ident,
-            "program_name": f"{ident} customer-experience program",
+            "program_name": PROGRAM_NAMES[language].format(id=ident),
             "language": language,
             "program_dir": program_dir.as_posix(),
         }
+        if translated is not None and name.endswith(".yaml"):
+            entry = translated.joinpath(*name.split("/"))
         text = entry.read_text(encoding="utf-8")
         written[directory / target] = (
             Template(text).substitute(values) if name.endswith(".yaml") else text

@@ -9,25 +9,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cxgov.reference import RuleExample, render_format, render_rejections, render_rules
-from tests.rules.cases import load_cases
+from cxgov.reference import render_format, render_rejections, render_rules
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def rule_examples() -> dict[str, list[RuleExample]]:
-    examples: dict[str, list[RuleExample]] = {}
-    for case in load_cases():
-        examples.setdefault(case.rule, []).append(
-            RuleExample(case.name, case.files, failing=bool(case.expect))
-        )
-    return examples
 
 
 def pages() -> dict[Path, str]:
     return {
         ROOT / "docs" / "format.md": render_format(),
-        ROOT / "docs" / "rules.md": render_rules(rule_examples()),
+        ROOT / "docs" / "rules.md": render_rules(),
         ROOT / "docs" / "rejections.md": render_rejections(),
     }
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from cxgov.api._program import check_schemas as check_schemas
     from cxgov.api._program import load_program as load_program
     from cxgov.api._program import rule as rule
+    from cxgov.api._program import rule_examples as rule_examples
     from cxgov.api._program import rules as rules
     from cxgov.api._program import scaffold as scaffold
     from cxgov.api._program import validate as validate
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     from cxgov.program_files.documents import MAX_FILE_BYTES as MAX_FILE_BYTES
     from cxgov.review.codeowners import CodeownersFile as CodeownersFile
     from cxgov.rules import Rule as Rule
+    from cxgov.rules.examples import RuleExample as RuleExample
     from cxgov.site.options import Audience as Audience
     from cxgov.site.options import Builder as Builder
     from cxgov.site.options import BuiltSite as BuiltSite
@@ -104,6 +106,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "check_schemas",
         "load_program",
         "rule",
+        "rule_examples",
         "rules",
         "scaffold",
         "validate",
@@ -141,6 +144,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.validation.output": ("FORMATTERS",),
     "cxgov.review.codeowners": ("CodeownersFile",),
     "cxgov.rules": ("Rule",),
+    "cxgov.rules.examples": ("RuleExample",),
     "cxgov.site.options": ("Audience", "Builder", "BuiltSite"),
     "cxgov.store.status": ("DataStatus",),
     "cxgov.validation": ("ValidationResult",),

@@ -9,7 +9,9 @@ from cxgov.judgement.detectability import recorded_volumes
 from cxgov.model import Program
 from cxgov.program_files.assembly import LoadedProgram
 from cxgov.program_files.documents import MAX_FILE_BYTES
+from cxgov.program_files.fields import did_you_mean
 from cxgov.rules import RULES, Rule
+from cxgov.rules.examples import RuleExample, shown
 from cxgov.scaffold import write_scaffold
 from cxgov.schema import stale_schemas, write_schemas
 from cxgov.validation import ValidationResult, validate_paths
@@ -19,6 +21,7 @@ __all__ = [
     "load_program",
     "loaded_program",
     "rule",
+    "rule_examples",
     "rules",
     "scaffold",
     "validate",
@@ -86,12 +89,28 @@ def rules() -> list[Rule]:
     return sorted(RULES.values(), key=lambda r: r.code)
 
 
-def rule(code: str) -> Rule:
-    """One validation rule by its code (any case)."""
-    found = RULES.get(code.upper())
+def rule(code_or_name: str) -> Rule:
+    """One validation rule by its code (`CXG210`) or name (`undetectable-miss`), in any case.
+
+    Raises `UsageError` naming the closest code or name when none matches.
+    """
+    wanted = code_or_name.strip()
+    by_key = {key: r for r in RULES.values() for key in (r.code, r.name)}
+    found = next((r for key, r in by_key.items() if key.casefold() == wanted.casefold()), None)
     if found is None:
-        raise UsageError(f"no rule {code}; `cxgov rules` lists them")
+        hint = did_you_mean(wanted, sorted(by_key), ignore_case=True)
+        raise UsageError(
+            f"no rule {code_or_name!r}"
+            + (f": {hint}" if hint else "")
+            + " (`cxgov rules` lists every code and name)"
+        )
     return found
+
+
+def rule_examples(code: str) -> list[RuleExample]:
+    """The examples of a rule that `cxgov rules CODE` and docs/rules.md show: the first that
+    breaks it, then the first that keeps it."""
+    return shown(code)
 
 
 def scaffold(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import click
 
 from cxgov import api
@@ -86,15 +88,45 @@ def schema(directory: str, check: bool) -> int:
     return ExitCode.OK
 
 
+_LIST_WIDTH = 100
+"""Columns of `cxgov rules`: a summary longer than a line wraps under itself, never cut."""
+
+
 @click.command()
-@click.argument("code", required=False)
+@click.argument("code_or_name", required=False)
 @guarded
-def rules(code: str | None) -> int:
-    """List the validation rules, or explain one (for example: cxgov rules CXG110)."""
-    if code is None:
+def rules(code_or_name: str | None) -> int:
+    """List the validation rules, or explain one by its code or name, with an example that
+    breaks it and one that keeps it (for example: cxgov rules CXG210, or cxgov rules
+    undetectable-miss).
+
+    Exit codes: 0 listed or explained, 2 no rule has that code or name (the closest is
+    suggested), 3 internal error.
+    """
+    if code_or_name is None:
         for rule in api.rules():
-            click.echo(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<26} {rule.summary}")
+            head = f"{rule.code}  {rule.severity.value:<7}  {rule.name:<31} "
+            click.echo(
+                textwrap.fill(
+                    rule.summary,
+                    width=_LIST_WIDTH,
+                    initial_indent=head,
+                    subsequent_indent=" " * len(head),
+                    break_on_hyphens=False,
+                )
+            )
         return ExitCode.OK
-    found = api.rule(code)
+    found = api.rule(code_or_name)
     click.echo(f"{found.code} {found.name} ({found.severity.value})\n\n{found.doc}")
+    for example in api.rule_examples(found.code):
+        click.echo(f"\n{'Fails' if example.failing else 'Passes'}: {example.name}")
+        for name, content in example.files.items():
+            if content is None:
+                click.echo(f"  (without {name})")
+                continue
+            click.echo(f"  {name}:")
+            click.echo(textwrap.indent(content.rstrip("\n"), "    "))
+        if example.expect:
+            places = ", ".join(f"{e.code} at {e.file}:{e.line}" for e in example.expect)
+            click.echo(f"  reports {places}")
     return ExitCode.OK

@@ -20,6 +20,7 @@ from cxgov.program_files.fields import did_you_mean, validation_diagnostics
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _PROGRAM_KEY = re.compile(rb"^program[ \t]*:", re.MULTILINE)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,16 @@ class LoadedProgram:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)
     """File path -> SHA-256 of its bytes as they were validated."""
+    unreadable: list[str] = field(default_factory=list)
+    """Files that could not be read, decoded or parsed: what they define is unknown."""
+    unreadable_words: frozenset[str] = frozenset()
+    """Every id-like word of the unreadable files, as far as their bytes can be read: an id
+    among them may be defined there, so a reference to it is no mistake of its own."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether every file was read, so what the program lacks is really missing."""
+        return not self.unreadable
 
     @property
     def content_hash(self) -> str:
@@ -146,12 +157,17 @@ def load_program(
     single_origin: dict[str, Origin] = {}
 
     digests: dict[str, str] = {}
+    unreadable: list[str] = []
+    words: set[str] = set()
     for path in files:
         document, problems = load_yaml(path, max_bytes=max_bytes)
         diagnostics.extend(problems)
-        if document is not None:
-            digests[path] = document.digest
-        if document is None or document.data is None:
+        if document is None:
+            unreadable.append(path)
+            words |= _words(path, max_bytes)
+            continue
+        digests[path] = document.digest
+        if document.data is None:
             continue
         data = document.data
         if not isinstance(data, dict):
@@ -206,7 +222,8 @@ def load_program(
                 )
             )
     header: ProgramSection | None = singles.get("program")
-    if "program" not in raw_single:
+    # a `program` section in a file that could not be read is there, only unreadable
+    if "program" not in raw_single and not any(_is_program_file(Path(p)) for p in unreadable):
         diagnostics.append(
             Diagnostic.at(
                 Location(files[0] if files else directory, 1, 1),
@@ -230,7 +247,20 @@ def load_program(
         broken_ids=broken,
         diagnostics=diagnostics,
         digests=digests,
+        unreadable=unreadable,
+        unreadable_words=frozenset(words),
     )
+
+
+def _words(path: str, max_bytes: int) -> set[str]:
+    """The id-like words of a file that failed to load, decoded as far as it goes (a file in
+    the wrong encoding or with a syntax error still names the ids it defines)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes)
+    except OSError:
+        return set()
+    return set(_WORD.findall(raw.decode("utf-8", errors="replace")))
 
 
 def _collect(
@@ -267,8 +297,7 @@ def _collect(
             Diagnostic.at(
                 document.locate((name,), key=True),
                 "CXG007",
-                f"section '{name}' is defined again; it was first defined at "
-                f"{first.file}:{first.line}:{first.column}",
+                f"section '{name}' is defined again; it was first defined at {first.place}",
             )
         )
         return

@@ -133,11 +133,15 @@ def _key_index(node: MappingNode) -> _KeyIndex:
 
 
 class _LoadError(Exception):
-    def __init__(self, code: str, message: str, node: Node | None) -> None:
+    def __init__(
+        self, code: str, message: str, node: Node | None, *, first: Node | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.node = node
+        self.first = first
+        """For a repeat: the node it repeats, whose place the message names too."""
 
 
 class _NotPlain(Exception):
@@ -284,6 +288,7 @@ class _Builder:
 
     def _mapping(self, node: MappingNode) -> dict[Any, Any]:
         explicit: dict[Any, Any] = {}
+        first_keys: dict[Any, Node] = {}
         merged: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -298,9 +303,15 @@ class _Builder:
                 k = str(key_node.value)
             if k in explicit:
                 self.problems.append(
-                    _LoadError("CXG002", f"duplicate key {k!r} in this mapping", key_node)
+                    _LoadError(
+                        "CXG002",
+                        f"duplicate key {k!r} in this mapping",
+                        key_node,
+                        first=first_keys.get(k),
+                    )
                 )
                 continue
+            first_keys[k] = key_node
             try:
                 explicit[k] = self._build(value_node)
             except TypeError as exc:  # an unhashable key such as a list
@@ -422,12 +433,7 @@ def parse_yaml(path: str, raw: bytes) -> tuple[YamlDocument | None, list[Diagnos
     except yaml.MarkedYAMLError as exc:
         if _nests_deeper_than_allowed(text):  # libyaml's own nesting limit, met first
             return None, too_deep
-        problem = exc.problem or str(exc)
-        if exc.context:
-            problem = f"{problem} ({exc.context})"
-        return None, [
-            Diagnostic.at(_mark_location(path, exc), "CXG001", f"YAML syntax error: {problem}")
-        ]
+        return None, [_syntax_error(path, text, exc)]
     except yaml.YAMLError as exc:
         return None, [Diagnostic.at(Location(path, 1, 1), "CXG001", f"YAML error: {exc}")]
     except RecursionError:
@@ -444,7 +450,52 @@ def parse_yaml(path: str, raw: bytes) -> tuple[YamlDocument | None, list[Diagnos
     return YamlDocument(path, data, root, hashlib.sha256(raw).hexdigest()), duplicates
 
 
+def _node_location(path: str, node: Node) -> Location:
+    return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
 def _error_diagnostic(path: str, exc: _LoadError, root: Node) -> Diagnostic:
-    node = exc.node or root
-    location = Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
-    return Diagnostic.at(location, exc.code, exc.message)
+    location = _node_location(path, exc.node or root)
+    if exc.first is None:
+        return Diagnostic.at(location, exc.code, exc.message)
+    # both places, in this file: the first (whose value counts) and the repeat
+    first = exc.first.start_mark
+    return Diagnostic.at(
+        location,
+        exc.code,
+        f"{exc.message}: first at {first.line + 1}:{first.column + 1}, "
+        f"repeated at {location.line}:{location.column}",
+        hint="keep one of them",
+    )
+
+
+def _first_tab(text: str, last_line: int) -> Location | None:
+    """The first tab in the indentation of lines 1..`last_line` (0-based), if any.
+
+    libyaml stops at a tab with messages that never say "tab" ("found character that cannot
+    start any token"); YAML indents with spaces only, so a tab in the indentation at or
+    before the place the parser stopped is the mistake to name.
+    """
+    for number, line in enumerate(text.split("\n")[: last_line + 1]):
+        indentation = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indentation:
+            return Location("", number + 1, indentation.index("\t") + 1)
+    return None
+
+
+def _syntax_error(path: str, text: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    location = _mark_location(path, exc)
+    tab = _first_tab(text, location.line - 1)
+    if tab is not None:
+        at = Location(path, tab.line, tab.column)
+        return Diagnostic.at(
+            at,
+            "CXG001",
+            f"YAML syntax error: a tab character at {tab.line}:{tab.column}; "
+            "YAML does not accept tabs for indentation",
+            hint="indent with spaces",
+        )
+    problem = exc.problem or str(exc)
+    if exc.context:
+        problem = f"{problem} ({exc.context})"
+    return Diagnostic.at(location, "CXG001", f"YAML syntax error: {problem}")

@@ -35,10 +35,16 @@ _DATE_ERRORS = frozenset(
     }
 )
 _KEY_MARKER = "[key]"
+DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2026-09-01"
 
 
-def did_you_mean(word: str, candidates: Sequence[str]) -> str | None:
-    """A hint naming the closest candidate, or None when nothing is close."""
+def did_you_mean(word: str, candidates: Sequence[str], *, ignore_case: bool = False) -> str | None:
+    """A hint naming the closest candidate (as the candidate is written), or None when
+    nothing is close."""
+    if ignore_case:
+        written = {c.casefold(): c for c in candidates}
+        close = difflib.get_close_matches(word.casefold(), list(written), n=1, cutoff=0.6)
+        return f"did you mean '{written[close[0]]}'?" if close else None
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 
@@ -187,5 +193,9 @@ def _message(error: ErrorDetails, model: type[BaseModel], data: Any) -> tuple[st
             f"{_describe(error['input'])} is not a valid id: use letters, digits, '-', '_' "
             "and '.', starting with a letter or digit"
         )
-    code = _CODES.get(kind, "CXG014" if kind in _DATE_ERRORS else "CXG010")
-    return code, f"{message}, got {_describe(error['input'])}"
+    if kind in _DATE_ERRORS:
+        # pydantic says "Input should be a valid date, <reason>": the reason is what helps
+        reason = message.partition(", ")[2]
+        because = f": {reason}" if reason else ""
+        return "CXG014", f"{_describe(error['input'])} is not a date{because}\x00{DATE_HINT}"
+    return _CODES.get(kind, "CXG010"), f"{message}, got {_describe(error['input'])}"

@@ -92,6 +92,14 @@ class RuleContext:
         found = self.by_id(section).get(ident)
         return found[1] if found else None
 
+    def may_be_defined(self, section: str, ident: str) -> bool:
+        """Whether `ident` may be an item of `section` that did not load: one that failed
+        structural validation, or a word of a file that could not be read at all (so one
+        mistake is reported once, not again at every reference to what it hid)."""
+        return ident in self.loaded.broken_ids.get(section, ()) or (
+            ident in self.loaded.unreadable_words
+        )
+
     def unresolved(
         self,
         section: str,
@@ -106,7 +114,7 @@ class RuleContext:
         if ident is None:
             return None
         known = self.by_id(section)
-        if ident in known or ident in self.loaded.broken_ids.get(section, ()):
+        if ident in known or self.may_be_defined(section, ident):
             return None
         return Finding(
             origin.at(*path),

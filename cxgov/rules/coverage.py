@@ -13,7 +13,7 @@ from cxgov.rules.registry import rule
 RECOMMENDED_MIN_SAMPLE = 30
 
 
-@rule("CXG201", "kpi-unmeasured", Severity.WARNING)
+@rule("CXG201", "kpi-unmeasured", Severity.WARNING, whole_program=True)
 def kpi_unmeasured(ctx: RuleContext) -> Iterator[Finding]:
     """A KPI is defined but no measurement point measures it.
 
@@ -28,7 +28,7 @@ def kpi_unmeasured(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-@rule("CXG202", "point-without-objective", Severity.WARNING)
+@rule("CXG202", "point-without-objective", Severity.WARNING, whole_program=True)
 def point_without_objective(ctx: RuleContext) -> Iterator[Finding]:
     """A measurement point has no objective.
 
@@ -41,7 +41,7 @@ def point_without_objective(ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(origin.at("id"), f"measurement point '{point.id}' has no objective")
 
 
-@rule("CXG203", "owner-owns-nothing", Severity.WARNING)
+@rule("CXG203", "owner-owns-nothing", Severity.WARNING, whole_program=True)
 def owner_owns_nothing(ctx: RuleContext) -> Iterator[Finding]:
     """An owner owns nothing.
 
@@ -66,7 +66,7 @@ def owner_owns_nothing(ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(origin.at("id"), f"owner '{owner.id}' owns nothing in this program")
 
 
-@rule("CXG204", "stage-unmeasured", Severity.WARNING)
+@rule("CXG204", "stage-unmeasured", Severity.WARNING, whole_program=True)
 def stage_unmeasured(ctx: RuleContext) -> Iterator[Finding]:
     """A journey stage has no measurement.
 
@@ -111,6 +111,26 @@ def missing_leadership(ctx: RuleContext) -> Iterator[Finding]:
             origin.at(),
             f"program '{header.id}' names no sponsor: escalations have no leadership to reach",
         )
+
+
+@rule("CXG212", "journey-without-owner", Severity.WARNING)
+def journey_without_owner(ctx: RuleContext) -> Iterator[Finding]:
+    """A journey names no `owner`.
+
+    Someone must answer for a journey as a whole. Without an owner, every action a policy
+    assigns to `journey_owner` goes to the program's `cx_owner` instead (or to the sponsor),
+    and the journey's page names nobody. Name the person, team or role that owns it.
+    """
+    fallback = ctx.section.cx_owner if ctx.section else None
+    for journey, origin in ctx.items("journeys"):
+        if journey.owner is None:
+            goes_to = f"the cx_owner '{fallback}'" if fallback else "the sponsor"
+            yield Finding(
+                origin.at("id"),
+                f"journey '{journey.id}' names no owner: its actions for the journey owner go "
+                f"to {goes_to}",
+                "add `owner:` with an owner id",
+            )
 
 
 @rule("CXG206", "small-min-sample", Severity.WARNING)

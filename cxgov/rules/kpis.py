@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cxgov.model import KpiType
-from cxgov.model.kpis import DEFAULT_SCALES
+from cxgov.model import Kpi, KpiType
+from cxgov.model.kpis import DEFAULT_SCALES, top_two
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
 from cxgov.rules.registry import rule
@@ -68,4 +68,17 @@ def kpi_scale(ctx: RuleContext) -> Iterator[Finding]:
                 origin.at("positive"),
                 f"positive range {_fmt(kpi.positive)} of KPI "
                 f"'{kpi.id}' is outside its scale {_fmt(scale)}",
+                _inside_scale_hint(kpi, scale),
             )
+
+
+def _inside_scale_hint(kpi: Kpi, scale: tuple[float, float]) -> str:
+    default = kpi.model_copy(update={"positive": None}).effective_positive
+    if default is not None:
+        return (
+            f"leave out `positive` to count {_fmt(default)}, the default on this scale, or "
+            f"give a range inside {_fmt(scale)}"
+        )
+    return (
+        f"give a range inside {_fmt(scale)}, for example its top two answers {_fmt(top_two(scale))}"
+    )

@@ -13,7 +13,10 @@ _LOADING = [
 
     Files are read with a safe loader: syntax errors, tags that would build objects
     (`!!python/...`, custom `!tags`) and mapping keys that are not plain values are reported
-    with the place libyaml stopped. Several documents in one file (`---`) are not accepted.""",
+    with the place libyaml stopped. Several documents in one file (`---`) are not accepted.
+    YAML indents with spaces only: a tab in the indentation is named with its line and column.
+    A file that cannot be read is reported once: references to ids it may define, and
+    warnings about what the program lacks, wait until it reads.""",
     ),
     (
         "CXG002",
@@ -21,7 +24,8 @@ _LOADING = [
         """A mapping repeats a key.
 
     Plain YAML silently keeps the last value, so a pasted block can quietly replace a target.
-    cxgov reports every repeated key and keeps the first.""",
+    cxgov reports every repeated key with the places of the first and of the repeat, and keeps
+    the first.""",
     ),
     (
         "CXG003",
@@ -103,7 +107,8 @@ _LOADING = [
         "bad-date",
         """A date is not a real date in YYYY-MM-DD form.
 
-    For example `effective_from: 2025-13-01`.""",
+    For example `effective_from: 2025-13-01` or `effective_from: 1.9.2026`: write dates as
+    YYYY-MM-DD, with two-digit months and days.""",
     ),
     (
         "CXG015",

@@ -82,7 +82,11 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
             ctx.unresolved("sources", point.source, origin, ("source",), "source"),
             ctx.unresolved("owners", point.owner, origin, ("owner",), "owner"),
         )
-        if point.touchpoint is not None and point.touchpoint not in ctx.touchpoints:
+        if (
+            point.touchpoint is not None
+            and point.touchpoint not in ctx.touchpoints
+            and not ctx.may_be_defined("journeys", point.touchpoint)
+        ):
             yield Finding(
                 origin.at("touchpoint"),
                 f"touchpoint '{point.touchpoint}' is not defined in any journey",
@@ -146,9 +150,12 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
             )
         )
     targets = {*ctx.by_id("objectives"), *ctx.by_id("measurement_points")}
-    broken = ctx.loaded.broken_ids["objectives"] | ctx.loaded.broken_ids["measurement_points"]
     for link, origin in ctx.items("links"):
-        if link.cx not in targets and link.cx not in broken:
+        if (
+            link.cx not in targets
+            and not ctx.may_be_defined("objectives", link.cx)
+            and not ctx.may_be_defined("measurement_points", link.cx)
+        ):
             yield Finding(
                 origin.at("cx"),
                 f"'{link.cx}' is neither an objective nor a measurement point",

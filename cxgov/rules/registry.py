@@ -28,13 +28,19 @@ class Rule:
     severity: Severity
     doc: str
     check: CheckFunction | None = None
+    whole_program: bool = False
+    """The rule concludes from what a program lacks, so it does not run while a file of the
+    program cannot be read: what that file defines is unknown."""
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0].rstrip(".") if self.doc.strip() else self.name
+        """The doc's first paragraph, whole (a first line may end mid-sentence), without its
+        closing full stop."""
+        first = " ".join(self.doc.strip().split("\n\n", 1)[0].split())
+        return first.rstrip(".") or self.name
 
     def diagnostics(self, context: RuleContext) -> Iterable[Diagnostic]:
-        if self.check is None:
+        if self.check is None or (self.whole_program and not context.loaded.complete):
             return
         for finding in self.check(context):
             yield Diagnostic.at(
@@ -57,12 +63,13 @@ def register(rule: Rule) -> Rule:
 
 
 def rule(
-    code: str, name: str, severity: Severity = Severity.ERROR
+    code: str, name: str, severity: Severity = Severity.ERROR, *, whole_program: bool = False
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a semantic check; its docstring is the rule's documentation."""
 
     def decorate(check: CheckFunction) -> CheckFunction:
-        register(Rule(code, name, severity, inspect.cleandoc(check.__doc__ or ""), check))
+        doc = inspect.cleandoc(check.__doc__ or "")
+        register(Rule(code, name, severity, doc, check, whole_program))
         return check
 
     return decorate

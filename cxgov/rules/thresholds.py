@@ -36,6 +36,10 @@ def threshold_order(ctx: RuleContext) -> Iterator[Finding]:
             if revision.is_trajectory:
                 yield from _margins(origin, at, revision)
                 continue
+            if kpi is None:
+                # the direction is unknown until the KPI resolves (a reference that is not
+                # defined, or a file that cannot be read, is reported on its own)
+                continue
             present = [
                 (name, getattr(revision, name))
                 for name in _ORDER

@@ -20,9 +20,12 @@ def unknown_theme(ctx: RuleContext) -> Iterator[Finding]:
     point's comments that mention a theme defined in `themes`.
     """
     themes = ctx.by_id("themes")
-    broken = ctx.loaded.broken_ids.get("themes", ())
     for objective, origin in ctx.items("objectives"):
-        if objective.theme is None or objective.theme in themes or objective.theme in broken:
+        if (
+            objective.theme is None
+            or objective.theme in themes
+            or ctx.may_be_defined("themes", objective.theme)
+        ):
             continue
         yield Finding(
             origin.at("theme"),

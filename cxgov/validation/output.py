@@ -27,8 +27,7 @@ def format_text(diagnostics: list[Diagnostic], programs: int) -> str:
     """yamllint-style parsable lines, then a one-line summary."""
     lines = []
     for d in diagnostics:
-        place = f"{d.file}:{d.line}:{d.column}" if d.line else d.file
-        lines.append(f"{place}: {d.severity.value} {d.code} {d.full_message}")
+        lines.append(f"{d.place}: {d.severity.value} {d.code} {d.full_message}")
     totals = summary(programs, diagnostics)
     lines.append(
         f"{_plural(totals['programs'], 'program')} checked: "

@@ -130,6 +130,12 @@ def test_the_wheel_is_the_package_with_its_licence(built: Built) -> None:
         "cxgov/scaffold_templates/workflows/pull-request.yml",
         "cxgov/scaffold_templates/program/data/answers-2026-q1.csv",
         "cxgov/store/migrations/env.py",
+        # `cxgov init --language fi` writes the Finnish program from these
+        "cxgov/scaffold_templates/program_fi/objectives.yaml",
+        "cxgov/scaffold_templates/program_fi/journeys/support.yaml",
+        # `cxgov rules CODE` shows each rule's examples from these
+        "cxgov/rules/example_files/base/program.yaml",
+        "cxgov/rules/example_files/cases/CXG210.yaml",
     ):
         assert data in names, data
 

@@ -41,6 +41,8 @@ def test_the_installed_wheel_scaffolds_validates_runs_and_builds_the_site(
     assert (repo / ".gitignore").is_file()
 
     assert "0 errors, 0 warnings" in cxgov("validate", "--strict", "programs/", cwd=repo)
+    explained = cxgov("rules", "undetectable-miss", cwd=repo)
+    assert "Fails: " in explained and "Passes: " in explained
     cxgov("schema", "--check", cwd=repo)
 
     db = f"sqlite:///{tmp_path / 's.db'}"

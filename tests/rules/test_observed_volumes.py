@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cxgov.validation import validate_paths
-from tests.rules.cases import Case
+from tests.rules.cases import Case, build
 
 # CSAT 80 % failing at 75 % needs 155 answers a period (464 over three)
 CSAT = """\
@@ -22,7 +22,7 @@ objectives:
 
 
 def _warnings(tmp_path: Path, volumes: dict[str, int] | None) -> list[str]:
-    program = Case("CXG210", "observed", {"extra.yaml": CSAT}, ()).build(tmp_path)
+    program = build(Case("CXG210", "observed", {"extra.yaml": CSAT}, ()), tmp_path)
     asked: list[str] = []
 
     def observed(program_id: str) -> dict[str, int]:

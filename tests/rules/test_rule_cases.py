@@ -10,14 +10,14 @@ import pytest
 
 from cxgov.api import validate
 from cxgov.rules import RULES
-from tests.rules.cases import Case, load_cases
+from tests.rules.cases import Case, build, load_cases
 
 CASES = load_cases()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_rule_case(case: Case, tmp_path: Path) -> None:
-    program = case.build(tmp_path)
+    program = build(case, tmp_path)
     result = validate([str(program)], **({"max_bytes": case.max_bytes} if case.max_bytes else {}))
     found = sorted((d.code, os.path.relpath(d.file, program), d.line) for d in result.diagnostics)
     expected = sorted((e.code, e.file, e.line) for e in case.expect)
@@ -27,7 +27,7 @@ def test_rule_case(case: Case, tmp_path: Path) -> None:
 
 
 def test_base_program_is_clean(tmp_path: Path) -> None:
-    result = validate([str(Case("none", "base", {}, ()).build(tmp_path))])
+    result = validate([str(build(Case("none", "base", {}, ()), tmp_path))])
     assert result.diagnostics == []
 
 
