@@ -449,6 +449,8 @@ def test_the_real_airline_file_loads_with_the_published_counts(db_url: str) -> N
     data = SHARED / "datasets" / "airline" / "test.csv"
     summary = api.ingest(airline, source.id, [str(data)], db=db_url, clock=clock)
     assert (summary.rows_read, summary.rejected) == (25_976, 0)
+    # a wide row holds 14 answers: the repeats are answers, never rows minus answers
+    assert (summary.duplicates, summary.inserted) == (0, 25_976 * 14)
     status = {p.id: p for p in api.status(airline, db=db_url).points}
     for column, point in source.values.items():
         assert status[point].records == AIRLINE_ANSWERED[column], column
