@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from cxgov.api._program import scaffold as scaffold
     from cxgov.api._program import validate as validate
     from cxgov.api._program import write_schema_files as write_schema_files
+    from cxgov.api._program_ref import PROGRAMS_FOLDER as PROGRAMS_FOLDER
+    from cxgov.api._program_ref import ProgramRef as ProgramRef
+    from cxgov.api._program_ref import program_ref as program_ref
+    from cxgov.api._program_ref import stored_program_ids as stored_program_ids
     from cxgov.api._review import Review as Review
     from cxgov.api._review import codeowners as codeowners
     from cxgov.api._review import review as review
@@ -65,14 +69,17 @@ if TYPE_CHECKING:
     from cxgov.judgement.actions import Action as Action
     from cxgov.judgement.actions import ActionHistory as ActionHistory
     from cxgov.judgement.actions import Effectiveness as Effectiveness
+    from cxgov.judgement.lifecycle import ActionStatus as ActionStatus
     from cxgov.judgement.status import worst_first as worst_first
     from cxgov.judgement.verdicts import SEVERITY as SEVERITY
     from cxgov.judgement.verdicts import Verdict as Verdict
     from cxgov.judgement.verdicts import verdict_words as verdict_words
+    from cxgov.model import Language as Language
     from cxgov.nightly import NightlyRun as NightlyRun
     from cxgov.program_files.documents import MAX_FILE_BYTES as MAX_FILE_BYTES
     from cxgov.review.codeowners import CodeownersFile as CodeownersFile
     from cxgov.rules import Rule as Rule
+    from cxgov.site.i18n import Locale as Locale
     from cxgov.site.options import Audience as Audience
     from cxgov.site.options import Builder as Builder
     from cxgov.site.options import BuiltSite as BuiltSite
@@ -109,6 +116,12 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "validate",
         "write_schema_files",
     ),
+    "cxgov.api._program_ref": (
+        "PROGRAMS_FOLDER",
+        "ProgramRef",
+        "program_ref",
+        "stored_program_ids",
+    ),
     "cxgov.api._review": ("Review", "codeowners", "review"),
     "cxgov.api._site": ("SiteOutcome", "build_site", "site_after_run"),
     "cxgov.clock": (
@@ -134,13 +147,16 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.evaluate.run": ("Evaluation",),
     "cxgov.ingest.batch": ("BatchSummary",),
     "cxgov.judgement.actions": ("Action", "ActionHistory", "Effectiveness"),
+    "cxgov.judgement.lifecycle": ("ActionStatus",),
     "cxgov.judgement.status": ("worst_first",),
     "cxgov.judgement.verdicts": ("SEVERITY", "Verdict", "verdict_words"),
+    "cxgov.model": ("Language",),
     "cxgov.program_files.documents": ("MAX_FILE_BYTES",),
     "cxgov.nightly": ("NightlyRun",),
     "cxgov.validation.output": ("FORMATTERS",),
     "cxgov.review.codeowners": ("CodeownersFile",),
     "cxgov.rules": ("Rule",),
+    "cxgov.site.i18n": ("Locale",),
     "cxgov.site.options": ("Audience", "Builder", "BuiltSite"),
     "cxgov.store.status": ("DataStatus",),
     "cxgov.validation": ("ValidationResult",),

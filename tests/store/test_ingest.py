@@ -384,6 +384,12 @@ def test_data_status_counts_answers_and_rejections(db_url: str, tmp_path: Path) 
     assert points["mp-nps"]["first"].startswith("2026-03-01T08:00:00")
     assert points["mp-retention"]["records"] == 0 and points["mp-retention"]["first"] is None
     assert status["rejected"] == 1
+    # people read the times in the program's zone (the file's 10:00 in Helsinki), and are told
+    text = CliRunner().invoke(cli, ["data", "status", "--program", SHOP, "--db", db_url]).output
+    lines = text.splitlines()
+    assert lines[0] == "collection times in Europe/Helsinki, the program's time zone"
+    [nps] = [line for line in lines if line.startswith("mp-nps ")]
+    assert nps.split()[3:5] == ["2026-03-01", "10:00"], nps
 
 
 def test_usage_errors(db_url: str, tmp_path: Path) -> None:

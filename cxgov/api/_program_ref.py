@@ -1,0 +1,88 @@
+"""Naming a program on the command line: by its directory or by its id, the same everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from cxgov.errors import UsageError
+from cxgov.program_files.assembly import discover, load_program
+from cxgov.program_files.fields import did_you_mean
+
+__all__ = ["PROGRAMS_FOLDER", "ProgramRef", "program_ref", "stored_program_ids"]
+
+PROGRAMS_FOLDER = "programs"
+"""Where an id is looked up: the folder of programs `cxgov validate` reads by default."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramRef:
+    """A program as the command line named it."""
+
+    id: str
+    directory: str | None
+    """Its files; None for a program only the store knows (its files are elsewhere)."""
+
+
+def _ids_in(folder: str) -> dict[str, str]:
+    """Program id -> directory, for every program in `folder` (itself or its subfolders)."""
+    if not Path(folder).is_dir():
+        return {}
+    found, _ = discover([folder])
+    ids: dict[str, str] = {}
+    for directory, files in found:
+        ids.setdefault(load_program(directory, files).name, directory)
+    return ids
+
+
+def program_ref(
+    value: str,
+    *,
+    root: str = PROGRAMS_FOLDER,
+    stored: Callable[[], Collection[str]] | None = None,
+) -> ProgramRef:
+    """The program `value` names: a program directory (read for its id), or an id, looked up
+    as `root/<id>`, then among every program under `root`, then (with `stored`) among the
+    program ids the store holds. Anything else is a usage error that lists the valid ids."""
+    if Path(value).is_dir():
+        found = _ids_in(value)
+        if len(found) != 1:
+            raise UsageError(
+                f"--program {value}: expected one program directory, found {len(found)} programs"
+                + (f" ({', '.join(sorted(found))}): give one of them" if found else "")
+            )
+        [(program_id, directory)] = found.items()
+        return ProgramRef(program_id, directory)
+    # the usual layout first (programs/<id>, the folder named after the id), so naming a
+    # program by its id reads one program, not all of them
+    likely = Path(root) / value
+    if likely.is_dir() and _ids_in(str(likely)).get(value) is not None:
+        return ProgramRef(value, str(likely))
+    in_folder = _ids_in(root)
+    if value in in_folder:
+        return ProgramRef(value, in_folder[value])
+    known = set(stored()) if stored is not None else set()
+    if value in known:
+        return ProgramRef(value, None)
+    choices = sorted(known | set(in_folder))
+    hint = did_you_mean(value, choices)
+    raise UsageError(
+        f"--program {value}: no such program directory, and no program has the id '{value}'"
+        + (f"; {hint}" if hint else "")
+        + (
+            f" (program ids: {', '.join(choices)})"
+            if choices
+            else f" (no program found under {root}/)"
+        )
+    )
+
+
+def stored_program_ids(db: str | None = None) -> set[str]:
+    """The ids of the programs the store at `db` holds batches, runs or actions of."""
+    # imported here: naming a program by its directory needs no store
+    from cxgov.api._store import opened_store
+    from cxgov.store.status import stored_programs
+
+    with opened_store(db) as engine, engine.connect() as connection:
+        return stored_programs(connection)
