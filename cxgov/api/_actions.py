@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 from cxgov.actions import ledger
 from cxgov.actions.outbox import DeliveryState, retry_rejected, waiting_deliveries
+from cxgov.api._program import load_program
+from cxgov.api._program_ref import PROGRAMS_FOLDER, program_ref
 from cxgov.api._store import opened_store
 from cxgov.clock import Clock
-from cxgov.errors import ActionError
+from cxgov.errors import ActionError, UsageError
 from cxgov.judgement.actions import Action, ActionHistory, Effectiveness
 from cxgov.judgement.lifecycle import ActionStatus, InvalidTransition
+from cxgov.program_files.fields import did_you_mean
 
 __all__ = [
     "ActionFilter",
@@ -67,10 +70,16 @@ def change_action(
     db: str | None = None,
     note: str | None = None,
     owner: str | None = None,
+    program_dir: str | None = None,
     clock: Clock,
 ) -> ActionHistory:
     """A person's change: a new status (ack, start, resolve, reopen, cancel), a comment or a
-    new assignee. Returns the action as it is afterwards."""
+    new assignee, who must be an owner of the action's program (read from `program_dir`, a
+    directory or id, else from the program folder by the action's program id). Returns the
+    action as it is afterwards."""
+    if change == "assign":
+        assert owner is not None
+        _check_owner(owner, show_action(action_id, db), program_dir)
     try:
         with opened_store(db) as engine, engine.begin() as connection:
             now = clock()
@@ -85,6 +94,35 @@ def change_action(
             return ledger.action(connection, action_id)
     except (ledger.ActionNotFound, InvalidTransition) as exc:
         raise ActionError(str(exc)) from exc
+
+
+def _check_owner(owner: str, action: Action, program_dir: str | None) -> None:
+    """A usage error unless `owner` is an owner id of the action's program: an unknown id
+    would take the action out of everyone's sight (no mail, straight escalation)."""
+    try:
+        found = program_ref(program_dir or action.program)
+    except UsageError:
+        if program_dir is not None:
+            raise
+        raise UsageError(
+            f"cannot check that '{owner}' is an owner of program {action.program} (action "
+            f"{action.id}): its files are not under {PROGRAMS_FOLDER}/; name them with "
+            "--program DIR"
+        ) from None
+    if found.id != action.program:
+        raise UsageError(
+            f"--program {program_dir} is program {found.id}, but action {action.id} belongs to "
+            f"program {action.program}"
+        )
+    assert found.directory is not None, "without the store every program found has files"
+    owners = [o.id for o in load_program(found.directory).owners]
+    if owner not in owners:
+        hint = did_you_mean(owner, owners)
+        raise UsageError(
+            f"no owner '{owner}' in program {action.program}"
+            + (f"; {hint}" if hint else "")
+            + f" (owners: {', '.join(owners) or 'none'})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
