@@ -106,3 +106,13 @@ def test_site_serve_on_a_busy_port_says_so_and_suggests_another(
         f"cxgov: error: port {busy_port} on 127.0.0.1 is taken; serve on another one with "
         f"--port, for example --port {busy_port + 1} (or --port 0 for any free port)\n"
     )
+
+
+def test_an_unknown_owner_is_a_usage_error_with_the_closest_id(
+    in_repo: Path, tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    code, output = invoke("digest", "--program", "kahvipalvelu", "--owner", "cx-johtja", "--db", db)
+    assert code == ExitCode.USAGE
+    assert "no owner 'cx-johtja' in program kahvipalvelu; did you mean 'cx-johtaja'?" in output
+    assert "(owners: toimitusjohtaja, cx-johtaja, " in output

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from cxgov.actions import ledger
 from cxgov.actions.outbox import DeliveryState, retry_rejected, waiting_deliveries
 from cxgov.api._program import load_program
-from cxgov.api._program_ref import PROGRAMS_FOLDER, program_ref
+from cxgov.api._program_ref import PROGRAMS_FOLDER, owner_named, program_ref
 from cxgov.api._store import opened_store
 from cxgov.clock import Clock
 from cxgov.errors import ActionError, UsageError
 from cxgov.judgement.actions import Action, ActionHistory, Effectiveness
 from cxgov.judgement.lifecycle import ActionStatus, InvalidTransition
-from cxgov.program_files.fields import did_you_mean
 
 __all__ = [
     "ActionFilter",
@@ -115,14 +114,7 @@ def _check_owner(owner: str, action: Action, program_dir: str | None) -> None:
             f"program {action.program}"
         )
     assert found.directory is not None, "without the store every program found has files"
-    owners = [o.id for o in load_program(found.directory).owners]
-    if owner not in owners:
-        hint = did_you_mean(owner, owners)
-        raise UsageError(
-            f"no owner '{owner}' in program {action.program}"
-            + (f"; {hint}" if hint else "")
-            + f" (owners: {', '.join(owners) or 'none'})"
-        )
+    owner_named(load_program(found.directory), owner)
 
 
 @dataclass(frozen=True, slots=True)

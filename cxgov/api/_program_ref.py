@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cxgov.errors import UsageError
+from cxgov.model import Owner, Program
 from cxgov.program_files.assembly import discover, load_program
 from cxgov.program_files.fields import did_you_mean
 
-__all__ = ["PROGRAMS_FOLDER", "ProgramRef", "program_ref", "stored_program_ids"]
+__all__ = ["PROGRAMS_FOLDER", "ProgramRef", "owner_named", "program_ref", "stored_program_ids"]
 
 PROGRAMS_FOLDER = "programs"
 """Where an id is looked up: the folder of programs `cxgov validate` reads by default."""
@@ -76,6 +77,21 @@ def program_ref(
             else f" (no program found under {root}/)"
         )
     )
+
+
+def owner_named(program: Program, owner_id: str) -> Owner:
+    """The owner `owner_id` of `program`; a usage error with the closest id and every owner id
+    otherwise (an unknown owner gets no mail, and its actions escalate unseen)."""
+    owners = [o.id for o in program.owners]
+    found = next((o for o in program.owners if o.id == owner_id), None)
+    if found is None:
+        hint = did_you_mean(owner_id, owners)
+        raise UsageError(
+            f"no owner '{owner_id}' in program {program.program.id}"
+            + (f"; {hint}" if hint else "")
+            + f" (owners: {', '.join(owners) or 'none'})"
+        )
+    return found
 
 
 def stored_program_ids(db: str | None = None) -> set[str]:
