@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from cxgov.actions import ledger
 from cxgov.actions.outbox import DeliveryState, retry_rejected, waiting_deliveries
 from cxgov.api._program import load_program
-from cxgov.api._program_ref import PROGRAMS_FOLDER, owner_named, program_ref
+from cxgov.api._program_ref import PROGRAMS_FOLDER, owner_named, program_ref, programs_in
 from cxgov.api._store import opened_store
 from cxgov.clock import Clock
 from cxgov.errors import ActionError, UsageError
 from cxgov.judgement.actions import Action, ActionHistory, Effectiveness
 from cxgov.judgement.lifecycle import ActionStatus, InvalidTransition
+from cxgov.program_files.fields import did_you_mean
 
 __all__ = [
     "ActionFilter",
@@ -45,11 +46,40 @@ class ActionFilter:
         return self.overdue_on is None or action.overdue(self.overdue_on)
 
 
-def list_actions(db: str | None = None, where: ActionFilter = ActionFilter()) -> list[Action]:
-    """Actions in the store, oldest first, narrowed by `where`."""
+def list_actions(
+    db: str | None = None, where: ActionFilter = ActionFilter(), *, root: str = PROGRAMS_FOLDER
+) -> list[Action]:
+    """Actions in the store, oldest first, narrowed by `where`.
+
+    An owner or journey that neither the actions nor the programs under `root` know is a
+    usage error with the valid ids, not an empty list that looks like "nothing to do".
+    """
     with opened_store(db) as engine, engine.connect() as connection:
         found = ledger.actions(connection, where.program)
+    if where.owner or where.journey:
+        programs = [
+            loaded.program
+            for ident, loaded in programs_in(root).items()
+            if where.program in (None, ident)
+        ]
+        owners = {o.id for p in programs for o in p.owners}
+        owners |= {a.assignee for a in found} | {a.escalated_to for a in found if a.escalated_to}
+        _known("--owner", where.owner, owners)
+        journeys = {j.id for p in programs for j in p.journeys} | {a.journey for a in found}
+        _known("--journey", where.journey, journeys)
     return [action for action in found if where.keeps(action)]
+
+
+def _known(option: str, value: str | None, valid: set[str]) -> None:
+    # with no actions and no program files there is nothing to tell a typo by
+    if value is None or value in valid or not valid:
+        return
+    hint = did_you_mean(value, sorted(valid))
+    raise UsageError(
+        f"{option} {value}: no program or action knows it"
+        + (f"; {hint}" if hint else "")
+        + f" (valid: {', '.join(sorted(valid))})"
+    )
 
 
 def show_action(action_id: int, db: str | None = None) -> ActionHistory:

@@ -8,10 +8,17 @@ from pathlib import Path
 
 from cxgov.errors import UsageError
 from cxgov.model import Owner, Program
-from cxgov.program_files.assembly import discover, load_program
+from cxgov.program_files.assembly import LoadedProgram, discover, load_program
 from cxgov.program_files.fields import did_you_mean
 
-__all__ = ["PROGRAMS_FOLDER", "ProgramRef", "owner_named", "program_ref", "stored_program_ids"]
+__all__ = [
+    "PROGRAMS_FOLDER",
+    "ProgramRef",
+    "owner_named",
+    "program_ref",
+    "programs_in",
+    "stored_program_ids",
+]
 
 PROGRAMS_FOLDER = "programs"
 """Where an id is looked up: the folder of programs `cxgov validate` reads by default."""
@@ -26,15 +33,22 @@ class ProgramRef:
     """Its files; None for a program only the store knows (its files are elsewhere)."""
 
 
-def _ids_in(folder: str) -> dict[str, str]:
-    """Program id -> directory, for every program in `folder` (itself or its subfolders)."""
+def programs_in(folder: str) -> dict[str, LoadedProgram]:
+    """Program id -> the program as read (not yet checked by the rules), for every program in
+    `folder` (itself or its subfolders); the first of two with one id."""
     if not Path(folder).is_dir():
         return {}
     found, _ = discover([folder])
-    ids: dict[str, str] = {}
+    programs: dict[str, LoadedProgram] = {}
     for directory, files in found:
-        ids.setdefault(load_program(directory, files).name, directory)
-    return ids
+        loaded = load_program(directory, files)
+        programs.setdefault(loaded.name, loaded)
+    return programs
+
+
+def _ids_in(folder: str) -> dict[str, str]:
+    """Program id -> directory, for every program in `folder`."""
+    return {ident: loaded.directory for ident, loaded in programs_in(folder).items()}
 
 
 def program_ref(

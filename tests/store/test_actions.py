@@ -176,7 +176,7 @@ def _evaluated(program: str, db_url: str) -> str:
 
 
 def test_an_action_goes_only_to_an_owner_of_its_program(
-    db_url: str, program: str, monkeypatch: pytest.MonkeyPatch
+    db_url: str, program: str, monkeypatch: pytest.MonkeyPatch, in_repo: Path
 ) -> None:
     ident = _evaluated(program, db_url)
     runner = CliRunner()
@@ -248,7 +248,7 @@ def test_show_says_who_assigned_the_action_when_with_figures_rounded_as_the_site
 
 
 def test_list_takes_the_program_as_a_directory_or_an_id_and_refuses_unknown_values(
-    db_url: str, program: str
+    db_url: str, program: str, in_repo: Path
 ) -> None:
     ident = int(_evaluated(program, db_url))
     runner = CliRunner()
@@ -269,6 +269,16 @@ def test_list_takes_the_program_as_a_directory_or_an_id_and_refuses_unknown_valu
     assert code == 2 and "'avoin' is not one of 'open', 'acknowledged'" in output
     code, output = listed("--status", "OPEN")
     assert code == 0 and [a["id"] for a in json.loads(output)] == [ident]
+    # owners and journeys: those of the actions and of the programs under programs/
+    code, output = listed("--owner", "cxx")
+    assert code == 2 and "--owner cxx: no program or action knows it; did you mean 'cx'?" in output
+    code, output = listed("--journey", "ordr", "--program", "shop")
+    assert code == 2 and "did you mean 'order'? (valid: order)" in output
+    assert listed("--owner", "cx")[0] == 0
+    code, output = listed("--owner", "cx-johtaja", "--program", "shop")
+    assert code == 2, "an owner of another program is not one of this one's"
+    code, output = listed("--owner", "cx-johtaja")
+    assert (code, json.loads(output)) == (0, []), "an owner of a program under programs/"
     for command in ("deliveries", "effectiveness"):
         result = runner.invoke(cli, ["actions", command, "--program", "shpo", "--db", db_url])
         assert result.exit_code == 2 and "did you mean 'shop'?" in result.output, command
