@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from cxgov import api
 from cxgov.cli import cli
 from cxgov.judgement.outcome import FAIL_ON_DEFAULT, ExitCode
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -116,3 +116,19 @@ def test_an_unknown_owner_is_a_usage_error_with_the_closest_id(
     assert code == ExitCode.USAGE
     assert "no owner 'cx-johtja' in program kahvipalvelu; did you mean 'cx-johtaja'?" in output
     assert "(owners: toimitusjohtaja, cx-johtaja, " in output
+
+
+def test_every_command_documents_its_exit_codes() -> None:
+    from tests.test_docs import _commands
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    sections = {
+        part.split("`", 1)[0]: part for part in text.split("\n## `")[1:] if part.startswith("cxgov")
+    }
+    names = _commands(cli)
+    for name in names:
+        if any(other.startswith(f"{name} ") for other in names):
+            continue  # a group: its commands say what they end with
+        group = " ".join(name.split()[:2])  # `cxgov actions` speaks for its commands
+        said = [sections.get(name, ""), sections.get(group, "") if group != name else ""]
+        assert any("Exit codes" in section for section in said), f"{name}: no exit codes"
