@@ -4,8 +4,9 @@ typed values; printing and exit codes belong to the command line.
 Each name is imported from its module on first use (PEP 562), so a command loads only what it
 uses: `cxgov validate` does not pay for the store, evaluation, actions or the site builders.
 The functions live in the private modules `_program`, `_data`, `_evaluate`, `_actions`,
-`_review` and `_site`, one per command group, which open the store through `_store`; the
-types and constants they take and return are re-exported from the modules that define them.
+`_review` and `_site`, one per command group, which open the store through `_store` and find
+the program a `--program` names through `_program_ref`; the types and constants they take and
+return are re-exported from the modules that define them.
 """
 
 from __future__ import annotations
