@@ -169,8 +169,12 @@ def test_an_owners_digest_lists_objectives_due_actions_and_changes(
         api.digest(program, "nobody", as_of=dt.date(2026, 3, 25), db=db_url)
 
 
+OPENED_AT = dt.datetime(2026, 3, 10, 6, 0, tzinfo=dt.UTC)
+"""When the run that opens the shop's action records it: fixed, so a time shown can be read."""
+
+
 def _evaluated(program: str, db_url: str) -> str:
-    api.evaluate(program, as_of=dt.date(2026, 3, 10), db=db_url, out=None, clock=clock)
+    api.evaluate(program, as_of=OPENED_AT.date(), db=db_url, out=None, clock=lambda: OPENED_AT)
     [action] = _list(db_url)
     return str(action["id"])
 
@@ -218,10 +222,10 @@ def test_show_says_who_assigned_the_action_when_with_figures_rounded_as_the_site
         assert result.exit_code == 0, result.output
         return result.output.splitlines()
 
-    # opened by the run at the tests' "now" (12:00 UTC), to the policy's journey owner
+    # opened by the run at 06:00 UTC, to the policy's journey owner
     lines = show()
     assert (
-        lines[1] == "  assigned to cx at 2026-12-01 12:00 UTC by its action policy; due 2026-03-31"
+        lines[1] == "  assigned to cx at 2026-03-10 06:00 UTC by its action policy; due 2026-03-31"
     )
     evidence = lines[2]
     assert evidence.startswith("  evidence: nps 15.0 (n=100, interval "), evidence
@@ -229,7 +233,7 @@ def test_show_says_who_assigned_the_action_when_with_figures_rounded_as_the_site
     # every figure has the site's one decimal, however many the stored evidence holds
     figures = evidence.split("interval ")[1].split(")")[0].split("..")
     assert all(len(f.split(".")[1]) == 1 for f in figures), figures
-    assert lines[3] == "  2026-12-01 12:00 UTC cxgov: opened (→ open)"
+    assert lines[3] == "  2026-03-10 06:00 UTC cxgov: opened (→ open)"
     at = dt.datetime(2026, 12, 2, 7, 45, tzinfo=dt.UTC)
     api.change_action(
         int(ident),
