@@ -4,8 +4,9 @@ typed values; printing and exit codes belong to the command line.
 Each name is imported from its module on first use (PEP 562), so a command loads only what it
 uses: `cxgov validate` does not pay for the store, evaluation, actions or the site builders.
 The functions live in the private modules `_program`, `_data`, `_evaluate`, `_actions`,
-`_review` and `_site`, one per command group, which open the store through `_store`; the
-types and constants they take and return are re-exported from the modules that define them.
+`_review` and `_site`, one per command group, which open the store through `_store` and find
+the program a `--program` names through `_program_ref`; the types and constants they take and
+return are re-exported from the modules that define them.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ if TYPE_CHECKING:
     from cxgov.api._program import scaffold as scaffold
     from cxgov.api._program import validate as validate
     from cxgov.api._program import write_schema_files as write_schema_files
+    from cxgov.api._program_ref import PROGRAMS_FOLDER as PROGRAMS_FOLDER
+    from cxgov.api._program_ref import ProgramRef as ProgramRef
+    from cxgov.api._program_ref import program_ref as program_ref
+    from cxgov.api._program_ref import stored_program_ids as stored_program_ids
     from cxgov.api._review import Review as Review
     from cxgov.api._review import codeowners as codeowners
     from cxgov.api._review import review as review
@@ -66,15 +71,18 @@ if TYPE_CHECKING:
     from cxgov.judgement.actions import Action as Action
     from cxgov.judgement.actions import ActionHistory as ActionHistory
     from cxgov.judgement.actions import Effectiveness as Effectiveness
+    from cxgov.judgement.lifecycle import ActionStatus as ActionStatus
     from cxgov.judgement.status import worst_first as worst_first
     from cxgov.judgement.verdicts import SEVERITY as SEVERITY
     from cxgov.judgement.verdicts import Verdict as Verdict
     from cxgov.judgement.verdicts import verdict_words as verdict_words
+    from cxgov.model import Language as Language
     from cxgov.nightly import NightlyRun as NightlyRun
     from cxgov.program_files.documents import MAX_FILE_BYTES as MAX_FILE_BYTES
     from cxgov.review.codeowners import CodeownersFile as CodeownersFile
     from cxgov.rules import Rule as Rule
     from cxgov.rules.examples import RuleExample as RuleExample
+    from cxgov.site.i18n import Locale as Locale
     from cxgov.site.options import Audience as Audience
     from cxgov.site.options import Builder as Builder
     from cxgov.site.options import BuiltSite as BuiltSite
@@ -112,6 +120,12 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "validate",
         "write_schema_files",
     ),
+    "cxgov.api._program_ref": (
+        "PROGRAMS_FOLDER",
+        "ProgramRef",
+        "program_ref",
+        "stored_program_ids",
+    ),
     "cxgov.api._review": ("Review", "codeowners", "review"),
     "cxgov.api._site": ("SiteOutcome", "build_site", "site_after_run"),
     "cxgov.clock": (
@@ -137,14 +151,17 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.evaluate.run": ("Evaluation",),
     "cxgov.ingest.batch": ("BatchSummary",),
     "cxgov.judgement.actions": ("Action", "ActionHistory", "Effectiveness"),
+    "cxgov.judgement.lifecycle": ("ActionStatus",),
     "cxgov.judgement.status": ("worst_first",),
     "cxgov.judgement.verdicts": ("SEVERITY", "Verdict", "verdict_words"),
+    "cxgov.model": ("Language",),
     "cxgov.program_files.documents": ("MAX_FILE_BYTES",),
     "cxgov.nightly": ("NightlyRun",),
     "cxgov.validation.output": ("FORMATTERS",),
     "cxgov.review.codeowners": ("CodeownersFile",),
     "cxgov.rules": ("Rule",),
     "cxgov.rules.examples": ("RuleExample",),
+    "cxgov.site.i18n": ("Locale",),
     "cxgov.site.options": ("Audience", "Builder", "BuiltSite"),
     "cxgov.store.status": ("DataStatus",),
     "cxgov.validation": ("ValidationResult",),

@@ -10,9 +10,9 @@ from pathlib import Path
 from cxgov.actions.digest import render as render_digest
 from cxgov.actions.digest_mail import collect as collect_digest
 from cxgov.api._program import load_program, loaded_program
+from cxgov.api._program_ref import owner_named
 from cxgov.api._store import opened_store
 from cxgov.clock import Clock
-from cxgov.errors import UsageError
 from cxgov.evaluate.run import Evaluation
 from cxgov.nightly import NightlyRun, evaluate_and_follow_up, run_nightly
 from cxgov.store.locks import run_lock
@@ -94,9 +94,6 @@ def digest(
 ) -> str:
     """One owner's digest in Markdown (see cxgov.actions.digest): the text mailed to them."""
     program = load_program(program_dir)
-    owner = next((o for o in program.owners if o.id == owner_id), None)
-    if owner is None:
-        known = ", ".join(sorted(o.id for o in program.owners))
-        raise UsageError(f"program {program.program.id} has no owner {owner_id!r} ({known})")
+    owner = owner_named(program, owner_id)
     with opened_store(db) as engine, engine.connect() as connection:
         return render_digest(collect_digest(connection, program, owner, as_of, since))

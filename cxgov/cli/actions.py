@@ -11,7 +11,16 @@ from typing import Any
 import click
 
 from cxgov import api
-from cxgov.cli.common import db_option, edge_clock, guarded, today
+from cxgov.cli.common import (
+    db_option,
+    edge_clock,
+    format_option,
+    guarded,
+    moment,
+    program_id,
+    program_id_option,
+    today,
+)
 from cxgov.judgement.outcome import ExitCode
 
 LIST_FIELDS = (
@@ -68,22 +77,20 @@ def actions() -> None:
 
 
 @actions.command("list")
-@click.option("--program", "program_id", help="Only this program (its id).")
+@program_id_option
 @click.option("--owner", help="Only actions assigned or escalated to this owner id.")
-@click.option("--status", help="Only actions in this status (open, resolved, ...).")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in api.ActionStatus], case_sensitive=False),
+    help="Only actions in this status.",
+)
 @click.option("--journey", help="Only actions of this journey id.")
 @click.option("--overdue", is_flag=True, help="Only unfinished actions past their due date.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option(choices=("table", "json", "csv"))
 @db_option
 @guarded
 def list_command(
-    program_id: str | None,
+    program: str | None,
     owner: str | None,
     status: str | None,
     journey: str | None,
@@ -93,7 +100,7 @@ def list_command(
 ) -> int:
     """List actions, oldest first."""
     where = api.ActionFilter(
-        program=program_id,
+        program=program_id(program, db),
         owner=owner,
         status=status,
         journey=journey,
@@ -126,21 +133,40 @@ def list_command(
     return ExitCode.OK
 
 
+_NUMBERS = api.Locale(api.Language.EN)
+"""Figures as the site rounds them (one decimal, thousands grouped), in the command line's
+English."""
+
+
+def _assignment(found: api.ActionHistory) -> str:
+    """To whom the action is assigned, since when and by whom: the newest `assigned` event,
+    else the opening (the policy chose the assignee)."""
+    for event in reversed(found.events):
+        if event.kind == "assigned":
+            before = event.data.get("from")
+            was = f", was {before}" if before and before != found.assignee else ""
+            return f"assigned to {found.assignee} at {moment(event.at)} by {event.actor}{was}"
+    return f"assigned to {found.assignee} at {moment(found.opened_at)} by its action policy"
+
+
 def _echo_action(found: api.ActionHistory) -> None:
     evidence = found.evidence or {}
     click.echo(
         f"action {found.id}: {found.objective}{_segment_suffix(found.segment)} "
         f"{found.trigger}, {found.status}, severity {found.severity}"
     )
-    click.echo(f"  assignee {found.assignee}, due {found.due.isoformat()}")
+    click.echo(f"  {_assignment(found)}; due {found.due.isoformat()}")
     if found.escalated_to:
         click.echo(f"  escalated to {found.escalated_to} (level {found.escalation_level})")
     if evidence:
         period = evidence.get("period", {})
+        n = evidence.get("n")
+        figure = _NUMBERS.number
         click.echo(
-            f"  evidence: {evidence.get('kpi')} {evidence.get('value')} (n={evidence.get('n')}, "
-            f"interval {evidence.get('ci_low')}..{evidence.get('ci_high')}) against target "
-            f"{evidence.get('target')} in {period.get('start')}..{period.get('end')}"
+            f"  evidence: {evidence.get('kpi')} {figure(evidence.get('value'))} "
+            f"(n={'-' if n is None else _NUMBERS.integer(n)}, interval "
+            f"{figure(evidence.get('ci_low'))}..{figure(evidence.get('ci_high'))}) against "
+            f"target {figure(evidence.get('target'))} in {period.get('start')}..{period.get('end')}"
         )
         if evidence.get("consequence"):
             click.echo(f"  consequence: {evidence['consequence']}")
@@ -151,8 +177,9 @@ def _echo_action(found: api.ActionHistory) -> None:
             else f"{event.from_status or ''} → {event.to_status}".strip()
         )
         note = f": {event.note}" if event.note else ""
-        at = event.to_json()["at"]
-        click.echo(f"  {at} {event.actor}: {event.kind} ({change}){note}")
+        if event.kind == "assigned":
+            note = f": {event.data.get('from')} → {event.data.get('to')}{note}"
+        click.echo(f"  {moment(event.at)} {event.actor}: {event.kind} ({change}){note}")
 
 
 def _run_change(change: str, action_id: int, **kwargs: Any) -> int:
@@ -163,7 +190,7 @@ def _run_change(change: str, action_id: int, **kwargs: Any) -> int:
 
 @actions.command("show")
 @click.argument("action_id", type=int)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@format_option()
 @db_option
 @guarded
 def show_command(action_id: int, output_format: str, db: str | None) -> int:
@@ -215,26 +242,34 @@ def comment_command(action_id: int, text: str, actor: str, db: str | None) -> in
 @actions.command("assign")
 @click.argument("action_id", type=int)
 @click.argument("owner")
+@click.option(
+    "--program",
+    "program",
+    metavar="DIR|ID",
+    help="The action's program, whose owners OWNER must be one of (default: the program "
+    "with the action's program id under programs/).",
+)
 @_actor_option
 @db_option
 @guarded
-def assign_command(action_id: int, owner: str, actor: str, db: str | None) -> int:
-    """Give an action to another owner (an owner id of the program)."""
-    return _run_change("assign", action_id, actor=actor, db=db, owner=owner)
+def assign_command(
+    action_id: int, owner: str, program: str | None, actor: str, db: str | None
+) -> int:
+    """Give an action to another owner: an owner id of the action's program (a usage error,
+    exit 2, names the valid ones)."""
+    return _run_change("assign", action_id, actor=actor, db=db, owner=owner, program_dir=program)
 
 
 @actions.command("deliveries")
-@click.option("--program", "program_id", help="Only this program (its id).")
+@program_id_option
 @click.option("--retry", is_flag=True, help="Put rejected deliveries back in the queue.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@format_option()
 @db_option
 @guarded
-def deliveries_command(
-    program_id: str | None, retry: bool, output_format: str, db: str | None
-) -> int:
+def deliveries_command(program: str | None, retry: bool, output_format: str, db: str | None) -> int:
     """Deliveries to sinks (webhook, e-mail, GitHub) that have not got through yet: pending,
     failed (tried again by the next run) and rejected (refused by the sink; --retry)."""
-    found = api.deliveries(db, program_id, retry=retry)
+    found = api.deliveries(db, program_id(program, db), retry=retry)
     if output_format == "json":
         click.echo(json.dumps([d.to_json() for d in found.waiting], indent=2))
         return ExitCode.OK
@@ -252,14 +287,14 @@ def deliveries_command(
 
 
 @actions.command("effectiveness")
-@click.option("--program", "program_id", help="Only this program (its id).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@program_id_option
+@format_option()
 @db_option
 @guarded
-def effectiveness_command(program_id: str | None, output_format: str, db: str | None) -> int:
+def effectiveness_command(program: str | None, output_format: str, db: str | None) -> int:
     """Whether the work moves the numbers: per owner and per journey, the resolved actions the
     following periods judged, and the share verified effective."""
-    found = api.effectiveness(db, program_id)
+    found = api.effectiveness(db, program_id(program, db))
     if output_format == "json":
         click.echo(json.dumps([e.to_json() for e in found], indent=2))
         return ExitCode.OK

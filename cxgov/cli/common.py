@@ -8,6 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -102,6 +103,19 @@ def today() -> dt.date:
     return api.local_date(edge_clock())
 
 
+def moment(stored: dt.datetime | None, zone: str = "UTC", *, named: bool = True) -> str:
+    """An instant the store holds (naive UTC) as people read it: to the minute, in `zone` (an
+    IANA name, such as the program's `timezone`), with the zone named unless the caller says
+    it once for many (`named=False`)."""
+    if stored is None:
+        return "-"
+    from zoneinfo import ZoneInfo
+
+    utc = stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC)
+    local = f"{utc.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"
+    return f"{local} {zone}" if named else local
+
+
 def day_or_today(given: dt.datetime | None) -> dt.date:
     """A `--as-of` option's day, else today."""
     return given.date() if given else today()
@@ -117,13 +131,43 @@ db_option = click.option(
 )
 
 
+def _program_directory(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None or Path(value).is_dir():
+        return value  # the command reads the directory, and says what is wrong with it
+    try:
+        found = api.program_ref(value)
+    except api.UsageError as exc:
+        raise click.BadParameter(str(exc).removeprefix(f"--program {value}: ")) from None
+    assert found.directory is not None, "without the store every program found has files"
+    return found.directory
+
+
 program_option = click.option(
     "--program",
     "program_dir",
     required=True,
-    type=click.Path(file_okay=False),
-    help="The program directory.",
+    metavar="DIR|ID",
+    callback=_program_directory,
+    help="The program: its directory, or its id (looked up under programs/).",
 )
+"""`--program` of the commands that read the program's files."""
+
+
+program_id_option = click.option(
+    "--program",
+    "program",
+    metavar="DIR|ID",
+    help="Only this program: its directory or its id.",
+)
+"""`--program` of the commands that read only the store: see `program_id`."""
+
+
+def program_id(value: str | None, db: str | None) -> str | None:
+    """The id of the program `--program` names (a directory or an id the program folder or the
+    store knows); a usage error with the valid ids otherwise."""
+    if value is None:
+        return None
+    return api.program_ref(value, stored=lambda: api.stored_program_ids(db)).id
 
 
 def format_option(
@@ -133,7 +177,7 @@ def format_option(
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(list(choices)),
+        type=click.Choice(list(choices), case_sensitive=False),
         default=choices[0],
         show_default=True,
         help=help_text,

@@ -14,6 +14,7 @@ from cxgov.cli.common import (
     edge_clock,
     format_option,
     guarded,
+    moment,
     program_option,
     today,
 )
@@ -138,25 +139,26 @@ def data() -> None:
 @guarded
 def data_status(program_dir: str, db: str | None, output_format: str) -> int:
     """Per measurement point: answers, not-applicable answers, first and last collection time;
-    and rejected rows per source."""
+    rejected rows per source; and the files quarantined as unreadable."""
     found = api.status(program_dir, db=db)
     if output_format == "json":
         click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
         return ExitCode.OK
     width = max([len("measurement point"), *(len(p.id) for p in found.points)])
+    click.echo(f"collection times in {found.timezone}, the program's time zone")
     click.echo(
         f"{'measurement point':<{width}}  {'answers':>9}  {'n/a':>7}  first             last"
     )
     for p in found.points:
-        first = p.first.strftime("%Y-%m-%d %H:%M") if p.first else "-"
-        last = p.last.strftime("%Y-%m-%d %H:%M") if p.last else "-"
+        first = moment(p.first, found.timezone, named=False)
+        last = moment(p.last, found.timezone, named=False)
         click.echo(f"{p.id:<{width}}  {p.records:>9,}  {p.not_applicable:>7,}  {first:<16}  {last}")
     for source, count in sorted(found.rejected_by_source.items()):
         click.echo(f"rejected rows from {source}: {count:,}")
     if not found.rejected_by_source:
         click.echo("rejected rows: none")
     for unreadable in found.unreadable:
-        since = f"{unreadable.found_at:%Y-%m-%d %H:%M} UTC"
+        since = moment(unreadable.found_at, found.timezone, named=False)
         click.echo(
             f"unreadable file from {unreadable.source} (not loaded, since {since}): "
             f"{unreadable.file_name}: {unreadable.reason}"

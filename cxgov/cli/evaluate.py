@@ -18,7 +18,7 @@ from cxgov.cli.common import (
 )
 from cxgov.cli.data import echo_batch
 from cxgov.cli.site import echo_built, progress, site_options
-from cxgov.judgement.outcome import FAIL_ON, ExitCode, exit_code_for
+from cxgov.judgement.outcome import FAIL_ON, FAIL_ON_DEFAULT, ExitCode, exit_code_for
 
 _out_option = click.option(
     "--out",
@@ -27,6 +27,18 @@ _out_option = click.option(
     show_default=True,
     help="Folder of the reports: OUT/<program-id>/<as-of>.json and .md.",
 )
+
+
+_fail_on_option = click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON, case_sensitive=False),
+    default=FAIL_ON_DEFAULT,
+    show_default=True,
+    help="Exit 1 when an objective's current status is at or beyond this status "
+    "(on_target < pending < within_noise < insufficient_sample < below_target < warn < "
+    "no_data < fail); none never does.",
+)
+"""`--fail-on` of `evaluate` and `run`: one option, one default."""
 
 
 def _current(result: api.Evaluation) -> list[api.Verdict]:
@@ -88,15 +100,7 @@ def _echo_deliveries(outcome: api.NightlyRun) -> None:
 @db_option
 @_out_option
 @format_option("json also prints the report.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default="fail",
-    show_default=True,
-    help="Exit 1 when an objective's current status is at or beyond this status "
-    "(on_target < pending < within_noise < insufficient_sample < below_target < warn < "
-    "no_data < fail).",
-)
+@_fail_on_option
 @click.option(
     "--dry-run", is_flag=True, help="Evaluate without recording the run or writing files."
 )
@@ -169,13 +173,7 @@ def evaluate(
     show_default=True,
     help="Refuse a source's batch (nothing of it committed) above this share of rejected rows.",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default="none",
-    show_default=True,
-    help="Exit 1 when an objective's current status is at or beyond this status.",
-)
+@_fail_on_option
 @click.option("--no-site", is_flag=True, help="Do not build the governance site.")
 @click.option(
     "--site-out",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 from collections.abc import Callable
@@ -14,6 +15,9 @@ from cxgov import api
 from cxgov.cli.common import db_option, guarded, program_option
 from cxgov.errors import UsageError
 from cxgov.judgement.outcome import ExitCode
+
+_HOST = "127.0.0.1"
+"""`site serve` listens on this machine only: a preview, not a publication."""
 
 _out_option = click.option(
     "--out",
@@ -29,7 +33,7 @@ def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
         [
             click.option(
                 "--audience",
-                type=click.Choice([a.value for a in api.Audience]),
+                type=click.Choice([a.value for a in api.Audience], case_sensitive=False),
                 default=api.Audience.TEAM.value,
                 show_default=True,
                 help="leadership: aggregates only, no verbatim customer comments; team: also "
@@ -46,7 +50,7 @@ def site_options(command: Callable[..., Any]) -> Callable[..., Any]:
             ),
             click.option(
                 "--builder",
-                type=click.Choice([b.value for b in api.Builder]),
+                type=click.Choice([b.value for b in api.Builder], case_sensitive=False),
                 default=api.Builder.MKDOCS.value,
                 show_default=True,
                 help="mkdocs-material, or Zensical (pip install 'cxgov[zensical]').",
@@ -153,7 +157,11 @@ def serve_command(
     port: int,
     no_build: bool,
 ) -> int:
-    """Build the site and preview it at http://127.0.0.1:PORT/ until Ctrl-C."""
+    """Build the site and preview it at http://127.0.0.1:PORT/ until Ctrl-C.
+
+    Exit codes: 1 the build failed, 2 usage error (also: the port is taken, pick another with
+    --port), 3 internal error, 130 stopped with Ctrl-C (the usual end).
+    """
     if no_build:
         out = (
             Path(site_out) if site_out else Path("site") / api.load_program(program_dir).program.id
@@ -163,7 +171,19 @@ def serve_command(
     if not (out / "index.html").is_file():
         raise UsageError(f"no built site in {out}; run `cxgov site build` first")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        click.echo(f"serving {out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server = http.server.ThreadingHTTPServer((_HOST, port), handler)
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
+            raise
+        # someone else's server, or a port below 1024 without the rights: pick another port
+        why = "is taken" if exc.errno == errno.EADDRINUSE else "is not allowed for this user"
+        raise UsageError(
+            f"port {port} on {_HOST} {why}; serve on another one with --port, "
+            f"for example --port {port + 1 if 0 < port < 65535 else 8001} (or --port 0 for any "
+            "free port)"
+        ) from None
+    with server:
+        click.echo(f"serving {out} at http://{_HOST}:{server.server_address[1]}/ (Ctrl-C stops)")
         server.serve_forever()
     return ExitCode.OK

@@ -241,7 +241,7 @@ def _load_batch(
         batches.add_file(connection, batch_id, str(path), hashes[path], file_rows)
         if progress:
             progress(f"{path}: {file_rows:,} rows read")
-    counts = stager.finish(summary.accepted)
+    counts = stager.finish()
     summary.inserted, summary.updated = counts.inserted, counts.updated
     summary.unchanged, summary.duplicates = counts.unchanged, counts.duplicates
     return summary

@@ -202,6 +202,9 @@ class Stager:
         self.program, self.source, self.batch_id = program, source, batch_id
         self.direct = direct
         self.seq = 0
+        # answers given to `add`, not rows: a wide row holds several, and a first load's
+        # repeats are what of them `feedback` does not hold at the end
+        self.answers = 0
         self._dropped: list[str] = []
         self._cache_pages: int | None = None
         if self.dialect == "sqlite":
@@ -284,6 +287,7 @@ class Stager:
     def add(self, answers: Answers) -> None:
         if not answers.response_id:
             return
+        self.answers += answers.size
         if self.direct:
             self._add_direct(answers)
         else:
@@ -358,7 +362,7 @@ class Stager:
                 sql(1), [(*leading, *flat[i : i + width]) for i in range(whole, len(flat), width)]
             )
 
-    def finish(self, accepted: int) -> MergeCounts:
+    def finish(self) -> MergeCounts:
         """Counts of the batch; merges a staged batch into `feedback` first."""
         if not self.direct:
             return self.merge(self.program, self.source, self.batch_id)
@@ -372,7 +376,7 @@ class Stager:
             ).scalar_one()
         )
         self._reset_cache()
-        return MergeCounts(inserted=stored, duplicates=accepted - stored)
+        return MergeCounts(inserted=stored, duplicates=self.answers - stored)
 
     def _reset_cache(self) -> None:
         if self._cache_pages is not None:

@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Connection, Engine, case, func, select, union
 
 from cxgov.judgement.record import PointData, UnreadableFile
 from cxgov.model import Program
 from cxgov.store.batches import quarantined_files
 from cxgov.store.tables import (
+    ACTIONS,
+    EVALUATION_RUNS,
     FEEDBACK,
     INGEST_BATCHES,
     KPI_VALUES,
@@ -26,6 +28,8 @@ class DataStatus:
     rejected_by_source: dict[str, int] = field(default_factory=dict)
     unreadable: list[UnreadableFile] = field(default_factory=list)
     """Files quarantined because they could not be read at all, and not loaded since."""
+    timezone: str = "UTC"
+    """The program's time zone, for showing the (UTC) collection times to people."""
 
     @property
     def rejected(self) -> int:
@@ -124,5 +128,19 @@ def data_status(
         else:
             points.append(PointData(ident, int(counts[1]), int(counts[2]), counts[3], counts[4]))
     return DataStatus(
-        program_id, points, {source: int(count) for source, count in rejected}, unreadable
+        program_id,
+        points,
+        {source: int(count) for source, count in rejected},
+        unreadable=unreadable,
+        timezone=program.program.timezone,
     )
+
+
+def stored_programs(connection: Connection) -> set[str]:
+    """The ids of the programs the store holds anything of: batches, runs or actions."""
+    found = union(
+        select(INGEST_BATCHES.c.program),
+        select(EVALUATION_RUNS.c.program),
+        select(ACTIONS.c.program),
+    )
+    return {row[0] for row in connection.execute(found)}

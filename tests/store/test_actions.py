@@ -167,3 +167,124 @@ def test_an_owners_digest_lists_objectives_due_actions_and_changes(
     assert "- 2026-03-10 #1 opened → open (cxgov)" in since
     with pytest.raises(api.UsageError, match="no owner 'nobody'"):
         api.digest(program, "nobody", as_of=dt.date(2026, 3, 25), db=db_url)
+
+
+OPENED_AT = dt.datetime(2026, 3, 10, 6, 0, tzinfo=dt.UTC)
+"""When the run that opens the shop's action records it: fixed, so a time shown can be read."""
+
+
+def _evaluated(program: str, db_url: str) -> str:
+    api.evaluate(program, as_of=OPENED_AT.date(), db=db_url, out=None, clock=lambda: OPENED_AT)
+    [action] = _list(db_url)
+    return str(action["id"])
+
+
+def test_an_action_goes_only_to_an_owner_of_its_program(
+    db_url: str, program: str, monkeypatch: pytest.MonkeyPatch, in_repo: Path
+) -> None:
+    ident = _evaluated(program, db_url)
+    runner = CliRunner()
+    monkeypatch.setenv("CXGOV_ACTOR", "liisa")
+
+    def assign(*args: str) -> tuple[int, str]:
+        result = runner.invoke(cli, ["actions", "assign", ident, *args, "--db", db_url])
+        return result.exit_code, result.output
+
+    # the shop's files are not under programs/: its owners cannot be known without --program
+    code, output = assign("ceo")
+    assert code == 2 and "program shop (action 1): its files are not under programs/" in output
+    code, output = assign("eceo", "--program", program)
+    assert code == 2, "an unknown owner would take the action out of everyone's sight"
+    assert "no owner 'eceo' in program shop; did you mean 'ceo'? (owners: ceo, cx)" in output
+    code, output = assign("nobody", "--program", program)
+    assert code == 2 and "did you mean" not in output and "(owners: ceo, cx)" in output
+    assert run_show(runner, db_url, ident)["assignee"] == "cx", "nothing changed"
+    assert assign("ceo", "--program", program) == (0, f"action {ident}: open\n")
+    shown = run_show(runner, db_url, ident)
+    assert shown["assignee"] == "ceo"
+    assert shown["events"][-1]["data"] == {"from": "cx", "to": "ceo"}
+
+
+def run_show(runner: CliRunner, db_url: str, ident: str) -> dict[str, object]:
+    result = runner.invoke(cli, ["actions", "show", ident, "--format", "json", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)  # type: ignore[no-any-return]
+
+
+def test_show_says_who_assigned_the_action_when_with_figures_rounded_as_the_site_does(
+    db_url: str, program: str
+) -> None:
+    ident = _evaluated(program, db_url)
+    runner = CliRunner()
+
+    def show() -> list[str]:
+        result = runner.invoke(cli, ["actions", "show", ident, "--db", db_url])
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()
+
+    # opened by the run at 06:00 UTC, to the policy's journey owner
+    lines = show()
+    assert (
+        lines[1] == "  assigned to cx at 2026-03-10 06:00 UTC by its action policy; due 2026-03-31"
+    )
+    evidence = lines[2]
+    assert evidence.startswith("  evidence: nps 15.0 (n=100, interval "), evidence
+    assert evidence.endswith(" against target 30.0 in 2026-02-01..2026-02-28"), evidence
+    # every figure has the site's one decimal, however many the stored evidence holds
+    figures = evidence.split("interval ")[1].split(")")[0].split("..")
+    assert all(len(f.split(".")[1]) == 1 for f in figures), figures
+    assert lines[3] == "  2026-03-10 06:00 UTC cxgov: opened (→ open)"
+    at = dt.datetime(2026, 12, 2, 7, 45, tzinfo=dt.UTC)
+    api.change_action(
+        int(ident),
+        "assign",
+        actor="pekka",
+        db=db_url,
+        owner="ceo",
+        program_dir=program,
+        clock=lambda: at,
+    )
+    lines = show()
+    assert lines[1] == (
+        "  assigned to ceo at 2026-12-02 07:45 UTC by pekka, was cx; due 2026-03-31"
+    )
+    assert lines[-1] == "  2026-12-02 07:45 UTC pekka: assigned (open): cx → ceo"
+
+
+def test_list_takes_the_program_as_a_directory_or_an_id_and_refuses_unknown_values(
+    db_url: str, program: str, in_repo: Path
+) -> None:
+    ident = int(_evaluated(program, db_url))
+    runner = CliRunner()
+
+    def listed(*args: str) -> tuple[int, str]:
+        result = runner.invoke(cli, ["actions", "list", *args, "--format", "json", "--db", db_url])
+        return result.exit_code, result.output
+
+    for named in (program, "shop"):
+        code, output = listed("--program", named)
+        assert code == 0, output
+        assert [a["id"] for a in json.loads(output)] == [ident], named
+    code, output = listed("--program", "shpo")
+    assert code == 2, "an unknown program is no empty list"
+    assert "no program has the id 'shpo'; did you mean 'shop'?" in output
+    assert "shop" in output.split("program ids: ")[1], "the valid ids come from the store too"
+    code, output = listed("--status", "avoin")
+    assert code == 2 and "'avoin' is not one of 'open', 'acknowledged'" in output
+    code, output = listed("--status", "OPEN")
+    assert code == 0 and [a["id"] for a in json.loads(output)] == [ident]
+    # owners and journeys: those of the actions and of the programs under programs/
+    code, output = listed("--owner", "cxx")
+    assert code == 2 and "--owner cxx: no program or action knows it; did you mean 'cx'?" in output
+    code, output = listed("--journey", "ordr", "--program", "shop")
+    assert code == 2 and "did you mean 'order'? (valid: order)" in output
+    assert listed("--owner", "cx")[0] == 0
+    code, output = listed("--owner", "cx-johtaja", "--program", "shop")
+    assert code == 2, "an owner of another program is not one of this one's"
+    code, output = listed("--owner", "cx-johtaja")
+    assert (code, json.loads(output)) == (0, []), "an owner of a program under programs/"
+    for command in ("deliveries", "effectiveness"):
+        result = runner.invoke(cli, ["actions", command, "--program", "shpo", "--db", db_url])
+        assert result.exit_code == 2 and "did you mean 'shop'?" in result.output, command
+        result = runner.invoke(cli, ["actions", command, "--program", program, "--db", db_url])
+        assert result.exit_code == 0, result.output

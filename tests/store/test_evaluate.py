@@ -228,8 +228,10 @@ def test_exit_codes_follow_fail_on(db_url: str, loaded: object, tmp_path: Path) 
         "2026-03-20",
     ]
     # latest periods in March: NPS partial month with 100 answers at NPS −40 -> fail
-    assert runner.invoke(cli, base).exit_code == 1
+    assert runner.invoke(cli, [*base, "--fail-on", "fail"]).exit_code == 1
+    assert runner.invoke(cli, [*base, "--fail-on", "FAIL"]).exit_code == 1
     assert runner.invoke(cli, [*base, "--fail-on", "none"]).exit_code == 0
+    assert runner.invoke(cli, base).exit_code == 0, "by default a missed objective is no failure"
     printed = runner.invoke(cli, [*base, "--format", "json", "--dry-run", "--fail-on", "none"])
     assert json.loads(printed.stdout)["as_of"] == "2026-03-20"
 

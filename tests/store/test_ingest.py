@@ -395,7 +395,7 @@ def test_ingest_names_a_quarantined_file_and_exits_4(db_url: str, tmp_path: Path
     assert f"quarantined, not loaded: {damaged}: " in result.output
     assert "truncated or damaged" in result.output
     status = CliRunner().invoke(cli, ["data", "status", "--program", SHOP, "--db", db_url])
-    assert "unreadable file from answers (not loaded, since 2026-" in status.output
+    assert "unreadable file from answers (not loaded, since 2026-" in status.output, status.output
 
 
 def test_jsonl_with_a_broken_line(db_url: str, tmp_path: Path) -> None:
@@ -563,6 +563,12 @@ def test_data_status_counts_answers_and_rejections(db_url: str, tmp_path: Path) 
     assert points["mp-nps"]["first"].startswith("2026-03-01T08:00:00")
     assert points["mp-retention"]["records"] == 0 and points["mp-retention"]["first"] is None
     assert status["rejected"] == 1
+    # people read the times in the program's zone (the file's 10:00 in Helsinki), and are told
+    text = CliRunner().invoke(cli, ["data", "status", "--program", SHOP, "--db", db_url]).output
+    lines = text.splitlines()
+    assert lines[0] == "collection times in Europe/Helsinki, the program's time zone"
+    [nps] = [line for line in lines if line.startswith("mp-nps ")]
+    assert nps.split()[3:5] == ["2026-03-01", "10:00"], nps
 
 
 def test_usage_errors(db_url: str, tmp_path: Path) -> None:
@@ -628,6 +634,8 @@ def test_the_real_airline_file_loads_with_the_published_counts(db_url: str) -> N
     data = SHARED / "datasets" / "airline" / "test.csv"
     summary = api.ingest(airline, source.id, [str(data)], db=db_url, clock=clock)
     assert (summary.rows_read, summary.rejected) == (25_976, 0)
+    # a wide row holds 14 answers: the repeats are answers, never rows minus answers
+    assert (summary.duplicates, summary.inserted) == (0, 25_976 * 14)
     status = {p.id: p for p in api.status(airline, db=db_url).points}
     for column, point in source.values.items():
         assert status[point].records == AIRLINE_ANSWERED[column], column
