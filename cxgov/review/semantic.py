@@ -296,13 +296,17 @@ def _program_section(old: Program, new: Program, reach: _Reach) -> Iterator[Chan
     ident = new.program.id
     every = reach.every()
     yield from _fields(
+        "program", ident, old.program, new.program, skip=("strategy", "decisions", "timezone")
+    )
+    # periods are cut in the program's zone: answers near midnight move between periods, and
+    # every objective's verdicts with them
+    yield from _fields(
         "program",
         ident,
         old.program,
         new.program,
-        # periods are cut in the program's zone: answers near midnight move between periods
         {"timezone": unknown},
-        skip=("strategy", "decisions"),
+        skip=tuple(n for n in type(new.program).model_fields if n != "timezone"),
         affects=every,
     )
     for change in _fields(

@@ -549,8 +549,6 @@ CASES = [
         lambda d: d["program.yaml"]["program"].update(name="Online shop"),
         "name",
         "changed",
-        None,
-        ("o-checkout", "o-complaints", "o-delivery", "o-late"),
     ),
     # themes and sources decide what is counted
     Case(
