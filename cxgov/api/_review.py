@@ -12,6 +12,7 @@ from cxgov.errors import InvalidProgram, UsageError
 from cxgov.review import render
 from cxgov.review.codeowners import CodeownersFile, codeowners_file
 from cxgov.review.compare import ProgramDiff, diff_sides, load_side
+from cxgov.review.confirm import confirmed
 from cxgov.review.programs import ProgramErrors
 
 if TYPE_CHECKING:
@@ -39,12 +40,14 @@ class Review:
 
     def text(self) -> str:
         """For a terminal."""
-        return render.text(self.diffs, self.base, self.head) + render.backtest_text(self.backtests)
+        return render.text(self.diffs, self.base, self.head) + render.backtest_text(
+            self.backtests, render.language_of(self.diffs)
+        )
 
     def markdown(self) -> str:
         """For a pull-request comment: loosened targets and removed objectives first."""
         return render.markdown(self.diffs, self.base, self.head) + render.backtest_markdown(
-            self.backtests
+            self.backtests, render.language_of(self.diffs)
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -96,6 +99,8 @@ def review(
                 )
             )
         connection.rollback()  # read only: nothing the aggregation touched is kept
+    by_program = {b.program: b for b in backtests}
+    diffs = [confirmed(d, by_program.get(d.program)) for d in diffs]
     return Review(old.label, new.label, diffs, backtests, backtested=True)
 
 

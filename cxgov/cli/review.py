@@ -34,7 +34,8 @@ from cxgov.judgement.outcome import ExitCode
 @click.option(
     "--fail-on-loosened",
     is_flag=True,
-    help="Exit 1 when a target, threshold or policy is loosened or an objective removed.",
+    help="Exit 1 when a change loosens what a miss is or what it sets in motion (see "
+    "docs/review.md) or an objective is removed.",
 )
 @click.option(
     "--backtest",
@@ -66,8 +67,10 @@ def diff(
     db: str | None,
 ) -> int:
     """What a change to the programs means: objectives, KPIs, measurement points, journeys,
-    touchpoints, owners, policies and themes added, removed or changed, each target change
-    labelled tightened or loosened by the KPI's direction.
+    touchpoints, owners, policies and themes added, removed or changed, each change that can
+    move a verdict or an action labelled tightened or loosened by its effect (a change whose
+    effect the definition cannot tell counts as loosened until --backtest settles it), counted
+    per objective and shown in the program's language.
 
     BASE and HEAD are git revisions of the repository around the current directory (the
     programs under --path at each) or two folders of programs; HEAD defaults to the working
@@ -97,8 +100,9 @@ def diff(
 @guarded
 def codeowners(path: str, write: bool, check: bool) -> int:
     """CODEOWNERS entries from the owners' `github` handles: each journey's file to its owner;
-    the program, objective, measurement-point and action-policy files to the CX owner and the
-    sponsor, so a loosened target needs leadership's approval.
+    every file that can loosen (the program section, KPIs, measurement points, objectives,
+    action policies, themes, sources) to the CX owner and the sponsor, so a loosened target
+    needs leadership's approval.
 
     Run at the repository root. Prints the file as it should be, or with --write updates the
     generated block of CODEOWNERS (lines outside it are kept); --check exits 1 when stale.

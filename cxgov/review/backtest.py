@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
@@ -84,6 +84,10 @@ class Backtest:
     """Verdicts compared (objective × segment × period on either side)."""
     flips: list[Flip]
     actions: list[ActionFlip]
+    names: dict[str, str] = field(default_factory=dict)
+    """Objective id -> name (head's, else base's), to show the flips by name."""
+    histories: frozenset[str] = frozenset()
+    """The objectives with at least one verdict compared: whose effect the backtest can tell."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,7 +146,9 @@ def backtest(
         for objective, segment, end, trigger in sorted(openings_old - openings_new)
     ]
     actions.sort(key=lambda a: (a.objective, sorted(a.segment.items()), a.period_end, a.trigger))
-    return Backtest(head.program.id, as_of, periods, judged, flips, actions)
+    names = {o.id: o.name for o in (*base.objectives, *head.objectives)}
+    histories = frozenset(key[0] for key in old_last.keys() | new_last.keys())
+    return Backtest(head.program.id, as_of, periods, judged, flips, actions, names, histories)
 
 
 def _flips(

@@ -29,6 +29,10 @@ class Side:
 class ProgramDiff:
     program: str
     changes: list[Change]
+    language: str = "en"
+    """The program's language (head's, or base's when head removed it): how it is shown."""
+    name: str | None = None
+    """The program's name (head's, or base's)."""
 
     @property
     def blocks(self) -> bool:
@@ -68,6 +72,15 @@ def diff_sides(base: Side, head: Side) -> list[ProgramDiff]:
     """One diff per program id present on either side, sorted by id."""
     found = []
     for ident in sorted(base.programs.keys() | head.programs.keys()):
-        changes = diff_programs(base.programs.get(ident), head.programs.get(ident))
-        found.append(ProgramDiff(ident, changes))
+        old, new = base.programs.get(ident), head.programs.get(ident)
+        present = new or old
+        assert present is not None
+        found.append(
+            ProgramDiff(
+                ident,
+                diff_programs(old, new),
+                present.program.language.value,
+                present.program.name,
+            )
+        )
     return found

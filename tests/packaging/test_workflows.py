@@ -26,7 +26,8 @@ from tests.packaging.conftest import Built
 from tests.packaging.offline import run, scrubbed_env
 
 NEEDS_GITHUB = {
-    "Post the diff as a comment": "`gh pr comment` posts to the pull request through GitHub's API",
+    "Post the diff as a comment": "`gh` posts or edits the pull request's comment through "
+    "GitHub's API (tests/review/test_scaffold.py runs the step with a stand-in `gh`)",
 }
 """Shell steps the test cannot run, by name, and why."""
 ACTIONS = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -154,7 +155,90 @@ def test_lowered_thresholds_report_actions_that_would_no_longer_open(
         ],
     )
     assert result.exit_code == 1
-    assert "o-nps 2026-02-01..2026-02-28: fail → below target" in result.output
+    assert "NPS (o-nps) 2026-02-01..2026-02-28: fail → below target" in result.output
     assert (
-        "action would no longer open: o-nps miss for the period ending 2026-02-28" in result.output
+        "action would no longer open: NPS (o-nps) missed target for the period ending 2026-02-28"
+        in result.output
     )
+
+
+def _diff_json(db_url: str) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "diff",
+            "before",
+            "after",
+            "--backtest",
+            "5",
+            "--as-of",
+            AS_OF.isoformat(),
+            "--db",
+            db_url,
+            "--format",
+            "json",
+            "--fail-on-loosened",
+        ],
+    )
+    assert result.exit_code in (0, 1), result.output
+    data: dict[str, Any] = json.loads(result.output)
+    return result.exit_code, data
+
+
+def _edit(program: Path, old: str, new: str) -> None:
+    path = program / "program.yaml"
+    source = path.read_text()
+    assert old in source
+    path.write_text(source.replace(old, new, 1))
+
+
+def test_the_backtest_confirms_an_unknown_effect_that_hides_misses(
+    sides: tuple[Path, Path], db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, after = sides
+    shutil.rmtree(after)
+    shutil.copytree(before, after)
+    # the NPS objective moved to a point without answers: its misses and its action go away
+    _edit(
+        after,
+        "{id: o-nps, name: NPS, measurement_point: mp-nps,",
+        "{id: o-nps, name: NPS, measurement_point: mp-delivery,",
+    )
+    monkeypatch.chdir(tmp_path)
+    exit_code, data = _diff_json(db_url)
+    assert exit_code == 1
+    (change,) = data["changes"]
+    assert (change["id"], change["field"], change["effect"], change["reason"]) == (
+        "o-nps",
+        "measurement_point",
+        "loosened",
+        "backtest_looser",
+    )
+    assert change["backtest"]["looser"] >= 2  # February's warn and March's fail
+    assert change["backtest"]["cancelled"] == 1  # March's action under the strict policy
+    assert change["backtest"]["stricter"] == 0
+
+
+def test_the_backtest_clears_an_unknown_effect_that_flips_nothing(
+    sides: tuple[Path, Path], db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, after = sides
+    shutil.rmtree(after)
+    shutil.copytree(before, after)
+    # the stored answers are the point's whatever source delivers the next ones
+    _edit(
+        after, "source: answers, segments: [size, region]", "source: answers-json, segments: [size]"
+    )
+    monkeypatch.chdir(tmp_path)
+    exit_code, data = _diff_json(db_url)
+    # the new source maps no region: the point's segments shrink too, which judges nothing
+    segments, change = data["changes"]
+    assert (segments["field"], segments["effect"]) == ("segments", "changed")
+    assert (change["kind"], change["field"], change["effect"], change["reason"]) == (
+        "measurement_point",
+        "source",
+        "changed",
+        "backtest_nothing",
+    )
+    assert change["backtest"] == {"looser": 0, "stricter": 0, "cancelled": 0, "opened": 0}
+    assert exit_code == 0

@@ -68,6 +68,7 @@ def test_tightened_target_passes_fail_on_loosened(
             "new": 85,
             "effect": "tightened",
             "at": "2025-01-01",
+            "name": "Checkout",
         }
     ]
 
@@ -80,7 +81,10 @@ def test_loosened_alarms_fail_the_check(
         repo.root, c["tighten"], c["loosen"], "--fail-on-loosened", monkeypatch=monkeypatch
     )
     assert result.exit_code == 1, result.output
-    assert "loosened   objective o-delivery warn from 2025-01-01: 65 → 60" in result.output
+    assert "loosened     objective Delivery (o-delivery) warn from 2025-01-01: 65 → 60" in (
+        result.output
+    )
+    assert "Web shop (shop): 1 objective loosened\n" in result.output
     assert run(repo.root, c["tighten"], c["loosen"], monkeypatch=monkeypatch).exit_code == 0
 
 
@@ -132,12 +136,14 @@ def test_markdown_puts_loosened_and_removed_first_and_marked(
     result = run(repo.root, c["base"], c["remove"], "--format", "markdown", monkeypatch=monkeypatch)
     assert result.exit_code == 0
     rows = [line for line in result.output.splitlines() if line.startswith("| ")][1:]
-    assert "**3 loosened target(s) or removed objective(s)**" in result.output
+    # three changes (delivery's warn and fail, complaints removed) are two objectives
+    assert "**2 objectives loosened or removed**" in result.output
+    assert result.output.startswith("<!-- cxgov diff -->\n")
     marked = [r for r in rows if r.startswith("| ⚠️ |")]
     assert len(marked) == 3 and rows[:3] == marked
-    assert any("objective o-complaints" in r and "**removed**" in r for r in marked)
-    assert any("o-delivery warn" in r for r in marked)
-    assert any("o-checkout target" in r and "tightened" in r for r in rows[3:])
+    assert any("objective Complaints (o-complaints)" in r and "**removed**" in r for r in marked)
+    assert any("Delivery (o-delivery) warn" in r for r in marked)
+    assert any("Checkout (o-checkout) target" in r and "tightened" in r for r in rows[3:])
 
 
 def test_head_defaults_to_the_working_tree(
@@ -168,7 +174,8 @@ def test_two_folders_compare_without_git(tmp_path: Path, monkeypatch: pytest.Mon
     write_program(tmp_path / "after" / "shop", new)
     result = run(tmp_path, "before", "after", "--fail-on-loosened", monkeypatch=monkeypatch)
     assert result.exit_code == 1
-    assert "measurement_point mp-checkout min_sample: 30 → 100" in result.output
+    assert "measurement point mp-checkout min_sample: 30 (default) → 100" in result.output
+    assert "(affects Checkout (o-checkout))" in result.output
 
 
 def test_a_program_added_in_head_is_all_added(
@@ -205,7 +212,7 @@ def test_path_selects_another_programs_folder(
     write_program(repo.root / "cx" / "shop", data)
     result = run(repo.root, "HEAD", "--path", "cx", "--fail-on-loosened", monkeypatch=monkeypatch)
     assert result.exit_code == 1
-    assert "o-checkout target" in result.output
+    assert "Checkout (o-checkout) target" in result.output
 
 
 def test_unknown_revision_is_a_usage_error(

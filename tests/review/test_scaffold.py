@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -104,9 +105,66 @@ def test_pull_request_workflow_posts_the_diff_and_checks_loosening() -> None:
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "cxgov diff" in runs and "--format markdown" in runs and "GITHUB_STEP_SUMMARY" in runs
     assert "gh pr comment" in runs and "--fail-on-loosened" in runs
+    assert "## cxgov validate" in runs and 'cat cxgov-diff.md >> "$GITHUB_STEP_SUMMARY"' in runs
     assert "cxgov validate --format github" in runs and "cxgov codeowners --check" in runs
     assert steps[0]["with"]["fetch-depth"] == 0
     assert workflow["permissions"]["pull-requests"] == "write"
+
+
+FAKE_GH = """#!/bin/sh
+# records each call; answers the comment search with $FOUND (GitHub runs steps with
+# bash -e -o pipefail, as the test does)
+echo "$*" >> "$CALLS"
+case "$*" in
+  "api repos/acme/cx/issues/7/comments"*) [ -n "$FOUND" ] && echo "$FOUND" ;;
+esac
+exit 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        ("", "pr comment 7 --body-file cxgov-diff.md"),
+        (
+            "4242",
+            "api --method PATCH repos/acme/cx/issues/comments/4242 -F body=@cxgov-diff.md",
+        ),
+    ],
+    ids=["the first push posts a comment", "later pushes edit it"],
+)
+def test_the_diff_comment_is_edited_in_place(tmp_path: Path, found: str, expected: str) -> None:
+    workflow = yaml.safe_load((ROOT / "examples/github-actions/pull-request.yml").read_text())
+    (step,) = [
+        s
+        for s in workflow["jobs"]["review"]["steps"]
+        if s.get("name") == "Post the diff as a comment"
+    ]
+    assert "<!-- cxgov diff -->" in step["run"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text(FAKE_GH)
+    gh.chmod(0o755)
+    calls = tmp_path / "calls"
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "CALLS": str(calls),
+        "FOUND": found,
+        "GITHUB_REPOSITORY": "acme/cx",
+        "PR": "7",
+    }
+    done = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", step["run"]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    made = calls.read_text().splitlines()
+    assert made[0].startswith("api repos/acme/cx/issues/7/comments --paginate --jq ")
+    assert made[1:] == [expected]
 
 
 def test_nightly_workflow_publishes_the_site_to_pages() -> None:

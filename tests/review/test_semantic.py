@@ -197,13 +197,15 @@ def test_lowering_min_sample_below_the_default_is_tightened() -> None:
     assert one(diff(edit)).effect == "tightened"
 
 
-def test_setting_a_confidence_is_loosened_and_lowering_it_tightened() -> None:
-    assert one(diff(lambda d: checkout(d).update(confidence=0.9))).effect == "loosened"
-    old = program_data()
-    checkout(old)["confidence"] = 0.95
-    new = program_data()
-    checkout(new)["confidence"] = 0.8
-    assert one(diff_programs(as_program(old), as_program(new))).effect == "tightened"
+def test_a_confidence_changes_only_the_intervals_shown() -> None:
+    change = one(diff(lambda d: checkout(d).update(confidence=0.9)))
+    assert (change.old, change.new, change.effect, change.reason) == (
+        0.95,
+        0.9,
+        "changed",
+        "intervals_only",
+    )
+    assert change.defaults == ("old",)
 
 
 def test_policy_with_a_trigger_removed_and_longer_due_days_is_loosened() -> None:
