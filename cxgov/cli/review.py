@@ -8,9 +8,9 @@ import json
 import click
 
 from cxgov import __version__, api
-from cxgov.cli.common import day_or_today, db_option, guarded
+from cxgov.cli.common import day_or_today, db_option, guarded, today
 from cxgov.errors import UsageError
-from cxgov.judgement.outcome import ExitCode
+from cxgov.judgement.outcome import ExitCode, review_exit_code
 
 
 @click.command()
@@ -34,7 +34,14 @@ from cxgov.judgement.outcome import ExitCode
 @click.option(
     "--fail-on-loosened",
     is_flag=True,
-    help="Exit 1 when a target, threshold or policy is loosened or an objective removed.",
+    help="Exit 1 when a target, threshold or policy is loosened or an objective removed, or "
+    "when a change rewrites history (see --allow-history-rewrite).",
+)
+@click.option(
+    "--allow-history-rewrite",
+    is_flag=True,
+    help="Let --fail-on-loosened pass changes to target revisions already in force (on or "
+    "before BASE's commit date, or --as-of): they are still flagged `rewrites history`.",
 )
 @click.option(
     "--backtest",
@@ -51,7 +58,9 @@ from cxgov.judgement.outcome import ExitCode
     "--as-of",
     "as_of",
     type=click.DateTime(["%Y-%m-%d"]),
-    help="Backtest as of this day (default: today).",
+    help="A change to a target revision in force on or before this day rewrites history "
+    "(default: BASE's commit date; today for a folder), and the backtest runs as of it "
+    "(default: today).",
 )
 @db_option
 @guarded
@@ -61,28 +70,45 @@ def diff(
     path: str,
     output_format: str,
     fail_on_loosened: bool,
+    allow_history_rewrite: bool,
     backtest_periods: int | None,
     as_of: dt.datetime | None,
     db: str | None,
 ) -> int:
     """What a change to the programs means: objectives, KPIs, measurement points, journeys,
     touchpoints, owners, policies and themes added, removed or changed, each target change
-    labelled tightened or loosened by the KPI's direction.
+    labelled tightened or loosened by the KPI's direction, and flagged `rewrites history`
+    when it changes a revision already in force.
 
     BASE and HEAD are git revisions of the repository around the current directory (the
     programs under --path at each) or two folders of programs; HEAD defaults to the working
-    tree. Exit codes: 0 done, 1 --fail-on-loosened and something loosened or an objective
-    removed (or a side does not validate), 2 usage error, 3 internal error.
+    tree. Exit codes: 0 done, 1 --fail-on-loosened and something loosened, an objective
+    removed or history rewritten without --allow-history-rewrite (or a side does not
+    validate), 2 usage error, 3 internal error.
     """
     day = day_or_today(as_of) if backtest_periods else None
-    found = api.review(base, head, path=path, backtest_periods=backtest_periods, as_of=day, db=db)
+    found = api.review(
+        base,
+        head,
+        path=path,
+        backtest_periods=backtest_periods,
+        as_of=day,
+        history_as_of=as_of.date() if as_of else None,
+        today=today(),
+        db=db,
+    )
     if output_format == "json":
         click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
     elif output_format == "markdown":
         click.echo(found.markdown(), nl=False)
     else:
         click.echo(found.text(), nl=False)
-    return ExitCode.PROBLEMS if fail_on_loosened and found.blocks else ExitCode.OK
+    return review_exit_code(
+        loosened=found.blocks,
+        rewrites_history=found.rewrites_history,
+        fail_on_loosened=fail_on_loosened,
+        allow_history_rewrite=allow_history_rewrite,
+    )
 
 
 @click.command()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
 from cxgov.judgement.verdicts import verdict_words
+from cxgov.review import rewrites
 from cxgov.review.compare import ProgramDiff
 from cxgov.review.semantic import Change
 
@@ -47,22 +49,44 @@ def _shown(change: Change) -> tuple[str, str]:
     return _value(change.old), _value(change.new)
 
 
+def _attention(change: Change) -> bool:
+    return change.blocks or change.rewrites_history
+
+
 def _attention_first(changes: list[Change]) -> list[Change]:
-    return [c for c in changes if c.blocks] + [c for c in changes if not c.blocks]
+    """Loosened and removed first, then the other changes that rewrite history, then the
+    rest, each in the diff's order."""
+    return sorted(changes, key=lambda c: 0 if c.blocks else 1 if c.rewrites_history else 2)
 
 
-def text(diffs: list[ProgramDiff], base: str, head: str) -> str:
+def _rewrites(diffs: list[ProgramDiff], history_as_of: dt.date | None) -> str | None:
+    """The summary of the changes that rewrite history, in the first such program's
+    language; None when there are none."""
+    flagged = [d for d in diffs if d.rewrites_history]
+    if not flagged or history_as_of is None:
+        return None
+    count = sum(c.rewrites_history for d in flagged for c in d.changes)
+    return rewrites.summary(count, history_as_of, flagged[0].language)
+
+
+def text(
+    diffs: list[ProgramDiff], base: str, head: str, history_as_of: dt.date | None = None
+) -> str:
     lines = [f"cxgov diff {base} → {head}"]
     for diff in diffs:
         lines.append(f"\n{diff.program}: {_count(diff.changes)}")
         for change in _attention_first(diff.changes):
             old, new = _shown(change)
-            mark = "!" if change.blocks else " "
+            mark = "!" if _attention(change) else " "
             detail = f": {old} → {new}" if change.field is not None else ""
-            lines.append(f" {mark} {change.effect:<9}  {_what(change)}{detail}")
+            flag = f"  [{rewrites.label(diff.language)}]" if change.rewrites_history else ""
+            lines.append(f" {mark} {change.effect:<9}  {_what(change)}{detail}{flag}")
     blocking = sum(c.blocks for d in diffs for c in d.changes)
     if blocking:
         lines.append(f"\n{blocking} loosened target(s) or removed objective(s)")
+    rewritten = _rewrites(diffs, history_as_of)
+    if rewritten:
+        lines.append(f"\n{rewritten}")
     return "\n".join(lines) + "\n"
 
 
@@ -88,7 +112,9 @@ def cell(text_value: str) -> str:
     return escaped or " "
 
 
-def markdown(diffs: list[ProgramDiff], base: str, head: str) -> str:
+def markdown(
+    diffs: list[ProgramDiff], base: str, head: str, history_as_of: dt.date | None = None
+) -> str:
     blocking = [c for d in diffs for c in d.changes if c.blocks]
     lines = [f"## cxgov diff: `{cell(base)}` → `{cell(head)}`", ""]
     if blocking:
@@ -97,6 +123,9 @@ def markdown(diffs: list[ProgramDiff], base: str, head: str) -> str:
             "they need the approval of the program's CX owner and sponsor.",
             "",
         ]
+    rewritten = _rewrites(diffs, history_as_of)
+    if rewritten:
+        lines += [f"> [!WARNING]\n> **{cell(rewritten)}**", ""]
     if not any(d.changes for d in diffs):
         lines.append("No changes to the programs.")
     for diff in diffs:
@@ -106,8 +135,10 @@ def markdown(diffs: list[ProgramDiff], base: str, head: str) -> str:
         lines += ["| | effect | what | old | new |", "|---|---|---|---|---|"]
         for change in _attention_first(diff.changes):
             old, new = _shown(change)
-            mark = "⚠️" if change.blocks else ""
+            mark = "⚠️" if _attention(change) else ""
             effect = f"**{change.effect}**" if change.blocks else change.effect
+            if change.rewrites_history:
+                effect += f" · **{rewrites.label(diff.language)}**"
             lines.append(
                 f"| {mark} | {effect} | {cell(_what(change))} | {cell(old)} | {cell(new)} |"
             )
@@ -115,12 +146,16 @@ def markdown(diffs: list[ProgramDiff], base: str, head: str) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def as_json(diffs: list[ProgramDiff], base: str, head: str) -> dict[str, Any]:
+def as_json(
+    diffs: list[ProgramDiff], base: str, head: str, history_as_of: dt.date | None = None
+) -> dict[str, Any]:
     return {
         "base": base,
         "head": head,
         "changes": [{"program": d.program, **c.to_json()} for d in diffs for c in d.changes],
         "loosened": sum(c.blocks for d in diffs for c in d.changes),
+        "rewrites_history": sum(c.rewrites_history for d in diffs for c in d.changes),
+        "history_as_of": None if history_as_of is None else history_as_of.isoformat(),
     }
 
 

@@ -79,6 +79,8 @@ class Change:
     effect: str
     at: str | None = None
     """For target changes: the ISO date from which the thresholds differ."""
+    rewrites_history: bool = False
+    """A target change to thresholds already in force (`cxgov.review.rewrites.mark`)."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -91,6 +93,8 @@ class Change:
         }
         if self.at is not None:
             data["at"] = self.at
+        if self.rewrites_history:
+            data["rewrites_history"] = True
         return data
 
     @property

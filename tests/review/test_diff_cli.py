@@ -54,6 +54,8 @@ def test_tightened_target_passes_fail_on_loosened(
         "--format",
         "json",
         "--fail-on-loosened",
+        # the revision has been in force since 2025: raising it rewrites history
+        "--allow-history-rewrite",
         monkeypatch=monkeypatch,
     )
     assert result.exit_code == 0, result.output
@@ -68,6 +70,7 @@ def test_tightened_target_passes_fail_on_loosened(
             "new": 85,
             "effect": "tightened",
             "at": "2025-01-01",
+            "rewrites_history": True,
         }
     ]
 
@@ -125,7 +128,7 @@ def test_removed_objective_fails_the_check(
     assert data["loosened"] == 1
 
 
-def test_markdown_puts_loosened_and_removed_first_and_marked(
+def test_markdown_puts_loosened_removed_and_rewritten_first_and_marked(
     history: tuple[Repo, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo, c = history
@@ -134,10 +137,12 @@ def test_markdown_puts_loosened_and_removed_first_and_marked(
     rows = [line for line in result.output.splitlines() if line.startswith("| ")][1:]
     assert "**3 loosened target(s) or removed objective(s)**" in result.output
     marked = [r for r in rows if r.startswith("| ⚠️ |")]
-    assert len(marked) == 3 and rows[:3] == marked
-    assert any("objective o-complaints" in r and "**removed**" in r for r in marked)
-    assert any("o-delivery warn" in r for r in marked)
-    assert any("o-checkout target" in r and "tightened" in r for r in rows[3:])
+    assert len(marked) == 4 and rows[:4] == marked
+    assert any("objective o-complaints" in r and "**removed**" in r for r in marked[:3])
+    assert any("o-delivery warn" in r for r in marked[:3])
+    # raised, but in a revision in force since 2025: after the loosened and removed
+    assert "o-checkout target" in rows[3] and "tightened · **rewrites history**" in rows[3]
+    assert all("o-checkout" not in r for r in rows[4:])
 
 
 def test_head_defaults_to_the_working_tree(
