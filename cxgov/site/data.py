@@ -11,6 +11,7 @@ from typing import Any
 from cxgov.judgement.actions import ActionHistory, Effectiveness
 from cxgov.judgement.record import Breakdown, PointData, RunSummary, VerdictRecord
 from cxgov.judgement.voc import VocSections
+from cxgov.model import TargetRevision
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,19 @@ class ChangeRecord:
     old: Any
     new: Any
     effect: str
+    at: str | None = None
+    """For target changes: the ISO date from which the thresholds differ."""
+    rewrites_history: bool = False
+    """A target change to a revision already in force when it was committed."""
+
+
+@dataclass(frozen=True)
+class RewrittenTargets:
+    """An objective whose revisions in force a commit changed, and what they were before."""
+
+    objective: str
+    before: tuple[TargetRevision, ...]
+    changes: tuple[ChangeRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,7 @@ class HistoryRecord:
     author: str
     subject: str
     changes: tuple[ChangeRecord, ...]
+    rewritten: tuple[RewrittenTargets, ...] = ()
 
 
 @dataclass
