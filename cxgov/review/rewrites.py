@@ -20,10 +20,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from cxgov.judgement.verdicts import REWRITTEN_WORDS
 from cxgov.model import Program, TargetRevision
 from cxgov.review.semantic import Change
 
-WORDS: dict[str, str] = {"en": "rewrites history", "fi": "muuttaa historiaa"}
+WORDS = REWRITTEN_WORDS
 """The flag as every output says it, by language."""
 
 _SUMMARY: dict[str, str] = {

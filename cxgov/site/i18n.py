@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cxgov.judgement.verdicts import REWRITTEN_WORDS
 from cxgov.judgement.verdicts import WORDS as VERDICT_WORDS
 from cxgov.model import Language
-from cxgov.review.rewrites import WORDS as REWRITE_WORDS
 
 _MONTHS_FI = (
     "tammi",
@@ -286,7 +286,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tightened": {"en": "tightened", "fi": "kiristetty"},
     "loosened": {"en": "loosened", "fi": "löysennetty"},
     "changed": {"en": "changed", "fi": "muutettu"},
-    "rewrites_history": dict(REWRITE_WORDS),
+    "rewrites_history": dict(REWRITTEN_WORDS),
     "from_date": {"en": "from {date}", "fi": "{date} alkaen"},
     "rewritten_targets": {
         "en": "Targets changed while in force",
