@@ -274,3 +274,27 @@ def test_the_review_exit_code(
         )
         is code
     )
+
+
+def test_the_base_is_dated_by_when_it_was_committed_not_authored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit written in August and rebased onto the branch in October became the branch's
+    in October: by then September was in force."""
+    repo = _repository(tmp_path, _raise_september_warn)
+    repo.git("checkout", "-q", "HEAD~1")
+    repo.git(
+        "commit",
+        "--amend",
+        "-q",
+        "--no-edit",
+        "--date",
+        "2026-08-20T12:00:00+03:00",
+        date=BASE_DATE,
+    )
+    assert repo.git("log", "-1", "--format=%ad %cd", "--date=short") == "2026-08-20 2026-10-15"
+    base = repo.git("rev-parse", "HEAD")
+    monkeypatch.chdir(repo.root)
+    result = CliRunner().invoke(cli, ["diff", base, "main", "--format", "json"])
+    found = json.loads(result.output)
+    assert (found["history_as_of"], found["rewrites_history"]) == ("2026-10-15", 1)
