@@ -121,6 +121,7 @@ def history(program_dir: Path) -> list[HistoryRecord]:
                 RewrittenTargets(r.objective, r.before, tuple(_change(c) for c in r.changes))
                 for r in entry.rewritten
             ),
+            entry.committed,
         )
         for entry in program_history(program_dir, program_dir.resolve())
     ]

@@ -45,6 +45,9 @@ class HistoryRecord:
     subject: str
     changes: tuple[ChangeRecord, ...]
     rewritten: tuple[RewrittenTargets, ...] = ()
+    committed: dt.date | None = None
+    """The committer date: from then on the branch held this version (`date` is the author's,
+    as the changelog shows it)."""
 
 
 @dataclass

@@ -735,8 +735,9 @@ def earlier_targets(
             (dt.date.fromisoformat(c.at) for c in rewrite.changes if c.at), default=entry.date
         )
         before = objective.model_copy(update={"targets": rewrite.before})
+        until = entry.committed or entry.date
         for index, v in enumerate(periods):
-            if earlier[index] is not None or v.end < since or v.start > entry.date:
+            if earlier[index] is not None or v.end < since or v.start > until:
                 continue
             found = thresholds_for(before, kpi, Period(v.start, v.end, v.complete))
             old = number(found.target) if found else None

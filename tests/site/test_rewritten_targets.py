@@ -83,6 +83,7 @@ def test_the_history_marks_only_the_change_to_a_revision_in_force(tmp_path: Path
     program_dir, commits = _repository(tmp_path, "en")
     entries = {entry.commit: entry for entry in history(program_dir)}
     rewrite = entries[commits["rewrite"]]
+    assert rewrite.committed == dt.date(2026, 10, 20)
     assert [(c.field, c.at, c.old, c.new) for c in rewrite.changes if c.rewrites_history] == [
         ("target", "2026-09-01", 75, 70)
     ]
