@@ -29,7 +29,7 @@ from cxgov.judgement.outcome import ExitCode, review_exit_code
     default="text",
     show_default=True,
     help="markdown is for a pull-request comment: loosened targets and removed objectives "
-    "first and marked.",
+    "first, then changes that rewrite history, marked.",
 )
 @click.option(
     "--fail-on-loosened",
