@@ -33,25 +33,33 @@ class Review:
     """One per program on both sides (with a backtest)."""
     backtested: bool = False
     """Whether a backtest was asked for (its list may still be empty)."""
+    history_as_of: dt.date | None = None
+    """The day history is judged from: target changes to revisions in force on or before it
+    rewrite history (None: nothing was checked)."""
 
     @property
     def blocks(self) -> bool:
         return any(d.blocks for d in self.diffs)
 
+    @property
+    def rewrites_history(self) -> bool:
+        return any(d.rewrites_history for d in self.diffs)
+
     def text(self) -> str:
         """For a terminal."""
-        return render.text(self.diffs, self.base, self.head) + render.backtest_text(
-            self.backtests, render.language_of(self.diffs)
-        )
+        return render.text(
+            self.diffs, self.base, self.head, self.history_as_of
+        ) + render.backtest_text(self.backtests, render.language_of(self.diffs))
 
     def markdown(self) -> str:
-        """For a pull-request comment: loosened targets and removed objectives first."""
-        return render.markdown(self.diffs, self.base, self.head) + render.backtest_markdown(
-            self.backtests, render.language_of(self.diffs)
-        )
+        """For a pull-request comment: loosened targets, removed objectives and rewritten
+        history first."""
+        return render.markdown(
+            self.diffs, self.base, self.head, self.history_as_of
+        ) + render.backtest_markdown(self.backtests, render.language_of(self.diffs))
 
     def to_json(self) -> dict[str, Any]:
-        data = render.as_json(self.diffs, self.base, self.head)
+        data = render.as_json(self.diffs, self.base, self.head, self.history_as_of)
         if self.backtested:
             data["backtest"] = [b.to_json() for b in self.backtests]
         return data
@@ -65,11 +73,17 @@ def review(
     cwd: str | None = None,
     backtest_periods: int | None = None,
     as_of: dt.date | None = None,
+    history_as_of: dt.date | None = None,
+    today: dt.date | None = None,
     db: str | None = None,
 ) -> Review:
     """The semantic diff of the programs from `base` to `head` (git revisions of the repository
     around `cwd`, or folders; `head` None is the working tree). With `backtest_periods`, the
-    stored history is judged under both versions for that many latest periods."""
+    stored history is judged under both versions for that many latest periods as of `as_of`.
+
+    Target changes to revisions in force on or before `history_as_of` are flagged as
+    rewriting history; without it, the base commit's date, and for a folder `today` (None:
+    a folder base flags nothing)."""
     folder = Path(cwd or ".")
     with tempfile.TemporaryDirectory(prefix="cxgov-diff-") as workdir:
         try:
@@ -77,9 +91,10 @@ def review(
             new = load_side(head, cwd=folder, path=path, workdir=Path(workdir))
         except ProgramErrors as exc:
             raise InvalidProgram(exc.diagnostics) from exc
-    diffs = diff_sides(old, new)
+    history_day = history_as_of or old.date or today
+    diffs = diff_sides(old, new, history_day)
     if backtest_periods is None:
-        return Review(old.label, new.label, diffs, [])
+        return Review(old.label, new.label, diffs, [], history_as_of=history_day)
     if as_of is None:
         raise UsageError("a backtest needs the as-of date")
     # a diff alone needs no database: the store and the aggregation load only for a backtest
@@ -101,7 +116,9 @@ def review(
         connection.rollback()  # read only: nothing the aggregation touched is kept
     by_program = {b.program: b for b in backtests}
     diffs = [confirmed(d, by_program.get(d.program)) for d in diffs]
-    return Review(old.label, new.label, diffs, backtests, backtested=True)
+    return Review(
+        old.label, new.label, diffs, backtests, backtested=True, history_as_of=history_day
+    )
 
 
 def codeowners(root: str = ".", path: str = "programs", *, write: bool = False) -> CodeownersFile:

@@ -8,9 +8,9 @@ import json
 import click
 
 from cxgov import __version__, api
-from cxgov.cli.common import day_or_today, db_option, guarded
+from cxgov.cli.common import day_or_today, db_option, guarded, today
 from cxgov.errors import UsageError
-from cxgov.judgement.outcome import ExitCode
+from cxgov.judgement.outcome import ExitCode, review_exit_code
 
 
 @click.command()
@@ -29,13 +29,20 @@ from cxgov.judgement.outcome import ExitCode
     default="text",
     show_default=True,
     help="markdown is for a pull-request comment: loosened targets and removed objectives "
-    "first and marked.",
+    "first, then changes that rewrite history, marked.",
 )
 @click.option(
     "--fail-on-loosened",
     is_flag=True,
     help="Exit 1 when a change loosens what a miss is or what it sets in motion (see "
-    "docs/review.md) or an objective is removed.",
+    "docs/review.md), an objective is removed, or a change rewrites history (see "
+    "--allow-history-rewrite).",
+)
+@click.option(
+    "--allow-history-rewrite",
+    is_flag=True,
+    help="Let --fail-on-loosened pass changes to target revisions already in force (on or "
+    "before BASE's commit date, or --as-of): they are still flagged `rewrites history`.",
 )
 @click.option(
     "--backtest",
@@ -52,7 +59,9 @@ from cxgov.judgement.outcome import ExitCode
     "--as-of",
     "as_of",
     type=click.DateTime(["%Y-%m-%d"]),
-    help="Backtest as of this day (default: today).",
+    help="A change to a target revision in force on or before this day rewrites history "
+    "(default: BASE's commit date; today for a folder), and the backtest runs as of it "
+    "(default: today).",
 )
 @db_option
 @guarded
@@ -62,6 +71,7 @@ def diff(
     path: str,
     output_format: str,
     fail_on_loosened: bool,
+    allow_history_rewrite: bool,
     backtest_periods: int | None,
     as_of: dt.datetime | None,
     db: str | None,
@@ -70,22 +80,38 @@ def diff(
     touchpoints, owners, policies and themes added, removed or changed, each change that can
     move a verdict or an action labelled tightened or loosened by its effect (a change whose
     effect the definition cannot tell counts as loosened until --backtest settles it), counted
-    per objective and shown in the program's language.
+    per objective and shown in the program's language; a change to a target revision already
+    in force is flagged `rewrites history`.
 
     BASE and HEAD are git revisions of the repository around the current directory (the
     programs under --path at each) or two folders of programs; HEAD defaults to the working
-    tree. Exit codes: 0 done, 1 --fail-on-loosened and something loosened or an objective
-    removed (or a side does not validate), 2 usage error, 3 internal error.
+    tree. Exit codes: 0 done, 1 --fail-on-loosened and something loosened, an objective
+    removed or history rewritten without --allow-history-rewrite (or a side does not
+    validate), 2 usage error, 3 internal error.
     """
     day = day_or_today(as_of) if backtest_periods else None
-    found = api.review(base, head, path=path, backtest_periods=backtest_periods, as_of=day, db=db)
+    found = api.review(
+        base,
+        head,
+        path=path,
+        backtest_periods=backtest_periods,
+        as_of=day,
+        history_as_of=as_of.date() if as_of else None,
+        today=today(),
+        db=db,
+    )
     if output_format == "json":
         click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
     elif output_format == "markdown":
         click.echo(found.markdown(), nl=False)
     else:
         click.echo(found.text(), nl=False)
-    return ExitCode.PROBLEMS if fail_on_loosened and found.blocks else ExitCode.OK
+    return review_exit_code(
+        loosened=found.blocks,
+        rewrites_history=found.rewrites_history,
+        fail_on_loosened=fail_on_loosened,
+        allow_history_rewrite=allow_history_rewrite,
+    )
 
 
 @click.command()

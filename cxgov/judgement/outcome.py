@@ -64,3 +64,21 @@ def exit_code_for(statuses: Iterable[Verdict], fail_on: str) -> ExitCode:
     threshold = SEVERITY[Verdict(fail_on)]
     failed = any(SEVERITY[status] >= threshold for status in statuses)
     return ExitCode.PROBLEMS if failed else ExitCode.OK
+
+
+def review_exit_code(
+    *,
+    loosened: bool,
+    rewrites_history: bool,
+    fail_on_loosened: bool,
+    allow_history_rewrite: bool,
+) -> ExitCode:
+    """The gate of `cxgov diff --fail-on-loosened`: PROBLEMS when something is loosened (or an
+    objective removed), or when a change rewrites history and `--allow-history-rewrite` was
+    not given; a rewrite is refused even when it tightens, since it changes what periods
+    already judged are held to. Without the gate the diff only informs: OK."""
+    if not fail_on_loosened:
+        return ExitCode.OK
+    if loosened or (rewrites_history and not allow_history_rewrite):
+        return ExitCode.PROBLEMS
+    return ExitCode.OK

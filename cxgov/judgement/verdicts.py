@@ -98,6 +98,10 @@ WORDS: dict[Verdict, dict[str, str]] = {
 """A verdict in words: the site, the command's summary, the reports, the digests and the
 pull-request comments all say a verdict this way."""
 
+REWRITTEN_WORDS: dict[str, str] = {"en": "rewrites history", "fi": "muuttaa historiaa"}
+"""A change to the target revision a period was judged against (`cxgov.review.rewrites`),
+said this way by the review and by the site, which shows the earlier target beside it."""
+
 
 def verdict_words(status: str, language: str = "en") -> str:
     """A stored status in the given language (an unknown one as it is)."""

@@ -3,13 +3,22 @@ program by program."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from cxgov.errors import UsageError
 from cxgov.model import Program
-from cxgov.review.gitrefs import GitError, materialise, prefix_in_repo, repository_root, resolve
+from cxgov.review.gitrefs import (
+    GitError,
+    commit_date,
+    materialise,
+    prefix_in_repo,
+    repository_root,
+    resolve,
+)
 from cxgov.review.programs import load_valid
+from cxgov.review.rewrites import mark
 from cxgov.review.semantic import Change, diff_programs
 
 
@@ -23,6 +32,8 @@ class Side:
     """How the side is named in output: the revision as given, `working tree`, or the folder."""
     commit: str | None
     programs: dict[str, Program]
+    date: dt.date | None = None
+    """The commit's date (None for a folder or the working tree)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,10 @@ class ProgramDiff:
     @property
     def blocks(self) -> bool:
         return any(c.blocks for c in self.changes)
+
+    @property
+    def rewrites_history(self) -> bool:
+        return any(c.rewrites_history for c in self.changes)
 
 
 def load_side(spec: str | None, *, cwd: Path, path: str, workdir: Path) -> Side:
@@ -56,6 +71,7 @@ def load_side(spec: str | None, *, cwd: Path, path: str, workdir: Path) -> Side:
     try:
         commit = resolve(repo, spec)
         prefix = prefix_in_repo(repo, cwd / path)
+        day = commit_date(repo, commit)
     except GitError as exc:
         raise ReviewError(str(exc)) from exc
     except ValueError as exc:
@@ -65,11 +81,13 @@ def load_side(spec: str | None, *, cwd: Path, path: str, workdir: Path) -> Side:
         folder = materialise(repo, commit, prefix, destination)
     except GitError as exc:
         raise ReviewError(str(exc)) from exc
-    return Side(spec, commit, load_valid(folder, f"{spec}:{prefix + '/' if prefix else ''}"))
+    programs = load_valid(folder, f"{spec}:{prefix + '/' if prefix else ''}")
+    return Side(spec, commit, programs, day)
 
 
-def diff_sides(base: Side, head: Side) -> list[ProgramDiff]:
-    """One diff per program id present on either side, sorted by id."""
+def diff_sides(base: Side, head: Side, history_as_of: dt.date | None = None) -> list[ProgramDiff]:
+    """One diff per program id present on either side, sorted by id; target changes to
+    revisions in force on or before `history_as_of` are flagged as rewriting history."""
     found = []
     for ident in sorted(base.programs.keys() | head.programs.keys()):
         old, new = base.programs.get(ident), head.programs.get(ident)
@@ -78,7 +96,7 @@ def diff_sides(base: Side, head: Side) -> list[ProgramDiff]:
         found.append(
             ProgramDiff(
                 ident,
-                diff_programs(old, new),
+                mark(diff_programs(old, new), history_as_of),
                 present.program.language.value,
                 present.program.name,
             )

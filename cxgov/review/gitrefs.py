@@ -3,6 +3,7 @@ through a checkout, so the working tree is left alone."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -52,6 +53,12 @@ def resolve(repo: Path, ref: str) -> str:
         return git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
     except GitError as exc:
         raise GitError(f"unknown git revision {ref!r}") from exc
+
+
+def commit_date(repo: Path, commit: str) -> dt.date:
+    """The day `commit` was committed, in its committer's zone: when that version became the
+    branch's (a rebased or cherry-picked commit keeps its older author date)."""
+    return dt.datetime.fromisoformat(git(repo, "show", "-s", "--format=%cI", commit).strip()).date()
 
 
 def prefix_in_repo(repo: Path, folder: Path) -> str:

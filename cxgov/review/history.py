@@ -1,5 +1,9 @@
 """A program's history: every commit that touched its folder, with what it changed.
 
+A target change to a revision already in force when the commit was made is marked as
+rewriting history (`cxgov.review.rewrites`), with the objective's revisions before it, so the
+site can keep the old thresholds visible.
+
 Commits whose version of the program does not validate are skipped: the next valid version is
 compared with the last valid one, so a fix-up commit never shows a program removed and added
 back. A commit that deletes the folder is recorded with everything removed.
@@ -15,6 +19,7 @@ from pathlib import Path
 from cxgov.model import Program
 from cxgov.review.gitrefs import GitError, git, materialise, prefix_in_repo, repository_root
 from cxgov.review.programs import ProgramErrors, load_valid
+from cxgov.review.rewrites import Rewritten, mark, rewritten
 from cxgov.review.semantic import Change, diff_programs
 
 _FIELD = "\x1f"
@@ -28,25 +33,40 @@ class HistoryEntry:
     author: str
     subject: str
     changes: tuple[Change, ...]
+    committed: dt.date | None = None
+    """The committer date: the day this version became the branch's, which history is
+    judged from."""
+    rewritten: tuple[Rewritten, ...] = ()
+    """The objectives whose revisions in force this commit changed, with their revisions
+    before it."""
 
 
 @dataclass(frozen=True)
 class _Commit:
     sha: str
     date: dt.date
+    committed: dt.date
     author: str
     subject: str
 
 
 def _commits(repo: Path, prefix: str, limit: int | None) -> list[_Commit]:
-    args = ["log", f"--format=%H{_FIELD}%ad{_FIELD}%an{_FIELD}%s", "--date=short"]
+    args = ["log", f"--format=%H{_FIELD}%ad{_FIELD}%cd{_FIELD}%an{_FIELD}%s", "--date=short"]
     if limit is not None:
         args.append(f"--max-count={limit + 1}")  # one more: the version the first one changed
     output = git(repo, *args, "--", prefix or ".")
     found = []
     for line in output.splitlines():
-        sha, date, author, subject = line.split(_FIELD, 3)
-        found.append(_Commit(sha, dt.date.fromisoformat(date), author, subject))
+        sha, date, committed, author, subject = line.split(_FIELD, 4)
+        found.append(
+            _Commit(
+                sha,
+                dt.date.fromisoformat(date),
+                dt.date.fromisoformat(committed),
+                author,
+                subject,
+            )
+        )
     found.reverse()
     return found
 
@@ -86,10 +106,16 @@ def program_history(
             except GitError:
                 return entries
             if not (baseline_only and index == 0):
-                changes = diff_programs(previous, current)
+                changes = mark(diff_programs(previous, current), commit.committed)
                 entries.append(
                     HistoryEntry(
-                        commit.sha, commit.date, commit.author, commit.subject, tuple(changes)
+                        commit.sha,
+                        commit.date,
+                        commit.author,
+                        commit.subject,
+                        tuple(changes),
+                        commit.committed,
+                        rewritten(previous, changes),
                     )
                 )
             previous = current

@@ -6,11 +6,13 @@ were all lowered is one objective loosened), and name every item by its name and
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from cxgov.judgement.verdicts import verdict_words
+from cxgov.review import rewrites
 from cxgov.review.compare import ProgramDiff
 from cxgov.review.semantic import Change
 from cxgov.review.words import Words
@@ -111,8 +113,14 @@ def _why(change: Change, words: Words) -> str:
     return "; ".join(parts)
 
 
+def _attention(change: Change) -> bool:
+    return change.blocks or change.rewrites_history
+
+
 def _attention_first(changes: list[Change]) -> list[Change]:
-    return [c for c in changes if c.blocks] + [c for c in changes if not c.blocks]
+    """Loosened and removed first, then the other changes that rewrite history, then the
+    rest, each in the diff's order."""
+    return sorted(changes, key=lambda c: 0 if c.blocks else 1 if c.rewrites_history else 2)
 
 
 def objective_effects(changes: list[Change]) -> dict[str, str]:
@@ -170,23 +178,39 @@ def _title(diff: ProgramDiff) -> str:
     return _named(diff.name, diff.program)
 
 
-def text(diffs: list[ProgramDiff], base: str, head: str) -> str:
+def _rewrites(diffs: list[ProgramDiff], history_as_of: dt.date | None) -> str | None:
+    """The summary of the changes that rewrite history, in the first such program's
+    language; None when there are none."""
+    flagged = [d for d in diffs if d.rewrites_history]
+    if not flagged or history_as_of is None:
+        return None
+    count = sum(c.rewrites_history for d in flagged for c in d.changes)
+    return rewrites.summary(count, history_as_of, flagged[0].language)
+
+
+def text(
+    diffs: list[ProgramDiff], base: str, head: str, history_as_of: dt.date | None = None
+) -> str:
     words = Words(language_of(diffs))
     lines = [f"cxgov diff {base} → {head}"]
     for diff in diffs:
         lines.append(f"\n{_title(diff)}: {_count(diff.changes, words)}")
         for change in _attention_first(diff.changes):
             old, new = _shown(change, words)
-            mark = "!" if change.blocks else " "
+            mark = "!" if _attention(change) else " "
             detail = f": {old} → {new}" if change.field is not None else ""
             effect = words.effect(change.effect)
-            lines.append(f" {mark} {effect:<11}  {_what(change, words)}{detail}")
+            flag = f"  [{rewrites.label(diff.language)}]" if change.rewrites_history else ""
+            lines.append(f" {mark} {effect:<11}  {_what(change, words)}{detail}{flag}")
             why = _why(change, words)
             if why:
                 lines.append(f"   {'':<11}  ({why})")
     blocking = _blocking(diffs, words)
     if blocking:
         lines.append(f"\n{blocking}: {words.t('approval')}")
+    rewritten = _rewrites(diffs, history_as_of)
+    if rewritten:
+        lines.append(f"\n{rewritten}")
     return "\n".join(lines) + "\n"
 
 
@@ -203,12 +227,17 @@ def cell(text_value: str) -> str:
     return escaped or " "
 
 
-def markdown(diffs: list[ProgramDiff], base: str, head: str) -> str:
+def markdown(
+    diffs: list[ProgramDiff], base: str, head: str, history_as_of: dt.date | None = None
+) -> str:
     words = Words(language_of(diffs))
     lines = [COMMENT_MARKER, f"## cxgov diff: `{cell(base)}` → `{cell(head)}`", ""]
     blocking = _blocking(diffs, words)
     if blocking:
         lines += [f"> [!WARNING]\n> **{cell(blocking)}**: {words.t('approval')}", ""]
+    rewritten = _rewrites(diffs, history_as_of)
+    if rewritten:
+        lines += [f"> [!WARNING]\n> **{cell(rewritten)}**", ""]
     if not any(d.changes for d in diffs):
         lines.append(words.t("no_program_changes"))
     for diff in diffs:
@@ -218,9 +247,11 @@ def markdown(diffs: list[ProgramDiff], base: str, head: str) -> str:
         lines += [words.t("header"), "|---|---|---|---|---|---|"]
         for change in _attention_first(diff.changes):
             old, new = _shown(change, words)
-            mark = "⚠️" if change.blocks else ""
+            mark = "⚠️" if _attention(change) else ""
             said = words.effect(change.effect)
             effect = f"**{said}**" if change.blocks else said
+            if change.rewrites_history:
+                effect += f" · **{rewrites.label(diff.language)}**"
             lines.append(
                 f"| {mark} | {effect} | {cell(_what(change, words))} | {cell(old)} | "
                 f"{cell(new)} | {cell(_why(change, words))} |"
@@ -229,13 +260,17 @@ def markdown(diffs: list[ProgramDiff], base: str, head: str) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def as_json(diffs: list[ProgramDiff], base: str, head: str) -> dict[str, Any]:
+def as_json(
+    diffs: list[ProgramDiff], base: str, head: str, history_as_of: dt.date | None = None
+) -> dict[str, Any]:
     return {
         "base": base,
         "head": head,
         "changes": [{"program": d.program, **c.to_json()} for d in diffs for c in d.changes],
         "loosened": sum(c.blocks for d in diffs for c in d.changes),
         "objectives": {d.program: objective_effects(d.changes) for d in diffs if d.changes},
+        "rewrites_history": sum(c.rewrites_history for d in diffs for c in d.changes),
+        "history_as_of": None if history_as_of is None else history_as_of.isoformat(),
     }
 
 

@@ -121,6 +121,8 @@ class Change:
     """`old` and/or `new`: the side whose value is the default, not written in the file."""
     evidence: Evidence | None = None
     """What the backtest found for the objectives the change reaches."""
+    rewrites_history: bool = False
+    """A target change to thresholds already in force (`cxgov.review.rewrites.mark`)."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -143,6 +145,8 @@ class Change:
             data["defaults"] = list(self.defaults)
         if self.evidence is not None:
             data["backtest"] = self.evidence.to_json()
+        if self.rewrites_history:
+            data["rewrites_history"] = True
         return data
 
     @property

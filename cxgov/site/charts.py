@@ -9,8 +9,9 @@ caller's `chart_id`, every caller string XML-escaped. Every visible word comes f
 
 Colours are the Okabe–Ito palette, which stays distinguishable with the common forms of colour
 blindness, and colour is never the only cue: thresholds differ by dash (target solid, warn dashed,
-fail dotted) and status markers by shape (circle on target or within noise, diamond below target,
-square warn, triangle fail, too few answers or pending hollow).
+fail dotted, a target since rewritten grey dash-dot) and status markers by shape (circle on
+target or within noise, diamond below target, square warn, triangle fail, too few answers or
+pending hollow).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ STATUS_COLOURS = {
     "no_data": "#999999",
 }
 REVISION = "#CC79A7"
+EARLIER = "#666666"
+EARLIER_DASH = "8 3 2 3"
+"""A target that was rewritten: grey dash-dot, unlike any threshold in force."""
 INK, AXIS, GRID = "#222222", "#666666", "#E5E5E5"
 DASHES = {"target": None, "warn": "6 4", "fail": "2 3"}
 THRESHOLD_COLOURS = {"target": TARGET, "warn": STATUS_COLOURS["warn"], "fail": "#D55E00"}
@@ -68,6 +72,9 @@ class TrendPoint:
     """A verdict status (`cxgov.judgement.verdicts.Verdict`)."""
     complete: bool = True
     """False for a period still running (a partial last period)."""
+    earlier_target: float | None = None
+    """The target the period was held to before a commit rewrote the revision in force; None
+    when no such change touched it."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ class ChartText:
     legend_fail: str
     legend_revision: str
     legend_partial: str
+    legend_earlier_target: str = ""
 
 
 def _default_number(value: float) -> str:
@@ -393,7 +401,9 @@ def trend_chart(
     levels = {
         name: [_finite(getattr(p, name)) for p in points] for name in ("target", "warn", "fail")
     }
+    earlier = [_finite(p.earlier_target) for p in points]
     seen = [v for v in values if v is not None]
+    seen += [v for v in earlier if v is not None]
     seen += [v for band in bands if band for v in band]
     seen += [v for row in levels.values() for v in row if v is not None]
 
@@ -422,6 +432,8 @@ def trend_chart(
             if status:
                 symbol += _marker(11, 0, status, False, "key")
             entries.append((symbol, label))
+    if any(v is not None for v in earlier):
+        entries.append((_line_symbol(EARLIER, EARLIER_DASH), text.legend_earlier_target))
     if revisions:
         entries.append(
             (
@@ -464,6 +476,12 @@ def trend_chart(
                 f'<path class="threshold {name}" d="{d}" fill="none" '
                 f'stroke="{THRESHOLD_COLOURS[name]}" stroke-width="1.5"{_dash(DASHES[name])}/>'
             )
+    d = _step_path(earlier, slot, frame.left, frame)
+    if d:
+        parts.append(
+            f'<path class="threshold earlier-target" d="{d}" fill="none" stroke="{EARLIER}" '
+            f'stroke-width="1.5"{_dash(EARLIER_DASH)}/>'
+        )
     parts += _value_line(xs, values, points, frame)
     parts.append("</g>")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -17,8 +18,11 @@ from cxgov.actions.ledger import effectiveness, histories
 from cxgov.judgement.record import RunRecord
 from cxgov.judgement.voc import VocSections
 from cxgov.model import Program
-from cxgov.site.data import ChangeRecord, HistoryRecord, SiteData
+from cxgov.site.data import ChangeRecord, HistoryRecord, RewrittenTargets, SiteData
 from cxgov.store.runs import latest_record, load_record
+
+if TYPE_CHECKING:
+    from cxgov.review.semantic import Change
 
 
 def collect(
@@ -103,7 +107,8 @@ def _voc_for(sections: VocSections | None, *, with_comments: bool) -> VocSection
 
 
 def history(program_dir: Path) -> list[HistoryRecord]:
-    """How the program's files changed over their git history (empty outside git)."""
+    """How the program's files changed over their git history (empty outside git), with the
+    target revisions each commit rewrote where they were already in force."""
     from cxgov.review.history import program_history
 
     return [
@@ -112,9 +117,25 @@ def history(program_dir: Path) -> list[HistoryRecord]:
             entry.date,
             entry.author,
             entry.subject,
+            tuple(_change(c) for c in entry.changes),
             tuple(
-                ChangeRecord(c.kind, c.id, c.field, c.old, c.new, c.effect) for c in entry.changes
+                RewrittenTargets(r.objective, r.before, tuple(_change(c) for c in r.changes))
+                for r in entry.rewritten
             ),
+            entry.committed,
         )
         for entry in program_history(program_dir, program_dir.resolve())
     ]
+
+
+def _change(change: Change) -> ChangeRecord:
+    return ChangeRecord(
+        change.kind,
+        change.id,
+        change.field,
+        change.old,
+        change.new,
+        change.effect,
+        change.at,
+        change.rewrites_history,
+    )

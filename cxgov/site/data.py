@@ -17,6 +17,7 @@ from cxgov.judgement.record import (
     VerdictRecord,
 )
 from cxgov.judgement.voc import VocSections
+from cxgov.model import TargetRevision
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,19 @@ class ChangeRecord:
     old: Any
     new: Any
     effect: str
+    at: str | None = None
+    """For target changes: the ISO date from which the thresholds differ."""
+    rewrites_history: bool = False
+    """A target change to a revision already in force when it was committed."""
+
+
+@dataclass(frozen=True)
+class RewrittenTargets:
+    """An objective whose revisions in force a commit changed, and what they were before."""
+
+    objective: str
+    before: tuple[TargetRevision, ...]
+    changes: tuple[ChangeRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,10 @@ class HistoryRecord:
     author: str
     subject: str
     changes: tuple[ChangeRecord, ...]
+    rewritten: tuple[RewrittenTargets, ...] = ()
+    committed: dt.date | None = None
+    """The committer date: from then on the branch held this version (`date` is the author's,
+    as the changelog shows it)."""
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cxgov.judgement.verdicts import REWRITTEN_WORDS
 from cxgov.judgement.verdicts import WORDS as VERDICT_WORDS
 from cxgov.model import Language
 
@@ -296,6 +297,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tightened": {"en": "tightened", "fi": "kiristetty"},
     "loosened": {"en": "loosened", "fi": "löysennetty"},
     "changed": {"en": "changed", "fi": "muutettu"},
+    "rewrites_history": dict(REWRITTEN_WORDS),
+    "from_date": {"en": "from {date}", "fi": "{date} alkaen"},
+    "rewritten_targets": {
+        "en": "Targets changed while in force",
+        "fi": "Voimassa olleiden tavoitteiden muutokset",
+    },
+    "rewritten_intro": {
+        "en": "These target revisions were changed after they had taken effect: periods "
+        "judged before the change were held to the earlier values, and the periods above "
+        "are now judged against the values in force after it. Where periods had been "
+        "judged against an earlier target, the chart draws it grey and dash-dotted.",
+        "fi": "Näitä tavoiteversioita muutettiin sen jälkeen, kun ne olivat jo tulleet "
+        "voimaan: ennen muutosta arvioituja jaksoja verrattiin aiempiin arvoihin, ja yllä "
+        "olevat jaksot arvioidaan nyt muutoksen jälkeisiä arvoja vasten. Jos jaksoja "
+        "ehdittiin arvioida aiempaa tavoitetasoa vasten, kaavio näyttää sen harmaana "
+        "pistekatkoviivana.",
+    },
+    "changed_on": {"en": "Changed on", "fi": "Muutettu"},
+    "rewritten_revision": {"en": "Revision in force from", "fi": "Versio voimassa alkaen"},
+    "threshold": {"en": "Threshold", "fi": "Raja-arvo"},
+    "chart_earlier_target": {
+        "en": "Target before the change of {date} ({commit})",
+        "fi": "Tavoitetaso ennen muutosta {date} ({commit})",
+    },
     # voice of the customer
     "voc": {"en": "Voice of the customer", "fi": "Asiakkaan ääni"},
     "voc_short": {"en": "Overview", "fi": "Yleiskuva"},

@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -23,7 +23,7 @@ from cxgov.judgement.detectability import detectability, recorded_volumes
 from cxgov.judgement.periods import Period
 from cxgov.judgement.record import VerdictRecord
 from cxgov.judgement.status import Current, current_status
-from cxgov.judgement.verdicts import SEVERITY, Verdict
+from cxgov.judgement.verdicts import SEVERITY, Verdict, number, thresholds_for
 from cxgov.judgement.voc import (
     Difference,
     Driver,
@@ -46,7 +46,7 @@ from cxgov.model import (
 from cxgov.model.base import ID_PATTERN
 from cxgov.model.objectives import DEFAULT_CONFIDENCE
 from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
-from cxgov.site.data import ChangeRecord, SiteData
+from cxgov.site.data import ChangeRecord, HistoryRecord, RewrittenTargets, SiteData
 from cxgov.site.escape import Markup, html_text, md
 from cxgov.site.i18n import MESSAGES, Locale
 from cxgov.site.options import Audience
@@ -163,9 +163,18 @@ class View:
         return self.locale.t(kind) if kind in MESSAGES else kind
 
     def ordered_changes(self, changes: Iterable[ChangeRecord]) -> list[ChangeRecord]:
-        """Loosened targets and removed objectives first: what leadership must not miss."""
+        """Loosened targets, removed objectives and rewritten history first: what leadership
+        must not miss."""
         rank = {"loosened": 0, "removed": 1, "tightened": 2, "changed": 3, "added": 4}
-        return sorted(changes, key=lambda c: (rank.get(c.effect, 5), c.kind, c.id, c.field or ""))
+        return sorted(
+            changes,
+            key=lambda c: (
+                min(rank.get(c.effect, 5), 1 if c.rewrites_history else 5),
+                c.kind,
+                c.id,
+                c.field or "",
+            ),
+        )
 
     def value(self, value: object) -> str:
         """A changed setting's old or new value, compactly: a whole item by its name."""
@@ -185,6 +194,25 @@ class View:
                     return str(value[key])
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
         return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
+
+    def rewrites_of(self, objective_id: str) -> list[tuple[HistoryRecord, RewrittenTargets]]:
+        """The commits that changed the objective's revisions while they were in force,
+        oldest first, each with the revisions it had before."""
+        return [
+            (entry, rewrite)
+            for entry in self.data.history
+            for rewrite in entry.rewritten
+            if rewrite.objective == objective_id
+        ]
+
+    def field_name(self, field: str | None) -> str:
+        """A target change's field as the objective page names thresholds."""
+        names = {"target": "target", "warn": "warn_level", "fail": "fail_level"}
+        return self.locale.t(names[field]) if field in names else field or ""
+
+    def iso_date(self, text: str | None) -> str:
+        """A change's ISO date in the site's date format."""
+        return self.date(dt.date.fromisoformat(text)) if text else "–"
 
     def created(self, changes: Iterable[ChangeRecord]) -> list[tuple[str, int]]:
         """What a program's first commit added, counted by kind."""
@@ -650,6 +678,7 @@ def _chart_words(view: View, *, title: str, desc: str, y_label: str, target: str
 
 def objective_chart(view: View, objective: Objective) -> str:
     periods = view.series.get(objective.id, [])
+    earlier, rewrite = earlier_targets(view, objective, periods)
     points = [
         TrendPoint(
             v.start,
@@ -663,23 +692,59 @@ def objective_chart(view: View, objective: Objective) -> str:
             v.fail,
             v.status,
             v.complete,
+            earlier_target,
         )
-        for v in periods
+        for v, earlier_target in zip(periods, earlier, strict=True)
     ]
     revisions = sorted({r.effective_from for r in objective.targets[1:]})
     first = periods[0].start if periods else None
     shown = [d for d in revisions if first is None or d >= first]
     kpi = view.kpis[view.points[objective.measurement_point].kpi]
     y_range = (-100.0, 100.0) if kpi.type is KpiType.NPS else None
+    words = _trend_words(view, objective)
+    if rewrite is not None:
+        words = replace(
+            words,
+            legend_earlier_target=view.locale.t(
+                "chart_earlier_target", date=view.date(rewrite.date), commit=rewrite.commit[:12]
+            ),
+        )
     return trend_chart(
         points,
-        _trend_words(view, objective),
+        words,
         revisions=shown,
         number=lambda value: view.num(value),
         month=view.locale.month,
         y_range=y_range if y_range and _wide_spread(points) else None,
         chart_id=f"trend-{objective.id}",
     )
+
+
+def earlier_targets(
+    view: View, objective: Objective, periods: list[VerdictRecord]
+) -> tuple[list[float | None], HistoryRecord | None]:
+    """Per period, the target it was held to before a commit rewrote the revision in force
+    (None where no rewrite changed it), and the first such commit shown. Only periods already
+    under way when the commit was made count: later ones were never judged against the
+    earlier target. The first rewrite wins: it shows what was first promised."""
+    kpi = view.kpis[view.points[objective.measurement_point].kpi]
+    earlier: list[float | None] = [None] * len(periods)
+    first: HistoryRecord | None = None
+    for entry, rewrite in view.rewrites_of(objective.id):
+        since = min(
+            (dt.date.fromisoformat(c.at) for c in rewrite.changes if c.at), default=entry.date
+        )
+        before = objective.model_copy(update={"targets": rewrite.before})
+        until = entry.committed or entry.date
+        for index, v in enumerate(periods):
+            if earlier[index] is not None or v.end < since or v.start > until:
+                continue
+            found = thresholds_for(before, kpi, Period(v.start, v.end, v.complete))
+            old = number(found.target) if found else None
+            if old is not None and (v.target is None or abs(old - v.target) > 1e-9):
+                earlier[index] = old
+                first = first or entry
+    return earlier, first
 
 
 def _wide_spread(points: list[TrendPoint]) -> bool:

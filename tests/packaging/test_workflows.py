@@ -208,8 +208,12 @@ def test_the_pull_request_workflow_runs_its_shell_steps(
     _git(upstream, "checkout", "-q", "-b", "raise-phone-target")
     objectives = upstream / "programs" / "acme-cx" / "objectives.yaml"
     text = objectives.read_text(encoding="utf-8")
-    objectives.write_text(text.replace("target: 80, warn: 75", "target: 85, warn: 75"))
-    _commit_all(upstream, "Raise the phone target")
+    # from next year: raising the revision in force since 2026-01-01 would rewrite history
+    current = "{effective_from: 2026-01-01, target: 80, warn: 75, fail: 65}\n"
+    (indent,) = [line.split("- ")[0] for line in text.splitlines(True) if line.endswith(current)]
+    raised = current.replace("2026-01-01", "2027-01-01").replace("target: 80", "target: 85")
+    objectives.write_text(text.replace(current, f"{current}{indent}- {raised}"))
+    _commit_all(upstream, "Raise the phone target from 2027")
     workspace = tmp_path / "runner" / "workspace"
     workspace.parent.mkdir()
     _git(tmp_path, "clone", "-q", str(upstream), str(workspace))
@@ -257,6 +261,15 @@ def test_the_pull_request_workflow_runs_its_shell_steps(
     _commit_all(workspace, "Lower the phone target after all")
     loosened = job.run_step(job.step("No loosened targets without approval"))
     assert loosened.returncode == 1, loosened.stdout + loosened.stderr
+
+    # instead, a stricter fail level for the revision in force: it rewrites history, so the
+    # check fails on it too
+    _git(workspace, "reset", "-q", "--hard", "HEAD~1")
+    text = objectives.read_text(encoding="utf-8")
+    objectives.write_text(text.replace(current, current.replace("fail: 65", "fail: 70")))
+    _commit_all(workspace, "A stricter fail level since January")
+    rewritten = job.run_step(job.step("No loosened targets without approval"))
+    assert rewritten.returncode == 1 and rewritten.stderr == "", rewritten.stderr
 
 
 def _fetch_exports(drop: Path) -> str:

@@ -154,6 +154,10 @@ def write_program(folder: Path, data: dict[str, dict[str, Any]]) -> None:
         )
 
 
+DEFAULT_DATE = "2026-06-15T12:00:00+00:00"
+"""When a test's commits are made unless it says otherwise."""
+
+
 class Repo:
     """A real git repository in a temporary folder."""
 
@@ -162,7 +166,9 @@ class Repo:
         root.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q", "-b", "main")
 
-    def git(self, *args: str) -> str:
+    def git(self, *args: str, date: str = DEFAULT_DATE) -> str:
+        """Runs git with both author and committer dates pinned to `date`: the review reads
+        the committer date, and no test may depend on the wall clock."""
         env = {
             **os.environ,
             "GIT_AUTHOR_NAME": "CX Owner",
@@ -171,6 +177,8 @@ class Repo:
             "GIT_COMMITTER_EMAIL": "cx@example.org",
             "GIT_CONFIG_GLOBAL": os.devnull,
             "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_DATE": date,
+            "GIT_COMMITTER_DATE": date,
         }
         found = subprocess.run(
             ["git", "-C", str(self.root), *args],
@@ -191,8 +199,5 @@ class Repo:
     ) -> str:
         write_program(self.root / "programs" / program, data)
         self.git("add", "-A")
-        args = ["commit", "-q", "-m", message]
-        if date:
-            args += ["--date", date]
-        self.git(*args)
+        self.git("commit", "-q", "-m", message, date=date or DEFAULT_DATE)
         return self.git("rev-parse", "HEAD")

@@ -54,6 +54,8 @@ def test_tightened_target_passes_fail_on_loosened(
         "--format",
         "json",
         "--fail-on-loosened",
+        # the revision has been in force since 2025: raising it rewrites history
+        "--allow-history-rewrite",
         monkeypatch=monkeypatch,
     )
     assert result.exit_code == 0, result.output
@@ -69,6 +71,7 @@ def test_tightened_target_passes_fail_on_loosened(
             "effect": "tightened",
             "at": "2025-01-01",
             "name": "Checkout",
+            "rewrites_history": True,
         }
     ]
 
@@ -129,7 +132,7 @@ def test_removed_objective_fails_the_check(
     assert data["loosened"] == 1
 
 
-def test_markdown_puts_loosened_and_removed_first_and_marked(
+def test_markdown_puts_loosened_removed_and_rewritten_first_and_marked(
     history: tuple[Repo, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo, c = history
@@ -140,10 +143,15 @@ def test_markdown_puts_loosened_and_removed_first_and_marked(
     assert "**2 objectives loosened or removed**" in result.output
     assert result.output.startswith("<!-- cxgov diff -->\n")
     marked = [r for r in rows if r.startswith("| ⚠️ |")]
-    assert len(marked) == 3 and rows[:3] == marked
-    assert any("objective Complaints (o-complaints)" in r and "**removed**" in r for r in marked)
-    assert any("Delivery (o-delivery) warn" in r for r in marked)
-    assert any("Checkout (o-checkout) target" in r and "tightened" in r for r in rows[3:])
+    assert len(marked) == 4 and rows[:4] == marked
+    assert any(
+        "objective Complaints (o-complaints)" in r and "**removed**" in r for r in marked[:3]
+    )
+    assert any("Delivery (o-delivery) warn" in r for r in marked[:3])
+    # raised, but in a revision in force since 2025: after the loosened and removed
+    assert "Checkout (o-checkout) target" in rows[3]
+    assert "tightened · **rewrites history**" in rows[3]
+    assert all("o-checkout" not in r for r in rows[4:])
 
 
 def test_head_defaults_to_the_working_tree(
