@@ -178,14 +178,12 @@ def _title(diff: ProgramDiff) -> str:
     return _named(diff.name, diff.program)
 
 
-def _rewrites(diffs: list[ProgramDiff], history_as_of: dt.date | None) -> str | None:
-    """The summary of the changes that rewrite history, in the first such program's
-    language; None when there are none."""
-    flagged = [d for d in diffs if d.rewrites_history]
-    if not flagged or history_as_of is None:
+def _rewrites(diffs: list[ProgramDiff], history_as_of: dt.date | None, words: Words) -> str | None:
+    """The summary of the changes that rewrite history; None when there are none."""
+    count = sum(c.rewrites_history for d in diffs for c in d.changes)
+    if not count or history_as_of is None:
         return None
-    count = sum(c.rewrites_history for d in flagged for c in d.changes)
-    return rewrites.summary(count, history_as_of, flagged[0].language)
+    return words.counted("rewrites", count, day=words.date(history_as_of))
 
 
 def text(
@@ -208,7 +206,7 @@ def text(
     blocking = _blocking(diffs, words)
     if blocking:
         lines.append(f"\n{blocking}: {words.t('approval')}")
-    rewritten = _rewrites(diffs, history_as_of)
+    rewritten = _rewrites(diffs, history_as_of, words)
     if rewritten:
         lines.append(f"\n{rewritten}")
     return "\n".join(lines) + "\n"
@@ -235,7 +233,7 @@ def markdown(
     blocking = _blocking(diffs, words)
     if blocking:
         lines += [f"> [!WARNING]\n> **{cell(blocking)}**: {words.t('approval')}", ""]
-    rewritten = _rewrites(diffs, history_as_of)
+    rewritten = _rewrites(diffs, history_as_of, words)
     if rewritten:
         lines += [f"> [!WARNING]\n> **{cell(rewritten)}**", ""]
     if not any(d.changes for d in diffs):

@@ -27,15 +27,6 @@ from cxgov.review.semantic import Change
 WORDS = REWRITTEN_WORDS
 """The flag as every output says it, by language."""
 
-_SUMMARY: dict[str, str] = {
-    "en": "{count} change(s) rewrite history: thresholds in force on or before {day} were "
-    "changed, so periods already judged would be judged again against other values "
-    "(the gate passes them only with --allow-history-rewrite)",
-    "fi": "{count} muutos(ta) muuttaa historiaa: {day} tai aiemmin voimassa olleita "
-    "raja-arvoja muutettiin, joten jo arvioidut jaksot arvioitaisiin uudelleen eri arvoja "
-    "vasten (tarkistus hyväksyy ne vain valinnalla --allow-history-rewrite)",
-}
-
 
 @dataclass(frozen=True)
 class Rewritten:
@@ -51,11 +42,6 @@ class Rewritten:
 def label(language: str) -> str:
     """The flag in the program's language (English when the language is unknown)."""
     return WORDS.get(language, WORDS["en"])
-
-
-def summary(count: int, day: dt.date, language: str) -> str:
-    """What a review says under its changes when `count` of them rewrite history."""
-    return _SUMMARY.get(language, _SUMMARY["en"]).format(count=count, day=day.isoformat())
 
 
 def rewrites_history(change: Change, as_of: dt.date) -> bool:

@@ -106,6 +106,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "other_many": {"en": "{n} other changes", "fi": "{n} muuta muutosta"},
     "changes_one": {"en": "{n} change", "fi": "{n} muutos"},
     "changes_many": {"en": "{n} changes", "fi": "{n} muutosta"},
+    "rewrites_one": {
+        "en": "1 change rewrites history: thresholds in force on or before {day} were changed, "
+        "so periods already judged would be judged again against other values (the gate passes "
+        "it only with --allow-history-rewrite)",
+        "fi": "1 muutos muuttaa historiaa: {day} tai aiemmin voimassa olleita raja-arvoja "
+        "muutettiin, joten jo arvioidut jaksot arvioitaisiin uudelleen eri arvoja vasten "
+        "(tarkistus hyväksyy sen vain valinnalla --allow-history-rewrite)",
+    },
+    "rewrites_many": {
+        "en": "{n} changes rewrite history: thresholds in force on or before {day} were "
+        "changed, so periods already judged would be judged again against other values (the "
+        "gate passes them only with --allow-history-rewrite)",
+        "fi": "{n} muutosta muuttaa historiaa: {day} tai aiemmin voimassa olleita raja-arvoja "
+        "muutettiin, joten jo arvioidut jaksot arvioitaisiin uudelleen eri arvoja vasten "
+        "(tarkistus hyväksyy ne vain valinnalla --allow-history-rewrite)",
+    },
     "blocking_one": {
         "en": "{n} objective loosened or removed",
         "fi": "{n} tavoite löysennetty tai poistettu",

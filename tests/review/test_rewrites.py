@@ -194,9 +194,9 @@ def test_without_the_gate_a_rewrite_is_reported_and_exits_0(
     repo = _repository(tmp_path, _raise_september_warn)
     result = _diff(repo, monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.output
-    line = next(row for row in result.output.splitlines() if "o-checkout warn" in row)
+    line = next(row for row in result.output.splitlines() if "(o-checkout) warn" in row)
     assert line.startswith(" ! tightened") and line.endswith("65 → 68  [rewrites history]")
-    assert "1 change(s) rewrite history: thresholds in force on or before 2026-10-15" in (
+    assert "1 change rewrites history: thresholds in force on or before 2026-10-15" in (
         result.output
     )
 
@@ -207,8 +207,8 @@ def test_markdown_flags_the_rewrite_and_warns(
     repo = _repository(tmp_path, _raise_september_warn)
     result = _diff(repo, "--format", "markdown", monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.output
-    assert "> **1 change(s) rewrite history" in result.output
-    row = next(r for r in result.output.splitlines() if "o-checkout warn" in r)
+    assert "> **1 change rewrites history" in result.output
+    row = next(r for r in result.output.splitlines() if "(o-checkout) warn" in r)
     assert row.startswith("| ⚠️ | tightened · **rewrites history** |"), row
 
 
@@ -218,9 +218,9 @@ def test_a_finnish_program_is_told_in_finnish(
     repo = _repository(tmp_path, _raise_september_warn, language="fi")
     text = _diff(repo, monkeypatch=monkeypatch).output
     assert "[muuttaa historiaa]" in text and "[rewrites history]" not in text
-    assert "1 muutos(ta) muuttaa historiaa: 2026-10-15 tai aiemmin" in text
+    assert "1 muutos muuttaa historiaa: 15.10.2026 tai aiemmin" in text
     markdown = _diff(repo, "--format", "markdown", monkeypatch=monkeypatch).output
-    assert "tightened · **muuttaa historiaa**" in markdown
+    assert "kiristetty · **muuttaa historiaa**" in markdown
 
 
 def test_a_folder_base_is_judged_from_the_command_s_today(
