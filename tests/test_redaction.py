@@ -19,6 +19,8 @@ PERSONAL = {
         ),
         ("contact: first+coffee@sub.example.co.uk, thanks", "contact: [redacted], thanks"),
         ("sähköposti pekka.mäkelä@esimerkki.fi kiitos", "sähköposti [redacted] kiitos"),
+        ('kirjoita "matti meikäläinen"@example.fi', "kirjoita [redacted]"),
+        ("matti\uff20example.fi vastaa", "[redacted] vastaa"),
     ],
     "phone": [
         ("Soittakaa numeroon 040 123 4567", "Soittakaa numeroon [redacted]"),
@@ -33,6 +35,16 @@ PERSONAL = {
         ("puh. +358 (0)40 123 4567", "puh. [redacted]"),
         ("soita 050 12 34 567", "soita [redacted]"),
         ("from abroad 00358 40 123 4567", "from abroad [redacted]"),
+        # other separators, and the country code in parentheses or written bare
+        ("soita 040.123.4567", "soita [redacted]"),
+        ("soita 040/123 4567", "soita [redacted]"),
+        ("numero 358401234567 käy", "numero [redacted] käy"),
+        ("(+358) 40 123 4567 iltaisin", "[redacted] iltaisin"),
+        # no-break and narrow no-break spaces, as word processors and phones write them
+        ("soita 040\u00a0123\u00a04567", "soita [redacted]"),
+        ("call +358\u202f40\u202f123\u202f4567", "call [redacted]"),
+        # the rest of the comment keeps its own characters
+        ("Kiitos – hyvä palvelu, soita 040 123 4567", "Kiitos – hyvä palvelu, soita [redacted]"),
     ],
     "hetu": [
         ("hetu 131052-308T", "hetu [redacted]"),
@@ -41,6 +53,10 @@ PERSONAL = {
         ("syntynyt 2000-luvulla: 150805Y456C", "syntynyt 2000-luvulla: [redacted]"),
         # a wrong check character is still an identity code
         ("hetu 131052-308A", "hetu [redacted]"),
+        # a Unicode hyphen, an en dash or a minus sign where the hyphen goes
+        ("hetu 131052\u2010308T", "hetu [redacted]"),
+        ("hetu 131052\u2013308T.", "hetu [redacted]."),
+        ("hetu 131052\u2212308T", "hetu [redacted]"),
     ],
     "iban": [
         ("tilinumero FI21 1234 5600 0007 85", "tilinumero [redacted]"),
@@ -48,6 +64,7 @@ PERSONAL = {
         ("refund to DE89 3704 0044 0532 0130 00 please", "refund to [redacted] please"),
         ("IBAN GB82WEST12345698765432", "IBAN [redacted]"),
         ("tili fi21 1234 5600 0007 85", "tili [redacted]"),
+        ("tili FI21\u00a01234\u00a05600\u00a00007\u00a085", "tili [redacted]"),
     ],
     "card": [
         ("card 4111 1111 1111 1111", "card [redacted]"),
@@ -59,6 +76,8 @@ PERSONAL = {
         ("amex 3782 822463 10005", "amex [redacted]"),
         # grouped like a card but mistyped (Luhn fails): still a card
         ("kortin numero 4111 1111 1111 1112", "kortin numero [redacted]"),
+        ("kortti 4111\u202f1111\u202f1111\u202f1111", "kortti [redacted]"),
+        ("kortti ４１１１ １１１１ １１１１ １１１１", "kortti [redacted]"),
     ],
 }
 
@@ -83,6 +102,12 @@ ORDINARY = [
     "The event had +20 000 visitors.",
     "Tilaus 12345 ja 67890.",
     "paketti 0000123456 on matkalla",
+    "Tilasin 01.02.2026 10.00 ja paketti tuli.",
+    "Tilasin 01/02/2026 10.00 ja paketti tuli.",
+    "Auki 08.00-16.00, lauantaisin 09.00–14.00.",
+    "Hinta 0.99 € ja 0,50 € pantti.",
+    "Tilausnumero 3580 on väärä.",
+    "Tilausnumero 35812345 on väärä.",
 ]
 
 
@@ -248,3 +273,87 @@ def test_generated_personal_data_never_survives_redaction(
 ) -> None:
     text = f"{before}{gap}{datum}{gap[::-1].replace('(', ')')}{after}"
     assert datum not in redact(text)
+
+
+# --- every format and separator: the corpus -----------------------------------------------
+
+SPACES = [" ", "\u00a0", "\u202f", "\u2009", "\u2007"]
+DASHES = ["-", "\u2010", "\u2011", "\u2013", "\u2212"]
+
+
+@st.composite
+def phones_in_any_format(draw: st.DrawFn) -> str:
+    operator = draw(st.sampled_from(["40", "41", "44", "45", "50", "9"]))
+    # seven digits: "09 123 4567"; an unbroken 8-digit "09123456" reads as an order number
+    subscriber = draw(st.from_regex(r"[0-9]{7}", fullmatch=True))
+    sep = draw(st.sampled_from([*SPACES, *DASHES, ".", "/"]))
+    groups = [subscriber[:3], subscriber[3:]]
+    national = sep.join(["0" + operator, *groups])
+    international = sep.join([operator, *groups])
+    return draw(
+        st.sampled_from(
+            [
+                national,
+                "0" + operator + subscriber,
+                f"+358{sep}{international}",
+                f"(+358){sep}{international}",
+                f"00358{sep}{international}",
+                "358" + operator + subscriber,
+            ]
+        )
+    )
+
+
+@st.composite
+def hetus_with_any_dash(draw: st.DrawFn) -> str:
+    code = draw(hetus)
+    return code[:6] + draw(st.sampled_from(DASHES)) + code[7:]
+
+
+@st.composite
+def emails_in_any_form(draw: st.DrawFn) -> str:
+    address = draw(emails)
+    local, domain = address.split("@")
+    at = draw(st.sampled_from(["@", "\uff20", "\ufe6b"]))
+    if draw(st.booleans()):
+        local = '"' + draw(st.from_regex(r"[a-zäö][a-zäö .]{0,12}[a-zäö]", fullmatch=True)) + '"'
+    return f"{local}{at}{domain}"
+
+
+@st.composite
+def grouped_with_any_space(draw: st.DrawFn) -> str:
+    datum = draw(st.one_of(ibans, cards()))
+    space = draw(st.sampled_from(SPACES))
+    datum = datum.replace(" ", space)
+    if draw(st.booleans()):  # fullwidth digits
+        datum = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in datum)
+    return datum
+
+
+no_digits = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Nd", "No", "Nl"]),
+    max_size=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    datum=st.one_of(
+        phones_in_any_format(),
+        hetus_with_any_dash(),
+        emails_in_any_form(),
+        grouped_with_any_space(),
+    ),
+    before=no_digits,
+    after=no_digits,
+    gap=st.sampled_from([" ", "\n", ": ", " (", ", ", "\u00a0"]),
+)
+def test_no_digit_of_personal_data_in_any_format_survives(
+    datum: str, before: str, after: str, gap: str
+) -> None:
+    text = f"{before}{gap}{datum}{gap[::-1].replace('(', ')')}{after}"
+    redacted = redact(text)
+    # the text around holds no digit, so any digit left is a piece of the datum
+    assert not any(c.isdigit() for c in redacted), (text, redacted)
+    if "@" in datum or "\uff20" in datum or "\ufe6b" in datum:
+        assert datum not in redacted

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import re
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,6 +29,19 @@ PERSONAL = {
     "hetu": "131052-308T",
     "iban": "FI21 1234 5600 0007 85",
     "card": "4111 1111 1111 1111",
+}
+PERSONAL_IN_OTHER_FORMS = {
+    "phone with dots": "040.765.4321",
+    "phone with a slash": "040/765 4321",
+    "phone with the country code bare": "358407654321",
+    "phone with the country code in parentheses": "(+358) 40 765 4322",
+    "phone with no-break spaces": "040\u00a0765\u00a04323",
+    "identity code with an en dash": "241180\u2013123X",
+    "identity code with a minus sign": "241180\u2212124X",
+    "e-mail with a quoted local part": '"liisa virtanen"@mail.example.fi',
+    "e-mail with a fullwidth at": "liisa\uff20fullwidth.example.fi",
+    "IBAN with narrow no-break spaces": "FI49\u202f5000\u202f9420\u202f0287\u202f30",
+    "card with no-break spaces": "5500\u00a00000\u00a00000\u00a00004",
 }
 CUSTOMER_ID = "CUST-778899"
 THEME_NAME = "<b onclick=alert(3)>Billing</b> *twice*"
@@ -76,12 +91,18 @@ def _hostile_program(folder: Path) -> Path:
     return program
 
 
+def _contacts(values: list[str]) -> str:
+    """One comment that carries every value, in order, matching no theme."""
+    return "yhteystiedot: " + " ; ".join(values) + " kiitos"
+
+
 def _hostile_answers(target: Path, rows: int = 400) -> None:
     comments = [
         f"{SCRIPT} Great flight, write to me at {PERSONAL['email']}",
         f"{IMAGE} call {PERSONAL['phone']}",
         f"My id {PERSONAL['hetu']} and account {PERSONAL['iban']}",
         f"Card {PERSONAL['card']} was charged twice | *bold* {MARKDOWN_LINK}",
+        _contacts(list(PERSONAL_IN_OTHER_FORMS.values())),
     ]
     with AIRLINE_CSV.open(encoding="utf-8", newline="") as source:
         reader = csv.reader(source)
@@ -103,8 +124,9 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     _hostile_answers(program / "data" / "airline-2026-10.csv")
     db = f"sqlite:///{folder / 'store.db'}"
     # the day after the export's fixed date, so the contact-policy window holds its answers
-    api.run(str(program), as_of=dt.date(2026, 11, 1), db=db, out=None, clock=fixed_clock)
-    html: dict[str, str] = {}
+    reports = folder / "reports"
+    api.run(str(program), as_of=dt.date(2026, 11, 1), db=db, out=str(reports), clock=fixed_clock)
+    html: dict[str, str] = {"reports": _every_file(reports)}
     for audience in Audience:
         built = api.build_site(
             str(program),
@@ -120,7 +142,24 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         html[f"{audience.value}-markdown"] = "\n".join(
             p.read_text(encoding="utf-8") for p in sorted(built.generated.rglob("*.md"))
         )
+        html[f"{audience.value}-every-file"] = _every_file(built.out)
     return html
+
+
+def _every_file(folder: Path) -> str:
+    """Every file under `folder` (pages, search index, scripts, reports) as text."""
+    return "\n".join(
+        p.read_bytes().decode("utf-8", errors="replace")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    )
+
+
+def _as_read(text: str) -> str:
+    """Text as a reader sees it: entities resolved, lookalike spaces, digits and the at sign
+    as ASCII (NFKC), every dash a hyphen."""
+    folded = unicodedata.normalize("NFKC", html.unescape(text))
+    return re.sub("[\u2010-\u2015\u2212]", "-", folded)
 
 
 class _Elements(HTMLParser):
@@ -168,6 +207,17 @@ def test_personal_data_in_comments_is_redacted(hostile_site: dict[str, str]) -> 
     assert "[redacted]" in built, "the team site shows the comments, redacted"
     for kind, value in PERSONAL.items():
         assert value not in built, f"{kind} survived redaction"
+
+
+@pytest.mark.parametrize("kind", sorted(PERSONAL_IN_OTHER_FORMS))
+def test_personal_data_in_any_format_reaches_no_published_file(
+    hostile_site: dict[str, str], kind: str
+) -> None:
+    value = _as_read(PERSONAL_IN_OTHER_FORMS[kind])
+    shown = _contacts(["[redacted]"] * len(PERSONAL_IN_OTHER_FORMS))
+    assert shown in hostile_site["team-markdown"].replace("\\", ""), "the team site shows it"
+    for published in ("team-every-file", "leadership-every-file", "reports"):
+        assert value not in _as_read(hostile_site[published]), f"{kind} in {published}"
 
 
 def test_customer_keys_never_appear(hostile_site: dict[str, str]) -> None:
