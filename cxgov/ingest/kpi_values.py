@@ -18,7 +18,7 @@ from sqlalchemy import Engine, insert, select, update
 from cxgov.clock import Clock
 from cxgov.errors import FileFormatError
 from cxgov.ingest.batch import BatchRefused, BatchSummary, rejected_row
-from cxgov.ingest.mapping import parse_number
+from cxgov.ingest.mapping import missing_column, parse_number
 from cxgov.ingest.readers import RawRow, read_csv, sha256_of
 from cxgov.ingest.rejections import (
     BAD_PERIOD,
@@ -101,7 +101,9 @@ def ingest_kpi_values_file(
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise FileFormatError(
-            f"{path}: missing column(s) {', '.join(missing)}; the file has: {', '.join(header)}"
+            "; ".join(
+                missing_column(str(path), name, name, SOURCE_NAME, header) for name in missing
+            )
         )
     program_id = program.program.id
     kpis = {kpi.id for kpi in program.kpis}

@@ -30,6 +30,7 @@ from cxgov.ingest.rejections import (
 )
 from cxgov.model import Layout, Program, Source
 from cxgov.model.kpis import KpiType
+from cxgov.program_files.fields import did_you_mean
 from cxgov.store.answers import (
     RESPONSE_ID_LENGTH,
     Answers,
@@ -125,6 +126,19 @@ def parse_timestamp(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime |
         return None  # 0001-01-01 in a zone east of UTC, 9999-12-31 west of it: no UTC time
 
 
+def missing_column(
+    file_name: str, column: str, role: str, source: str, header: Sequence[str]
+) -> str:
+    """Why a file lacks a column the source maps. The header is the file's content: it is
+    not echoed (a file read by mistake must not print its first line into a log); only a
+    header name close to the expected one is named."""
+    hint = did_you_mean(column, header, ignore_case=True)
+    return (
+        f"{file_name}: no column '{column}' ({role} in source '{source}') among the header's "
+        f"{len(header)} columns" + (f"; {hint}" if hint else "")
+    )
+
+
 def fixed_moment(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
@@ -159,10 +173,7 @@ class RowMapper:
             if column not in positions:
                 if not required:
                     return None
-                raise FileFormatError(
-                    f"{file_name}: no column '{column}' ({role} in source '{source.id}'); "
-                    f"the file has: {', '.join(header)}"
-                )
+                raise FileFormatError(missing_column(file_name, column, role, source.id, header))
             return positions[column]
 
         self.response_at = position(columns.response_id, "response_id")

@@ -812,3 +812,21 @@ def test_an_interrupted_first_load_leaves_nothing_and_keeps_the_indexes(
     assert rows(db_url, "SELECT COUNT(*) FROM feedback") == [(0,)]
     assert rows(db_url, "SELECT COUNT(*) FROM ingest_batches") == [(0,)]
     assert index_names() == before
+
+
+def test_a_missing_column_is_named_without_echoing_the_files_first_line(
+    db_url: str, tmp_path: Path
+) -> None:
+    # a file that is no export at all: its first line must not reach the log or the site
+    stray = write(tmp_path / "answers-1.csv", "x\n", header="root:x:0:0:root:/root:/bin/bash\n")
+    near = write(tmp_path / "answers-2.csv", GOOD, header=HEADER.replace("score", "Scores"))
+    summary = ingest(db_url, stray, near)
+    first, second = (q.reason.split(".csv: ", 1)[1] for q in summary.quarantined)
+    assert "root" not in first and "bash" not in first
+    assert first.endswith(
+        "no column 'response' (response_id in source 'answers') among the header's 1 columns"
+    )
+    assert second.endswith(
+        "no column 'score' (value in source 'answers') among the header's 8 columns; "
+        "did you mean 'Scores'?"
+    )
