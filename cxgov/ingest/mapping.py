@@ -107,9 +107,34 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+_ZONE_SUFFIX = re.compile(
+    r"\s*(?:(?:UTC|GMT|Z)\s*(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?)$",
+    re.IGNORECASE,
+)
+"""A zone written after a time: `Z`, `UTC`, `GMT`, `UTC+3`, `GMT+03:00`, `GMT-0530`."""
+_EPOCH = re.compile(r"\d{10}(?:\.\d+)?|\d{13}")
+_EPOCH_START = dt.datetime(1970, 1, 1)
+
+
 def parse_timestamp(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime | None:
-    """Naive UTC, reading naive times in the program's zone; None when unparseable."""
+    """Naive UTC, reading times without a zone in `zone`; None when unparseable.
+
+    Besides `fmt` (strptime) or ISO 8601, a time may end in a zone as survey tools write it
+    (`2026-08-22 13:41:54 UTC`, `… GMT+3`), and without `fmt` a cell of 10 or 13 digits is
+    Unix epoch seconds or milliseconds."""
     candidate = text.strip()
+    if fmt is None and _EPOCH.fullmatch(candidate):
+        seconds = float(candidate) / (1000 if len(candidate) == 13 else 1)
+        return _EPOCH_START + dt.timedelta(seconds=seconds)
+    offset: dt.timedelta | None = None
+    suffix = _ZONE_SUFFIX.search(candidate) if candidate[-1:].isalnum() else None
+    if suffix is not None and suffix.start() > 0 and not candidate[: suffix.start()].endswith("T"):
+        hours, minutes = int(suffix["hours"] or 0), int(suffix["minutes"] or 0)
+        sign = -1 if suffix["sign"] == "-" else 1
+        offset = sign * dt.timedelta(hours=hours, minutes=minutes)
+        candidate = candidate[: suffix.start()]
+        if fmt is not None:
+            fmt = _ZONE_DIRECTIVE.sub("", fmt)
     try:
         moment = (
             dt.datetime.strptime(candidate, fmt) if fmt else dt.datetime.fromisoformat(candidate)
@@ -117,6 +142,10 @@ def parse_timestamp(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime |
     except ValueError:
         return None
     try:
+        if offset is not None:
+            if moment.tzinfo is not None:
+                return None  # two zones: "…+02:00 UTC"
+            return moment - offset
         if moment.tzinfo is None:
             # the same as moment.replace(tzinfo=zone).astimezone(UTC), for a fraction of the cost
             offset = zone.utcoffset(moment)
@@ -124,6 +153,10 @@ def parse_timestamp(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime |
         return moment.astimezone(UTC).replace(tzinfo=None)
     except OverflowError:
         return None  # 0001-01-01 in a zone east of UTC, 9999-12-31 west of it: no UTC time
+
+
+_ZONE_DIRECTIVE = re.compile(r"\s*%Z$")
+"""A format's trailing `%Z`, whose zone the suffix reading has taken off the text already."""
 
 
 def missing_column(
@@ -161,7 +194,7 @@ class RowMapper:
         file_name: str,
     ) -> None:
         self.source = source
-        self.zone = ZoneInfo(program.program.timezone)
+        self.zone = ZoneInfo(source.timezone or program.program.timezone)
         self.latest = now.astimezone(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
         self.pseudonymise = pseudonymise
         positions = {name: i for i, name in enumerate(header)}

@@ -58,7 +58,12 @@ class Source(Model):
     collected_at: dt.datetime | dt.date | None = None
     """A fixed collection time for files that carry no dates."""
     timestamp_format: str | None = None
-    """strptime format of the collected_at column; ISO 8601 when left out."""
+    """strptime format of the collected_at column; ISO 8601 when left out. Either way a time may
+    end in a zone (`Z`, `UTC`, `GMT`, `UTC+3`, `GMT+03:00`, `+0300`); without a format, a column of
+    Unix epoch seconds or milliseconds (10 or 13 digits) is read as such."""
+    timezone: str | None = None
+    """IANA time-zone name in which this source's times without a zone are read (an export
+    written in UTC: `UTC`); the program's `timezone` when left out."""
     not_applicable: tuple[str | float, ...] = ()
     """Answer values meaning "did not use": stored as not applicable, never as a score."""
     value_map: dict[str, float] = Field(default_factory=dict)

@@ -606,8 +606,10 @@ _SOURCE_MAPPING = (
     "measurement_points",
     "not_applicable",
     "value_map",
+    "timestamp_format",
+    "timezone",
 )
-"""What decides where a source's answers count and what they count as."""
+"""What decides where a source's answers count, in which period, and what they count as."""
 
 
 def _themes(old: Theme, new: Theme, reach: _Reach) -> Iterator[Change]:

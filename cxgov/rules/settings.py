@@ -6,6 +6,7 @@ import re
 import zoneinfo
 from collections.abc import Iterator
 
+from cxgov.diagnostics import Location
 from cxgov.model import KpiType
 from cxgov.program_files.fields import did_you_mean
 from cxgov.rules.context import RuleContext
@@ -25,18 +26,25 @@ def _zone_exists(name: str) -> bool:
 
 @rule("CXG117", "unknown-timezone")
 def unknown_timezone(ctx: RuleContext) -> Iterator[Finding]:
-    """The program's `timezone` is not an IANA time-zone name.
+    """The program's or a source's `timezone` is not an IANA time-zone name.
 
-    Periods (weeks, months) are cut at midnight in this zone, so it must be a name such as
-    `Europe/Helsinki` or `UTC`, not an offset like `+02:00`.
+    Periods (weeks, months) are cut at midnight in the program's zone, and a source's times
+    without a zone are read in its own, so each must be a name such as `Europe/Helsinki` or
+    `UTC`, not an offset like `+02:00`.
     """
     header = ctx.section
-    if header is None or _zone_exists(header.timezone):
-        return
-    yield Finding(
-        ctx.loaded.section_origin["program"].at("timezone"),
-        f"'{header.timezone}' is not an IANA time-zone name",
-        did_you_mean(header.timezone, sorted(zoneinfo.available_timezones()))
+    if header is not None and not _zone_exists(header.timezone):
+        yield _not_a_zone(ctx.loaded.section_origin["program"].at("timezone"), header.timezone)
+    for source, origin in ctx.items("sources"):
+        if source.timezone is not None and not _zone_exists(source.timezone):
+            yield _not_a_zone(origin.at("timezone"), source.timezone)
+
+
+def _not_a_zone(where: Location, name: str) -> Finding:
+    return Finding(
+        where,
+        f"'{name}' is not an IANA time-zone name",
+        did_you_mean(name, sorted(zoneinfo.available_timezones()))
         or "for example Europe/Helsinki or UTC",
     )
 

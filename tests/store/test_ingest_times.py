@@ -106,3 +106,65 @@ def test_a_future_time_is_doubtful() -> None:
     doubtful: set[int] = set()
     mapper._block_times(["2026-03-01T10:00:00", "2026-11-24T10:00:00"], doubtful)
     assert doubtful == {1}
+
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+@pytest.mark.parametrize(
+    ("cell", "fmt", "utc"),
+    [
+        # a zone written after the time, as survey tools export it
+        ("2026-08-22 13:41:54 UTC", None, "2026-08-22 13:41:54"),
+        ("2026-08-22 13:41:54 utc", None, "2026-08-22 13:41:54"),
+        ("2026-08-22 13:41:54 GMT", None, "2026-08-22 13:41:54"),
+        ("2026-08-22 13:41:54 GMT+3", None, "2026-08-22 10:41:54"),
+        ("2026-08-22 13:41 UTC-05:00", None, "2026-08-22 18:41:00"),
+        ("2026-08-22 13:41 GMT+0530", None, "2026-08-22 08:11:00"),
+        ("2026-08-22T13:41:54Z", None, "2026-08-22 13:41:54"),
+        ("2026-08-22T13:41:54+03:00", None, "2026-08-22 10:41:54"),
+        # with a declared format, with or without its %Z
+        ("08/22/2026 01:41:54 PM UTC", "%m/%d/%Y %I:%M:%S %p", "2026-08-22 13:41:54"),
+        ("08/22/2026 01:41:54 PM UTC", "%m/%d/%Y %I:%M:%S %p %Z", "2026-08-22 13:41:54"),
+        # Unix epoch seconds and milliseconds
+        ("1787406114", None, "2026-08-22 13:41:54"),
+        ("1787406114500", None, "2026-08-22 13:41:54.500000"),
+        # no zone: the source's (here Helsinki, summer time)
+        ("2026-08-22 13:41:54", None, "2026-08-22 10:41:54"),
+        # a month end near midnight stays in its month only with its zone read
+        ("2026-08-31 23:30:00 UTC", None, "2026-08-31 23:30:00"),
+    ],
+)
+def test_times_with_a_zone_epoch_or_none(cell: str, fmt: str | None, utc: str) -> None:
+    moment = parse_timestamp(cell, fmt, HELSINKI)
+    assert moment is not None and str(moment) == utc
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["2026-08-22T13:41:54+03:00 UTC", "2026-08-22 13:41 UTC+", "UTC", "yesterday UTC"],
+)
+def test_a_time_with_two_zones_or_no_time_is_no_time(cell: str) -> None:
+    assert parse_timestamp(cell, None, HELSINKI) is None
+
+
+def test_epoch_digits_under_a_declared_format_follow_the_format() -> None:
+    assert str(parse_timestamp("2026082213", "%Y%m%d%H", ZoneInfo("UTC"))) == "2026-08-22 13:00:00"
+
+
+def test_a_source_reads_times_without_a_zone_in_its_own_timezone() -> None:
+    program = api.load_program(str(FIXTURES / "shop"))
+    source = next(s for s in program.sources if s.id == "answers").model_copy(
+        update={"timezone": "UTC"}
+    )
+    header = ["response", "answered_at", "question", "score", "customer", "comment"]
+    mapper = RowMapper(
+        program,
+        source,
+        [*header, "company_size", "region"],
+        now=NOW,
+        pseudonymise=str.upper,
+        file_name="answers.csv",
+    )
+    (record,), reasons = mapper.map(["r1", "2026-08-31 23:30:00", "NPS", "9", "c", "", "", ""])
+    assert not reasons and str(record.collected_at) == "2026-08-31 23:30:00", "UTC, not Helsinki"
