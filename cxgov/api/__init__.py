@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from cxgov.api._data import demo_data as demo_data
     from cxgov.api._data import ingest as ingest
     from cxgov.api._data import ingest_kpi_values as ingest_kpi_values
+    from cxgov.api._data import rejected as rejected
+    from cxgov.api._data import rejection_hint as rejection_hint
     from cxgov.api._data import status as status
     from cxgov.api._evaluate import digest as digest
     from cxgov.api._evaluate import evaluate as evaluate
@@ -86,6 +88,7 @@ if TYPE_CHECKING:
     from cxgov.site.options import Audience as Audience
     from cxgov.site.options import Builder as Builder
     from cxgov.site.options import BuiltSite as BuiltSite
+    from cxgov.store.batches import StoredRejection as StoredRejection
     from cxgov.store.status import DataStatus as DataStatus
     from cxgov.validation import ValidationResult as ValidationResult
     from cxgov.validation.output import FORMATTERS as FORMATTERS
@@ -107,6 +110,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "demo_data",
         "ingest",
         "ingest_kpi_values",
+        "rejected",
+        "rejection_hint",
         "status",
     ),
     "cxgov.api._evaluate": ("digest", "evaluate", "run"),
@@ -163,6 +168,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.rules.examples": ("RuleExample",),
     "cxgov.site.i18n": ("Locale",),
     "cxgov.site.options": ("Audience", "Builder", "BuiltSite"),
+    "cxgov.store.batches": ("StoredRejection",),
     "cxgov.store.status": ("DataStatus",),
     "cxgov.validation": ("ValidationResult",),
 }

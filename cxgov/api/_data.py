@@ -18,11 +18,24 @@ from cxgov.errors import UsageError
 from cxgov.ingest.batch import BatchSummary, ingest_files
 from cxgov.ingest.kpi_values import ingest_kpi_values_file
 from cxgov.ingest.readers import source_files
+from cxgov.ingest.rejections import REJECTIONS
+from cxgov.model import Program, Source
+from cxgov.program_files.fields import did_you_mean
+from cxgov.store.batches import StoredRejection, rejected_rows
 from cxgov.store.engine import current_revision
 from cxgov.store.engine import upgrade as upgrade_store
 from cxgov.store.status import DataStatus, data_status
 
-__all__ = ["SchemaUpgrade", "db_upgrade", "demo_data", "ingest", "ingest_kpi_values", "status"]
+__all__ = [
+    "SchemaUpgrade",
+    "db_upgrade",
+    "demo_data",
+    "ingest",
+    "ingest_kpi_values",
+    "rejected",
+    "rejection_hint",
+    "status",
+]
 
 
 def _source_files(program_dir: str, pattern: str) -> list[Path]:
@@ -30,6 +43,16 @@ def _source_files(program_dir: str, pattern: str) -> list[Path]:
     if not files:
         raise UsageError(f"no files match {pattern!r} under {program_dir}")
     return files
+
+
+def _source(program: Program, source_id: str) -> Source:
+    found = next((s for s in program.sources if s.id == source_id), None)
+    if found is None:
+        known = ", ".join(s.id for s in program.sources) or "none"
+        raise UsageError(
+            f"program {program.program.id} has no source {source_id!r} (sources: {known})"
+        )
+    return found
 
 
 def ingest(
@@ -44,12 +67,7 @@ def ingest(
 ) -> BatchSummary:
     """Load data files through one of the program's sources as one batch."""
     program = load_program(program_dir)
-    source = next((s for s in program.sources if s.id == source_id), None)
-    if source is None:
-        known = ", ".join(s.id for s in program.sources) or "none"
-        raise UsageError(
-            f"program {program.program.id} has no source {source_id!r} (sources: {known})"
-        )
+    source = _source(program, source_id)
     paths = [Path(f) for f in files] if files else _source_files(program_dir, source.path)
     for path in paths:
         if not path.is_file():
@@ -90,6 +108,40 @@ def status(program_dir: str, *, db: str | None = None) -> DataStatus:
     program = load_program(program_dir)
     with opened_store(db) as engine:
         return data_status(engine, program)
+
+
+def rejected(
+    program_dir: str,
+    *,
+    db: str | None = None,
+    source: str | None = None,
+    batch: int | None = None,
+    reason: str | None = None,
+    limit: int | None = None,
+) -> list[StoredRejection]:
+    """The program's rejected rows, with every reason; `reason` is a name (`bad_timestamp`)
+    or an R code (`R012`)."""
+    program = load_program(program_dir)
+    if source is not None:
+        _source(program, source)
+    if reason is not None:
+        names = {r.name for r in REJECTIONS.values()} | set(REJECTIONS)
+        if reason not in names:
+            hint = did_you_mean(reason, sorted(names), ignore_case=True)
+            raise UsageError(
+                f"--reason {reason!r} is no rejection reason"
+                + (f"; {hint}" if hint else " (docs/rejections.md lists them)")
+            )
+    with opened_store(db) as engine, engine.connect() as connection:
+        return rejected_rows(
+            connection, program.program.id, source=source, batch=batch, reason=reason, limit=limit
+        )
+
+
+def rejection_hint(code: str) -> str:
+    """How to fix a rejection, by its R code ("" for a code no longer known)."""
+    found = REJECTIONS.get(code)
+    return found.hint if found else ""
 
 
 @dataclass(frozen=True, slots=True)

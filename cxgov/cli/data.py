@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -38,6 +40,10 @@ def echo_batch(summary: api.BatchSummary, output_format: str) -> None:
     )
     for reason, count in sorted(summary.rejected_by_reason.items()):
         click.echo(f"  rejected {count:,} rows: {reason}")
+        for example in summary.rejected_examples.get(reason, []):
+            click.echo(f"    {example}")
+    if summary.rejected:
+        click.echo("  (cxgov data rejected lists every rejected row with how to fix it)")
     for found in summary.quarantined:
         click.echo(
             f"  quarantined, not loaded: {found.file_name}: {found.reason} (tried again when "
@@ -163,6 +169,79 @@ def data_status(program_dir: str, db: str | None, output_format: str) -> int:
             f"unreadable file from {unreadable.source} (not loaded, since {since}): "
             f"{unreadable.file_name}: {unreadable.reason}"
         )
+    return ExitCode.OK
+
+
+@data.command("rejected")
+@program_option
+@click.option("--source", "source_id", help="Only rows of this source.")
+@click.option("--batch", type=click.IntRange(1), help="Only rows of this ingest batch.")
+@click.option(
+    "--reason", help="Only rows rejected for this reason: a name (bad_timestamp) or a code (R012)."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="At most this many rows.",
+)
+@db_option
+@format_option(choices=("text", "json", "csv"))
+@guarded
+def data_rejected(
+    program_dir: str,
+    source_id: str | None,
+    batch: int | None,
+    reason: str | None,
+    limit: int,
+    db: str | None,
+    output_format: str,
+) -> int:
+    """The rows ingest rejected: file, line, every reason and the row as read (its customer id
+    replaced by the customer's key), oldest batch first; then how to fix each reason met."""
+    rows = api.rejected(
+        program_dir, db=db, source=source_id, batch=batch, reason=reason, limit=limit
+    )
+    if output_format == "json":
+        found = [
+            {
+                "batch": r.batch,
+                "source": r.source,
+                "file": r.file_name,
+                "line": r.line,
+                "reasons": [{"name": n, "message": m} for n, m in r.reasons],
+                "raw": r.raw,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return ExitCode.OK
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["batch", "source", "file", "line", "reasons", "raw"])
+        for r in rows:
+            messages = " | ".join(m for _, m in r.reasons)
+            writer.writerow([r.batch, r.source, r.file_name, r.line, messages, r.raw])
+        click.echo(buffer.getvalue(), nl=False)
+        return ExitCode.OK
+    if not rows:
+        click.echo("no rejected rows" + (" of that choice" if source_id or batch or reason else ""))
+        return ExitCode.OK
+    met: dict[str, str] = {}
+    for r in rows:
+        click.echo(f"{r.file_name}:{r.line} (batch {r.batch}, source {r.source})")
+        for _, message in r.reasons:
+            click.echo(f"  {message}")
+            code = message.split(" ", 1)[0]
+            met.setdefault(code, api.rejection_hint(code))
+        click.echo(f"  row: {r.raw}")
+    if len(rows) == limit:
+        click.echo(f"(the first {limit:,}; --limit shows more)")
+    click.echo("\nhow to fix them (docs/rejections.md):")
+    for code, hint in sorted(met.items()):
+        click.echo(f"  {code}: {hint}")
     return ExitCode.OK
 
 

@@ -35,6 +35,7 @@ from cxgov.store.feedback import (
 from cxgov.store.settings import setting
 
 CHUNK_ROWS = 5_000
+EXAMPLES_PER_REASON = 3
 
 
 @dataclass
@@ -53,6 +54,8 @@ class BatchSummary:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
     status: str = "committed"
+    rejected_examples: dict[str, list[str]] = field(default_factory=dict)
+    """The first few rejections of each reason, with their line and message."""
     quarantined: list[batches.Quarantined] = field(default_factory=list)
     """Files that could not be read at all: not loaded, recorded, tried again when changed."""
 
@@ -72,6 +75,7 @@ class BatchSummary:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "rejected_by_reason": dict(sorted(self.rejected_by_reason.items())),
+            "rejected_examples": dict(sorted(self.rejected_examples.items())),
             "quarantined": [{"file": q.file_name, "reason": q.reason} for q in self.quarantined],
         }
 
@@ -214,6 +218,7 @@ def _load_batch(
         # a savepoint per file: a file found unreadable part way leaves none of its rows
         savepoint = connection.begin_nested()
         rejected, by_reason = summary.rejected, summary.rejected_by_reason.copy()
+        examples = {name: list(found) for name, found in summary.rejected_examples.items()}
         try:
             file_rows = _load_one(
                 connection, program, source, path, batch_id, started, pseudonymise, stager, summary
@@ -221,6 +226,7 @@ def _load_batch(
         except (FileFormatError, OSError) as exc:
             savepoint.rollback()
             summary.rejected, summary.rejected_by_reason = rejected, by_reason
+            summary.rejected_examples = examples
             summary.quarantined.append(
                 batches.Quarantined(
                     source.id,
@@ -239,6 +245,8 @@ def _load_batch(
             raise
         savepoint.commit()
         batches.add_file(connection, batch_id, str(path), hashes[path], file_rows)
+        # the same content loaded before: this load's rejections replace that one's
+        batches.forget_rejections(connection, program.program.id, source.id, hashes[path], batch_id)
         if progress:
             progress(f"{path}: {file_rows:,} rows read")
     counts = stager.finish()
@@ -305,7 +313,11 @@ def _load_file(
     def reject(row: RawRow, reasons: list[Reason]) -> None:
         summary.rejected += 1
         summary.rejected_by_reason.update({r.name for r in reasons})
-        rejected.append(rejected_row(batch_id, file_name, row, reasons))
+        for reason in reasons:
+            examples = summary.rejected_examples.setdefault(reason.name, [])
+            if len(examples) < EXAMPLES_PER_REASON:
+                examples.append(f"line {row.line}: {reason.text}")
+        rejected.append(rejected_row(batch_id, file_name, mapper.keyed(row), reasons))
 
     def flush_records() -> None:
         if records:

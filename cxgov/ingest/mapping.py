@@ -6,6 +6,7 @@ Pure: no files, no database, no clock (the caller passes `now`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -28,7 +29,7 @@ from cxgov.ingest.rejections import (
     VALUE_OUT_OF_SCALE,
     Reason,
 )
-from cxgov.model import Layout, Program, Source
+from cxgov.model import Layout, Program, Source, SourceFormat
 from cxgov.model.kpis import KpiType
 from cxgov.program_files.fields import did_you_mean
 from cxgov.store.answers import (
@@ -367,6 +368,24 @@ class RowMapper:
     def _customer_key(self, cell: str) -> str | None:
         customer = cell.strip()
         return self.pseudonymise(customer) if customer else None
+
+    def keyed(self, row: RawRow) -> RawRow:
+        """`row` as the store keeps a rejected row: its customer id replaced by the customer's
+        key, as an accepted answer has it (the store never holds a customer id). A row that
+        could not be split into the header's columns is kept as read: which of its cells is
+        the customer's cannot be told."""
+        at = self.customer_at
+        if at is None or row.fields is None or at >= len(row.fields):
+            return row
+        fields = list(row.fields)
+        fields[at] = self._customer_key(fields[at]) or ""
+        if self.source.format is SourceFormat.JSONL:
+            name = self.source.columns.customer
+            record = json.loads(row.raw)
+            if name in record:
+                record[name] = fields[at]
+            return RawRow(row.line, fields, json.dumps(record, ensure_ascii=False))
+        return RawRow(row.line, fields, None, delimiter=row.delimiter)
 
     def _block_times(self, cells: list[str], doubtful: set[int]) -> list[str]:
         """Stored texts of a column's naive UTC times; a cell that is no time (or in the future)

@@ -60,6 +60,10 @@ class RawRow:
         self._delimiter = delimiter
 
     @property
+    def delimiter(self) -> str:
+        return self._delimiter
+
+    @property
     def raw(self) -> str:
         if self._raw is None:
             self._raw = _csv_text(self.fields or [], self._delimiter)

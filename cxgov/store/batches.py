@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from cxgov.judgement.record import UnreadableFile
 from cxgov.store.tables import BATCH_FILES, INGEST_BATCHES, QUARANTINED_FILES, REJECTED_ROWS
@@ -161,4 +162,86 @@ def quarantined_files(connection: Connection, program: str) -> list[UnreadableFi
         fixed = loaded.get((row.source, row.file_name))
         if fixed is None or fixed < row.found_at:
             found.append(UnreadableFile(row.source, row.file_name, row.reason, row.found_at))
+    return found
+
+
+def forget_rejections(
+    connection: Connection, program: str, source: str, sha256: str, batch_id: int
+) -> None:
+    """Drop the rejected rows that earlier batches of this source stored for a file of the same
+    content: a file loaded again is judged again, and its rows are rejected once, by the newest
+    load."""
+    earlier = (
+        select(BATCH_FILES.c.id)
+        .join(INGEST_BATCHES, INGEST_BATCHES.c.id == BATCH_FILES.c.batch_id)
+        .where(
+            BATCH_FILES.c.batch_id == REJECTED_ROWS.c.batch_id,
+            BATCH_FILES.c.file_name == REJECTED_ROWS.c.file_name,
+            BATCH_FILES.c.sha256 == sha256,
+            BATCH_FILES.c.batch_id != batch_id,
+            INGEST_BATCHES.c.program == program,
+            INGEST_BATCHES.c.source == source,
+        )
+    )
+    connection.execute(delete(REJECTED_ROWS).where(earlier.exists()))
+
+
+@dataclass(frozen=True)
+class StoredRejection:
+    """A rejected row as stored: where it was, what it read, and every reason."""
+
+    batch: int
+    source: str
+    file_name: str
+    line: int
+    raw: str
+    reasons: tuple[tuple[str, str], ...]
+    """(name, message) pairs; each message begins with its R code."""
+
+
+def rejected_rows(
+    connection: Connection,
+    program: str,
+    *,
+    source: str | None = None,
+    batch: int | None = None,
+    reason: str | None = None,
+    limit: int | None = None,
+) -> list[StoredRejection]:
+    """The program's rejected rows, oldest batch first, in file and line order; with `reason`
+    (a name such as `bad_timestamp` or an R code) only rows rejected for it, at most `limit`."""
+    query = (
+        select(
+            REJECTED_ROWS.c.batch_id,
+            INGEST_BATCHES.c.source,
+            REJECTED_ROWS.c.file_name,
+            REJECTED_ROWS.c.line,
+            REJECTED_ROWS.c.raw,
+            REJECTED_ROWS.c.reasons,
+        )
+        .join(INGEST_BATCHES, INGEST_BATCHES.c.id == REJECTED_ROWS.c.batch_id)
+        .where(INGEST_BATCHES.c.program == program)
+        .order_by(REJECTED_ROWS.c.batch_id, REJECTED_ROWS.c.file_name, REJECTED_ROWS.c.line)
+    )
+    if source is not None:
+        query = query.where(INGEST_BATCHES.c.source == source)
+    if batch is not None:
+        query = query.where(REJECTED_ROWS.c.batch_id == batch)
+    if limit is not None and reason is None:
+        query = query.limit(limit)
+    found = []
+    for row in connection.execute(query):
+        stored = json.loads(row.reasons) if isinstance(row.reasons, str) else row.reasons
+        reasons = tuple((r["code"], r["message"]) for r in stored)
+        if reason is not None and not any(
+            reason in (name, message.split(" ", 1)[0]) for name, message in reasons
+        ):
+            continue
+        found.append(
+            StoredRejection(
+                int(row.batch_id), row.source, row.file_name, int(row.line), row.raw, reasons
+            )
+        )
+        if limit is not None and len(found) >= limit:
+            break
     return found
