@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxgov.api import validate
+from cxgov.cli import cli
 from cxgov.diagnostics import Diagnostic
+from cxgov.judgement.outcome import ExitCode
 from cxgov.program_files import documents as loading
 from cxgov.program_files.documents import MAX_DEPTH, parse_yaml
+from tests.rules.cases import Case, build
 
 
 def codes(diagnostics: list[Diagnostic]) -> list[tuple[str, int, int]]:
@@ -65,6 +70,31 @@ def test_an_explicit_tag_on_a_value_it_cannot_hold_is_a_diagnostic(
     document, problems = parse_yaml("f.yaml", text)
     assert document is not None and document.data == {"a": text.split()[-1].decode()}
     assert [(p.code, p.message, p.line, p.column) for p in problems] == [("CXG001", message, 1, 4)]
+
+
+CORE_TAGS = ["!!timestamp", "!!bool", "!!int", "!!float", "!!null", "!!str", "!!binary"]
+ODD_VALUES = ["hello", "maybe", "", "0x", "1e999", "9" * 40, "2025-02-30", "2025-01-01T25:00"]
+
+
+@pytest.mark.parametrize("tag", CORE_TAGS)
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_a_core_tag_on_any_value_never_raises(tag: str, value: str) -> None:
+    for text in (f"a: {tag} {value}\n", f"{tag} {value}: 1\n", f"a: [{tag} {value}]\n"):
+        _, problems = parse_yaml("f.yaml", text.encode())
+        assert all(p.code == "CXG001" for p in problems), text
+
+
+def test_validate_reports_explicit_tags_a_value_cannot_hold(tmp_path: Path) -> None:
+    header = (
+        "program:\n  id: base\n  name: !!timestamp hello\n  language: !!bool maybe\n"
+        "  cx_owner: cx\n  sponsor: ceo\n  description: !!int\n"
+    )
+    program = build(Case("CXG001", "tags", {"program.yaml": header}, ()), tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["validate", "--format", "json", str(program)])
+    assert result.exit_code == ExitCode.PROBLEMS, result.output
+    found = {(d["line"], d["code"]) for d in json.loads(result.stdout)["diagnostics"]}
+    assert {(3, "CXG001"), (4, "CXG001"), (7, "CXG001")} <= found
 
 
 def test_alias_bomb_is_refused_before_expansion() -> None:

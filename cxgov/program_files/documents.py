@@ -276,8 +276,9 @@ class _Builder:
         except (ValueError, OverflowError):
             # e.g. 2025-13-01: kept as text, so the model reports it as a bad date in context
             return node.value
-        except (AttributeError, KeyError, TypeError):
-            # An explicit tag on a value it cannot hold (`!!bool maybe`, `!!timestamp hello`):
+        except (AttributeError, KeyError, TypeError, IndexError):
+            # An explicit tag on a value it cannot hold (`!!bool maybe`, `!!timestamp hello`,
+            # an empty `!!int`):
             # PyYAML's constructors assume the resolver matched the value first and fail
             # with whatever error their lookup raises.
             short = tag.replace("tag:yaml.org,2002:", "!!")
