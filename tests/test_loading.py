@@ -16,6 +16,7 @@ from cxgov.cli import cli
 from cxgov.diagnostics import Diagnostic
 from cxgov.judgement.outcome import ExitCode
 from cxgov.program_files import documents as loading
+from cxgov.program_files.assembly import load_program
 from cxgov.program_files.documents import MAX_DEPTH, parse_yaml
 from tests.rules.cases import Case, build
 
@@ -171,6 +172,45 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
     (program / "program.yaml").write_text("program: {id: p, name: P}\n# " + "x" * 2000 + "\n")
     diagnostics = validate([str(program)], max_bytes=1000).diagnostics
     assert "CXG005" in [d.code for d in diagnostics]
+
+
+def test_a_large_file_without_aliases_is_too_large_not_a_bomb() -> None:
+    _, problems = parse_yaml("big.yaml", b"themes:\n" + b"- a\n" * (loading.MAX_EXPANDED_NODES + 1))
+    assert [p.code for p in problems] == ["CXG005"]
+    assert "more than 1,000,000 values" in problems[0].message
+    assert "alias" not in problems[0].message and problems[0].hint
+
+
+def test_files_each_within_the_limit_are_refused_together_over_the_programs(
+    tmp_path: Path,
+) -> None:
+    program = tmp_path / "p"
+    program.mkdir()
+    (program / "program.yaml").write_text("program: {id: p, name: P}\n", encoding="utf-8")
+    per_file = loading.MAX_FILE_BYTES - 1024
+    for name in ("a.yaml", "b.yaml", "c.yaml"):  # each under the file limit, with comments
+        (program / name).write_bytes(b"owners: []\n" + (b"#" * 1023 + b"\n") * (per_file // 1024))
+    result = CliRunner().invoke(cli, ["validate", "--format", "json", str(program)])
+    assert result.exit_code == ExitCode.PROBLEMS
+    found = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], Path(d["file"]).name) for d in found] == [("CXG005", "a.yaml")]
+    assert "over the 10,485,760-byte limit for one program" in found[0]["message"]
+    assert "none of them was read" in found[0]["message"]
+
+
+def test_the_program_limit_counts_every_file(tmp_path: Path) -> None:
+    files = []
+    for name, text in (
+        ("program.yaml", "program: {id: p, name: P}"),
+        ("owners.yaml", "owners: []"),
+    ):
+        path = tmp_path / name
+        path.write_text(text.ljust(39) + "\n", encoding="utf-8")
+        files.append(str(path))
+    within = load_program(str(tmp_path), files, max_program_bytes=80)
+    assert not within.unreadable
+    over = load_program(str(tmp_path), files, max_program_bytes=79)
+    assert over.unreadable == files and [d.code for d in over.diagnostics] == ["CXG005"]
 
 
 # --- garbage in, diagnostics out -----------------------------------------------------------
