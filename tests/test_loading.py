@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxgov.api import validate
+from cxgov.cli import cli
 from cxgov.diagnostics import Diagnostic
+from cxgov.judgement.outcome import ExitCode
 from cxgov.program_files import documents as loading
+from cxgov.program_files.assembly import load_program
 from cxgov.program_files.documents import MAX_DEPTH, parse_yaml
+from tests.rules.cases import Case, build
 
 
 def codes(diagnostics: list[Diagnostic]) -> list[tuple[str, int, int]]:
@@ -65,6 +71,31 @@ def test_an_explicit_tag_on_a_value_it_cannot_hold_is_a_diagnostic(
     document, problems = parse_yaml("f.yaml", text)
     assert document is not None and document.data == {"a": text.split()[-1].decode()}
     assert [(p.code, p.message, p.line, p.column) for p in problems] == [("CXG001", message, 1, 4)]
+
+
+CORE_TAGS = ["!!timestamp", "!!bool", "!!int", "!!float", "!!null", "!!str", "!!binary"]
+ODD_VALUES = ["hello", "maybe", "", "0x", "1e999", "9" * 40, "2025-02-30", "2025-01-01T25:00"]
+
+
+@pytest.mark.parametrize("tag", CORE_TAGS)
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_a_core_tag_on_any_value_never_raises(tag: str, value: str) -> None:
+    for text in (f"a: {tag} {value}\n", f"{tag} {value}: 1\n", f"a: [{tag} {value}]\n"):
+        _, problems = parse_yaml("f.yaml", text.encode())
+        assert all(p.code == "CXG001" for p in problems), text
+
+
+def test_validate_reports_explicit_tags_a_value_cannot_hold(tmp_path: Path) -> None:
+    header = (
+        "program:\n  id: base\n  name: !!timestamp hello\n  language: !!bool maybe\n"
+        "  cx_owner: cx\n  sponsor: ceo\n  description: !!int\n"
+    )
+    program = build(Case("CXG001", "tags", {"program.yaml": header}, ()), tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["validate", "--format", "json", str(program)])
+    assert result.exit_code == ExitCode.PROBLEMS, result.output
+    found = {(d["line"], d["code"]) for d in json.loads(result.stdout)["diagnostics"]}
+    assert {(3, "CXG001"), (4, "CXG001"), (7, "CXG001")} <= found
 
 
 def test_alias_bomb_is_refused_before_expansion() -> None:
@@ -141,6 +172,45 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
     (program / "program.yaml").write_text("program: {id: p, name: P}\n# " + "x" * 2000 + "\n")
     diagnostics = validate([str(program)], max_bytes=1000).diagnostics
     assert "CXG005" in [d.code for d in diagnostics]
+
+
+def test_a_large_file_without_aliases_is_too_large_not_a_bomb() -> None:
+    _, problems = parse_yaml("big.yaml", b"themes:\n" + b"- a\n" * (loading.MAX_EXPANDED_NODES + 1))
+    assert [p.code for p in problems] == ["CXG005"]
+    assert "more than 1,000,000 values" in problems[0].message
+    assert "alias" not in problems[0].message and problems[0].hint
+
+
+def test_files_each_within_the_limit_are_refused_together_over_the_programs(
+    tmp_path: Path,
+) -> None:
+    program = tmp_path / "p"
+    program.mkdir()
+    (program / "program.yaml").write_text("program: {id: p, name: P}\n", encoding="utf-8")
+    per_file = loading.MAX_FILE_BYTES - 1024
+    for name in ("a.yaml", "b.yaml", "c.yaml"):  # each under the file limit, with comments
+        (program / name).write_bytes(b"owners: []\n" + (b"#" * 1023 + b"\n") * (per_file // 1024))
+    result = CliRunner().invoke(cli, ["validate", "--format", "json", str(program)])
+    assert result.exit_code == ExitCode.PROBLEMS
+    found = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], Path(d["file"]).name) for d in found] == [("CXG005", "a.yaml")]
+    assert "over the 10,485,760-byte limit for one program" in found[0]["message"]
+    assert "none of them was read" in found[0]["message"]
+
+
+def test_the_program_limit_counts_every_file(tmp_path: Path) -> None:
+    files = []
+    for name, text in (
+        ("program.yaml", "program: {id: p, name: P}"),
+        ("owners.yaml", "owners: []"),
+    ):
+        path = tmp_path / name
+        path.write_text(text.ljust(39) + "\n", encoding="utf-8")
+        files.append(str(path))
+    within = load_program(str(tmp_path), files, max_program_bytes=80)
+    assert not within.unreadable
+    over = load_program(str(tmp_path), files, max_program_bytes=79)
+    assert over.unreadable == files and [d.code for d in over.diagnostics] == ["CXG005"]
 
 
 # --- garbage in, diagnostics out -----------------------------------------------------------

@@ -22,7 +22,10 @@ def test_a_link_out_of_the_program_folder_is_not_read(tmp_path: Path) -> None:
     assert [p.name for p in found] == ["answers.csv", "inside.csv"]
 
 
-@pytest.mark.parametrize("pattern", ["../*.csv", "/etc/pass*", "", "**", "data/../../x.csv"])
+@pytest.mark.parametrize(
+    "pattern",
+    ["../*.csv", "/etc/pass*", "", "**", "data/../../x.csv", ".", "data/*/", "data/**.csv"],
+)
 def test_a_path_validation_refuses_is_refused_at_run_time_too(tmp_path: Path, pattern: str) -> None:
     with pytest.raises(UsageError, match="source path"):
         source_files(tmp_path, pattern)

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from cxgov.api._review import review as review
     from cxgov.api._site import SiteOutcome as SiteOutcome
     from cxgov.api._site import build_site as build_site
+    from cxgov.api._site import check_site_out as check_site_out
     from cxgov.api._site import site_after_run as site_after_run
     from cxgov.clock import NOW_ENV as NOW_ENV
     from cxgov.clock import BadNow as BadNow
@@ -132,7 +133,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "stored_program_ids",
     ),
     "cxgov.api._review": ("Review", "codeowners", "review"),
-    "cxgov.api._site": ("SiteOutcome", "build_site", "site_after_run"),
+    "cxgov.api._site": ("SiteOutcome", "build_site", "check_site_out", "site_after_run"),
     "cxgov.clock": (
         "BadNow",
         "Clock",

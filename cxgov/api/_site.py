@@ -14,7 +14,7 @@ from cxgov.model import Program
 from cxgov.site.options import Audience, Builder, BuiltSite
 from cxgov.store.runs import UnknownRun
 
-__all__ = ["SiteOutcome", "build_site", "site_after_run"]
+__all__ = ["SiteOutcome", "build_site", "check_site_out", "site_after_run"]
 
 
 def build_site(
@@ -67,6 +67,13 @@ def build_site(
         generate_seconds=time.perf_counter() - started,
         progress=progress,
     )
+
+
+def check_site_out(out: str) -> None:
+    """Refuse an `--out` folder a build would empty, before a run does any of its work."""
+    from cxgov.site.build import check_out
+
+    check_out(Path(out))
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,7 +179,8 @@ def evaluate(
     "--site-out",
     "site_out",
     type=click.Path(file_okay=False),
-    help="Where the built site goes (default: site/<program id>).",
+    help="Where the built site goes (default: site/<program id>); a folder holding other "
+    "files than a site cxgov built is refused (exit 2) before the run starts.",
 )
 @site_options
 @guarded
@@ -207,6 +208,8 @@ def run_command(
     5 another run of the same program holds the lock.
     """
     day = day_or_today(as_of)
+    if site_out is not None and not no_site:
+        api.check_site_out(site_out)  # a mistyped --site-out stops the run before it starts
     outcome = api.run(
         program_dir,
         as_of=day,

@@ -23,7 +23,8 @@ _out_option = click.option(
     "--out",
     "site_out",
     type=click.Path(file_okay=False),
-    help="Where the built site goes (default: site/<program id>).",
+    help="Where the built site goes (default: site/<program id>); a folder holding other "
+    "files than a site cxgov built is refused (exit 2), never emptied.",
 )
 
 

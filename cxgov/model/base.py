@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 ID_DESCRIPTION = (
@@ -14,6 +14,22 @@ ID_DESCRIPTION = (
 )
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, description=ID_DESCRIPTION)]
+
+
+def _dimension_name(name: str) -> str:
+    # SQLite's JSON paths ($."name") cannot escape these, so its queries would silently find
+    # no answer of such a segment while PostgreSQL finds them all
+    if '"' in name or "\\" in name:
+        raise ValueError(
+            f"segment dimension {name!r} contains a double quote or a backslash, which the "
+            "store cannot look up on SQLite: rename the dimension (its column keeps its name)"
+        )
+    return name
+
+
+SegmentDimension = Annotated[str, AfterValidator(_dimension_name)]
+"""A segment dimension's name, as sources map it to a column and measurement points and
+objectives name it."""
 
 
 class Model(BaseModel):

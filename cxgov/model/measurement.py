@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from cxgov.model.base import Id, Model
+from cxgov.model.base import Id, Model, SegmentDimension
 
 DEFAULT_MIN_SAMPLE = 30
 """Fewest answers for a verdict unless a measurement point says otherwise."""
@@ -62,7 +62,7 @@ class MeasurementPoint(Model):
     collection_lag_days: int = Field(default=0, ge=0, le=366)
     """Days after a period ends during which its answers still arrive; until then a period
     with too few answers is pending, not insufficient_sample or no_data."""
-    segments: tuple[str, ...] = ()
+    segments: tuple[SegmentDimension, ...] = ()
     """Dimensions this measurement is broken down by (for example class, customer_type)."""
     owner: Id | None = None
     """Defaults to the touchpoint's owner, then the journey's."""

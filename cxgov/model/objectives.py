@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from cxgov.model.base import Id, Model
+from cxgov.model.base import Id, Model, SegmentDimension
 from cxgov.model.kpis import Direction, Kpi, KpiType, Statistic
 
 _FIXED_KEYS = ("target", "warn", "fail")
@@ -89,7 +89,7 @@ class Objective(Model):
     """Only with `theme`: whether a higher share is better. Default lower_is_better (a theme
     names a problem); set higher_is_better for a praise theme. A KPI objective takes its
     direction from its KPI."""
-    segment: dict[str, str] = Field(default_factory=dict)
+    segment: dict[SegmentDimension, str] = Field(default_factory=dict)
     """Restricts the objective to one segment, for example {class: Business}."""
     targets: tuple[TargetRevision, ...] = Field(min_length=1)
     """Target revisions, ordered by `effective_from`; each applies until the next one."""

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from cxgov.model.base import Id, Model
+from cxgov.model.base import Id, Model, SegmentDimension
 
 
 class SourceFormat(StrEnum):
@@ -38,8 +38,9 @@ class SourceColumns(Model):
     customer: str | None = None
     """Customer identifier; pseudonymised on the way in."""
     comment: str | None = None
-    segments: dict[str, str] = Field(default_factory=dict)
-    """Segment dimension → column, for example {class: Class}."""
+    segments: dict[SegmentDimension, str] = Field(default_factory=dict)
+    """Segment dimension → column, for example {class: Class}. A dimension's name holds no
+    double quote or backslash (SQLite could not look it up)."""
 
 
 class Source(Model):

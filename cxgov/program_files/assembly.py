@@ -15,7 +15,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from cxgov.diagnostics import Diagnostic, Location
 from cxgov.errors import UsageError
 from cxgov.model import SECTIONS, Program, ProgramSection, Section
-from cxgov.program_files.documents import MAX_FILE_BYTES, PathElement, YamlDocument, load_yaml
+from cxgov.program_files.documents import (
+    MAX_FILE_BYTES,
+    MAX_PROGRAM_BYTES,
+    PathElement,
+    YamlDocument,
+    load_yaml,
+)
 from cxgov.program_files.fields import did_you_mean, validation_diagnostics
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -147,10 +153,15 @@ def _search(given: str, directory: Path, found: list[tuple[str, list[str]]]) -> 
 
 
 def load_program(
-    directory: str, files: list[str], *, max_bytes: int = MAX_FILE_BYTES
+    directory: str,
+    files: list[str],
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_program_bytes: int = MAX_PROGRAM_BYTES,
 ) -> LoadedProgram:
     """Load, merge and structurally validate one program's files."""
-    diagnostics: list[Diagnostic] = []
+    too_large = _over_program_limit(files, max_program_bytes)
+    diagnostics: list[Diagnostic] = [too_large] if too_large else []
     raw_items: dict[str, list[Any]] = {name: [] for name, s in SECTIONS.items() if s.is_list}
     origins: dict[str, list[Origin]] = {name: [] for name in raw_items}
     raw_single: dict[str, Any] = {}
@@ -159,7 +170,8 @@ def load_program(
     digests: dict[str, str] = {}
     unreadable: list[str] = []
     words: set[str] = set()
-    for path in files:
+    # over the program's limit no file is parsed: which of them to leave out is the owner's call
+    for path in files if too_large is None else ():
         document, problems = load_yaml(path, max_bytes=max_bytes)
         diagnostics.extend(problems)
         if document is None:
@@ -195,6 +207,9 @@ def load_program(
             _collect(
                 section, document, value, raw_items, origins, raw_single, single_origin, diagnostics
             )
+
+    if too_large is not None:
+        unreadable = list(files)
 
     valid: dict[str, tuple[Any, ...]] = {}
     valid_origins: dict[str, list[Origin]] = {}
@@ -249,6 +264,35 @@ def load_program(
         digests=digests,
         unreadable=unreadable,
         unreadable_words=frozenset(words),
+    )
+
+
+def _over_program_limit(files: list[str], max_program_bytes: int) -> Diagnostic | None:
+    """A program's files together over the limit, at its largest file; None within it.
+
+    Each file holds its parsed nodes and places until the program is checked (several
+    hundred bytes of memory per byte of YAML), so the limit per file alone lets a folder of
+    large files take gigabytes.
+    """
+    sizes: dict[str, int] = {}
+    for path in files:
+        try:
+            sizes[path] = os.stat(path).st_size
+        except OSError:
+            continue  # reported as unreadable when the file is loaded
+    total = sum(sizes.values())
+    if total <= max_program_bytes:
+        return None
+    largest = sorted(sizes, key=lambda path: (-sizes[path], path))
+    named = ", ".join(f"{path} ({sizes[path]:,} bytes)" for path in largest[:3])
+    return Diagnostic.at(
+        Location(largest[0], 1, 1),
+        "CXG005",
+        f"the program's {len(files)} YAML files total {total:,} bytes, over the "
+        f"{max_program_bytes:,}-byte limit for one program, so none of them was read; "
+        f"largest: {named}",
+        hint="keep only configuration in the program folder, with data files elsewhere or "
+        "not named .yaml, or split it into several programs",
     )
 
 

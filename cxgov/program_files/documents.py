@@ -26,6 +26,9 @@ except ImportError:  # pragma: no cover - libyaml is present in every supported 
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_PROGRAM_BYTES = 10 * 1024 * 1024
+"""All of one program's YAML files together: about 0.9 GiB of memory to validate
+(bench/bench_validate_limits.py); real programs are well under a megabyte."""
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 1_000_000
 # libyaml's composer recurses in C; a pathologically deep document crashes the process.
@@ -134,12 +137,19 @@ def _key_index(node: MappingNode) -> _KeyIndex:
 
 class _LoadError(Exception):
     def __init__(
-        self, code: str, message: str, node: Node | None, *, first: Node | None = None
+        self,
+        code: str,
+        message: str,
+        node: Node | None,
+        *,
+        first: Node | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.node = node
+        self.hint = hint
         self.first = first
         """For a repeat: the node it repeats, whose place the message names too."""
 
@@ -156,6 +166,7 @@ class _Builder:
         self._size: dict[int, int] = {}
         self._active: set[int] = set()
         self._count = 0
+        self._aliased = False
         # Duplicate keys and unsupported tags are reported but not fatal: one run lists them all.
         self.problems: list[_LoadError] = []
 
@@ -216,7 +227,8 @@ class _Builder:
         """Size of the tree once aliases are expanded (memoised, so shared nodes cost once)."""
         key = id(node)
         known = self._size.get(key)
-        if known is not None:
+        if known is not None:  # a node met twice: an alias to it
+            self._aliased = True
             return known
         if depth > MAX_DEPTH:
             raise _LoadError("CXG003", f"nesting deeper than {MAX_DEPTH} levels", node)
@@ -235,6 +247,15 @@ class _Builder:
                     size += self._check_expansion(key_node, depth + 1)
                     size += self._check_expansion(value_node, depth + 1)
             self._active.discard(key)
+        if size > MAX_EXPANDED_NODES and not self._aliased:
+            raise _LoadError(
+                "CXG005",
+                f"file holds more than {MAX_EXPANDED_NODES:,} values, over the limit for one "
+                "program file: it is too large to be configuration",
+                node,
+                hint="split it into several files of the program folder, or keep data files "
+                "out of it",
+            )
         if size > MAX_EXPANDED_NODES:
             raise _LoadError(
                 "CXG003",
@@ -276,8 +297,9 @@ class _Builder:
         except (ValueError, OverflowError):
             # e.g. 2025-13-01: kept as text, so the model reports it as a bad date in context
             return node.value
-        except (AttributeError, KeyError, TypeError):
-            # An explicit tag on a value it cannot hold (`!!bool maybe`, `!!timestamp hello`):
+        except (AttributeError, KeyError, TypeError, IndexError):
+            # An explicit tag on a value it cannot hold (`!!bool maybe`, `!!timestamp hello`,
+            # an empty `!!int`):
             # PyYAML's constructors assume the resolver matched the value first and fail
             # with whatever error their lookup raises.
             short = tag.replace("tag:yaml.org,2002:", "!!")
@@ -396,6 +418,8 @@ def load_yaml(
                     Location(path, 1, 1),
                     "CXG005",
                     f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for program files",
+                    hint="split it into several files of the program folder, or keep data "
+                    "files out of it",
                 )
             ]
         raw = Path(path).read_bytes()
@@ -457,7 +481,7 @@ def _node_location(path: str, node: Node) -> Location:
 def _error_diagnostic(path: str, exc: _LoadError, root: Node) -> Diagnostic:
     location = _node_location(path, exc.node or root)
     if exc.first is None:
-        return Diagnostic.at(location, exc.code, exc.message)
+        return Diagnostic.at(location, exc.code, exc.message, hint=exc.hint)
     # both places, in this file: the first (whose value counts) and the repeat
     first = exc.first.start_mark
     return Diagnostic.at(

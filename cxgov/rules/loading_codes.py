@@ -49,7 +49,9 @@ _LOADING = [
         "file-size",
         """A file is too large to be a program file, or cannot be read.
 
-    The limit (5 MiB) keeps a misplaced data file from being parsed as configuration.""",
+    The limits keep a misplaced data file from being parsed as configuration, and a folder of
+    large files from taking gigabytes of memory: 5 MiB or a million values per file, and
+    10 MiB for all of one program's YAML files together (then none of them is read).""",
     ),
     (
         "CXG006",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
@@ -22,12 +22,38 @@ def path_problem(pattern: str) -> tuple[str, str] | None:
             "give it relative to the program folder, for example data/*.csv; "
             "copy or link the exports into the program's data folder",
         )
-    parts = PurePosixPath(text.replace("\\", "/")).parts
+    posix = text.replace("\\", "/")
+    parts = PurePosixPath(posix).parts
     if ".." in parts:
         return "leaves the program folder (`..`)", "keep the data files inside the program folder"
+    if not parts:
+        return "names the program folder itself", "name the files, for example data/*.csv"
+    mixed = next((part for part in parts if "**" in part and part != "**"), None)
+    if mixed is not None:
+        # pathlib refuses such a glob outright (before Python 3.13) or reads it as `*`
+        return (
+            f"puts `**` inside the name {mixed!r}",
+            "`**` stands for any depth of folders on its own, for example data/**/*.csv",
+        )
     if parts[-1] == "**":
         return "matches folders only (`**`)", "name the files, for example data/**/*.csv"
+    if posix.endswith("/"):
+        return (
+            "matches folders only (it ends in `/`)",
+            f"name the files in them, for example {posix}*.csv",
+        )
     return None
+
+
+def folders_only(directory: Path, pattern: str) -> bool:
+    """Whether the glob finds something in the program folder, and only folders: the run would
+    read nothing from it, every night, without a word."""
+    found_folder = False
+    for match in directory.glob(pattern):
+        if match.is_file():
+            return False
+        found_folder = found_folder or match.is_dir()
+    return found_folder
 
 
 @rule("CXG123", "source-path")
@@ -35,12 +61,18 @@ def source_path(ctx: RuleContext) -> Iterator[Finding]:
     """A source's `path` must be a glob of files inside the program folder.
 
     The nightly run reads every file the glob finds, so an empty or absolute path, one that
-    climbs out of the program folder with `..`, or one that ends in `**` (which matches
-    folders, not files) is an error: it would read nothing, or files that are not the
-    program's.
+    climbs out of the program folder with `..`, one that ends in `**` or `/` (which match
+    folders, not files), or one that finds only folders in the program folder as it is, is an
+    error: it would read nothing, or files that are not the program's.
     """
+    directory = Path(ctx.loaded.directory)
     for source, origin in ctx.items("sources"):
         found = path_problem(source.path)
+        if found is None and folders_only(directory, source.path.strip()):
+            found = (
+                "finds only folders in the program folder",
+                f"name the files in them, for example {source.path.strip().rstrip('/')}/*.csv",
+            )
         if found is not None:
             problem, hint = found
             yield Finding(

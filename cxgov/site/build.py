@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from cxgov.errors import SiteError
+from cxgov.errors import SiteError, UsageError
 from cxgov.model import Program
 from cxgov.site.options import Builder, BuiltSite
 from cxgov.site.pages import STYLESHEET, Page, nav_title, navigation
@@ -181,20 +181,23 @@ MARKER = ".cxgov-site"
 """A file in every built site: a folder holding it (or an older mkdocs build) may be replaced."""
 
 
-def _check_out(out: Path) -> None:
-    """The builders empty `out` before they write: refuse a folder that holds anything else
-    than a site built before, so a mistyped `--out` never deletes someone's files."""
+def check_out(out: Path) -> None:
+    """The builders empty `out` before they write: refuse a folder that holds anything but a
+    site built before, so a mistyped `--out` never deletes someone's files (a usage error,
+    exit 2, before anything is built)."""
     if not out.exists():
         return
     if not out.is_dir():
-        raise SiteError(f"--out {out}: not a folder")
+        raise UsageError(f"--out {out}: not a folder; give a new, empty or earlier site folder")
     if not any(out.iterdir()):
         return
+    # a site built before the marker existed is recognised by mkdocs' search index
     built_before = (out / MARKER).is_file() or (out / "search" / "search_index.json").is_file()
     if not built_before:
-        raise SiteError(
-            f"--out {out}: the folder is not empty and holds no site cxgov built; "
-            "choose an empty or new folder (its files would be deleted)"
+        raise UsageError(
+            f"--out {out}: the folder is not empty and holds no site cxgov built "
+            f"(no {MARKER} file), and building would delete its files; choose a new or empty "
+            "folder, or the folder of a site cxgov built"
         )
 
 
@@ -210,7 +213,7 @@ def build_site(
     progress: Callable[[str], None] | None = None,
 ) -> BuiltSite:
     """Write `pages` under `work` and build them into `out`."""
-    _check_out(out)
+    check_out(out)
     say = progress or (lambda _message: None)
     user, config_path = _read_user_config(user_config)
     docs = work / "docs"

@@ -575,7 +575,8 @@ def _month_ticks(first: date, last: date, x: Callable[[date], float]) -> list[da
     ticks = []
     index = first.year * 12 + first.month - 1
     index += -index % every  # aligned to the calendar: January, then every k-th month
-    while True:
+    # a goal dated at the calendar's end (9999-12-31) has no month after it to stop at
+    while index // 12 <= date.max.year:
         day = date(index // 12, index % 12 + 1, 1)
         if day > last:
             break
@@ -604,7 +605,9 @@ def trajectory_chart(
         return _empty(text, chart_id)
     first, last = min(days), max(days)
     if first == last:
-        first, last = first - timedelta(days=15), last + timedelta(days=15)
+        half_month = timedelta(days=15)
+        first = first - half_month if first > date.min + half_month else date.min
+        last = last + half_month if last < date.max - half_month else date.max
 
     entries = []
     if any(v is not None for _, v in actual):

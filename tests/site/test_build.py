@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from cxgov import api
 from cxgov.cli import cli
+from cxgov.judgement.outcome import ExitCode
 from tests.site.conftest import SiteStore
 
 PAGES = [
@@ -236,9 +237,38 @@ def test_a_folder_that_holds_other_files_is_never_emptied(
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "thesis.docx").write_text("two years of work", encoding="utf-8")
-    with pytest.raises(api.SiteError, match="not empty and holds no site cxgov built"):
+    with pytest.raises(api.UsageError, match="not empty and holds no site cxgov built"):
         build(mine)
     assert [p.name for p in mine.iterdir()] == ["thesis.docx"]
     fresh = tmp_path / "fresh"
     assert (build(fresh).out / ".cxgov-site").is_file()
     assert (build(fresh).out / "index.html").is_file(), "a site cxgov built is replaced"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert (build(empty).out / ".cxgov-site").is_file(), "an empty folder is fine"
+
+
+def test_site_build_and_run_refuse_a_folder_of_other_files_with_exit_2(
+    kahvipalvelu_store: SiteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.md").write_text("keep me", encoding="utf-8")
+    program, db = str(kahvipalvelu_store.program_dir), kahvipalvelu_store.db
+    built = CliRunner().invoke(
+        cli, ["site", "build", "--program", program, "--db", db, "--out", str(mine)]
+    )
+    assert built.exit_code == ExitCode.USAGE, built.output
+    assert f"--out {mine}: the folder is not empty and holds no site cxgov built" in built.stderr
+    assert "choose a new or empty folder" in built.stderr
+    store = f"sqlite:///{tmp_path / 'fresh.db'}"
+    arguments = ["run", "--program", program, "--as-of", "2026-11-01", "--db", store]
+    arguments += ["--out", str(tmp_path / "r"), "--site-out", str(mine)]
+    run = CliRunner().invoke(cli, arguments)
+    assert run.exit_code == ExitCode.USAGE, run.output
+    assert "holds no site cxgov built" in run.stderr
+    assert not (tmp_path / "r").exists() and not (tmp_path / "fresh.db").exists(), (
+        "refused before the run started"
+    )
+    assert [p.name for p in mine.iterdir()] == ["notes.md"]

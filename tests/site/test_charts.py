@@ -356,6 +356,23 @@ def test_trajectory_chart_with_a_single_date_still_renders() -> None:
     assert_finite_coordinates(root)
 
 
+@pytest.mark.parametrize(
+    ("baseline_day", "goal_day"),
+    [
+        (date(2026, 1, 1), date.max),  # a goal `by: 9999-12-31` that validation only warns of
+        (date.max, date.max),  # a single day at the calendar's end, widened by half a month
+        (date.min, date.min),
+    ],
+)
+def test_trajectory_chart_reaches_the_ends_of_the_calendar(
+    baseline_day: date, goal_day: date
+) -> None:
+    path = [(baseline_day, 10.0), (goal_day, 40.0)]
+    root = parse(trajectory_chart([], path, TEXT, goal=(goal_day, 40.0), chart_id="far"))
+    assert [c for c in root.iter(f"{NS}circle") if classes(c) == {"goal"}]
+    assert_finite_coordinates(root)
+
+
 values = st.one_of(
     st.none(), st.floats(-1e6, 1e6), st.sampled_from([math.nan, math.inf, -math.inf])
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -401,3 +402,57 @@ def test_a_mean_of_large_values_keeps_its_interval_in_sql_and_rollups(
         ).scalars()
         assert list(stored) == [99_999_999.0], "the point's first answer"
     engine.dispose()
+
+
+def _shop_with_dimension(name: str, into: Path) -> Path:
+    """The shop program with its `size` segment dimension renamed to `name`."""
+    program = into / "shop"
+    shutil.copytree(SHOP, program)
+    path = program / "program.yaml"
+    quoted = json.dumps(name)  # a YAML double-quoted scalar
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        ("segments: [size, region]", f"segments: [{quoted}, region]"),
+        ("segments: [size]", f"segments: [{quoted}]"),
+        ("segments: {size: company_size", f"segments: {{{quoted}: company_size"),
+        ("segments: {size: size}", f"segments: {{{quoted}: size}}"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return program
+
+
+@pytest.mark.parametrize("name", ['si"ze', "si\\ze"])
+def test_a_segment_dimension_sqlite_cannot_look_up_is_refused(tmp_path: Path, name: str) -> None:
+    # SQLite's JSON paths cannot name such a key: its answers would be silently dropped there
+    program_dir = _shop_with_dimension(name, tmp_path)
+    found = api.validate([str(program_dir)]).diagnostics
+    errors = [d for d in found if d.severity.value == "error"]
+    lines = [26, 27, 47, 61]  # both points, both sources
+    assert [(d.code, d.line) for d in errors] == [("CXG015", line) for line in lines]
+    assert all(f"segment dimension {name!r}" in d.message for d in errors)
+    assert all("rename the dimension" in d.message for d in errors)
+    with pytest.raises(api.InvalidProgram):
+        api.load_program(str(program_dir))
+
+
+@pytest.mark.parametrize("name", ["company.size", "it's", "koko (hlö)", "$[0]", "a'b[c]"])
+def test_a_segment_dimension_is_found_by_any_name_the_program_accepts(
+    db_url: str, tmp_path: Path, name: str
+) -> None:
+    program_dir = _shop_with_dimension(name, tmp_path)
+    checkout, expected = _checkout_rows(random.Random(5))
+    path = tmp_path / "answers.csv"
+    path.write_text(HEADER + "".join(_nps_rows() + checkout))
+    api.ingest(str(program_dir), "answers", [str(path)], db=db_url, clock=clock)
+    program = api.load_program(str(program_dir))
+    engine = open_store(db_url)
+    with engine.connect() as connection:
+        found = aggregate(connection, program, AS_OF)
+    engine.dispose()
+    for (month, size), counts in expected.items():
+        start = dt.date(2026, month, 1)
+        end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
+        cell = Cell("mp-checkout", Period(start, end, end < AS_OF), ((name, size),) if size else ())
+        assert found.counts[cell].n == counts.n, (month, size)
