@@ -86,6 +86,7 @@ if TYPE_CHECKING:
     from cxgov.site.options import Audience as Audience
     from cxgov.site.options import Builder as Builder
     from cxgov.site.options import BuiltSite as BuiltSite
+    from cxgov.site.options import site_folder as site_folder
     from cxgov.store.status import DataStatus as DataStatus
     from cxgov.validation import ValidationResult as ValidationResult
     from cxgov.validation.output import FORMATTERS as FORMATTERS
@@ -162,7 +163,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.rules": ("Rule",),
     "cxgov.rules.examples": ("RuleExample",),
     "cxgov.site.i18n": ("Locale",),
-    "cxgov.site.options": ("Audience", "Builder", "BuiltSite"),
+    "cxgov.site.options": ("Audience", "Builder", "BuiltSite", "site_folder"),
     "cxgov.store.status": ("DataStatus",),
     "cxgov.validation": ("ValidationResult",),
 }

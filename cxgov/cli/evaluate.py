@@ -179,7 +179,8 @@ def evaluate(
     "--site-out",
     "site_out",
     type=click.Path(file_okay=False),
-    help="Where the built site goes (default: site/<program id>).",
+    help="Where the built site goes (default: site/<audience>/<program id>: publish "
+    "site/leadership/ only).",
 )
 @site_options
 @guarded
