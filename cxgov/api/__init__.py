@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cxgov.actions.outbox import DeliveryState as DeliveryState
+    from cxgov.actions.sinks import shown_sink as shown_sink
     from cxgov.api._actions import ActionFilter as ActionFilter
     from cxgov.api._actions import Deliveries as Deliveries
     from cxgov.api._actions import change_action as change_action
@@ -93,6 +94,7 @@ if TYPE_CHECKING:
 
 _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.actions.outbox": ("DeliveryState",),
+    "cxgov.actions.sinks": ("shown_sink",),
     "cxgov.api._actions": (
         "ActionFilter",
         "Deliveries",
