@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cxgov.api._actions import list_actions as list_actions
     from cxgov.api._actions import show_action as show_action
     from cxgov.api._data import SchemaUpgrade as SchemaUpgrade
+    from cxgov.api._data import accept_new_key as accept_new_key
     from cxgov.api._data import db_upgrade as db_upgrade
     from cxgov.api._data import demo_data as demo_data
     from cxgov.api._data import ingest as ingest
@@ -106,6 +107,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "cxgov.api._data": (
         "SchemaUpgrade",
+        "accept_new_key",
         "db_upgrade",
         "demo_data",
         "ingest",

@@ -20,9 +20,18 @@ from cxgov.ingest.kpi_values import ingest_kpi_values_file
 from cxgov.ingest.readers import source_files
 from cxgov.store.engine import current_revision
 from cxgov.store.engine import upgrade as upgrade_store
+from cxgov.store.pseudonym_key import accept_new_key as accept_key
 from cxgov.store.status import DataStatus, data_status
 
-__all__ = ["SchemaUpgrade", "db_upgrade", "demo_data", "ingest", "ingest_kpi_values", "status"]
+__all__ = [
+    "SchemaUpgrade",
+    "accept_new_key",
+    "db_upgrade",
+    "demo_data",
+    "ingest",
+    "ingest_kpi_values",
+    "status",
+]
 
 
 def _source_files(program_dir: str, pattern: str) -> list[Path]:
@@ -109,6 +118,13 @@ def db_upgrade(db: str | None = None, revision: str = "head") -> SchemaUpgrade:
         except CommandError as exc:  # the revision is the user's text: a usage error, not a bug
             raise UsageError(f"--revision {revision}: {exc}") from None
         return SchemaUpgrade(before, current_revision(engine))
+
+
+def accept_new_key(db: str | None = None) -> str | None:
+    """Make the pseudonymisation key now in use (CXGOV_PSEUDONYM_KEY, else a SQLite store's key
+    file) the store's key; where it came from, or None when it was the store's key already."""
+    with opened_store(db) as engine, engine.begin() as connection:
+        return accept_key(connection)
 
 
 def demo_data(

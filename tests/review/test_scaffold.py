@@ -249,6 +249,7 @@ def test_git_add_all_leaves_customer_data_and_working_files_out(scaffolded: Path
         "programs/acme-cx/data/export-2026-06.csv",
         "store.db",
         "store.db-journal",
+        "store.db.key",
         ".cxgov-run-acme-cx.lock",
     ]
     for name in working_files:

@@ -15,9 +15,10 @@ from sqlalchemy import Engine, event, insert
 
 from cxgov.cli import cli
 from cxgov.cli.common import guarded
-from cxgov.ingest.pseudonym import KEY_ENV, pseudonymiser
+from cxgov.ingest.pseudonym import pseudonymiser
 from cxgov.store import batches
 from cxgov.store.engine import open_store
+from cxgov.store.pseudonym_key import KEY_ENV
 from cxgov.store.tables import FEEDBACK
 from tests.conftest import ROOT
 from tests.site.conftest import AIRLINE_CSV
