@@ -52,6 +52,7 @@ GITIGNORE = """\
 *.db-wal
 *.db-shm
 *.db-journal
+*.db.key
 .cxgov-run-*.lock
 """
 PRE_COMMIT = """\

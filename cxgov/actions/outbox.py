@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from cxgov.actions import ledger
-from cxgov.actions.sinks import Delivery, DeliveryError, Outcome, sink_for, sink_key
+from cxgov.actions.sinks import Delivery, DeliveryError, Outcome, shown_sink, sink_for, sink_key
 from cxgov.judgement.actions import ActionHistory, json_value
 from cxgov.model import Program
 from cxgov.model.policies import Sink as SinkConfig
@@ -187,7 +187,8 @@ class DeliveryState:
     updated_at: dt.datetime
 
     def to_json(self) -> dict[str, Any]:
-        return {f: json_value(getattr(self, f)) for f in self.__dataclass_fields__}
+        found = {f: json_value(getattr(self, f)) for f in self.__dataclass_fields__}
+        return found | {"sink": shown_sink(self.sink)}
 
 
 def waiting_deliveries(connection: Connection, program: str | None) -> list[DeliveryState]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cxgov.actions.outbox import DeliveryState as DeliveryState
+    from cxgov.actions.sinks import shown_sink as shown_sink
     from cxgov.api._actions import ActionFilter as ActionFilter
     from cxgov.api._actions import Deliveries as Deliveries
     from cxgov.api._actions import change_action as change_action
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from cxgov.api._actions import list_actions as list_actions
     from cxgov.api._actions import show_action as show_action
     from cxgov.api._data import SchemaUpgrade as SchemaUpgrade
+    from cxgov.api._data import accept_new_key as accept_new_key
     from cxgov.api._data import db_upgrade as db_upgrade
     from cxgov.api._data import demo_data as demo_data
     from cxgov.api._data import ingest as ingest
@@ -89,6 +91,7 @@ if TYPE_CHECKING:
     from cxgov.site.options import Audience as Audience
     from cxgov.site.options import Builder as Builder
     from cxgov.site.options import BuiltSite as BuiltSite
+    from cxgov.site.options import site_folder as site_folder
     from cxgov.store.batches import StoredRejection as StoredRejection
     from cxgov.store.status import DataStatus as DataStatus
     from cxgov.validation import ValidationResult as ValidationResult
@@ -96,6 +99,7 @@ if TYPE_CHECKING:
 
 _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.actions.outbox": ("DeliveryState",),
+    "cxgov.actions.sinks": ("shown_sink",),
     "cxgov.api._actions": (
         "ActionFilter",
         "Deliveries",
@@ -107,6 +111,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "cxgov.api._data": (
         "SchemaUpgrade",
+        "accept_new_key",
         "db_upgrade",
         "demo_data",
         "ingest",
@@ -168,7 +173,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.rules": ("Rule",),
     "cxgov.rules.examples": ("RuleExample",),
     "cxgov.site.i18n": ("Locale",),
-    "cxgov.site.options": ("Audience", "Builder", "BuiltSite"),
+    "cxgov.site.options": ("Audience", "Builder", "BuiltSite", "site_folder"),
     "cxgov.store.batches": ("StoredRejection",),
     "cxgov.store.status": ("DataStatus",),
     "cxgov.validation": ("ValidationResult",),

@@ -24,10 +24,12 @@ from cxgov.program_files.fields import did_you_mean
 from cxgov.store.batches import StoredRejection, rejected_rows
 from cxgov.store.engine import current_revision
 from cxgov.store.engine import upgrade as upgrade_store
+from cxgov.store.pseudonym_key import accept_new_key as accept_key
 from cxgov.store.status import DataStatus, data_status
 
 __all__ = [
     "SchemaUpgrade",
+    "accept_new_key",
     "db_upgrade",
     "demo_data",
     "ingest",
@@ -161,6 +163,13 @@ def db_upgrade(db: str | None = None, revision: str = "head") -> SchemaUpgrade:
         except CommandError as exc:  # the revision is the user's text: a usage error, not a bug
             raise UsageError(f"--revision {revision}: {exc}") from None
         return SchemaUpgrade(before, current_revision(engine))
+
+
+def accept_new_key(db: str | None = None) -> str | None:
+    """Make the pseudonymisation key now in use (CXGOV_PSEUDONYM_KEY, else a SQLite store's key
+    file) the store's key; where it came from, or None when it was the store's key already."""
+    with opened_store(db) as engine, engine.begin() as connection:
+        return accept_key(connection)
 
 
 def demo_data(

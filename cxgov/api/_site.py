@@ -11,7 +11,7 @@ from cxgov.api._program import load_program
 from cxgov.api._store import opened_store
 from cxgov.errors import SiteError, UsageError
 from cxgov.model import Program
-from cxgov.site.options import Audience, Builder, BuiltSite
+from cxgov.site.options import Audience, Builder, BuiltSite, site_folder, work_folder
 from cxgov.store.runs import UnknownRun
 
 __all__ = ["SiteOutcome", "build_site", "check_site_out", "site_after_run"]
@@ -31,7 +31,8 @@ def build_site(
     progress: Callable[[str], None] | None = None,
 ) -> BuiltSite:
     """The governance site of one program from a recorded run (default: the newest): pages into
-    `.cxgov/site/<program>/docs`, the built site into `out` (default `site/<program>`).
+    `.cxgov/site/<audience>/<program>/docs`, the built site into `out` (default
+    `site/<audience>/<program>`).
     `config` is the user's mkdocs.yml, used when the file exists."""
     # the builders import Jinja2 and the templates; other commands should not pay for that
     from cxgov.site.build import build_site as build
@@ -60,8 +61,8 @@ def build_site(
     return build(
         program,
         pages,
-        work=Path(work) if work else Path(".cxgov") / "site" / program_id,
-        out=Path(out) if out else Path("site") / program_id,
+        work=Path(work) if work else work_folder(audience, program_id),
+        out=Path(out) if out else site_folder(audience, program_id),
         user_config=Path(config) if config else None,
         builder=builder,
         generate_seconds=time.perf_counter() - started,

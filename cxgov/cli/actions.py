@@ -280,7 +280,7 @@ def deliveries_command(program: str | None, retry: bool, output_format: str, db:
     for d in found.waiting:
         error = f": {d.last_error}" if d.last_error else ""
         click.echo(
-            f"action {d.action_id} event {d.event_id} → {d.sink}: "
+            f"action {d.action_id} event {d.event_id} → {api.shown_sink(d.sink)}: "
             f"{d.status} after {d.attempts} attempt(s){error}"
         )
     return ExitCode.OK

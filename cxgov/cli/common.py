@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 from click.core import ParameterSource
@@ -28,6 +28,62 @@ def _report(exc: CxgovError) -> None:
         click.echo(f"cxgov: {exc}; try again later or pass --wait SECONDS", err=True)
     else:
         click.echo(f"cxgov: error: {exc}", err=True)
+
+
+def _database_error(exc: BaseException) -> BaseException | None:
+    """The database error `exc` is or was raised from, if any."""
+    # only a command that loaded SQLAlchemy can have failed in it: no import for the others
+    errors = sys.modules.get("sqlalchemy.exc")
+    seen: BaseException | None = exc
+    while errors is not None and seen is not None:
+        if isinstance(seen, errors.DBAPIError):
+            return cast(BaseException, seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def bug_report(exc: BaseException) -> str:
+    """The traceback of a bug, for the person who reports it. A database error is shown by its
+    first line only: the rest quotes the data (PostgreSQL's DETAIL shows a row's values, a
+    statement its parameters), which are customer keys and comments, and this text ends up in
+    CI logs. The engines hide statement parameters too (`cxgov.store.engine`)."""
+    failed = _database_error(exc)
+    if failed is None:
+        return traceback.format_exc()
+    orig = getattr(failed, "orig", None)
+    driver = f"({type(orig).__module__}.{type(orig).__name__}) " if orig is not None else ""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    return (
+        f"Traceback (most recent call last):\n{frames}{type(exc).__module__}.{type(exc).__name__}: "
+        f"{driver}{_what_failed(orig)}\n"
+        "(the database's details are not shown: they may quote customer data)"
+    )
+
+
+def _what_failed(orig: BaseException | None) -> str:
+    """What a driver's error says without quoting data."""
+    if orig is None:
+        return ""
+    diag = getattr(orig, "diag", None)
+    if diag is not None:
+        # psycopg: PostgreSQL's messages may quote a value ("invalid input syntax for type
+        # integer: ..."); its diagnostics name the table, column and constraint apart
+        names = [
+            f"{label} {value}"
+            for label, value in (
+                ("table", diag.table_name),
+                ("column", diag.column_name),
+                ("constraint", diag.constraint_name),
+            )
+            if value
+        ]
+        return f"SQLSTATE {getattr(orig, 'sqlstate', None)}" + (
+            f" ({', '.join(names)})" if names else ""
+        )
+    # SQLite's messages name tables and columns, never values ("database or disk is full",
+    # "UNIQUE constraint failed: feedback.response_id")
+    lines = str(orig).splitlines()
+    return lines[0] if lines else ""
 
 
 def guarded(command: Callable[..., int]) -> Callable[..., None]:
@@ -52,9 +108,9 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
             raise
         except click.ClickException:
             raise
-        except Exception:
+        except Exception as exc:
             click.echo("cxgov: internal error (a bug in cxgov; please report it):", err=True)
-            click.echo(traceback.format_exc(), err=True)
+            click.echo(bug_report(exc), err=True)
             code = ExitCode.INTERNAL
         sys.exit(int(code))
 

@@ -116,7 +116,8 @@ def ingest(
 
 @click.group()
 def db() -> None:
-    """Manage the store's schema (migrations run automatically on first use)."""
+    """Manage the store: its schema (migrations run automatically on first use) and its
+    pseudonymisation key."""
 
 
 @db.command("upgrade")
@@ -130,6 +131,29 @@ def db_upgrade(db: str | None, revision: str) -> int:
         click.echo(f"store is current (migration {done.after})")
     else:
         click.echo(f"store upgraded from migration {done.before or 'none'} to {done.after}")
+    return ExitCode.OK
+
+
+@db.command("accept-new-key")
+@db_option
+@guarded
+def db_accept_new_key(db: str | None) -> int:
+    """Make the pseudonymisation key now in use (CXGOV_PSEUDONYM_KEY, else the key file beside
+    a SQLite store) the store's key, after it changed on purpose.
+
+    Loading refuses a key the store's customer keys were not made with, since every returning
+    customer would count as a new one. Customer keys cannot be made again under a new key (the
+    raw ids were never stored): customers loaded before this will not join those loaded after
+    it in survey fatigue and drivers.
+    """
+    origin = api.accept_new_key(db)
+    if origin is None:
+        click.echo("the pseudonymisation key in use is this store's key already; nothing changed")
+    else:
+        click.echo(
+            f"the pseudonymisation key from {origin} is now this store's key; customers loaded "
+            "before will not join those loaded from now on"
+        )
     return ExitCode.OK
 
 

@@ -179,8 +179,9 @@ def evaluate(
     "--site-out",
     "site_out",
     type=click.Path(file_okay=False),
-    help="Where the built site goes (default: site/<program id>); a folder holding other "
-    "files than a site cxgov built is refused (exit 2) before the run starts.",
+    help="Where the built site goes (default: site/<audience>/<program id>: publish "
+    "site/leadership/ only); a folder holding other files than a site cxgov built is refused "
+    "(exit 2) before the run starts.",
 )
 @site_options
 @guarded

@@ -23,8 +23,9 @@ _out_option = click.option(
     "--out",
     "site_out",
     type=click.Path(file_okay=False),
-    help="Where the built site goes (default: site/<program id>); a folder holding other "
-    "files than a site cxgov built is refused (exit 2), never emptied.",
+    help="Where the built site goes (default: site/<audience>/<program id>: publish "
+    "site/leadership/ only); a folder holding other files than a site cxgov built is refused "
+    "(exit 2), never emptied.",
 )
 
 
@@ -130,9 +131,10 @@ def build_command(
     """Generate the pages and charts from a recorded run (default: the newest) and build the
     site.
 
-    The pages are written to .cxgov/site/<program id>/docs (generated; do not edit) and built
-    with the settings of your mkdocs.yml. Exit codes: 0 built, 1 the build failed, 2 usage
-    error, 3 internal error.
+    The pages are written to .cxgov/site/<audience>/<program id>/docs (generated; do not edit)
+    and built with the settings of your mkdocs.yml into site/<audience>/<program id>: publish
+    site/leadership/ only, the team site shows customers' comments. Exit codes: 0 built, 1 the
+    build failed, 2 usage error, 3 internal error.
     """
     _build(program_dir, db, site_out, audience, config, builder, run=run)
     return ExitCode.OK
@@ -165,7 +167,9 @@ def serve_command(
     """
     if no_build:
         out = (
-            Path(site_out) if site_out else Path("site") / api.load_program(program_dir).program.id
+            Path(site_out)
+            if site_out
+            else api.site_folder(api.Audience(audience), api.load_program(program_dir).program.id)
         )
     else:
         out = _build(program_dir, db, site_out, audience, config, builder).out

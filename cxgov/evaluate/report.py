@@ -16,8 +16,11 @@ from cxgov.judgement.status import current_status, worst_first
 from cxgov.judgement.verdicts import Verdict, verdict_words
 from cxgov.model import Program
 
-SCHEMA_VERSION = 2
-"""2: verdict statuses on_target / within_noise / below_target / pending replaced pass."""
+SCHEMA_VERSION = 3
+"""2: verdict statuses on_target / within_noise / below_target / pending replaced pass.
+3: survey fatigue counts customers only: `fatigue.window.customers_over_policy` and
+`fatigue.contact_rules[].customers_over_rule` (pseudonymous customer keys) are gone; each
+contact rule has `surveys_per_customer` instead."""
 
 
 def _period(start: Any, end: Any) -> str:

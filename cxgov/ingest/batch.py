@@ -7,8 +7,6 @@ import datetime as dt
 import functools
 import gc
 import hashlib
-import os
-import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +18,7 @@ from sqlalchemy import Engine
 from cxgov.clock import Clock
 from cxgov.errors import FileFormatError
 from cxgov.ingest.mapping import RowMapper
-from cxgov.ingest.pseudonym import KEY_ENV, pseudonymiser
+from cxgov.ingest.pseudonym import pseudonymiser
 from cxgov.ingest.readers import Block, RawRow, read_csv, read_csv_blocks, read_jsonl, sha256_of
 from cxgov.ingest.rejections import Reason
 from cxgov.model import Program, Source, SourceFormat
@@ -32,7 +30,7 @@ from cxgov.store.feedback import (
     is_first_load,
     refresh_statistics,
 )
-from cxgov.store.settings import setting
+from cxgov.store.pseudonym_key import pseudonym_key
 
 CHUNK_ROWS = 5_000
 EXAMPLES_PER_REASON = 3
@@ -126,10 +124,7 @@ def ingest_files(
     gc.disable()
     try:
         with engine.begin() as connection:
-            key = os.environ.get(KEY_ENV) or setting(
-                connection, "pseudonym_key", lambda: secrets.token_hex(32)
-            )
-            pseudonymise = pseudonymiser(key)
+            pseudonymise = pseudonymiser(pseudonym_key(connection))
             batch_id = batches.open_batch(
                 connection,
                 program=program_id,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 
-KEY_ENV = "CXGOV_PSEUDONYM_KEY"
 KEY_LENGTH = 32
 # Customers recur across answers; remembering recent keys saves most of the hashing. Bounded,
 # so memory stays flat however many distinct customers a file holds.

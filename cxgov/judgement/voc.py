@@ -330,14 +330,6 @@ class SurveyCount:
 
 
 @dataclass(frozen=True, slots=True)
-class CustomerSurveys:
-    """One over-surveyed customer, by pseudonymised key (never shown on a page)."""
-
-    customer: str
-    surveys: int
-
-
-@dataclass(frozen=True, slots=True)
 class FatigueWindow:
     """The policy's window ending on the section's `as_of`."""
 
@@ -347,7 +339,6 @@ class FatigueWindow:
     surveys_per_customer: tuple[SurveyCount, ...]
     over_policy: int
     over_policy_share: float | None
-    customers_over_policy: tuple[CustomerSurveys, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +361,9 @@ class FatigueOn:
 
 @dataclass(frozen=True, slots=True)
 class ContactRule:
-    """A measurement point's `contact` rule and the customers it surveyed more often."""
+    """A measurement point's `contact` rule and how many customers it surveyed more often.
+    Counts only: a customer's key would identify them to whoever holds the pseudonymisation key,
+    and reports travel (CI artifacts, mail)."""
 
     measurement_point: str
     max_per_customer: int
@@ -378,7 +371,8 @@ class ContactRule:
     surveyed_customers: int
     over_rule: int
     over_rule_share: float | None
-    customers_over_rule: tuple[CustomerSurveys, ...]
+    surveys_per_customer: tuple[SurveyCount, ...]
+    """How many customers the point surveyed once, twice, ... in the rule's window."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -753,12 +747,12 @@ def _link(body: dict[str, Any]) -> Link:
     )
 
 
-def _customers_json(found: tuple[CustomerSurveys, ...]) -> list[dict[str, Any]]:
-    return [{"customer": c.customer, "surveys": c.surveys} for c in found]
+def _counts_json(counts: tuple[SurveyCount, ...]) -> list[dict[str, Any]]:
+    return [{"surveys": s.surveys, "customers": s.customers} for s in counts]
 
 
-def _customers(body: list[dict[str, Any]]) -> tuple[CustomerSurveys, ...]:
-    return tuple(CustomerSurveys(c["customer"], c["surveys"]) for c in body)
+def _counts(body: list[dict[str, Any]]) -> tuple[SurveyCount, ...]:
+    return tuple(SurveyCount(s["surveys"], s["customers"]) for s in body)
 
 
 def _fatigue_json(fatigue: Fatigue) -> dict[str, Any]:
@@ -776,13 +770,9 @@ def _fatigue_json(fatigue: Fatigue) -> dict[str, Any]:
             "start": window.start.isoformat(),
             "end": window.end.isoformat(),
             "surveyed_customers": window.surveyed_customers,
-            "surveys_per_customer": [
-                {"surveys": s.surveys, "customers": s.customers}
-                for s in window.surveys_per_customer
-            ],
+            "surveys_per_customer": _counts_json(window.surveys_per_customer),
             "over_policy": window.over_policy,
             "over_policy_share": window.over_policy_share,
-            "customers_over_policy": _customers_json(window.customers_over_policy),
         }
         found["journeys"] = [
             {
@@ -810,7 +800,7 @@ def _fatigue_json(fatigue: Fatigue) -> dict[str, Any]:
             "surveyed_customers": rule.surveyed_customers,
             "over_rule": rule.over_rule,
             "over_rule_share": rule.over_rule_share,
-            "customers_over_rule": _customers_json(rule.customers_over_rule),
+            "surveys_per_customer": _counts_json(rule.surveys_per_customer),
         }
         for rule in fatigue.contact_rules
     ]
@@ -831,12 +821,9 @@ def _fatigue(body: dict[str, Any]) -> Fatigue:
             _date(window["start"]),
             _date(window["end"]),
             window["surveyed_customers"],
-            tuple(
-                SurveyCount(s["surveys"], s["customers"]) for s in window["surveys_per_customer"]
-            ),
+            _counts(window["surveys_per_customer"]),
             window["over_policy"],
             window["over_policy_share"],
-            _customers(window["customers_over_policy"]),
         ),
         journeys=tuple(
             JourneyFatigue(
@@ -858,7 +845,8 @@ def _fatigue(body: dict[str, Any]) -> Fatigue:
                 r["surveyed_customers"],
                 r["over_rule"],
                 r["over_rule_share"],
-                _customers(r["customers_over_rule"]),
+                # runs recorded before the counts listed customer keys instead: not read
+                _counts(r.get("surveys_per_customer", [])),
             )
             for r in body["contact_rules"]
         ),

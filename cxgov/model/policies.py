@@ -30,6 +30,9 @@ class Sink(Model):
     type: SinkType
     url: str | None = None
     """webhook: the URL to POST to."""
+    url_env: str | None = None
+    """webhook: environment variable holding the URL instead of `url`, for URLs that carry
+    their token (Slack, Teams)."""
     secret_env: str | None = None
     """webhook: environment variable holding the HMAC-SHA256 signing secret."""
     to: tuple[str, ...] = ()
@@ -42,8 +45,11 @@ class Sink(Model):
 
     @model_validator(mode="after")
     def _complete(self) -> Sink:
-        if self.type is SinkType.WEBHOOK and not self.url:
-            raise ValueError("a webhook sink needs a `url`")
+        if self.type is SinkType.WEBHOOK and bool(self.url) == bool(self.url_env):
+            raise ValueError(
+                "a webhook sink needs a `url`, or a `url_env` naming the environment variable "
+                "that holds it (one of the two)"
+            )
         if self.type is SinkType.GITHUB and not self.repo:
             raise ValueError("a github sink needs a `repo` (owner/name)")
         return self

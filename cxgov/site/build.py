@@ -1,7 +1,7 @@
 """Writing the generated pages and building them into a static site.
 
 The user's `mkdocs.yml` (logo, colours, extra pages) is the base; cxgov generates the pages into
-its own folder (`.cxgov/site/<program>/docs`, never edited by hand), writes an effective
+its own folder (`.cxgov/site/<audience>/<program>/docs`, never edited by hand), writes an effective
 configuration beside them, and runs the builder: mkdocs-material by default, Zensical (the same
 team's successor, which reads the same configuration) on request. The configuration keeps the
 site offline: no web fonts, no generator link, search built in.

@@ -94,16 +94,7 @@ def _voc_for(sections: VocSections | None, *, with_comments: bool) -> VocSection
             ),
             coverage=replace(themes.coverage, frequent_words=()),
         )
-    # pseudonymous keys identify a customer to whoever holds the key: never on a page
-    fatigue = sections.fatigue
-    fatigue = replace(
-        fatigue,
-        window=None
-        if fatigue.window is None
-        else replace(fatigue.window, customers_over_policy=()),
-        contact_rules=tuple(replace(r, customers_over_rule=()) for r in fatigue.contact_rules),
-    )
-    return replace(sections, themes=themes, fatigue=fatigue)
+    return replace(sections, themes=themes)
 
 
 def history(program_dir: Path) -> list[HistoryRecord]:

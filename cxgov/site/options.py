@@ -15,6 +15,19 @@ class Audience(StrEnum):
     """Also the newest (redacted) comments behind each objective."""
 
 
+def site_folder(audience: Audience, program_id: str) -> Path:
+    """Where a site is built by default: `site/<audience>/<program id>`. Each audience has its
+    own tree, so publishing `site/leadership/` can never take a team site (verbatim comments)
+    along, whatever the program's folder is called."""
+    return Path("site") / audience.value / program_id
+
+
+def work_folder(audience: Audience, program_id: str) -> Path:
+    """The generated pages of one audience's site (`.cxgov/site/<audience>/<program id>`):
+    apart per audience, so a leadership build never starts from a team build's pages."""
+    return Path(".cxgov") / "site" / audience.value / program_id
+
+
 class Builder(StrEnum):
     MKDOCS = "mkdocs"
     ZENSICAL = "zensical"

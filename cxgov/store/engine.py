@@ -118,6 +118,8 @@ def _create_engine(url: str, parsed: URL) -> Engine:
         engine = create_engine(
             url,
             json_serializer=_canonical_json,
+            # a failed statement's parameters are customer keys and comments: never in an error
+            hide_parameters=True,
             # cxgov issues BEGIN itself (below): the driver's implicit transactions would
             # otherwise start too late for a write lock and break atomic batches.
             connect_args={"isolation_level": None, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -139,7 +141,9 @@ def _create_engine(url: str, parsed: URL) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, json_serializer=_canonical_json, pool_pre_ping=True)
+    return create_engine(
+        url, json_serializer=_canonical_json, hide_parameters=True, pool_pre_ping=True
+    )
 
 
 def _alembic_config(engine: Engine) -> Config:

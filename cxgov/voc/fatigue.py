@@ -17,7 +17,6 @@ from collections.abc import Iterable
 
 from cxgov.judgement.voc import (
     ContactRule,
-    CustomerSurveys,
     Fatigue,
     FatigueOn,
     FatigueWindow,
@@ -31,8 +30,6 @@ from cxgov.voc.records import Answer
 
 HISTORY_MONTHS = 12
 """How many month ends the over-surveyed share is traced back over."""
-LISTED = 50
-"""Most over-surveyed customers listed by (pseudonymised) key; the counts cover them all."""
 
 
 def _surveys(answers: Iterable[Answer]) -> dict[str, dict[tuple[str, str], dt.date]]:
@@ -90,7 +87,6 @@ def fatigue_section(program: Program, answers: list[Answer], as_of: dt.date) -> 
         ),
         over_policy=len(over),
         over_policy_share=round(100 * len(over) / len(active), 4) if active else None,
-        customers_over_policy=tuple(CustomerSurveys(c, active[c]) for c in over[:LISTED]),
     )
     return Fatigue(
         policy=SurveyLimit(policy.max_surveys_per_customer, policy.days),
@@ -159,18 +155,18 @@ def _contact_rules(
     for pid in sorted(ruled):
         rule = ruled[pid]
         found = {c: len({s for s, _ in v}) for c, v in per_point.get(pid, {}).items()}
-        over = sorted(
-            (c for c, n in found.items() if n > rule.max_per_customer), key=lambda c: (-found[c], c)
-        )
+        over = sum(1 for n in found.values() if n > rule.max_per_customer)
         out.append(
             ContactRule(
                 measurement_point=pid,
                 max_per_customer=rule.max_per_customer,
                 days=rule.days,
                 surveyed_customers=len(found),
-                over_rule=len(over),
-                over_rule_share=round(100 * len(over) / len(found), 4) if found else None,
-                customers_over_rule=tuple(CustomerSurveys(c, found[c]) for c in over[:LISTED]),
+                over_rule=over,
+                over_rule_share=round(100 * over / len(found), 4) if found else None,
+                surveys_per_customer=tuple(
+                    SurveyCount(k, v) for k, v in sorted(Counter(found.values()).items())
+                ),
             )
         )
     return tuple(out)

@@ -56,7 +56,7 @@ def test_the_installed_wheel_scaffolds_validates_runs_and_builds_the_site(
     march = [r for r in report["results"] if r["period"]["end"] == "2026-03-31"]
     assert len(march) == 2 and all(r["n"] > 0 and r["value"] is not None for r in march)
     assert (repo / "reports" / "acme-cx" / "2026-03-31.md").is_file()
-    assert (repo / "site" / "acme-cx" / "index.html").is_file()
+    assert (repo / "site" / "team" / "acme-cx" / "index.html").is_file()
 
     out = tmp_path / "leadership-site"
     cxgov(

@@ -328,7 +328,9 @@ def test_the_nightly_workflow_runs_its_shell_steps(
     assert "225 rows read" in job.output["Nightly run"]
     as_of = NOW.date().isoformat()  # 12:00 UTC is the same day in Helsinki
     assert (workspace / "reports" / "acme-cx" / f"{as_of}.json").is_file()
-    assert (workspace / "site" / "acme-cx" / "index.html").is_file()
+    assert (workspace / "site" / "leadership" / "acme-cx" / "index.html").is_file()
+    # nothing but leadership sites where the pages artifact is taken from
+    assert not (workspace / "site" / "team").exists()
     assert store.is_file() and not (workspace / ".cxgov" / "cxgov.db").exists()
 
     pages = Job(_workflow(workspace, "nightly"), "pages", workspace, env)

@@ -241,12 +241,15 @@ def test_git_add_all_leaves_customer_data_and_working_files_out(scaffolded: Path
         ".cxgov/cxgov.db-wal",
         ".cxgov/.cxgov-run-acme-cx.lock",
         ".cxgov/site/acme-cx/docs/index.md",
+        ".cxgov/site/leadership/acme-cx/docs/index.md",
         "site/acme-cx/index.html",
+        "site/team/acme-cx/index.html",
         "reports/acme-cx/2026-06-30.json",
         "reports/acme-cx/2026-06-30.md",
         "programs/acme-cx/data/export-2026-06.csv",
         "store.db",
         "store.db-journal",
+        "store.db.key",
         ".cxgov-run-acme-cx.lock",
     ]
     for name in working_files:

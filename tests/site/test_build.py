@@ -150,7 +150,7 @@ def test_site_build_command_prints_where_the_site_is(
     assert result.exit_code == 0, result.output
     assert f"site: {out / 'index.html'}" in result.output
     assert (out / "index.html").is_file()
-    assert (tmp_path / ".cxgov" / "site" / "airline" / "docs" / "index.md").is_file()
+    assert (tmp_path / ".cxgov" / "site" / "team" / "airline" / "docs" / "index.md").is_file()
 
 
 def test_a_store_without_runs_gives_a_site_that_says_so(tmp_path: Path) -> None:

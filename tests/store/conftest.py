@@ -18,8 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from cxgov.store.engine import open_store
+from cxgov.store.pseudonym_key import KEY_ENV
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_KEY = "the test servers' pseudonymisation key"
 TABLES = [
     "run_sections",
     "comment_tags",
@@ -56,7 +58,9 @@ def postgres_url() -> Iterator[str]:
             pytest.fail(f"PostgreSQL at {base} is unreachable and CI=true: {exc}")
         pytest.skip(f"PostgreSQL at {base} is unreachable (set CXGOV_TEST_POSTGRES_URL): {exc}")
     name = f"cxgov_test_{uuid.uuid4().hex[:12]}"
-    with admin:
+    with admin, pytest.MonkeyPatch.context() as patch:
+        # a PostgreSQL store is shared: it takes its pseudonymisation key from the environment
+        patch.setenv(KEY_ENV, POSTGRES_KEY)
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
             yield make_url(base).set(database=name).render_as_string(hide_password=False)
@@ -68,6 +72,8 @@ def postgres_url() -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A store URL for each database; tables are empty at the start of each test."""
     if request.param == "sqlite":
+        # a SQLite store keeps a generated key in a file beside it
+        request.getfixturevalue("monkeypatch").delenv(KEY_ENV, raising=False)
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
     url = request.getfixturevalue("postgres_url")

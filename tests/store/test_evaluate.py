@@ -152,7 +152,7 @@ def test_the_report_contract_and_files(db_url: str, loaded: object, tmp_path: Pa
     report = json.loads(result.json_path.read_text())
     assert report == result.report
     assert {"schema_version", "program", "as_of", "run", "results", "error_rates"} <= set(report)
-    assert report["schema_version"] == 2
+    assert report["schema_version"] == 3
     assert report["error_rates"]["error_rate"] == 0.05
     assert report["error_rates"]["false_alarms_per_year"] > 0
     keys = {

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from cxgov import api
 from cxgov.store.engine import open_store
-from cxgov.store.tables import COMMENT_TAGS
+from cxgov.store.tables import COMMENT_TAGS, FEEDBACK
 from tests.clock import clock
 from tests.conftest import FIXTURES
 
@@ -92,12 +92,24 @@ def test_an_evaluation_reports_themes_drivers_links_and_fatigue(
     assert len(period["examples"]) == 5
     assert report["themes"]["coverage"]["untagged"] == 30
     assert report["fatigue"]["window"]["over_policy"] == 1
-    assert report["fatigue"]["window"]["customers_over_policy"][0]["surveys"] == 5
+    assert {"surveys": 5, "customers": 1} in report["fatigue"]["window"]["surveys_per_customer"]
     assert report["links"][0]["cx"] == "mp-delivery"
     assert report["drivers"][0]["relationship_point"] == "mp-nps"
     written = json.loads(Path(evaluation.json_path or "").read_text(encoding="utf-8"))
     assert written["fatigue"] == report["fatigue"]
     summary = Path(evaluation.markdown_path or "").read_text(encoding="utf-8")
+    # reports travel (CI artifacts, mail): counts of customers, never their keys
+    engine = open_store(db_url)
+    with engine.connect() as connection:
+        keys = set(
+            connection.execute(
+                select(FEEDBACK.c.customer_key).where(FEEDBACK.c.customer_key.is_not(None))
+            ).scalars()
+        )
+    engine.dispose()
+    assert len(keys) == 41
+    for text in (json.dumps(report), Path(evaluation.json_path or "").read_text(), summary):
+        assert not [k for k in keys if k in text], "a customer key in the report"
     assert "## Voice of the customer" in summary
     assert "| Late deliveries | mp-delivery | 2026-02-01..2026-02-28 | 25.0 |" in summary
     again = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)

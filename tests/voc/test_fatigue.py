@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cxgov.judgement.voc import CustomerSurveys, JourneyFatigue, SurveyCount
+from cxgov.judgement.voc import JourneyFatigue, SurveyCount
 from cxgov.voc.fatigue import fatigue_section
 from tests.voc.programs import answer, program
 
@@ -36,14 +36,18 @@ def test_an_over_surveyed_customer_is_found_per_policy_journey_and_contact_rule(
     assert (window.start, window.end) == (dt.date(2026, 1, 30), dt.date(2026, 2, 28))
     assert window.surveyed_customers == 2
     assert window.surveys_per_customer == (SurveyCount(3, customers=1), SurveyCount(5, customers=1))
-    assert window.customers_over_policy == (CustomerSurveys("a", surveys=5),)
+    assert window.over_policy == 1
     assert window.over_policy_share == 50.0
     assert section.journeys == (
         JourneyFatigue("order", surveyed_customers=2, over_policy=1, over_policy_share=50.0),
     )
     (delivery,) = section.contact_rules
     assert delivery.measurement_point == "mp-delivery"
-    assert delivery.customers_over_rule == (CustomerSurveys("a", surveys=2),)
+    assert (delivery.surveyed_customers, delivery.over_rule) == (2, 1)
+    assert delivery.surveys_per_customer == (
+        SurveyCount(1, customers=1),
+        SurveyCount(2, customers=1),
+    )
     history = {h.date: h for h in section.history}
     assert history[dt.date(2026, 2, 28)].over_policy == 1
     assert history[dt.date(2026, 1, 31)].surveyed_customers == 0

@@ -53,8 +53,15 @@ from cxgov.actions.sinks.mail import (
     build_email,
     send_email,
 )
-from cxgov.actions.sinks.registry import SINKS, Sink, UnknownSinkKind, sink_for, sink_key
-from cxgov.actions.sinks.webhook import WebhookSink, deliver_webhook, webhook_secret
+from cxgov.actions.sinks.registry import (
+    SINKS,
+    Sink,
+    UnknownSinkKind,
+    shown_sink,
+    sink_for,
+    sink_key,
+)
+from cxgov.actions.sinks.webhook import WebhookSink, deliver_webhook, webhook_secret, webhook_url
 
 __all__ = [
     "DEFAULT_SENDER",
@@ -90,9 +97,11 @@ __all__ = [
     "issue_title",
     "payload",
     "send_email",
+    "shown_sink",
     "sign",
     "sink_for",
     "sink_key",
     "verify_signature",
     "webhook_secret",
+    "webhook_url",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from cxgov.actions.sinks.common import Delivery, Outcome
+from cxgov.actions.sinks.common import Delivery, Outcome, _where
 from cxgov.actions.sinks.github import GitHubSink
 from cxgov.actions.sinks.mail import EmailSink
 from cxgov.actions.sinks.webhook import WebhookSink
@@ -70,3 +70,12 @@ def sink_for(kind: str) -> Sink:
 def sink_key(config: SinkConfig) -> str:
     """The key a policy's sink entry is stored under in deliveries: `kind:target`."""
     return f"{config.type.value}:{sink_for(config.type).target(config)}"[:300]
+
+
+def shown_sink(key: str) -> str:
+    """A stored sink key as every output shows it: a URL by its scheme and host only, then `…`,
+    since webhook URLs often carry their token in the path or query (Slack, Teams)."""
+    kind, _, target = key.partition(":")
+    if "://" in target:
+        return f"{kind}:{_where(target)}"
+    return key

@@ -56,6 +56,20 @@ def webhook_secret(secret_env: str | None, env: Mapping[str, str] = os.environ) 
     return value
 
 
+def webhook_url(config: SinkConfig, env: Mapping[str, str] = os.environ) -> str:
+    """The URL a webhook sink posts to: its `url`, or the environment variable its `url_env`
+    names, which must be set (a missing one is an error, not a silent skip)."""
+    if config.url:
+        return config.url
+    value = env.get(config.url_env or "", "")
+    if not value:
+        raise DeliveryError(
+            f"webhook: the URL is missing; set the environment variable {config.url_env}",
+            retryable=False,
+        )
+    return value
+
+
 def deliver_webhook(
     url: str,
     body: Mapping[str, Any],
@@ -170,13 +184,15 @@ class WebhookSink:
     kind = SinkType.WEBHOOK
 
     def target(self, config: SinkConfig) -> str:
-        return config.url or ""
+        # a URL from the environment is known by the variable's name: the stored key holds no
+        # token, and stays the same when the token is rotated
+        return config.url or f"${config.url_env}"
 
     def deliver(self, config: SinkConfig, delivery: Delivery) -> Outcome:
-        assert config.url is not None
+        url = webhook_url(config, delivery.env)
         body = payload(delivery.action, delivery.event)
         deliver_webhook(
-            config.url,
+            url,
             body,
             secret=webhook_secret(config.secret_env, delivery.env),
             delivery_id=delivery_id_for(body["action"], body["event"]),
