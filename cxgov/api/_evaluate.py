@@ -43,7 +43,7 @@ def evaluate(
             if dry_run
             else run_lock(engine, loaded.program.program.id, wait_seconds=wait_seconds)
         )
-        with lock:
+        with lock as held:
             return evaluate_and_follow_up(
                 engine,
                 loaded,
@@ -53,6 +53,8 @@ def evaluate(
                 out=Path(out) if out else None,
                 dry_run=dry_run,
                 clock=clock,
+                # the actions are written only while the lock is still held
+                boundary=held.check if held is not None else lambda _stage: None,
             )
 
 
