@@ -228,7 +228,9 @@ def run_nightly(
         with engine.begin() as connection:
             record_stage(connection, run_id, "deliveries", result.deliveries)
         boundary("digests")
-        result.digests = send_digests(engine, program, as_of, clock=clock)
+        result.digests = send_digests(
+            engine, program, as_of, clock=clock, before_send=lambda: lock.check("digests")
+        )
         with engine.begin() as connection:
             record_stage(connection, run_id, "digests", result.digests)
         if site is not None:
