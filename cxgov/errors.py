@@ -61,6 +61,13 @@ class RunLocked(CxgovError):
     exit_code = _BUSY
 
 
+class RunLockLost(CxgovError):
+    """The run no longer holds its program's lock (the database ended the connection that
+    held it), so it stopped before a stage that writes or sends: another run may be going on."""
+
+    exit_code = _BUSY
+
+
 class ActionError(CxgovError):
     """A change to an action that cannot be made: unknown id or a transition not allowed."""
 

@@ -20,6 +20,7 @@ EXPECTED = {
     errors.StoreError: ExitCode.PROBLEMS,
     errors.DatabaseUrlError: ExitCode.USAGE,
     errors.RunLocked: ExitCode.BUSY,
+    errors.RunLockLost: ExitCode.BUSY,
     errors.ActionError: ExitCode.PROBLEMS,
     errors.SiteError: ExitCode.PROBLEMS,
     ReviewError: ExitCode.USAGE,

@@ -70,9 +70,14 @@ def send_digests(
     *,
     clock: Callable[[], dt.datetime],
     env: Mapping[str, str] = os.environ,
+    before_send: Callable[[], None] | None = None,
 ) -> dict[str, int]:
     """Mail the digests due today that were not sent yet; counts by outcome. Without an SMTP
-    server configured nothing is sent (the digest command still renders them)."""
+    server configured nothing is sent (the digest command still renders them).
+
+    No transaction is open while the mail server answers (an SQLite store has one writer at a
+    time); `before_send` is called before each mail (the run checks it still holds its lock,
+    which is what keeps two runs from mailing the same digest)."""
     if not env.get(SMTP_HOST_ENV):
         return {}
     counts: dict[str, int] = {}
@@ -80,7 +85,7 @@ def send_digests(
     for owner in program.owners:
         if not owner.email or not due_today(owner, as_of):
             continue
-        with engine.begin() as connection:
+        with engine.connect() as connection:
             sent = connection.execute(
                 select(DIGESTS.c.id).where(
                     DIGESTS.c.program == program.program.id,
@@ -91,12 +96,15 @@ def send_digests(
             if sent is not None:
                 continue
             text = render(collect(connection, program, owner, as_of))
-            try:
-                subject = _SUBJECT[language].format(day=as_of.isoformat())
-                send_email(SmtpSettings.from_env(env), [owner.email], subject, text)
-            except DeliveryError:
-                counts["failed"] = counts.get("failed", 0) + 1
-                continue
+        if before_send is not None:
+            before_send()
+        try:
+            subject = _SUBJECT[language].format(day=as_of.isoformat())
+            send_email(SmtpSettings.from_env(env), [owner.email], subject, text)
+        except DeliveryError:
+            counts["failed"] = counts.get("failed", 0) + 1
+            continue
+        with engine.begin() as connection:
             connection.execute(
                 insert(DIGESTS).values(
                     program=program.program.id,
@@ -105,5 +113,5 @@ def send_digests(
                     sent_at=clock().replace(tzinfo=None),
                 )
             )
-            counts["sent"] = counts.get("sent", 0) + 1
+        counts["sent"] = counts.get("sent", 0) + 1
     return counts

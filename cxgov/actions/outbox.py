@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,14 +89,34 @@ def enqueue(connection: Connection, program: Program, now: dt.datetime) -> int:
     return added
 
 
+DELIVERY_SECONDS = 30.0
+"""The most one delivery may take, its retries included."""
+RUN_SECONDS = 300.0
+"""The most a run spends delivering; what is left waits for the next run."""
+DOWN_AFTER = 2
+"""Failed deliveries to one sink after which the run stops trying that sink: each would wait
+out its timeouts again, and the next run tries them all."""
+
+
 def deliver(
     engine: Engine,
     program: Program,
     *,
     clock: Callable[[], dt.datetime],
     env: Mapping[str, str] = os.environ,
+    delivery_seconds: float = DELIVERY_SECONDS,
+    run_seconds: float = RUN_SECONDS,
+    before_send: Callable[[], None] | None = None,
 ) -> DeliveryRun:
-    """Enqueue new events, then try every pending or failed delivery once, oldest first."""
+    """Enqueue new events, then try every pending or failed delivery once, oldest first.
+
+    No connection is held while a sink talks to its receiver: the action is read before and
+    the outcome written after, each in a short transaction of its own, so people can work the
+    actions (an SQLite store has one writer at a time) while a slow receiver answers. Each
+    delivery has `delivery_seconds`, all of them together `run_seconds`; a sink that failed
+    `DOWN_AFTER` times is not tried again in this run. What is not tried stays waiting (counted
+    `skipped` for the run, with the reason in `last_error`) and the next run tries it.
+    `before_send` is called before each attempt (the run checks it still holds its lock)."""
     with engine.begin() as connection:
         enqueue(connection, program, clock())
     with engine.connect() as connection:
@@ -114,34 +135,53 @@ def deliver(
     owners = {o.id: o for o in program.owners}
     language = program.program.language.value
     result = DeliveryRun()
+    run_deadline = time.monotonic() + run_seconds
+    failures: dict[str, int] = {}
     # Deliveries come grouped by action; nothing in this loop changes an action or its events.
     actions: dict[int, ActionHistory] = {}
     for queued in waiting:
-        with engine.begin() as connection:
-            if queued.action_id not in actions:
+        if failures.get(queued.sink, 0) >= DOWN_AFTER:
+            _not_tried(engine, queued, _DOWN.format(n=failures[queued.sink]), clock)
+            result.add("skipped")
+            continue
+        if time.monotonic() >= run_deadline:
+            _not_tried(engine, queued, _OUT_OF_TIME.format(seconds=f"{run_seconds:g}"), clock)
+            result.add("skipped")
+            continue
+        if before_send is not None:
+            before_send()
+        if queued.action_id not in actions:
+            with engine.connect() as connection:
                 actions[queued.action_id] = ledger.action(connection, queued.action_id)
-            action = actions[queued.action_id]
-            event = next(e for e in action.events if e.id == queued.event_id)
-            config = sinks.get(action.objective, {}).get(queued.sink)
-            try:
-                if config is None:
-                    outcome = Outcome("skipped", "the sink is no longer in the action's policy")
-                else:
-                    outcome = sink_for(config.type).deliver(
-                        config,
-                        Delivery(
-                            action=action,
-                            event=event,
-                            owners=owners,
-                            language=language,
-                            env=env,
-                            earlier_ref=functools.partial(_earlier_ref, connection, queued),
-                        ),
-                    )
-                status: str = outcome.status
-                error, ref = outcome.error, outcome.ref
-            except DeliveryError as exc:
-                status, error, ref = "failed" if exc.retryable else "rejected", str(exc), None
+        action = actions[queued.action_id]
+        event = next(e for e in action.events if e.id == queued.event_id)
+        config = sinks.get(action.objective, {}).get(queued.sink)
+        unreachable = False
+        try:
+            if config is None:
+                outcome = Outcome("skipped", "the sink is no longer in the action's policy")
+            else:
+                outcome = sink_for(config.type).deliver(
+                    config,
+                    Delivery(
+                        action=action,
+                        event=event,
+                        owners=owners,
+                        language=language,
+                        env=env,
+                        earlier_ref=functools.partial(_earlier_ref, engine, queued),
+                        deadline=min(time.monotonic() + delivery_seconds, run_deadline),
+                    ),
+                )
+            status: str = outcome.status
+            error, ref = outcome.error, outcome.ref
+        except DeliveryError as exc:
+            status, error, ref = "failed" if exc.retryable else "rejected", str(exc), None
+            unreachable = exc.retryable
+        if unreachable:
+            # only the receiver's failures count: a delivery waiting on another is no sign
+            failures[queued.sink] = failures.get(queued.sink, 0) + 1
+        with engine.begin() as connection:
             connection.execute(
                 update(DELIVERIES)
                 .where(DELIVERIES.c.id == queued.id)
@@ -157,15 +197,34 @@ def deliver(
     return result
 
 
-def _earlier_ref(connection: Connection, state: DeliveryState) -> str | None:
-    """The `external_ref` an earlier delivery of the same action to the same sink recorded."""
-    found = connection.execute(
-        select(DELIVERIES.c.external_ref).where(
-            DELIVERIES.c.action_id == state.action_id,
-            DELIVERIES.c.sink == state.sink,
-            DELIVERIES.c.external_ref.is_not(None),
+_DOWN = "not tried in this run: the sink failed {n} times before it; the next run tries again"
+_OUT_OF_TIME = (
+    "not tried in this run: its {seconds} s for deliveries ran out; the next run tries again"
+)
+
+
+def _not_tried(
+    engine: Engine, queued: DeliveryState, why: str, clock: Callable[[], dt.datetime]
+) -> None:
+    """Say why a waiting delivery was passed over; it stays pending or failed."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(DELIVERIES)
+            .where(DELIVERIES.c.id == queued.id)
+            .values(last_error=why, updated_at=clock().replace(tzinfo=None))
         )
-    ).scalar_one_or_none()
+
+
+def _earlier_ref(engine: Engine, state: DeliveryState) -> str | None:
+    """The `external_ref` an earlier delivery of the same action to the same sink recorded."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(DELIVERIES.c.external_ref).where(
+                DELIVERIES.c.action_id == state.action_id,
+                DELIVERIES.c.sink == state.sink,
+                DELIVERIES.c.external_ref.is_not(None),
+            )
+        ).scalar_one_or_none()
     return None if found is None else str(found)
 
 

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from cxgov.errors import FileFormatError as FileFormatError
     from cxgov.errors import InvalidProgram as InvalidProgram
     from cxgov.errors import RunLocked as RunLocked
+    from cxgov.errors import RunLockLost as RunLockLost
     from cxgov.errors import SiteError as SiteError
     from cxgov.errors import StoreError as StoreError
     from cxgov.errors import UsageError as UsageError
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
     from cxgov.judgement.verdicts import Verdict as Verdict
     from cxgov.judgement.verdicts import verdict_words as verdict_words
     from cxgov.model import Language as Language
+    from cxgov.model import Program as Program
     from cxgov.nightly import NightlyRun as NightlyRun
     from cxgov.program_files.documents import MAX_FILE_BYTES as MAX_FILE_BYTES
     from cxgov.review.codeowners import CodeownersFile as CodeownersFile
@@ -155,6 +157,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "FileFormatError",
         "InvalidProgram",
         "RunLocked",
+        "RunLockLost",
         "SiteError",
         "StoreError",
         "UsageError",
@@ -165,7 +168,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.judgement.lifecycle": ("ActionStatus",),
     "cxgov.judgement.status": ("worst_first",),
     "cxgov.judgement.verdicts": ("SEVERITY", "Verdict", "verdict_words"),
-    "cxgov.model": ("Language",),
+    "cxgov.model": ("Language", "Program"),
     "cxgov.program_files.documents": ("MAX_FILE_BYTES",),
     "cxgov.nightly": ("NightlyRun",),
     "cxgov.validation.output": ("FORMATTERS",),

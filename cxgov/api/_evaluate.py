@@ -14,6 +14,7 @@ from cxgov.api._program_ref import owner_named
 from cxgov.api._store import opened_store
 from cxgov.clock import Clock
 from cxgov.evaluate.run import Evaluation
+from cxgov.model import Program
 from cxgov.nightly import NightlyRun, evaluate_and_follow_up, run_nightly
 from cxgov.store.locks import run_lock
 
@@ -42,7 +43,7 @@ def evaluate(
             if dry_run
             else run_lock(engine, loaded.program.program.id, wait_seconds=wait_seconds)
         )
-        with lock:
+        with lock as held:
             return evaluate_and_follow_up(
                 engine,
                 loaded,
@@ -52,6 +53,8 @@ def evaluate(
                 out=Path(out) if out else None,
                 dry_run=dry_run,
                 clock=clock,
+                # the actions are written only while the lock is still held
+                boundary=held.check if held is not None else lambda _stage: None,
             )
 
 
@@ -65,10 +68,13 @@ def run(
     max_reject_rate: float = 0.5,
     clock: Clock,
     progress: Callable[[str], None] | None = None,
+    site: Callable[[Program], bool] | None = None,
 ) -> NightlyRun:
     """The nightly run: ingest each source's new files, evaluate, follow up the actions and
-    write the report. One run per program at a time; raises RunLocked when another holds it
-    past `wait_seconds`. The site is rebuilt afterwards by `site_after_run`."""
+    write the report, deliver to the sinks, mail the digests and, with `site` (a step that
+    builds the site, such as `site_after_run`, and says whether it did), build the site. One
+    run per program at a time; raises RunLocked when another holds it past `wait_seconds`, and
+    RunLockLost when the lock is lost midway (the run stops before the next stage)."""
     loaded = loaded_program(program_dir)
     with opened_store(db) as engine:
         return run_nightly(
@@ -81,6 +87,7 @@ def run(
             wait_seconds=wait_seconds,
             max_reject_rate=max_reject_rate,
             progress=progress,
+            site=site,
         )
 
 

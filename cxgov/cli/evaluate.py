@@ -199,18 +199,37 @@ def run_command(
     config: str,
     builder: str,
 ) -> int:
-    """The nightly run: ingest each source's new files, evaluate, follow up the actions and
-    write the report, then build the governance site. Safe to repeat: a second run of the
-    same day judges nothing again.
+    """The nightly run: ingest each source's new files, evaluate and write the report, follow
+    up the actions, deliver them to their sinks, mail the digests due, then build the
+    governance site. Safe to repeat: a second run of the same day judges nothing again, and
+    finishes the stages a stopped run left undone (each delivery and digest once).
 
     Exit codes: 0 done, 1 an objective's current status at or beyond --fail-on, or the site build
     failed, 3 internal error, 4 a source's batch was refused or a file could not be read (the
-    rest of the run went on),
-    5 another run of the same program holds the lock.
+    rest of the run went on), 5 another run of the same program holds the lock, or the run lost
+    its lock midway (it stopped before its next stage; run again).
     """
     day = day_or_today(as_of)
     if site_out is not None and not no_site:
         api.check_site_out(site_out)  # a mistyped --site-out stops the run before it starts
+    rebuilt: list[api.SiteOutcome] = []
+
+    def build_site(program: api.Program) -> bool:
+        # the run's last stage, under its lock; a failed build does not stop the run
+        rebuilt.append(
+            api.site_after_run(
+                program_dir,
+                db=db,
+                out=site_out,
+                audience=api.Audience(audience),
+                config=config,
+                builder=api.Builder(builder),
+                program=program,
+                progress=progress,
+            )
+        )
+        return rebuilt[-1].built is not None
+
     outcome = api.run(
         program_dir,
         as_of=day,
@@ -220,6 +239,7 @@ def run_command(
         max_reject_rate=max_reject_rate,
         clock=edge_clock(),
         progress=progress,
+        site=None if no_site else build_site,
     )
     for batch in outcome.batches:
         echo_batch(batch, "text")
@@ -230,25 +250,20 @@ def run_command(
             f"{outcome.program} as of {day}: nothing changed since run {outcome.unchanged_since}; "
             "nothing to judge again"
         )
+        if outcome.finishing:
+            click.echo(
+                f"finishing run {outcome.unchanged_since}: {', '.join(outcome.finishing)} "
+                "(an earlier run stopped before them)"
+            )
     else:
         _echo_evaluation(outcome.evaluation, day, dry_run=False)
     _echo_deliveries(outcome)
     site_failed = False
-    if not no_site:
-        rebuilt = api.site_after_run(
-            program_dir,
-            db=db,
-            out=site_out,
-            audience=api.Audience(audience),
-            config=config,
-            builder=api.Builder(builder),
-            program=outcome.definition,
-            progress=progress,
-        )
-        if rebuilt.built is not None:
-            echo_built(rebuilt.built, builder)
+    for site in rebuilt:
+        if site.built is not None:
+            echo_built(site.built, builder)
         else:
-            click.echo(f"cxgov: error: {rebuilt.error}", err=True)
+            click.echo(f"cxgov: error: {site.error}", err=True)
             site_failed = True
     if outcome.refused:
         return ExitCode.REJECTED

@@ -28,7 +28,7 @@ from cxgov.judgement.verdicts import Result, judge
 from cxgov.model import Program
 from cxgov.redaction import redact
 from cxgov.store.comments import newest_comments
-from cxgov.store.runs import record_run
+from cxgov.store.runs import batch_watermark, record_run, record_watermark
 from cxgov.store.status import data_status
 from cxgov.voc import evidence as voc
 
@@ -118,6 +118,9 @@ def evaluate_program(
     clock: Callable[[], dt.datetime],
 ) -> Evaluation:
     started = clock()
+    with engine.connect() as connection:
+        # read before the data: a batch committed meanwhile makes the next run judge again
+        watermark = batch_watermark(connection, program.program.id)
     with engine.begin() as connection:  # rollups written here commit with the counts read
         aggregates = aggregate(connection, program, as_of, since, persist=not dry_run)
         # comments are tagged once and the tags stored, in the same transaction as the rollups
@@ -148,6 +151,7 @@ def evaluate_program(
     if not dry_run:
         with engine.begin() as connection:
             run_id = record_run(connection, record)
+            record_watermark(connection, run_id, watermark)
         record.run = replace(record.run, id=run_id)
     report = build_report(record)
     json_path = markdown_path = None

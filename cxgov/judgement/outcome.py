@@ -22,7 +22,8 @@ class ExitCode(IntEnum):
     | 3 | internal error: a bug in cxgov; please report it with the traceback |
     | 4 | data refused: a batch over `--max-reject-rate` (none of it committed), or a file |
     |   | that could not be read at all (quarantined); the rest went on |
-    | 5 | busy: another `cxgov run` of the same program holds the lock |
+    | 5 | busy: another `cxgov run` of the same program holds the lock, or a run lost its |
+    |   | lock midway and stopped before its next stage |
     | 130 | interrupted (Ctrl-C) |
     """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from cxgov.judgement.cells import stored_segment
 from cxgov.judgement.record import (
@@ -80,28 +80,97 @@ def record_run(connection: Connection, record: RunRecord) -> int:
     return run_id
 
 
+STAGES = ("evaluation", "actions", "deliveries", "digests", "site")
+"""The stages of a nightly run in order. `evaluation` is done when the run is recorded (its
+verdicts and report); each later one when the run's record holds a section of its name."""
+
+
 def record_actions(connection: Connection, run_id: int, caused: ActionsCaused) -> None:
     """What the run did to the actions, written in the transaction that did it."""
     body = {"counts": dict(sorted(caused.counts.items())), "action_ids": list(caused.action_ids)}
     connection.execute(insert(RUN_SECTIONS).values(run_id=run_id, section="actions", body=body))
 
 
+def record_stage(connection: Connection, run_id: int, stage: str, counts: dict[str, int]) -> None:
+    """Mark a later stage of the run (deliveries, digests, site) completed, with what it did
+    by outcome. A rerun of the same day does the stages again for the run it found unchanged
+    (failed deliveries are retried): its counts are added to the run's."""
+    assert stage in STAGES[2:], stage
+    where = (RUN_SECTIONS.c.run_id == run_id) & (RUN_SECTIONS.c.section == stage)
+    earlier = connection.execute(select(RUN_SECTIONS.c.body).where(where)).scalar()
+    total = dict(earlier["counts"]) if earlier else {}
+    for outcome, n in counts.items():
+        total[outcome] = int(total.get(outcome, 0)) + n
+    connection.execute(delete(RUN_SECTIONS).where(where))
+    connection.execute(
+        insert(RUN_SECTIONS).values(
+            run_id=run_id, section=stage, body={"counts": dict(sorted(total.items()))}
+        )
+    )
+
+
+def completed_stages(connection: Connection, run_id: int) -> tuple[str, ...]:
+    """The stages of a recorded run that completed, in order."""
+    present = set(
+        connection.execute(
+            select(RUN_SECTIONS.c.section).where(
+                RUN_SECTIONS.c.run_id == run_id, RUN_SECTIONS.c.section.in_(STAGES)
+            )
+        ).scalars()
+    )
+    return ("evaluation", *(s for s in STAGES[1:] if s in present))
+
+
+def batch_watermark(connection: Connection, program: str) -> int:
+    """The id of the program's newest committed batch (0 before the first): what data a run
+    judges, without comparing clocks."""
+    found = connection.execute(
+        select(func.max(INGEST_BATCHES.c.id)).where(
+            INGEST_BATCHES.c.program == program, INGEST_BATCHES.c.status == "committed"
+        )
+    ).scalar()
+    return 0 if found is None else int(found)
+
+
+def record_watermark(connection: Connection, run_id: int, watermark: int) -> None:
+    """The batch watermark the run read before judging, so a later run can tell whether any
+    batch was committed since."""
+    connection.execute(
+        insert(RUN_SECTIONS).values(
+            run_id=run_id, section=_WATERMARK, body={"watermark": watermark}
+        )
+    )
+
+
+_WATERMARK = "batches"
+
+
 def unchanged_since_last_run(
     connection: Connection, *, program: str, as_of: dt.date, program_hash: str
 ) -> int | None:
     """The id of a finished run of the same day and program content after which no batch was
-    loaded, or None: rerunning then would judge exactly the same data again.
+    committed, or None: rerunning then would judge exactly the same data again.
+
+    Batch ids say it, not times: a batch committed after a run has a greater id than the
+    newest one the run read (its watermark), whatever the clocks said (a pinned or replayed
+    "now", a clock set back). A run recorded without a watermark is judged again.
 
     Only a run whose actions stage completed counts: a run stopped between recording its
     verdicts and following up the actions (killed, a full disk while writing its report) is
     judged again by the next run, whose decisions then open what the stopped one did not.
     Deciding again is safe: the decisions are a pure function of the verdicts and the stored
     actions, so nothing is opened twice."""
-    completed = select(RUN_SECTIONS.c.run_id).where(
-        RUN_SECTIONS.c.run_id == EVALUATION_RUNS.c.id, RUN_SECTIONS.c.section == "actions"
+    actions = RUN_SECTIONS.alias("actions")
+    completed = select(actions.c.run_id).where(
+        actions.c.run_id == EVALUATION_RUNS.c.id, actions.c.section == "actions"
     )
     last = connection.execute(
-        select(EVALUATION_RUNS.c.id, EVALUATION_RUNS.c.started_at)
+        select(EVALUATION_RUNS.c.id, RUN_SECTIONS.c.body)
+        .join(
+            RUN_SECTIONS,
+            (RUN_SECTIONS.c.run_id == EVALUATION_RUNS.c.id)
+            & (RUN_SECTIONS.c.section == _WATERMARK),
+        )
         .where(
             EVALUATION_RUNS.c.program == program,
             EVALUATION_RUNS.c.as_of == as_of,
@@ -112,18 +181,9 @@ def unchanged_since_last_run(
         .order_by(EVALUATION_RUNS.c.id.desc())
         .limit(1)
     ).first()
-    if last is None:
+    if last is None or int(last.body["watermark"]) != batch_watermark(connection, program):
         return None
-    newer = connection.execute(
-        select(INGEST_BATCHES.c.id)
-        .where(
-            INGEST_BATCHES.c.program == program,
-            INGEST_BATCHES.c.status == "committed",
-            INGEST_BATCHES.c.finished_at >= last.started_at,
-        )
-        .limit(1)
-    ).first()
-    return None if newer is not None else int(last.id)
+    return int(last.id)
 
 
 def latest_run_id(connection: Connection, program: str) -> int | None:

@@ -77,8 +77,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
     url = request.getfixturevalue("postgres_url")
+    empty_store(url)
+    yield url
+
+
+def empty_store(url: str) -> None:
+    """Empty every table of the store at `url`, on either database."""
     engine = open_store(url)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                connection.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
-    yield url

@@ -19,10 +19,11 @@ from click.testing import CliRunner
 
 from cxgov import api
 from cxgov.cli import cli
+from cxgov.clock import pinned
 from cxgov.store.engine import open_store
 from cxgov.store.locks import run_lock
 from cxgov.store.runs import latest_record
-from tests.clock import clock
+from tests.clock import NOW, clock
 from tests.conftest import ROOT
 from tests.store.test_actions import shop_with_policy
 
@@ -289,3 +290,26 @@ def test_a_run_killed_midway_leaves_a_consistent_store_and_the_next_run_complete
     assert len(_actions(db_url)) == 1
     again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert "no new data files" in again.stdout and "nothing changed since run" in again.stdout
+
+
+def test_data_loaded_with_a_clock_behind_the_last_run_is_still_judged_again(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Whether data changed since a run is told by batch ids, not clocks: a batch committed
+    by a process whose "now" is behind the run's (a replayed night, a clock set back) is new
+    data all the same."""
+    program = shop_with_policy(tmp_path / "shop")
+    day = dt.date(2026, 4, 2)
+    first = api.run(str(program), as_of=day, db=db_url, out=None, clock=clock)
+    assert first.evaluation is not None
+    (program / "data" / "answers-2.csv").write_text(
+        "response,answered_at,question,score,customer,comment,company_size,region\n"
+        "late-1,2026-03-20T10:00:00,NPS,10,c1,,small,north\n"
+    )
+    behind = pinned(NOW - dt.timedelta(hours=6))
+    loaded = api.ingest(str(program), "answers", db=db_url, clock=behind)
+    assert loaded.status == "committed" and loaded.inserted == 1
+    second = api.run(str(program), as_of=day, db=db_url, out=None, clock=clock)
+    assert second.batches == [] and second.unchanged_since is None
+    assert second.evaluation is not None
+    assert api.run(str(program), as_of=day, db=db_url, out=None, clock=clock).evaluation is None

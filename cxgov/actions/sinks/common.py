@@ -4,6 +4,7 @@ JSON payload and its signature, the constants, and the HTTP plumbing the webhook
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import hashlib
@@ -12,11 +13,14 @@ import http.client
 import json
 import math
 import re
+import socket
 import ssl
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -88,6 +92,9 @@ class Delivery:
     earlier_ref: Callable[[], str | None]
     """What an earlier delivery of this action to the same sink recorded as `external_ref`
     (the GitHub issue number), looked up only by the sink that asks."""
+    deadline: float | None = None
+    """The `time.monotonic()` instant by which the sink gives up (retries included), so a slow
+    receiver cannot hold the run; None: only the per-socket timeouts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +205,66 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def _opener() -> urllib.request.OpenerDirector:
     # built per call so proxy settings from the environment are read when used
     return urllib.request.build_opener(_NoRedirect)
+
+
+def remaining(deadline: float | None, timeout: float) -> float:
+    """The socket timeout to use: `timeout`, or less when the deadline (a `time.monotonic()`
+    instant) comes sooner; raises TimeoutError once it has passed."""
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the delivery's time limit ran out")
+    return min(timeout, left)
+
+
+@contextlib.contextmanager
+def opener_until(deadline: float | None) -> Iterator[urllib.request.OpenerDirector]:
+    """An opener whose connections are cut at `deadline` (a `time.monotonic()` instant).
+
+    A socket timeout bounds each wait for a byte, not the exchange: a receiver that sends one
+    byte every few seconds would hold the run for ever. At the deadline a timer shuts the
+    sockets down, so the blocked read ends with an error the caller reports as a timeout."""
+    if deadline is None:
+        yield _opener()
+        return
+    sockets: list[socket.socket] = []
+
+    def cut() -> None:
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    class Http(http.client.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            sockets.append(self.sock)
+
+    class Https(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            sockets.append(self.sock)
+
+    class HttpHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Http, req)
+
+    class HttpsHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Https, req, context=self._context)  # type: ignore[attr-defined]
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield urllib.request.build_opener(_NoRedirect, HttpHandler, HttpsHandler)
+    finally:
+        timer.cancel()
+
+
+def past(deadline: float | None) -> bool:
+    """Whether the deadline (a `time.monotonic()` instant) has passed."""
+    return deadline is not None and time.monotonic() >= deadline
 
 
 def _check_http_url(url: str, what: str) -> urllib.parse.SplitResult:

@@ -25,10 +25,11 @@ from cxgov.actions.sinks.common import (
     _connection_reason,
     _excerpt,
     _jsonable,
-    _opener,
     _read_error,
     _retry_after,
     _retryable_status,
+    opener_until,
+    remaining,
 )
 from cxgov.actions.sinks.mail import _event_phrase, _facts, _segment, _status
 from cxgov.clock import system_now
@@ -66,6 +67,7 @@ class GitHubIssues:
         *,
         api_url: str = "https://api.github.com",
         timeout: float = 10,
+        deadline: float | None = None,
     ) -> None:
         if not _REPO.fullmatch(repo) or repo.split("/")[1] in (".", ".."):
             raise DeliveryError(f"GitHub: repo {repo!r} is not owner/name", retryable=False)
@@ -73,6 +75,8 @@ class GitHubIssues:
         self.repo = repo
         self.api_url = api_url.rstrip("/")
         self.timeout = timeout
+        self.deadline = deadline
+        """A `time.monotonic()` instant that cuts every request off (see `opener_until`)."""
         self._token = token
 
     def __repr__(self) -> str:
@@ -153,7 +157,10 @@ class GitHubIssues:
             },
         )
         try:
-            with _opener().open(request, timeout=self.timeout) as response:
+            with (
+                opener_until(self.deadline) as opener,
+                opener.open(request, timeout=remaining(self.deadline, self.timeout)) as response,
+            ):
                 raw = response.read()
         except urllib.error.HTTPError as error:
             raise _github_error(where, error) from error
@@ -304,6 +311,7 @@ class GitHubSink:
             config.repo,
             github_token(config.token_env, env),
             api_url=env.get(GITHUB_API_ENV, "https://api.github.com"),
+            deadline=delivery.deadline,
         )
         if event.kind == "opened":
             owner = delivery.owners.get(action.assignee)

@@ -25,6 +25,7 @@ from cxgov.actions.sinks.common import (
     DeliveryError,
     Outcome,
     _connection_reason,
+    remaining,
 )
 from cxgov.judgement.actions import Action, ActionEvent
 from cxgov.judgement.verdicts import verdict_words
@@ -443,5 +444,9 @@ class EmailSink:
         if not to:
             return Outcome("skipped", "no recipient has an e-mail address")
         subject, text = action_email(action, event, delivery.language)
-        send_email(SmtpSettings.from_env(delivery.env), to, subject, text)
+        try:
+            timeout = remaining(delivery.deadline, 10)
+        except TimeoutError as exc:
+            raise DeliveryError(f"e-mail: {exc}", retryable=True) from None
+        send_email(SmtpSettings.from_env(delivery.env), to, subject, text, timeout=timeout)
         return DELIVERED

@@ -25,14 +25,16 @@ from cxgov.actions.sinks.common import (
     _check_http_url,
     _connection_reason,
     _excerpt,
-    _opener,
     _read_error,
     _retry_after,
     _retryable_status,
     _where,
     delivery_id_for,
     encode,
+    opener_until,
+    past,
     payload,
+    remaining,
     sign,
 )
 from cxgov.model.policies import Sink as SinkConfig
@@ -80,6 +82,7 @@ def deliver_webhook(
     attempts: int = 3,
     backoff: float = 0.5,
     sleep: Callable[[float], object] = time.sleep,
+    deadline: float | None = None,
 ) -> None:
     """POST `body` (from `payload`) as JSON to `url`, retrying what may pass on a later try.
 
@@ -91,6 +94,10 @@ def deliver_webhook(
     each time (longer when the server sends `Retry-After`, up to a minute); other statuses fail
     at once with a non-retryable `DeliveryError`. After `attempts` tries the error is retryable:
     a later run may get through.
+
+    `deadline` (a `time.monotonic()` instant) bounds the whole delivery, retries and pauses
+    included: `timeout` only bounds each wait for a byte, which a receiver trickling its answer
+    never exceeds. Cut off, the error is retryable.
     """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
@@ -121,26 +128,28 @@ def deliver_webhook(
     if secret:
         headers[SIGNATURE_HEADER] = sign(data, secret)
 
-    opener = _opener()
-    for attempt in range(1, attempts + 1):
-        request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-        failure = _post_once(opener, request, timeout, where)
-        if failure is None:
-            return
-        if not failure.retryable:
-            raise failure
-        if attempt == attempts:
-            raise DeliveryError(
-                f"{failure.message}; gave up after {attempts} attempt"
-                f"{'s' if attempts != 1 else ''}",
-                retryable=True,
-                status=failure.status,
-                retry_after=failure.retry_after,
-            )
-        delay = backoff * 2 ** (attempt - 1)
-        if failure.retry_after is not None:
-            delay = max(delay, min(failure.retry_after, MAX_RETRY_AFTER))
-        sleep(delay)
+    with opener_until(deadline) as opener:
+        for attempt in range(1, attempts + 1):
+            request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+            failure = _post_once(opener, request, timeout, where, deadline)
+            if failure is None:
+                return
+            if not failure.retryable:
+                raise failure
+            delay = backoff * 2 ** (attempt - 1)
+            if failure.retry_after is not None:
+                delay = max(delay, min(failure.retry_after, MAX_RETRY_AFTER))
+            out_of_time = deadline is not None and time.monotonic() + delay >= deadline
+            if attempt == attempts or out_of_time:
+                plural = "s" if attempt != 1 else ""
+                why = "; the delivery's time limit ran out" if out_of_time else ""
+                raise DeliveryError(
+                    f"{failure.message}; gave up after {attempt} attempt{plural}{why}",
+                    retryable=True,
+                    status=failure.status,
+                    retry_after=failure.retry_after,
+                )
+            sleep(delay)
 
 
 def _post_once(
@@ -148,9 +157,10 @@ def _post_once(
     request: urllib.request.Request,
     timeout: float,
     where: str,
+    deadline: float | None = None,
 ) -> DeliveryError | None:
     try:
-        with opener.open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=remaining(deadline, timeout)) as response:
             # drain a little so the server sees the exchange finish; the content is unused
             response.read(64 * 1024)
         return None
@@ -172,8 +182,9 @@ def _post_once(
             retry_after=_retry_after(error.headers),
         )
     except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+        reason = "cut off at the delivery's time limit" if past(deadline) else None
         return DeliveryError(
-            f"webhook POST to {where} failed: {_connection_reason(error)}",
+            f"webhook POST to {where} failed: {reason or _connection_reason(error)}",
             retryable=not _certificate_problem(error),
         )
 
@@ -196,5 +207,6 @@ class WebhookSink:
             body,
             secret=webhook_secret(config.secret_env, delivery.env),
             delivery_id=delivery_id_for(body["action"], body["event"]),
+            deadline=delivery.deadline,
         )
         return DELIVERED
