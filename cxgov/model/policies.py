@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
@@ -55,18 +56,23 @@ class Sink(Model):
         return self
 
 
+MAX_POLICY_DAYS = 3660
+"""Ten years: no action is given longer, and a date that far on is a date every store keeps."""
+PolicyDays = Annotated[int, Field(ge=0, le=MAX_POLICY_DAYS)]
+
+
 class ActionPolicy(Model):
     id: Id
     open_on: tuple[Status, ...] = Field(min_length=1)
     """Statuses that open an action: fail, warn, no_data, insufficient_sample, decline."""
-    due_days: dict[Status, int] = Field(
+    due_days: dict[Status, PolicyDays] = Field(
         default_factory=dict,
         description=f"Days to resolve an action, by the status that opened it "
         f"({DEFAULT_DUE_DAYS} for a status not listed).",
     )
     assignee: str = AssigneeRule.MEASUREMENT_POINT_OWNER.value
     """measurement_point_owner, journey_owner, cx_owner, or an owner id."""
-    escalate_after_days: int | None = Field(default=None, ge=0)
+    escalate_after_days: PolicyDays | None = None
     """Days past due before an action escalates to the assignee's `escalates_to`."""
     close_after_passing_periods: int = Field(default=2, ge=1)
     verify_within_periods: int = Field(default=2, ge=1)
