@@ -776,6 +776,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # a PostgreSQL store needs its pseudonymisation key from the environment (the processes
+    # cxgov runs in inherit it); the figures do not depend on which key
+    os.environ.setdefault("CXGOV_PSEUDONYM_KEY", "benchmark key")
     args = parse_args(argv)
     if args.child:
         return child_main(args.child, args.child_url, Setup.from_json(args.setup))

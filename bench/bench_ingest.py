@@ -305,6 +305,9 @@ def prepare(work: Path, rows: int, points: int, months: int, seed: int) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # a PostgreSQL store needs its pseudonymisation key from the environment (the processes
+    # cxgov runs in inherit it); the figures do not depend on which key
+    os.environ.setdefault("CXGOV_PSEUDONYM_KEY", "benchmark key")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")

@@ -41,6 +41,20 @@ def shop_with_policy(folder: Path) -> Path:
     return folder
 
 
+def shop_with_sinks(folder: Path, *sinks: str) -> Path:
+    """`shop_with_policy` whose policy (fail and warn open actions, for the journey's owner)
+    delivers to `sinks`, each a YAML flow mapping such as `{type: webhook, url: '…'}`."""
+    program = shop_with_policy(folder)
+    (program / "policies.yaml").write_text(
+        "action_policies:\n"
+        "  - id: chase\n"
+        "    open_on: [fail, warn]\n"
+        "    assignee: journey_owner\n"
+        "    sinks:\n" + "".join(f"      - {sink}\n" for sink in sinks)
+    )
+    return program
+
+
 @pytest.fixture
 def program(db_url: str, tmp_path: Path) -> str:
     folder = shop_with_policy(tmp_path / "shop")

@@ -19,7 +19,7 @@ from cxgov.actions.sinks import verify_signature
 from cxgov.cli import cli
 from tests.clock import clock
 from tests.local_servers import Recorded, Reply, StartHttp, StartSmtp, json_reply
-from tests.store.test_actions import shop_with_policy
+from tests.store.test_actions import shop_with_policy, shop_with_sinks
 
 AS_OF = dt.date(2026, 4, 2)
 
@@ -30,18 +30,12 @@ def _direct(no_proxy: None) -> None:
 
 
 def _with_sinks(folder: Path, hook: str) -> Path:
-    program = shop_with_policy(folder)
-    (program / "policies.yaml").write_text(
-        "action_policies:\n"
-        "  - id: chase\n"
-        "    open_on: [fail, warn]\n"
-        "    assignee: journey_owner\n"
-        "    sinks:\n"
-        f"      - {{type: webhook, url: '{hook}', secret_env: TEST_HOOK_SECRET}}\n"
-        "      - {type: email, to: [cx-team@example.org]}\n"
-        "      - {type: github, repo: acme/cx, labels: [cx-action]}\n"
+    return shop_with_sinks(
+        folder,
+        f"{{type: webhook, url: '{hook}', secret_env: TEST_HOOK_SECRET}}",
+        "{type: email, to: [cx-team@example.org]}",
+        "{type: github, repo: acme/cx, labels: [cx-action]}",
     )
-    return program
 
 
 def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_action(

@@ -30,7 +30,7 @@ from cxgov.store.runs import STAGES, completed_stages, latest_run_id
 from tests.conftest import ROOT
 from tests.local_servers import Recorded, Reply, SmtpServer, StartHttp, StartSmtp
 from tests.store.conftest import empty_store
-from tests.store.test_actions import shop_with_policy
+from tests.store.test_actions import shop_with_sinks
 
 AS_OF = "2026-04-02"
 BOUNDARIES = ("ingest", "evaluation", "actions", "deliveries", "digests", "site")
@@ -153,14 +153,8 @@ def _night(
 ) -> Night:
     hook = http_server(lambda _: Reply(200))
     smtp = smtp_server()
-    program = shop_with_policy(tmp_path / "night" / "shop")
-    (program / "policies.yaml").write_text(
-        "action_policies:\n"
-        "  - id: chase\n"
-        "    open_on: [fail, warn]\n"
-        "    assignee: journey_owner\n"
-        "    sinks:\n"
-        f"      - {{type: webhook, url: '{hook.url}/cx'}}\n"
+    program = shop_with_sinks(
+        tmp_path / "night" / "shop", f"{{type: webhook, url: '{hook.url}/cx'}}"
     )
     text = (program / "program.yaml").read_text()
     text = text.replace(

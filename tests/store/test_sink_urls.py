@@ -17,7 +17,7 @@ from cxgov.cli import cli
 from cxgov.model.policies import Sink
 from tests.clock import clock
 from tests.local_servers import Recorded, Reply, StartHttp
-from tests.store.test_actions import shop_with_policy
+from tests.store.test_actions import shop_with_sinks
 
 AS_OF = dt.date(2026, 4, 2)
 URL_ENV = "CXGOV_TEST_HOOK_URL"
@@ -45,15 +45,10 @@ def test_a_webhook_url_from_the_environment_and_every_url_masked(
         return Reply(200) if up["ok"] else Reply(503)
 
     server = http_server(hook)
-    program = shop_with_policy(tmp_path / "shop")
-    (program / "policies.yaml").write_text(
-        "action_policies:\n"
-        "  - id: chase\n"
-        "    open_on: [fail, warn]\n"
-        "    assignee: journey_owner\n"
-        "    sinks:\n"
-        f"      - {{type: webhook, url: '{server.url}/hooks/{INLINE_TOKEN}?key=q'}}\n"
-        f"      - {{type: webhook, url_env: {URL_ENV}}}\n"
+    program = shop_with_sinks(
+        tmp_path / "shop",
+        f"{{type: webhook, url: '{server.url}/hooks/{INLINE_TOKEN}?key=q'}}",
+        f"{{type: webhook, url_env: {URL_ENV}}}",
     )
     monkeypatch.delenv(URL_ENV, raising=False)
 

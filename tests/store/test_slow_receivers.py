@@ -26,7 +26,7 @@ from cxgov.store.engine import open_store
 from tests.clock import clock
 from tests.conftest import ROOT
 from tests.local_servers import Recorded, Reply, StartHttp
-from tests.store.test_actions import shop_with_policy
+from tests.store.test_actions import shop_with_sinks
 
 AS_OF = dt.date(2026, 4, 2)
 
@@ -37,16 +37,7 @@ def _direct(no_proxy: None) -> None:
 
 
 def _with_webhook(folder: Path, hook: str) -> Path:
-    program = shop_with_policy(folder)
-    (program / "policies.yaml").write_text(
-        "action_policies:\n"
-        "  - id: chase\n"
-        "    open_on: [fail, warn]\n"
-        "    assignee: journey_owner\n"
-        "    sinks:\n"
-        f"      - {{type: webhook, url: '{hook}'}}\n"
-    )
-    return program
+    return shop_with_sinks(folder, f"{{type: webhook, url: '{hook}'}}")
 
 
 class SlowServer:
