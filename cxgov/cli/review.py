@@ -45,6 +45,13 @@ from cxgov.judgement.outcome import ExitCode, review_exit_code
     "before BASE's commit date, or --as-of): they are still flagged `rewrites history`.",
 )
 @click.option(
+    "--fail-on-history-rewrite",
+    is_flag=True,
+    help="Exit 1 when a change rewrites history, whatever else it does: the gate for a "
+    "separate approval of rewrites (with --fail-on-loosened --allow-history-rewrite for the "
+    "loosened ones).",
+)
+@click.option(
     "--backtest",
     "backtest_periods",
     type=click.IntRange(min=1),
@@ -72,6 +79,7 @@ def diff(
     output_format: str,
     fail_on_loosened: bool,
     allow_history_rewrite: bool,
+    fail_on_history_rewrite: bool,
     backtest_periods: int | None,
     as_of: dt.datetime | None,
     db: str | None,
@@ -111,6 +119,7 @@ def diff(
         rewrites_history=found.rewrites_history,
         fail_on_loosened=fail_on_loosened,
         allow_history_rewrite=allow_history_rewrite,
+        fail_on_history_rewrite=fail_on_history_rewrite,
     )
 
 

@@ -73,11 +73,16 @@ def review_exit_code(
     rewrites_history: bool,
     fail_on_loosened: bool,
     allow_history_rewrite: bool,
+    fail_on_history_rewrite: bool = False,
 ) -> ExitCode:
     """The gate of `cxgov diff --fail-on-loosened`: PROBLEMS when something is loosened (or an
     objective removed), or when a change rewrites history and `--allow-history-rewrite` was
     not given; a rewrite is refused even when it tightens, since it changes what periods
-    already judged are held to. Without the gate the diff only informs: OK."""
+    already judged are held to. `--fail-on-history-rewrite` refuses rewrites alone, so that a
+    workflow can ask for their approval apart from a loosening's. Without a gate the diff only
+    informs: OK."""
+    if fail_on_history_rewrite and rewrites_history:
+        return ExitCode.PROBLEMS
     if not fail_on_loosened:
         return ExitCode.OK
     if loosened or (rewrites_history and not allow_history_rewrite):

@@ -172,6 +172,33 @@ def test_the_gate_refuses_a_rewrite_unless_allowed(
     assert result.exit_code == code, result.output
 
 
+@pytest.mark.parametrize(
+    ("edit", "loosening_check", "history_check"),
+    [
+        # the workflow's two checks, each with its own label: a tightening rewrite needs only
+        # the history approval, a loosening rewrite both, a forward-dated loosening only the
+        # loosening approval
+        (_raise_september_warn, ExitCode.OK, ExitCode.PROBLEMS),
+        (_lower_september, ExitCode.PROBLEMS, ExitCode.PROBLEMS),
+        (_add_december_at_90, ExitCode.OK, ExitCode.OK),
+    ],
+)
+def test_a_rewrite_and_a_loosening_are_approved_apart(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: Edit,
+    loosening_check: ExitCode,
+    history_check: ExitCode,
+) -> None:
+    repo = _repository(tmp_path, edit)
+    loosening = _diff(
+        repo, "--fail-on-loosened", "--allow-history-rewrite", monkeypatch=monkeypatch
+    )
+    assert loosening.exit_code == loosening_check, loosening.output
+    history = _diff(repo, "--fail-on-history-rewrite", monkeypatch=monkeypatch)
+    assert history.exit_code == history_check, history.output
+
+
 def test_a_forward_dated_tightening_passes_the_gate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
