@@ -6,6 +6,7 @@ Pure: no files, no database, no clock (the caller passes `now`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import re
@@ -158,6 +159,13 @@ def parse_timestamp(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime |
 
 _ZONE_DIRECTIVE = re.compile(r"\s*%Z$")
 """A format's trailing `%Z`, whose zone the suffix reading has taken off the text already."""
+
+
+def derived_id(fields: Sequence[str]) -> str:
+    """The id of a row from a source without a response-id column: a hash of its cells, so
+    loading the same row again finds the same answer."""
+    digest = hashlib.sha256("\x1f".join(field.strip() for field in fields).encode()).hexdigest()
+    return f"derived:{digest[:32]}"
 
 
 def missing_column(
@@ -556,7 +564,9 @@ class RowMapper:
     def _checked(self, fields: list[str]) -> tuple[list[Record], list[Reason]]:
         """Every check, naming every reason a row cannot load."""
         reasons: list[Reason] = []
-        response_id = fields[self.response_at].strip() if self.response_at is not None else ""
+        response_id = (
+            fields[self.response_at].strip() if self.response_at is not None else derived_id(fields)
+        )
         if not response_id:
             reasons.append(MISSING_RESPONSE_ID.reason())
         elif len(response_id) > RESPONSE_ID_LENGTH:

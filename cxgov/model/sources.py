@@ -30,6 +30,9 @@ class SourceColumns(Model):
     """Record fields → column names in the file."""
 
     response_id: str | None = None
+    """The column identifying a response. Left out (Google Forms exports have none), each row's
+    id is derived from its cells (`derived:` and a hash of them), so the same row loaded again is
+    the same answer; two rows alike in every cell count once."""
     collected_at: str | None = None
     measurement_point: str | None = None
     """long layout: the column naming the measurement point of each answer."""
@@ -88,8 +91,6 @@ class Source(Model):
                     "a long-layout source needs a `columns.measurement_point` "
                     "column or a fixed `measurement_point`"
                 )
-        if self.columns.response_id is None:
-            raise ValueError("a source names its response id column in `columns.response_id`")
         if self.columns.collected_at is None and self.collected_at is None:
             raise ValueError(
                 "a source needs a `columns.collected_at` column or a fixed `collected_at`"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -891,3 +892,41 @@ def test_a_rejected_jsonl_record_is_stored_with_the_customers_key(
     kept = json.loads(stored.raw)
     assert kept["time"] == "later" and kept["customer"] not in ("cust-9", "")
     assert "cust-9" not in stored.raw
+
+
+FORMS_SOURCE = """
+  - id: forms
+    layout: wide
+    path: data/forms*.csv
+    timezone: UTC
+    timestamp_format: "%Y/%m/%d %I:%M:%S %p"
+    columns: {collected_at: Timestamp, comment: Miksi?}
+    values: {"Kuinka todennäköisesti suosittelisit meitä?": mp-nps, "Tilaus": mp-checkout}
+"""
+
+
+def test_a_source_without_response_ids_derives_them_so_a_reload_adds_nothing(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A Google Forms export: no response id, a timestamp in the form's own zone."""
+    program = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", program)
+    (program / "program.yaml").write_text(
+        (program / "program.yaml").read_text(encoding="utf-8") + FORMS_SOURCE, encoding="utf-8"
+    )
+    export = tmp_path / "forms.csv"
+    export.write_text(
+        "Timestamp,Kuinka todennäköisesti suosittelisit meitä?,Tilaus,Miksi?\n"
+        "2026/03/01 9:15:02 AM,9,5,Nopea toimitus\n"
+        "2026/03/01 9:15:40 AM,3,2,Hidas\n"
+        "2026/03/01 9:15:40 AM,10,5,\n",
+        encoding="utf-8",
+    )
+    first = api.ingest(str(program), "forms", [str(export)], db=db_url, clock=clock)
+    assert (first.rows_read, first.inserted, first.rejected) == (3, 6, 0)
+    again = api.ingest(str(program), "forms", [str(export)], db=db_url, clock=clock)
+    assert (again.inserted, again.unchanged) == (0, 6), "the same rows are the same answers"
+    ids = rows(db_url, "SELECT DISTINCT response_id FROM feedback ORDER BY response_id")
+    assert len(ids) == 3 and all(str(i[0]).startswith("derived:") for i in ids)
+    times = rows(db_url, "SELECT DISTINCT collected_at FROM feedback ORDER BY collected_at")
+    assert str(times[0][0])[:19] == "2026-03-01 09:15:02", "read in the source's UTC"
