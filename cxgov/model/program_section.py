@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
+
+from pydantic import field_validator
 
 from cxgov.model.base import Id, Language, Model
 from cxgov.model.decisions import DecisionSettings
@@ -52,3 +55,24 @@ class ProgramSection(Model):
     strategy: Strategy | None = None
     decisions: DecisionSettings = DecisionSettings()
     """Error rates of verdicts and alarms (docs/verdicts.md); the defaults suit most programs."""
+    site_url: str | None = None
+    """Public address of the published status site (for example https://cx.example.fi/cx/):
+    every link a sink sends (mail, webhook, GitHub, Teams, Slack) is built from it. Without
+    it, messages carry no link rather than one that cannot open."""
+
+    @field_validator("site_url")
+    @classmethod
+    def _absolute_site_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urllib.parse.urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"site_url {value!r} is not an absolute http(s) URL; give the address the "
+                "site is published at, for example https://cx.example.fi/"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"site_url {value!r} has a query or fragment; give the site's base")
+        # links are joined below the base, so it names a folder
+        path = parts.path if parts.path.endswith("/") else f"{parts.path}/"
+        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))

@@ -83,6 +83,7 @@ def deliver_webhook(
     backoff: float = 0.5,
     sleep: Callable[[float], object] = time.sleep,
     deadline: float | None = None,
+    event_kind: str | None = None,
 ) -> None:
     """POST `body` (from `payload`) as JSON to `url`, retrying what may pass on a later try.
 
@@ -106,6 +107,8 @@ def deliver_webhook(
     data = encode(body)
     event = body.get("event")
     kind = str(event.get("kind") or "unknown") if isinstance(event, Mapping) else "unknown"
+    # a chat message (Teams, Slack) has no `event` of its own; its sender names the kind
+    kind = event_kind or kind
     if delivery_id is None:
         action = body.get("action")
         delivery_id = delivery_id_for(
@@ -201,7 +204,7 @@ class WebhookSink:
 
     def deliver(self, config: SinkConfig, delivery: Delivery) -> Outcome:
         url = webhook_url(config, delivery.env)
-        body = payload(delivery.action, delivery.event)
+        body = payload(delivery.action, delivery.event, delivery.page)
         deliver_webhook(
             url,
             body,
