@@ -71,6 +71,9 @@ class ProgramSection(Model):
                 f"site_url {value!r} is not an absolute http(s) URL; give the address the "
                 "site is published at, for example https://cx.example.fi/"
             )
+        if any(c.isspace() or c in '<>"`' for c in value.strip()):
+            # the link goes into mails, Markdown and chat markup, where these end it early
+            raise ValueError(f'site_url {value!r} has spaces or <>"` in it; percent-encode them')
         if parts.query or parts.fragment:
             raise ValueError(f"site_url {value!r} has a query or fragment; give the site's base")
         # links are joined below the base, so it names a folder
