@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import urllib.parse
 
-from pydantic import field_validator
+from pydantic import HttpUrl, field_validator
 
 from cxgov.model.base import Id, Language, Model
 from cxgov.model.decisions import DecisionSettings
@@ -65,17 +64,19 @@ class ProgramSection(Model):
     def _absolute_site_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        parts = urllib.parse.urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        given = value.strip()
+        if any(c.isspace() or c in '<>"`' for c in given):
+            # the link goes into mails, Markdown and chat markup, where these end it early
+            raise ValueError(f'site_url {value!r} has spaces or <>"` in it; percent-encode them')
+        try:
+            url = HttpUrl(given)
+        except ValueError:
             raise ValueError(
                 f"site_url {value!r} is not an absolute http(s) URL; give the address the "
                 "site is published at, for example https://cx.example.fi/"
-            )
-        if any(c.isspace() or c in '<>"`' for c in value.strip()):
-            # the link goes into mails, Markdown and chat markup, where these end it early
-            raise ValueError(f'site_url {value!r} has spaces or <>"` in it; percent-encode them')
-        if parts.query or parts.fragment:
+            ) from None
+        if url.query or url.fragment or "?" in given or "#" in given:
             raise ValueError(f"site_url {value!r} has a query or fragment; give the site's base")
         # links are joined below the base, so it names a folder
-        path = parts.path if parts.path.endswith("/") else f"{parts.path}/"
-        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        text = str(url)
+        return text if text.endswith("/") else f"{text}/"
