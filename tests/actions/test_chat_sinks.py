@@ -220,7 +220,9 @@ def test_each_chat_sink_posts_its_message_to_a_local_receiver(
 @pytest.mark.parametrize("kind", [SinkType.TEAMS, SinkType.SLACK])
 def test_a_chat_sink_url_from_the_environment_must_be_set(kind: SinkType) -> None:
     config = SinkConfig(type=kind, url_env="CXGOV_TEST_CHAT_URL")
-    with pytest.raises(DeliveryError, match="CXGOV_TEST_CHAT_URL") as caught:
+    with pytest.raises(
+        DeliveryError, match=f"^{kind}: the URL is missing; .* CXGOV_TEST_CHAT_URL$"
+    ) as caught:
         SINKS[kind].deliver(config, _delivery())
     assert not caught.value.retryable
     assert SINKS[kind].target(config) == "$CXGOV_TEST_CHAT_URL"

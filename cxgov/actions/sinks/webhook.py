@@ -59,14 +59,15 @@ def webhook_secret(secret_env: str | None, env: Mapping[str, str] = os.environ) 
 
 
 def webhook_url(config: SinkConfig, env: Mapping[str, str] = os.environ) -> str:
-    """The URL a webhook sink posts to: its `url`, or the environment variable its `url_env`
-    names, which must be set (a missing one is an error, not a silent skip)."""
+    """The URL a webhook, Teams or Slack sink posts to: its `url`, or the environment variable
+    its `url_env` names, which must be set (a missing one is an error, not a silent skip)."""
     if config.url:
         return config.url
     value = env.get(config.url_env or "", "")
     if not value:
         raise DeliveryError(
-            f"webhook: the URL is missing; set the environment variable {config.url_env}",
+            f"{config.type.value}: the URL is missing; set the environment variable "
+            f"{config.url_env}",
             retryable=False,
         )
     return value
