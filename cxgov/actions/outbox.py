@@ -134,6 +134,7 @@ def deliver(
     sinks = _sinks_by_objective(program)
     owners = {o.id: o for o in program.owners}
     language = program.program.language.value
+    names = {o.id: o.name for o in program.objectives}
     result = DeliveryRun()
     run_deadline = time.monotonic() + run_seconds
     failures: dict[str, int] = {}
@@ -171,6 +172,8 @@ def deliver(
                         env=env,
                         earlier_ref=functools.partial(_earlier_ref, engine, queued),
                         deadline=min(time.monotonic() + delivery_seconds, run_deadline),
+                        site_url=program.program.site_url,
+                        objective_name=names.get(action.objective or ""),
                     ),
                 )
             status: str = outcome.status

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cxgov.actions.digest import render as render_digest
 from cxgov.actions.digest_mail import collect as collect_digest
@@ -104,3 +105,23 @@ def digest(
     owner = owner_named(program, owner_id)
     with opened_store(db) as engine, engine.connect() as connection:
         return render_digest(collect_digest(connection, program, owner, as_of, since))
+
+
+def digest_card(
+    program_dir: str,
+    owner_id: str,
+    *,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    db: str | None = None,
+) -> dict[str, Any]:
+    """One owner's digest as a Microsoft Teams message: the body a Workflows webhook takes,
+    one Adaptive Card (see cxgov.actions.digest_card) with each objective linked to its page
+    when the program has a `site_url`."""
+    from cxgov.actions.digest_card import digest_card as card
+    from cxgov.actions.sinks.teams import teams_message
+
+    program = load_program(program_dir)
+    owner = owner_named(program, owner_id)
+    with opened_store(db) as engine, engine.connect() as connection:
+        return teams_message(card(collect_digest(connection, program, owner, as_of, since)))

@@ -286,6 +286,11 @@ def run_command(
     type=click.DateTime(["%Y-%m-%d"]),
     help="Changes since this day (default: one day or one week back, by the owner's `digest`).",
 )
+@format_option(
+    "markdown: the text mailed to the owner; teams: the JSON a Microsoft Teams Workflows "
+    "webhook takes (an Adaptive Card, objectives linked to their pages by program.site_url).",
+    choices=("markdown", "teams"),
+)
 @db_option
 @guarded
 def digest(
@@ -293,16 +298,17 @@ def digest(
     owner_id: str,
     as_of: dt.datetime | None,
     since: dt.datetime | None,
+    output_format: str,
     db: str | None,
 ) -> int:
-    """One owner's digest in Markdown: their objectives with status and trend, their actions
-    due or overdue, escalations that reached them, and what changed since the last digest."""
-    text = api.digest(
-        program_dir,
-        owner_id,
-        as_of=day_or_today(as_of),
-        since=since.date() if since else None,
-        db=db,
-    )
+    """One owner's digest in Markdown, or as a Teams Adaptive Card: their objectives with status
+    and trend, their actions due or overdue, escalations that reached them, and what changed
+    since the last digest."""
+    day, start = day_or_today(as_of), since.date() if since else None
+    if output_format.lower() == "teams":
+        card = api.digest_card(program_dir, owner_id, as_of=day, since=start, db=db)
+        click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+        return ExitCode.OK
+    text = api.digest(program_dir, owner_id, as_of=day, since=start, db=db)
     click.echo(text, nl=False)
     return ExitCode.OK

@@ -177,7 +177,6 @@ def escalation_chain(program: Program, assignee: str) -> list[str]:
 def evidence(result: Result, program_id: str) -> dict[str, Any]:
     data = verdict_json(verdict_record(result))
     data["consequence"] = result.objective.consequence
-    data["page"] = f"objectives/{result.objective.id}/"
     data["program"] = program_id
     return data
 

@@ -23,6 +23,11 @@ class SinkType(StrEnum):
     WEBHOOK = "webhook"
     EMAIL = "email"
     GITHUB = "github"
+    TEAMS = "teams"
+    SLACK = "slack"
+
+
+_POSTED_TO_A_URL = (SinkType.WEBHOOK, SinkType.TEAMS, SinkType.SLACK)
 
 
 class Sink(Model):
@@ -30,10 +35,11 @@ class Sink(Model):
 
     type: SinkType
     url: str | None = None
-    """webhook: the URL to POST to."""
+    """webhook, teams, slack: the URL to POST to (for teams, a Workflows webhook URL; for
+    slack, an incoming-webhook URL)."""
     url_env: str | None = None
-    """webhook: environment variable holding the URL instead of `url`, for URLs that carry
-    their token (Slack, Teams)."""
+    """webhook, teams, slack: environment variable holding the URL instead of `url`, for URLs
+    that carry their token (Slack, Teams)."""
     secret_env: str | None = None
     """webhook: environment variable holding the HMAC-SHA256 signing secret."""
     to: tuple[str, ...] = ()
@@ -46,10 +52,10 @@ class Sink(Model):
 
     @model_validator(mode="after")
     def _complete(self) -> Sink:
-        if self.type is SinkType.WEBHOOK and bool(self.url) == bool(self.url_env):
+        if self.type in _POSTED_TO_A_URL and bool(self.url) == bool(self.url_env):
             raise ValueError(
-                "a webhook sink needs a `url`, or a `url_env` naming the environment variable "
-                "that holds it (one of the two)"
+                f"a {self.type.value} sink needs a `url`, or a `url_env` naming the environment "
+                "variable that holds it (one of the two)"
             )
         if self.type is SinkType.GITHUB and not self.repo:
             raise ValueError("a github sink needs a `repo` (owner/name)")

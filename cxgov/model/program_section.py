@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import HttpUrl, field_validator
+
 from cxgov.model.base import Id, Language, Model
 from cxgov.model.decisions import DecisionSettings
 
@@ -52,3 +54,29 @@ class ProgramSection(Model):
     strategy: Strategy | None = None
     decisions: DecisionSettings = DecisionSettings()
     """Error rates of verdicts and alarms (docs/verdicts.md); the defaults suit most programs."""
+    site_url: str | None = None
+    """Public address of the published status site (for example https://cx.example.fi/cx/):
+    every link a sink sends (mail, webhook, GitHub, Teams, Slack) is built from it. Without
+    it, messages carry no link rather than one that cannot open."""
+
+    @field_validator("site_url")
+    @classmethod
+    def _absolute_site_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        given = value.strip()
+        if any(c.isspace() or c in '<>"`' for c in given):
+            # the link goes into mails, Markdown and chat markup, where these end it early
+            raise ValueError(f'site_url {value!r} has spaces or <>"` in it; percent-encode them')
+        try:
+            url = HttpUrl(given)
+        except ValueError:
+            raise ValueError(
+                f"site_url {value!r} is not an absolute http(s) URL; give the address the "
+                "site is published at, for example https://cx.example.fi/"
+            ) from None
+        if url.query or url.fragment or "?" in given or "#" in given:
+            raise ValueError(f"site_url {value!r} has a query or fragment; give the site's base")
+        # links are joined below the base, so it names a folder
+        text = str(url)
+        return text if text.endswith("/") else f"{text}/"

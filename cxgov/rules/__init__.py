@@ -8,6 +8,7 @@ from cxgov.rules import (  # noqa: F401  (importing a module registers its rules
     detectability,
     identity,
     kpis,
+    links,
     loading_codes,
     measurement,
     references,

@@ -119,7 +119,7 @@ def test_email_settings_reject_bad_values_by_name(extra: dict[str, str], named: 
 
 
 def test_action_email_in_english_lists_the_evidence() -> None:
-    subject, text = action_email(ACTION, EVENT, "en")
+    subject, text = action_email(ACTION, EVENT, "en", "https://cx.example.fi/objectives/o-nps.html")
     assert subject == "[cxgov] fail: o-nps — action 12 opened"
     for expected in (
         "Action 12: opened.",
@@ -137,9 +137,12 @@ def test_action_email_in_english_lists_the_evidence() -> None:
         "2026-07-09",
         "Consequence:",
         "Page:",
-        "objectives/o-nps/",
+        "https://cx.example.fi/objectives/o-nps.html",
     ):
         assert expected in text, expected
+    # the relative link actions opened by earlier versions kept opens nothing in a mail
+    assert "objectives/o-nps/" not in text
+    assert "Page:" not in action_email(ACTION, EVENT, "en")[1]
 
 
 def test_action_email_names_a_person_and_their_note() -> None:

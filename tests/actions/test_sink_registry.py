@@ -51,9 +51,9 @@ def test_a_sink_is_found_by_its_kind_as_text_or_model_value() -> None:
 
 def test_an_unknown_kind_is_a_clear_error() -> None:
     with pytest.raises(
-        UnknownSinkKind, match=r"'teams'; the sink kinds are email, github, webhook"
+        UnknownSinkKind, match=r"'pager'; the sink kinds are email, github, slack, teams, webhook"
     ):
-        sink_for("teams")
+        sink_for("pager")
 
 
 @pytest.mark.parametrize(

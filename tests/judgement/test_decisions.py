@@ -116,7 +116,8 @@ def test_a_fail_in_the_latest_complete_period_opens_one_action_with_its_evidence
     assert opened.evidence is not None
     assert opened.evidence["value"] == 55 and opened.evidence["target"] == 80
     assert opened.evidence["consequence"] == "Checkout loses sales"
-    assert opened.evidence["page"] == "objectives/o-checkout/"
+    # the page's address depends on where the site is published: sinks add it, not the ledger
+    assert "page" not in opened.evidence
 
 
 def test_the_partial_period_opens_nothing_unless_the_policy_says_so() -> None:

@@ -1,8 +1,10 @@
 """Transport for sinks: mirroring CX actions to where their owners work.
 
-Three ways out, all with the standard library only: a signed JSON webhook (`webhook`), an
-e-mail over SMTP (`mail`) and GitHub issues over the REST API (`github`); what they share, the
-payload, its signature and the HTTP plumbing, is in `common`. Each failure is a `DeliveryError`
+Five ways out, all with the standard library only: a signed JSON webhook (`webhook`), an
+e-mail over SMTP (`mail`), GitHub issues over the REST API (`github`), an Adaptive Card in
+Microsoft Teams (`teams`) and a Block Kit message in Slack (`slack`), the two chats worded
+alike (`chat`); what they share, the payload, its signature, the link to an objective's page
+(`page_url`) and the HTTP plumbing, is in `common`. Each failure is a `DeliveryError`
 that says whether trying again later can help (`retryable`), so the caller can keep the
 delivery for a later run or give up and tell a person. Secrets are read from environment
 variables named in the sink configuration and never appear in error messages.
@@ -32,6 +34,7 @@ from cxgov.actions.sinks.common import (
     Outcome,
     delivery_id_for,
     encode,
+    page_url,
     payload,
     sign,
     verify_signature,
@@ -61,6 +64,8 @@ from cxgov.actions.sinks.registry import (
     sink_for,
     sink_key,
 )
+from cxgov.actions.sinks.slack import SlackSink, slack_message
+from cxgov.actions.sinks.teams import TeamsSink, adaptive_card, teams_message
 from cxgov.actions.sinks.webhook import WebhookSink, deliver_webhook, webhook_secret, webhook_url
 
 __all__ = [
@@ -83,11 +88,14 @@ __all__ = [
     "GitHubSink",
     "Outcome",
     "Sink",
+    "SlackSink",
     "SmtpSettings",
     "SmtpTls",
+    "TeamsSink",
     "UnknownSinkKind",
     "WebhookSink",
     "action_email",
+    "adaptive_card",
     "build_email",
     "deliver_webhook",
     "delivery_id_for",
@@ -95,12 +103,15 @@ __all__ = [
     "github_token",
     "issue_body",
     "issue_title",
+    "page_url",
     "payload",
     "send_email",
     "shown_sink",
     "sign",
     "sink_for",
     "sink_key",
+    "slack_message",
+    "teams_message",
     "verify_signature",
     "webhook_secret",
     "webhook_url",

@@ -95,6 +95,15 @@ class Delivery:
     deadline: float | None = None
     """The `time.monotonic()` instant by which the sink gives up (retries included), so a slow
     receiver cannot hold the run; None: only the per-socket timeouts."""
+    site_url: str | None = None
+    """The published site's base URL (`program.site_url`), which every link is built from."""
+    objective_name: str | None = None
+    """The name of the action's objective in the program, for messages people read."""
+
+    @property
+    def page(self) -> str | None:
+        """The absolute URL of the action's objective page, or None without a site URL."""
+        return page_url(self.site_url, self.action.objective)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,22 @@ class Outcome:
 
 
 DELIVERED = Outcome("delivered")
+
+
+# --- links ---------------------------------------------------------------------------------
+
+
+def page_url(site_url: str | None, objective: str | None) -> str | None:
+    """The absolute URL of an objective's page on the published site: `objectives/<id>.html`
+    below `site_url` (the program's `site_url`, ending in `/`).
+
+    Every link a sink sends comes from here. None without a site URL or an objective: a
+    message without a link is better than one whose link cannot open (a relative link opens
+    nothing in a mail or a chat)."""
+    if not site_url or not objective:
+        return None
+    base = site_url if site_url.endswith("/") else f"{site_url}/"
+    return urllib.parse.urljoin(base, f"objectives/{urllib.parse.quote(objective, safe='')}.html")
 
 
 # --- payload -------------------------------------------------------------------------------
@@ -141,13 +166,23 @@ def _jsonable(value: Any, where: str) -> Any:
     raise TypeError(f"{where}: {type(value).__name__} cannot be sent as JSON")
 
 
-def payload(action: ActionHistory, event: ActionEvent) -> dict[str, Any]:
-    """The JSON document sent for one event of one action: `{"action": {...}, "event": {...}}`.
+def payload(action: ActionHistory, event: ActionEvent, page: str | None = None) -> dict[str, Any]:
+    """The JSON document sent for one event of one action: `{"action": {...}, "event": {...}}`,
+    and `"links": {"page": ...}` with the objective page's absolute URL (`page_url`) when the
+    program has a site URL.
 
     Rows are passed through whole, with dates and timestamps as ISO strings (timestamps in UTC),
     so receivers see the same fields as `cxgov actions show --format json`.
     """
-    return {"action": _jsonable(action.row(), "action"), "event": _jsonable(event.row(), "event")}
+    row = _jsonable(action.row(), "action")
+    evidence = row.get("evidence")
+    if isinstance(evidence, dict):
+        # actions opened by earlier versions kept a relative link that opens nothing
+        evidence.pop("page", None)
+    body: dict[str, Any] = {"action": row, "event": _jsonable(event.row(), "event")}
+    if page:
+        body["links"] = {"page": page}
+    return body
 
 
 def encode(body: Mapping[str, Any]) -> bytes:

@@ -254,9 +254,10 @@ def _block(value: Any) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-def issue_body(action: Action, event: ActionEvent) -> str:
+def issue_body(action: Action, event: ActionEvent, page: str | None = None) -> str:
     """The issue text in Markdown. Text from programs and people is kept in code spans and
-    blocks, so it cannot mention, link or format anything."""
+    blocks, so it cannot mention, link or format anything; `page`, the objective page's URL
+    (`page_url`), is the one link."""
     program = action.program or action.evidence.get("program") or "?"
     lines = [
         # lets a later run, or a person, find the issue of an action by searching
@@ -270,6 +271,9 @@ def issue_body(action: Action, event: ActionEvent) -> str:
         # numbers and dates read better plain; anything else could carry Markdown
         shown = value if re.fullmatch(r"[0-9.,:+ –-]*", value) else _code(value)
         lines.append(f"- **{label}:** {shown}")
+    if page:
+        # an autolink: the URL is built by `page_url`, not taken from any text
+        lines.append(f"- **Page:** <{page}>")
     consequence = action.evidence.get("consequence")
     if consequence:
         lines += ["", "**Consequence**", "", _block(consequence)]
@@ -318,14 +322,17 @@ class GitHubSink:
             handle = owner.github if owner is not None and owner.github else None
             labels = [*config.labels, f"severity:{action.severity}"]
             number = issues.create(
-                issue_title(action), issue_body(action, event), labels, [handle] if handle else []
+                issue_title(action),
+                issue_body(action, event, delivery.page),
+                labels,
+                [handle] if handle else [],
             )
             return Outcome("delivered", ref=str(number))
         created = delivery.earlier_ref()
         if created is None:
             return Outcome("failed", "waiting for the issue to be created (the opened event)")
         number = int(created)
-        issues.comment(number, issue_body(action, event))
+        issues.comment(number, issue_body(action, event, delivery.page))
         if event.kind in _CLOSING or event.kind == "cancelled":
             issues.close(number, "not_planned" if event.kind == "cancelled" else "completed")
         elif event.kind in ("reopened", "reopen_ineffective"):

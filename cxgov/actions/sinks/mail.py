@@ -356,8 +356,9 @@ def _status(action: Action, language: str = "en") -> str | None:
     return verdict_words(str(found), language) if found else None
 
 
-def _facts(action: Action, language: str) -> list[tuple[str, str]]:
-    """Label and value of what an owner needs to judge the action, in reading order."""
+def _facts(action: Action, language: str, page: str | None = None) -> list[tuple[str, str]]:
+    """Label and value of what an owner needs to judge the action, in reading order; `page`
+    is the objective page's absolute URL (`page_url`), shown when there is one."""
     labels = _LABELS[language]
     evidence = action.evidence
     facts: list[tuple[str, str]] = []
@@ -391,13 +392,15 @@ def _facts(action: Action, language: str) -> list[tuple[str, str]]:
         suffix = f" ({labels['level']} {level})" if level else ""
         add("escalated_to", f"{action.escalated_to}{suffix}")
     add("consequence", evidence.get("consequence"))
-    add("page", evidence.get("page"))
+    add("page", page)
     return facts
 
 
-def action_email(action: Action, event: ActionEvent, language: str) -> tuple[str, str]:
+def action_email(
+    action: Action, event: ActionEvent, language: str, page: str | None = None
+) -> tuple[str, str]:
     """Subject and plain-text body of the mail about one event of an action, in English or
-    Finnish (`fi`)."""
+    Finnish (`fi`), with a link to `page` (the objective's page) when given."""
     language = _language(language)
     labels = _LABELS[language]
     objective = action.objective or action.evidence.get("objective") or "?"
@@ -412,7 +415,7 @@ def action_email(action: Action, event: ActionEvent, language: str) -> tuple[str
     if event.actor and event.actor != USER_AGENT:
         lines.append(labels["by"].format(actor=event.actor))
     lines.append("")
-    facts = _facts(action, language)
+    facts = _facts(action, language, page)
     width = max((len(label) for label, _ in facts), default=0) + 2
     for label, value in facts:
         lines.append(f"{label + ':':<{width}}{value}")
@@ -443,7 +446,7 @@ class EmailSink:
         to += [address for address in config.to if address not in to]
         if not to:
             return Outcome("skipped", "no recipient has an e-mail address")
-        subject, text = action_email(action, event, delivery.language)
+        subject, text = action_email(action, event, delivery.language, delivery.page)
         try:
             timeout = remaining(delivery.deadline, 10)
         except TimeoutError as exc:

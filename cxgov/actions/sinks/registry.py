@@ -13,6 +13,8 @@ from typing import Protocol
 from cxgov.actions.sinks.common import Delivery, Outcome, _where
 from cxgov.actions.sinks.github import GitHubSink
 from cxgov.actions.sinks.mail import EmailSink
+from cxgov.actions.sinks.slack import SlackSink
+from cxgov.actions.sinks.teams import TeamsSink
 from cxgov.actions.sinks.webhook import WebhookSink
 from cxgov.model.policies import Sink as SinkConfig
 from cxgov.model.policies import SinkType
@@ -55,8 +57,10 @@ def _registry(*sinks: Sink) -> dict[str, Sink]:
     return table
 
 
-SINKS: dict[str, Sink] = _registry(WebhookSink(), EmailSink(), GitHubSink())
-"""Every sink by its kind (`webhook`, `email`, `github`)."""
+SINKS: dict[str, Sink] = _registry(
+    WebhookSink(), EmailSink(), GitHubSink(), TeamsSink(), SlackSink()
+)
+"""Every sink by its kind (`webhook`, `email`, `github`, `teams`, `slack`)."""
 
 
 def sink_for(kind: str) -> Sink:

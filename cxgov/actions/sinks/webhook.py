@@ -59,14 +59,15 @@ def webhook_secret(secret_env: str | None, env: Mapping[str, str] = os.environ) 
 
 
 def webhook_url(config: SinkConfig, env: Mapping[str, str] = os.environ) -> str:
-    """The URL a webhook sink posts to: its `url`, or the environment variable its `url_env`
-    names, which must be set (a missing one is an error, not a silent skip)."""
+    """The URL a webhook, Teams or Slack sink posts to: its `url`, or the environment variable
+    its `url_env` names, which must be set (a missing one is an error, not a silent skip)."""
     if config.url:
         return config.url
     value = env.get(config.url_env or "", "")
     if not value:
         raise DeliveryError(
-            f"webhook: the URL is missing; set the environment variable {config.url_env}",
+            f"{config.type.value}: the URL is missing; set the environment variable "
+            f"{config.url_env}",
             retryable=False,
         )
     return value
@@ -83,6 +84,7 @@ def deliver_webhook(
     backoff: float = 0.5,
     sleep: Callable[[float], object] = time.sleep,
     deadline: float | None = None,
+    event_kind: str | None = None,
 ) -> None:
     """POST `body` (from `payload`) as JSON to `url`, retrying what may pass on a later try.
 
@@ -106,6 +108,8 @@ def deliver_webhook(
     data = encode(body)
     event = body.get("event")
     kind = str(event.get("kind") or "unknown") if isinstance(event, Mapping) else "unknown"
+    # a chat message (Teams, Slack) has no `event` of its own; its sender names the kind
+    kind = event_kind or kind
     if delivery_id is None:
         action = body.get("action")
         delivery_id = delivery_id_for(
@@ -201,7 +205,7 @@ class WebhookSink:
 
     def deliver(self, config: SinkConfig, delivery: Delivery) -> Outcome:
         url = webhook_url(config, delivery.env)
-        body = payload(delivery.action, delivery.event)
+        body = payload(delivery.action, delivery.event, delivery.page)
         deliver_webhook(
             url,
             body,
