@@ -23,6 +23,7 @@ class SinkType(StrEnum):
     WEBHOOK = "webhook"
     EMAIL = "email"
     GITHUB = "github"
+    JIRA = "jira"
 
 
 class Sink(Model):
@@ -41,8 +42,19 @@ class Sink(Model):
     repo: str | None = None
     """github: `owner/name` of the repository for issues."""
     token_env: str | None = None
-    """github: environment variable holding the API token."""
+    """github: environment variable holding the API token (default CXGOV_GITHUB_TOKEN);
+    jira: the Atlassian API token (default CXGOV_JIRA_TOKEN)."""
     labels: tuple[str, ...] = ()
+    """github, jira: labels every issue gets (Jira labels cannot hold spaces)."""
+    site: str | None = None
+    """jira: the Jira Cloud site's base URL, such as `https://example.atlassian.net`."""
+    project: str | None = None
+    """jira: the key of the project issues are created in, such as `CX`."""
+    issue_type: str | None = None
+    """jira: the issue type by name (default Task)."""
+    email_env: str | None = None
+    """jira: environment variable holding the e-mail address of the account the API token
+    belongs to (default CXGOV_JIRA_EMAIL)."""
 
     @model_validator(mode="after")
     def _complete(self) -> Sink:
@@ -53,6 +65,10 @@ class Sink(Model):
             )
         if self.type is SinkType.GITHUB and not self.repo:
             raise ValueError("a github sink needs a `repo` (owner/name)")
+        if self.type is SinkType.JIRA and not (self.site and self.project):
+            raise ValueError(
+                "a jira sink needs a `site` (https://<name>.atlassian.net) and a `project` key"
+            )
         return self
 
 

@@ -51,7 +51,7 @@ def test_a_sink_is_found_by_its_kind_as_text_or_model_value() -> None:
 
 def test_an_unknown_kind_is_a_clear_error() -> None:
     with pytest.raises(
-        UnknownSinkKind, match=r"'teams'; the sink kinds are email, github, webhook"
+        UnknownSinkKind, match=r"'teams'; the sink kinds are email, github, jira, webhook"
     ):
         sink_for("teams")
 

@@ -1,7 +1,8 @@
 """Transport for sinks: mirroring CX actions to where their owners work.
 
-Three ways out, all with the standard library only: a signed JSON webhook (`webhook`), an
-e-mail over SMTP (`mail`) and GitHub issues over the REST API (`github`); what they share, the
+Four ways out, all with the standard library only: a signed JSON webhook (`webhook`), an
+e-mail over SMTP (`mail`), GitHub issues over the REST API (`github`) and Jira Cloud issues
+over REST API v3 (`jira`); what they share, the
 payload, its signature and the HTTP plumbing, is in `common`. Each failure is a `DeliveryError`
 that says whether trying again later can help (`retryable`), so the caller can keep the
 delivery for a later run or give up and tell a person. Secrets are read from environment
@@ -44,6 +45,16 @@ from cxgov.actions.sinks.github import (
     issue_body,
     issue_title,
 )
+from cxgov.actions.sinks.jira import (
+    JIRA_EMAIL_ENV,
+    JIRA_TOKEN_ENV,
+    JiraIssues,
+    JiraSink,
+    action_label,
+    issue_document,
+    issue_summary,
+    jira_credentials,
+)
 from cxgov.actions.sinks.mail import (
     EMAIL_EVENTS,
     EmailSink,
@@ -72,6 +83,8 @@ __all__ = [
     "GITHUB_API_ENV",
     "GITHUB_API_VERSION",
     "GITHUB_TOKEN_ENV",
+    "JIRA_EMAIL_ENV",
+    "JIRA_TOKEN_ENV",
     "MAX_RETRY_AFTER",
     "SIGNATURE_HEADER",
     "SINKS",
@@ -81,6 +94,8 @@ __all__ = [
     "EmailSink",
     "GitHubIssues",
     "GitHubSink",
+    "JiraIssues",
+    "JiraSink",
     "Outcome",
     "Sink",
     "SmtpSettings",
@@ -88,13 +103,17 @@ __all__ = [
     "UnknownSinkKind",
     "WebhookSink",
     "action_email",
+    "action_label",
     "build_email",
     "deliver_webhook",
     "delivery_id_for",
     "encode",
     "github_token",
     "issue_body",
+    "issue_document",
+    "issue_summary",
     "issue_title",
+    "jira_credentials",
     "payload",
     "send_email",
     "shown_sink",

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from cxgov.actions.sinks.common import Delivery, Outcome, _where
 from cxgov.actions.sinks.github import GitHubSink
+from cxgov.actions.sinks.jira import JiraSink
 from cxgov.actions.sinks.mail import EmailSink
 from cxgov.actions.sinks.webhook import WebhookSink
 from cxgov.model.policies import Sink as SinkConfig
@@ -55,8 +56,8 @@ def _registry(*sinks: Sink) -> dict[str, Sink]:
     return table
 
 
-SINKS: dict[str, Sink] = _registry(WebhookSink(), EmailSink(), GitHubSink())
-"""Every sink by its kind (`webhook`, `email`, `github`)."""
+SINKS: dict[str, Sink] = _registry(WebhookSink(), EmailSink(), GitHubSink(), JiraSink())
+"""Every sink by its kind (`webhook`, `email`, `github`, `jira`)."""
 
 
 def sink_for(kind: str) -> Sink:
