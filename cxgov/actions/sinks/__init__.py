@@ -61,6 +61,7 @@ from cxgov.actions.sinks.mail import (
     SmtpSettings,
     SmtpTls,
     action_email,
+    action_email_html,
     build_email,
     send_email,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "UnknownSinkKind",
     "WebhookSink",
     "action_email",
+    "action_email_html",
     "action_label",
     "build_email",
     "deliver_webhook",
