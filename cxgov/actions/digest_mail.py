@@ -26,10 +26,9 @@ from cxgov.actions.sinks import DeliveryError, SmtpSettings, send_email
 from cxgov.judgement.status import current_status
 from cxgov.model import Program
 from cxgov.model.owners import DigestSchedule, Owner
+from cxgov.model.policies import SMTP_HOST_ENV
 from cxgov.store.runs import latest_verdicts
 from cxgov.store.tables import DIGESTS
-
-SMTP_HOST_ENV = "CXGOV_SMTP_HOST"
 
 
 def collect(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,6 +25,13 @@ class SinkType(StrEnum):
     EMAIL = "email"
     GITHUB = "github"
     JIRA = "jira"
+
+
+GITHUB_TOKEN_ENV = "CXGOV_GITHUB_TOKEN"
+JIRA_EMAIL_ENV = "CXGOV_JIRA_EMAIL"
+JIRA_TOKEN_ENV = "CXGOV_JIRA_TOKEN"
+SMTP_HOST_ENV = "CXGOV_SMTP_HOST"
+"""The variables a sink reads when its entry names none: the defaults of `Sink.environment`."""
 
 
 class Sink(Model):
@@ -55,6 +63,32 @@ class Sink(Model):
     email_env: str | None = None
     """jira: environment variable holding the e-mail address of the account the API token
     belongs to (default CXGOV_JIRA_EMAIL)."""
+
+    def environment(self) -> dict[str, str]:
+        """The environment variables this sink reads, each with the field that names it
+        (`secret_env`) or, for a default, what it holds (`CXGOV_SMTP_HOST`: the mail server)."""
+        found: dict[str, str] = {}
+        if self.type is SinkType.WEBHOOK:
+            if self.url_env:
+                found[self.url_env] = "url_env"
+            if self.secret_env:
+                found[self.secret_env] = "secret_env"
+        elif self.type is SinkType.EMAIL:
+            found[SMTP_HOST_ENV] = "the mail server"
+        elif self.type is SinkType.GITHUB:
+            found[self.token_env or GITHUB_TOKEN_ENV] = "token_env"
+        elif self.type is SinkType.JIRA:
+            found[self.email_env or JIRA_EMAIL_ENV] = "email_env"
+            found[self.token_env or JIRA_TOKEN_ENV] = "token_env"
+        return found
+
+    def missing_environment(self, env: Mapping[str, str]) -> dict[str, str]:
+        """Of `environment()`, the variables unset or blank in `env`."""
+        return {
+            name: field
+            for name, field in self.environment().items()
+            if not env.get(name, "").strip()
+        }
 
     @model_validator(mode="after")
     def _complete(self) -> Sink:

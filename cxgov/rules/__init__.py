@@ -12,6 +12,7 @@ from cxgov.rules import (  # noqa: F401  (importing a module registers its rules
     measurement,
     references,
     settings,
+    sinks,
     sources,
     strategy,
     thresholds,

@@ -46,8 +46,6 @@ from cxgov.actions.sinks.github import (
     issue_title,
 )
 from cxgov.actions.sinks.jira import (
-    JIRA_EMAIL_ENV,
-    JIRA_TOKEN_ENV,
     JiraIssues,
     JiraSink,
     action_label,
@@ -74,6 +72,7 @@ from cxgov.actions.sinks.registry import (
     sink_key,
 )
 from cxgov.actions.sinks.webhook import WebhookSink, deliver_webhook, webhook_secret, webhook_url
+from cxgov.model.policies import JIRA_EMAIL_ENV, JIRA_TOKEN_ENV
 
 __all__ = [
     "DEFAULT_SENDER",

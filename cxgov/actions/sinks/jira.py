@@ -36,11 +36,9 @@ from cxgov.actions.sinks.common import (
 )
 from cxgov.actions.sinks.mail import _LABELS, _event_phrase, _facts, _language, _segment, _status
 from cxgov.judgement.actions import Action, ActionEvent
+from cxgov.model.policies import JIRA_EMAIL_ENV, JIRA_TOKEN_ENV, SinkType
 from cxgov.model.policies import Sink as SinkConfig
-from cxgov.model.policies import SinkType
 
-JIRA_EMAIL_ENV = "CXGOV_JIRA_EMAIL"
-JIRA_TOKEN_ENV = "CXGOV_JIRA_TOKEN"
 DEFAULT_ISSUE_TYPE = "Task"
 SUMMARY_LIMIT = 255
 """Jira refuses a longer summary."""

@@ -35,8 +35,8 @@ from cxgov.actions.sinks.common import (
 )
 from cxgov.judgement.actions import Action, ActionEvent
 from cxgov.judgement.verdicts import verdict_words
+from cxgov.model.policies import SMTP_HOST_ENV, SinkType
 from cxgov.model.policies import Sink as SinkConfig
-from cxgov.model.policies import SinkType
 
 EMAIL_EVENTS = frozenset(
     {
@@ -86,9 +86,9 @@ class SmtpSettings:
             value = env.get(name, "").strip()
             return value or None
 
-        host = get("CXGOV_SMTP_HOST")
+        host = get(SMTP_HOST_ENV)
         if host is None:
-            raise _config_error("set the environment variable CXGOV_SMTP_HOST to the mail server")
+            raise _config_error(f"set the environment variable {SMTP_HOST_ENV} to the mail server")
         raw_tls = (get("CXGOV_SMTP_TLS") or SmtpTls.STARTTLS.value).lower()
         try:
             tls = SmtpTls(raw_tls)
