@@ -212,3 +212,11 @@ def test_summaries_fit_jira_and_labels_hold_no_spaces() -> None:
     long = replace(ACTION, objective="o-" + "x" * 400)
     assert len(issue_summary(long, "en")) == 255
     assert action_label("kahvi palvelu", 3) == "cxgov-kahvi_palvelu-3"
+
+
+def test_a_decline_is_named_in_the_programs_language() -> None:
+    decline = replace(ACTION, trigger="decline")
+    assert issue_summary(decline, "fi") == (
+        "[cxgov] o-nps (alue=Hämeenlinna): heikkeneminen — toimenpide 12"
+    )
+    assert issue_summary(decline, "en").endswith(": decline — action 12")

@@ -34,6 +34,7 @@ from cxgov.actions.sinks.common import (
     remaining,
 )
 from cxgov.judgement.actions import Action, ActionEvent
+from cxgov.judgement.lifecycle import ACTION_WORDS, action_words
 from cxgov.judgement.verdicts import verdict_words
 from cxgov.model.policies import SMTP_HOST_ENV, SinkType
 from cxgov.model.policies import Sink as SinkConfig
@@ -384,8 +385,13 @@ def _status(action: Action, language: str = "en") -> str | None:
     """The verdict behind a miss (fail, warn, below target) in words, else what triggered the
     action (a decline's period may well be on target: its title must not say so)."""
     found = action.evidence.get("status") if action.trigger == "miss" else action.trigger
-    found = found or action.trigger
-    return verdict_words(str(found), language) if found else None
+    found = str(found or action.trigger or "")
+    if not found:
+        return None
+    # a trigger (decline) is an action's word, a status a verdict's
+    return (
+        action_words(found, language) if found in ACTION_WORDS else verdict_words(found, language)
+    )
 
 
 def _facts(action: Action, language: str) -> list[tuple[str, str]]:
