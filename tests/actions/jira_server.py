@@ -28,7 +28,8 @@ class AdfError(ValueError):
 def check_adf(doc: Any) -> None:
     """Raise AdfError unless `doc` is an ADF document of the nodes the sink may use: `doc`
     (version 1) of paragraphs and tables; table rows of header and data cells holding
-    paragraphs; non-empty text nodes with known marks, a link's `href` absolute."""
+    paragraphs; non-empty text nodes with known marks, a link's `href` absolute, and hard
+    breaks."""
     if not isinstance(doc, Mapping) or doc.get("type") != "doc" or doc.get("version") != 1:
         raise AdfError("not a version 1 doc")
     for block in _content(doc, "doc"):
@@ -60,6 +61,8 @@ def _paragraph(node: Mapping[str, Any]) -> None:
     if node.get("type") != "paragraph":
         raise AdfError(f"expected a paragraph, got {node.get('type')!r}")
     for text in _content(node, "paragraph"):
+        if text.get("type") == "hardBreak" and set(text) == {"type"}:
+            continue
         if text.get("type") != "text" or not isinstance(text.get("text"), str) or not text["text"]:
             raise AdfError("a paragraph holds non-empty text nodes only")
         for mark in text.get("marks", []):

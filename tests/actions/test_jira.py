@@ -194,6 +194,17 @@ def test_the_document_is_valid_adf_whatever_the_text_and_links_only_absolute_pag
     ]
     assert links == ["https://cx.example.org/objectives/o-nps.html"]
     assert "*bold* [link](x) @here" in adf_text(doc)
+    lines = issue_document(action, replace(EVENT, note="eka rivi\n\ntoka rivi"), "fi")
+    check_adf(lines)
+    [note] = [p for p in lines["content"] if "eka rivi" in adf_text(p)]
+    # the blank line stays a blank line: two breaks, no empty text node (Jira refuses those)
+    assert [n["type"] for n in note["content"]] == [
+        "text",
+        "text",
+        "hardBreak",
+        "hardBreak",
+        "text",
+    ]
     relative = issue_document(
         replace(ACTION, evidence={**ACTION.evidence, "page": "objectives/o-nps.html"}), EVENT, "en"
     )

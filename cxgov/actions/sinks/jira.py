@@ -274,7 +274,7 @@ def _text(value: str, *marks: Mapping[str, Any]) -> dict[str, Any]:
 
 def _paragraph(*content: dict[str, Any]) -> dict[str, Any]:
     # ADF refuses an empty text node; an empty paragraph is allowed
-    return {"type": "paragraph", "content": [c for c in content if c.get("text") != ""]}
+    return {"type": "paragraph", "content": [c for c in content if c.get("text", "-") != ""]}
 
 
 def _cell(kind: str, *content: dict[str, Any]) -> dict[str, Any]:
@@ -311,9 +311,11 @@ def issue_document(action: Action, event: ActionEvent, language: str) -> dict[st
             {"type": "table", "attrs": {"isNumberColumnEnabled": False}, "content": rows}
         )
     if event.note:
-        content.append(
-            _paragraph(_text(f"{labels['note']}: ", {"type": "strong"}), _text(event.note))
-        )
+        # a line break inside a text node is not one in ADF: lines are joined by hardBreak
+        lines: list[dict[str, Any]] = []
+        for line in event.note.splitlines():
+            lines += [{"type": "hardBreak"}, _text(line)] if lines else [_text(line)]
+        content.append(_paragraph(_text(f"{labels['note']}: ", {"type": "strong"}), *lines))
     content.append(_paragraph(_text(labels["footer"], {"type": "em"})))
     return {"version": 1, "type": "doc", "content": content}
 
