@@ -138,6 +138,7 @@ def deliver(
     result = DeliveryRun()
     run_deadline = time.monotonic() + run_seconds
     failures: dict[str, int] = {}
+    variables = dict(env)
     # Deliveries come grouped by action; nothing in this loop changes an action or its events.
     actions: dict[int, ActionHistory] = {}
     for queued in waiting:
@@ -157,7 +158,7 @@ def deliver(
         action = actions[queued.action_id]
         event = next(e for e in action.events if e.id == queued.event_id)
         config = sinks.get(action.objective, {}).get(queued.sink)
-        missing = config.missing_environment(env) if config is not None else {}
+        missing = config.missing_environment(variables) if config is not None else {}
         if missing:
             # a rejection would lose the delivery for a setting someone has yet to make
             names = ", ".join(f"{name} ({field})" for name, field in missing.items())

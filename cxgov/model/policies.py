@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated
 
@@ -82,8 +81,9 @@ class Sink(Model):
             found[self.token_env or JIRA_TOKEN_ENV] = "token_env"
         return found
 
-    def missing_environment(self, env: Mapping[str, str]) -> dict[str, str]:
-        """Of `environment()`, the variables unset or blank in `env`."""
+    def missing_environment(self, env: dict[str, str]) -> dict[str, str]:
+        """Of `environment()`, the variables unset or blank in `env` (a dict: the model
+        imports no more than its types need)."""
         return {
             name: field
             for name, field in self.environment().items()

@@ -29,9 +29,9 @@ def sink_environment(ctx: RuleContext) -> Iterator[Finding]:
     fixed before the run; the run itself leaves a delivery waiting while its sink's variables
     are missing, with the same names in `cxgov actions deliveries`.
     """
-    env = ctx.environment
-    if env is None:
+    if ctx.environment is None:
         return
+    env = dict(ctx.environment)
     for policy, origin in ctx.items("action_policies"):
         for index, sink in enumerate(policy.sinks):
             named = sink.environment()
