@@ -14,16 +14,21 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import Connection, Engine, insert, select
 
 from cxgov.actions import ledger
-from cxgov.actions.digest import DigestData, default_since, owned_objectives, render
+from cxgov.actions.digest import (
+    DigestData,
+    default_since,
+    owned_objectives,
+    render,
+    render_html,
+    subject,
+)
 from cxgov.actions.sinks import DeliveryError, SmtpSettings, send_email
 from cxgov.judgement.status import current_status
 from cxgov.model import Program
 from cxgov.model.owners import DigestSchedule, Owner
+from cxgov.model.policies import SMTP_HOST_ENV
 from cxgov.store.runs import latest_verdicts
 from cxgov.store.tables import DIGESTS
-
-SMTP_HOST_ENV = "CXGOV_SMTP_HOST"
-_SUBJECT = {"en": "[cxgov] Your digest for {day}", "fi": "[cxgov] Koosteesi {day}"}
 
 
 def collect(
@@ -81,7 +86,6 @@ def send_digests(
     if not env.get(SMTP_HOST_ENV):
         return {}
     counts: dict[str, int] = {}
-    language = program.program.language.value
     for owner in program.owners:
         if not owner.email or not due_today(owner, as_of):
             continue
@@ -95,12 +99,12 @@ def send_digests(
             ).first()
             if sent is not None:
                 continue
-            text = render(collect(connection, program, owner, as_of))
+            data = collect(connection, program, owner, as_of)
+        text, html, title = render(data), render_html(data), subject(data)
         if before_send is not None:
             before_send()
         try:
-            subject = _SUBJECT[language].format(day=as_of.isoformat())
-            send_email(SmtpSettings.from_env(env), [owner.email], subject, text)
+            send_email(SmtpSettings.from_env(env), [owner.email], title, text, html=html)
         except DeliveryError:
             counts["failed"] = counts.get("failed", 0) + 1
             continue

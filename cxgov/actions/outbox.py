@@ -115,7 +115,8 @@ def deliver(
     actions (an SQLite store has one writer at a time) while a slow receiver answers. Each
     delivery has `delivery_seconds`, all of them together `run_seconds`; a sink that failed
     `DOWN_AFTER` times is not tried again in this run. What is not tried stays waiting (counted
-    `skipped` for the run, with the reason in `last_error`) and the next run tries it.
+    `skipped` for the run, with the reason in `last_error`) and the next run tries it; so does
+    a delivery to a sink whose environment variables are not set (CXG221 names them).
     `before_send` is called before each attempt (the run checks it still holds its lock)."""
     with engine.begin() as connection:
         enqueue(connection, program, clock())
@@ -138,6 +139,7 @@ def deliver(
     result = DeliveryRun()
     run_deadline = time.monotonic() + run_seconds
     failures: dict[str, int] = {}
+    variables = dict(env)
     # Deliveries come grouped by action; nothing in this loop changes an action or its events.
     actions: dict[int, ActionHistory] = {}
     for queued in waiting:
@@ -157,6 +159,13 @@ def deliver(
         action = actions[queued.action_id]
         event = next(e for e in action.events if e.id == queued.event_id)
         config = sinks.get(action.objective, {}).get(queued.sink)
+        missing = config.missing_environment(variables) if config is not None else {}
+        if missing:
+            # a rejection would lose the delivery for a setting someone has yet to make
+            names = ", ".join(f"{name} ({field})" for name, field in missing.items())
+            _not_tried(engine, queued, _MISSING.format(names=names), clock)
+            result.add("skipped")
+            continue
         unreachable = False
         try:
             if config is None:
@@ -201,6 +210,10 @@ def deliver(
 
 
 _DOWN = "not tried in this run: the sink failed {n} times before it; the next run tries again"
+_MISSING = (
+    "not delivered: the sink's environment variables {names} are not set where the run runs "
+    "(cxgov validate --environment lists them); the next run tries again"
+)
 _OUT_OF_TIME = (
     "not tried in this run: its {seconds} s for deliveries ran out; the next run tries again"
 )

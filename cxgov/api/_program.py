@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from cxgov.errors import InvalidProgram, UsageError
@@ -35,15 +36,17 @@ def validate(
     max_bytes: int = MAX_FILE_BYTES,
     observed: bool = False,
     db: str | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> ValidationResult:
     """Validate every program under `paths` (program directories or folders of them).
 
     `observed`: judge detectability (CXG210) at the answers per period of each program's
     latest recorded run in the store at `db`, where they exceed `min_sample`; without it no
-    store is opened.
+    store is opened. `environment`: check that every variable a sink names is set in it
+    (CXG221), as the nightly run will need them; None checks nothing about it.
     """
     if not observed:
-        return validate_paths(paths, max_bytes=max_bytes)
+        return validate_paths(paths, max_bytes=max_bytes, environment=environment)
     # imported here so that a plain `cxgov validate` never loads the store (tests/test_imports)
     from cxgov.api._store import opened_store
     from cxgov.store.runs import latest_verdicts
@@ -54,7 +57,7 @@ def validate(
             _run, verdicts = latest_verdicts(connection, program_id)
             return recorded_volumes(verdicts)
 
-        return validate_paths(paths, max_bytes=max_bytes, volumes=volumes)
+        return validate_paths(paths, max_bytes=max_bytes, volumes=volumes, environment=environment)
 
 
 def load_program(program_dir: str) -> Program:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import click
@@ -36,6 +37,13 @@ from cxgov.judgement.outcome import ExitCode
     help="Judge whether each objective can detect a miss (CXG210) at the answers per period "
     "of the latest run in the store (--db), not only at min_sample.",
 )
+@click.option(
+    "--environment",
+    is_flag=True,
+    help="Also check that every environment variable a sink names (secret_env, token_env, "
+    "url_env, email_env, CXGOV_SMTP_HOST for e-mail) is set here (CXG221): run it where the "
+    "nightly run runs, with its secrets, not in a pull-request check without them.",
+)
 @db_option
 @guarded
 def validate(
@@ -44,17 +52,24 @@ def validate(
     strict: bool,
     max_file_size: int,
     observed: bool,
+    environment: bool,
     db: str | None,
 ) -> int:
     """Check programs and list every problem with file:line:column and a rule code.
 
     PATHS are program directories or folders of program directories (default: programs/).
-    Without --observed no data is read: the check needs only the program files.
+    Without --observed no data is read: the check needs only the program files; without
+    --environment no environment variable is read.
     Exit codes: 0 no errors (warnings allowed unless --strict), 1 errors found, 2 usage
     error, 3 internal error.
     """
     result = api.validate(
-        list(paths) or ["programs"], max_bytes=max_file_size, observed=observed, db=db
+        list(paths) or ["programs"],
+        max_bytes=max_file_size,
+        observed=observed,
+        db=db,
+        # "now"-like input from the outside world: read here, at the edge, and passed down
+        environment=dict(os.environ) if environment else None,
     )
     click.echo(api.FORMATTERS[output_format](result.diagnostics, len(result.programs)), nl=False)
     return ExitCode.PROBLEMS if result.failed(strict=strict) else ExitCode.OK
@@ -120,6 +135,9 @@ def rules(code_or_name: str | None) -> int:
     click.echo(f"{found.code} {found.name} ({found.severity.value})\n\n{found.doc}")
     for example in api.rule_examples(found.code):
         click.echo(f"\n{'Fails' if example.failing else 'Passes'}: {example.name}")
+        if example.environment is not None:
+            names = ", ".join(sorted(example.environment)) or "no variables"
+            click.echo(f"  checked with --environment, where set: {names}")
         for name, content in example.files.items():
             if content is None:
                 click.echo(f"  (without {name})")

@@ -21,6 +21,33 @@ class ActionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+ACTION_WORDS: dict[str, dict[str, str]] = {
+    # statuses
+    "open": {"en": "open", "fi": "avoin"},
+    "acknowledged": {"en": "acknowledged", "fi": "kuitattu"},
+    "in_progress": {"en": "in progress", "fi": "työn alla"},
+    "resolved": {"en": "resolved", "fi": "ratkaistu"},
+    "verified_effective": {"en": "verified effective", "fi": "todettu tehokkaaksi"},
+    "reopened": {"en": "reopened", "fi": "avattu uudelleen"},
+    "closed_recovered": {"en": "closed, recovered", "fi": "suljettu, palautunut"},
+    "cancelled": {"en": "cancelled", "fi": "peruttu"},
+    # severities
+    "low": {"en": "low", "fi": "matala"},
+    "medium": {"en": "medium", "fi": "keskitaso"},
+    "high": {"en": "high", "fi": "korkea"},
+    # triggers
+    "miss": {"en": "missed target", "fi": "tavoite alittui"},
+    "decline": {"en": "decline", "fi": "heikkeneminen"},
+}
+"""An action's status, severity and trigger as people read them, in English and Finnish; the
+site and the mails word them alike."""
+
+
+def action_words(value: str, language: str = "en") -> str:
+    """A stored status, severity or trigger in the given language (an unknown one as it is)."""
+    return ACTION_WORDS.get(value, {}).get(language, value)
+
+
 ACTIVE = frozenset(
     {
         ActionStatus.OPEN,

@@ -23,11 +23,17 @@ class SinkType(StrEnum):
     WEBHOOK = "webhook"
     EMAIL = "email"
     GITHUB = "github"
+    JIRA = "jira"
     TEAMS = "teams"
     SLACK = "slack"
 
 
 _POSTED_TO_A_URL = (SinkType.WEBHOOK, SinkType.TEAMS, SinkType.SLACK)
+GITHUB_TOKEN_ENV = "CXGOV_GITHUB_TOKEN"
+JIRA_EMAIL_ENV = "CXGOV_JIRA_EMAIL"
+JIRA_TOKEN_ENV = "CXGOV_JIRA_TOKEN"
+SMTP_HOST_ENV = "CXGOV_SMTP_HOST"
+"""The variables a sink reads when its entry names none: the defaults of `Sink.environment`."""
 
 
 class Sink(Model):
@@ -47,8 +53,46 @@ class Sink(Model):
     repo: str | None = None
     """github: `owner/name` of the repository for issues."""
     token_env: str | None = None
-    """github: environment variable holding the API token."""
+    """github: environment variable holding the API token (default CXGOV_GITHUB_TOKEN);
+    jira: the Atlassian API token (default CXGOV_JIRA_TOKEN)."""
     labels: tuple[str, ...] = ()
+    """github, jira: labels every issue gets (Jira labels cannot hold spaces)."""
+    site: str | None = None
+    """jira: the Jira Cloud site's base URL, such as `https://example.atlassian.net`."""
+    project: str | None = None
+    """jira: the key of the project issues are created in, such as `CX`."""
+    issue_type: str | None = None
+    """jira: the issue type by name (default Task)."""
+    email_env: str | None = None
+    """jira: environment variable holding the e-mail address of the account the API token
+    belongs to (default CXGOV_JIRA_EMAIL)."""
+
+    def environment(self) -> dict[str, str]:
+        """The environment variables this sink reads, each with the field that names it
+        (`secret_env`) or, for a default, what it holds (`CXGOV_SMTP_HOST`: the mail server)."""
+        found: dict[str, str] = {}
+        if self.type is SinkType.WEBHOOK:
+            if self.url_env:
+                found[self.url_env] = "url_env"
+            if self.secret_env:
+                found[self.secret_env] = "secret_env"
+        elif self.type is SinkType.EMAIL:
+            found[SMTP_HOST_ENV] = "the mail server"
+        elif self.type is SinkType.GITHUB:
+            found[self.token_env or GITHUB_TOKEN_ENV] = "token_env"
+        elif self.type is SinkType.JIRA:
+            found[self.email_env or JIRA_EMAIL_ENV] = "email_env"
+            found[self.token_env or JIRA_TOKEN_ENV] = "token_env"
+        return found
+
+    def missing_environment(self, env: dict[str, str]) -> dict[str, str]:
+        """Of `environment()`, the variables unset or blank in `env` (a dict: the model
+        imports no more than its types need)."""
+        return {
+            name: field
+            for name, field in self.environment().items()
+            if not env.get(name, "").strip()
+        }
 
     @model_validator(mode="after")
     def _complete(self) -> Sink:
@@ -59,6 +103,10 @@ class Sink(Model):
             )
         if self.type is SinkType.GITHUB and not self.repo:
             raise ValueError("a github sink needs a `repo` (owner/name)")
+        if self.type is SinkType.JIRA and not (self.site and self.project):
+            raise ValueError(
+                "a jira sink needs a `site` (https://<name>.atlassian.net) and a `project` key"
+            )
         return self
 
 

@@ -13,6 +13,7 @@ from cxgov.rules import (  # noqa: F401  (importing a module registers its rules
     measurement,
     references,
     settings,
+    sinks,
     sources,
     strategy,
     thresholds,

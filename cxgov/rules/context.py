@@ -41,6 +41,9 @@ class RuleContext:
     volumes: Mapping[str, int] = field(default_factory=dict)
     """Recent answers per period by objective id, when the caller has data (`cxgov validate
     --observed`); rules fall back on each measurement point's `min_sample` without them."""
+    environment: Mapping[str, str] | None = None
+    """The environment variables the nightly run will have, when the caller asked for them to
+    be checked (`cxgov validate --environment`); None: rules about them do not run."""
     _by_id: dict[str, dict[str, tuple[Any, Origin]]] = field(default_factory=dict)
 
     @property

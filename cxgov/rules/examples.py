@@ -8,8 +8,9 @@ A case file `example_files/cases/CXGnnn.yaml` holds `rule: CXGnnn` and a list of
 each names files to add to (or, with `null`, remove from) the small valid program in
 `example_files/base/`, and `expect`s the complete list of diagnostics the program then
 produces (code, file, line). A case expecting nothing is a passing example; `max_bytes` lowers
-the file-size limit for one case, and `encodings` writes named files in another encoding (to
-show a file that is not UTF-8).
+the file-size limit for one case, `encodings` writes named files in another encoding (to
+show a file that is not UTF-8), and `environment` checks the program in those environment
+variables (as `cxgov validate --environment` does).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class RuleExample:
     max_bytes: int | None = None
     """Overrides the file-size limit, so the size rule can be shown with small files."""
     encodings: Mapping[str, str] | None = None
+    environment: Mapping[str, str] | None = None
+    """The environment the program is checked in (`cxgov validate --environment`), for the
+    rules about it; None: not checked."""
 
     @property
     def failing(self) -> bool:
@@ -67,6 +71,7 @@ def _example(rule: str, raw: dict[str, Any]) -> RuleExample:
         expect,
         raw.get("max_bytes"),
         raw.get("encodings"),
+        raw.get("environment"),
     )
 
 

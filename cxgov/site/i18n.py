@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cxgov.judgement.lifecycle import ACTION_WORDS
 from cxgov.judgement.verdicts import REWRITTEN_WORDS
 from cxgov.judgement.verdicts import WORDS as VERDICT_WORDS
 from cxgov.model import Language
@@ -54,15 +55,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # statuses
     **{verdict.value: dict(said) for verdict, said in VERDICT_WORDS.items()},
     "not_judged": {"en": "not judged", "fi": "ei arvioitu"},
-    # action statuses
-    "open": {"en": "open", "fi": "avoin"},
-    "acknowledged": {"en": "acknowledged", "fi": "kuitattu"},
-    "in_progress": {"en": "in progress", "fi": "työn alla"},
-    "resolved": {"en": "resolved", "fi": "ratkaistu"},
-    "verified_effective": {"en": "verified effective", "fi": "todettu tehokkaaksi"},
-    "reopened": {"en": "reopened", "fi": "avattu uudelleen"},
-    "closed_recovered": {"en": "closed, recovered", "fi": "suljettu, palautunut"},
-    "cancelled": {"en": "cancelled", "fi": "peruttu"},
+    # action statuses, severities and triggers, worded where the mails word them too
+    **{value: dict(said) for value, said in ACTION_WORDS.items()},
     "overdue": {"en": "overdue", "fi": "myöhässä"},
     "escalated": {"en": "escalated", "fi": "eskaloitu"},
     # table headings and labels
@@ -88,13 +82,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "owner": {"en": "Owner", "fi": "Omistaja"},
     "assignee": {"en": "Assignee", "fi": "Vastuuhenkilö"},
     "severity": {"en": "Severity", "fi": "Vakavuus"},
-    "low": {"en": "low", "fi": "matala"},
-    "medium": {"en": "medium", "fi": "keskitaso"},
-    "high": {"en": "high", "fi": "korkea"},
     "due": {"en": "Due", "fi": "Määräpäivä"},
     "trigger": {"en": "Trigger", "fi": "Syy"},
-    "miss": {"en": "missed target", "fi": "tavoite alittui"},
-    "decline": {"en": "decline", "fi": "heikkeneminen"},
     "opened": {"en": "Opened", "fi": "Avattu"},
     "action": {"en": "Action", "fi": "Toimenpide"},
     "event": {"en": "Event", "fi": "Tapahtuma"},

@@ -35,11 +35,14 @@ VolumeSource = Callable[[str], Mapping[str, int]]
 
 
 def check_program(
-    loaded: LoadedProgram, volumes: Mapping[str, int] | None = None
+    loaded: LoadedProgram,
+    volumes: Mapping[str, int] | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> list[Diagnostic]:
     """Every semantic rule over one loaded program; `volumes` are recent answers per period
-    by objective id, when the caller has data (rules fall back on `min_sample`)."""
-    context = RuleContext(loaded, dict(volumes or {}))
+    by objective id, when the caller has data (rules fall back on `min_sample`); `environment`
+    the variables the sinks will read, when the caller asked them checked (CXG221)."""
+    context = RuleContext(loaded, dict(volumes or {}), environment)
     found: list[Diagnostic] = []
     for rule in RULES.values():
         found.extend(rule.diagnostics(context))
@@ -72,19 +75,28 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 
 def validate_paths(
-    paths: list[str], *, max_bytes: int = MAX_FILE_BYTES, volumes: VolumeSource | None = None
+    paths: list[str],
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    volumes: VolumeSource | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> ValidationResult:
     """Load every program under `paths` and report every problem in one pass; `volumes`
-    gives each program's observed answers per period, when the caller read them.
+    gives each program's observed answers per period, when the caller read them; with an
+    `environment`, every variable a sink names must be set in it (CXG221).
 
     Raises `UsageError` only for a path that does not exist.
     """
     with _cycle_collector_paused():
-        return _validate_paths(paths, max_bytes=max_bytes, volumes=volumes)
+        return _validate_paths(paths, max_bytes=max_bytes, volumes=volumes, environment=environment)
 
 
 def _validate_paths(
-    paths: list[str], *, max_bytes: int, volumes: VolumeSource | None
+    paths: list[str],
+    *,
+    max_bytes: int,
+    volumes: VolumeSource | None,
+    environment: Mapping[str, str] | None,
 ) -> ValidationResult:
     found, diagnostics = discover(paths)
     result = ValidationResult(diagnostics=list(diagnostics))
@@ -94,6 +106,6 @@ def _validate_paths(
         result.diagnostics.extend(loaded.diagnostics)
         # a program without a `program` section has no id, so no run of it was ever stored
         observed = volumes(loaded.section.id) if volumes and loaded.section else None
-        result.diagnostics.extend(check_program(loaded, observed))
+        result.diagnostics.extend(check_program(loaded, observed, environment))
     result.diagnostics = sorted_diagnostics(result.diagnostics)
     return result

@@ -51,7 +51,8 @@ def test_a_sink_is_found_by_its_kind_as_text_or_model_value() -> None:
 
 def test_an_unknown_kind_is_a_clear_error() -> None:
     with pytest.raises(
-        UnknownSinkKind, match=r"'pager'; the sink kinds are email, github, slack, teams, webhook"
+        UnknownSinkKind,
+        match=r"'pager'; the sink kinds are email, github, jira, slack, teams, webhook",
     ):
         sink_for("pager")
 

@@ -319,6 +319,7 @@ def test_the_nightly_workflow_runs_its_shell_steps(
     assert job.ran == [
         "Install cxgov",
         "Fetch the survey exports (scripts/fetch-exports, yours to write)",
+        "Check the sinks' secrets",
         "Nightly run",
         "Deliveries that did not get through",
         "Build the site",

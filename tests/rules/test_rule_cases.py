@@ -18,7 +18,11 @@ CASES = load_cases()
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_rule_case(case: Case, tmp_path: Path) -> None:
     program = build(case, tmp_path)
-    result = validate([str(program)], **({"max_bytes": case.max_bytes} if case.max_bytes else {}))
+    result = validate(
+        [str(program)],
+        **({"max_bytes": case.max_bytes} if case.max_bytes else {}),
+        environment=case.environment,
+    )
     found = sorted((d.code, os.path.relpath(d.file, program), d.line) for d in result.diagnostics)
     expected = sorted((e.code, e.file, e.line) for e in case.expect)
     assert found == expected, "\n".join(

@@ -172,7 +172,7 @@ def test_an_owners_digest_lists_objectives_due_actions_and_changes(
     assert (
         "| o-nps | – | 2026-03-01–2026-03-31 (partial) | -40.0 | 100 | **fail** | -55.0 |" in text
     )
-    assert f"- #{action['id']} o-nps (miss, medium): due 2026-03-31" in text
+    assert f"- #{action['id']} o-nps (missed target, medium): due 2026-03-31" in text
     assert "No changes." in text
     since = api.digest(
         program, "cx", as_of=dt.date(2026, 3, 25), since=dt.date(2026, 3, 1), db=db_url

@@ -133,7 +133,7 @@ def test_the_nightly_run_mails_digests_on_each_owners_schedule_once_a_day(
     message = email.message_from_bytes(mail, policy=email.policy.default)
     body = message.get_body(("plain",))
     assert body is not None and "# Digest for CX Lead" in body.get_content()
-    assert "o-nps (miss, high): due 2026-04-09" in body.get_content()
+    assert "o-nps (missed target, high): due 2026-04-09" in body.get_content()
     assert api.run(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock).digests == {}
     monday = api.run(str(program), as_of=dt.date(2026, 4, 6), db=db_url, out=None, clock=clock)
     assert monday.digests == {"sent": 2}

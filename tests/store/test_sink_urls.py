@@ -53,7 +53,7 @@ def test_a_webhook_url_from_the_environment_and_every_url_masked(
     monkeypatch.delenv(URL_ENV, raising=False)
 
     first = api.run(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)
-    assert first.deliveries == {"failed": 1, "rejected": 1}
+    assert first.deliveries == {"failed": 1, "skipped": 1}
     text = _deliveries(db_url)
     listed = json.loads(_deliveries(db_url, "--format", "json"))
     for shown in (text, json.dumps(listed)):
@@ -61,14 +61,14 @@ def test_a_webhook_url_from_the_environment_and_every_url_masked(
     host = server.url.split("://", 1)[1]
     assert {d["sink"] for d in listed} == {f"webhook:http://{host}/…", f"webhook:${URL_ENV}"}
     assert f"→ webhook:http://{host}/…: failed after 1 attempt(s)" in text
+    # a missing URL leaves the delivery waiting for it, untried, instead of rejecting it
     assert (
-        f"→ webhook:${URL_ENV}: rejected after 1 attempt(s): webhook: the URL is missing; "
-        f"set the environment variable {URL_ENV}" in text
+        f"→ webhook:${URL_ENV}: pending after 0 attempt(s): not delivered: the sink's "
+        f"environment variables {URL_ENV} (url_env) are not set" in text
     )
 
     monkeypatch.setenv(URL_ENV, f"{server.url}/hooks/{ENV_TOKEN}")
     up["ok"] = True
-    assert "1 rejected deliveries queued again" in _deliveries(db_url, "--retry")
     second = api.run(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert second.deliveries == {"delivered": 2}
     delivered = {r.path for r in server.requests if r.headers.get("X-Cxgov-Event")}

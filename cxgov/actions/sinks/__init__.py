@@ -1,10 +1,11 @@
 """Transport for sinks: mirroring CX actions to where their owners work.
 
-Five ways out, all with the standard library only: a signed JSON webhook (`webhook`), an
-e-mail over SMTP (`mail`), GitHub issues over the REST API (`github`), an Adaptive Card in
-Microsoft Teams (`teams`) and a Block Kit message in Slack (`slack`), the two chats worded
-alike (`chat`); what they share, the payload, its signature, the link to an objective's page
-(`page_url`) and the HTTP plumbing, is in `common`. Each failure is a `DeliveryError`
+Six ways out, all with the standard library only: a signed JSON webhook (`webhook`), an
+e-mail over SMTP (`mail`), GitHub issues over the REST API (`github`), Jira Cloud issues over
+REST API v3 (`jira`), an Adaptive Card in Microsoft Teams (`teams`) and a Block Kit message in
+Slack (`slack`), the two chats worded alike (`chat`); what they share, the payload, its
+signature, the link to an objective's page (`page_url`) and the HTTP plumbing, is in `common`.
+Each failure is a `DeliveryError`
 that says whether trying again later can help (`retryable`), so the caller can keep the
 delivery for a later run or give up and tell a person. Secrets are read from environment
 variables named in the sink configuration and never appear in error messages.
@@ -47,12 +48,21 @@ from cxgov.actions.sinks.github import (
     issue_body,
     issue_title,
 )
+from cxgov.actions.sinks.jira import (
+    JiraIssues,
+    JiraSink,
+    action_label,
+    issue_document,
+    issue_summary,
+    jira_credentials,
+)
 from cxgov.actions.sinks.mail import (
     EMAIL_EVENTS,
     EmailSink,
     SmtpSettings,
     SmtpTls,
     action_email,
+    action_email_html,
     build_email,
     send_email,
 )
@@ -67,6 +77,7 @@ from cxgov.actions.sinks.registry import (
 from cxgov.actions.sinks.slack import SlackSink, slack_message
 from cxgov.actions.sinks.teams import TeamsSink, adaptive_card, teams_message
 from cxgov.actions.sinks.webhook import WebhookSink, deliver_webhook, webhook_secret, webhook_url
+from cxgov.model.policies import JIRA_EMAIL_ENV, JIRA_TOKEN_ENV
 
 __all__ = [
     "DEFAULT_SENDER",
@@ -77,6 +88,8 @@ __all__ = [
     "GITHUB_API_ENV",
     "GITHUB_API_VERSION",
     "GITHUB_TOKEN_ENV",
+    "JIRA_EMAIL_ENV",
+    "JIRA_TOKEN_ENV",
     "MAX_RETRY_AFTER",
     "SIGNATURE_HEADER",
     "SINKS",
@@ -86,6 +99,8 @@ __all__ = [
     "EmailSink",
     "GitHubIssues",
     "GitHubSink",
+    "JiraIssues",
+    "JiraSink",
     "Outcome",
     "Sink",
     "SlackSink",
@@ -95,6 +110,8 @@ __all__ = [
     "UnknownSinkKind",
     "WebhookSink",
     "action_email",
+    "action_email_html",
+    "action_label",
     "adaptive_card",
     "build_email",
     "deliver_webhook",
@@ -102,7 +119,10 @@ __all__ = [
     "encode",
     "github_token",
     "issue_body",
+    "issue_document",
+    "issue_summary",
     "issue_title",
+    "jira_credentials",
     "page_url",
     "payload",
     "send_email",

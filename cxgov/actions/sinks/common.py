@@ -29,6 +29,7 @@ from uuid import UUID
 
 from cxgov.clock import system_now
 from cxgov.judgement.actions import ActionEvent, ActionHistory
+from cxgov.model.policies import GITHUB_TOKEN_ENV as GITHUB_TOKEN_ENV
 
 if TYPE_CHECKING:
     from cxgov.model import Owner
@@ -37,7 +38,6 @@ USER_AGENT = "cxgov"
 SIGNATURE_HEADER = "X-Cxgov-Signature"
 EVENT_HEADER = "X-Cxgov-Event"
 DELIVERY_HEADER = "X-Cxgov-Delivery"
-GITHUB_TOKEN_ENV = "CXGOV_GITHUB_TOKEN"
 GITHUB_API_VERSION = "2022-11-28"
 DEFAULT_SENDER = "cxgov@localhost"
 

@@ -1,20 +1,26 @@
-"""The e-mail sink: plain-text mail about an action over SMTP, in English or Finnish.
+"""The e-mail sink: mail about an action over SMTP, in English or Finnish, as plain text and
+HTML alternatives of one message.
 
-The texts here (event phrases, labels, the facts of an action) also word the GitHub issues.
+The texts here (event phrases, labels, the facts of an action) also word the GitHub and Jira
+issues and the owners' digests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import email.utils
 import os
+import re
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from email.header import Header
 from email.message import EmailMessage
 from enum import StrEnum
+from html import escape
 from typing import Any
 
 from cxgov.actions.sinks.common import (
@@ -28,9 +34,10 @@ from cxgov.actions.sinks.common import (
     remaining,
 )
 from cxgov.judgement.actions import Action, ActionEvent
+from cxgov.judgement.lifecycle import ACTION_WORDS, action_words
 from cxgov.judgement.verdicts import verdict_words
+from cxgov.model.policies import SMTP_HOST_ENV, SinkType
 from cxgov.model.policies import Sink as SinkConfig
-from cxgov.model.policies import SinkType
 
 EMAIL_EVENTS = frozenset(
     {
@@ -80,9 +87,9 @@ class SmtpSettings:
             value = env.get(name, "").strip()
             return value or None
 
-        host = get("CXGOV_SMTP_HOST")
+        host = get(SMTP_HOST_ENV)
         if host is None:
-            raise _config_error("set the environment variable CXGOV_SMTP_HOST to the mail server")
+            raise _config_error(f"set the environment variable {SMTP_HOST_ENV} to the mail server")
         raw_tls = (get("CXGOV_SMTP_TLS") or SmtpTls.STARTTLS.value).lower()
         try:
             tls = SmtpTls(raw_tls)
@@ -122,35 +129,61 @@ def _config_error(message: str) -> DeliveryError:
     return DeliveryError(f"e-mail settings: {message}", retryable=False)
 
 
-def build_email(sender: str, to: Sequence[str], subject: str, text: str) -> EmailMessage:
-    """A plain-text UTF-8 message; quoted-printable so it passes servers without 8BITMIME."""
-    message = EmailMessage()
+def build_email(
+    sender: str, to: Sequence[str], subject: str, text: str, html: str | None = None
+) -> EmailMessage:
+    """A UTF-8 multipart/alternative message: the plain text, then the HTML (the text itself,
+    preformatted, when no HTML is given), both quoted-printable so they pass servers without
+    8BITMIME. The SMTP policy folds long headers at 78 columns with CRLF line ends and encodes
+    non-ASCII words (RFC 2047), so a long Finnish subject arrives whole (see `_subject`)."""
+    message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = sender
     message["To"] = ", ".join(to)
     # a header cannot hold a line break; action data should not be able to add headers
-    message["Subject"] = " ".join(subject.split())
+    message.set_raw("Subject", _subject(" ".join(subject.split())))
     message["Date"] = email.utils.formatdate(usegmt=True)
     domain = sender.rpartition("@")[2].strip("> ") or "localhost"
     # explicit domain: make_msgid would otherwise look up the host name, slow without DNS
     message["Message-ID"] = email.utils.make_msgid(domain=domain)
-    # RFC 3834: keeps out-of-office replies and auto-responders from answering
+    # RFC 3834: keeps out-of-office replies and auto-responders from answering. No
+    # List-Unsubscribe: these go to the people who answer for an action, not to a list.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text, charset="utf-8", cte="quoted-printable")
+    if html is None:
+        html = f"<!DOCTYPE html>\n<html><body><pre>{escape(text)}</pre></body></html>\n"
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return message
 
 
+def _subject(subject: str) -> str:
+    """The Subject header's value, encoded and folded. The policy's own folding of a long
+    subject that mixes ASCII and non-ASCII words drops the spaces next to encoded words
+    ("Asiakastyytyväisyys Hämeenlinnan" arrives as one word); `Header` encodes the text whole,
+    spaces inside the encoded words, in lines short enough that the policy keeps them."""
+    if subject.isascii():
+        # plain words: the policy folds them at spaces without harm
+        return subject
+    return Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+
+
 def send_email(
-    settings: SmtpSettings, to: Sequence[str], subject: str, text: str, *, timeout: float = 10
+    settings: SmtpSettings,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    *,
+    html: str | None = None,
+    timeout: float = 10,
 ) -> None:
-    """Send one plain-text mail. Temporary failures (connection, timeout, 4xx replies) raise a
-    retryable `DeliveryError`; permanent ones (5xx, TLS or login refused) a non-retryable one.
-    """
+    """Send one mail, its `text` and `html` as alternatives (see `build_email`). Temporary
+    failures (connection, timeout, 4xx replies) raise a retryable `DeliveryError`; permanent
+    ones (5xx, TLS or login refused) a non-retryable one."""
     where = f"SMTP {settings.host}:{settings.port}"
     recipients = list(dict.fromkeys(a.strip() for a in to if a.strip()))
     if not recipients:
         raise DeliveryError(f"e-mail via {where}: no recipients", retryable=False)
     try:
-        message = build_email(settings.sender, recipients, subject, text)
+        message = build_email(settings.sender, recipients, subject, text, html)
     except (ValueError, TypeError) as error:
         raise DeliveryError(
             f"e-mail via {where}: cannot build the message: {error}", retryable=False
@@ -352,8 +385,13 @@ def _status(action: Action, language: str = "en") -> str | None:
     """The verdict behind a miss (fail, warn, below target) in words, else what triggered the
     action (a decline's period may well be on target: its title must not say so)."""
     found = action.evidence.get("status") if action.trigger == "miss" else action.trigger
-    found = found or action.trigger
-    return verdict_words(str(found), language) if found else None
+    found = str(found or action.trigger or "")
+    if not found:
+        return None
+    # a trigger (decline) is an action's word, a status a verdict's
+    return (
+        action_words(found, language) if found in ACTION_WORDS else verdict_words(found, language)
+    )
 
 
 def _facts(action: Action, language: str, page: str | None = None) -> list[tuple[str, str]]:
@@ -425,6 +463,36 @@ def action_email(
     return subject, "\n".join(lines)
 
 
+def action_email_html(action: Action, event: ActionEvent, language: str) -> str:
+    """The HTML part of the mail about one event of an action: the same words as the plain
+    text, the facts as a table; every text escaped, and only an absolute http(s) page a link."""
+    language = _language(language)
+    labels = _LABELS[language]
+    what = _event_phrase(event.kind, language)
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{language}"><head><meta charset="utf-8"></head>',
+        '<body style="font-family: sans-serif">',
+        f"<p><strong>{escape(labels['headline'].format(id=action.id, what=what))}</strong>",
+    ]
+    if event.actor and event.actor != USER_AGENT:
+        out[-1] += f" {escape(labels['by'].format(actor=event.actor))}"
+    out[-1] += "</p>"
+    out.append('<table style="border-collapse: collapse" cellpadding="4">')
+    for label, value in _facts(action, language):
+        shown = escape(value)
+        if re.fullmatch(r"https?://\S+", value):
+            shown = f'<a href="{escape(value, quote=True)}">{shown}</a>'
+        out.append(f'<tr><th style="text-align: left">{escape(label)}</th><td>{shown}</td></tr>')
+    out.append("</table>")
+    if event.note:
+        out.append(f"<p><strong>{escape(labels['note'])}:</strong></p>")
+        out.append(f'<p style="white-space: pre-wrap">{escape(event.note)}</p>')
+    out.append(f"<hr><p><small>{escape(labels['footer'])}</small></p>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
 class EmailSink:
     """A mail to the assignee (and, when escalated, to whom it went), plus the sink's `to`,
     for the events in `EMAIL_EVENTS`; SMTP settings come from `CXGOV_SMTP_*`."""
@@ -451,5 +519,8 @@ class EmailSink:
             timeout = remaining(delivery.deadline, 10)
         except TimeoutError as exc:
             raise DeliveryError(f"e-mail: {exc}", retryable=True) from None
-        send_email(SmtpSettings.from_env(delivery.env), to, subject, text, timeout=timeout)
+        html = action_email_html(action, event, delivery.language)
+        send_email(
+            SmtpSettings.from_env(delivery.env), to, subject, text, html=html, timeout=timeout
+        )
         return DELIVERED

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from cxgov.actions.sinks.common import Delivery, Outcome, _where
 from cxgov.actions.sinks.github import GitHubSink
+from cxgov.actions.sinks.jira import JiraSink
 from cxgov.actions.sinks.mail import EmailSink
 from cxgov.actions.sinks.slack import SlackSink
 from cxgov.actions.sinks.teams import TeamsSink
@@ -58,9 +59,9 @@ def _registry(*sinks: Sink) -> dict[str, Sink]:
 
 
 SINKS: dict[str, Sink] = _registry(
-    WebhookSink(), EmailSink(), GitHubSink(), TeamsSink(), SlackSink()
+    WebhookSink(), EmailSink(), GitHubSink(), JiraSink(), TeamsSink(), SlackSink()
 )
-"""Every sink by its kind (`webhook`, `email`, `github`, `teams`, `slack`)."""
+"""Every sink by its kind (`webhook`, `email`, `github`, `jira`, `teams`, `slack`)."""
 
 
 def sink_for(kind: str) -> Sink:
