@@ -162,8 +162,8 @@ def deliver(
         missing = config.missing_environment(variables) if config is not None else {}
         if missing:
             # a rejection would lose the delivery for a setting someone has yet to make
-            names = ", ".join(f"{name} ({field})" for name, field in missing.items())
-            _not_tried(engine, queued, _MISSING.format(names=names), clock)
+            unset = ", ".join(f"{name} ({field})" for name, field in missing.items())
+            _not_tried(engine, queued, _MISSING.format(names=unset), clock)
             result.add("skipped")
             continue
         unreachable = False
