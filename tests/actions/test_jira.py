@@ -178,11 +178,9 @@ def test_a_workflow_without_a_done_transition_is_a_clear_rejection(
 
 
 def test_the_document_is_valid_adf_whatever_the_text_and_links_only_absolute_pages() -> None:
-    action = replace(
-        ACTION,
-        evidence={**ACTION.evidence, "page": "https://cx.example.org/objectives/o-nps.html"},
-    )
-    doc = issue_document(action, replace(EVENT, note="*bold* [link](x) @here"), "en")
+    action = ACTION
+    page = "https://cx.example.org/objectives/o-nps.html"
+    doc = issue_document(action, replace(EVENT, note="*bold* [link](x) @here"), "en", page)
     check_adf(doc)
     links = [
         mark["attrs"]["href"]
@@ -205,9 +203,7 @@ def test_the_document_is_valid_adf_whatever_the_text_and_links_only_absolute_pag
         "hardBreak",
         "text",
     ]
-    relative = issue_document(
-        replace(ACTION, evidence={**ACTION.evidence, "page": "objectives/o-nps.html"}), EVENT, "en"
-    )
+    relative = issue_document(ACTION, EVENT, "en", "objectives/o-nps.html")
     assert '"link"' not in str(relative).replace("'", '"')
     with pytest.raises(AdfError):
         check_adf(

@@ -176,11 +176,7 @@ def test_an_action_mail_is_text_and_html_alternatives_in_the_programs_language(
 ) -> None:
     server = smtp_server()
     event = replace(EVENT, kind="escalated", actor="liisa", note="<script>alert(1)</script> & ok")
-    action = replace(
-        ACTION,
-        events=(event,),
-        evidence={**ACTION.evidence, "page": "https://cx.example.fi/objectives/o-nps.html"},
-    )
+    action = replace(ACTION, events=(event,))
     env = {"CXGOV_SMTP_HOST": "127.0.0.1", "CXGOV_SMTP_PORT": str(server.port)}
     delivery = Delivery(
         action=action,
@@ -189,6 +185,7 @@ def test_an_action_mail_is_text_and_html_alternatives_in_the_programs_language(
         language="fi",
         env={**env, "CXGOV_SMTP_TLS": "none"},
         earlier_ref=lambda: None,
+        site_url="https://cx.example.fi/",
     )
     assert EmailSink().deliver(SinkConfig(type="email"), delivery).status == "delivered"
 

@@ -288,10 +288,13 @@ def _value(value: str) -> dict[str, Any]:
     return _text(value)
 
 
-def issue_document(action: Action, event: ActionEvent, language: str) -> dict[str, Any]:
+def issue_document(
+    action: Action, event: ActionEvent, language: str, page: str | None = None
+) -> dict[str, Any]:
     """The issue's description, or a comment, as an ADF document: what happened, then the
-    action's facts as a table. Text from programs and people is plain text nodes, which Jira
-    shows as written: it cannot mention or format anything."""
+    action's facts as a table, with `page`, the objective page's URL (`page_url`), as its one
+    link. Text from programs and people is plain text nodes, which Jira shows as written: it
+    cannot mention or format anything."""
     language = _language(language)
     labels = _LABELS[language]
     what = _event_phrase(event.kind, language)
@@ -304,7 +307,7 @@ def issue_document(action: Action, event: ActionEvent, language: str) -> dict[st
             "type": "tableRow",
             "content": [_cell("tableHeader", _text(label)), _cell("tableCell", _value(value))],
         }
-        for label, value in _facts(action, language)
+        for label, value in _facts(action, language, page)
     ]
     if rows:
         content.append(
@@ -338,7 +341,7 @@ class JiraSink:
         label = action_label(
             action.program or str(action.evidence.get("program") or "?"), action.id
         )
-        document = issue_document(action, event, language)
+        document = issue_document(action, event, language, delivery.page)
         if event.kind == "opened":
             created = issues.find(label) or issues.create(
                 issue_summary(action, language),

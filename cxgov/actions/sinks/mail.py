@@ -463,9 +463,12 @@ def action_email(
     return subject, "\n".join(lines)
 
 
-def action_email_html(action: Action, event: ActionEvent, language: str) -> str:
+def action_email_html(
+    action: Action, event: ActionEvent, language: str, page: str | None = None
+) -> str:
     """The HTML part of the mail about one event of an action: the same words as the plain
-    text, the facts as a table; every text escaped, and only an absolute http(s) page a link."""
+    text, the facts as a table with `page` (`page_url`); every text escaped, and only an
+    absolute http(s) page a link."""
     language = _language(language)
     labels = _LABELS[language]
     what = _event_phrase(event.kind, language)
@@ -479,7 +482,7 @@ def action_email_html(action: Action, event: ActionEvent, language: str) -> str:
         out[-1] += f" {escape(labels['by'].format(actor=event.actor))}"
     out[-1] += "</p>"
     out.append('<table style="border-collapse: collapse" cellpadding="4">')
-    for label, value in _facts(action, language):
+    for label, value in _facts(action, language, page):
         shown = escape(value)
         if re.fullmatch(r"https?://\S+", value):
             shown = f'<a href="{escape(value, quote=True)}">{shown}</a>'
@@ -519,7 +522,7 @@ class EmailSink:
             timeout = remaining(delivery.deadline, 10)
         except TimeoutError as exc:
             raise DeliveryError(f"e-mail: {exc}", retryable=True) from None
-        html = action_email_html(action, event, delivery.language)
+        html = action_email_html(action, event, delivery.language, delivery.page)
         send_email(
             SmtpSettings.from_env(delivery.env), to, subject, text, html=html, timeout=timeout
         )
