@@ -171,6 +171,7 @@ def deliver(
                         env=env,
                         earlier_ref=functools.partial(_earlier_ref, engine, queued),
                         deadline=min(time.monotonic() + delivery_seconds, run_deadline),
+                        clock=clock,
                     ),
                 )
             status: str = outcome.status

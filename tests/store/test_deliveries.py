@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from standardwebhooks import Webhook
 
 from cxgov import api
-from cxgov.actions.sinks import verify_signature
 from cxgov.cli import cli
-from tests.clock import clock
+from tests.actions.test_standard_webhooks import NEW_SECRET, ReceiverClock
+from tests.clock import NOW, clock
 from tests.local_servers import Recorded, Reply, StartHttp, StartSmtp, json_reply
 from tests.store.test_actions import shop_with_policy, shop_with_sinks
 
@@ -58,7 +59,8 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     hook = http_server(webhook)
     hub = http_server(github)
     smtp = smtp_server()
-    monkeypatch.setenv("TEST_HOOK_SECRET", "s3cret")
+    monkeypatch.setenv("TEST_HOOK_SECRET", NEW_SECRET)
+    ReceiverClock(monkeypatch, NOW)
     monkeypatch.setenv("CXGOV_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("CXGOV_SMTP_PORT", str(smtp.port))
     monkeypatch.setenv("CXGOV_SMTP_TLS", "none")
@@ -90,11 +92,9 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     assert api.deliveries(db_url).waiting == []
     delivered = [r for r in hook.requests if r.headers.get("X-Cxgov-Event")]
     assert len(delivered) == 4, "three failed tries of the first run, one success now"
-    body: dict[str, Any] = json.loads(delivered[-1].body)
+    verified = Webhook(NEW_SECRET).verify(delivered[-1].body, dict(delivered[-1].headers.items()))
+    body: dict[str, Any] = verified["data"]
     assert body["action"]["objective"] == "o-nps" and body["event"]["kind"] == "opened"
-    assert verify_signature(
-        delivered[-1].body, "s3cret", delivered[-1].headers["X-Cxgov-Signature"]
-    )
 
     action_id = int(body["action"]["id"])
     api.change_action(

@@ -61,7 +61,17 @@ from cxgov.actions.sinks.registry import (
     sink_for,
     sink_key,
 )
-from cxgov.actions.sinks.webhook import WebhookSink, deliver_webhook, webhook_secret, webhook_url
+from cxgov.actions.sinks.webhook import (
+    EVENT_VERSION,
+    WebhookSink,
+    deliver_webhook,
+    event_body,
+    github_signer,
+    signing_keys,
+    standard_signer,
+    webhook_secret,
+    webhook_url,
+)
 
 __all__ = [
     "DEFAULT_SENDER",
@@ -69,6 +79,7 @@ __all__ = [
     "DELIVERY_HEADER",
     "EMAIL_EVENTS",
     "EVENT_HEADER",
+    "EVENT_VERSION",
     "GITHUB_API_ENV",
     "GITHUB_API_VERSION",
     "GITHUB_TOKEN_ENV",
@@ -92,6 +103,8 @@ __all__ = [
     "deliver_webhook",
     "delivery_id_for",
     "encode",
+    "event_body",
+    "github_signer",
     "github_token",
     "issue_body",
     "issue_title",
@@ -99,8 +112,10 @@ __all__ = [
     "send_email",
     "shown_sink",
     "sign",
+    "signing_keys",
     "sink_for",
     "sink_key",
+    "standard_signer",
     "verify_signature",
     "webhook_secret",
     "webhook_url",
