@@ -84,7 +84,7 @@ def http_server() -> Iterator[StartHttp]:
                 self.end_headers()
                 self.wfile.write(reply.body)
 
-            do_POST = do_PATCH = _handle
+            do_GET = do_POST = do_PATCH = _handle
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

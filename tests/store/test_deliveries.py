@@ -81,7 +81,8 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     message = email.message_from_bytes(mail, policy=email.policy.default)
     assert smtp.recipients == ["cx-team@example.org"]
     assert "o-nps" in str(message["Subject"])
-    [created] = hub.requests
+    searched, created = hub.requests
+    assert (searched.method, searched.path.partition("?")[0]) == ("GET", "/search/issues")
     assert created.headers["Authorization"] == "Bearer token-1"
     assert "cx-action" in json.loads(created.body)["labels"]
 
@@ -102,7 +103,7 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     )
     third = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert third.deliveries == {"delivered": 2, "skipped": 1}, "no mail for a cancellation"
-    comment, close = hub.requests[1:]
+    comment, close = hub.requests[2:]
     assert (comment.method, comment.path) == ("POST", "/repos/acme/cx/issues/7/comments")
     assert (close.method, close.path) == ("PATCH", "/repos/acme/cx/issues/7")
     assert json.loads(close.body) == {"state": "closed", "state_reason": "not_planned"}

@@ -42,6 +42,7 @@ from cxgov.actions.sinks.github import (
     GitHubSink,
     github_token,
     issue_body,
+    issue_marker,
     issue_title,
 )
 from cxgov.actions.sinks.mail import (
@@ -107,6 +108,7 @@ __all__ = [
     "github_signer",
     "github_token",
     "issue_body",
+    "issue_marker",
     "issue_title",
     "payload",
     "send_email",
