@@ -8,9 +8,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import standardwebhooks.webhooks
@@ -27,6 +29,7 @@ from cxgov.actions.sinks import (
 from cxgov.model.policies import Sink as SinkConfig
 from tests.actions.test_webhook import ACTION, EVENT
 from tests.clock import NOW
+from tests.conftest import ROOT
 from tests.local_servers import Recorded, Reply, StartHttp, scripted
 
 NEW_SECRET = "whsec_" + base64.b64encode(b"the new key of 32 bytes, exactly").decode()
@@ -224,3 +227,28 @@ def test_the_github_format_is_kept_for_receivers_written_for_it(
 def test_the_signature_format_is_one_of_the_two() -> None:
     with pytest.raises(ValueError, match=r"standard.*github|github.*standard"):
         _config("https://example.org/hook", signature="hmac")
+
+
+def test_the_receiver_in_docs_sinks_md_verifies_a_delivery_and_drops_its_retry(
+    http_server: StartHttp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ReceiverClock(monkeypatch, NOW)
+    text = (ROOT / "docs" / "sinks.md").read_text(encoding="utf-8")
+    [snippet] = re.findall(r"\*\*Verifying in Python\*\*.*?```python\n(.*?)```", text, re.S)
+    monkeypatch.setenv("CX_HOOK_SECRET", NEW_SECRET)
+    receiver: dict[str, Any] = {}
+    exec(compile(snippet, "docs/sinks.md", "exec"), receiver)
+    statuses: list[int] = []
+
+    def respond(request: Recorded) -> Reply:
+        statuses.append(receiver["receive"](request.body, dict(request.headers.items())))
+        return Reply(statuses[-1])
+
+    server = http_server(respond)
+    config = _config(server.url, secret_env="HOOK_SECRET")
+    for _ in range(2):
+        WebhookSink().deliver(config, _delivery({"HOOK_SECRET": NEW_SECRET}))
+    with pytest.raises(DeliveryError):
+        WebhookSink().deliver(config, _delivery({"HOOK_SECRET": OLD_SECRET}))
+    assert statuses == [204, 204, 401]
+    assert receiver["seen"] == {"action-12-event-34"}
