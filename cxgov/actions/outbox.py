@@ -2,9 +2,10 @@
 
 Every event of an action whose policy names sinks becomes one delivery per sink, recorded in
 the store before anything is sent; each attempt commits on its own. So a sink that is down
-never fails the evaluation and never loses an action: the delivery stays `failed` and the next
-run tries again. A sink that refuses for good (a 4xx, a rejected recipient) leaves it
-`rejected`, shown by `cxgov actions deliveries` and tried again with `--retry`.
+never fails the evaluation and never loses an action: the delivery stays `failed` and a later
+run tries again, once its backoff (`next_attempt_at`) has passed. A sink that refuses for good
+(a 4xx, a rejected recipient) leaves it `rejected`, shown by `cxgov actions deliveries` and
+tried again with `--retry`.
 
 Which code delivers is the policy sink's `type`, looked up in the sink registry
 (`cxgov.actions.sinks.SINKS`); nothing here knows one kind from another.
@@ -20,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from cxgov.actions import ledger
 from cxgov.actions.sinks import Delivery, DeliveryError, Outcome, shown_sink, sink_for, sink_key
@@ -96,6 +97,21 @@ RUN_SECONDS = 300.0
 DOWN_AFTER = 2
 """Failed deliveries to one sink after which the run stops trying that sink: each would wait
 out its timeouts again, and the next run tries them all."""
+RETRY_FIRST = dt.timedelta(minutes=5)
+"""How long a failed delivery waits before a run tries it again; doubled with each failure."""
+RETRY_LONGEST = dt.timedelta(hours=6)
+"""The longest a failed delivery waits, whatever the failures or a receiver's `Retry-After`:
+under a day, so a nightly run tries every failed delivery again."""
+
+
+def next_attempt(now: dt.datetime, attempts: int, retry_after: float | None) -> dt.datetime:
+    """When a delivery that failed for the `attempts`-th time is due again: `RETRY_FIRST`
+    doubled per earlier failure, or longer when the receiver asked (`Retry-After`), never
+    longer than `RETRY_LONGEST`."""
+    wait = RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 16)
+    if retry_after is not None:
+        wait = max(wait, dt.timedelta(seconds=retry_after))
+    return now + min(wait, RETRY_LONGEST)
 
 
 def deliver(
@@ -115,10 +131,13 @@ def deliver(
     actions (an SQLite store has one writer at a time) while a slow receiver answers. Each
     delivery has `delivery_seconds`, all of them together `run_seconds`; a sink that failed
     `DOWN_AFTER` times is not tried again in this run. What is not tried stays waiting (counted
-    `skipped` for the run, with the reason in `last_error`) and the next run tries it.
+    `skipped` for the run, with the reason in `last_error`) and the next run tries it. A
+    delivery that failed waits before it is tried again (`next_attempt`); one not yet due is
+    left alone.
     `before_send` is called before each attempt (the run checks it still holds its lock)."""
     with engine.begin() as connection:
         enqueue(connection, program, clock())
+    started = clock().replace(tzinfo=None)
     with engine.connect() as connection:
         waiting = [
             DeliveryState(**r)
@@ -127,6 +146,10 @@ def deliver(
                 .where(
                     DELIVERIES.c.program == program.program.id,
                     DELIVERIES.c.status.in_(("pending", "failed")),
+                    or_(
+                        DELIVERIES.c.next_attempt_at.is_(None),
+                        DELIVERIES.c.next_attempt_at <= started,
+                    ),
                 )
                 .order_by(DELIVERIES.c.action_id, DELIVERIES.c.event_id, DELIVERIES.c.id)
             ).mappings()
@@ -157,6 +180,7 @@ def deliver(
         event = next(e for e in action.events if e.id == queued.event_id)
         config = sinks.get(action.objective, {}).get(queued.sink)
         unreachable = False
+        retry_after: float | None = None
         try:
             if config is None:
                 outcome = Outcome("skipped", "the sink is no longer in the action's policy")
@@ -178,10 +202,13 @@ def deliver(
             error, ref = outcome.error, outcome.ref
         except DeliveryError as exc:
             status, error, ref = "failed" if exc.retryable else "rejected", str(exc), None
-            unreachable = exc.retryable
+            unreachable, retry_after = exc.retryable, exc.retry_after
         if unreachable:
             # only the receiver's failures count: a delivery waiting on another is no sign
             failures[queued.sink] = failures.get(queued.sink, 0) + 1
+        now = clock().replace(tzinfo=None)
+        # only a receiver's failure backs off: a delivery waiting on another is tried next run
+        due = next_attempt(now, queued.attempts + 1, retry_after) if unreachable else None
         with engine.begin() as connection:
             connection.execute(
                 update(DELIVERIES)
@@ -191,7 +218,8 @@ def deliver(
                     attempts=DELIVERIES.c.attempts + int(status != "skipped"),
                     last_error=error,
                     external_ref=ref,
-                    updated_at=clock().replace(tzinfo=None),
+                    updated_at=now,
+                    next_attempt_at=due,
                 )
             )
         result.add(status)
@@ -245,6 +273,8 @@ class DeliveryState:
     external_ref: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    next_attempt_at: dt.datetime | None = None
+    """When a failed delivery is due to be tried again (UTC); None: by the next run."""
 
     def to_json(self) -> dict[str, Any]:
         found = {f: json_value(getattr(self, f)) for f in self.__dataclass_fields__}
@@ -264,7 +294,16 @@ def waiting_deliveries(connection: Connection, program: str | None) -> list[Deli
 
 
 def retry_rejected(connection: Connection, program: str | None) -> int:
-    query = update(DELIVERIES).where(DELIVERIES.c.status == "rejected").values(status="pending")
+    """Queue rejected deliveries again, and let failed ones be tried by the next run without
+    waiting out their backoff (someone fixed the receiver); returns how many were rejected."""
+    due_now = update(DELIVERIES).where(DELIVERIES.c.status == "failed").values(next_attempt_at=None)
+    query = (
+        update(DELIVERIES)
+        .where(DELIVERIES.c.status == "rejected")
+        .values(status="pending", next_attempt_at=None)
+    )
     if program is not None:
+        due_now = due_now.where(DELIVERIES.c.program == program)
         query = query.where(DELIVERIES.c.program == program)
+    connection.execute(due_now)
     return int(connection.execute(query).rowcount)

@@ -18,7 +18,7 @@ from standardwebhooks import Webhook
 from cxgov import api
 from cxgov.cli import cli
 from tests.actions.test_standard_webhooks import NEW_SECRET, ReceiverClock
-from tests.clock import NOW, clock
+from tests.clock import NOW, clock, later
 from tests.local_servers import Recorded, Reply, StartHttp, StartSmtp, json_reply
 from tests.store.test_actions import shop_with_policy, shop_with_sinks
 
@@ -60,7 +60,7 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     hub = http_server(github)
     smtp = smtp_server()
     monkeypatch.setenv("TEST_HOOK_SECRET", NEW_SECRET)
-    ReceiverClock(monkeypatch, NOW)
+    receiver = ReceiverClock(monkeypatch, NOW)
     monkeypatch.setenv("CXGOV_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("CXGOV_SMTP_PORT", str(smtp.port))
     monkeypatch.setenv("CXGOV_SMTP_TLS", "none")
@@ -87,7 +87,11 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     assert "cx-action" in json.loads(created.body)["labels"]
 
     hook_up["ok"] = True
-    second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
+    assert api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock).deliveries == {}, (
+        "not due before its backoff"
+    )
+    receiver.at = NOW + dt.timedelta(hours=6)
+    second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=later(6))
     assert second.evaluation is None, "nothing new to judge"
     assert second.deliveries == {"delivered": 1}
     assert api.deliveries(db_url).waiting == []

@@ -22,12 +22,12 @@ from click.testing import CliRunner
 from standardwebhooks import Webhook
 
 from cxgov import api
-from cxgov.actions.outbox import deliver
+from cxgov.actions.outbox import RETRY_LONGEST, deliver, next_attempt
 from cxgov.api._program import load_program
 from cxgov.cli import cli
 from cxgov.store.engine import open_store
 from tests.actions.test_standard_webhooks import NEW_SECRET, ReceiverClock, verifying
-from tests.clock import NOW, clock
+from tests.clock import NOW, clock, later
 from tests.local_servers import Reply, StartHttp, closed_port, scripted
 from tests.store.test_actions import shop_with_sinks
 from tests.store.test_github_issues import FakeGitHub
@@ -108,7 +108,7 @@ def test_a_fault_is_shown_retried_and_delivered_once(
     kind: str,
     fault: str,
 ) -> None:
-    ReceiverClock(monkeypatch, NOW)
+    receiver_clock = ReceiverClock(monkeypatch, NOW)
     receiver = verifying(NEW_SECRET)
     hub = FakeGitHub("201")
     good_server = http_server(receiver if kind == "webhook" else hub)
@@ -136,13 +136,16 @@ def test_a_fault_is_shown_retried_and_delivered_once(
         assert all(words in shown.output for words in reason), shown.output
         assert "token-1" not in shown.output and NEW_SECRET not in shown.output
 
-        again = deliver(engine, definition, clock=clock, env=env).counts
-        assert again == ({"failed": 1} if status == "failed" else {}), "rejected waits for --retry"
+        if status == "failed":
+            assert "next try from 2026-12-01 12:" in shown.output, "five minutes on or more"
+        # a failed delivery backs off; a rejected one waits for a person
+        assert deliver(engine, definition, clock=clock, env=fixed).counts == {}
         if status == "rejected":
             retried = CliRunner().invoke(cli, ["actions", "deliveries", "--retry", "--db", db_url])
             assert "1 rejected deliveries queued again" in retried.output
-        assert deliver(engine, definition, clock=clock, env=fixed).counts == {"delivered": 1}
-        assert deliver(engine, definition, clock=clock, env=fixed).counts == {}
+        receiver_clock.at = NOW + dt.timedelta(hours=6)
+        assert deliver(engine, definition, clock=later(6), env=fixed).counts == {"delivered": 1}
+        assert deliver(engine, definition, clock=later(6), env=fixed).counts == {}
     finally:
         engine.dispose()
     listed = CliRunner().invoke(cli, ["actions", "deliveries", "--format", "json", "--db", db_url])
@@ -152,3 +155,13 @@ def test_a_fault_is_shown_retried_and_delivered_once(
         Webhook(NEW_SECRET).verify(delivered.body, dict(delivered.headers.items()))
     else:
         assert list(hub.issues) == [1], "exactly one issue"
+
+
+def test_retries_back_off_across_runs_within_bounds() -> None:
+    minutes = [next_attempt(NOW, n, None) - NOW for n in (1, 2, 3, 4)]
+    assert minutes == [dt.timedelta(minutes=m) for m in (5, 10, 20, 40)]
+    assert next_attempt(NOW, 1000, None) - NOW == RETRY_LONGEST == dt.timedelta(hours=6)
+    # a receiver's Retry-After is honoured across runs, up to the same bound
+    assert next_attempt(NOW, 1, 3600) - NOW == dt.timedelta(hours=1)
+    assert next_attempt(NOW, 1, 1e12) - NOW == RETRY_LONGEST
+    assert next_attempt(NOW, 5, 1) - NOW == dt.timedelta(minutes=80)
