@@ -108,10 +108,12 @@ def next_attempt(now: dt.datetime, attempts: int, retry_after: float | None) -> 
     """When a delivery that failed for the `attempts`-th time is due again: `RETRY_FIRST`
     doubled per earlier failure, or longer when the receiver asked (`Retry-After`), never
     longer than `RETRY_LONGEST`."""
-    wait = RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 16)
+    wait = min(RETRY_FIRST * (1 << min(max(attempts - 1, 0), 16)), RETRY_LONGEST)
     if retry_after is not None:
-        wait = max(wait, dt.timedelta(seconds=retry_after))
-    return now + min(wait, RETRY_LONGEST)
+        # bounded before it becomes a timedelta: a Retry-After of 1e20 seconds would overflow
+        asked = min(retry_after, RETRY_LONGEST.total_seconds())
+        wait = max(wait, dt.timedelta(seconds=asked))
+    return now + wait
 
 
 def deliver(
