@@ -42,16 +42,18 @@ def _no_proxy(no_proxy: None) -> None:
 
 
 class ReceiverClock:
-    """The receiver's "now", pinned: the library reads `datetime.now`, which the test sets."""
+    """The receiver's "now", pinned: the library reads `datetime.now`, which the test sets to
+    `now()`: a fixed instant, or the clock the sender runs on (`tests.clock.clock`), moved on
+    by as much as the test needs."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, at: dt.datetime) -> None:
-        self.at = at
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, now: Callable[[], dt.datetime]) -> None:
+        self.now = now
         clock = self
 
         class Pinned(dt.datetime):
             @classmethod
             def now(cls, tz: dt.tzinfo | None = None) -> Pinned:  # type: ignore[override]
-                return cls.fromtimestamp(clock.at.timestamp(), tz)
+                return cls.fromtimestamp(clock.now().timestamp(), tz)
 
         monkeypatch.setattr(standardwebhooks.webhooks, "datetime", Pinned)
 
@@ -92,7 +94,7 @@ def _config(url: str, **extra: str) -> SinkConfig:
 def test_a_delivery_verifies_with_the_reference_library_and_is_a_versioned_event(
     http_server: StartHttp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ReceiverClock(monkeypatch, NOW)
+    ReceiverClock(monkeypatch, lambda: NOW)
     server = http_server(verifying(NEW_SECRET))
     outcome = WebhookSink().deliver(
         _config(server.url + "/hook", secret_env="HOOK_SECRET"),
@@ -115,7 +117,7 @@ def test_a_delivery_verifies_with_the_reference_library_and_is_a_versioned_event
 def test_a_replayed_delivery_older_than_the_tolerance_is_refused(
     http_server: StartHttp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    receiver = ReceiverClock(monkeypatch, NOW)
+    receiver = ReceiverClock(monkeypatch, lambda: NOW)
     server = http_server(verifying(NEW_SECRET))
     WebhookSink().deliver(
         _config(server.url, secret_env="HOOK_SECRET"), _delivery({"HOOK_SECRET": NEW_SECRET})
@@ -133,9 +135,9 @@ def test_a_replayed_delivery_older_than_the_tolerance_is_refused(
             assert b"too old" in refused.read()
             return refused.code
 
-    receiver.at = NOW + dt.timedelta(minutes=4)
+    receiver.now = lambda: NOW + dt.timedelta(minutes=4)
     assert replay() == 204, "within the library's five minutes"
-    receiver.at = NOW + dt.timedelta(minutes=6)
+    receiver.now = lambda: NOW + dt.timedelta(minutes=6)
     assert replay() == 401
 
     # a delivery signed at a stale "now" is refused too, and not retried: it will not pass
@@ -150,7 +152,7 @@ def test_a_replayed_delivery_older_than_the_tolerance_is_refused(
 def test_during_a_key_rotation_both_secrets_sign_and_either_receiver_verifies(
     http_server: StartHttp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ReceiverClock(monkeypatch, NOW)
+    ReceiverClock(monkeypatch, lambda: NOW)
     env = {"HOOK_SECRET": f"{NEW_SECRET} {OLD_SECRET}"}
     for receiver_knows in (NEW_SECRET, OLD_SECRET):
         server = http_server(verifying(receiver_knows))
@@ -165,7 +167,7 @@ def test_during_a_key_rotation_both_secrets_sign_and_either_receiver_verifies(
 def test_each_attempt_is_signed_at_its_own_time(
     http_server: StartHttp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ReceiverClock(monkeypatch, NOW)
+    ReceiverClock(monkeypatch, lambda: NOW)
     server = http_server(scripted(Reply(503), Reply(204)))
     ticks = iter([NOW, NOW + dt.timedelta(seconds=30)])
     delivery = Delivery(
@@ -210,7 +212,7 @@ def test_an_unpadded_secret_is_the_same_key() -> None:
 def test_the_github_format_is_kept_for_receivers_written_for_it(
     http_server: StartHttp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ReceiverClock(monkeypatch, NOW)
+    ReceiverClock(monkeypatch, lambda: NOW)
     server = http_server(scripted(Reply(204)))
     WebhookSink().deliver(
         _config(server.url, secret_env="HOOK_SECRET", signature="github"),
@@ -232,7 +234,7 @@ def test_the_signature_format_is_one_of_the_two() -> None:
 def test_the_receiver_in_docs_sinks_md_verifies_a_delivery_and_drops_its_retry(
     http_server: StartHttp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ReceiverClock(monkeypatch, NOW)
+    ReceiverClock(monkeypatch, lambda: NOW)
     text = (ROOT / "docs" / "sinks.md").read_text(encoding="utf-8")
     [snippet] = re.findall(r"\*\*Verifying in Python\*\*.*?```python\n(.*?)```", text, re.S)
     monkeypatch.setenv("CX_HOOK_SECRET", NEW_SECRET)

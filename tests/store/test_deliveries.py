@@ -18,7 +18,7 @@ from standardwebhooks import Webhook
 from cxgov import api
 from cxgov.cli import cli
 from tests.actions.test_standard_webhooks import NEW_SECRET, ReceiverClock
-from tests.clock import NOW, clock, later
+from tests.clock import clock, later
 from tests.local_servers import Recorded, Reply, StartHttp, StartSmtp, json_reply
 from tests.store.test_actions import shop_with_policy, shop_with_sinks
 
@@ -60,7 +60,7 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     hub = http_server(github)
     smtp = smtp_server()
     monkeypatch.setenv("TEST_HOOK_SECRET", NEW_SECRET)
-    receiver = ReceiverClock(monkeypatch, NOW)
+    receiver = ReceiverClock(monkeypatch, clock)
     monkeypatch.setenv("CXGOV_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("CXGOV_SMTP_PORT", str(smtp.port))
     monkeypatch.setenv("CXGOV_SMTP_TLS", "none")
@@ -90,7 +90,7 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     assert api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock).deliveries == {}, (
         "not due before its backoff"
     )
-    receiver.at = NOW + dt.timedelta(hours=6)
+    receiver.now = later(6)
     second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=later(6))
     assert second.evaluation is None, "nothing new to judge"
     assert second.deliveries == {"delivered": 1}

@@ -14,7 +14,7 @@ from cxgov import api
 from cxgov.store.engine import open_store
 from cxgov.store.tables import FEEDBACK
 from tests.actions.test_standard_webhooks import NEW_SECRET, ReceiverClock, verifying
-from tests.clock import NOW, clock
+from tests.clock import clock
 from tests.local_servers import StartHttp, StartSmtp
 from tests.store.test_actions import shop_with_sinks
 from tests.store.test_github_issues import FakeGitHub
@@ -43,7 +43,7 @@ def test_no_payload_carries_a_customer_comment_or_key(
     smtp_server: StartSmtp,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ReceiverClock(monkeypatch, NOW)
+    ReceiverClock(monkeypatch, clock)
     hook = http_server(verifying(NEW_SECRET))
     hub = FakeGitHub("201")
     github = http_server(hub)

@@ -108,7 +108,7 @@ def test_a_fault_is_shown_retried_and_delivered_once(
     kind: str,
     fault: str,
 ) -> None:
-    receiver_clock = ReceiverClock(monkeypatch, NOW)
+    receiver_clock = ReceiverClock(monkeypatch, clock)
     receiver = verifying(NEW_SECRET)
     hub = FakeGitHub("201")
     good_server = http_server(receiver if kind == "webhook" else hub)
@@ -143,7 +143,7 @@ def test_a_fault_is_shown_retried_and_delivered_once(
         if status == "rejected":
             retried = CliRunner().invoke(cli, ["actions", "deliveries", "--retry", "--db", db_url])
             assert "1 rejected deliveries queued again" in retried.output
-        receiver_clock.at = NOW + dt.timedelta(hours=6)
+        receiver_clock.now = later(6)
         assert deliver(engine, definition, clock=later(6), env=fixed).counts == {"delivered": 1}
         assert deliver(engine, definition, clock=later(6), env=fixed).counts == {}
     finally:
