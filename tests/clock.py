@@ -10,6 +10,7 @@ passes on any day: CI runs it again with the wall clock moved years back and for
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from cxgov.clock import pinned
 
@@ -24,3 +25,8 @@ _clock = pinned(NOW)
 def clock() -> dt.datetime:
     """The `Clock` the tests hand to the api: it starts at NOW and runs on, as the CLI's does."""
     return _clock()
+
+
+def later(hours: float) -> Callable[[], dt.datetime]:
+    """`clock` moved on by `hours`: a later run, such as one past a failed delivery's backoff."""
+    return lambda: clock() + dt.timedelta(hours=hours)

@@ -2,9 +2,10 @@
 
 Every event of an action whose policy names sinks becomes one delivery per sink, recorded in
 the store before anything is sent; each attempt commits on its own. So a sink that is down
-never fails the evaluation and never loses an action: the delivery stays `failed` and the next
-run tries again. A sink that refuses for good (a 4xx, a rejected recipient) leaves it
-`rejected`, shown by `cxgov actions deliveries` and tried again with `--retry`.
+never fails the evaluation and never loses an action: the delivery stays `failed` and a later
+run tries again, once its backoff (`next_attempt_at`) has passed. A sink that refuses for good
+(a 4xx, a rejected recipient) leaves it `rejected`, shown by `cxgov actions deliveries` and
+tried again with `--retry`.
 
 Which code delivers is the policy sink's `type`, looked up in the sink registry
 (`cxgov.actions.sinks.SINKS`); nothing here knows one kind from another.
@@ -20,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from cxgov.actions import ledger
 from cxgov.actions.sinks import Delivery, DeliveryError, Outcome, shown_sink, sink_for, sink_key
@@ -96,6 +97,23 @@ RUN_SECONDS = 300.0
 DOWN_AFTER = 2
 """Failed deliveries to one sink after which the run stops trying that sink: each would wait
 out its timeouts again, and the next run tries them all."""
+RETRY_FIRST = dt.timedelta(minutes=5)
+"""How long a failed delivery waits before a run tries it again; doubled with each failure."""
+RETRY_LONGEST = dt.timedelta(hours=6)
+"""The longest a failed delivery waits, whatever the failures or a receiver's `Retry-After`:
+under a day, so a nightly run tries every failed delivery again."""
+
+
+def next_attempt(now: dt.datetime, attempts: int, retry_after: float | None) -> dt.datetime:
+    """When a delivery that failed for the `attempts`-th time is due again: `RETRY_FIRST`
+    doubled per earlier failure, or longer when the receiver asked (`Retry-After`), never
+    longer than `RETRY_LONGEST`."""
+    wait = min(RETRY_FIRST * (1 << min(max(attempts - 1, 0), 16)), RETRY_LONGEST)
+    if retry_after is not None:
+        # bounded before it becomes a timedelta: a Retry-After of 1e20 seconds would overflow
+        asked = min(retry_after, RETRY_LONGEST.total_seconds())
+        wait = max(wait, dt.timedelta(seconds=asked))
+    return now + wait
 
 
 def deliver(
@@ -116,10 +134,13 @@ def deliver(
     delivery has `delivery_seconds`, all of them together `run_seconds`; a sink that failed
     `DOWN_AFTER` times is not tried again in this run. What is not tried stays waiting (counted
     `skipped` for the run, with the reason in `last_error`) and the next run tries it; so does
-    a delivery to a sink whose environment variables are not set (CXG221 names them).
+    a delivery to a sink whose environment variables are not set (CXG221 names them). A
+    delivery that failed waits before it is tried again (`next_attempt`); one not yet due is
+    left alone.
     `before_send` is called before each attempt (the run checks it still holds its lock)."""
     with engine.begin() as connection:
         enqueue(connection, program, clock())
+    started = clock().replace(tzinfo=None)
     with engine.connect() as connection:
         waiting = [
             DeliveryState(**r)
@@ -128,6 +149,10 @@ def deliver(
                 .where(
                     DELIVERIES.c.program == program.program.id,
                     DELIVERIES.c.status.in_(("pending", "failed")),
+                    or_(
+                        DELIVERIES.c.next_attempt_at.is_(None),
+                        DELIVERIES.c.next_attempt_at <= started,
+                    ),
                 )
                 .order_by(DELIVERIES.c.action_id, DELIVERIES.c.event_id, DELIVERIES.c.id)
             ).mappings()
@@ -167,6 +192,7 @@ def deliver(
             result.add("skipped")
             continue
         unreachable = False
+        retry_after: float | None = None
         try:
             if config is None:
                 outcome = Outcome("skipped", "the sink is no longer in the action's policy")
@@ -183,16 +209,20 @@ def deliver(
                         deadline=min(time.monotonic() + delivery_seconds, run_deadline),
                         site_url=program.program.site_url,
                         objective_name=names.get(action.objective or ""),
+                        clock=clock,
                     ),
                 )
             status: str = outcome.status
             error, ref = outcome.error, outcome.ref
         except DeliveryError as exc:
             status, error, ref = "failed" if exc.retryable else "rejected", str(exc), None
-            unreachable = exc.retryable
+            unreachable, retry_after = exc.retryable, exc.retry_after
         if unreachable:
             # only the receiver's failures count: a delivery waiting on another is no sign
             failures[queued.sink] = failures.get(queued.sink, 0) + 1
+        now = clock().replace(tzinfo=None)
+        # only a receiver's failure backs off: a delivery waiting on another is tried next run
+        due = next_attempt(now, queued.attempts + 1, retry_after) if unreachable else None
         with engine.begin() as connection:
             connection.execute(
                 update(DELIVERIES)
@@ -202,7 +232,8 @@ def deliver(
                     attempts=DELIVERIES.c.attempts + int(status != "skipped"),
                     last_error=error,
                     external_ref=ref,
-                    updated_at=clock().replace(tzinfo=None),
+                    updated_at=now,
+                    next_attempt_at=due,
                 )
             )
         result.add(status)
@@ -260,6 +291,8 @@ class DeliveryState:
     external_ref: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    next_attempt_at: dt.datetime | None = None
+    """When a failed delivery is due to be tried again (UTC); None: by the next run."""
 
     def to_json(self) -> dict[str, Any]:
         found = {f: json_value(getattr(self, f)) for f in self.__dataclass_fields__}
@@ -279,7 +312,16 @@ def waiting_deliveries(connection: Connection, program: str | None) -> list[Deli
 
 
 def retry_rejected(connection: Connection, program: str | None) -> int:
-    query = update(DELIVERIES).where(DELIVERIES.c.status == "rejected").values(status="pending")
+    """Queue rejected deliveries again, and let failed ones be tried by the next run without
+    waiting out their backoff (someone fixed the receiver); returns how many were rejected."""
+    due_now = update(DELIVERIES).where(DELIVERIES.c.status == "failed").values(next_attempt_at=None)
+    query = (
+        update(DELIVERIES)
+        .where(DELIVERIES.c.status == "rejected")
+        .values(status="pending", next_attempt_at=None)
+    )
     if program is not None:
+        due_now = due_now.where(DELIVERIES.c.program == program)
         query = query.where(DELIVERIES.c.program == program)
+    connection.execute(due_now)
     return int(connection.execute(query).rowcount)

@@ -262,13 +262,19 @@ def assign_command(
 
 @actions.command("deliveries")
 @program_id_option
-@click.option("--retry", is_flag=True, help="Put rejected deliveries back in the queue.")
+@click.option(
+    "--retry",
+    is_flag=True,
+    help="Put rejected deliveries back in the queue, and let the next run try failed ones "
+    "without waiting out their backoff.",
+)
 @format_option()
 @db_option
 @guarded
 def deliveries_command(program: str | None, retry: bool, output_format: str, db: str | None) -> int:
     """Deliveries to sinks (webhook, e-mail, GitHub) that have not got through yet: pending,
-    failed (tried again by the next run) and rejected (refused by the sink; --retry)."""
+    failed (tried again by a run after its backoff, 5 minutes doubling per failure up to 6
+    hours, or longer when the receiver asked) and rejected (refused by the sink; --retry)."""
     found = api.deliveries(db, program_id(program, db), retry=retry)
     if output_format == "json":
         click.echo(json.dumps([d.to_json() for d in found.waiting], indent=2))
@@ -279,9 +285,12 @@ def deliveries_command(program: str | None, retry: bool, output_format: str, db:
         click.echo("every delivery got through")
     for d in found.waiting:
         error = f": {d.last_error}" if d.last_error else ""
+        due = ""
+        if d.status == "failed" and d.next_attempt_at is not None:
+            due = f", next try from {d.next_attempt_at:%Y-%m-%d %H:%M} UTC"
         click.echo(
             f"action {d.action_id} event {d.event_id} → {api.shown_sink(d.sink)}: "
-            f"{d.status} after {d.attempts} attempt(s){error}"
+            f"{d.status} after {d.attempts} attempt(s){due}{error}"
         )
     return ExitCode.OK
 

@@ -36,6 +36,15 @@ SMTP_HOST_ENV = "CXGOV_SMTP_HOST"
 """The variables a sink reads when its entry names none: the defaults of `Sink.environment`."""
 
 
+class WebhookSignature(StrEnum):
+    STANDARD = "standard"
+    """Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature` headers and a
+    versioned JSON event (`type`, `timestamp`, `data`)."""
+    GITHUB = "github"
+    """The earlier format, for receivers written for it: `X-Cxgov-Signature: sha256=<hex>` over
+    a `{action, event}` body, with no timestamp."""
+
+
 class Sink(Model):
     """Where actions are mirrored. Secrets are named by environment variable, never written here."""
 
@@ -47,7 +56,11 @@ class Sink(Model):
     """webhook, teams, slack: environment variable holding the URL instead of `url`, for URLs
     that carry their token (Slack, Teams)."""
     secret_env: str | None = None
-    """webhook: environment variable holding the HMAC-SHA256 signing secret."""
+    """webhook: environment variable holding the signing secret (`whsec_<base64>`); during a
+    key rotation it holds the new and the old secret separated by a space, and each signs."""
+    signature: WebhookSignature = WebhookSignature.STANDARD
+    """webhook: `standard` (Standard Webhooks) or `github` (the earlier `X-Cxgov-Signature`
+    header over a `{action, event}` body, for receivers written for it)."""
     to: tuple[str, ...] = ()
     """email: extra recipients besides the assignee."""
     repo: str | None = None

@@ -376,6 +376,8 @@ class Delivery(Base):
     """What the sink calls it: the GitHub issue number."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    """A failed delivery is not tried before this (UTC): retries back off across runs."""
 
 
 DELIVERIES = cast(Table, Delivery.__table__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -13,6 +14,7 @@ from cxgov.actions.sinks import (
     GitHubIssues,
     github_token,
     issue_body,
+    issue_marker,
     issue_title,
 )
 from tests.actions.test_webhook import ACTION, EVENT
@@ -188,3 +190,23 @@ def test_issue_body_keeps_people_text_inert() -> None:
     assert "by `@liisa`" in body
     assert "````text\nping @org/team ```x``` <b>\n````" in body
     assert "```text\nAsiakkaat siirtyvät kilpailijalle; käynnistä yhteydenotot.\n```" in body
+
+
+def test_github_find_takes_the_oldest_issue_whose_body_holds_the_marker_exactly(
+    http_server: StartHttp,
+) -> None:
+    marker = issue_marker(ACTION)
+    items = [
+        {"number": 9, "body": f"{marker}\nlater copy"},
+        {"number": 4, "body": f"{marker}\nfirst"},
+        # search matches words, not the line: action 120 is not action 12
+        {"number": 2, "body": marker.replace("/12 ", "/120 ")},
+        {"number": 1, "body": None},
+    ]
+    server = http_server(scripted(json_reply(200, {"items": items}), json_reply(200, {})))
+    assert _issues(server).find(marker) == 4
+    assert _issues(server).find(marker) is None
+    request = server.requests[0]
+    assert request.method == "GET" and request.path.startswith("/search/issues?")
+    [query] = parse_qs(urlsplit(request.path).query)["q"]
+    assert query == 'repo:o/r is:issue in:body "cxgov action kahvipalvelu/12"'

@@ -17,6 +17,7 @@ from cxgov.actions.sinks import (
     DeliveryError,
     deliver_webhook,
     delivery_id_for,
+    github_signer,
     payload,
     verify_signature,
     webhook_secret,
@@ -119,7 +120,7 @@ def test_delivery_id_is_stable_per_action_and_event() -> None:
 def test_webhook_posts_compact_sorted_utf8_json(http_server: StartHttp) -> None:
     server = http_server(scripted(Reply(204)))
     body = payload(ACTION, EVENT)
-    deliver_webhook(server.url + "/hook", body, secret=None)
+    deliver_webhook(server.url + "/hook", body, signer=None)
     [request] = server.requests
     assert (request.method, request.path) == ("POST", "/hook")
     assert request.headers["Content-Type"].startswith("application/json")
@@ -131,7 +132,7 @@ def test_webhook_posts_compact_sorted_utf8_json(http_server: StartHttp) -> None:
 
 def test_webhook_signature_verifies_over_the_raw_body(http_server: StartHttp) -> None:
     server = http_server(scripted(Reply(200)))
-    deliver_webhook(server.url, payload(ACTION, EVENT), secret="s3cret")
+    deliver_webhook(server.url, payload(ACTION, EVENT), signer=github_signer("s3cret"))
     [request] = server.requests
     header = request.headers["X-Cxgov-Signature"]
     expected = "sha256=" + hmac.new(b"s3cret", request.body, hashlib.sha256).hexdigest()
@@ -142,16 +143,16 @@ def test_webhook_signature_verifies_over_the_raw_body(http_server: StartHttp) ->
 
 def test_webhook_without_secret_is_unsigned(http_server: StartHttp) -> None:
     server = http_server(scripted(Reply(200)))
-    deliver_webhook(server.url, payload(ACTION, EVENT), secret=None)
+    deliver_webhook(server.url, payload(ACTION, EVENT), signer=None)
     assert "X-Cxgov-Signature" not in server.requests[0].headers
 
 
 def test_webhook_names_the_event_and_a_stable_delivery_id(http_server: StartHttp) -> None:
     server = http_server(scripted(Reply(200)))
     body = payload(ACTION, EVENT)
-    deliver_webhook(server.url, body, secret=None)
-    deliver_webhook(server.url, body, secret=None)
-    deliver_webhook(server.url, body, secret=None, delivery_id="given-1")
+    deliver_webhook(server.url, body, signer=None)
+    deliver_webhook(server.url, body, signer=None)
+    deliver_webhook(server.url, body, signer=None, delivery_id="given-1")
     headers = [r.headers for r in server.requests]
     assert [h["X-Cxgov-Event"] for h in headers] == ["opened"] * 3
     assert [h["X-Cxgov-Delivery"] for h in headers] == [
@@ -164,7 +165,13 @@ def test_webhook_names_the_event_and_a_stable_delivery_id(http_server: StartHttp
 def test_webhook_retries_server_errors_with_growing_backoff(http_server: StartHttp) -> None:
     server = http_server(scripted(Reply(500), Reply(500), Reply(200)))
     delays: list[float] = []
-    deliver_webhook(server.url, payload(ACTION, EVENT), secret="k", attempts=3, sleep=delays.append)
+    deliver_webhook(
+        server.url,
+        payload(ACTION, EVENT),
+        signer=github_signer("k"),
+        attempts=3,
+        sleep=delays.append,
+    )
     assert len(server.requests) == 3
     assert len(delays) == 2 and delays[0] < delays[1]
     # a retry is the same delivery: same bytes, same signature, same id
@@ -177,7 +184,7 @@ def test_webhook_gives_up_after_attempts_with_a_retryable_error(http_server: Sta
     delays: list[float] = []
     with pytest.raises(DeliveryError) as caught:
         deliver_webhook(
-            server.url + "/hook", payload(ACTION, EVENT), secret=None, attempts=4,
+            server.url + "/hook", payload(ACTION, EVENT), signer=None, attempts=4,
             sleep=delays.append,
         )  # fmt: skip
     assert caught.value.retryable and caught.value.status == 503
@@ -190,7 +197,7 @@ def test_webhook_client_error_fails_at_once_without_retry(http_server: StartHttp
     server = http_server(scripted(Reply(400, b"bad payload")))
     delays: list[float] = []
     with pytest.raises(DeliveryError) as caught:
-        deliver_webhook(server.url, payload(ACTION, EVENT), secret=None, sleep=delays.append)
+        deliver_webhook(server.url, payload(ACTION, EVENT), signer=None, sleep=delays.append)
     assert not caught.value.retryable and caught.value.status == 400
     assert len(server.requests) == 1 and delays == []
     assert "HTTP 400" in str(caught.value) and "bad payload" in str(caught.value)
@@ -199,7 +206,7 @@ def test_webhook_client_error_fails_at_once_without_retry(http_server: StartHttp
 def test_webhook_rate_limit_waits_as_long_as_the_server_asks(http_server: StartHttp) -> None:
     server = http_server(scripted(Reply(429, headers={"Retry-After": "7"}), Reply(200)))
     delays: list[float] = []
-    deliver_webhook(server.url, payload(ACTION, EVENT), secret=None, sleep=delays.append)
+    deliver_webhook(server.url, payload(ACTION, EVENT), signer=None, sleep=delays.append)
     assert delays == [7.0] and len(server.requests) == 2
 
 
@@ -207,7 +214,7 @@ def test_webhook_redirect_is_not_followed(http_server: StartHttp) -> None:
     target = http_server(scripted(Reply(200)))
     server = http_server(scripted(Reply(302, headers={"Location": target.url})))
     with pytest.raises(DeliveryError) as caught:
-        deliver_webhook(server.url, payload(ACTION, EVENT), secret=None, sleep=lambda _: None)
+        deliver_webhook(server.url, payload(ACTION, EVENT), signer=None, sleep=lambda _: None)
     assert not caught.value.retryable and "redirected" in str(caught.value)
     assert target.requests == []
 
@@ -216,7 +223,7 @@ def test_webhook_to_a_closed_port_is_retryable() -> None:
     delays: list[float] = []
     with pytest.raises(DeliveryError) as caught:
         deliver_webhook(
-            f"http://127.0.0.1:{closed_port()}/hook", payload(ACTION, EVENT), secret=None,
+            f"http://127.0.0.1:{closed_port()}/hook", payload(ACTION, EVENT), signer=None,
             attempts=2, sleep=delays.append,
         )  # fmt: skip
     assert caught.value.retryable and caught.value.status is None
@@ -238,7 +245,7 @@ def test_webhook_timeout_is_retryable() -> None:
         with pytest.raises(DeliveryError) as caught:
             deliver_webhook(
                 f"http://127.0.0.1:{server.server_address[1]}/", payload(ACTION, EVENT),
-                secret=None, timeout=0.2, attempts=2, sleep=lambda _: None,
+                signer=None, timeout=0.2, attempts=2, sleep=lambda _: None,
             )  # fmt: skip
         assert caught.value.retryable and "timed out" in str(caught.value)
     finally:
@@ -251,14 +258,14 @@ def test_webhook_timeout_is_retryable() -> None:
 def test_webhook_error_shows_the_host_but_not_a_secret_path() -> None:
     url = f"http://127.0.0.1:{closed_port()}/services/T0/B0/topsecrettoken?sig=abc"
     with pytest.raises(DeliveryError) as caught:
-        deliver_webhook(url, payload(ACTION, EVENT), secret=None, attempts=1)
+        deliver_webhook(url, payload(ACTION, EVENT), signer=None, attempts=1)
     assert "127.0.0.1" in str(caught.value)
     assert "topsecrettoken" not in str(caught.value) and "abc" not in str(caught.value)
 
 
 def test_webhook_refuses_urls_that_are_not_http() -> None:
     with pytest.raises(DeliveryError) as caught:
-        deliver_webhook("file:///etc/passwd", payload(ACTION, EVENT), secret=None)
+        deliver_webhook("file:///etc/passwd", payload(ACTION, EVENT), signer=None)
     assert not caught.value.retryable
 
 

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from standardwebhooks import Webhook
 
 from cxgov import api
-from cxgov.actions.sinks import verify_signature
 from cxgov.cli import cli
-from tests.clock import clock
+from tests.actions.test_standard_webhooks import NEW_SECRET, ReceiverClock
+from tests.clock import clock, later
 from tests.local_servers import Recorded, Reply, StartHttp, StartSmtp, json_reply
 from tests.store.test_actions import shop_with_policy, shop_with_sinks
 
@@ -58,7 +59,8 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     hook = http_server(webhook)
     hub = http_server(github)
     smtp = smtp_server()
-    monkeypatch.setenv("TEST_HOOK_SECRET", "s3cret")
+    monkeypatch.setenv("TEST_HOOK_SECRET", NEW_SECRET)
+    receiver = ReceiverClock(monkeypatch, clock)
     monkeypatch.setenv("CXGOV_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("CXGOV_SMTP_PORT", str(smtp.port))
     monkeypatch.setenv("CXGOV_SMTP_TLS", "none")
@@ -79,22 +81,25 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     message = email.message_from_bytes(mail, policy=email.policy.default)
     assert smtp.recipients == ["cx-team@example.org"]
     assert "o-nps" in str(message["Subject"])
-    [created] = hub.requests
+    searched, created = hub.requests
+    assert (searched.method, searched.path.partition("?")[0]) == ("GET", "/search/issues")
     assert created.headers["Authorization"] == "Bearer token-1"
     assert "cx-action" in json.loads(created.body)["labels"]
 
     hook_up["ok"] = True
-    second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
+    assert api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock).deliveries == {}, (
+        "not due before its backoff"
+    )
+    receiver.now = later(6)
+    second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=later(6))
     assert second.evaluation is None, "nothing new to judge"
     assert second.deliveries == {"delivered": 1}
     assert api.deliveries(db_url).waiting == []
     delivered = [r for r in hook.requests if r.headers.get("X-Cxgov-Event")]
     assert len(delivered) == 4, "three failed tries of the first run, one success now"
-    body: dict[str, Any] = json.loads(delivered[-1].body)
+    verified = Webhook(NEW_SECRET).verify(delivered[-1].body, dict(delivered[-1].headers.items()))
+    body: dict[str, Any] = verified["data"]
     assert body["action"]["objective"] == "o-nps" and body["event"]["kind"] == "opened"
-    assert verify_signature(
-        delivered[-1].body, "s3cret", delivered[-1].headers["X-Cxgov-Signature"]
-    )
 
     action_id = int(body["action"]["id"])
     api.change_action(
@@ -102,7 +107,7 @@ def test_a_sink_that_is_down_is_retried_by_the_next_run_and_issues_follow_the_ac
     )
     third = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert third.deliveries == {"delivered": 2, "skipped": 1}, "no mail for a cancellation"
-    comment, close = hub.requests[1:]
+    comment, close = hub.requests[2:]
     assert (comment.method, comment.path) == ("POST", "/repos/acme/cx/issues/7/comments")
     assert (close.method, close.path) == ("PATCH", "/repos/acme/cx/issues/7")
     assert json.loads(close.body) == {"state": "closed", "state_reason": "not_planned"}

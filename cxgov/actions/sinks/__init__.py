@@ -46,6 +46,7 @@ from cxgov.actions.sinks.github import (
     GitHubSink,
     github_token,
     issue_body,
+    issue_marker,
     issue_title,
 )
 from cxgov.actions.sinks.jira import (
@@ -76,7 +77,17 @@ from cxgov.actions.sinks.registry import (
 )
 from cxgov.actions.sinks.slack import SlackSink, slack_message
 from cxgov.actions.sinks.teams import TeamsSink, adaptive_card, teams_message
-from cxgov.actions.sinks.webhook import WebhookSink, deliver_webhook, webhook_secret, webhook_url
+from cxgov.actions.sinks.webhook import (
+    EVENT_VERSION,
+    WebhookSink,
+    deliver_webhook,
+    event_body,
+    github_signer,
+    signing_keys,
+    standard_signer,
+    webhook_secret,
+    webhook_url,
+)
 from cxgov.model.policies import JIRA_EMAIL_ENV, JIRA_TOKEN_ENV
 
 __all__ = [
@@ -85,6 +96,7 @@ __all__ = [
     "DELIVERY_HEADER",
     "EMAIL_EVENTS",
     "EVENT_HEADER",
+    "EVENT_VERSION",
     "GITHUB_API_ENV",
     "GITHUB_API_VERSION",
     "GITHUB_TOKEN_ENV",
@@ -117,9 +129,12 @@ __all__ = [
     "deliver_webhook",
     "delivery_id_for",
     "encode",
+    "event_body",
+    "github_signer",
     "github_token",
     "issue_body",
     "issue_document",
+    "issue_marker",
     "issue_summary",
     "issue_title",
     "jira_credentials",
@@ -128,9 +143,11 @@ __all__ = [
     "send_email",
     "shown_sink",
     "sign",
+    "signing_keys",
     "sink_for",
     "sink_key",
     "slack_message",
+    "standard_signer",
     "teams_message",
     "verify_signature",
     "webhook_secret",

@@ -95,6 +95,9 @@ class Delivery:
     deadline: float | None = None
     """The `time.monotonic()` instant by which the sink gives up (retries included), so a slow
     receiver cannot hold the run; None: only the per-socket timeouts."""
+    clock: Callable[[], dt.datetime] = system_now
+    """The run's clock (the outbox passes the one the run was given): when a delivery is
+    sent, which a signed webhook states so that receivers can refuse replays."""
     site_url: str | None = None
     """The published site's base URL (`program.site_url`), which every link is built from."""
     objective_name: str | None = None

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -29,6 +30,7 @@ from cxgov.actions.sinks.common import (
     _retry_after,
     _retryable_status,
     opener_until,
+    past,
     remaining,
 )
 from cxgov.actions.sinks.mail import _event_phrase, _facts, _segment, _status
@@ -101,13 +103,33 @@ class GitHubIssues:
         )
         number = answer.get("number") if isinstance(answer, Mapping) else None
         if not isinstance(number, int) or isinstance(number, bool):
-            # the issue may exist now; retrying could open a second one
+            # the issue may exist now: the retry finds it by its marker (`find`) first
             raise DeliveryError(
                 f"GitHub POST {self.api_url}/repos/{self.repo}/issues: "
                 "the answer has no issue number",
-                retryable=False,
+                retryable=True,
             )
         return number
+
+    def find(self, marker: str) -> int | None:
+        """The number of this repository's oldest issue whose body holds `marker` (see
+        `issue_marker`), or None. Through the search API, whose index lags a new issue by
+        seconds; a retry comes a run later. Search is fuzzy, so the body is checked too."""
+        query = f'repo:{self.repo} is:issue in:body "{marker.strip("<!-> ")}"'
+        answer = self._request(
+            "GET",
+            "/search/issues?" + urllib.parse.urlencode({"q": query, "per_page": "100"}),
+            None,
+        )
+        items = answer.get("items") if isinstance(answer, Mapping) else None
+        found = [
+            item["number"]
+            for item in items or []
+            if isinstance(item, Mapping)
+            and isinstance(item.get("number"), int)
+            and marker in str(item.get("body") or "")
+        ]
+        return min(found, default=None)
 
     def update(
         self,
@@ -141,12 +163,12 @@ class GitHubIssues:
             {"state": "closed", "state_reason": reason},
         )
 
-    def _request(self, method: str, path: str, body: Mapping[str, Any]) -> Any:
+    def _request(self, method: str, path: str, body: Mapping[str, Any] | None) -> Any:
         url = f"{self.api_url}{path}"
-        where = f"GitHub {method} {url}"
+        where = f"GitHub {method} {url.partition('?')[0]}"
         request = urllib.request.Request(
             url,
-            data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            data=None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8"),
             method=method,
             headers={
                 "Authorization": f"Bearer {self._token}",
@@ -165,8 +187,10 @@ class GitHubIssues:
         except urllib.error.HTTPError as error:
             raise _github_error(where, error) from error
         except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            # cut at the deadline, the socket reports a closed connection: say what happened
+            reason = "cut off at the delivery's time limit" if past(self.deadline) else None
             raise DeliveryError(
-                f"{where} failed: {_connection_reason(error)}",
+                f"{where} failed: {reason or _connection_reason(error)}",
                 retryable=not _certificate_problem(error),
             ) from error
         if not raw.strip():
@@ -258,10 +282,9 @@ def issue_body(action: Action, event: ActionEvent, page: str | None = None) -> s
     """The issue text in Markdown. Text from programs and people is kept in code spans and
     blocks, so it cannot mention, link or format anything; `page`, the objective page's URL
     (`page_url`), is the one link."""
-    program = action.program or action.evidence.get("program") or "?"
     lines = [
         # lets a later run, or a person, find the issue of an action by searching
-        f"<!-- cxgov action {_comment_safe(program)}/{_comment_safe(action.id)} -->",
+        issue_marker(action),
         f"**cxgov action {_code(action.id)}**",
         "",
     ]
@@ -293,15 +316,22 @@ def issue_body(action: Action, event: ActionEvent, page: str | None = None) -> s
     return "\n".join(lines) + "\n"
 
 
+def issue_marker(action: Action) -> str:
+    """The hidden line in an action's issue that a retry finds it by:
+    `<!-- cxgov action <program>/<id> -->`."""
+    program = action.program or action.evidence.get("program") or "?"
+    return f"<!-- cxgov action {_comment_safe(program)}/{_comment_safe(action.id)} -->"
+
+
 def _comment_safe(value: Any) -> str:
     # `--` ends an HTML comment early; keep the marker a single inert token
     return re.sub(r"[^A-Za-z0-9_.:-]", "_", str(value)).replace("--", "__")
 
 
 class GitHubSink:
-    """An issue per action in the sink's `repo`: the `opened` event creates it, later events
-    comment on it and close or reopen it. The API is github.com unless `CXGOV_GITHUB_API_URL`
-    names a GitHub Enterprise one."""
+    """An issue per action in the sink's `repo`: the `opened` event creates it (or, retried,
+    finds the one an earlier try created), later events comment on it and close or reopen it.
+    The API is github.com unless `CXGOV_GITHUB_API_URL` names a GitHub Enterprise one."""
 
     kind = SinkType.GITHUB
 
@@ -318,15 +348,17 @@ class GitHubSink:
             deadline=delivery.deadline,
         )
         if event.kind == "opened":
+            title, body = issue_title(action), issue_body(action, event, delivery.page)
+            # GitHub may have created the issue on an earlier try that then failed (a 502, a
+            # timeout): that try's issue is the action's, and a second would be an orphan
+            existing = issues.find(issue_marker(action))
+            if existing is not None:
+                issues.update(existing, title=title, body=body)
+                return Outcome("delivered", ref=str(existing))
             owner = delivery.owners.get(action.assignee)
             handle = owner.github if owner is not None and owner.github else None
             labels = [*config.labels, f"severity:{action.severity}"]
-            number = issues.create(
-                issue_title(action),
-                issue_body(action, event, delivery.page),
-                labels,
-                [handle] if handle else [],
-            )
+            number = issues.create(title, body, labels, [handle] if handle else [])
             return Outcome("delivered", ref=str(number))
         created = delivery.earlier_ref()
         if created is None:

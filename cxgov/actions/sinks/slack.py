@@ -84,7 +84,7 @@ class SlackSink:
         deliver_webhook(
             url,
             slack_message(chat_message(delivery)),
-            secret=None,
+            signer=None,
             delivery_id=delivery_id_for(ids["action"], ids["event"]),
             deadline=delivery.deadline,
             event_kind=delivery.event.kind,

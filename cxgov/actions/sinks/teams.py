@@ -88,7 +88,7 @@ class TeamsSink:
         deliver_webhook(
             url,
             teams_message(adaptive_card(chat_message(delivery))),
-            secret=None,
+            signer=None,
             delivery_id=delivery_id_for(ids["action"], ids["event"]),
             deadline=delivery.deadline,
             event_kind=delivery.event.kind,
