@@ -79,7 +79,7 @@ def test_the_run_leaves_a_delivery_waiting_while_its_sinks_variables_are_missing
     listed = CliRunner().invoke(cli, ["actions", "deliveries", "--db", db_url])
     assert "CX_HOOK_SECRET" in listed.output
 
-    monkeypatch.setenv("CX_HOOK_SECRET", "s3cret")
+    monkeypatch.setenv("CX_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
     second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert second.deliveries == {"delivered": 1}
     assert api.deliveries(db_url).waiting == []

@@ -14,7 +14,7 @@ import pytest
 
 from cxgov import api
 from tests.actions.jira_server import EMAIL, TOKEN, FakeJira, adf_text
-from tests.clock import clock
+from tests.clock import clock, later
 from tests.local_servers import HttpServer, Recorded, Reply, StartHttp, StartSmtp, json_reply
 from tests.store.test_actions import shop_with_sinks
 from tests.store.test_deliveries import AS_OF
@@ -86,7 +86,7 @@ def test_no_customer_key_or_comment_leaves_and_a_502_after_create_leaves_one_jir
     _smtp_env(monkeypatch, smtp.port)
     monkeypatch.setenv("CXGOV_GITHUB_API_URL", hub.url)
     monkeypatch.setenv("CXGOV_GITHUB_TOKEN", "token-1")
-    monkeypatch.setenv("TEST_HOOK_SECRET", "s3cret")
+    monkeypatch.setenv("TEST_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
     monkeypatch.setenv("CX_JIRA_EMAIL", EMAIL)
     monkeypatch.setenv("CX_JIRA_TOKEN", TOKEN)
     program = str(
@@ -104,15 +104,16 @@ def test_no_customer_key_or_comment_leaves_and_a_502_after_create_leaves_one_jir
     assert first.deliveries == {"delivered": 3, "failed": 1}
     [waiting] = api.deliveries(db_url).waiting
     assert waiting.sink.startswith("jira:") and "502" in (waiting.last_error or "")
-    second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
+    # the next night, past the failed delivery's backoff
+    second = api.run(program, as_of=AS_OF, db=db_url, out=None, clock=later(6))
     assert second.deliveries == {"delivered": 1}
     [issue] = jira.issues
     assert issue.fields["labels"] == ["cx", "cxgov-shop-1"]
     assert "o-nps" in issue.fields["summary"]
 
     action_id = int(issue.fields["labels"][1].rsplit("-", 1)[1])
-    api.change_action(action_id, "cancelled", actor="liisa", db=db_url, note="dup", clock=clock)
-    api.run(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
+    api.change_action(action_id, "cancelled", actor="liisa", db=db_url, note="dup", clock=later(6))
+    api.run(program, as_of=AS_OF, db=db_url, out=None, clock=later(7))
     assert issue.status == "Done" and len(issue.comments) == 1
     assert len(jira.issues) == 1
 
