@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from cxgov import api
 from cxgov.cli import cli
 from cxgov.model.policies import Sink
-from tests.clock import clock
+from tests.clock import clock, later
 from tests.local_servers import Recorded, Reply, StartHttp
 from tests.store.test_actions import shop_with_sinks
 
@@ -69,7 +69,8 @@ def test_a_webhook_url_from_the_environment_and_every_url_masked(
 
     monkeypatch.setenv(URL_ENV, f"{server.url}/hooks/{ENV_TOKEN}")
     up["ok"] = True
-    second = api.run(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)
+    # the next night, past the failed delivery's backoff
+    second = api.run(str(program), as_of=AS_OF, db=db_url, out=None, clock=later(6))
     assert second.deliveries == {"delivered": 2}
     delivered = {r.path for r in server.requests if r.headers.get("X-Cxgov-Event")}
     assert delivered == {f"/hooks/{INLINE_TOKEN}?key=q", f"/hooks/{ENV_TOKEN}"}
