@@ -8,10 +8,21 @@ Adaptive Card, `slack` into Block Kit blocks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from cxgov.actions.sinks.common import USER_AGENT, Delivery
+from cxgov.actions.sinks.common import (
+    DELIVERED,
+    USER_AGENT,
+    Delivery,
+    Outcome,
+    delivery_id_for,
+    payload,
+)
 from cxgov.actions.sinks.mail import _LABELS, _event_phrase, _facts, _language
+from cxgov.actions.sinks.webhook import deliver_webhook, webhook_url
+from cxgov.model.policies import Sink as SinkConfig
 
 _TEXT = {
     "en": {
@@ -79,3 +90,19 @@ def chat_message(delivery: Delivery) -> ChatMessage:
         open_label=text["open"],
         footer=text["footer"],
     )
+
+
+def post_chat(config: SinkConfig, delivery: Delivery, body: Mapping[str, Any]) -> Outcome:
+    """POST a chat message (a Teams card, a Slack message) about one event to the sink's URL:
+    unsigned, since the URL itself is the secret, with the event's delivery id so that a
+    repeat can be told apart."""
+    ids = payload(delivery.action, delivery.event)
+    deliver_webhook(
+        webhook_url(config, delivery.env),
+        body,
+        signer=None,
+        delivery_id=delivery_id_for(ids["action"], ids["event"]),
+        deadline=delivery.deadline,
+        event_kind=delivery.event.kind,
+    )
+    return DELIVERED

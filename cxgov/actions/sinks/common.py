@@ -382,3 +382,38 @@ def _certificate_problem(error: BaseException) -> bool:
     reason = error.reason if isinstance(error, urllib.error.URLError) else error
     # a certificate that does not verify will not verify on the next try either
     return isinstance(reason, ssl.SSLCertVerificationError)
+
+
+def exchange_json(
+    request: urllib.request.Request,
+    where: str,
+    *,
+    deadline: float | None,
+    timeout: float,
+    http_error: Callable[[str, urllib.error.HTTPError], DeliveryError],
+) -> Any:
+    """Send one API request within the delivery's `deadline` and read its JSON answer (None
+    for an empty or non-JSON body): the plumbing the issue trackers (GitHub, Jira) share. An
+    HTTP error status becomes the tracker's own `http_error`; a connection that failed, or was
+    cut at the deadline, a retryable `DeliveryError` (not an untrusted certificate)."""
+    try:
+        with (
+            opener_until(deadline) as opener,
+            opener.open(request, timeout=remaining(deadline, timeout)) as response,
+        ):
+            raw = response.read()
+    except urllib.error.HTTPError as error:
+        raise http_error(where, error) from error
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+        # cut at the deadline, the socket reports a closed connection: say what happened
+        reason = "cut off at the delivery's time limit" if past(deadline) else None
+        raise DeliveryError(
+            f"{where} failed: {reason or _connection_reason(error)}",
+            retryable=not _certificate_problem(error),
+        ) from error
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None

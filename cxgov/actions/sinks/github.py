@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
@@ -21,17 +20,13 @@ from cxgov.actions.sinks.common import (
     Delivery,
     DeliveryError,
     Outcome,
-    _certificate_problem,
     _check_http_url,
-    _connection_reason,
     _excerpt,
     _jsonable,
     _read_error,
     _retry_after,
     _retryable_status,
-    opener_until,
-    past,
-    remaining,
+    exchange_json,
 )
 from cxgov.actions.sinks.mail import _event_phrase, _facts, _segment, _status
 from cxgov.clock import system_now
@@ -178,27 +173,9 @@ class GitHubIssues:
                 "Content-Type": "application/json; charset=utf-8",
             },
         )
-        try:
-            with (
-                opener_until(self.deadline) as opener,
-                opener.open(request, timeout=remaining(self.deadline, self.timeout)) as response,
-            ):
-                raw = response.read()
-        except urllib.error.HTTPError as error:
-            raise _github_error(where, error) from error
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-            # cut at the deadline, the socket reports a closed connection: say what happened
-            reason = "cut off at the delivery's time limit" if past(self.deadline) else None
-            raise DeliveryError(
-                f"{where} failed: {reason or _connection_reason(error)}",
-                retryable=not _certificate_problem(error),
-            ) from error
-        if not raw.strip():
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return None
+        return exchange_json(
+            request, where, deadline=self.deadline, timeout=self.timeout, http_error=_github_error
+        )
 
 
 def _github_error(where: str, error: urllib.error.HTTPError) -> DeliveryError:

@@ -9,7 +9,6 @@ that Jira carried out but answered with 502, or a timeout, is found on the retry
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import re
 import urllib.error
@@ -24,15 +23,12 @@ from cxgov.actions.sinks.common import (
     Delivery,
     DeliveryError,
     Outcome,
-    _certificate_problem,
     _check_http_url,
-    _connection_reason,
     _excerpt,
     _read_error,
     _retry_after,
     _retryable_status,
-    opener_until,
-    remaining,
+    exchange_json,
 )
 from cxgov.actions.sinks.mail import _LABELS, _event_phrase, _facts, _language, _segment, _status
 from cxgov.judgement.actions import Action, ActionEvent
@@ -193,25 +189,9 @@ class JiraIssues:
                 **({} if body is None else {"Content-Type": "application/json; charset=utf-8"}),
             },
         )
-        try:
-            with (
-                opener_until(self.deadline) as opener,
-                opener.open(request, timeout=remaining(self.deadline, self.timeout)) as response,
-            ):
-                raw = response.read()
-        except urllib.error.HTTPError as error:
-            raise _jira_error(where, error) from error
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-            raise DeliveryError(
-                f"{where} failed: {_connection_reason(error)}",
-                retryable=not _certificate_problem(error),
-            ) from error
-        if not raw.strip():
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return None
+        return exchange_json(
+            request, where, deadline=self.deadline, timeout=self.timeout, http_error=_jira_error
+        )
 
 
 def _quoted(key: str) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cxgov.actions.sinks.chat import ChatMessage, chat_message
-from cxgov.actions.sinks.common import DELIVERED, Delivery, Outcome, delivery_id_for, payload
-from cxgov.actions.sinks.webhook import deliver_webhook, webhook_url
+from cxgov.actions.sinks.chat import ChatMessage, chat_message, post_chat
+from cxgov.actions.sinks.common import Delivery, Outcome
 from cxgov.model.policies import Sink as SinkConfig
 from cxgov.model.policies import SinkType
 
@@ -79,14 +78,4 @@ class SlackSink:
         return config.url or f"${config.url_env}"
 
     def deliver(self, config: SinkConfig, delivery: Delivery) -> Outcome:
-        url = webhook_url(config, delivery.env)
-        ids = payload(delivery.action, delivery.event)
-        deliver_webhook(
-            url,
-            slack_message(chat_message(delivery)),
-            signer=None,
-            delivery_id=delivery_id_for(ids["action"], ids["event"]),
-            deadline=delivery.deadline,
-            event_kind=delivery.event.kind,
-        )
-        return DELIVERED
+        return post_chat(config, delivery, slack_message(chat_message(delivery)))
