@@ -385,17 +385,27 @@ def _certificate_problem(error: BaseException) -> bool:
 
 
 def exchange_json(
-    request: urllib.request.Request,
+    method: str,
+    url: str,
+    body: Mapping[str, Any] | None,
+    headers: Mapping[str, str],
     where: str,
     *,
     deadline: float | None,
     timeout: float,
     http_error: Callable[[str, urllib.error.HTTPError], DeliveryError],
 ) -> Any:
-    """Send one API request within the delivery's `deadline` and read its JSON answer (None
-    for an empty or non-JSON body): the plumbing the issue trackers (GitHub, Jira) share. An
-    HTTP error status becomes the tracker's own `http_error`; a connection that failed, or was
-    cut at the deadline, a retryable `DeliveryError` (not an untrusted certificate)."""
+    """Send one API request, `body` as JSON, within the delivery's `deadline` and read its
+    JSON answer (None for an empty or non-JSON body): the plumbing the issue trackers (GitHub,
+    Jira) share. An HTTP error status becomes the tracker's own `http_error`; a connection
+    that failed, or was cut at the deadline, a retryable `DeliveryError` (not an untrusted
+    certificate)."""
+    request = urllib.request.Request(
+        url,
+        data=None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        method=method,
+        headers=dict(headers),
+    )
     try:
         with (
             opener_until(deadline) as opener,

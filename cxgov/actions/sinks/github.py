@@ -161,20 +161,22 @@ class GitHubIssues:
     def _request(self, method: str, path: str, body: Mapping[str, Any] | None) -> Any:
         url = f"{self.api_url}{path}"
         where = f"GitHub {method} {url.partition('?')[0]}"
-        request = urllib.request.Request(
-            url,
-            data=None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8"),
-            method=method,
-            headers={
-                "Authorization": f"Bearer {self._token}",
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": GITHUB_API_VERSION,
-                "User-Agent": USER_AGENT,
-                "Content-Type": "application/json; charset=utf-8",
-            },
-        )
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": GITHUB_API_VERSION,
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/json; charset=utf-8",
+        }
         return exchange_json(
-            request, where, deadline=self.deadline, timeout=self.timeout, http_error=_github_error
+            method,
+            url,
+            body,
+            headers,
+            where,
+            deadline=self.deadline,
+            timeout=self.timeout,
+            http_error=_github_error,
         )
 
 

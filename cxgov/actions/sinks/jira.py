@@ -178,19 +178,21 @@ class JiraIssues:
     def _request(self, method: str, path: str, body: Mapping[str, Any] | None) -> Any:
         url = f"{self.site}{path}"
         where = f"Jira {method} {self.site}{path.split('?')[0]}"
-        request = urllib.request.Request(
-            url,
-            data=None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8"),
-            method=method,
-            headers={
-                "Authorization": self._authorization,
-                "Accept": "application/json",
-                "User-Agent": USER_AGENT,
-                **({} if body is None else {"Content-Type": "application/json; charset=utf-8"}),
-            },
-        )
+        headers = {
+            "Authorization": self._authorization,
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            **({} if body is None else {"Content-Type": "application/json; charset=utf-8"}),
+        }
         return exchange_json(
-            request, where, deadline=self.deadline, timeout=self.timeout, http_error=_jira_error
+            method,
+            url,
+            body,
+            headers,
+            where,
+            deadline=self.deadline,
+            timeout=self.timeout,
+            http_error=_jira_error,
         )
 
 
