@@ -67,6 +67,8 @@ def source_path(ctx: RuleContext) -> Iterator[Finding]:
     """
     directory = Path(ctx.loaded.directory)
     for source, origin in ctx.items("sources"):
+        if source.is_table:  # its answers stay in the table: no files to find
+            continue
         found = path_problem(source.path)
         if found is None and folders_only(directory, source.path.strip()):
             found = (
