@@ -70,7 +70,7 @@ def answers(
     dimensions: Sequence[str],
     window: Window = Window(),
 ) -> Subquery:
-    """The answers of `points` as a subquery with columns point, day, value, na, d0.. (one per
+    """The answers of `points` as a subquery with columns point, local_day, value, na, d0.. (one per
     dimension) and loaded. Values off their KPI's scale and empty values are left out, as a
     file's rows with them are rejected; not-applicable codes are kept as such."""
     zone = program.program.timezone
@@ -101,13 +101,13 @@ def answers(
         pieces.append(
             select(
                 point.label("point"),
-                day.label("day"),
+                day.label("local_day"),
                 value.label("value"),
                 *(s.label(f"d{i}") for i, s in enumerate(segments)),
                 loaded.label("loaded"),
             ).where(*where, *condition)
         )
-    rows = (pieces[0] if len(pieces) == 1 else union_all(*pieces)).subquery("rows")
+    rows = (pieces[0] if len(pieces) == 1 else union_all(*pieces)).subquery("answer_rows")
     scales = _scales(program)
     na_codes = sorted({float(v) for v in source.not_applicable if not isinstance(v, str)})
     na = rows.c.value.in_(na_codes) if na_codes else literal(False)
@@ -126,7 +126,7 @@ def answers(
     return (
         select(
             rows.c.point,
-            rows.c.day,
+            rows.c.local_day,
             case((na, None), else_=rows.c.value).label("value") if na_codes else rows.c.value,
             na_flag.label("na"),
             *(rows.c[f"d{i}"] for i in range(len(segments))),

@@ -97,7 +97,7 @@ def count_statement(
     fine = (
         select(
             a.c.point,
-            a.c.day,
+            a.c.local_day,
             *segment_columns,
             count_if(value.is_not(None)).label("n"),
             count_if(value >= 9).label("promoters"),
@@ -107,14 +107,14 @@ def count_statement(
             func.sum(case((answered, deviation), else_=0.0)).label("total"),
             func.sum(case((answered, deviation * deviation), else_=0.0)).label("sumsq"),
         )
-        .group_by(a.c.point, a.c.day, *segment_columns)
+        .group_by(a.c.point, a.c.local_day, *segment_columns)
         .cte("day_cells")
     )
     counted = ["n", "promoters", "passives", "detractors"]
     counted += [f"p{i}" for i in range(len(ranges))] + ["total", "sumsq"]
     bucketed = select(
         fine.c.point,
-        _day_bucket(fine.c.day, timeline).label("bucket"),
+        _day_bucket(fine.c.local_day, timeline).label("bucket"),
         *(fine.c[f"d{i}"] for i in range(len(dimensions))),
         *(fine.c[name] for name in counted),
     ).cte("period_cells")
@@ -170,16 +170,16 @@ def read_rows(
 
 def first_days_statement(answers: Subquery) -> Select[Any]:
     """Each point's first local day and newest load time among `answers`."""
-    return select(answers.c.point, func.min(answers.c.day), func.max(answers.c.loaded)).group_by(
-        answers.c.point
-    )
+    return select(
+        answers.c.point, func.min(answers.c.local_day), func.max(answers.c.loaded)
+    ).group_by(answers.c.point)
 
 
 def touched_statement(answers: Subquery) -> Select[Any]:
     """The (point, local day) pairs holding `answers` (those loaded since the watermark), with
     the newest load time of each."""
-    return select(answers.c.point, answers.c.day, func.max(answers.c.loaded)).group_by(
-        answers.c.point, answers.c.day
+    return select(answers.c.point, answers.c.local_day, func.max(answers.c.loaded)).group_by(
+        answers.c.point, answers.c.local_day
     )
 
 
