@@ -54,15 +54,15 @@ def counts_query(instants: bool) -> Any:
     table = Table(
         "qualtrics__response",
         MetaData(),
-        Column("response_id", String),
+        Column("survey_response_id", String),
         Column("question_id", String),
-        Column("recorded_date", DateTime(timezone=instants)),
+        Column("survey_response_recorded_at", DateTime(timezone=instants)),
         Column("value", Float),
-        Column("contact_id", String),
+        Column("recipient_email", String),
         Column("comment", String),
         Column("tier", String),
         Column("terminal", String),
-        Column("_fivetran_synced", DateTime),
+        Column("survey_response_last_modified_at", DateTime),
         schema="analytics",
     )
     window = program.measurement_points[0].window

@@ -90,7 +90,9 @@ def test_duckdb_table_with_utc_wall_times(tmp_path: Path, monkeypatch: pytest.Mo
         type(r)(
             **{
                 **r.__dict__,
-                "recorded_date": r.recorded_date.replace(tzinfo=dt.timezone(dt.timedelta(hours=2)))
+                "survey_response_recorded_at": r.survey_response_recorded_at.replace(
+                    tzinfo=dt.timezone(dt.timedelta(hours=2))
+                )
                 .astimezone(dt.UTC)
                 .replace(tzinfo=None),
             }
