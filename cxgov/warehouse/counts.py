@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Date,
     Select,
     String,
     and_,
@@ -39,8 +40,8 @@ class CountRow:
     branch: int
     """Index into the statement's branches (one per window × set of segment dimensions)."""
     point: str
-    period: int
-    """Index into the branch's window's timeline."""
+    period: Any
+    """The first day of the cell's period (as the engine returns a date)."""
     labels: tuple[str, ...]
     first_day: Any
     """The earliest local day among the cell's answers (not-applicable ones too)."""
@@ -66,25 +67,30 @@ class Branch:
 
 @dataclass(frozen=True)
 class WindowCells:
-    """One window's periods and the points counted in them."""
+    """One window's periods and the points counted in them; `daily` when its periods are
+    single days (a rolling window's days, added up into windows by cxgov)."""
 
     timeline: Sequence[Period]
     points: frozenset[str]
+    daily: bool = False
 
 
-def _day_bucket(day: ColumnElement[Any], timeline: Sequence[Period]) -> ColumnElement[int]:
-    """The index of the period holding `day`, else -1: a CASE nested as a binary search over
-    the period ends, evaluated once per day cell rather than per answer."""
+def _period_start(day: ColumnElement[Any], window: WindowCells) -> ColumnElement[Any]:
+    """The first day of the period holding `day`, else NULL: a CASE nested as a binary search
+    over the period ends, evaluated once per day cell rather than per answer; a daily
+    timeline's period is the day itself."""
+    timeline = window.timeline
+    if window.daily:
+        return case((and_(day >= timeline[0].start, day <= timeline[-1].end), day), else_=null())
     ends = [p.end for p in timeline]
 
-    def search(low: int, high: int) -> ColumnElement[int]:
+    def search(low: int, high: int) -> ColumnElement[Any]:
         if low == high:
-            return literal(low if low < len(ends) else -1)
+            return literal(timeline[low].start, Date) if low < len(ends) else null()
         middle = (low + high) // 2
         return case((day <= ends[middle], search(low, middle)), else_=search(middle + 1, high))
 
-    starts_at = timeline[0].start
-    return case((day < starts_at, literal(-1)), else_=search(0, len(ends)))
+    return case((day < timeline[0].start, null()), else_=search(0, len(ends)))
 
 
 def count_statement(
@@ -138,7 +144,7 @@ def count_statement(
         bucketed.append(
             select(
                 fine.c.point,
-                _day_bucket(fine.c.local_day, window.timeline).label("bucket"),
+                _period_start(fine.c.local_day, window).label("bucket"),
                 fine.c.local_day,
                 *(fine.c[f"d{i}"] for i in range(len(dimensions))),
                 *(fine.c[name] for name in counted),
@@ -152,7 +158,7 @@ def count_statement(
         cells = bucketed[branch.window]
         labels = [cells.c[f"d{dimensions.index(d)}"] for d in branch.dimensions]
         padding = [null().cast(String).label(f"l{i}") for i in range(len(labels), width)]
-        where = [cells.c.bucket >= 0, *(label.is_not(None) for label in labels)]
+        where = [cells.c.bucket.is_not(None), *(label.is_not(None) for label in labels)]
         if branch.points is not None:
             where.append(cells.c.point.in_(sorted(branch.points)))
         selects.append(
@@ -183,7 +189,7 @@ def read_rows(
             CountRow(
                 number,
                 str(row[1]),
-                int(row[2]),
+                row[2],
                 tuple(str(v) for v in row[3 : 3 + len(branches[number].dimensions)]),
                 row[3 + width],
                 int(row[at] or 0),

@@ -284,6 +284,13 @@ class _Group:
     key: str
     needed: set[Period]
     covered: set[Period]
+    windows: list[Period] = field(default_factory=list)
+    """A rolling window's periods: its timeline is then its days, rolled up one by one (a
+    window moves with the as-of date; its days do not), and added up into these."""
+
+    @property
+    def daily(self) -> bool:
+        return bool(self.windows)
 
 
 def _aggregate_source(
@@ -421,19 +428,16 @@ def _groups(
         members.items(), key=lambda g: repr(g[0])
     ):
         timeline = max((series[p.id] for p in group_points), key=len)
-        if group_points[0].window.calendar is None:  # rolling windows are never rolled up
-            groups.append(
-                _Group(
-                    window, positive, dimensions, group_points, timeline, "", set(timeline), set()
-                )
-            )
-            continue
+        windows: list[Period] = []
+        if group_points[0].window.calendar is None:
+            windows = timeline
+            timeline = _days(timeline[0].start, timeline[-1].end, windows[-1].end)
         text = json.dumps(
             [
                 "table",
                 source.id,
                 definition,
-                window,
+                "days" if windows else window,
                 positive,
                 dimensions,
                 sorted(p.id for p in group_points),
@@ -454,9 +458,26 @@ def _groups(
             }
         needed = {p for p in timeline if p not in covered}
         groups.append(
-            _Group(window, positive, dimensions, group_points, timeline, group_key, needed, covered)
+            _Group(
+                window,
+                positive,
+                dimensions,
+                group_points,
+                timeline,
+                group_key,
+                needed,
+                covered,
+                windows,
+            )
         )
     return groups
+
+
+def _days(first: dt.date, last: dt.date, as_of: dt.date) -> list[Period]:
+    """Each day from `first` to `last` as a period of its own, complete before `as_of`."""
+    count = (last - first).days + 1
+    days = (first + dt.timedelta(days=i) for i in range(count))
+    return [Period(day, day, day < as_of) for day in days]
 
 
 def _shifts(
@@ -499,9 +520,11 @@ def _count(
         WindowCells(
             sorted({p for g in wanted if g.window == name for p in g.timeline}),
             frozenset(p.id for g in wanted if g.window == name for p in g.points),
+            any(g.daily for g in wanted if g.window == name),
         )
         for name in window_names
     ]
+    starts = [{p.start: p for p in window.timeline} for window in windows]
     needed = sorted({p for g in wanted for p in g.needed})
     dimensions = sorted({d for g in wanted for d in g.dimensions})
     ranges = sorted({g.positive for g in wanted if g.positive is not None})
@@ -549,8 +572,8 @@ def _count(
         if target is None:
             continue
         group = target
-        period = windows[branch.window].timeline[row.period]
-        if period not in group.needed:
+        period = starts[branch.window].get(day_of(row.period))
+        if period is None or period not in group.needed:
             continue
         positive = 0 if group.positive is None else row.positives[ranges.index(group.positive)]
         segment = tuple(zip(group.dimensions, row.labels, strict=True))
@@ -581,8 +604,6 @@ def _complete(
     """A group's counts: those just counted plus its rollups; with `persist`, the complete
     periods just counted are rolled up."""
     cells = counted[_result_key(group)]
-    if not group.key:
-        return cells
     if group.covered:
         first = min(p.start for p in group.covered)
         last = max(p.end for p in group.covered)
@@ -621,4 +642,18 @@ def _complete(
             rows,
             rollups.RollupState(0, complete[0].start, complete[-1].end),
         )
-    return cells
+    return _windows(group, cells) if group.daily else cells
+
+
+def _windows(group: _Group, days: dict[Cell, Counts]) -> dict[Cell, Counts]:
+    """A rolling group's day cells added up into its windows."""
+    by_day: dict[dt.date, list[tuple[Cell, Counts]]] = defaultdict(list)
+    for cell, counts in days.items():
+        by_day[cell.period.start].append((cell, counts))
+    found: dict[Cell, Counts] = {}
+    for window in group.windows:
+        for offset in range((window.end - window.start).days + 1):
+            for cell, counts in by_day.get(window.start + dt.timedelta(days=offset), ()):
+                key = Cell(cell.point, window, cell.segment)
+                found[key] = found[key] + counts if key in found else counts
+    return found
