@@ -63,7 +63,18 @@ def test_duckdb_table_judges_as_the_csv_file_does(
     monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
     program = table_program(tmp_path / "table")
     store = f"sqlite:///{tmp_path / 'table.db'}"
-    assert evaluate_table(program, store) == from_csv(tmp_path, [rows])
+    evaluation = api.evaluate(str(program), as_of=TODAY, db=store, out=None, clock=clock)
+    assert verdicts(evaluation) == from_csv(tmp_path, [rows])
+    # the data-quality section counts the answers the engine counted: those with a value on
+    # the scale, not-applicable ones left out
+    points = {"QID1": ("mp-nps", 0, 10), "QID2": ("mp-food", 1, 5), "QID3": ("mp-effort", 1, 7)}
+    expected: dict[str, int] = {}
+    for row in rows:
+        point, low, high = points[row.question_id]
+        if row.value is not None and low <= row.value <= high:
+            expected[point] = expected.get(point, 0) + 1
+    found = {p.id: p.records for p in evaluation.record.data_quality.points}
+    assert found == expected
 
 
 def test_postgres_table_with_instants_judges_as_the_csv_file_does(
