@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cxgov import api
-from cxgov.errors import StoreError
+from cxgov.errors import StoreError, UsageError
 from tests.clock import TODAY, clock
 from tests.warehouse.answers import answers, csv_program, table_program, write_csv
 from tests.warehouse.engines import DuckDb, Postgres, postgres_schema
@@ -204,3 +204,9 @@ def test_missing_column_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     program = table_program(tmp_path / "table", {"terminal: terminal": "terminal: gate"})
     with pytest.raises(StoreError, match=r"has no column 'gate'"):
         evaluate_table(program, f"sqlite:///{tmp_path / 'table.db'}")
+
+
+def test_a_table_source_has_nothing_to_ingest(tmp_path: Path) -> None:
+    program = table_program(tmp_path / "table")
+    with pytest.raises(UsageError, match=r"source 'answers' is a table source"):
+        api.ingest(str(program), "answers", db=f"sqlite:///{tmp_path / 's.db'}", clock=clock)
