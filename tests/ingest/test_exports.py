@@ -14,11 +14,12 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from cxgov import api
+from cxgov.api import validate
 from cxgov.cli import cli
 from cxgov.judgement.outcome import ExitCode
 from cxgov.store.engine import open_store
 from tests.clock import clock
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 
 EXPORTS = FIXTURES / "exports"
 PROGRAM = str(EXPORTS)
@@ -217,3 +218,20 @@ def test_a_delimiter_the_sniffer_gives_up_on_is_taken_from_the_header_line(
         db_url, "surveymonkey", EXPORTS / "surveymonkey/kaikki_vastaukset_puolipiste.csv"
     )
     assert (summary.accepted, summary.rejected, summary.quarantined) == (2, 0, [])
+
+
+EXAMPLE = ROOT / "examples" / "qualtrics"
+
+
+def test_the_qualtrics_example_validates_and_loads_its_exports(db_url: str) -> None:
+    result = validate([str(EXAMPLE)])
+    assert (result.errors, len(result.diagnostics)) == (0, 0)
+    summary = api.ingest(str(EXAMPLE), "qualtrics", db=db_url, clock=clock)
+    assert (summary.rows_read, summary.accepted, summary.rejected) == (4, 4, 0)
+    assert summary.inserted == 12
+    # 23:59:58 on 29 November in Helsinki (UTC+2), as the export's third row says
+    times = {
+        r[0]: str(r[1])[:19]
+        for r in query(db_url, "SELECT response_id, collected_at FROM feedback")
+    }
+    assert times["R_0x3YzAbCdEfGhIj"] == "2026-11-29 21:59:58"
