@@ -271,6 +271,20 @@ def _load_one(
     summary: BatchSummary,
 ) -> int:
     """Load one file's rows into the batch; the number of rows read."""
+    mapper, chunks = open_rows(program, source, path, now=started, pseudonymise=pseudonymise)
+    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary)
+
+
+def open_rows(
+    program: Program,
+    source: Source,
+    path: Path,
+    *,
+    now: dt.datetime,
+    pseudonymise: Callable[[str], str],
+) -> tuple[RowMapper, Iterator[Block | RawRow]]:
+    """A file's rows as `source` reads them, and the mapper of its header. A survey export's
+    header rows are read here (`export`), so they never reach the rows."""
     aliases: dict[str, int] = {}
     labelled = False
     if source.format is SourceFormat.JSONL:
@@ -300,13 +314,13 @@ def _load_one(
         program,
         source,
         header,
-        now=started,
+        now=now,
         pseudonymise=pseudonymise,
         file_name=str(path),
         aliases=aliases,
         labelled_values=labelled,
     )
-    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary)
+    return mapper, chunks
 
 
 def definition_hash(source: Source) -> str:
