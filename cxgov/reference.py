@@ -147,10 +147,7 @@ def _exports() -> list[str]:
         "|---|---|---|",
     ]
     for shape in SHAPES.values():
-        times = f"`{shape.timestamp_format}`" if shape.timestamp_format else "ISO 8601"
-        if shape.timezone:
-            times += f", in {shape.timezone}"
-        out.append(f"| `{shape.export.value}` | {shape.header_rows} | {times} |")
+        out.append(f"| `{shape.export.value}` | {shape.header_rows} | {shape.times} |")
     for shape in SHAPES.values():
         out += [
             "",

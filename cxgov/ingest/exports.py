@@ -60,6 +60,8 @@ class ExportShape:
     """The zone the tool writes times in, unless the source or the file says otherwise."""
     labelled_values: bool = False
     """Whether scale answers may carry their label (`5 - Erittäin tärkeää`)."""
+    times: str = ""
+    """How the export writes its times, in words, for docs/format.md."""
     doc: str = ""
     example: str = ""
     """A source of this shape, as YAML, for docs/format.md."""
@@ -205,6 +207,7 @@ SHAPES: dict[Export, ExportShape] = {
             "Qualtrics",
             3,
             _qualtrics,
+            times="ISO 8601, in the zone its third row names",
             doc=(
                 "Qualtrics CSV or TSV export (Data & Analysis → Export data). Row 1 holds the "
                 "field ids (`StartDate`, `ResponseId`, `Q1`, `Q2_TEXT`, `Q5_1`), row 2 the "
@@ -234,6 +237,7 @@ sources:
             "Qualtrics (legacy)",
             2,
             _qualtrics_legacy,
+            times="ISO 8601, in the source's `timezone`",
             doc=(
                 "The legacy Qualtrics CSV layout with two header rows: row 1 `V1`…`V10` and the "
                 "question ids, row 2 their labels (`ResponseID`, `StartDate`, …) and the "
@@ -258,6 +262,7 @@ sources:
             2,
             _surveymonkey,
             timestamp_format="%m/%d/%Y %I:%M:%S %p",
+            times="`%m/%d/%Y %I:%M:%S %p`, in the source's `timezone`",
             doc=(
                 'SurveyMonkey "All responses" CSV: row 1 the question titles (blank over a '
                 "question's further columns), row 2 each column's sub-label (`Response`, "
@@ -288,6 +293,7 @@ sources:
             1,
             _plain,
             timezone="UTC",
+            times="ISO 8601, in UTC",
             doc=(
                 "Typeform CSV: one header row; `#` is the response's token, and `Start Date "
                 "(UTC)` and `Submit Date (UTC)` are read in UTC whatever the program's zone."
@@ -311,6 +317,7 @@ sources:
             1,
             _plain,
             timestamp_format="%Y/%m/%d %I:%M:%S %p",
+            times="`%Y/%m/%d %I:%M:%S %p` and a zone (`EEST`, `GMT+3`)",
             labelled_values=True,
             doc=(
                 "Google Forms CSV (Responses → Download responses): one header row, no response "
@@ -336,6 +343,7 @@ sources:
             "Formbricks",
             1,
             _formbricks,
+            times="ISO 8601 and a zone (`UTC`, `GMT+3`)",
             doc=(
                 "Formbricks CSV: one header row whose question headlines may carry their number "
                 "(`1. How likely …`); a headline goes by its text without the number too. "
