@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxgov.errors import FileFormatError
 from cxgov.ingest.exports import (
@@ -191,3 +193,20 @@ def test_an_abbreviation_not_read_is_a_bad_timestamp() -> None:
 def test_each_documented_example_is_a_valid_source_of_its_shape(shape: ExportShape) -> None:
     [source] = yaml.safe_load(shape.example)["sources"]
     assert Source.model_validate(source).export is shape.export
+
+
+@given(
+    st.sampled_from(list(Export)),
+    st.lists(st.lists(st.text(max_size=30), min_size=1, max_size=5), min_size=3, max_size=3),
+)
+def test_any_header_rows_give_columns_or_a_file_format_error(
+    export: Export, cells: list[list[str]]
+) -> None:
+    header = rows(*cells[: SHAPES[export].header_rows])
+    try:
+        columns = header_columns(export, header, "any.csv")
+    except FileFormatError as exc:
+        assert str(exc).startswith("any.csv:")
+        return
+    assert len(columns.names) == len(header[0].cells)
+    assert all(0 <= at < len(columns.names) for at in columns.aliases.values())
