@@ -9,7 +9,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 from click.testing import CliRunner
 from sqlalchemy import text
 
@@ -20,6 +22,7 @@ from cxgov.judgement.outcome import ExitCode
 from cxgov.store.engine import open_store
 from tests.clock import clock
 from tests.conftest import FIXTURES, ROOT
+from tests.test_examples import _as_json
 
 EXPORTS = FIXTURES / "exports"
 PROGRAM = str(EXPORTS)
@@ -235,3 +238,10 @@ def test_the_qualtrics_example_validates_and_loads_its_exports(db_url: str) -> N
         for r in query(db_url, "SELECT response_id, collected_at FROM feedback")
     }
     assert times["R_0x3YzAbCdEfGhIj"] == "2026-11-29 21:59:58"
+
+
+def test_the_example_and_the_fixture_program_match_the_json_schema() -> None:
+    schema = json.loads((ROOT / "schemas" / "program-file.schema.json").read_text())
+    for path in (EXAMPLE / "program.yaml", EXPORTS / "program.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        jsonschema.validate(_as_json(data), schema, cls=jsonschema.Draft202012Validator)
