@@ -245,3 +245,13 @@ def test_the_example_and_the_fixture_program_match_the_json_schema() -> None:
     for path in (EXAMPLE / "program.yaml", EXPORTS / "program.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         jsonschema.validate(_as_json(data), schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_a_file_ending_within_its_header_rows_is_quarantined(db_url: str, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.csv"
+    cut.write_text(
+        "StartDate,RecordedDate,ResponseId,Q1\r\nStart Date,Recorded Date,Response ID,Q\r\n"
+    )
+    summary = ingest(db_url, "qualtrics", cut)
+    [quarantined] = summary.quarantined
+    assert quarantined.reason == f"{cut}: the file ends after 2 of its 3 header rows"
