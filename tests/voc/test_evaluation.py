@@ -121,6 +121,8 @@ def test_an_evaluation_reports_themes_drivers_links_and_fatigue(
         assert not [k for k in keys if k in text], "a customer key in the report"
     assert "## Voice of the customer" in summary
     assert "| Late deliveries | mp-delivery | 2026-02-01..2026-02-28 | 25.0 |" in summary
+    assert "an association, not a cause" in summary
+    assert "Established at a 5% error rate after adjusting across the 1 theme × point" in summary
     again = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert again.report["themes"]["tagged_in_this_run"] == 0
 
