@@ -175,7 +175,11 @@ def _decided(
     impact: Impact, tested: _Tested | None, p_adjusted: float | None, error_rate: float
 ) -> Impact:
     if tested is None or p_adjusted is None:
-        return replace(impact, effect="too_few_answers")
+        # shown, but not a decision: nothing is significant below the minimum group
+        difference = impact.difference
+        if difference is not None:
+            difference = replace(difference, significant=False)
+        return replace(impact, difference=difference, effect="too_few_answers")
     established = p_adjusted <= error_rate
     effect: Effect = (
         "no_clear_difference"

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from cxgov.judgement.kpi import counts_of, respondent_score
-from cxgov.judgement.voc import ThemePeriod, ThemeReport
+from cxgov.judgement.voc import (
+    Coverage,
+    ThemePeriod,
+    ThemeReport,
+    ThemeSection,
+    _link,
+    _themes,
+    _themes_json,
+)
 from cxgov.model import Kpi
 from cxgov.redaction import redact
 from cxgov.stats import benjamini_hochberg, exact_permutation_p, nps_change_adjusted
@@ -149,3 +157,47 @@ def test_coverage_words_come_from_redacted_comments() -> None:
     for fragment in ("matti", "meikalainen", "example", "131052", "308t", "040", "4567"):
         assert fragment not in words
     assert "redacted" not in words, "the mark redaction leaves is not a customer's word"
+
+
+def test_below_the_minimum_nothing_is_significant() -> None:
+    section, _ = theme_section(_program(), _comments(), AS_OF, redact=str)
+    may = _periods(section)[-1]
+    assert may.impact.difference is not None and may.impact.difference.p_value is not None
+    assert may.impact.difference.p_value < 0.001, "12 detractors against 60 promoters"
+    assert may.impact.difference.significant is False and may.impact.effect == "too_few_answers"
+
+
+def test_runs_recorded_before_the_decisions_still_read() -> None:
+    section, decisions = theme_section(_program(), _comments(), AS_OF, redact=str)
+    body = _themes_json(
+        ThemeSection("hash", 1, 0, section, Coverage(0, 0, None, (), ()), decisions)
+    )
+    del body["decisions"]
+    for theme in body["themes"]:
+        for point in theme["points"]:
+            for period in point["periods"]:
+                del period["impact"]["test"], period["impact"]["p_adjusted"]
+    old = _themes(body)
+    assert old.decisions is None
+    assert all(
+        row.impact.test is None and row.impact.p_adjusted is None
+        for theme in old.themes
+        for point in theme.points
+        for row in point.periods
+    )
+    link = _link(
+        {
+            "cx": "mp-checkout",
+            "business": "retention",
+            "expected": "positive",
+            "by_group": {"available": False, "code": "no_points", "reason": "…"},
+            "n": 12,
+            "r": 0.5,
+            "ci_low": -0.1,
+            "ci_high": 0.8,
+            "p_value": 0.1,
+            "verdict": "inconclusive",
+            "pairs": [],
+        }
+    )
+    assert (link.method, link.n_effective, link.p_adjusted) == ("levels", None, None)
