@@ -1,7 +1,8 @@
 """Theme statistics: per theme × measurement point × period the mentions, their share of the
 comments and its change, the KPI among comments that mention the theme against those that do
-not (the theme's impact), the themes it co-occurs with, and redacted examples; and the coverage
-of the theme rules (what no theme tags, and its most frequent words).
+not (the theme's impact, labelled only when established across the report's whole family of
+such comparisons), the themes it co-occurs with, and redacted examples; and the coverage of the
+theme rules (what no theme tags, and its most frequent redacted words).
 
 Pure: takes tagged comments, returns numbers. A theme is read only from the comments of
 measurement points whose KPI it lists in `kpis` (all survey points when it lists none).
@@ -333,11 +334,11 @@ def _decide(
         for point in r.points
         for row in point.periods
     ]
-    family = [key for key in shown if tested.get(key) is not None]
+    family = [(key, found) for key in shown if (found := tested.get(key)) is not None]
     q = dict(
         zip(
-            family,
-            adjusted([tested[key].p_value for key in family], adjustment),  # type: ignore[union-attr]
+            (key for key, _ in family),
+            adjusted([found.p_value for _, found in family], adjustment),
             strict=True,
         )
     )
