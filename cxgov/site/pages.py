@@ -921,7 +921,7 @@ def theme_share_chart(view: View, theme: ThemeReport, point: ThemePoint) -> str:
             None,
             None,
             None,
-            "within_noise",
+            "on_target",  # no verdict here: the marker the chart's legend shows for a value
             p.period.complete,
         )
         for p in point.periods
