@@ -519,6 +519,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fi": "Data kumoaa odotetun suunnan: jaksosta toiseen puolet liikkuvat toisiaan vastaan "
         "sattumaa selvemmin, kytkösten kesken korjattuna.",
     },
+    "link_flat": {
+        "en": "Not estimable: one side does not change from period to period.",
+        "fi": "Ei laskettavissa: toinen puoli ei muutu jaksosta toiseen.",
+    },
     "link_too_few": {
         "en": "Not enough periods: {n} pair up, and a link is read from at least {min} complete "
         "business periods that each hold whole periods of the CX side.",

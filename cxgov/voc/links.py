@@ -211,13 +211,7 @@ def links_section(
                 p_value=_rounded(found.p_value),
                 verdict="not_estimable",  # decided below, across the links
                 pairs=tuple(LinkPair(p, _rounded(x), _rounded(y)) for p, x, y in pairs),
-                reason=None
-                if found.r is not None
-                else (
-                    f"not enough periods: {len(pairs)} complete business period(s) pair up "
-                    f"and a link needs {MIN_PERIODS} whose changes vary on both sides (a CX "
-                    "window coarser than the business KPI's never pairs)"
-                ),
+                reason=None if found.r is not None else _why_not(len(pairs)),
                 method="changes",
                 n_effective=_rounded(correlated.n_effective),
             )
@@ -245,6 +239,15 @@ def links_section(
         if i in found_of and link.side is not None
         else link
         for i, link in enumerate(out)
+    )
+
+
+def _why_not(paired: int) -> str:
+    if paired >= MIN_PERIODS:
+        return f"{paired} periods pair up, but one side does not change from period to period"
+    return (
+        f"not enough periods: {paired} complete business period(s) pair up and a link needs "
+        f"{MIN_PERIODS} (a CX window coarser than the business KPI's never pairs)"
     )
 
 

@@ -186,3 +186,13 @@ def test_by_group_says_why_it_is_unavailable() -> None:
         "period (--kpi-values) carry none",
     )
     assert churn.by_group.available is False
+
+
+def test_changes_that_never_vary_are_not_estimable_and_say_why() -> None:
+    shop = program(links=[{"cx": "mp-checkout", "business": "retention", "expected": "positive"}])
+    # two perfectly straight lines: every change is the same, so nothing can be correlated
+    (link,) = links_section(
+        shop, _links_aggregates([90 - i for i in range(12)], [60 + 2 * i for i in range(12)])
+    )
+    assert (link.n, link.r, link.verdict) == (12, None, "not_estimable")
+    assert link.reason == "12 periods pair up, but one side does not change from period to period"
