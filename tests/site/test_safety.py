@@ -153,7 +153,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def _sink_payloads(program: Path, db: str) -> str:
     """What the sinks would carry: every event of every action as the JSON body webhooks and
-    trackers are sent, and each owner's digest as mailed and as a Teams card."""
+    trackers are sent, and each owner's digest as mailed, as a Teams card and as Slack
+    blocks."""
     loaded = api.load_program(str(program))
     bodies = []
     for action in api.list_actions(db=db):
@@ -167,7 +168,8 @@ def _sink_payloads(program: Path, db: str) -> str:
         as_of = dt.date(2026, 11, 1)
         bodies.append(api.digest(str(program), owner.id, as_of=as_of, db=db))
         card = api.digest_card(str(program), owner.id, as_of=as_of, db=db)
-        bodies.append(json.dumps(card, ensure_ascii=False))
+        blocks = api.digest_blocks(str(program), owner.id, as_of=as_of, db=db)
+        bodies += [json.dumps(body, ensure_ascii=False) for body in (card, blocks)]
     return "\n".join(bodies)
 
 
