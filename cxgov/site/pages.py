@@ -490,6 +490,12 @@ class View:
             return f"p < {self.num(_P_FLOOR, 3)}"
         return f"p = {self.num(p_value, 3)}"
 
+    def p_only(self, p_value: float | None) -> str:
+        """A p-value in a column headed `p`: `0,012`, or `< 0,001`."""
+        if p_value is None:
+            return "–"
+        return f"< {self.num(_P_FLOOR, 3)}" if p_value < _P_FLOOR else self.num(p_value, 3)
+
     def interval_of(self, v: VerdictRecord) -> str:
         """A period's confidence interval, clipped to the values the KPI can take (an NPS
         to −100…100, a share to 0…100); a clipped end is marked, and the page says why."""
@@ -834,8 +840,9 @@ class View:
         )
         rows = []
         for channel in journey.channels:
+            # data-label: the stage, which a phone shows beside the cell once the row is a card
             cells = "".join(
-                "<td>"
+                f'<td data-label="{h(s.name)}">'
                 + "".join(self._touchpoint_html(i) for i in self.cell(journey, s.id, channel.id))
                 + "</td>"
                 for s in journey.stages
