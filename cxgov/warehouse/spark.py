@@ -1,132 +1,68 @@
-"""Spark SQL (Apache Spark's Thrift server through PyHive's `hive` dialect, and Databricks SQL
-through `databricks`): an answer's period, bucketed by Spark's own date functions in the
-program's time zone.
+"""Spark SQL: Apache Spark's Thrift server (PyHive's `hive://` dialect) and Databricks SQL
+(`databricks://`), which share Spark's date functions and its two kinds of timestamp.
 
-A Spark TIMESTAMP is an instant shown in the session's time zone, which a server, a cluster or a
-Databricks warehouse may set to anything. `to_utc_timestamp(t, current_timezone())` turns it into
-the UTC wall time whatever that zone is, `from_utc_timestamp(…, zone)` into the wall time in the
-program's zone, and `to_date` into its local day; `trunc` then gives the first day of the week
-(Monday), month, quarter or year holding it, the same calendar periods as
-`cxgov.judgement.periods`. A column of TIMESTAMP_NTZ holding UTC wall times reads the same way.
+A Spark TIMESTAMP is an instant, shown in the session's time zone, which a server, a cluster or
+a Databricks warehouse may set to anything; a TIMESTAMP_NTZ is a wall time. The local day of an
+instant is therefore taken from its UTC wall time, `to_utc_timestamp(t, current_timezone())`,
+whatever the session's zone; `from_utc_timestamp(…, zone)` moves that wall time into the
+program's zone and `to_date` keeps its day.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Date, Dialect, Integer, TypeDecorator
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy import Connection, literal, text
+from sqlalchemy.exc import DBAPIError
 
-from cxgov.model.measurement import CalendarPeriod
-
-SPARK_DIALECTS = ("hive", "databricks")
+SPARK_DIALECTS = ("databricks", "hive")
 """The SQLAlchemy dialect names that speak Spark SQL."""
 
-_TRUNC_UNIT = {
-    CalendarPeriod.WEEK: "WEEK",
-    CalendarPeriod.MONTH: "MONTH",
-    CalendarPeriod.QUARTER: "QUARTER",
-    CalendarPeriod.YEAR: "YEAR",
-}
+_WALL_TIMES = ("timestamp_ntz",)
+"""Spark's zone-less timestamp type; its TIMESTAMP (`timestamp_ltz`) holds instants."""
 
 
-def _string(text: str) -> str:
-    """A Spark SQL string literal. Zone names are IANA names (letters, digits, `/_+-`), checked
-    by the program's model; escaping anyway costs nothing."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+class LocalDayElement(Protocol):
+    """What a local-day form reads of `cxgov.warehouse.dialects.LocalDay`."""
+
+    timestamp: Any
+    source_zone: str | None
+    program_zone: str
+
+    @property
+    def same_zone(self) -> bool: ...
 
 
-def local_date_sql(column: str, zone: str) -> str:
-    """Spark SQL for the day, in `zone`, of the instant in `column`."""
-    utc = f"to_utc_timestamp({column}, current_timezone())"
-    return f"to_date(from_utc_timestamp({utc}, {_string(zone)}))"
+def local_day(element: LocalDayElement, sql: Callable[[Any], str]) -> str:
+    """Spark SQL for the day, in the program's zone, of a timestamp column: an instant
+    (`source_zone` None) or a wall time in `source_zone`."""
+    ts, program = sql(element.timestamp), sql(literal(element.program_zone))
+    if element.source_zone is None:
+        utc = f"to_utc_timestamp({ts}, current_timezone())"
+        return f"to_date(from_utc_timestamp({utc}, {program}))"
+    # a wall time read in the session's zone is the same wall time whatever that zone is
+    if element.same_zone:
+        return f"to_date({ts})"
+    source = sql(literal(element.source_zone))
+    return f"to_date(from_utc_timestamp(to_utc_timestamp({ts}, {source}), {program}))"
 
 
-def period_start_sql(column: str, calendar: CalendarPeriod, zone: str) -> str:
-    """Spark SQL for the first day of the calendar period holding the instant in `column`."""
-    return f"trunc({local_date_sql(column, zone)}, {_string(_TRUNC_UNIT[calendar])})"
-
-
-def rolling_index_sql(column: str, days: int, as_of: dt.date, zone: str) -> str:
-    """Spark SQL for how many whole `days`-day windows before the one ending on `as_of` the
-    instant in `column` falls: 0 for the window ending on `as_of`, as in
-    `cxgov.judgement.periods.period_containing` (`floor` of a negative difference is negative,
-    so answers after `as_of` get -1)."""
-    return (
-        f"CAST(floor(datediff(DATE {_string(as_of.isoformat())}, "
-        f"{local_date_sql(column, zone)}) / {int(days)}) AS INT)"
-    )
-
-
-class SparkDate(TypeDecorator[dt.date]):
-    """A DATE as Python reads it: PyHive hands Spark's DATE values over as ISO text."""
-
-    impl = Date
-    cache_ok = True
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.date | None:
-        if isinstance(value, str):
-            return dt.date.fromisoformat(value)
-        if isinstance(value, dt.datetime):
-            return value.date()
-        return value  # type: ignore[no-any-return]
-
-
-class SparkPeriodStart(FunctionElement[dt.date]):
-    """The first local day of the calendar period holding a timestamp column, on Spark."""
-
-    type = SparkDate()
-    # the period and the zone are part of the SQL, so they are part of the statement cache key
-    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads this class attribute)
-        *FunctionElement._traverse_internals,
-        ("calendar", InternalTraversal.dp_plain_obj),
-        ("zone", InternalTraversal.dp_string),
-    ]
-    inherit_cache = True
-
-    def __init__(self, column: ColumnElement[Any], calendar: CalendarPeriod, zone: str) -> None:
-        self.calendar = calendar
-        self.zone = zone
-        super().__init__(column)
-
-
-class SparkRollingIndex(FunctionElement[int]):
-    """The index, counted back from `as_of`, of the rolling window holding a timestamp."""
-
-    type = Integer()
-    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy reads this class attribute)
-        *FunctionElement._traverse_internals,
-        ("days", InternalTraversal.dp_plain_obj),
-        ("as_of", InternalTraversal.dp_plain_obj),
-        ("zone", InternalTraversal.dp_string),
-    ]
-    inherit_cache = True
-
-    def __init__(self, column: ColumnElement[Any], days: int, as_of: dt.date, zone: str) -> None:
-        self.days = days
-        self.as_of = as_of
-        self.zone = zone
-        super().__init__(column)
-
-
-def _only_argument(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    (column,) = element.clauses
-    return compiler.process(column, **kw)
-
-
-def _compile_period_start(element: SparkPeriodStart, compiler: SQLCompiler, **kw: Any) -> str:
-    return period_start_sql(_only_argument(element, compiler, **kw), element.calendar, element.zone)
-
-
-def _compile_rolling_index(element: SparkRollingIndex, compiler: SQLCompiler, **kw: Any) -> str:
-    column = _only_argument(element, compiler, **kw)
-    return rolling_index_sql(column, element.days, element.as_of, element.zone)
-
-
-for _dialect in SPARK_DIALECTS:
-    compiles(SparkPeriodStart, _dialect)(_compile_period_start)
-    compiles(SparkRollingIndex, _dialect)(_compile_rolling_index)
+def describe(connection: Connection, schema: str | None, name: str) -> dict[str, bool]:
+    """Column name → whether it holds instants, from Spark's own DESCRIBE: PyHive's reflection
+    reads a TIMESTAMP as a type without a time zone, and knows no TIMESTAMP_NTZ."""
+    quote = connection.dialect.identifier_preparer.quote
+    table = ".".join(quote(part) for part in (schema, name) if part)
+    try:
+        rows = connection.execute(text(f"DESCRIBE TABLE {table}")).all()
+    except DBAPIError as exc:
+        if "TABLE_OR_VIEW_NOT_FOUND" in str(exc):
+            return {}
+        raise
+    found: dict[str, bool] = {}
+    for row in rows:
+        column, kind = str(row[0] or "").strip(), str(row[1] or "").strip().lower()
+        if not column or column.startswith("#"):
+            break  # the partition and detail sections that follow repeat or describe columns
+        found[column] = kind.startswith("timestamp") and kind not in _WALL_TIMES
+    return found
