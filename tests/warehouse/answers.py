@@ -58,7 +58,7 @@ def answers(
         contact = f"C{rng.randrange(count // 2 + 1)}"
         scores = {
             "QID1": float(min(10, max(0, round(rng.gauss(7.5 if tier == "gold" else 7, 2))))),
-            "QID2": float(rng.choice([1, 2, 3, 4, 4, 5, 5, 5])),
+            "QID2": float(rng.choice([1, 2, 3, 3, 4, 5, 5, 5])),
             "QID3": float(rng.choice([3, 4, 5, 6, 6, 7, 7])),
         }
         if number % 23 == 0:
