@@ -44,9 +44,13 @@ class SparkTable:
             )
 
     def load(self, rows: list[Answer]) -> None:
-        self.loads += 1
-        csv_file = self.directory / f"{self.table}-{self.loads}.csv"
+        csv_file = self.directory / f"{self.table}-{self.loads + 1}.csv"
         write_csv(rows, csv_file, synced=True)
+        self.load_csv(csv_file)
+
+    def load_csv(self, csv_file: Path) -> None:
+        """Appends the rows of a CSV file with the columns `write_csv(..., synced=True)` writes."""
+        self.loads += 1
         staged = f"{self.table}_load"
         # the instant of a Helsinki wall time: to_utc_timestamp gives its UTC wall time, which
         # the session's zone (UTC, tests/warehouse/spark/server.py) reads as that instant

@@ -1,6 +1,6 @@
 """A table source on Apache Spark SQL (the Thrift server, `hive://`) judges exactly as the same
 answers loaded from a CSV file into the SQLite store: every verdict, value, sample size and
-p-value, on the first run and on an incremental run after late answers were loaded."""
+p-value, in the nightly run and in an incremental evaluation after late answers were loaded."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from tests.warehouse.test_table_source import (
 )
 
 
-def test_spark_table_judges_as_the_csv_file_does_first_and_incrementally(
+def test_spark_table_judges_as_the_csv_file_does_nightly_and_incrementally(
     spark_server: SparkServer,
     spark_engine: Engine,
     tmp_path: Path,
@@ -36,26 +36,12 @@ def test_spark_table_judges_as_the_csv_file_does_first_and_incrementally(
     monkeypatch.setenv("CXGOV_ANSWERS_URL", spark_server.url)
     program = table_program(tmp_path / "table")
     store = f"sqlite:///{tmp_path / 'table.db'}"
-    assert evaluate_table(program, store) == from_csv(tmp_path / "csv-first", [first])
+    nightly = api.run(str(program), as_of=TODAY, db=store, out=None, clock=clock)
+    assert nightly.evaluation is not None
+    assert verdicts(nightly.evaluation) == from_csv(tmp_path / "csv-first", [first])
 
-    # late answers for a month already rolled up, loaded after the first run: the second run
-    # asks Spark about the periods they fall in and judges as a CSV of all the answers does
+    # late answers for a month already rolled up, loaded after the first run: the next
+    # evaluation asks Spark about the periods they fall in and judges as a CSV of all does
     late = answers(12, 60, dt.date(2026, 7, 1), dt.date(2026, 7, 31), SYNCED + dt.timedelta(days=1))
     spark.load(late)
     assert evaluate_table(program, store) == from_csv(tmp_path / "csv-both", [first, late])
-
-
-def test_nightly_run_from_spark_records_the_verdicts_evaluate_gives(
-    spark_server: SparkServer,
-    spark_engine: Engine,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    rows = answers(13, 300, FIRST, TODAY, SYNCED)
-    SparkTable(spark_engine, tmp_path).load(rows)
-    monkeypatch.setenv("CXGOV_ANSWERS_URL", spark_server.url)
-    program = table_program(tmp_path / "table")
-    store = f"sqlite:///{tmp_path / 'table.db'}"
-    run = api.run(str(program), as_of=TODAY, db=store, out=None, clock=clock)
-    assert run.evaluation is not None
-    assert verdicts(run.evaluation) == from_csv(tmp_path / "csv", [rows])
