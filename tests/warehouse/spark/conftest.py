@@ -36,7 +36,7 @@ def _unavailable(reason: str) -> None:
 def spark_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkServer]:
     scratch = tmp_path_factory.mktemp("spark")
     try:
-        with thrift_server(scratch) as server:
+        with thrift_server(scratch, small=True) as server:
             yield server
     except SparkUnavailable as exc:
         _unavailable(str(exc))

@@ -86,9 +86,15 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 @contextmanager
 def thrift_server(
-    scratch: Path, *, cores: int = 2, driver_memory: str = "2g"
+    scratch: Path,
+    *,
+    cores: int = 2,
+    driver_memory: str = "2g",
+    small: bool = False,
 ) -> Iterator[SparkServer]:
-    """A running Thrift server for the duration of the `with` block."""
+    """A running Thrift server for the duration of the `with` block. `small`: tuned for tables
+    of a few thousand rows, where Spark's fixed costs per query (compiling generated code,
+    warming the JIT, scheduling shuffle tasks) are nearly all the time."""
     home = spark_home()
     _java()
     scratch.mkdir(parents=True, exist_ok=True)
@@ -111,10 +117,12 @@ def thrift_server(
         "--conf",
         f"spark.sql.warehouse.dir={scratch / 'warehouse'}",
         "--conf",
-        f"spark.driver.extraJavaOptions=-Dderby.system.home={derby}",
-        # few shuffle partitions: the tables are small and the machine has two cores
+        f"spark.driver.extraJavaOptions=-Dderby.system.home={derby}"
+        + (" -XX:TieredStopAtLevel=1" if small else ""),
+        # few shuffle partitions: the machine has two cores
         "--conf",
-        "spark.sql.shuffle.partitions=4",
+        f"spark.sql.shuffle.partitions={1 if small else 2 * cores}",
+        *(["--conf", "spark.sql.codegen.wholeStage=false"] if small else []),
         "--hiveconf",
         f"javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName={scratch / 'metastore_db'};"
         "create=true",
