@@ -38,7 +38,7 @@ from sqlalchemy import create_engine
 from bench.measure import Measured, Run, cxgov, run_measured, verdict
 from tests.warehouse.answers import COLUMNS, csv_program, table_program
 from tests.warehouse.spark.server import thrift_server
-from tests.warehouse.spark.table import TABLE, SparkTable
+from tests.warehouse.spark.table import RECORDED, TABLE, SparkTable
 
 AS_OF = dt.date(2026, 12, 1)
 FIRST = dt.date(2026, 1, 1)
@@ -118,7 +118,7 @@ def verdicts(out: Path) -> dict[tuple[Any, ...], tuple[Any, ...]]:
 
 
 HAND_GROUP_BY = f"""
-SELECT question_id, trunc(to_date(from_utc_timestamp(recorded_date, 'Europe/Helsinki')), 'MM') AS m,
+SELECT question_id, trunc(to_date(from_utc_timestamp({RECORDED}, 'Europe/Helsinki')), 'MM') AS m,
        tier, terminal, count(value) AS n,
        sum(CASE WHEN value >= 9 THEN 1 ELSE 0 END) AS promoters,
        sum(CASE WHEN value >= 7 AND value < 9 THEN 1 ELSE 0 END) AS passives,
@@ -126,7 +126,7 @@ SELECT question_id, trunc(to_date(from_utc_timestamp(recorded_date, 'Europe/Hels
        sum(CASE WHEN value BETWEEN 4 AND 5 THEN 1 ELSE 0 END) AS positives,
        sum(value) AS total, sum(value * value) AS sumsq
 FROM {TABLE}
-WHERE value <> -1 AND recorded_date < TIMESTAMP '{AS_OF.isoformat()} 00:00:00'
+WHERE value <> -1 AND {RECORDED} < TIMESTAMP '{AS_OF.isoformat()} 00:00:00'
 GROUP BY 1, 2, 3, 4
 """
 

@@ -112,6 +112,13 @@ class Source(Model):
                 raise ValueError("a table source names either a `table` or a `dbt_model`")
             if self.path:
                 raise ValueError("a table source has no `path`: its answers stay in the table")
+            unread = [n for n in ("comment", "customer") if getattr(self.columns, n) is not None]
+            if unread:
+                raise ValueError(
+                    f"a table source does not read `columns.{unread[0]}`: its counts are taken "
+                    "on the engine, and comments and customer keys stay there (load them "
+                    "through a file source to show comments or count contacts)"
+                )
             if self.value_map or any(isinstance(v, str) for v in self.not_applicable):
                 raise ValueError(
                     "a table source reads numbers: `value_map` and text `not_applicable` "

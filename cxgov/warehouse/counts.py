@@ -1,10 +1,10 @@
 """The counts query pushed down to a table source's engine: the same additive counts per
-measurement point × period × segment as the store's rollups, in one statement per window.
+measurement point × period × segment as the store's rollups, in one statement per source.
 
 Its innermost GROUP BY reads every answer once, grouping by point, local day and every
 segment dimension in use (the local day is the only engine-specific expression, see
-`dialects`); the next stage maps those days onto periods, and one branch per set of segment
-dimensions adds the day cells up to the group's own segments. Only those rows come back.
+`dialects`); each window maps those day cells onto its periods, and one branch per window and
+set of segment dimensions adds them up to the group's own segments. Only those rows come back.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Date,
     Select,
     String,
     and_,
@@ -36,11 +37,14 @@ from cxgov.judgement.periods import Period
 class CountRow:
     """One row read back: a point's counts in one period and segment."""
 
-    segment_set: int
+    branch: int
+    """Index into the statement's branches (one per window × set of segment dimensions)."""
     point: str
-    period: int
-    """Index into the statement's timeline."""
+    period: Any
+    """The first day of the cell's period (as the engine returns a date)."""
     labels: tuple[str, ...]
+    first_day: Any
+    """The earliest local day among the cell's answers (not-applicable ones too)."""
     n: int
     promoters: int
     passives: int
@@ -51,32 +55,54 @@ class CountRow:
     sumsq: float
 
 
-def _day_bucket(day: ColumnElement[Any], timeline: Sequence[Period]) -> ColumnElement[int]:
-    """The index of the period holding `day`, else -1: a CASE nested as a binary search over
-    the period ends, evaluated once per day cell rather than per answer."""
+@dataclass(frozen=True)
+class Branch:
+    """One set of segment dimensions of one window's points."""
+
+    window: int
+    dimensions: tuple[str, ...]
+    points: frozenset[str] | None
+    """The points this branch counts; None for every point of its window."""
+
+
+@dataclass(frozen=True)
+class WindowCells:
+    """One window's periods and the points counted in them; `daily` when its periods are
+    single days (a rolling window's days, added up into windows by cxgov)."""
+
+    timeline: Sequence[Period]
+    points: frozenset[str]
+    daily: bool = False
+
+
+def _period_start(day: ColumnElement[Any], window: WindowCells) -> ColumnElement[Any]:
+    """The first day of the period holding `day`, else NULL: a CASE nested as a binary search
+    over the period ends, evaluated once per day cell rather than per answer; a daily
+    timeline's period is the day itself."""
+    timeline = window.timeline
+    if window.daily:
+        return case((and_(day >= timeline[0].start, day <= timeline[-1].end), day), else_=null())
     ends = [p.end for p in timeline]
 
-    def search(low: int, high: int) -> ColumnElement[int]:
+    def search(low: int, high: int) -> ColumnElement[Any]:
         if low == high:
-            return literal(low if low < len(ends) else -1)
+            return literal(timeline[low].start, Date) if low < len(ends) else null()
         middle = (low + high) // 2
         return case((day <= ends[middle], search(low, middle)), else_=search(middle + 1, high))
 
-    starts_at = timeline[0].start
-    return case((day < starts_at, literal(-1)), else_=search(0, len(ends)))
+    return case((day < timeline[0].start, null()), else_=search(0, len(ends)))
 
 
 def count_statement(
     answers: Subquery,
-    timeline: Sequence[Period],
+    windows: Sequence[WindowCells],
+    branches: Sequence[Branch],
     dimensions: Sequence[str],
-    sets: Sequence[tuple[str, ...]],
-    members: Sequence[set[str] | None],
     ranges: Sequence[tuple[float, float]],
     shifts: dict[str, float],
 ) -> Select[Any] | CompoundSelect[Any]:
-    """The counts of `answers` per point × period of `timeline` × each segment set in `sets`
-    (dimensions among `dimensions`; `members[i]` the points set i is for, None for all)."""
+    """The counts of `answers` per point × period × segment of every branch, in one
+    statement: the answers are read once, into day cells shared by every window."""
     a = answers
     answered = a.c.na == 0
     value = a.c.value
@@ -112,50 +138,60 @@ def count_statement(
     )
     counted = ["n", "promoters", "passives", "detractors"]
     counted += [f"p{i}" for i in range(len(ranges))] + ["total", "sumsq"]
-    bucketed = select(
-        fine.c.point,
-        _day_bucket(fine.c.local_day, timeline).label("bucket"),
-        *(fine.c[f"d{i}"] for i in range(len(dimensions))),
-        *(fine.c[name] for name in counted),
-    ).cte("period_cells")
-    width = max((len(s) for s in sets), default=0)
-    branches = []
-    for number, segment_set in enumerate(sets):
-        labels = [bucketed.c[f"d{dimensions.index(d)}"] for d in segment_set]
-        padding = [null().cast(String).label(f"l{i}") for i in range(len(segment_set), width)]
-        where = [bucketed.c.bucket >= 0, *(label.is_not(None) for label in labels)]
-        chosen = members[number]
-        if chosen is not None:
-            where.append(bucketed.c.point.in_(sorted(chosen)))
-        branches.append(
+    bucketed = []
+    for number, window in enumerate(windows):
+        only = [] if len(windows) == 1 else [fine.c.point.in_(sorted(window.points))]
+        bucketed.append(
             select(
-                literal(number).label("segment_set"),
-                bucketed.c.point,
-                bucketed.c.bucket,
+                fine.c.point,
+                _period_start(fine.c.local_day, window).label("bucket"),
+                fine.c.local_day,
+                *(fine.c[f"d{i}"] for i in range(len(dimensions))),
+                *(fine.c[name] for name in counted),
+            )
+            .where(*only)
+            .cte(f"period_cells_{number}")
+        )
+    width = max((len(b.dimensions) for b in branches), default=0)
+    selects = []
+    for number, branch in enumerate(branches):
+        cells = bucketed[branch.window]
+        labels = [cells.c[f"d{dimensions.index(d)}"] for d in branch.dimensions]
+        padding = [null().cast(String).label(f"l{i}") for i in range(len(labels), width)]
+        where = [cells.c.bucket.is_not(None), *(label.is_not(None) for label in labels)]
+        if branch.points is not None:
+            where.append(cells.c.point.in_(sorted(branch.points)))
+        selects.append(
+            select(
+                literal(number).label("branch"),
+                cells.c.point,
+                cells.c.bucket,
                 *(label.label(f"l{i}") for i, label in enumerate(labels)),
                 *padding,
-                *(func.sum(bucketed.c[name]).label(name) for name in counted),
+                func.min(cells.c.local_day).label("first_day"),
+                *(func.sum(cells.c[name]).label(name) for name in counted),
             )
             .where(*where)
-            .group_by(bucketed.c.point, bucketed.c.bucket, *labels)
+            .group_by(cells.c.point, cells.c.bucket, *labels)
         )
-    return branches[0] if len(branches) == 1 else union_all(*branches)
+    return selects[0] if len(selects) == 1 else union_all(*selects)
 
 
 def read_rows(
-    rows: Sequence[Sequence[Any]], sets: Sequence[tuple[str, ...]], ranges: int
+    rows: Sequence[Sequence[Any]], branches: Sequence[Branch], ranges: int
 ) -> list[CountRow]:
-    width = max((len(s) for s in sets), default=0)
+    width = max((len(b.dimensions) for b in branches), default=0)
     found = []
     for row in rows:
         number = int(row[0])
-        at = 3 + width
+        at = 4 + width
         found.append(
             CountRow(
                 number,
                 str(row[1]),
-                int(row[2]),
-                tuple(str(v) for v in row[3 : 3 + len(sets[number])]),
+                row[2],
+                tuple(str(v) for v in row[3 : 3 + len(branches[number].dimensions)]),
+                row[3 + width],
                 int(row[at] or 0),
                 int(row[at + 1] or 0),
                 int(row[at + 2] or 0),
@@ -168,11 +204,11 @@ def read_rows(
     return found
 
 
-def first_days_statement(answers: Subquery) -> Select[Any]:
-    """Each point's first local day and newest load time among `answers`."""
-    return select(
-        answers.c.point, func.min(answers.c.local_day), func.max(answers.c.loaded)
-    ).group_by(answers.c.point)
+def bounds_statement(timestamp: ColumnElement[Any], loaded: ColumnElement[Any]) -> Select[Any]:
+    """The earliest answer time and the newest load time in the table: where a first run
+    starts counting, and the watermark it leaves (an index or a block's statistics answer
+    both without reading the answers)."""
+    return select(func.min(timestamp), func.max(loaded))
 
 
 def touched_statement(answers: Subquery) -> Select[Any]:

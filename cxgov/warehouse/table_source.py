@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Column,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     delete,
     insert,
     inspect,
+    null,
     select,
 )
 from sqlalchemy import column as sql_column
@@ -49,9 +51,11 @@ from cxgov.store.tables import TABLE_SOURCE_STATE
 from cxgov.warehouse import spark
 from cxgov.warehouse.answers import Window, answers, served_points
 from cxgov.warehouse.counts import (
+    Branch,
+    WindowCells,
+    bounds_statement,
     count_statement,
     day_of,
-    first_days_statement,
     read_rows,
     shift_statement,
     touched_statement,
@@ -283,6 +287,13 @@ class _Group:
     key: str
     needed: set[Period]
     covered: set[Period]
+    windows: list[Period] = field(default_factory=list)
+    """A rolling window's periods: its timeline is then its days, rolled up one by one (a
+    window moves with the as-of date; its days do not), and added up into these."""
+
+    @property
+    def daily(self) -> bool:
+        return bool(self.windows)
 
 
 def _aggregate_source(
@@ -314,63 +325,85 @@ def _aggregate_source(
         touched: dict[str, set[dt.date]] = defaultdict(set)
         first_days = dict(state.first_days) if state else {}
         watermark = state.watermark if state else None
-        if state is None or not incremental:
-            # the first run, or no load times: each point's first day from the whole table;
-            # with a state, only the open periods can hold a point's first answer
-            open_from = None
-            if state is not None:
-                open_from = min(periods(p.window, as_of, as_of)[0].start for p in points)
-            rows = engine.execute(
-                first_days_statement(
-                    answers(source, table, program, ids, (), Window(open_from, as_of))
-                )
-            ).all()
-            for point, day, loaded in rows:
-                if day is None:
-                    continue
-                first_days[point] = min(first_days.get(point, day_of(day)), day_of(day))
-                text = _loaded_text(loaded)
-                if text is not None and (watermark is None or text > watermark):
-                    watermark = text
+        # where a point without a known first day is counted from: on the first run the
+        # table's earliest day; later, the open periods (the only ones counted for it)
+        floor: dt.date | None = None
+        if state is None:
+            lowest, newest = engine.execute(_bounds(source, table)).one()
+            if lowest is None:
+                return
+            floor = _local_day(lowest, source, program)
+            watermark = _loaded_text(newest)
         else:
-            # only the rows loaded since the last run: the periods they fall in are counted again
-            after = _loaded_value(watermark) if watermark is not None else None
-            rows = engine.execute(
-                touched_statement(
-                    answers(source, table, program, ids, (), Window(None, as_of, after))
-                )
-            ).all()
-            for point, value, loaded in rows:
-                day = day_of(value)
-                touched[point].add(day)
-                first_days[point] = min(first_days.get(point, day), day)
-                text = _loaded_text(loaded)
-                if text is not None and (watermark is None or text > watermark):
-                    watermark = text
+            if incremental:
+                # the rows loaded since the last run: the periods they fall in count again
+                after = _loaded_value(watermark) if watermark is not None else None
+                rows = engine.execute(
+                    touched_statement(
+                        answers(source, table, program, ids, (), Window(None, as_of, after))
+                    )
+                ).all()
+                for point, value, loaded in rows:
+                    day = day_of(value)
+                    touched[point].add(day)
+                    first_days[point] = min(first_days.get(point, day), day)
+                    text = _loaded_text(loaded)
+                    if text is not None and (watermark is None or text > watermark):
+                        watermark = text
+            else:
+                floor = min(periods(p.window, as_of, as_of)[0].start for p in points)
+        provisional = _series(points, first_days, floor, since, as_of)
+        groups = _groups(store, program, source, definition, points, provisional, touched)
+        shifts = _shifts(engine, source, table, program, points, kpis)
+        counted, firsts = _count(engine, source, table, program, groups, shifts, as_of)
+        for point_id, day in firsts.items():
+            first_days[point_id] = min(first_days.get(point_id, day), day)
         for point_id, first in first_days.items():
             if first <= as_of:
                 found.first_data[point_id] = first
-        series: dict[str, list[Period]] = {}
-        for point in points:
-            known = found.first_data.get(point.id)
-            if known is None:
-                continue
-            start = max(known, since) if since else known
-            series[point.id] = periods(point.window, start, as_of)
-        found.series.update(series)
-        groups = _groups(store, program, source, definition, points, series, touched)
-        shifts = _shifts(engine, source, table, program, points, kpis)
-        by_window: dict[str, list[_Group]] = defaultdict(list)
+        found.series.update(_series(points, first_days, None, since, as_of))
         for group in groups:
-            by_window[group.window].append(group)
-        for window_groups in by_window.values():
-            counted = _count(engine, source, table, program, window_groups, shifts, as_of)
-            for group in window_groups:
-                found.counts.update(_complete(store, program_id, group, counted, persist))
-                if group.key:
-                    found.rollup_groups.add(group.key)
+            found.counts.update(_complete(store, program_id, group, counted, persist))
+            if group.key:
+                found.rollup_groups.add(group.key)
     if persist:
         _write_state(store, program_id, source.id, definition, _State(first_days, watermark))
+
+
+def _series(
+    points: list[MeasurementPoint],
+    first_days: dict[str, dt.date],
+    floor: dt.date | None,
+    since: dt.date | None,
+    as_of: dt.date,
+) -> dict[str, list[Period]]:
+    """Each point's periods, from its first day (else `floor`) up to the as-of day."""
+    found: dict[str, list[Period]] = {}
+    for point in points:
+        first = first_days.get(point.id, floor)
+        if first is None or first > as_of:
+            continue
+        start = max(first, since) if since else first
+        found[point.id] = periods(point.window, start, as_of)
+    return found
+
+
+def _bounds(source: Source, table: Table) -> Any:
+    columns = source.columns
+    assert columns.collected_at is not None
+    loaded = table.c[columns.updated_at] if columns.updated_at is not None else null()
+    return bounds_statement(table.c[columns.collected_at], loaded)
+
+
+def _local_day(moment: Any, source: Source, program: Program) -> dt.date:
+    """The program's local day of a time the engine returned (an instant or a wall time)."""
+    if not isinstance(moment, dt.datetime):
+        return day_of(moment)
+    zone = ZoneInfo(program.program.timezone)
+    local: dt.datetime = moment
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(source.timezone or program.program.timezone))
+    return local.astimezone(zone).date()
 
 
 def _groups(
@@ -398,19 +431,16 @@ def _groups(
         members.items(), key=lambda g: repr(g[0])
     ):
         timeline = max((series[p.id] for p in group_points), key=len)
-        if group_points[0].window.calendar is None:  # rolling windows are never rolled up
-            groups.append(
-                _Group(
-                    window, positive, dimensions, group_points, timeline, "", set(timeline), set()
-                )
-            )
-            continue
+        windows: list[Period] = []
+        if group_points[0].window.calendar is None:
+            windows = timeline
+            timeline = _days(timeline[0].start, timeline[-1].end, windows[-1].end)
         text = json.dumps(
             [
                 "table",
                 source.id,
                 definition,
-                window,
+                "days" if windows else window,
                 positive,
                 dimensions,
                 sorted(p.id for p in group_points),
@@ -431,9 +461,26 @@ def _groups(
             }
         needed = {p for p in timeline if p not in covered}
         groups.append(
-            _Group(window, positive, dimensions, group_points, timeline, group_key, needed, covered)
+            _Group(
+                window,
+                positive,
+                dimensions,
+                group_points,
+                timeline,
+                group_key,
+                needed,
+                covered,
+                windows,
+            )
         )
     return groups
+
+
+def _days(first: dt.date, last: dt.date, as_of: dt.date) -> list[Period]:
+    """Each day from `first` to `last` as a period of its own, complete before `as_of`."""
+    count = (last - first).days + 1
+    days = (first + dt.timedelta(days=i) for i in range(count))
+    return [Period(day, day, day < as_of) for day in days]
 
 
 def _shifts(
@@ -464,54 +511,72 @@ def _count(
     groups: list[_Group],
     shifts: dict[str, float],
     as_of: dt.date,
-) -> dict[tuple[str, str], dict[Cell, Counts]]:
-    """The counts of one window's groups in one statement; per group key (a rolling group's key
-    is its dimensions), cells of its needed periods only."""
-    results: dict[tuple[str, str], dict[Cell, Counts]] = {}
+) -> tuple[dict[tuple[str, str], dict[Cell, Counts]], dict[str, dt.date]]:
+    """The counts of every group in one statement, cells of their needed periods only (by
+    `_result_key`), and each point's earliest day among the answers read."""
+    results: dict[tuple[str, str], dict[Cell, Counts]] = {_result_key(g): {} for g in groups}
     wanted = [g for g in groups if g.needed]
-    for group in groups:
-        results[_result_key(group)] = {}
     if not wanted:
-        return results
-    timeline = sorted({p for g in wanted for p in g.timeline})
+        return results, {}
+    window_names = sorted({g.window for g in wanted})
+    windows = [
+        WindowCells(
+            sorted({p for g in wanted if g.window == name for p in g.timeline}),
+            frozenset(p.id for g in wanted if g.window == name for p in g.points),
+            any(g.daily for g in wanted if g.window == name),
+        )
+        for name in window_names
+    ]
+    starts = [{p.start: p for p in window.timeline} for window in windows]
     needed = sorted({p for g in wanted for p in g.needed})
     dimensions = sorted({d for g in wanted for d in g.dimensions})
     ranges = sorted({g.positive for g in wanted if g.positive is not None})
-    sets = sorted({g.dimensions for g in wanted})
-    all_points = {p.id for g in wanted for p in g.points}
-    members: list[set[str] | None] = []
-    for segment_set in sets:
-        chosen = {p.id for g in wanted if g.dimensions == segment_set for p in g.points}
-        members.append(None if chosen == all_points else chosen)
+    branch_keys = sorted({(window_names.index(g.window), g.dimensions) for g in wanted})
+    branches = []
+    for number, segment_set in branch_keys:
+        chosen = frozenset(
+            p.id
+            for g in wanted
+            if window_names.index(g.window) == number and g.dimensions == segment_set
+            for p in g.points
+        )
+        branches.append(
+            Branch(number, segment_set, None if chosen == windows[number].points else chosen)
+        )
+    all_points = sorted({p.id for g in wanted for p in g.points})
     relation = answers(
         source,
         table,
         program,
-        sorted(all_points),
+        all_points,
         dimensions,
-        Window(needed[0].start, min(needed[-1].end, as_of)),
+        Window(min(p.start for p in needed), min(max(p.end for p in needed), as_of)),
     )
     statement = count_statement(
         relation,
-        timeline,
+        windows,
+        branches,
         dimensions,
-        sets,
-        members,
         ranges,
         {p: s for p, s in shifts.items() if p in all_points},
     )
-    rows = read_rows(engine.execute(statement).all(), sets, len(ranges))
-    targets: dict[tuple[int, str], _Group] = {}
+    rows = read_rows(engine.execute(statement).all(), branches, len(ranges))
+    targets: dict[tuple[int, tuple[str, ...], str], _Group] = {}
     for group in wanted:
         for point in group.points:
-            targets[(sets.index(group.dimensions), point.id)] = group
+            targets[(window_names.index(group.window), group.dimensions, point.id)] = group
+    firsts: dict[str, dt.date] = {}
     for row in rows:
-        target = targets.get((row.segment_set, row.point))
+        branch = branches[row.branch]
+        if row.first_day is not None:
+            day = day_of(row.first_day)
+            firsts[row.point] = min(firsts.get(row.point, day), day)
+        target = targets.get((branch.window, branch.dimensions, row.point))
         if target is None:
             continue
         group = target
-        period = timeline[row.period]
-        if period not in group.needed:
+        period = starts[branch.window].get(day_of(row.period))
+        if period is None or period not in group.needed:
             continue
         positive = 0 if group.positive is None else row.positives[ranges.index(group.positive)]
         segment = tuple(zip(group.dimensions, row.labels, strict=True))
@@ -525,7 +590,7 @@ def _count(
             row.sumsq,
             shifts.get(row.point, 0.0),
         )
-    return results
+    return results, firsts
 
 
 def _result_key(group: _Group) -> tuple[str, str]:
@@ -542,8 +607,6 @@ def _complete(
     """A group's counts: those just counted plus its rollups; with `persist`, the complete
     periods just counted are rolled up."""
     cells = counted[_result_key(group)]
-    if not group.key:
-        return cells
     if group.covered:
         first = min(p.start for p in group.covered)
         last = max(p.end for p in group.covered)
@@ -582,4 +645,18 @@ def _complete(
             rows,
             rollups.RollupState(0, complete[0].start, complete[-1].end),
         )
-    return cells
+    return _windows(group, cells) if group.daily else cells
+
+
+def _windows(group: _Group, days: dict[Cell, Counts]) -> dict[Cell, Counts]:
+    """A rolling group's day cells added up into its windows."""
+    by_day: dict[dt.date, list[tuple[Cell, Counts]]] = defaultdict(list)
+    for cell, counts in days.items():
+        by_day[cell.period.start].append((cell, counts))
+    found: dict[Cell, Counts] = {}
+    for window in group.windows:
+        for offset in range((window.end - window.start).days + 1):
+            for cell, counts in by_day.get(window.start + dt.timedelta(days=offset), ()):
+                key = Cell(cell.point, window, cell.segment)
+                found[key] = found[key] + counts if key in found else counts
+    return found

@@ -11,26 +11,26 @@ from pathlib import Path
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "warehouse"
 COLUMNS = (
-    "response_id",
+    "survey_response_id",
     "question_id",
-    "recorded_date",
+    "survey_response_recorded_at",
     "value",
-    "contact_id",
+    "recipient_email",
     "comment",
     "tier",
     "terminal",
-    "_fivetran_synced",
+    "survey_response_last_modified_at",
 )
 
 
 @dataclass(frozen=True)
 class Answer:
-    response_id: str
+    survey_response_id: str
     question_id: str
-    recorded_date: dt.datetime
+    survey_response_recorded_at: dt.datetime
     """Wall time in the program's zone (Europe/Helsinki), as the export writes it."""
     value: float | None
-    contact_id: str
+    recipient_email: str
     comment: str
     tier: str | None
     terminal: str
@@ -94,11 +94,11 @@ def write_csv(rows: list[Answer], path: Path, *, synced: bool = False) -> None:
         for row in rows:
             writer.writerow(
                 [
-                    row.response_id,
+                    row.survey_response_id,
                     row.question_id,
-                    row.recorded_date.isoformat(sep=" "),
+                    row.survey_response_recorded_at.isoformat(sep=" "),
                     "" if row.value is None else f"{row.value:g}",
-                    row.contact_id,
+                    row.recipient_email,
                     row.comment,
                     row.tier or "",
                     row.terminal,
@@ -113,7 +113,7 @@ def csv_program(directory: Path) -> Path:
     text = (FIXTURE / "program.yaml").read_text(encoding="utf-8")
     table_part = text[text.index("    format: table") : text.index("    columns:")]
     text = text.replace(table_part, "    path: data/*.csv\n")
-    text = text.replace("      updated_at: _fivetran_synced\n", "")
+    text = text.replace("      updated_at: survey_response_last_modified_at\n", "")
     (directory / "program.yaml").write_text(text, encoding="utf-8")
     return directory
 

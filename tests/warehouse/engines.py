@@ -38,9 +38,9 @@ class DuckDb:
         self.url = f"duckdb:///{self.path}"
         with duckdb.connect(str(self.path)) as connection:
             connection.execute(
-                f"CREATE TABLE {TABLE} (response_id VARCHAR, question_id VARCHAR, "
-                "recorded_date TIMESTAMP, value DOUBLE, contact_id VARCHAR, comment VARCHAR, "
-                "tier VARCHAR, terminal VARCHAR, _fivetran_synced TIMESTAMP)"
+                f"CREATE TABLE {TABLE} (survey_response_id VARCHAR, question_id VARCHAR, "
+                "survey_response_recorded_at TIMESTAMP, value DOUBLE, recipient_email VARCHAR, comment VARCHAR, "
+                "tier VARCHAR, terminal VARCHAR, survey_response_last_modified_at TIMESTAMP)"
             )
 
     def load(self, rows: list[Answer]) -> None:
@@ -66,9 +66,9 @@ class Postgres:
             unavailable(f"PostgreSQL at {base} is unreachable: {exc}")
         self.connection.execute(f'CREATE SCHEMA "{schema}"')
         self.connection.execute(
-            f'CREATE TABLE "{schema}".{TABLE} (response_id TEXT, question_id TEXT, '
-            "recorded_date TIMESTAMPTZ, value DOUBLE PRECISION, contact_id TEXT, comment TEXT, "
-            "tier TEXT, terminal TEXT, _fivetran_synced TIMESTAMP)"
+            f'CREATE TABLE "{schema}".{TABLE} (survey_response_id TEXT, question_id TEXT, '
+            "survey_response_recorded_at TIMESTAMPTZ, value DOUBLE PRECISION, recipient_email TEXT, comment TEXT, "
+            "tier TEXT, terminal TEXT, survey_response_last_modified_at TIMESTAMP)"
         )
 
     def load(self, rows: list[Answer], zone: str = "Europe/Helsinki") -> None:
@@ -76,11 +76,11 @@ class Postgres:
             for r in rows:
                 copy.write_row(
                     (
-                        r.response_id,
+                        r.survey_response_id,
                         r.question_id,
-                        f"{r.recorded_date.isoformat(sep=' ')} {zone}",
+                        f"{r.survey_response_recorded_at.isoformat(sep=' ')} {zone}",
                         r.value,
-                        r.contact_id,
+                        r.recipient_email,
                         r.comment,
                         r.tier,
                         r.terminal,

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Dialect
 from cxgov.api._program import load_program
 from cxgov.judgement.periods import periods
 from cxgov.warehouse.answers import Window, answers
-from cxgov.warehouse.counts import count_statement
+from cxgov.warehouse.counts import Branch, WindowCells, count_statement
 from cxgov.warehouse.dialects import LocalDay, UnsupportedEngine
 from tests.warehouse.answers import FIXTURE
 
@@ -55,36 +55,40 @@ def counts_query(instants: bool) -> Any:
     table = Table(
         "qualtrics__response",
         MetaData(),
-        Column("response_id", String),
+        Column("survey_response_id", String),
         Column("question_id", String),
-        Column("recorded_date", DateTime(timezone=instants)),
+        Column("survey_response_recorded_at", DateTime(timezone=instants)),
         Column("value", Float),
-        Column("contact_id", String),
+        Column("recipient_email", String),
         Column("comment", String),
         Column("tier", String),
         Column("terminal", String),
-        Column("_fivetran_synced", DateTime),
+        Column("survey_response_last_modified_at", DateTime),
         schema="analytics",
     )
-    window = program.measurement_points[0].window
-    timeline = periods(window, dt.date(2026, 9, 1), AS_OF)
+    monthly = periods(program.measurement_points[0].window, dt.date(2026, 9, 1), AS_OF)
+    rolling = periods(program.measurement_points[2].window, dt.date(2026, 9, 1), AS_OF)
     dimensions = ["terminal", "tier"]
     relation = answers(
         source,
         table,
         program,
-        ["mp-food", "mp-nps"],
+        ["mp-effort", "mp-food", "mp-nps"],
         dimensions,
-        Window(timeline[0].start, AS_OF),
+        Window(rolling[0].start, AS_OF),
     )
+    windows = [
+        WindowCells(monthly, frozenset({"mp-food", "mp-nps"})),
+        WindowCells(rolling, frozenset({"mp-effort"})),
+    ]
+    branches = [
+        Branch(0, (), None),
+        Branch(0, ("tier",), frozenset({"mp-nps"})),
+        Branch(0, ("terminal", "tier"), frozenset({"mp-food"})),
+        Branch(1, (), None),
+    ]
     return count_statement(
-        relation,
-        timeline,
-        dimensions,
-        [(), ("tier",), ("terminal", "tier")],
-        [None, {"mp-nps"}, {"mp-food"}],
-        [(4.0, 5.0)],
-        {"mp-food": 4.0},
+        relation, windows, branches, dimensions, [(4.0, 5.0), (5.0, 7.0)], {"mp-effort": 6.0}
     )
 
 

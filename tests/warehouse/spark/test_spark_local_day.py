@@ -12,8 +12,8 @@ from sqlalchemy import Engine, column, select, table
 
 from cxgov.warehouse.dialects import LocalDay
 from cxgov.warehouse.spark import describe
-from tests.warehouse.answers import Answer, answers
-from tests.warehouse.spark.table import ZONE, SparkTable
+from tests.warehouse.answers import COLUMNS, Answer, answers
+from tests.warehouse.spark.table import RECORDED, WALL, ZONE, SparkTable
 
 PROGRAM_ZONES = ["Europe/Helsinki", "America/Los_Angeles", "Asia/Kolkata"]
 SESSION_ZONES = ["UTC", "America/New_York", "Pacific/Kiritimati"]
@@ -36,24 +36,19 @@ def _day(wall: dt.datetime, zone: str) -> dt.date:
 def test_every_local_day_is_the_one_python_takes(
     spark_engine: Engine, rows: list[Answer], session_zone: str
 ) -> None:
-    t = table(
-        "local_days",
-        column("response_id"),
-        column("question_id"),
-        column("recorded_date"),
-        column("recorded_wall"),
-    )
+    t = table("local_days", column(COLUMNS[0]), column("question_id"), column(RECORDED))
+    wall_column = column(WALL)
     days = []
     for i, zone in enumerate(PROGRAM_ZONES):
-        days.append(LocalDay(t.c.recorded_date, None, zone).label(f"instant{i}"))
-        days.append(LocalDay(t.c.recorded_wall, ZONE, zone).label(f"wall{i}"))
+        days.append(LocalDay(t.c[RECORDED], None, zone).label(f"instant{i}"))
+        days.append(LocalDay(wall_column, ZONE, zone).label(f"wall{i}"))
     with spark_engine.connect() as connection:
         connection.exec_driver_sql(f"SET spark.sql.session.timeZone={session_zone}")
         try:
-            got = connection.execute(select(t.c.response_id, t.c.question_id, *days)).all()
+            got = connection.execute(select(t.c[COLUMNS[0]], t.c.question_id, *days)).all()
         finally:
             connection.exec_driver_sql("SET spark.sql.session.timeZone=UTC")
-    by_key = {(r.response_id, r.question_id): r.recorded_date for r in rows}
+    by_key = {(r.survey_response_id, r.question_id): r.survey_response_recorded_at for r in rows}
     assert len(got) == len(rows)
     for row in got:
         wall = by_key[(row[0], row[1])]
@@ -71,7 +66,8 @@ def test_the_answers_straddle_midnight_in_every_zone(rows: list[Answer]) -> None
     """Without answers whose day differs between the zones, the comparison above could not
     tell a wrong zone from the right one."""
     for zone in PROGRAM_ZONES[1:]:
-        assert sum(_day(r.recorded_date, zone) != r.recorded_date.date() for r in rows) > 30
+        moments = [r.survey_response_recorded_at for r in rows]
+        assert sum(_day(moment, zone) != moment.date() for moment in moments) > 30
 
 
 def test_a_spark_table_is_described_with_its_instants(
@@ -81,7 +77,7 @@ def test_a_spark_table_is_described_with_its_instants(
     with spark_engine.connect() as connection:
         columns = describe(connection, None, "local_days")
         assert describe(connection, "default", "no_such_table") == {}
-    assert columns["recorded_date"] is True
-    assert columns["recorded_wall"] is False
-    assert columns["_fivetran_synced"] is True
-    assert not any(columns[c] for c in ("response_id", "value", "tier"))
+    assert columns[RECORDED] is True
+    assert columns[WALL] is False
+    assert columns["survey_response_last_modified_at"] is True
+    assert not any(columns[c] for c in (COLUMNS[0], "value", "tier"))
