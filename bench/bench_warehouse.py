@@ -10,18 +10,21 @@ PostgreSQL (default 1M; its own schema in database `test`, indexes on the answer
 times, analyzed). The program is tests/fixtures/warehouse (three points, monthly and 28-day
 windows, segments by tier and terminal), evaluated as of 2026-12-01 into a fresh SQLite store.
 
-Each measurement is a fresh child process; its peak resident memory (ru_maxrss from
-os.wait4) and wall time are taken, and inside it the work alone is timed with
-time.perf_counter (no interpreter start, no imports):
+Each measurement is a fresh child process; it reports its own peak resident memory (VmHWM
+of /proc/self/status, the high-water mark of the process image since it started; ru_maxrss
+from wait4 would also carry the parent's size at fork) and, timed with time.perf_counter, the
+work alone (no interpreter start, no imports):
 
 - first: `api.evaluate` of the program into an empty store: every period is counted by the
-  engine (the first days per point, one counts statement per window), the verdicts judged,
+  engine (the table's bounds, then one counts statement), the verdicts judged,
   the run recorded; `counting` is the part spent in the table source (aggregate_tables);
 - hand: one GROUP BY on the engine's own driver (duckdb, psycopg) of the same additive counts
   per question x local month x tier x terminal (n, promoters, passives, detractors, top box,
   sum, sum of squares), every row fetched;
-- incremental: after the first run, 1 % more answers are loaded (spread over the last three
-  months, with a later load time) and `api.evaluate` runs again on the same store.
+- incremental: after the first run, 1 % more answers are loaded (answered during the last
+  week before the as-of day, with a later load time) and `api.evaluate` runs again on the
+  same store: the engine is asked for the days loaded since (by `updated_at`), the open
+  month, the month and the days those answers fell in.
 
 Goals: the first run's counting within 2x of the hand GROUP BY on each engine; peak RSS of
 the cxgov process under 200 MB and flat from 1M to 10M answers (DuckDB); the incremental run
@@ -51,6 +54,9 @@ PROGRAM = REPO / "tests" / "fixtures" / "warehouse"
 AS_OF = "2026-12-01"
 SPAN_SECONDS = 699 * 86400  # 2025-01-01 .. 2026-11-30
 TABLE = "qualtrics__response"
+LATE = 7 * 86400
+"""The new answers of the incremental run were answered in the last week (a night's load with
+its stragglers), and loaded after every earlier answer."""
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 # the same rows on both engines: `i` numbers the answers, three per response
@@ -66,31 +72,29 @@ _ROWS = """
            NULL AS comment,
            CASE (i / 3) % 4 WHEN 0 THEN 'gold' WHEN 1 THEN 'silver' ELSE 'basic' END AS tier,
            CASE (i / 3) % 2 WHEN 0 THEN 'T1' ELSE 'T2' END AS terminal,
-           {start} + {seconds} + {hour} AS survey_response_last_modified_at
+           {loaded} AS survey_response_last_modified_at
 """
 
 
 def _duckdb_rows(first: int, count: int, total: int, late: bool) -> str:
-    if late:  # spread over the last 90 days, loaded after everything else
-        seconds = (
-            f"to_seconds(CAST({SPAN_SECONDS - 90 * 86400} + (i * 7) % (90 * 86400) AS BIGINT))"
-        )
-        hour = "INTERVAL 30 DAY"
+    if late:  # answered in the last week, loaded in a later night than every earlier row
+        seconds = f"to_seconds(CAST({SPAN_SECONDS - LATE} + (i * 7) % {LATE} AS BIGINT))"
+        loaded = f"TIMESTAMP '2026-12-01 03:00:00' + to_seconds(CAST({first} AS BIGINT))"
     else:
         seconds = f"to_seconds(CAST((i / 3) * {SPAN_SECONDS} // {max(total // 3, 1)} AS BIGINT))"
-        hour = "INTERVAL 1 HOUR"
-    body = _ROWS.format(start="TIMESTAMP '2025-01-01'", seconds=seconds, hour=hour)
+        loaded = f"TIMESTAMP '2025-01-01' + {seconds} + INTERVAL 1 HOUR"
+    body = _ROWS.format(start="TIMESTAMP '2025-01-01'", seconds=seconds, loaded=loaded)
     return body.replace("(i / 3)", "(i // 3)") + f" FROM range({first}, {first + count}) t(i)"
 
 
 def _postgres_rows(first: int, count: int, total: int, late: bool) -> str:
     if late:
-        seconds = f"make_interval(secs => {SPAN_SECONDS - 90 * 86400} + (i * 7) % (90 * 86400))"
-        hour = "INTERVAL '30 days'"
+        seconds = f"make_interval(secs => {SPAN_SECONDS - LATE} + (i * 7) % {LATE})"
+        loaded = f"TIMESTAMP '2026-12-01 03:00:00' + make_interval(secs => {first})"
     else:
         seconds = f"make_interval(secs => (i / 3) * {SPAN_SECONDS}::bigint / {max(total // 3, 1)})"
-        hour = "INTERVAL '1 hour'"
-    body = _ROWS.format(start="TIMESTAMP '2025-01-01'", seconds=seconds, hour=hour)
+        loaded = f"TIMESTAMP '2025-01-01' + {seconds} + INTERVAL '1 hour'"
+    body = _ROWS.format(start="TIMESTAMP '2025-01-01'", seconds=seconds, loaded=loaded)
     return body + f" FROM generate_series({first}::bigint, {first + count - 1}) i"
 
 
@@ -170,7 +174,8 @@ def child_hand(engine: str, where: str) -> None:
             rows = connection.execute(
                 HAND.format(local="survey_response_recorded_at", table=f'"{where}".{TABLE}')
             ).fetchall()
-    print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(rows)}))
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "rows": len(rows), "peak_mb": _peak_mb()}))
 
 
 def child_evaluate(program: str, store: str) -> None:
@@ -209,15 +214,24 @@ def child_evaluate(program: str, store: str) -> None:
         (v.objective, repr(v.segment), str(v.start), v.status, v.n)
         for v in evaluation.record.verdicts
     )
-    print(json.dumps({"seconds": seconds, "counting": spent[0], "verdicts": verdicts}))
+    found = {"seconds": seconds, "counting": spent[0], "verdicts": verdicts, "peak_mb": _peak_mb()}
+    print(json.dumps(found))
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 # --- the parent ---------------------------------------------------------------------------
 
 
 def _child(*args: str, env: dict[str, str] | None = None) -> tuple[dict, float]:
-    run, out = run_measured([sys.executable, __file__, "--child", *args], env=env)
-    return json.loads(out.strip().splitlines()[-1]), run.peak_mb
+    _run, out = run_measured([sys.executable, __file__, "--child", *args], env=env)
+    found = json.loads(out.strip().splitlines()[-1])
+    return found, found["peak_mb"]
 
 
 def _program(directory: Path, schema: str | None) -> Path:
@@ -251,6 +265,7 @@ def measure(engine: str, rows: int, repeat: int, directory: Path) -> dict:
     env = {**os.environ, "CXGOV_ANSWERS_URL": url}
     hand, hand_mb, first, first_mb, counting = [], [], [], [], []
     incremental, incremental_counting, incremental_mb = [], [], []
+    same: list[bool] = []
     total = rows
     try:
         for _ in range(repeat):
@@ -275,6 +290,12 @@ def measure(engine: str, rows: int, repeat: int, directory: Path) -> dict:
             incremental.append(found["seconds"])
             incremental_counting.append(found["counting"])
             incremental_mb.append(peak)
+            # the incremental run judged as a run over all the answers does (not timed)
+            fresh_store = directory / "fresh.db"
+            fresh, _ = _child("evaluate", str(program), f"sqlite:///{fresh_store}", env=env)
+            for stale in directory.glob("fresh.db*"):
+                stale.unlink()
+            same.append(fresh["verdicts"] == found["verdicts"])
     finally:
         if schema:
             drop_postgres(schema)
@@ -287,6 +308,7 @@ def measure(engine: str, rows: int, repeat: int, directory: Path) -> dict:
         "counting": statistics.median(counting),
         "incremental": statistics.median(incremental),
         "incremental_counting": statistics.median(incremental_counting),
+        "same": all(same),
         "first_mb": max(first_mb),
         "incremental_mb": max(incremental_mb),
         "hand_mb": max(hand_mb),
@@ -334,7 +356,8 @@ def main() -> None:
             f"{r['engine']} {r['rows']:,}: counting within 2x of the hand GROUP BY: "
             f"{verdict(ratio <= 2)} ({ratio:.2f}x); incremental counting >= 10x faster: "
             f"{verdict(speedup >= 10)} ({speedup:.1f}x; the whole evaluation {whole:.1f}x); "
-            f"peak RSS < 200 MB: {verdict(peak < 200)} ({peak:.0f} MB)"
+            f"peak RSS < 200 MB: {verdict(peak < 200)} ({peak:.0f} MB); incremental verdicts "
+            f"equal a fresh run's: {verdict(r['same'])}"
         )
     duck = [r for r in results if r["engine"] == "duckdb"]
     if len(duck) >= 2:

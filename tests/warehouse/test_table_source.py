@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cxgov import api
-from cxgov.errors import StoreError
+from cxgov.errors import StoreError, UsageError
 from tests.clock import TODAY, clock
 from tests.warehouse.answers import answers, csv_program, table_program, write_csv
 from tests.warehouse.engines import DuckDb, Postgres, postgres_schema
@@ -63,7 +63,18 @@ def test_duckdb_table_judges_as_the_csv_file_does(
     monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
     program = table_program(tmp_path / "table")
     store = f"sqlite:///{tmp_path / 'table.db'}"
-    assert evaluate_table(program, store) == from_csv(tmp_path, [rows])
+    evaluation = api.evaluate(str(program), as_of=TODAY, db=store, out=None, clock=clock)
+    assert verdicts(evaluation) == from_csv(tmp_path, [rows])
+    # the data-quality section counts the answers the engine counted: those with a value on
+    # the scale, not-applicable ones left out
+    points = {"QID1": ("mp-nps", 0, 10), "QID2": ("mp-food", 1, 5), "QID3": ("mp-effort", 1, 7)}
+    expected: dict[str, int] = {}
+    for row in rows:
+        point, low, high = points[row.question_id]
+        if row.value is not None and low <= row.value <= high:
+            expected[point] = expected.get(point, 0) + 1
+    found = {p.id: p.records for p in evaluation.record.data_quality.points}
+    assert found == expected
 
 
 def test_postgres_table_with_instants_judges_as_the_csv_file_does(
@@ -193,3 +204,9 @@ def test_missing_column_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     program = table_program(tmp_path / "table", {"terminal: terminal": "terminal: gate"})
     with pytest.raises(StoreError, match=r"has no column 'gate'"):
         evaluate_table(program, f"sqlite:///{tmp_path / 'table.db'}")
+
+
+def test_a_table_source_has_nothing_to_ingest(tmp_path: Path) -> None:
+    program = table_program(tmp_path / "table")
+    with pytest.raises(UsageError, match=r"source 'answers' is a table source"):
+        api.ingest(str(program), "answers", db=f"sqlite:///{tmp_path / 's.db'}", clock=clock)
