@@ -92,7 +92,7 @@ def _backend(url: str) -> str | None:
     return {"postgres": "postgresql", "mariadb": "mysql"}.get(backend, backend)
 
 
-@rule("CXG124", "table-source-engine")
+@rule("CXG125", "table-source-engine")
 def table_source_engine(ctx: RuleContext) -> Iterator[Finding]:
     """A table source's `url_env` variable is not set, or names a database a table source
     cannot run on.

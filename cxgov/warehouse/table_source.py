@@ -103,8 +103,11 @@ def source_engine(source: Source) -> Engine:
             f"source '{source.id}': a table source cannot run on {backend!r} "
             f"(it runs on {', '.join(TABLE_ENGINES)}; see docs/warehouse.md)"
         )
+    # a table source only reads: a DuckDB file opened read-only is neither locked against
+    # other readers nor checkpointed on close
+    options: dict[str, Any] = {"connect_args": {"read_only": True}} if backend == "duckdb" else {}
     try:
-        engine = create_engine(url, hide_parameters=True)
+        engine = create_engine(url, hide_parameters=True, **options)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise TableSourceError(
             f"source '{source.id}': cannot use the database URL in {source.url_env} "
