@@ -22,6 +22,17 @@ TABLE_ENGINES = ("bigquery", "databricks", "duckdb", "hive", "postgresql", "snow
 """SQLAlchemy backends a table source's counts are written for (`cxgov.warehouse.dialects`)."""
 
 
+class Export(StrEnum):
+    """The shape of a survey tool's CSV/TSV export: its header rows and how it writes times."""
+
+    QUALTRICS = "qualtrics"
+    QUALTRICS_LEGACY = "qualtrics_legacy"
+    SURVEYMONKEY = "surveymonkey"
+    TYPEFORM = "typeform"
+    GOOGLE_FORMS = "google_forms"
+    FORMBRICKS = "formbricks"
+
+
 class Layout(StrEnum):
     LONG = "long"
     WIDE = "wide"
@@ -71,6 +82,10 @@ class Source(Model):
     """table sources: a dbt model's name, read as a table of that name in `table_schema`."""
     table_schema: str | None = None
     """table sources: the schema of `dbt_model` (the engine's default schema when left out)."""
+    export: Export | None = None
+    """The survey tool whose CSV/TSV export the files are, as it writes them (docs/format.md,
+    Survey exports): its extra header rows are read as such, never as rejected rows, and its
+    columns can be named as the tool names them. Left out: a plain CSV with one header row."""
     layout: Layout = Layout.LONG
     columns: SourceColumns = SourceColumns()
     values: dict[str, Id] = Field(default_factory=dict)
@@ -83,7 +98,8 @@ class Source(Model):
     """A fixed collection time for files that carry no dates."""
     timestamp_format: str | None = None
     """strptime format of the collected_at column; ISO 8601 when left out. Either way a time may
-    end in a zone (`Z`, `UTC`, `GMT`, `UTC+3`, `GMT+03:00`, `+0300`); without a format, a column of
+    end in a zone (`Z`, `UTC`, `GMT`, `UTC+3`, `GMT+03:00`, `+0300`, or a European or North
+    American abbreviation such as `EEST` or `PDT`); without a format, a column of
     Unix epoch seconds or milliseconds (10 or 13 digits) is read as such."""
     timezone: str | None = None
     """IANA time-zone name in which this source's times without a zone are read (an export
@@ -112,6 +128,8 @@ class Source(Model):
                 raise ValueError("a table source names either a `table` or a `dbt_model`")
             if self.path:
                 raise ValueError("a table source has no `path`: its answers stay in the table")
+            if self.export is not None:
+                raise ValueError("`export` belongs to file sources: a table has no header rows")
             unread = [n for n in ("comment", "customer") if getattr(self.columns, n) is not None]
             if unread:
                 raise ValueError(

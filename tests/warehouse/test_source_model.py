@@ -50,6 +50,11 @@ from tests.warehouse.answers import table_program
             "    format: csv\n    path: data/*.csv\n",
             "`url_env` belongs to table sources",
         ),
+        (
+            "    format: table\n",
+            "    format: table\n    export: qualtrics\n",
+            "`export` belongs to file sources",
+        ),
     ],
 )
 def test_a_table_source_mistake_is_named_at_its_place(
