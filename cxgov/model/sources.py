@@ -18,7 +18,7 @@ class SourceFormat(StrEnum):
     counts are computed by that engine."""
 
 
-TABLE_ENGINES = ("bigquery", "databricks", "duckdb", "postgresql", "snowflake")
+TABLE_ENGINES = ("bigquery", "databricks", "duckdb", "hive", "postgresql", "snowflake")
 """SQLAlchemy backends a table source's counts are written for (`cxgov.warehouse.dialects`)."""
 
 

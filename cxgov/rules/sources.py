@@ -102,10 +102,11 @@ def table_source_engine(ctx: RuleContext) -> Iterator[Finding]:
 
     A table source's answers are counted by the engine its `url_env` variable points to, with
     that engine's own date and time-zone functions, written for PostgreSQL, DuckDB, BigQuery,
-    Snowflake and Databricks. MariaDB and MySQL, SQLite, Microsoft SQL Server and any other
-    database are refused. Checked only when asked, with `cxgov validate --environment` in the
-    environment the nightly run has (the URL holds a password, so a pull-request check runs
-    without it); the run itself refuses the same with the same words.
+    Snowflake, Databricks and Apache Spark's Thrift server (`hive://`). MariaDB and MySQL,
+    SQLite, Microsoft SQL Server and any other database are refused. Checked only when asked,
+    with `cxgov validate --environment` in the environment the nightly run has (the URL holds
+    a password, so a pull-request check runs without it); the run itself refuses the same with
+    the same words.
     """
     if ctx.environment is None:
         return

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
+    Double,
     Select,
     String,
     Table,
@@ -97,7 +97,8 @@ def answers(
     wanted = set(points)
     pieces: list[Select[Any]] = []
     for point, value_column, condition in _pieces(source, table, wanted):
-        value = cast(value_column, Float)
+        # DOUBLE: DuckDB's and Spark's FLOAT has 24 bits, which would round 7.3 to 7.3000002
+        value = cast(value_column, Double)
         pieces.append(
             select(
                 point.label("point"),

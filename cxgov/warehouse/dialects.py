@@ -17,6 +17,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from cxgov.warehouse import spark
+
 
 class UnsupportedEngine(CompileError):
     """An engine whose dialect has no local-day form: a table source cannot run on it."""
@@ -81,24 +83,13 @@ def _snowflake(element: LocalDay, sql: Callable[[Any], str]) -> str:
     return f"CAST(CONVERT_TIMEZONE({source}, {program}, {ts}) AS DATE)"
 
 
-def _spark(element: LocalDay, sql: Callable[[Any], str]) -> str:
-    # Spark SQL (Databricks, the Thrift server): a TIMESTAMP is shown in the session's zone,
-    # UTC on Databricks SQL warehouses; from_utc_timestamp gives its wall time elsewhere
-    ts, program = sql(element.timestamp), sql(literal(element.program_zone))
-    if element.source_zone is None:
-        return f"to_date(from_utc_timestamp({ts}, {program}))"
-    if element.same_zone:
-        return f"to_date({ts})"
-    source = sql(literal(element.source_zone))
-    return f"to_date(from_utc_timestamp(to_utc_timestamp({ts}, {source}), {program}))"
-
-
 _FORMS: dict[str, Form] = {
     "postgresql": _at_time_zone,
     "duckdb": _at_time_zone,
     "bigquery": _bigquery,
     "snowflake": _snowflake,
-    "databricks": _spark,
+    "databricks": spark.local_day,
+    "hive": spark.local_day,
 }
 """Dialect name → its local-day SQL: the engines a table source runs on."""
 

@@ -48,6 +48,7 @@ from cxgov.model.sources import TABLE_ENGINES
 from cxgov.stats import Counts
 from cxgov.store import rollups
 from cxgov.store.tables import TABLE_SOURCE_STATE
+from cxgov.warehouse import spark
 from cxgov.warehouse.answers import Window, answers, served_points
 from cxgov.warehouse.counts import (
     Branch,
@@ -183,6 +184,8 @@ def _describe(connection: Connection, schema: str | None, name: str) -> dict[str
             .order_by(c.c.ordinal_position)
         ).all()
         return {str(column): "WITH TIME ZONE" in str(kind).upper() for column, kind in rows}
+    if connection.dialect.name in spark.SPARK_DIALECTS:
+        return spark.describe(connection, schema, name)
     try:
         columns = inspect(connection).get_columns(name, schema=schema)
     except NoSuchTableError:
