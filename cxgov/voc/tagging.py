@@ -171,10 +171,17 @@ class _LocalDates:
 
 
 def answers(
-    connection: Connection, program: str, *, before: dt.datetime, zone: ZoneInfo
+    connection: Connection,
+    program: str,
+    *,
+    before: dt.datetime,
+    zone: ZoneInfo,
+    points: list[str] | None = None,
 ) -> list[Answer]:
-    """Every answer of a known customer collected before `before` (UTC)."""
+    """Every answer of a known customer collected before `before` (UTC), at `points` if
+    given."""
     f = FEEDBACK
+    at_points = [f.c.measurement_point.in_(points)] if points is not None else []
     local = _LocalDates(zone)
     rows = connection.execute(
         select(
@@ -185,7 +192,12 @@ def answers(
             f.c.collected_at,
             f.c.value,
             f.c.not_applicable,
-        ).where(f.c.program == program, f.c.customer_key.is_not(None), f.c.collected_at < before)
+        ).where(
+            f.c.program == program,
+            f.c.customer_key.is_not(None),
+            f.c.collected_at < before,
+            *at_points,
+        )
     )
     # a store holds millions of answers but few customers, sources and points: one string
     # object per distinct value (and one tuple per survey) instead of one per answer roughly
