@@ -18,24 +18,26 @@ Bounds = tuple[dt.datetime, dt.datetime]
 """[start, end) in UTC, naive, as the store keeps times."""
 
 
-def _known(program: str, points: Sequence[str], before: dt.datetime) -> list[ColumnElement[bool]]:
+def whole_table(connection: Connection, program: str) -> ColumnElement[bool]:
+    """`program` matched so that SQLite scans the table: reading most answers through the
+    (program, point, time) index costs a lookup per answer, several times a scan (measured on
+    the benchmark store); PostgreSQL's planner chooses by itself."""
+    f = FEEDBACK
+    if connection.dialect.name == "sqlite":
+        return f.c.program.concat("") == program
+    return f.c.program == program
+
+
+def _known(
+    connection: Connection, program: str, points: Sequence[str], before: dt.datetime
+) -> list[ColumnElement[bool]]:
     f = FEEDBACK
     return [
-        f.c.program == program,
+        whole_table(connection, program),
         f.c.customer_key.is_not(None),
         f.c.measurement_point.in_(sorted(points)),
         f.c.collected_at < before,
     ]
-
-
-def _surveys(program: str, points: Sequence[str], before: dt.datetime):  # type: ignore[no-untyped-def]
-    f = FEEDBACK
-    return (
-        select(f.c.customer_key.label("customer"), func.min(f.c.collected_at).label("first"))
-        .where(*_known(program, points, before))
-        .group_by(f.c.customer_key, f.c.source, f.c.response_id)
-        .subquery("surveys")
-    )
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class SurveysInWindows:
     histograms: tuple[Counter[int], ...]
     """Per window: surveys in it → how many customers got that many (customers with none
     are left out)."""
+    journeys: dict[str, tuple[int, int]]
+    """Per journey: customers answering at its points in the first window, and how many of
+    them got more than the limit of surveys there (at any of the points)."""
 
 
 def surveys_in_windows(
@@ -53,65 +58,76 @@ def surveys_in_windows(
     points: Sequence[str],
     before: dt.datetime,
     windows: Sequence[Bounds],
+    journeys: Mapping[str, Sequence[str]] | None = None,
+    limit: int | None = None,
 ) -> SurveysInWindows:
     """Per customer, the surveys (at `points`, first answered before `before`) starting in
-    each window, added up into one histogram per window."""
+    each window, added up into one histogram per window; and per journey (its points), the
+    customers answering there in the first window and those of them over `limit` there.
+
+    One pass over the answers: surveys grouped with a flag per journey, then customers."""
+    journeys = journeys or {}
     if not points:
-        return SurveysInWindows(0, tuple(Counter() for _ in windows))
-    s = _surveys(program, points, before)
+        return SurveysInWindows(0, tuple(Counter() for _ in windows), {})
+    f = FEEDBACK
+    names = sorted(journeys) if windows else []
+    flags = []
+    if windows:
+        start, end = windows[0]
+        flags = [
+            func.max(
+                case(
+                    (
+                        and_(
+                            f.c.measurement_point.in_(sorted(journeys[name])),
+                            f.c.collected_at >= start,
+                            f.c.collected_at < end,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label(f"j{index}")
+            for index, name in enumerate(names)
+        ]
+    s = (
+        select(
+            f.c.customer_key.label("customer"),
+            func.min(f.c.collected_at).label("first"),
+            *flags,
+        )
+        .where(*_known(connection, program, points, before))
+        .group_by(f.c.customer_key, f.c.source, f.c.response_id)
+        .subquery("surveys")
+    )
     columns = [
         func.sum(case((and_(s.c.first >= start, s.c.first < end), 1), else_=0))
         for start, end in windows
     ]
+    journey_columns = [func.max(s.c[f"j{index}"]) for index in range(len(flags))]
     histograms: list[Counter[int]] = [Counter() for _ in windows]
+    per_journey = {name: [0, 0] for name in names}
     customers = 0
-    for row in connection.execute(select(s.c.customer, *columns).group_by(s.c.customer)):
+    width = len(columns)
+    rows = connection.execute(
+        select(s.c.customer, *columns, *journey_columns).group_by(s.c.customer)
+    )
+    for row in rows:
         customers += 1
-        for index, n in enumerate(row[1:]):
+        counts = row[1 : 1 + width]
+        for index, n in enumerate(counts):
             if n:
                 histograms[index][int(n)] += 1
-    return SurveysInWindows(customers, tuple(histograms))
-
-
-def journeys_over(
-    connection: Connection,
-    program: str,
-    points: Sequence[str],
-    journey_of: Mapping[str, str],
-    before: dt.datetime,
-    window: Bounds,
-    limit: int,
-) -> dict[str, tuple[int, int]]:
-    """Per journey: the customers answering at its points in `window`, and how many of them
-    got more than `limit` surveys (at any of `points`, starting in the window)."""
-    if not journey_of:
-        return {}
-    f = FEEDBACK
-    start, end = window
-    s = _surveys(program, points, before)
-    over = (
-        select(s.c.customer)
-        .where(s.c.first >= start, s.c.first < end)
-        .group_by(s.c.customer)
-        .having(func.count() > limit)
-        .subquery("over")
+        over = limit is not None and width > 0 and int(counts[0] or 0) > limit
+        for name, flag in zip(names, row[1 + width :], strict=True):
+            if flag:
+                per_journey[name][0] += 1
+                per_journey[name][1] += int(over)
+    return SurveysInWindows(
+        customers,
+        tuple(histograms),
+        {name: (found, above) for name, (found, above) in per_journey.items() if found},
     )
-    journey = case(
-        *((f.c.measurement_point == point, j) for point, j in sorted(journey_of.items())),
-        else_=None,
-    ).label("journey")
-    surveyed = (
-        select(journey, f.c.customer_key.label("customer"))
-        .where(*_known(program, list(journey_of), end), f.c.collected_at >= start)
-        .group_by(journey, f.c.customer_key)
-        .subquery("surveyed")
-    )
-    rows = connection.execute(
-        select(surveyed.c.journey, func.count(), func.count(over.c.customer))
-        .select_from(surveyed.outerjoin(over, over.c.customer == surveyed.c.customer))
-        .group_by(surveyed.c.journey)
-    )
-    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
 
 
 def surveys_per_point(

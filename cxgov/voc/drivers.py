@@ -17,7 +17,9 @@ pseudonymised keys: a random sample), which bounds time and memory at any store 
 The model: Johnson's relative weights (cxgov.voc.relative_weights) of the predictors
 answered together by at least `MIN_RESPONDENTS` respondents (complete cases; predictors are
 taken in order of how many respondents answered them, while ten respondents per predictor
-remain), with bootstrap percentile intervals and R². A driver is `important` when its weight
+remain; a predictor that is constant or a linear combination of those before it, such as two
+themes that always tag the same comments, is left out), with bootstrap percentile intervals
+and R². A driver is `important` when its weight
 exceeds a random predictor's with an interval at 1 − α/m, m every driver in the report's
 models (Bonferroni); else `interval_includes_zero`. Below `MIN_RESPONDENTS` nothing is
 ranked: the status says `not_enough_respondents`.
@@ -37,7 +39,7 @@ from cxgov.model import Kpi, KpiType, MeasurementPoint, Program, Statistic
 from cxgov.model.measurement import SURVEY_METHODS, Method
 from cxgov.store.respondents import RespondentScores, Scoring
 from cxgov.voc.records import Comment
-from cxgov.voc.relative_weights import RESAMPLES, Collinear, Fit, fit
+from cxgov.voc.relative_weights import RESAMPLES, Collinear, Fit, correlations, fit
 from cxgov.voc.themes import theme_points
 
 WINDOW_DAYS = 365
@@ -197,13 +199,12 @@ def _rank(
         enough = len(rows) >= RESPONDENTS_PER_PREDICTOR * (len(chosen) + 1)
         if len(chosen) < MAX_PREDICTORS and enough and MIN_MENTIONS <= mentions < len(rows):
             chosen.append(column)
+    order = sorted(rows)
+    chosen = _independent(chosen, order)
     left_out = [c for c in candidates + themes if c not in chosen]
     if not chosen or len(rows) < MIN_RESPONDENTS:
         return _Ranked(model, "not_enough_respondents", scores, candidates + themes, [], None)
-    order = sorted(rows)
-    x = np.array([[c.values.get(r, 0.0) for c in chosen] for r in order], dtype=float).reshape(
-        len(order), len(chosen)
-    )
+    x = _matrix(chosen, order)
     y = np.array([scores.outcome[r] for r in order], dtype=float)
     seed = zlib.crc32(f"{model.journey}/{model.anchor.id}".encode())
     try:
@@ -211,6 +212,26 @@ def _rank(
     except Collinear:
         return _Ranked(model, "collinear", scores, chosen + left_out, order, None)
     return _Ranked(model, "ranked", scores, chosen + left_out, order, found)
+
+
+def _matrix(columns: list[_Column], rows: list[str]) -> np.ndarray:
+    return np.array([[c.values.get(r, 0.0) for c in columns] for r in rows], dtype=float).reshape(
+        len(rows), len(columns)
+    )
+
+
+def _independent(columns: list[_Column], rows: list[str]) -> list[_Column]:
+    """The columns in order, leaving out each that is constant or a linear combination of
+    those before it over `rows` (two themes matched by the same comments, say): its weight
+    could not be told from theirs."""
+    kept: list[_Column] = []
+    for column in columns:
+        trial = _matrix([*kept, column], rows)
+        rxx, _ = correlations(trial, np.zeros(len(rows)))
+        constant = np.ptp(trial[:, -1]) == 0.0 if len(rows) else True
+        if not constant and np.linalg.eigvalsh(rxx).min() > 1e-6:
+            kept.append(column)
+    return kept
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:

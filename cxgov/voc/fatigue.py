@@ -30,7 +30,7 @@ from cxgov.judgement.voc import (
 )
 from cxgov.model import Program
 from cxgov.model.measurement import SURVEY_METHODS
-from cxgov.store.surveys import journeys_over, surveys_in_windows, surveys_per_point
+from cxgov.store.surveys import surveys_in_windows, surveys_per_point
 
 HISTORY_MONTHS = 12
 """How many month ends the over-surveyed share is traced back over."""
@@ -81,18 +81,19 @@ def read(connection: Connection, program: Program, as_of: dt.date) -> SurveyCoun
     policy = program.contact_policy
     ends = _month_ends(as_of, HISTORY_MONTHS) if policy is not None else []
     windows = [_days(end, policy.days).utc_bounds(zone) for end in [day, *ends]] if policy else []
-    counted = surveys_in_windows(connection, program.program.id, points, before, windows)
-    journeys: dict[str, tuple[int, int]] = {}
-    if policy is not None:
-        journeys = journeys_over(
-            connection,
-            program.program.id,
-            points,
-            {p.id: p.journey for p in surveys if p.journey is not None},
-            before,
-            windows[0],
-            policy.max_surveys_per_customer,
-        )
+    journeys: dict[str, list[str]] = {}
+    for p in surveys:
+        if p.journey is not None:
+            journeys.setdefault(p.journey, []).append(p.id)
+    counted = surveys_in_windows(
+        connection,
+        program.program.id,
+        points,
+        before,
+        windows,
+        journeys,
+        policy.max_surveys_per_customer if policy else None,
+    )
     contact = surveys_per_point(
         connection,
         program.program.id,
@@ -106,7 +107,7 @@ def read(connection: Connection, program: Program, as_of: dt.date) -> SurveyCoun
         customers=counted.customers,
         window=counted.histograms[0] if policy else Counter(),
         history=tuple(zip(ends, counted.histograms[1:], strict=True)),
-        journeys=journeys,
+        journeys=counted.journeys,
         contact=contact,
     )
 
