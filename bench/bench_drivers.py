@@ -43,9 +43,7 @@ MAX_FAMILY_ERROR = 0.05
 
 
 def program(touchpoints: int) -> Program:
-    points = [
-        {"id": "mp-nps", "kpi": "nps", "journey": "j", "method": "relationship_survey"}
-    ] + [
+    points = [{"id": "mp-nps", "kpi": "nps", "journey": "j", "method": "relationship_survey"}] + [
         {
             "id": f"mp-tp-{i + 1}",
             "kpi": "csat",

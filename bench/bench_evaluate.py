@@ -863,9 +863,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"as of {as_of} (answers {first}..{last}, {len(setup.months)} months)")
             for database, url in urls.items():
                 results.append(
-                    bench_database(
-                        database, url, program_dir, setup, as_of, args.repeat, args.voc
-                    )
+                    bench_database(database, url, program_dir, setup, as_of, args.repeat, args.voc)
                 )
         finally:
             if "postgresql" in urls:
