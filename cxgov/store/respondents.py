@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select
 
+from cxgov.store.surveys import whole_table
 from cxgov.store.tables import FEEDBACK
 
 
@@ -59,20 +59,6 @@ def _answered(
     ]
 
 
-def _sample(
-    program: str, anchor: str, start: dt.datetime, before: dt.datetime, limit: int
-) -> Select[Any]:
-    key = respondent_key().label("respondent")
-    # customer keys are keyed hashes, so the lowest keys are a random sample of customers
-    return (
-        select(key)
-        .where(*_answered(program, [anchor], start, before))
-        .group_by(key)
-        .order_by(key)
-        .limit(limit)
-    )
-
-
 @dataclass(frozen=True)
 class RespondentScores:
     """The relationship score and the touchpoint scores of a sample of respondents."""
@@ -117,17 +103,31 @@ def respondent_scores(
     outcome = {row[0]: float(row[1]) for row in outcome_rows}
     found: dict[str, dict[str, float]] = {p: {} for p in touchpoints}
     if touchpoints and outcome:
-        sample = _sample(program, anchor_point, start, before, limit).subquery()
-        point = FEEDBACK.c.measurement_point
+        f = FEEDBACK
+        point = f.c.measurement_point
         scored = case(
             *((point == pid, score(s)) for pid, s in touchpoints.items()),
             else_=None,
         )
+        # the sample by its raw columns: cheaper per answer than building each one's key
+        customers = sorted(k[2:] for k in outcome if k.startswith("c:"))
+        responses = sorted(k[2:] for k in outcome if k.startswith("r:"))
+        sampled: list[ColumnElement[bool]] = []
+        if customers:
+            sampled.append(f.c.customer_key.in_(customers))
+        if responses:
+            sampled.append(
+                and_(
+                    f.c.customer_key.is_(None),
+                    (f.c.source + literal("/") + f.c.response_id).in_(responses),
+                )
+            )
         rows = connection.execute(
             select(point, key, func.avg(scored))
             .where(
-                *_answered(program, sorted(touchpoints), start, before),
-                key.in_(select(sample.c.respondent)),
+                whole_table(connection, program),
+                *_answered(program, sorted(touchpoints), start, before)[1:],
+                or_(*sampled),
             )
             .group_by(point, key)
         )
