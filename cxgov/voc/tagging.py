@@ -71,7 +71,9 @@ def comments(
     last = 0
     sources: dict[str, str] = {}  # one string per source, not one per answer
     while True:
-        rows = connection.execute(
+        # the page is chosen first and its tags joined after: joined before the LIMIT,
+        # PostgreSQL hashes every stored tag and reads every later answer for each page
+        page = (
             select(
                 f.c.id,
                 f.c.batch_id,
@@ -80,15 +82,11 @@ def comments(
                 f.c.value,
                 f.c.not_applicable,
                 f.c.customer_key,
-                f.c.segments if segments else null(),
+                (f.c.segments if segments else null()).label("segments"),
                 f.c.comment,
-                t.c.tags,
-                t.c.rule_hash,
-                t.c.batch_id,
                 f.c.source,
                 f.c.response_id,
             )
-            .select_from(f.outerjoin(t, t.c.feedback_id == f.c.id))
             .where(
                 same_program,
                 f.c.id > last,
@@ -98,6 +96,27 @@ def comments(
             )
             .order_by(f.c.id)
             .limit(_PAGE)
+            .subquery("page")
+        )
+        rows = connection.execute(
+            select(
+                page.c.id,
+                page.c.batch_id,
+                page.c.measurement_point,
+                page.c.collected_at,
+                page.c.value,
+                page.c.not_applicable,
+                page.c.customer_key,
+                page.c.segments,
+                page.c.comment,
+                t.c.tags,
+                t.c.rule_hash,
+                t.c.batch_id,
+                page.c.source,
+                page.c.response_id,
+            )
+            .select_from(page.outerjoin(t, t.c.feedback_id == page.c.id))
+            .order_by(page.c.id)
         ).all()
         if not rows:
             return
