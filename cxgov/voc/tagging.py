@@ -20,6 +20,7 @@ from cxgov.voc.matcher import ThemeMatcher
 from cxgov.voc.records import Answer, Comment, CommentKey
 
 _PAGE = 5_000
+_NO_SEGMENTS: dict[str, Any] = {}
 
 
 @dataclass
@@ -70,6 +71,10 @@ def comments(
     )
     last = 0
     sources: dict[str, str] = {}  # one string per source, not one per answer
+    # a store holds millions of comments but few points and distinct tag sets: one object per
+    # distinct value, not one per comment (nothing downstream changes them)
+    shared: dict[Any, Any] = {}
+    one = shared.setdefault
     while True:
         # the page is chosen first and its tags joined after: joined before the LIMIT,
         # PostgreSQL hashes every stored tag and reads every later answer for each page
@@ -147,15 +152,15 @@ def comments(
                 )
             yield Comment(
                 row[0],
-                row[2],
+                one(row[2], row[2]),
                 row[3],
                 local(row[3]),
                 row[4],
                 bool(row[5]),
                 row[6],
-                row[7] or {},
+                row[7] or _NO_SEGMENTS,
                 row[8],
-                tags,
+                one(("tags", *sorted(tags.items())), tags),
                 response,
             )
         if summary is not None:
