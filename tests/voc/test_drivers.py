@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from cxgov.judgement.periods import Period
-from cxgov.judgement.voc import DriversOfJourney
+from cxgov.judgement.voc import Coverage, DriversOfJourney, Fatigue, ThemeSection, VocSections
 from cxgov.model import Program
 from cxgov.store.respondents import RespondentScores, respondent_scores
 from cxgov.voc.drivers import (
@@ -20,6 +20,7 @@ from cxgov.voc.drivers import (
     models,
     scoring,
 )
+from cxgov.voc.evidence import markdown
 from cxgov.voc.records import Answer, Comment
 from tests.voc.programs import answer, comment, program
 from tests.voc.stored import stored
@@ -149,3 +150,38 @@ def test_the_bootstrap_is_deterministic(db_url: str) -> None:
     shop = program()
     scores = _scores(db_url, shop, _planted(150))
     assert drivers_section(shop, scores, [], AS_OF) == drivers_section(shop, scores, [], AS_OF)
+
+
+def test_a_theme_that_always_goes_with_another_is_left_out(db_url: str) -> None:
+    answers = _planted(300)
+    comments = [
+        comment(
+            "mp-nps",
+            a.day,
+            a.value,
+            "late and pricey",
+            # "price" tags exactly the comments "late" tags: their weights could not be told apart
+            {"late": "late*", "price": "price*"} if i % 3 == 0 else {},
+            number=i,
+            customer=a.customer,
+        )
+        for i, a in enumerate(x for x in answers if x.point == "mp-nps")
+    ]
+    (journey,) = _drivers(db_url, program(), answers, comments)
+    labels = {d.driver: d.label for d in journey.drivers}
+    assert journey.status == "ranked"
+    assert labels["late"] != "not_in_model" and labels["price"] == "not_in_model"
+    assert journey.comparisons == 3
+
+
+def test_the_report_summary_names_the_important_drivers(db_url: str) -> None:
+    drivers = _drivers(db_url, program(), _planted(300))
+    sections = VocSections(
+        ThemeSection("h", 0, 0, (), Coverage(0, 0, None, (), ())),
+        drivers,
+        (),
+        Fatigue(None, AS_OF, 0, None, (), (), ()),
+    )
+    text = markdown(sections)
+    assert "- order (mp-nps): R² = " in text and ", n = 300: mp-checkout " in text
+    assert "mp-delivery" not in text  # its weight does not exceed a random predictor's
