@@ -74,12 +74,18 @@ def surveys_in_windows(
     flags = []
     if windows:
         start, end = windows[0]
+        every = set(points)
         flags = [
             func.max(
                 case(
                     (
                         and_(
-                            f.c.measurement_point.in_(sorted(journeys[name])),
+                            # a journey with every surveyed point needs no test of the point
+                            *(
+                                []
+                                if every <= set(journeys[name])
+                                else [f.c.measurement_point.in_(sorted(journeys[name]))]
+                            ),
                             f.c.collected_at >= start,
                             f.c.collected_at < end,
                         ),

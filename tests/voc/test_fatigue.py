@@ -80,3 +80,33 @@ def test_customer_records_of_a_system_point_are_no_surveys(db_url: str) -> None:
     assert window is not None
     assert window.surveys_per_customer == (SurveyCount(surveys=1, customers=1),)
     assert window.over_policy == 0
+
+
+def test_each_journey_counts_the_customers_surveyed_at_its_own_points(db_url: str) -> None:
+    shop = program()
+    data = shop.model_dump(mode="json", exclude_none=True, by_alias=True)
+    data["journeys"].append(
+        {
+            "id": "care",
+            "name": "Care",
+            "stages": [{"id": "help", "name": "Help"}],
+            "channels": [{"id": "phone", "name": "Phone"}],
+        }
+    )
+    for point in data["measurement_points"]:
+        if point["id"] == "mp-delivery":
+            point["journey"] = "care"
+            point.pop("touchpoint", None)
+    two = Program.model_validate(data)
+    answers = [
+        answer("a", "s1", "mp-checkout", _day(1)),
+        answer("a", "s2", "mp-checkout", _day(2)),
+        answer("a", "s3", "mp-checkout", _day(3)),
+        answer("a", "s4", "mp-delivery", _day(4)),
+        answer("b", "s5", "mp-delivery", _day(5)),
+    ]
+    section = fatigue_section(two, answers, AS_OF, db_url)
+    assert section.journeys == (
+        JourneyFatigue("care", surveyed_customers=2, over_policy=1, over_policy_share=50.0),
+        JourneyFatigue("order", surveyed_customers=1, over_policy=1, over_policy_share=100.0),
+    )
