@@ -34,7 +34,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cxgov.judgement.voc import DriversOfJourney, KeyDriver, RankingStatus
+from cxgov.judgement.voc import (
+    DriverKind,
+    DriverLabel,
+    DriversOfJourney,
+    KeyDriver,
+    RankingStatus,
+)
 from cxgov.model import Kpi, KpiType, MeasurementPoint, Program, Statistic
 from cxgov.model.measurement import SURVEY_METHODS, Method
 from cxgov.store.respondents import RespondentScores, Scoring
@@ -128,7 +134,7 @@ def respondent_of(comment: Comment) -> str:
 @dataclass
 class _Column:
     driver: str
-    kind: str
+    kind: DriverKind
     values: dict[str, float]
     point: MeasurementPoint | None = None
     kpi: Kpi | None = None
@@ -161,7 +167,7 @@ def drivers_section(
     ]
     comparisons = sum(len(r.fit.weights) for r in ranked if r.fit is not None)
     level = 1.0 - (1.0 - confidence) / max(comparisons, 1)
-    return tuple(_section(r, confidence, level, comparisons, start, end, program) for r in ranked)
+    return tuple(_section(r, confidence, level, comparisons, start, end) for r in ranked)
 
 
 def _rank(
@@ -245,7 +251,6 @@ def _section(
     comparisons: int,
     start: dt.date,
     end: dt.date,
-    program: Program,
 ) -> DriversOfJourney:
     model, found = ranked.model, ranked.fit
     rows = set(ranked.rows)
@@ -266,7 +271,7 @@ def _section(
         weight = share = None
         interval: tuple[float | None, float | None] = (None, None)
         excess: tuple[float | None, float | None] = (None, None)
-        label: str = "not_in_model"
+        label: DriverLabel = "not_in_model"
         if found is not None and in_model:
             weight = float(found.weights[index])
             share = 100.0 * weight / found.r_squared if found.r_squared > 0 else None
@@ -277,7 +282,7 @@ def _section(
         drivers.append(
             KeyDriver(
                 driver=column.driver,
-                kind="theme" if column.kind == "theme" else "touchpoint",
+                kind=column.kind,
                 measurement_point=point.id if point else None,
                 touchpoint=point.touchpoint if point else None,
                 kpi=kpi.id if kpi else None,
@@ -291,7 +296,7 @@ def _section(
                 ci_high=_round(interval[1]),
                 excess_low=_round(excess[0]),
                 excess_high=_round(excess[1]),
-                label=label,  # type: ignore[arg-type]
+                label=label,
             )
         )
     drivers.sort(key=lambda d: (d.weight is None, -(d.weight or 0.0), d.driver))
