@@ -205,7 +205,11 @@ def _rank(
         enough = len(rows) >= RESPONDENTS_PER_PREDICTOR * (len(chosen) + 1)
         if len(chosen) < MAX_PREDICTORS and enough and MIN_MENTIONS <= mentions < len(rows):
             chosen.append(column)
-    order = sorted(rows)
+    # rows in the order of their values, not of their keys: a store's pseudonymisation key is
+    # its own, and the seeded resamples must draw the same respondents from the same data
+    order = sorted(
+        rows, key=lambda r: (scores.outcome[r], *(c.values.get(r, 0.0) for c in chosen), r)
+    )
     chosen = _independent(chosen, order)
     left_out = [c for c in candidates + themes if c not in chosen]
     if not chosen or len(rows) < MIN_RESPONDENTS:
