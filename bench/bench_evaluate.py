@@ -31,6 +31,15 @@ rolled up to the same segments.
 Goals: on SQLite, cold `cxgov evaluate` within 2x of the hand SQL and faster than pandas; the
 PostgreSQL figures and the peak memory are reported.
 
+With `--voc` the program also has a relationship NPS point (a tenth of the answers), 20 themes,
+links and a contact policy (bench/gen_answers.py --voc), so the evaluation also tags the
+comments, joins every customer's answers for the key drivers and counts survey fatigue. Goals
+then: cold `cxgov evaluate` within 3x of the hand SQL on SQLite and on PostgreSQL, and its peak
+memory under 250 MB; run it at two sizes (`--rows 1000000`, `--rows 5000000`) to see the
+memory stay flat. Themes tag the comments on the first (persisting) run and reuse the stored
+tags after; the cold runs are timed on a store whose comments are already tagged (the nightly
+state), see `--voc` in bench/README.md.
+
 Run from the repository root (pandas is a benchmark-only dependency: `pip install -e '.[bench]'`):
 
     .venv/bin/python bench/bench_evaluate.py                      # 1M answers, both databases
@@ -69,6 +78,8 @@ from bench.measure import Measured, Run, cxgov, verdict, with_database
 
 MB = 1024 * 1024
 MAX_RATIO_HAND_SQL = 2.0
+MAX_RATIO_HAND_SQL_VOC = 3.0
+MAX_PEAK_MB_VOC = 250.0
 MAX_RATIO_PANDAS = 1.0
 BENCH_DATABASE = "cxgov_bench_eval"
 COUNT_NAMES = ("n", "promoters", "passives", "detractors", "positives", "total", "sumsq")
@@ -544,7 +555,13 @@ class Results:
 
 
 def bench_database(
-    database: str, url: str, program_dir: Path, setup: Setup, as_of: dt.date, repeat: int
+    database: str,
+    url: str,
+    program_dir: Path,
+    setup: Setup,
+    as_of: dt.date,
+    repeat: int,
+    voc: bool = False,
 ) -> Results:
     log(f"{database}: checking that cxgov, the hand SQL and pandas count the same")
     expected = cxgov_counts(url, program_dir, as_of)
@@ -554,6 +571,10 @@ def bench_database(
     same_counts("tuned hand SQL", expected, rolled_up(tuned_cells, setup))
     same_counts("pandas", expected, rolled_up(pandas_cells(setup, run_pandas(url, setup)), setup))
     log(f"{database}: {len(expected):,} cells agree")
+    if voc:
+        # the nightly state: comments were tagged by an earlier run and their tags stored
+        tagged, _ = run_measured(evaluate_command(program_dir, url, as_of, False))
+        log(f"{database}: first persisting run (tags every comment) {tagged.seconds:.2f} s")
     cold = Measured("cxgov evaluate, cold")
     hand = Measured("hand-written SQL GROUP BY")
     tuned = Measured("hand SQL, planner helped")
@@ -670,8 +691,10 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def report(results: Iterable[Results], rows: int) -> tuple[str, bool]:
+def report(results: Iterable[Results], rows: int, voc: bool = False) -> tuple[str, bool]:
     lines = [f"Evaluation of {rows:,} answers (median wall seconds; CPU seconds of the process)"]
+    if voc:
+        lines.append("with a relationship NPS point, customer keys, 20 themes, links, fatigue")
     ok = True
     for r in results:
         lines.append("")
@@ -687,7 +710,19 @@ def report(results: Iterable[Results], rows: int) -> tuple[str, bool]:
             f"  cpu {p.cpu_seconds:7.2f} s"
             f"  peak RSS {p.peak_mb:6.0f} MB  (once)"
         )
-        if r.database == "sqlite":
+        if voc:
+            hand_ok = r.ratio_hand <= MAX_RATIO_HAND_SQL_VOC
+            memory_ok = r.cold.peak_mb < MAX_PEAK_MB_VOC
+            ok &= hand_ok and memory_ok
+            lines.append(
+                f"  evaluate / hand SQL   {r.ratio_hand:5.2f}  (goal <= {MAX_RATIO_HAND_SQL_VOC:g})"
+                f"  {verdict(hand_ok)}"
+            )
+            lines.append(
+                f"  evaluate peak RSS     {r.cold.peak_mb:5.0f} MB  (goal < {MAX_PEAK_MB_VOC:g})"
+                f"  {verdict(memory_ok)}"
+            )
+        elif r.database == "sqlite":
             hand_ok = r.ratio_hand <= MAX_RATIO_HAND_SQL
             ok &= hand_ok
             lines.append(
@@ -701,7 +736,7 @@ def report(results: Iterable[Results], rows: int) -> tuple[str, bool]:
             " same planner help as cxgov)"
         )
         pandas_ok = r.ratio_pandas < MAX_RATIO_PANDAS
-        ok &= pandas_ok
+        ok &= pandas_ok or voc  # with --voc pandas counts only what the hand SQL counts
         lines.append(
             f"  evaluate / pandas     {r.ratio_pandas:5.2f}  (goal < {MAX_RATIO_PANDAS:g})"
             f"  {verdict(pandas_ok)}"
@@ -768,6 +803,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="skip VACUUM ANALYZE after loading PostgreSQL (time it before autovacuum has run)",
     )
+    parser.add_argument(
+        "--voc",
+        action="store_true",
+        help="a relationship NPS point, customer keys, 20 themes, links and a contact policy",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--child", choices=["hand", "hand-tuned", "pandas"], help=argparse.SUPPRESS)
     parser.add_argument("--child-url", help=argparse.SUPPRESS)
@@ -796,7 +836,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = args.rows
         if not (program_dir / DATA_FILE).exists():
             log(f"generating {rows:,} answers into {data}")
-            generate(data, rows, args.measurement_points, args.months, args.seed)
+            generate(data, rows, args.measurement_points, args.months, args.seed, args.voc)
         else:
             with open(program_dir / DATA_FILE, "rb") as handle:
                 rows = sum(1 for _ in handle) - 1
@@ -823,14 +863,14 @@ def main(argv: list[str] | None = None) -> int:
             log(f"as of {as_of} (answers {first}..{last}, {len(setup.months)} months)")
             for database, url in urls.items():
                 results.append(
-                    bench_database(database, url, program_dir, setup, as_of, args.repeat)
+                    bench_database(database, url, program_dir, setup, as_of, args.repeat, args.voc)
                 )
         finally:
             if "postgresql" in urls:
                 recreate_postgres(args.postgres_url, BENCH_DATABASE, drop_only=True)
     if _launcher is not None:
         _launcher.close()
-    text, ok = report(results, rows)
+    text, ok = report(results, rows, args.voc)
     print(text)
     print(f"(peak RSS: a child started by the launcher reports at least {floor:.0f} MB)")
     print(f"\nas of {as_of}; {args.repeat} repeats; goals: {verdict(ok)}")

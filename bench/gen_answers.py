@@ -18,6 +18,11 @@ The answers cover `months` calendar months ending with END_MONTH (fixed, so the 
 only on the arguments), 20% carry a comment, about 1% are "N/A" (not applicable). The same
 arguments always give the same bytes.
 
+With `--voc` the program also has what the voice-of-the-customer statistics read: a
+relationship NPS point (`mp-relationship`, a tenth of the answers, from the same 50,000
+customers), 20 themes over the comments, links from the relationship objective to two business
+KPIs and a contact policy; every answer carries a customer key either way.
+
 Importable: `write_program(out_dir, measurement_points) -> Path` (the program directory) and
 `write_answers(path, rows, measurement_points, months, seed)`.
 """
@@ -37,6 +42,14 @@ END_MONTH = (2026, 10)  # the last month of answers; in the past, so none is "in
 COMMENT_SHARE = 0.2
 NOT_APPLICABLE_SHARE = 0.01
 CUSTOMERS = 50_000
+RELATIONSHIP = "mp-relationship"
+RELATIONSHIP_SHARE = 0.1
+"""With --voc: the share of answers at the relationship NPS point."""
+THEME_WORDS = [
+    "late", "delivery", "friendly", "quick", "invoice", "error", "website", "product",
+    "phone", "wait*", "promised", "technician", "fixed", "visit", "steps", "order",
+    "coffee", "refill*", "called", "nobody",
+]  # fmt: skip
 
 HEADER = [
     "response_id",
@@ -84,7 +97,7 @@ def kpi_of(index: int) -> tuple[str, str, int, int, tuple[int, int, int]]:
     return KPIS[index % len(KPIS)]
 
 
-def write_program(out_dir: Path | str, measurement_points: int = 200) -> Path:
+def write_program(out_dir: Path | str, measurement_points: int = 200, voc: bool = False) -> Path:
     """Write `out_dir/program/` (YAML only, no data) and return that program directory."""
     program_dir = Path(out_dir) / "program"
     (program_dir / "data").mkdir(parents=True, exist_ok=True)
@@ -97,6 +110,11 @@ def write_program(out_dir: Path | str, measurement_points: int = 200) -> Path:
         "objectives.yaml": _objectives_yaml(measurement_points),
         "sources.yaml": _sources_yaml(),
     }
+    if voc:
+        files["kpis.yaml"] += _business_kpis_yaml()
+        files["measurement_points.yaml"] += _voc_points_yaml()
+        files["objectives.yaml"] += _voc_objectives_yaml()
+        files["voc.yaml"] = _voc_yaml()
     for name, text in files.items():
         (program_dir / name).write_text(text, encoding="utf-8")
     return program_dir
@@ -187,6 +205,59 @@ def _objectives_yaml(measurement_points: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _business_kpis_yaml() -> str:
+    return (
+        "  - {id: retention, name: Retention, type: value, unit: '%'}\n"
+        "  - {id: churn, name: Churn, type: value, unit: '%', direction: lower_is_better}\n"
+    )
+
+
+def _voc_points_yaml() -> str:
+    dimensions = ", ".join(SEGMENTS)
+    return (
+        f"  - id: {RELATIONSHIP}\n"
+        "    kpi: nps\n"
+        "    journey: customer\n"
+        "    method: relationship_survey\n"
+        f"    source: {SOURCE_ID}\n"
+        "    window: {calendar: month}\n"
+        f"    segments: [{dimensions}]\n"
+        "  - {id: mp-retention, kpi: retention, journey: customer, method: system,"
+        " window: {calendar: month}}\n"
+        "  - {id: mp-churn, kpi: churn, journey: customer, method: system,"
+        " window: {calendar: month}}\n"
+    )
+
+
+def _voc_objectives_yaml() -> str:
+    return (
+        "  - id: o-relationship\n"
+        "    name: Relationship NPS\n"
+        f"    measurement_point: {RELATIONSHIP}\n"
+        "    targets:\n"
+        "      - {effective_from: 2024-01-01, target: 30, warn: 20, fail: 10}\n"
+    )
+
+
+def _voc_yaml() -> str:
+    lines = ["themes:"]
+    for index, word in enumerate(THEME_WORDS):
+        lines += [
+            f"  - id: theme-{index + 1:02d}",
+            f"    name: Theme {word.rstrip('*')}",
+            f'    match: {{any: ["{word}"]}}',
+        ]
+    lines += [
+        "links:",
+        "  - {cx: o-relationship, business: retention, expected: positive}",
+        "  - {cx: o-relationship, business: churn, expected: negative}",
+        "contact_policy:",
+        "  max_surveys_per_customer: 3",
+        "  days: 90",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _sources_yaml() -> str:
     segments = "\n".join(f"        {name}: {name}" for name in SEGMENTS)
     return (
@@ -227,6 +298,7 @@ def write_answers(
     measurement_points: int = 200,
     months: int = 24,
     seed: int = 1,
+    voc: bool = False,
 ) -> None:
     """Stream `rows` long-layout answers to `path` (CSV, comma-separated, with a header).
 
@@ -246,6 +318,8 @@ def write_answers(
         for index in range(rows):
             year, month, days = calendar[index * months // rows]
             point, low, high = points[randrange(measurement_points)]
+            if voc and random_() < RELATIONSHIP_SHARE:
+                point, low, high = RELATIONSHIP, 0, 10
             # answers lean positive, like real surveys: the top of the scale is likelier
             draw = random_()
             if draw < NOT_APPLICABLE_SHARE:
@@ -283,10 +357,11 @@ def generate(
     measurement_points: int = 200,
     months: int = 24,
     seed: int = 1,
+    voc: bool = False,
 ) -> Path:
     """Program and answers under `out_dir`; returns the program directory."""
-    program_dir = write_program(out_dir, measurement_points)
-    write_answers(program_dir / DATA_FILE, rows, measurement_points, months, seed)
+    program_dir = write_program(out_dir, measurement_points, voc)
+    write_answers(program_dir / DATA_FILE, rows, measurement_points, months, seed, voc)
     return program_dir
 
 
@@ -297,10 +372,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measurement-points", type=int, default=200)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--voc", action="store_true", help="add a relationship NPS point, themes and links"
+    )
     args = parser.parse_args(argv)
     if args.rows < 1 or args.measurement_points < 1 or args.months < 1:
         parser.error("--rows, --measurement-points and --months must be at least 1")
-    program_dir = generate(args.out, args.rows, args.measurement_points, args.months, args.seed)
+    program_dir = generate(
+        args.out, args.rows, args.measurement_points, args.months, args.seed, args.voc
+    )
     print(f"{program_dir}  ({args.rows:,} answers in {program_dir / DATA_FILE})")
     return 0
 

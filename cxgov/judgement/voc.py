@@ -33,11 +33,12 @@ report makes; `no_clear_difference` when it is not; `too_few_answers` below the 
 `interval_includes_zero` and `not_estimable` instead."""
 ImpactTest = Literal["adjusted_wald", "agresti_caffo", "welch", "permutation"]
 """The two-sample test behind an impact's p-value."""
-Label = Literal["positive", "negative", "interval_includes_zero", "not_estimable"]
-"""A driver's reading: the sign of r where its interval excludes zero."""
+DriverLabel = Literal["important", "interval_includes_zero", "not_in_model"]
+"""A key driver's reading: does its weight exceed a random predictor's?"""
+DriverKind = Literal["touchpoint", "theme"]
+RankingStatus = Literal["ranked", "not_enough_respondents", "collinear"]
+"""Whether a journey's drivers could be ranked over its respondents."""
 LinkVerdict = Literal["supported", "contradicted", "inconclusive", "not_estimable"]
-Basis = Literal["respondents", "periods"]
-"""What a driver is related over: customers' pairs of answers, or the periods' KPIs."""
 CxKind = Literal["objective", "measurement_point"]
 """What a link's `cx` names."""
 
@@ -191,64 +192,61 @@ class ThemeSection:
 
 
 @dataclass(frozen=True, slots=True)
-class TouchpointDriver:
-    """A touchpoint KPI against the relationship NPS."""
+class KeyDriver:
+    """One predictor of the relationship score: a touchpoint's rating or a theme's mention.
 
-    measurement_point: str
+    `weight` is its Johnson relative weight (the part of R² it accounts for, 0..1), `share`
+    that part of R² in percent; `ci_low`/`ci_high` the weight's bootstrap percentile interval;
+    `excess_low`/`excess_high` the interval of the weight minus a random predictor's, at the
+    level adjusted for every driver of the report: `label` is `interval_includes_zero` when it
+    includes zero, `important` when it lies above zero, `not_in_model` for a predictor left out
+    (too few respondents answered it together with the others)."""
+
+    driver: str
+    kind: DriverKind
+    measurement_point: str | None
     touchpoint: str | None
-    kpi: str
-    basis: Basis
-    n: int
-    r: float | None
+    kpi: str | None
+    theme: str | None
+    name: str | None
+    respondents: int
+    """Respondents of the sample who answered it (for a theme: who mentioned it)."""
+    performance: float | None
+    """Its score among the model's respondents on the KPI's scale (a theme: % mentioning)."""
+    weight: float | None
+    share: float | None
     ci_low: float | None
     ci_high: float | None
-    p_value: float | None
-    label: Label
-
-    @property
-    def driver(self) -> str:
-        return self.measurement_point
-
-    @property
-    def kind(self) -> Literal["touchpoint"]:
-        return "touchpoint"
-
-
-@dataclass(frozen=True, slots=True)
-class ThemeDriver:
-    """A theme's mention against the NPS score, over the NPS point's comments."""
-
-    theme: str
-    name: str
-    basis: Basis
-    n: int
-    r: float | None
-    ci_low: float | None
-    ci_high: float | None
-    p_value: float | None
-    label: Label
-
-    @property
-    def driver(self) -> str:
-        return self.theme
-
-    @property
-    def kind(self) -> Literal["theme"]:
-        return "theme"
-
-
-Driver = TouchpointDriver | ThemeDriver
+    excess_low: float | None
+    excess_high: float | None
+    label: DriverLabel
 
 
 @dataclass(frozen=True, slots=True)
 class DriversOfJourney:
-    """The drivers of one journey's relationship NPS, strongest first."""
+    """The key-driver model of one journey's relationship KPI over its respondents, most
+    important first; without enough respondents, `status` says so and nothing is ranked."""
 
     journey: str
     relationship_point: str
     kpi: str
     confidence: float
-    drivers: tuple[Driver, ...]
+    status: RankingStatus
+    respondents: int
+    """Respondents with a relationship answer in the window."""
+    n: int
+    """Respondents in the model (a sample of at most `MAX_RESPONDENTS`, complete on every
+    predictor of the model)."""
+    min_respondents: int
+    window_start: dt.date
+    window_end: dt.date
+    r_squared: float | None
+    r_squared_low: float | None
+    r_squared_high: float | None
+    resamples: int
+    comparisons: int
+    """How many drivers of the report the label's interval level is adjusted for."""
+    drivers: tuple[KeyDriver, ...]
 
 
 # links ------------------------------------------------------------------------------------
@@ -458,7 +456,7 @@ def from_json(body: dict[str, Any]) -> VocSections:
     """The sections from the report's keys, as `to_json` writes them."""
     return VocSections(
         themes=_themes(body["themes"]),
-        drivers=tuple(_drivers(d) for d in body["drivers"]),
+        drivers=tuple(found for d in body["drivers"] if (found := _drivers(d)) is not None),
         links=tuple(_link(link) for link in body["links"]),
         fatigue=_fatigue(body["fatigue"]),
     )
@@ -643,60 +641,62 @@ def _themes(body: dict[str, Any]) -> ThemeSection:
     )
 
 
-def _driver_json(d: Driver) -> dict[str, Any]:
-    if isinstance(d, TouchpointDriver):
-        found: dict[str, Any] = {
-            "driver": d.driver,
-            "kind": d.kind,
-            "measurement_point": d.measurement_point,
-            "touchpoint": d.touchpoint,
-            "kpi": d.kpi,
-        }
-    else:
-        found = {"driver": d.driver, "kind": d.kind, "theme": d.theme, "name": d.name}
-    return {
-        **found,
-        "basis": d.basis,
-        "n": d.n,
-        "r": d.r,
-        "ci_low": d.ci_low,
-        "ci_high": d.ci_high,
-        "p_value": d.p_value,
-        "label": d.label,
-    }
-
-
-def _driver(body: dict[str, Any]) -> Driver:
-    measured = (body["basis"], body["n"], body["r"], body["ci_low"], body["ci_high"])
-    if body["kind"] == "theme":
-        return ThemeDriver(body["theme"], body["name"], *measured, body["p_value"], body["label"])
-    return TouchpointDriver(
-        body["measurement_point"],
-        body["touchpoint"],
-        body["kpi"],
-        *measured,
-        body["p_value"],
-        body["label"],
-    )
+_DRIVER_KEYS = (
+    "driver",
+    "kind",
+    "measurement_point",
+    "touchpoint",
+    "kpi",
+    "theme",
+    "name",
+    "respondents",
+    "performance",
+    "weight",
+    "share",
+    "ci_low",
+    "ci_high",
+    "excess_low",
+    "excess_high",
+    "label",
+)
+_RANKING_KEYS = (
+    "journey",
+    "relationship_point",
+    "kpi",
+    "confidence",
+    "status",
+    "respondents",
+    "n",
+    "min_respondents",
+    "window_start",
+    "window_end",
+    "r_squared",
+    "r_squared_low",
+    "r_squared_high",
+    "resamples",
+    "comparisons",
+)
 
 
 def _drivers_json(journey: DriversOfJourney) -> dict[str, Any]:
-    return {
-        "journey": journey.journey,
-        "relationship_point": journey.relationship_point,
-        "kpi": journey.kpi,
-        "confidence": journey.confidence,
-        "drivers": [_driver_json(d) for d in journey.drivers],
-    }
+    found: dict[str, Any] = {key: getattr(journey, key) for key in _RANKING_KEYS}
+    found["window_start"] = journey.window_start.isoformat()
+    found["window_end"] = journey.window_end.isoformat()
+    found["drivers"] = [{key: getattr(d, key) for key in _DRIVER_KEYS} for d in journey.drivers]
+    return found
 
 
-def _drivers(body: dict[str, Any]) -> DriversOfJourney:
+def _drivers(body: dict[str, Any]) -> DriversOfJourney | None:
+    if "status" not in body:
+        # a run recorded before the key-driver model related each driver alone (a
+        # correlation): those figures answer another question and are not shown as weights
+        return None
+    values = {key: body[key] for key in _RANKING_KEYS}
+    values["window_start"] = _date(body["window_start"])
+    values["window_end"] = _date(body["window_end"])
     return DriversOfJourney(
-        body["journey"],
-        body["relationship_point"],
-        body["kpi"],
-        body["confidence"],
-        tuple(_driver(d) for d in body["drivers"]),
+        **values,
+        drivers=tuple(KeyDriver(**{key: d[key] for key in _DRIVER_KEYS}) for d in body["drivers"]),
     )
 
 

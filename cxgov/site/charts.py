@@ -788,3 +788,103 @@ def interval_chart(
     parts += legend
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+# --- importance × performance ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriorityPoint:
+    """One touchpoint of a key-driver model: how much of R² it accounts for (%) and how it
+    performs on a 0..100 view of its KPI's scale."""
+
+    label: str
+    importance: float
+    performance: float
+    important: bool
+    """Its weight exceeds a random predictor's (filled marker); else hollow."""
+
+
+@dataclass(frozen=True)
+class PriorityText:
+    title: str
+    desc: str
+    x_label: str
+    y_label: str
+    priorities: str
+    """The quadrant of high importance and low performance."""
+    legend_important: str
+    legend_chance: str
+
+
+def priority_chart(
+    points: Sequence[PriorityPoint],
+    text: PriorityText,
+    *,
+    chart_id: str,
+    number: Callable[[float], str] = _default_number,
+) -> str:
+    """An importance × performance chart: importance on x (0 to the largest share), performance
+    on y (0..100); dashed lines at the means split it into quadrants, and the quadrant of
+    above-mean importance and below-mean performance (the priorities) is shaded."""
+    drawn = [
+        p
+        for p in points
+        if _finite(p.importance) is not None and _finite(p.performance) is not None
+    ]
+    if not drawn:
+        return _empty(
+            ChartText(text.title, text.desc, "", "", "", "", "", "", "", "", ""), chart_id
+        )
+    parts = _open(ChartText(text.title, text.desc, "", "", "", "", "", "", "", "", ""), chart_id)
+    legend, legend_bottom = _legend(
+        [
+            (_marker(0, 0, "met", False, css="important"), text.legend_important),
+            (_marker(0, 0, "met", True, css="chance"), text.legend_chance),
+        ],
+        16.0,
+    )
+    parts += legend
+    y_ticks = nice_ticks(0.0, 100.0)
+    frame = _frame(y_ticks, 0.0, 100.0, number, legend_bottom + 12)
+    x_ticks = nice_ticks(0.0, max(p.importance for p in drawn))
+    x_high = x_ticks[-1]
+
+    def x(value: float) -> float:
+        return frame.left + value / x_high * (frame.right - frame.left)
+
+    mean_x = sum(p.importance for p in drawn) / len(drawn)
+    mean_y = sum(p.performance for p in drawn) / len(drawn)
+    parts.append(
+        f'<rect class="priorities" x="{_c(x(mean_x))}" y="{_c(frame.y(mean_y))}" '
+        f'width="{_c(frame.right - x(mean_x))}" height="{_c(frame.bottom - frame.y(mean_y))}" '
+        f'fill="#D55E00" fill-opacity="0.08"/>'
+    )
+    parts.append(
+        f'<text x="{_c(frame.right - 4)}" y="{_c(frame.bottom - 6)}" text-anchor="end" '
+        f'fill="#D55E00">{_text(text.priorities)}</text>'
+    )
+    parts += _axes(frame, y_ticks, number, ChartText("", "", text.x_label, text.y_label, *[""] * 7))
+    for tick in x_ticks:
+        parts += _x_tick(x(tick), frame, number(tick))
+    parts.append(_axis_lines(frame))
+    parts.append(
+        f'<line x1="{_c(x(mean_x))}" y1="{_c(frame.top)}" x2="{_c(x(mean_x))}" '
+        f'y2="{_c(frame.bottom)}" stroke="{AXIS}" stroke-dasharray="4 3"/>'
+    )
+    parts.append(
+        f'<line x1="{_c(frame.left)}" y1="{_c(frame.y(mean_y))}" x2="{_c(frame.right)}" '
+        f'y2="{_c(frame.y(mean_y))}" stroke="{AXIS}" stroke-dasharray="4 3"/>'
+    )
+    for point in sorted(drawn, key=lambda p: (-p.importance, p.label)):
+        px, py = x(point.importance), frame.y(point.performance)
+        css = "important" if point.important else "chance"
+        parts.append(_marker(px, py, "met", not point.important, css=css))
+        anchor = "end" if px > (frame.left + frame.right) / 2 else "start"
+        dx = -8 if anchor == "end" else 8
+        parts.append(
+            f'<text x="{_c(px + dx)}" y="{_c(py - 6)}" text-anchor="{anchor}">'
+            f"{_text(point.label)}</text>"
+        )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

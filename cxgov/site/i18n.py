@@ -519,15 +519,81 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "drivers": {"en": "Drivers", "fi": "Ajurit"},
     "drivers_intro": {
-        "en": "How strongly each touchpoint KPI and each theme goes together with the journey's "
-        "relationship KPI: a correlation over the respondents who answered both (basis "
-        "respondents) or, without a customer key to join them, over periods. Strongest first, "
-        "always with n and the interval; a driver whose interval includes zero is labelled so.",
-        "fi": "Kuinka vahvasti kunkin kosketuspisteen mittari ja kunkin teeman mainitseminen "
-        "kulkee yhdessä polun suositteluhalukkuuden kanssa: korrelaatio molempiin vastanneiden "
-        "kesken (peruste vastaajat) tai, jos asiakastunniste ei yhdistä vastauksia, jaksoittain. "
-        "Vahvin ensin, aina n:n ja luottamusvälin kanssa; ajuri, jonka väli sisältää nollan, "
-        "on merkitty.",
+        "en": "Which touchpoints and themes account for the journey's relationship NPS. Per "
+        "respondent (a customer, or one questionnaire without a customer key) over the last "
+        "365 days: their NPS score against their ratings of the touchpoints and the themes of "
+        "their comments, in one model (Johnson's relative weights). A weight is the part of the "
+        "explained variance (R²) a driver accounts for; intervals come from resampling "
+        "respondents. A driver is marked important only when its weight exceeds that of a "
+        "random predictor, with the error rate adjusted for every driver shown. This is "
+        "association, not proof of cause.",
+        "fi": "Mitkä kosketuspisteet ja teemat selittävät polun suositteluhalukkuutta. "
+        "Vastaajittain (asiakas tai ilman asiakastunnistetta yksi kyselyvastaus) viimeisten "
+        "365 päivän ajalta: NPS-vastaus kosketuspisteiden arvioita ja kommenttien teemoja "
+        "vasten, yhdessä mallissa (Johnsonin suhteelliset painot). Paino on se osa selitetystä "
+        "vaihtelusta (R²), jonka ajuri selittää; luottamusvälit saadaan vastaajia "
+        "uudelleenotannalla. Ajuri merkitään tärkeäksi vain, kun sen paino ylittää "
+        "satunnaismuuttujan painon, virhetaso korjattuna kaikkien näytettyjen ajureiden määrällä. "
+        "Kyse on yhteydestä, ei todisteesta syy-seuraussuhteesta.",
+    },
+    "drivers_model": {
+        "en": "{n} of {respondents} respondents in the model ({start} – {end}); R² {r2} "
+        "(confidence interval {r2_low} … {r2_high}); {resamples} resamples; labels adjusted "
+        "for {comparisons} drivers.",
+        "fi": "Mallissa {n} vastaajaa {respondents}:sta ({start} – {end}); R² {r2} "
+        "(luottamusväli {r2_low} … {r2_high}); {resamples} uudelleenotosta; merkinnät "
+        "korjattu {comparisons} ajurin mukaan.",
+    },
+    "not_enough_respondents": {
+        "en": "Not enough respondents: {respondents} answered the relationship survey in "
+        "{start} – {end}, and a ranking needs at least {min} who also rated the touchpoints. "
+        "Nothing is ranked.",
+        "fi": "Liian vähän vastaajia: suhdekyselyyn vastasi {respondents} ajalla {start} – "
+        "{end}, ja järjestys vaatii vähintään {min}, jotka myös arvioivat kosketuspisteet. "
+        "Mitään ei järjestetä.",
+    },
+    "collinear": {
+        "en": "The touchpoints' ratings move together too closely to be told apart: nothing "
+        "is ranked.",
+        "fi": "Kosketuspisteiden arviot liikkuvat liian tiiviisti yhdessä erotettaviksi: "
+        "mitään ei järjestetä.",
+    },
+    "share_of_r2": {"en": "Share of R² %", "fi": "Osuus R²:sta %"},
+    "driver_weight": {"en": "Weight", "fi": "Paino"},
+    "performance": {"en": "Performance", "fi": "Tulos"},
+    "important": {"en": "important", "fi": "tärkeä"},
+    "not_in_model": {"en": "not in the model", "fi": "ei mallissa"},
+    "priority_title": {
+        "en": "Importance and performance: {journey}",
+        "fi": "Tärkeys ja tulos: {journey}",
+    },
+    "priority_desc": {
+        "en": "{count} touchpoints by their share of R² and their score; priorities (above-mean "
+        "importance, below-mean performance): {priorities}.",
+        "fi": "{count} kosketuspistettä osuutena R²:sta ja tuloksena; prioriteetit "
+        "(keskimääräistä tärkeämpi, keskimääräistä heikompi): {priorities}.",
+    },
+    "priority_empty": {
+        "en": "No touchpoint is in the model.",
+        "fi": "Yksikään kosketuspiste ei ole mallissa.",
+    },
+    "priority_x": {"en": "Importance: share of R² (%)", "fi": "Tärkeys: osuus R²:sta (%)"},
+    "priority_y": {
+        "en": "Performance (0–100 on the KPI's scale)",
+        "fi": "Tulos (0–100 mittarin asteikolla)",
+    },
+    "priorities": {"en": "priorities", "fi": "prioriteetit"},
+    "priority_important": {
+        "en": "weight above a random predictor's",
+        "fi": "paino yli satunnaismuuttujan",
+    },
+    "priority_chance": {
+        "en": "interval includes a random predictor's",
+        "fi": "väli sisältää satunnaismuuttujan",
+    },
+    "priorities_list": {
+        "en": "Priorities (matter more than average, perform worse than average): {names}.",
+        "fi": "Prioriteetit (keskimääräistä tärkeämpiä, tulos keskimääräistä heikompi): {names}.",
     },
     "relationship_point": {
         "en": "Relationship KPI: {kpi} ({point}).",
@@ -535,9 +601,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "driver": {"en": "Driver", "fi": "Ajuri"},
     "kind": {"en": "Kind", "fi": "Laji"},
-    "basis": {"en": "Basis", "fi": "Peruste"},
     "respondents": {"en": "respondents", "fi": "vastaajat"},
-    "by_periods": {"en": "periods", "fi": "jaksot"},
     "positive": {"en": "positive", "fi": "myönteinen"},
     "negative": {"en": "negative", "fi": "kielteinen"},
     "no_drivers": {

@@ -27,9 +27,9 @@ from cxgov.judgement.status import Current, current_status
 from cxgov.judgement.verdicts import MISSES, SEVERITY, Verdict, number, thresholds_for
 from cxgov.judgement.voc import (
     Difference,
-    Driver,
+    DriversOfJourney,
     Effect,
-    ThemeDriver,
+    KeyDriver,
     ThemePeriod,
     ThemePoint,
     ThemeReport,
@@ -44,6 +44,7 @@ from cxgov.model import (
     MeasurementPoint,
     Objective,
     Program,
+    Statistic,
     Theme,
 )
 from cxgov.model.base import ID_PATTERN
@@ -54,8 +55,11 @@ from cxgov.site.charts import (
     ChartText,
     IntervalRow,
     IntervalText,
+    PriorityPoint,
+    PriorityText,
     TrendPoint,
     interval_chart,
+    priority_chart,
     trajectory_chart,
     trend_chart,
 )
@@ -1012,10 +1016,56 @@ class View:
         kpi = self.kpis.get(point.kpi)
         return f"{where} · {kpi.name if kpi else point.kpi}"
 
-    def driver_name(self, driver: Driver) -> Markup:
-        if isinstance(driver, ThemeDriver):
-            return Markup(f"[{md(driver.name)}](themes/{_identifier(driver.theme)}.md)")
-        return Markup(md(self.touchpoint_name(driver.measurement_point)))
+    def driver_name(self, driver: KeyDriver) -> Markup:
+        if driver.kind == "theme":
+            name = driver.name or driver.driver
+            return Markup(f"[{md(name)}](themes/{_identifier(driver.driver)}.md)")
+        return Markup(md(self.touchpoint_name(driver.measurement_point or driver.driver)))
+
+    def driver_performance(self, driver: KeyDriver) -> str:
+        """A driver's performance as its KPI shows it (a theme: % of respondents mentioning)."""
+        if driver.performance is None:
+            return "–"
+        kpi = self.kpis.get(driver.kpi or "")
+        if driver.kind == "theme" or kpi is None or kpi.type is KpiType.NPS:
+            return self.num(driver.performance)
+        return self.num(driver.performance, 2 if kpi.effective_statistic is Statistic.MEAN else 1)
+
+    def performance_0_100(self, driver: KeyDriver) -> float | None:
+        """A touchpoint's performance on a 0..100 view of its KPI's scale, higher better, so
+        touchpoints of different KPIs share one axis."""
+        kpi = self.kpis.get(driver.kpi or "")
+        value = driver.performance
+        if value is None or kpi is None or driver.kind != "touchpoint":
+            return None
+        if kpi.type is KpiType.NPS:
+            found = (value + 100.0) / 2.0
+        elif kpi.effective_statistic is Statistic.MEAN:
+            scale = kpi.effective_scale
+            if scale is None or scale[1] == scale[0]:
+                return None
+            found = 100.0 * (value - scale[0]) / (scale[1] - scale[0])
+        else:
+            found = value
+        return 100.0 - found if kpi.direction is Direction.LOWER_IS_BETTER else found
+
+    def priorities(self, journey: DriversOfJourney) -> list[KeyDriver]:
+        """The touchpoints of the model with above-mean importance and below-mean performance
+        (among the touchpoints in the model), most important first."""
+        placed = [
+            (d, d.share, self.performance_0_100(d))
+            for d in journey.drivers
+            if d.kind == "touchpoint" and d.share is not None
+        ]
+        shown = [(d, x, y) for d, x, y in placed if x is not None and y is not None]
+        if not shown:
+            return []
+        mean_x = sum(x for _, x, _ in shown) / len(shown)
+        mean_y = sum(y for _, _, y in shown) / len(shown)
+        return [d for d, x, y in shown if x > mean_x and y < mean_y]
+
+    def priority_names(self, journey: DriversOfJourney) -> str:
+        return ", ".join(self.touchpoint_name(d.driver) for d in self.priorities(journey))
 
     def cx_name(self, cx: str, prefix: str = "../") -> Markup:
         """A link's CX side: an objective (linked to its page) or a measurement point."""
@@ -1501,6 +1551,39 @@ def localised(data: SiteData, locale: Locale) -> SiteData:
     )
 
 
+def drivers_chart(view: View, journey: DriversOfJourney) -> str:
+    """The importance × performance chart of one journey's key-driver model."""
+    t = view.locale.t
+    points = [
+        PriorityPoint(view.touchpoint_name(d.driver), d.share, y, d.label == "important")
+        for d in journey.drivers
+        if d.kind == "touchpoint"
+        and d.share is not None
+        and (y := view.performance_0_100(d)) is not None
+    ]
+    name = (
+        view.journeys[journey.journey].name if journey.journey in view.journeys else journey.journey
+    )
+    priorities = view.priority_names(journey)
+    words = PriorityText(
+        title=t("priority_title", journey=name),
+        desc=t("priority_desc", count=len(points), priorities=priorities or "–")
+        if points
+        else t("priority_empty"),
+        x_label=t("priority_x"),
+        y_label=t("priority_y"),
+        priorities=t("priorities"),
+        legend_important=t("priority_important"),
+        legend_chance=t("priority_chance"),
+    )
+    return priority_chart(
+        points,
+        words,
+        chart_id=f"drivers-{journey.journey}-{journey.relationship_point}",
+        number=lambda value: view.num(value, 0),
+    )
+
+
 def voc_pages(view: View) -> list[Page]:
     """The Voice of the customer section: overview, a page per theme, drivers, business
     outcomes and survey fatigue."""
@@ -1518,6 +1601,15 @@ def voc_pages(view: View) -> list[Page]:
                         chart(view, theme, point),
                     )
                 )
+    pages += [
+        Page(
+            f"voc/drivers-{journey.journey}-{journey.relationship_point}.svg",
+            journey.journey,
+            drivers_chart(view, journey),
+        )
+        for journey in (view.data.voc.drivers if view.data.voc else ())
+        if journey.status == "ranked"
+    ]
     pages += [
         Page("voc/drivers.md", t("drivers"), _render("drivers.md.j2", view, "voc/drivers.md")),
         Page("voc/links.md", t("links"), _render("links.md.j2", view, "voc/links.md")),

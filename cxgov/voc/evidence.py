@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -19,8 +20,15 @@ from cxgov.judgement.periods import Period
 from cxgov.judgement.voc import ThemeSection, VocSections
 from cxgov.model import Program
 from cxgov.stats import Counts
-from cxgov.voc.drivers import drivers_section
-from cxgov.voc.fatigue import fatigue_section
+from cxgov.store.respondents import RespondentScores, respondent_scores
+from cxgov.voc import fatigue
+from cxgov.voc.drivers import (
+    MAX_RESPONDENTS,
+    driver_window,
+    drivers_section,
+    models,
+    scoring,
+)
 from cxgov.voc.links import links_section
 from cxgov.voc.matcher import ThemeMatcher, rule_hash
 from cxgov.voc.records import Answer, Comment, distinct_comments
@@ -33,7 +41,55 @@ class Evidence:
     rule_hash: str
     comments: list[Comment]
     answers: list[Answer]
+    """Only the answers the links' outcomes by respondent group read."""
+    respondents: dict[str, RespondentScores] = field(default_factory=dict)
+    """Relationship point → its respondents' scores, for the key drivers."""
+    surveys: fatigue.SurveyCounts = field(default_factory=fatigue.SurveyCounts.none)
     tagging: TaggingSummary = field(default_factory=TaggingSummary)
+
+
+def _respondents(
+    connection: Connection, program: Program, as_of: dt.date
+) -> dict[str, RespondentScores]:
+    zone = ZoneInfo(program.program.timezone)
+    start, end = driver_window(as_of)
+    bounds = Period(start, end, False).utc_bounds(zone)
+    return {
+        model.anchor.id: respondent_scores(
+            connection,
+            program.program.id,
+            (model.anchor.id, scoring(model.kpi)),
+            {point.id: scoring(kpi) for point, kpi in model.touchpoints},
+            start=bounds[0],
+            before=bounds[1],
+            limit=MAX_RESPONDENTS,
+        )
+        for model in models(program)
+    }
+
+
+def _group_answers(
+    connection: Connection, program: Program, before: dt.datetime, zone: ZoneInfo
+) -> list[Answer]:
+    """The customer-keyed answers the links' outcomes by respondent group read
+    (cxgov.voc.links.by_group): each link's business records and, only where there are any,
+    the answers at its CX point. Nothing else is read: the other statistics count in SQL."""
+    points = {p.id for p in program.measurement_points}
+    objectives = {o.id: o.measurement_point for o in program.objectives}
+    pairs = [
+        (objectives.get(link.cx, link.cx), business.id)
+        for link in program.links
+        for business in program.measurement_points
+        if business.kpi == link.business
+    ]
+    pairs = [(cx, business) for cx, business in pairs if cx in points]
+    if not pairs:
+        return []
+    read = partial(answers, connection, program.program.id, before=before, zone=zone)
+    outcomes = read(points=sorted({business for _, business in pairs}))
+    recorded = {a.point for a in outcomes}
+    cx = sorted({cx for cx, business in pairs if business in recorded} - recorded)
+    return outcomes + (read(points=cx) if cx else [])
 
 
 def collect(connection: Connection, program: Program, as_of: dt.date, *, persist: bool) -> Evidence:
@@ -63,7 +119,12 @@ def collect(connection: Connection, program: Program, as_of: dt.date, *, persist
         else []
     )
     return Evidence(
-        hashed, found, answers(connection, program.program.id, before=before, zone=zone), summary
+        hashed,
+        found,
+        _group_answers(connection, program, before, zone),
+        respondents=_respondents(connection, program, as_of),
+        surveys=fatigue.read(connection, program, as_of),
+        tagging=summary,
     )
 
 
@@ -98,9 +159,9 @@ def sections(
             coverage=coverage(program, evidence.comments, redact=redact),
             decisions=decisions,
         ),
-        drivers=drivers_section(program, evidence.answers, evidence.comments, aggregates),
+        drivers=drivers_section(program, evidence.respondents, evidence.comments, as_of),
         links=links_section(program, aggregates, evidence.answers),
-        fatigue=fatigue_section(program, evidence.answers, as_of),
+        fatigue=fatigue.fatigue_section(program, evidence.surveys, as_of),
     )
 
 
@@ -112,6 +173,10 @@ def _r(value: float | None) -> str:
     # a driver is listed here only with an interval that excludes zero, so it has r
     assert value is not None
     return f"{value:.2f}"
+
+
+def _w(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def _theme_rule(themes: ThemeSection) -> list[str]:
@@ -131,8 +196,8 @@ def _theme_rule(themes: ThemeSection) -> list[str]:
 
 def markdown(voc: VocSections) -> str:
     """A short Markdown summary of the sections, for the report's .md beside the JSON: the
-    themes mentioned with a lower KPI, the drivers whose interval excludes zero, contradicted
-    links and the over-surveyed customers."""
+    themes mentioned with a lower KPI, the important key drivers, contradicted links and the
+    over-surveyed customers."""
     themes = voc.themes
     coverage_ = themes.coverage
     lines = [
@@ -165,14 +230,30 @@ def markdown(voc: VocSections) -> str:
                 f"{_fmt(impact.with_theme.value)} | {_fmt(impact.without_theme.value)}"
                 f" | {_fmt(d.delta)} ({_fmt(d.ci_low)}..{_fmt(d.ci_high)}) |"
             )
-    lines += ["", "Drivers of the relationship NPS whose interval excludes zero:", ""]
+    lines += [
+        "",
+        "Key drivers of the relationship NPS (Johnson's relative weights over respondents; "
+        "important: weight above a random predictor's, adjusted for every driver):",
+        "",
+    ]
     for journey in voc.drivers:
-        clear = [d for d in journey.drivers if d.label in ("positive", "negative")]
+        where = f"- {journey.journey} ({journey.relationship_point}): "
+        if journey.status != "ranked":
+            lines.append(
+                where + f"not ranked ({journey.status.replace('_', ' ')}; "
+                f"{journey.respondents} respondents, at least {journey.min_respondents} needed)"
+            )
+            continue
+        important = [d for d in journey.drivers if d.label == "important"]
         described = "; ".join(
-            f"{d.driver} r = {_r(d.r)} ({_r(d.ci_low)}..{_r(d.ci_high)}, n = {d.n}, {d.basis})"
-            for d in clear
+            f"{d.driver} {_fmt(d.share)} % of R² (weight {_w(d.weight)}, "
+            f"{_w(d.ci_low)}..{_w(d.ci_high)})"
+            for d in important
         )
-        lines.append(f"- {journey.journey} ({journey.relationship_point}): {described or '–'}")
+        lines.append(
+            where
+            + f"R² = {_w(journey.r_squared)}, n = {journey.n}: {described or 'none important'}"
+        )
     contradicted = [link for link in voc.links if link.verdict == "contradicted"]
     lines += [
         "",

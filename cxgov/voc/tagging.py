@@ -20,6 +20,7 @@ from cxgov.voc.matcher import ThemeMatcher
 from cxgov.voc.records import Answer, Comment, CommentKey
 
 _PAGE = 5_000
+_NO_SEGMENTS: dict[str, Any] = {}
 
 
 @dataclass
@@ -70,8 +71,14 @@ def comments(
     )
     last = 0
     sources: dict[str, str] = {}  # one string per source, not one per answer
+    # a store holds millions of comments but few points and distinct tag sets: one object per
+    # distinct value, not one per comment (nothing downstream changes them)
+    shared: dict[Any, Any] = {}
+    one = shared.setdefault
     while True:
-        rows = connection.execute(
+        # the page is chosen first and its tags joined after: joined before the LIMIT,
+        # PostgreSQL hashes every stored tag and reads every later answer for each page
+        page = (
             select(
                 f.c.id,
                 f.c.batch_id,
@@ -80,15 +87,11 @@ def comments(
                 f.c.value,
                 f.c.not_applicable,
                 f.c.customer_key,
-                f.c.segments if segments else null(),
+                (f.c.segments if segments else null()).label("segments"),
                 f.c.comment,
-                t.c.tags,
-                t.c.rule_hash,
-                t.c.batch_id,
                 f.c.source,
                 f.c.response_id,
             )
-            .select_from(f.outerjoin(t, t.c.feedback_id == f.c.id))
             .where(
                 same_program,
                 f.c.id > last,
@@ -98,6 +101,27 @@ def comments(
             )
             .order_by(f.c.id)
             .limit(_PAGE)
+            .subquery("page")
+        )
+        rows = connection.execute(
+            select(
+                page.c.id,
+                page.c.batch_id,
+                page.c.measurement_point,
+                page.c.collected_at,
+                page.c.value,
+                page.c.not_applicable,
+                page.c.customer_key,
+                page.c.segments,
+                page.c.comment,
+                t.c.tags,
+                t.c.rule_hash,
+                t.c.batch_id,
+                page.c.source,
+                page.c.response_id,
+            )
+            .select_from(page.outerjoin(t, t.c.feedback_id == page.c.id))
+            .order_by(page.c.id)
         ).all()
         if not rows:
             return
@@ -128,15 +152,15 @@ def comments(
                 )
             yield Comment(
                 row[0],
-                row[2],
+                one(row[2], row[2]),
                 row[3],
                 local(row[3]),
                 row[4],
                 bool(row[5]),
                 row[6],
-                row[7] or {},
+                row[7] or _NO_SEGMENTS,
                 row[8],
-                tags,
+                one(("tags", *sorted(tags.items())), tags),
                 response,
             )
         if summary is not None:
@@ -171,10 +195,17 @@ class _LocalDates:
 
 
 def answers(
-    connection: Connection, program: str, *, before: dt.datetime, zone: ZoneInfo
+    connection: Connection,
+    program: str,
+    *,
+    before: dt.datetime,
+    zone: ZoneInfo,
+    points: list[str] | None = None,
 ) -> list[Answer]:
-    """Every answer of a known customer collected before `before` (UTC)."""
+    """Every answer of a known customer collected before `before` (UTC), at `points` if
+    given."""
     f = FEEDBACK
+    at_points = [f.c.measurement_point.in_(points)] if points is not None else []
     local = _LocalDates(zone)
     rows = connection.execute(
         select(
@@ -185,7 +216,12 @@ def answers(
             f.c.collected_at,
             f.c.value,
             f.c.not_applicable,
-        ).where(f.c.program == program, f.c.customer_key.is_not(None), f.c.collected_at < before)
+        ).where(
+            f.c.program == program,
+            f.c.customer_key.is_not(None),
+            f.c.collected_at < before,
+            *at_points,
+        )
     )
     # a store holds millions of answers but few customers, sources and points: one string
     # object per distinct value (and one tuple per survey) instead of one per answer roughly

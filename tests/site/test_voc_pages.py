@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from xml.etree import ElementTree
 
 from cxgov import api
 from cxgov.judgement.cells import Aggregates, Cell, PeriodValue
@@ -83,17 +84,34 @@ def test_drivers_always_come_with_n_and_an_interval(kahvipalvelu_store: SiteStor
     _program, data = site_data(kahvipalvelu_store, Audience.LEADERSHIP)
     pages = _pages(build_pages(_program, data, Audience.LEADERSHIP))
     drivers = pages["voc/drivers.md"]
-    rows = [
-        line for line in drivers.splitlines() if line.startswith("| ") and " | r | " not in line
-    ]
-    shown = [line for line in rows if "vastaajat" in line or "jaksot" in line]
     assert data.voc is not None
-    assert len(shown) == len(data.voc.drivers[0].drivers) > 0
-    for line in shown:
+    (journey,) = data.voc.drivers
+    assert journey.status == "ranked"
+    assert f"Mallissa {journey.n} vastaajaa {journey.respondents}:sta" in drivers
+    shown = [
+        line
+        for line in drivers.splitlines()
+        if (line.startswith("| ") and "Kosketuspiste |" in line) or "| Teema |" in line
+    ]
+    assert len(shown) == len(journey.drivers) > 0
+    for line, driver in zip(shown, journey.drivers, strict=True):
         cells = [c.strip() for c in line.strip("|").split("|")]
-        n, interval, reading = cells[3], cells[5], cells[7]
-        assert n.isdigit() and " … " in interval, line
-        assert reading in {"**myönteinen**", "**kielteinen**", "väli sisältää nollan"}, line
+        n, interval, reading = cells[6], cells[4], cells[7]
+        assert n.isdigit(), line
+        if driver.label == "not_in_model":
+            assert reading == "ei mallissa" and interval == "–", line
+        else:
+            assert " … " in interval, line
+            assert reading in {"**tärkeä**", "väli sisältää nollan"}, line
+    # the importance × performance chart of the journey
+    chart = next(
+        p.content
+        for p in build_pages(_program, data, Audience.LEADERSHIP)
+        if p.path == "voc/drivers-ostopolku-mp-suosittelu.svg"
+    )
+    assert chart.startswith("<svg") and "Tärkeys ja tulos" in chart
+    ElementTree.fromstring(chart)  # well-formed
+    assert "drivers-ostopolku-mp-suosittelu.svg" in drivers
 
 
 def test_the_site_shows_the_figures_of_the_evaluation_report(

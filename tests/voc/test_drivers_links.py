@@ -1,4 +1,4 @@
-"""Drivers of the relationship NPS and business links, with intervals and labels."""
+"""Business links, with intervals and labels (key drivers: test_drivers.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ import pytest
 
 from cxgov.judgement.cells import Aggregates, Cell, PeriodValue
 from cxgov.judgement.periods import Period
-from cxgov.judgement.voc import CxSide, GroupOutcomes, GroupsUnavailable, LinkPair, ThemeDriver
+from cxgov.judgement.voc import CxSide, GroupOutcomes, GroupsUnavailable, LinkPair
 from cxgov.model import Direction
 from cxgov.stats import Counts, pearson
-from cxgov.voc.drivers import drivers_section
 from cxgov.voc.links import links_section
-from tests.voc.programs import answer, comment, program, retention_records
+from tests.voc.programs import program, retention_records
 
 MONTHS = [
     Period(dt.date(2025, m, 1), dt.date(2025 + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1), True)
@@ -116,38 +115,6 @@ def test_an_objective_link_uses_the_objective_s_kpi_direction() -> None:
     (link,) = links_section(shop, aggregates)
     assert link.side == CxSide("objective", "mp-nps", Direction.HIGHER_IS_BETTER)
     assert link.verdict == "supported"
-
-
-def test_drivers_are_related_over_respondents_with_intervals_and_labels() -> None:
-    shop = program()
-    answers = []
-    for i in range(12):
-        nps, csat = (10, 5) if i % 2 else (3, 2)
-        day = dt.date(2025, 11, 1 + i)
-        answers.append(answer(f"c{i}", f"n{i}", "mp-nps", day, nps))
-        answers.append(answer(f"c{i}", f"t{i}", "mp-checkout", day, csat))
-        # delivery answers unrelated to the NPS
-        answers.append(answer(f"c{i}", f"d{i}", "mp-delivery", day, 5 if i % 4 < 2 else 2))
-    comments = [
-        comment("mp-nps", dt.date(2025, 11, 1 + i), v, "x", {"late": "late*"} if v < 7 else {})
-        for i, v in enumerate([3, 10, 2, 9, 10, 9, 4, 10, 9, 5, 9, 10])
-    ]
-    quarter = Period(dt.date(2025, 10, 1), dt.date(2025, 12, 31), True)
-    aggregates = Aggregates({}, {}, {}, {"mp-nps": [quarter]})
-    (journey,) = drivers_section(shop, answers, comments, aggregates)
-    found = {d.driver: d for d in journey.drivers}
-    assert journey.relationship_point == "mp-nps"
-    checkout = found["mp-checkout"]
-    assert (checkout.basis, checkout.n, checkout.r) == ("respondents", 12, 1.0)
-    assert checkout.label == "positive"
-    delivery = found["mp-delivery"]
-    assert delivery.label == "interval_includes_zero"
-    assert delivery.ci_low is not None and delivery.ci_high is not None
-    assert delivery.ci_low < 0 < delivery.ci_high
-    assert isinstance(found["late"], ThemeDriver) and found["late"].label == "negative"
-    assert found["price"].label == "not_estimable"  # no comment mentions the price
-    strengths = [abs(d.r) for d in journey.drivers if d.r is not None]
-    assert strengths == sorted(strengths, reverse=True)
 
 
 def test_retention_by_respondent_group_where_customer_keys_allow() -> None:

@@ -13,8 +13,6 @@ from cxgov.judgement.record import RunRecord, RunSummary, sections_from_json, se
 from cxgov.judgement.voc import (
     GroupOutcomes,
     GroupsUnavailable,
-    ThemeDriver,
-    TouchpointDriver,
     VocSections,
     from_json,
     to_json,
@@ -68,8 +66,8 @@ def test_every_shape_reads_back_from_its_json() -> None:
     assert isinstance(contradicted.by_group, GroupsUnavailable)
     assert isinstance(grouped.by_group, GroupOutcomes) and grouped.reason is not None
     assert unknown.side is None and unknown.verdict == "not_estimable"
-    kinds = {type(d) for journey in found.drivers for d in journey.drivers}
-    assert kinds == {TouchpointDriver, ThemeDriver}
+    kinds = {d.kind for journey in found.drivers for d in journey.drivers}
+    assert kinds == {"touchpoint", "theme"}
     assert found.themes.themes[0].points[0].periods[0].examples
     assert found.fatigue.window is not None
     assert from_json(to_json(found)) == found
