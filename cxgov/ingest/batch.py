@@ -17,10 +17,20 @@ from sqlalchemy import Engine
 
 from cxgov.clock import Clock
 from cxgov.errors import FileFormatError
+from cxgov.ingest import xlsx
 from cxgov.ingest.mapping import RowMapper
 from cxgov.ingest.pseudonym import pseudonymiser
-from cxgov.ingest.readers import Block, RawRow, read_csv, read_csv_blocks, read_jsonl, sha256_of
+from cxgov.ingest.readers import (
+    Block,
+    RawRow,
+    read_csv,
+    read_csv_blocks,
+    read_json,
+    read_jsonl,
+    sha256_of,
+)
 from cxgov.ingest.rejections import Reason
+from cxgov.ingest.xlsx import read_xlsx
 from cxgov.model import Program, Source, SourceFormat
 from cxgov.store import batches
 from cxgov.store.answers import Answers, Record
@@ -85,8 +95,28 @@ class BatchRefused(Exception):
 def _rows(path: Path, source: Source) -> tuple[list[str], Iterator[RawRow]]:
     if source.format is SourceFormat.JSONL:
         columns = sorted(_jsonl_columns(source))
-        return columns, read_jsonl(path, columns, encoding=source.encoding.value)
+        required = _required_columns(source)
+        return columns, read_jsonl(path, columns, encoding=source.encoding.value, required=required)
+    if source.format is SourceFormat.JSON:
+        columns = sorted(_jsonl_columns(source))
+        required = _required_columns(source)
+        return columns, read_json(path, columns, records=source.records, required=required)
+    if source.format is SourceFormat.XLSX:
+        header, rows, _sheet = read_xlsx(
+            path, sheet=source.sheet, timestamp_format=source.timestamp_format
+        )
+        return header, rows
     return read_csv(path, encoding=source.encoding.value, delimiter=source.delimiter)
+
+
+def _required_columns(source: Source) -> frozenset[str]:
+    """The columns of a JSON source without which no row loads: a path of one that leads
+    nowhere is named in the row's rejection (R007)."""
+    c = source.columns
+    names = [c.response_id, c.value, c.measurement_point]
+    if source.collected_at is None:
+        names.append(c.collected_at)
+    return frozenset(n for n in names if n)
 
 
 def _jsonl_columns(source: Source) -> set[str]:
@@ -262,9 +292,18 @@ def _load_one(
     summary: BatchSummary,
 ) -> int:
     """Load one file's rows into the batch; the number of rows read."""
-    if source.format is SourceFormat.JSONL:
-        header, rows = _rows(path, source)
+    where = _line
+    if source.format is SourceFormat.XLSX:
+        header, rows, sheet = read_xlsx(
+            path, sheet=source.sheet, timestamp_format=source.timestamp_format
+        )
         chunks: Iterator[Block | RawRow] = iter(rows)
+        where = functools.partial(xlsx.place, sheet)
+    elif source.format is not SourceFormat.CSV:
+        header, rows = _rows(path, source)
+        chunks = iter(rows)
+        if source.format is SourceFormat.JSON:
+            where = _record
     else:
         header, chunks = read_csv_blocks(
             path, encoding=source.encoding.value, delimiter=source.delimiter
@@ -272,7 +311,15 @@ def _load_one(
     mapper = RowMapper(
         program, source, header, now=started, pseudonymise=pseudonymise, file_name=str(path)
     )
-    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary)
+    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary, where)
+
+
+def _line(number: int) -> str:
+    return f"line {number}"
+
+
+def _record(number: int) -> str:
+    return f"record {number}"
 
 
 def definition_hash(source: Source) -> str:
@@ -296,7 +343,10 @@ def _load_file(
     batch_id: int,
     file_name: str,
     summary: BatchSummary,
+    where: Callable[[int], str] = _line,
 ) -> int:
+    """Map and stage one file's rows; `where` names a row's place in rejection examples (the
+    line of a text file, the record of a JSON document, the sheet and row of a workbook)."""
     answers = Answers.empty()
     records: list[Record] = []
     rejected: list[dict[str, Any]] = []
@@ -311,7 +361,7 @@ def _load_file(
         for reason in reasons:
             examples = summary.rejected_examples.setdefault(reason.name, [])
             if len(examples) < EXAMPLES_PER_REASON:
-                examples.append(f"line {row.line}: {reason.text}")
+                examples.append(f"{where(row.line)}: {reason.text}")
         rejected.append(rejected_row(batch_id, file_name, mapper.keyed(row), reasons))
 
     def flush_records() -> None:
@@ -343,9 +393,11 @@ def _load_file(
             row = chunk
             read += 1
             fields = row.fields
-            if fields is None:
-                assert row.problem is not None
+            if row.problem is not None:
+                # fields and a problem: a JSON record whose cells were found, but not all
                 reject(row, [row.problem])
+            elif fields is None:
+                raise AssertionError(f"row {row.line} has neither fields nor a problem")
             else:
                 got, reasons = map_row(fields)
                 if reasons:

@@ -143,6 +143,19 @@ NUL_BYTE = _register(
     place="column 12",
 )
 
+BAD_PATH = _register(
+    "R007",
+    "bad_path",
+    "A JSON record has nothing, or no single value, where a source's column points.",
+    "{path}: {problem}",
+    "A column of a JSON source is a key or a path into the record (`values.QID1`, "
+    "`answers[field.ref=nps].number`, see the source formats reference): check the path "
+    "against a record of the export. A path to an object or an array needs one more step, to "
+    "the value inside it.",
+    path="values.QID1",
+    problem="no key 'QID1' in values",
+)
+
 # --- answers: survey rows mapped by a source --------------------------------------------------
 
 MISSING_RESPONSE_ID = _register(

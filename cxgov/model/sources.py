@@ -13,6 +13,10 @@ from cxgov.model.base import Id, Model, SegmentDimension
 class SourceFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    JSON = "json"
+    """One JSON document holding an array of records (a Qualtrics JSON export, an API page)."""
+    XLSX = "xlsx"
+    """An Excel workbook (Microsoft Forms, SurveyMonkey): one sheet, its first row the header."""
 
 
 class Layout(StrEnum):
@@ -75,6 +79,25 @@ class Source(Model):
     encoding: Encoding = Encoding.UTF8
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
     """CSV delimiter; sniffed when left out."""
+    sheet: str | int | None = None
+    """xlsx: the worksheet to read, by name (`Sheet1`, `Vastaukset`) or by position (1 the
+    first); the first sheet when left out."""
+    records: str | None = None
+    """json: the path of the array of records in the document (`responses` for a Qualtrics
+    export, `items` for Typeform, `conversations` for Intercom); the document itself when left
+    out (a plain array)."""
+
+    @model_validator(mode="after")
+    def _format_options(self) -> Source:
+        if self.sheet is not None and self.format is not SourceFormat.XLSX:
+            raise ValueError("`sheet` names a worksheet of an xlsx source (`format: xlsx`)")
+        if isinstance(self.sheet, int) and self.sheet < 1:
+            raise ValueError("`sheet` counts worksheets from 1 (the first sheet)")
+        if self.records is not None and self.format is not SourceFormat.JSON:
+            raise ValueError(
+                "`records` is the path of the array of records of a `format: json` source"
+            )
+        return self
 
     @model_validator(mode="after")
     def _layout_complete(self) -> Source:
