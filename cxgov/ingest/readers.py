@@ -502,8 +502,10 @@ def read_json(
                 number += 1
                 yield cells_of.row(number, record, json.dumps(record, ensure_ascii=False))
         except ijson.JSONError as exc:
+            # the parser's first line only: the lines after it quote the file
+            problem = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise FileFormatError(
-                f"{path}: not a readable JSON document after record {number} ({exc}); "
+                f"{path}: not a readable JSON document at record {number + 1} ({problem}); "
                 "export it again"
             ) from exc
         except _DAMAGED as exc:

@@ -1,0 +1,74 @@
+"""The path syntax of JSON source columns: each form, where a path finds nothing, bad paths."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cxgov.errors import UsageError
+from cxgov.ingest.json_paths import Column, keyed_record
+
+RECORD = {
+    "id": "r1",
+    "values": {"QID1": 9, "recordedDate": "2026-03-01T09:15:40Z"},
+    "answers": [
+        {"field": {"ref": "nps"}, "number": 10},
+        {"field": {"ref": "why"}, "text": "Hyvä"},
+        {"field": {"ref": "ok"}, "boolean": True},
+    ],
+    "values.QID1": "a top-level key with a dot",
+    "rating": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("id", "r1"),
+        ("values.recordedDate", "2026-03-01T09:15:40Z"),
+        ("answers[field.ref=nps].number", 10),
+        ("answers[field.ref=why].text", "Hyvä"),
+        ("answers[ field.ref = ok ].boolean", True),
+        ("answers[1].text", "Hyvä"),
+        # a key the record has whole comes first: what a flat JSONL export always read
+        ("values.QID1", "a top-level key with a dot"),
+        ("rating", None),
+    ],
+)
+def test_a_path_finds_its_value(path: str, value: object) -> None:
+    found = Column(path).lookup(RECORD)
+    assert (found.value, found.missing) == (value, None)
+
+
+@pytest.mark.parametrize(
+    ("path", "missing"),
+    [
+        ("score", "no key 'score'"),
+        ("values.QID2", "no key 'QID2' in values"),
+        ("answers[field.ref=ces].number", "no element whose field.ref is 'ces' in answers"),
+        ("answers[7].number", "no element [7] in answers"),
+        ("answers[field.ref=why].number", "no key 'number' in answers[field.ref=why]"),
+        ("id.first", "no key 'first' in id"),
+        ("values[0]", "no element [0] in values"),
+    ],
+)
+def test_a_path_that_finds_nothing_says_where(path: str, missing: str) -> None:
+    found = Column(path).lookup(RECORD)
+    assert (found.value, found.missing) == (None, missing)
+
+
+@pytest.mark.parametrize(
+    "path", ["answers[field.ref=nps", "values..QID1", "answers[nps].number", "answers[=x]", "."]
+)
+def test_a_malformed_path_is_a_usage_error(path: str) -> None:
+    with pytest.raises(UsageError, match="JSON path"):
+        Column(path)
+
+
+def test_the_value_at_a_path_is_replaced_in_the_records_text() -> None:
+    raw = json.dumps({"rating": {"contact": {"id": "secret"}}, "id": "c1"})
+    kept = json.loads(keyed_record(raw, Column("rating.contact.id"), "KEY"))
+    assert kept == {"rating": {"contact": {"id": "KEY"}}, "id": "c1"}
+    untouched = keyed_record(raw, Column("rating.customer.id"), "KEY")
+    assert json.loads(untouched) == json.loads(raw)
