@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+import yaml
 
 from cxgov.errors import UsageError
 from cxgov.ingest.json_paths import Column, keyed_record
+from cxgov.model import Source
+from cxgov.reference import WORKBOOKS_AND_JSON
 
 RECORD = {
     "id": "r1",
@@ -72,3 +76,18 @@ def test_the_value_at_a_path_is_replaced_in_the_records_text() -> None:
     assert kept == {"rating": {"contact": {"id": "KEY"}}, "id": "c1"}
     untouched = keyed_record(raw, Column("rating.customer.id"), "KEY")
     assert json.loads(untouched) == json.loads(raw)
+
+
+def test_the_documented_sources_are_valid_sources() -> None:
+    """The program snippets of docs/format.md's workbook and JSON sections load as sources."""
+    snippets = re.findall(r"```yaml\n(.*?)```", WORKBOOKS_AND_JSON, re.DOTALL)
+    sources = []
+    for snippet in snippets:
+        loaded = yaml.safe_load(snippet)
+        for entry in loaded["sources"] if isinstance(loaded, dict) else loaded:
+            source = Source.model_validate(entry)
+            for column in [*source.values, *source.columns.model_dump().values()]:
+                if isinstance(column, str) and source.format.value.startswith("json"):
+                    Column(column)  # each path parses
+            sources.append(source.format.value)
+    assert sources == ["xlsx", "xlsx", "json", "json", "json", "jsonl"]

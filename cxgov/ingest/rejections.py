@@ -101,7 +101,7 @@ BAD_CSV = _register(
 BAD_JSON = _register(
     "R003",
     "bad_json",
-    "A line of a JSONL file is not one JSON object.",
+    "A line of a JSONL file, or a record of a JSON document, is not one JSON object.",
     "not a JSON object ({problem})",
     'JSONL holds one JSON object per line, such as `{"id": "r1", "score": 9}`: arrays, bare '
     "values and objects split over several lines are not read.",
