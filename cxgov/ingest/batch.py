@@ -101,11 +101,6 @@ def _rows(path: Path, source: Source) -> tuple[list[str], Iterator[RawRow]]:
         columns = sorted(_jsonl_columns(source))
         required = _required_columns(source)
         return columns, read_json(path, columns, records=source.records, required=required)
-    if source.format is SourceFormat.XLSX:
-        header, rows, _sheet = read_xlsx(
-            path, sheet=source.sheet, timestamp_format=source.timestamp_format
-        )
-        return header, rows
     return read_csv(path, encoding=source.encoding.value, delimiter=source.delimiter)
 
 
@@ -293,11 +288,11 @@ def _load_one(
 ) -> int:
     """Load one file's rows into the batch; the number of rows read."""
     where = _line
+    chunks: Iterator[Block | RawRow]
     if source.format is SourceFormat.XLSX:
-        header, rows, sheet = read_xlsx(
+        header, chunks, sheet = read_xlsx(
             path, sheet=source.sheet, timestamp_format=source.timestamp_format
         )
-        chunks: Iterator[Block | RawRow] = iter(rows)
         where = functools.partial(xlsx.place, sheet)
     elif source.format is not SourceFormat.CSV:
         header, rows = _rows(path, source)

@@ -25,9 +25,12 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from cxgov.errors import FileFormatError, UsageError
-from cxgov.ingest.readers import RawRow
+from cxgov.ingest.readers import Block, RawRow
 from cxgov.ingest.rejections import WRONG_FIELD_COUNT
 from cxgov.program_files.fields import did_you_mean
+
+BLOCK_ROWS = 2048
+"""Consecutive rows handed to the mapper as one `Block`."""
 
 
 def _openpyxl() -> Any:
@@ -123,9 +126,10 @@ def place(sheet: str, row: int) -> str:
 
 def read_xlsx(
     path: Path, *, sheet: str | int | None = None, timestamp_format: str | None = None
-) -> tuple[list[str], Iterator[RawRow], str]:
+) -> tuple[list[str], Iterator[Block | RawRow], str]:
     """The header (the sheet's first row), a stream of rows, each numbered by its row in the
     sheet, so a rejected row points at the row a user sees in Excel, and the sheet's name.
+    Consecutive rows come as `Block`s (a gap of empty rows starts a new one).
     Empty rows are skipped; a row with a value right of the header's last column is rejected
     (R001)."""
     workbook = _open(path)
@@ -147,13 +151,21 @@ def read_xlsx(
         header.pop()
     width = len(header)
 
-    def rows() -> Iterator[RawRow]:
+    def rows() -> Iterator[Block | RawRow]:
+        pending: list[list[str]] = []
+        first = 0
+
+        def block() -> Block:
+            columns = [list(column) for column in zip(*pending, strict=True)]
+            pending.clear()
+            return Block(first, columns, ",")
+
         try:
             number = 1
             while True:
                 cells = _next(values, path)
                 if cells is None:
-                    return
+                    break
                 number += 1
                 fields = [cell_text(cell, timestamp_format) for cell in cells]
                 while len(fields) > width and not fields[-1].strip():
@@ -161,13 +173,24 @@ def read_xlsx(
                 if not any(field.strip() for field in fields):
                     continue
                 if len(fields) > width:
+                    if pending:
+                        yield block()
                     # the cells are kept: the header's columns are where it says, so the
                     # customer's cell is keyed before the row is stored
                     problem = WRONG_FIELD_COUNT.reason(fields=len(fields), width=width)
                     yield RawRow(number, fields, None, problem)
                     continue
                 fields.extend([""] * (width - len(fields)))
-                yield RawRow(number, fields, None)
+                # consecutive rows go out as a block, which the mapper checks column by column
+                if pending and number != first + len(pending):
+                    yield block()
+                if not pending:
+                    first = number
+                pending.append(fields)
+                if len(pending) >= BLOCK_ROWS:
+                    yield block()
+            if pending:
+                yield block()
         finally:
             workbook.close()
 
