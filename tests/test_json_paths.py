@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 import yaml
 
+from cxgov.api import validate
 from cxgov.errors import UsageError
 from cxgov.ingest.json_paths import Column, keyed_record
 from cxgov.model import Source
 from cxgov.reference import WORKBOOKS_AND_JSON
+from tests.conftest import FIXTURES
 
 RECORD = {
     "id": "r1",
@@ -91,3 +95,22 @@ def test_the_documented_sources_are_valid_sources() -> None:
                     Column(column)  # each path parses
             sources.append(source.format.value)
     assert sources == ["xlsx", "xlsx", "json", "json", "json", "jsonl"]
+
+
+def test_validate_names_a_malformed_path_at_its_source(tmp_path: Path) -> None:
+    program = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", program)
+    text = (program / "program.yaml").read_text(encoding="utf-8")
+    text += (
+        "  - id: typeform\n"
+        "    format: jsonl\n"
+        "    layout: wide\n"
+        "    path: data/typeform*.jsonl\n"
+        "    columns: {response_id: response_id, collected_at: submitted_at}\n"
+        '    values: {"answers[field.ref=nps.number": mp-nps}\n'
+    )
+    (program / "program.yaml").write_text(text, encoding="utf-8")
+    result = validate([str(program)])
+    [error] = [d for d in result.diagnostics if "JSON path" in d.message]
+    assert "'answers[field.ref=nps.number': an empty key or an unclosed bracket" in error.message
+    assert error.file.endswith("program.yaml") and error.line == text.count("\n") - 5

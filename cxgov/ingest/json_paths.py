@@ -22,82 +22,21 @@ rejected row has to tell. The syntax here is a dozen lines, and every part of it
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cxgov.errors import UsageError
+from cxgov.model.json_path import Index, Key, Step, is_path
+from cxgov.model.json_path import parse as parse_path
 
 
-@dataclass(frozen=True, slots=True)
-class _Key:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Index:
-    at: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Where:
-    """The first element of an array whose `path` has the text `equals`."""
-
-    path: tuple[_Step, ...]
-    equals: str
-
-
-_Step = _Key | _Index | _Where
-
-_SEGMENT = re.compile(r"(?P<name>[^.\[\]]+)(?P<selectors>(?:\[[^\[\]]*\])*)")
-_SELECTOR = re.compile(r"\[([^\[\]]*)\]")
-
-
-def parse(path: str) -> tuple[_Step, ...]:
+def parse(path: str) -> tuple[Step, ...]:
     """The steps of `path`; a UsageError names what is wrong with it."""
-    steps: list[_Step] = []
-    for segment in _split(path):
-        match = _SEGMENT.fullmatch(segment)
-        if match is None:
-            raise UsageError(
-                f"JSON path {path!r}: {segment!r} is no key (a key, optionally followed by "
-                "[index] or [sub.path=value])"
-            )
-        steps.append(_Key(match["name"].strip()))
-        for selector in _SELECTOR.findall(match["selectors"]):
-            steps.append(_selector(path, selector))
-    return tuple(steps)
-
-
-def _split(path: str) -> list[str]:
-    """`path` split at the dots outside brackets."""
-    parts, depth, start = [], 0, 0
-    for at, char in enumerate(path):
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-        elif char == "." and depth == 0:
-            parts.append(path[start:at])
-            start = at + 1
-    parts.append(path[start:])
-    if depth != 0 or any(not part.strip() for part in parts):
-        raise UsageError(f"JSON path {path!r}: an empty key or an unclosed bracket")
-    return parts
-
-
-def _selector(path: str, selector: str) -> _Step:
-    text = selector.strip()
-    if re.fullmatch(r"\d+", text):
-        return _Index(int(text))
-    inner, equals, value = text.partition("=")
-    if not equals or not inner.strip():
-        raise UsageError(
-            f"JSON path {path!r}: [{selector}] is neither an index ([0]) nor a match "
-            "([field.ref=nps])"
-        )
-    return _Where(parse(inner.strip()), value.strip())
+    try:
+        return parse_path(path)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,27 +47,27 @@ class Lookup:
     """Where the path found nothing, in words; None when it was found."""
 
 
-def _describe(step: _Step) -> str:
-    if isinstance(step, _Key):
+def _describe(step: Step) -> str:
+    if isinstance(step, Key):
         return f"no key {step.name!r}"
-    if isinstance(step, _Index):
+    if isinstance(step, Index):
         return f"no element [{step.at}]"
     return f"no element whose {_text(step.path)} is {step.equals!r}"
 
 
-def _text(steps: Sequence[_Step]) -> str:
+def _text(steps: Sequence[Step]) -> str:
     out = ""
     for step in steps:
-        if isinstance(step, _Key):
+        if isinstance(step, Key):
             out += ("." if out else "") + step.name
-        elif isinstance(step, _Index):
+        elif isinstance(step, Index):
             out += f"[{step.at}]"
         else:
             out += f"[{_text(step.path)}={step.equals}]"
     return out
 
 
-def _walk(record: Any, steps: Sequence[_Step]) -> Lookup:
+def _walk(record: Any, steps: Sequence[Step]) -> Lookup:
     value = record
     for done, step in enumerate(steps):
         found = _step(value, step)
@@ -142,12 +81,12 @@ def _walk(record: Any, steps: Sequence[_Step]) -> Lookup:
 _NOTHING = object()
 
 
-def _step(value: Any, step: _Step) -> Any:
-    if isinstance(step, _Key):
+def _step(value: Any, step: Step) -> Any:
+    if isinstance(step, Key):
         return value.get(step.name, _NOTHING) if isinstance(value, dict) else _NOTHING
     if not isinstance(value, list):
         return _NOTHING
-    if isinstance(step, _Index):
+    if isinstance(step, Index):
         return value[step.at] if step.at < len(value) else _NOTHING
     for element in value:
         found = _walk(element, step.path)
@@ -172,7 +111,7 @@ class Column:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.steps = parse(name) if ("." in name or "[" in name) else (_Key(name),)
+        self.steps = parse(name) if is_path(name) else (Key(name),)
 
     def lookup(self, record: dict[str, Any]) -> Lookup:
         if self.name in record:
@@ -189,9 +128,9 @@ class Column:
         holder = found.value
         if found.missing is not None:
             return
-        if isinstance(last, _Key) and isinstance(holder, dict) and last.name in holder:
+        if isinstance(last, Key) and isinstance(holder, dict) and last.name in holder:
             holder[last.name] = value
-        elif isinstance(last, _Index) and isinstance(holder, list) and last.at < len(holder):
+        elif isinstance(last, Index) and isinstance(holder, list) and last.at < len(holder):
             holder[last.at] = value
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from cxgov.model import json_path
 from cxgov.model.base import Id, Model, SegmentDimension
 
 
@@ -93,6 +94,13 @@ class Source(Model):
             raise ValueError("`sheet` names a worksheet of an xlsx source (`format: xlsx`)")
         if isinstance(self.sheet, int) and self.sheet < 1:
             raise ValueError("`sheet` counts worksheets from 1 (the first sheet)")
+        if self.format in (SourceFormat.JSONL, SourceFormat.JSON):
+            c = self.columns
+            names = [c.response_id, c.collected_at, c.measurement_point, c.value, c.customer]
+            names += [c.comment, *c.segments.values(), *self.values]
+            for name in names:
+                if name is not None and json_path.is_path(name):
+                    json_path.parse(name)  # a malformed path: its ValueError says why
         if self.records is not None and self.format is not SourceFormat.JSON:
             raise ValueError(
                 "`records` is the path of the array of records of a `format: json` source"
