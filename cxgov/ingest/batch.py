@@ -317,6 +317,23 @@ def _record(number: int) -> str:
     return f"record {number}"
 
 
+def _row(number: int) -> str:
+    return f"row {number}"
+
+
+def row_place(source: Source) -> Callable[[int], str]:
+    """How a stored rejected row's number reads for `source`: the line of a text file, the
+    record of a JSON document, the sheet and row of a workbook (`Vastaukset!7`; `row 7` when the
+    source reads the first sheet, whose name only the workbook knows)."""
+    if source.format is SourceFormat.XLSX:
+        if isinstance(source.sheet, str):
+            return functools.partial(xlsx.place, source.sheet)
+        return _row
+    if source.format is SourceFormat.JSON:
+        return _record
+    return _line
+
+
 def definition_hash(source: Source) -> str:
     """A fingerprint of the source's definition: a file quarantined under one definition is
     tried again under another (a corrected column mapping, a declared encoding)."""

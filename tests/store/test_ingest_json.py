@@ -211,6 +211,10 @@ def test_a_path_that_leads_nowhere_or_to_an_object_is_named_in_the_rejection(
     kept = json.loads(stored[2].raw)
     assert kept["conversation_rating"]["rating"] == 9
     assert len(kept["conversation_rating"]["contact"]["id"]) == 32
+    listed = CliRunner().invoke(
+        cli, ["data", "rejected", "--program", str(program), "--db", db_url]
+    )
+    assert f"{path} record 2 (batch 1, source intercom)" in listed.output, listed.output
 
 
 def test_a_broken_document_or_a_records_path_that_names_no_array_is_quarantined(

@@ -158,6 +158,12 @@ def test_bad_rows_are_rejected_by_sheet_and_row_with_the_customer_keyed(
     cells = stored[2].raw.split(",")
     assert cells[:4] == ["b4", "2026-03-01T10:00:00", "NPS", "great"]
     assert len(cells[4]) == 32 and cells[5:] == ["", "a stray cell"], "the customer keyed"
+    listed = CliRunner().invoke(
+        cli, ["data", "rejected", "--program", str(program), "--db", db_url]
+    )
+    assert listed.exit_code == 0, listed.output
+    assert f"{book} Vastaukset!3 (batch 1, source workbook)" in listed.output
+    assert "  R012 '31.12.2026 klo 10' is not a time (ISO 8601)" in listed.output
 
 
 def test_a_damaged_or_foreign_file_is_quarantined_and_the_good_one_loads(
