@@ -114,3 +114,9 @@ def test_validate_names_a_malformed_path_at_its_source(tmp_path: Path) -> None:
     [error] = [d for d in result.diagnostics if "JSON path" in d.message]
     assert "'answers[field.ref=nps.number': an empty key or an unclosed bracket" in error.message
     assert error.file.endswith("program.yaml") and error.line == text.count("\n") - 5
+
+
+@pytest.mark.parametrize("path", ["a[0]x", "a[b[0]=1]", "a.b]c", "a[0]]"])
+def test_a_segment_that_is_no_key_and_selectors_is_refused(path: str) -> None:
+    with pytest.raises(UsageError, match="JSON path"):
+        Column(path)

@@ -5,7 +5,6 @@ follows a path through each record and explains why this syntax rather than JSON
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 
@@ -29,24 +28,36 @@ class Where:
 
 Step = Key | Index | Where
 
-_SEGMENT = re.compile(r"(?P<name>[^.\[\]]+)(?P<selectors>(?:\[[^\[\]]*\])*)")
-_SELECTOR = re.compile(r"\[([^\[\]]*)\]")
-
 
 def parse(path: str) -> tuple[Step, ...]:
     """The steps of `path`; a ValueError names what is wrong with it."""
     steps: list[Step] = []
     for segment in _split(path):
-        match = _SEGMENT.fullmatch(segment)
-        if match is None:
-            raise ValueError(
-                f"JSON path {path!r}: {segment!r} is no key (a key, optionally followed by "
-                "[index] or [sub.path=value])"
-            )
-        steps.append(Key(match["name"].strip()))
-        for selector in _SELECTOR.findall(match["selectors"]):
-            steps.append(_selector(path, selector))
+        steps += _segment(path, segment)
     return tuple(steps)
+
+
+def _segment(path: str, segment: str) -> list[Step]:
+    """A key and the selectors after it: `answers[field.ref=nps]`, `answers[0]`."""
+    name, bracket, rest = segment.partition("[")
+    rest = bracket + rest
+    if not name.strip() or "]" in name:
+        raise _no_key(path, segment)
+    steps: list[Step] = [Key(name.strip())]
+    while rest:
+        inner, closed, after = rest[1:].partition("]")
+        if not rest.startswith("[") or not closed or "[" in inner:
+            raise _no_key(path, segment)
+        steps.append(_selector(path, inner))
+        rest = after
+    return steps
+
+
+def _no_key(path: str, segment: str) -> ValueError:
+    return ValueError(
+        f"JSON path {path!r}: {segment!r} is no key (a key, optionally followed by "
+        "[index] or [sub.path=value])"
+    )
 
 
 def _split(path: str) -> list[str]:
@@ -68,7 +79,7 @@ def _split(path: str) -> list[str]:
 
 def _selector(path: str, selector: str) -> Step:
     text = selector.strip()
-    if re.fullmatch(r"\d+", text):
+    if text.isascii() and text.isdigit():
         return Index(int(text))
     inner, equals, value = text.partition("=")
     if not equals or not inner.strip():
