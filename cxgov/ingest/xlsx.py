@@ -43,7 +43,32 @@ def _openpyxl() -> Any:
     # openpyxl warns of workbook features a reader of values does not need (data validation,
     # default styles) and of dates out of range, which it then reads as an error value
     warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?$")
+    _skip_size_probe()
     return openpyxl
+
+
+def _skip_size_probe() -> None:
+    """Open read-only sheets without probing their used range.
+
+    On opening a read-only sheet openpyxl looks for the used range (`<dimension>`) and, in a
+    workbook that records none (openpyxl's own streaming writer and some export tools write
+    none), parses the whole sheet into memory to get past it: memory that grows with the rows,
+    which a stream must not. cxgov reads every row whatever the range says (`reset_dimensions`),
+    so the probe is skipped: the sheet is opened as openpyxl opens one with no range.
+    """
+    from openpyxl.reader import excel
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if getattr(excel.ReadOnlyWorksheet, "_cxgov_streamed", False):
+        return
+
+    class StreamedWorksheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        _cxgov_streamed = True
+
+        def _get_size(self) -> None:
+            return None
+
+    excel.ReadOnlyWorksheet = StreamedWorksheet
 
 
 _UNREADABLE: tuple[type[BaseException], ...] = (
