@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from cxgov.clock import Clock
 from cxgov.errors import FileFormatError
 from cxgov.ingest import xlsx
+from cxgov.ingest.exports import SHAPES, HeaderRow, header_columns, source_as_read
 from cxgov.ingest.mapping import RowMapper
 from cxgov.ingest.pseudonym import pseudonymiser
 from cxgov.ingest.readers import (
@@ -25,6 +26,7 @@ from cxgov.ingest.readers import (
     RawRow,
     read_csv,
     read_csv_blocks,
+    read_headed_blocks,
     read_json,
     read_jsonl,
     sha256_of,
@@ -287,6 +289,37 @@ def _load_one(
     summary: BatchSummary,
 ) -> int:
     """Load one file's rows into the batch; the number of rows read."""
+    mapper, chunks, where = _open_rows(
+        program, source, path, now=started, pseudonymise=pseudonymise
+    )
+    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary, where)
+
+
+def open_rows(
+    program: Program,
+    source: Source,
+    path: Path,
+    *,
+    now: dt.datetime,
+    pseudonymise: Callable[[str], str],
+) -> tuple[RowMapper, Iterator[Block | RawRow]]:
+    """A file's rows as `source` reads them, and the mapper of its header. A survey export's
+    header rows are read here (`export`), so they never reach the rows."""
+    mapper, chunks, _where = _open_rows(program, source, path, now=now, pseudonymise=pseudonymise)
+    return mapper, chunks
+
+
+def _open_rows(
+    program: Program,
+    source: Source,
+    path: Path,
+    *,
+    now: dt.datetime,
+    pseudonymise: Callable[[str], str],
+) -> tuple[RowMapper, Iterator[Block | RawRow], Callable[[int], str]]:
+    """`open_rows`, and how a row's number reads in a rejection (`row_place`)."""
+    aliases: dict[str, int] = {}
+    labelled = False
     where = _line
     chunks: Iterator[Block | RawRow]
     if source.format is SourceFormat.XLSX:
@@ -294,19 +327,42 @@ def _load_one(
             path, sheet=source.sheet, timestamp_format=source.timestamp_format
         )
         where = functools.partial(xlsx.place, sheet)
-    elif source.format is not SourceFormat.CSV:
+    elif source.format in (SourceFormat.JSONL, SourceFormat.JSON):
         header, rows = _rows(path, source)
         chunks = iter(rows)
         if source.format is SourceFormat.JSON:
             where = _record
+    elif source.export is not None:
+        shape = SHAPES[source.export]
+        header_rows, chunks = read_headed_blocks(
+            path,
+            header_rows=shape.header_rows,
+            encoding=source.encoding.value,
+            delimiter=source.delimiter,
+        )
+        header = header_rows[0][1] if header_rows else []
+        if header_rows:
+            columns = header_columns(
+                source.export, [HeaderRow(*row) for row in header_rows], str(path)
+            )
+            header, aliases = columns.names, columns.aliases
+            source = source_as_read(source, columns)
+        labelled = shape.labelled_values
     else:
         header, chunks = read_csv_blocks(
             path, encoding=source.encoding.value, delimiter=source.delimiter
         )
     mapper = RowMapper(
-        program, source, header, now=started, pseudonymise=pseudonymise, file_name=str(path)
+        program,
+        source,
+        header,
+        now=now,
+        pseudonymise=pseudonymise,
+        file_name=str(path),
+        aliases=aliases,
+        labelled_values=labelled,
     )
-    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary, where)
+    return mapper, chunks, where
 
 
 def _line(number: int) -> str:

@@ -1,10 +1,14 @@
-"""Data sources: where a source's files are looked for."""
+"""Data sources: where a source's files are looked for, and how they are read."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from cxgov.diagnostics import Severity
+from cxgov.model import Export, SourceFormat
+from cxgov.model.sources import TABLE_ENGINES
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
 from cxgov.rules.registry import rule
@@ -67,6 +71,8 @@ def source_path(ctx: RuleContext) -> Iterator[Finding]:
     """
     directory = Path(ctx.loaded.directory)
     for source, origin in ctx.items("sources"):
+        if source.is_table:  # its answers stay in the table: no files to find
+            continue
         found = path_problem(source.path)
         if found is None and folders_only(directory, source.path.strip()):
             found = (
@@ -78,3 +84,108 @@ def source_path(ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(
                 origin.at("path"), f"path {source.path!r} of source '{source.id}' {problem}", hint
             )
+
+
+def _backend(url: str) -> str | None:
+    """The database a SQLAlchemy URL names (`mysql+pymysql://...` → mysql)."""
+    scheme, found, _ = url.partition("://")
+    if not found:
+        return None
+    backend = scheme.split("+", 1)[0].lower()
+    return {"postgres": "postgresql", "mariadb": "mysql"}.get(backend, backend)
+
+
+@rule("CXG125", "table-source-engine")
+def table_source_engine(ctx: RuleContext) -> Iterator[Finding]:
+    """A table source's `url_env` variable is not set, or names a database a table source
+    cannot run on.
+
+    A table source's answers are counted by the engine its `url_env` variable points to, with
+    that engine's own date and time-zone functions, written for PostgreSQL, DuckDB, BigQuery,
+    Snowflake and Databricks. MariaDB and MySQL, SQLite, Microsoft SQL Server and any other
+    database are refused. Checked only when asked, with `cxgov validate --environment` in the
+    environment the nightly run has (the URL holds a password, so a pull-request check runs
+    without it); the run itself refuses the same with the same words.
+    """
+    if ctx.environment is None:
+        return
+    env = dict(ctx.environment)
+    for source, origin in ctx.items("sources"):
+        if not source.is_table or source.url_env is None:
+            continue
+        url = env.get(source.url_env, "").strip()
+        if not url:
+            yield Finding(
+                origin.at("url_env"),
+                f"source '{source.id}': the environment variable {source.url_env} holding "
+                "its database URL is not set",
+                "set it to the engine's SQLAlchemy URL where the nightly run runs "
+                "(docs/warehouse.md)",
+            )
+            continue
+        backend = _backend(url)
+        if backend in TABLE_ENGINES:
+            continue
+        # the value is a secret: name the database it is for, never show the URL
+        shown = "an unreadable URL" if backend is None else repr(backend)
+        yield Finding(
+            origin.at("url_env"),
+            f"source '{source.id}': a table source cannot run on {shown} "
+            f"(the URL in {source.url_env})",
+            f"use one of {', '.join(TABLE_ENGINES)}, or export the answers to files and "
+            "give the source a `path`",
+        )
+
+
+@rule("CXG124", "export-of-a-jsonl-source")
+def export_of_a_jsonl_source(ctx: RuleContext) -> Iterator[Finding]:
+    """A JSONL source cannot be a survey tool's CSV export.
+
+    `export` reads the header rows a survey tool writes above the answers of its CSV or TSV
+    export; JSON lines have no header rows, so a source with both is a mistake in one of them.
+    """
+    for source, origin in ctx.items("sources"):
+        if source.export is not None and source.format is SourceFormat.JSONL:
+            yield Finding(
+                origin.at("export"),
+                f"source '{source.id}' is `format: jsonl` and says `export: "
+                f"{source.export.value}`, which reads the header rows of a CSV or TSV export",
+                "leave `export` out for JSON lines, or make the source `format: csv`",
+            )
+
+
+_IMPORT_ID = re.compile(r"QID\d+(?:_\w+)?|_recordId")
+"""A Qualtrics ImportId as a column name: `QID1`, `QID2_TEXT`, `QID5_1`, `_recordId`."""
+
+
+@rule("CXG214", "import-id-without-qualtrics-export", Severity.WARNING)
+def import_id_without_qualtrics_export(ctx: RuleContext) -> Iterator[Finding]:
+    """A source maps a column by a Qualtrics ImportId but does not read a Qualtrics export.
+
+    A Qualtrics export names its columns by field id in its first row (`Q1`, `ResponseId`) and
+    by ImportId in its third (`QID1`, `_recordId`); only a source with `export: qualtrics`
+    reads the third row, so elsewhere a column named `QID1` is found only if the file's own
+    header says `QID1`. A warning, since a file converted by other means may.
+    """
+    for source, origin in ctx.items("sources"):
+        if source.export is Export.QUALTRICS:
+            continue
+        named: list[tuple[tuple[str, ...], str]] = [
+            (("values", column), column) for column in source.values
+        ]
+        for role, column in source.columns.model_dump(exclude={"segments"}).items():
+            if isinstance(column, str):
+                named.append((("columns", role), column))
+        named += [
+            (("columns", "segments", dimension), column)
+            for dimension, column in source.columns.segments.items()
+        ]
+        for path, column in named:
+            if _IMPORT_ID.fullmatch(column):
+                yield Finding(
+                    origin.at(*path),
+                    f"source '{source.id}' maps column '{column}', a Qualtrics ImportId, but "
+                    "does not read a Qualtrics export (`export: qualtrics`)",
+                    "add `export: qualtrics` to read the export's ImportId row, or name the "
+                    "column as the file's header row does (its field id, such as Q1)",
+                )
