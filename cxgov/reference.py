@@ -125,6 +125,7 @@ def render_format() -> str:
         out += _table(model)
         queue.extend(m for m in _nested_models(model) if m not in seen)
     out += _exports()
+    out += WORKBOOKS_AND_JSON.splitlines()
     return "\n".join(out) + "\n"
 
 
@@ -160,6 +161,139 @@ def _exports() -> list[str]:
             "```",
         ]
     return out
+
+
+WORKBOOKS_AND_JSON = """
+## Workbooks and JSON exports
+
+### XLSX workbooks and Microsoft Forms (`format: xlsx`)
+
+A workbook source reads one worksheet: the first one, or the one its `sheet` names (`sheet:
+Vastaukset`) or counts from 1 (`sheet: 2`). The sheet's first row is the header; every row
+after it is a row, numbered as Excel numbers it, so a rejected row is found where the summary
+and `cxgov data rejected` say (`Vastaukset!7`). Empty rows are skipped. Date cells are read as
+the times they are, in the source's `timezone` (the program's when left out), as a CSV time
+without a zone is; dates typed as text are read as text times are (ISO 8601, or the source's
+`timestamp_format`). A number stored as `5.0` reads `5`. The workbook is read as a stream, one
+row at a time. A file that is no workbook, or a damaged one, is quarantined like any unreadable
+file. Workbooks need the `xlsx` extra: `pip install 'cxgov[xlsx]'`.
+
+Microsoft Forms gives its responses only as a workbook (Responses, Open results in Excel): the
+columns `ID`, `Start time`, `Completion time`, `Email`, `Name`, then one column per question,
+headed by the question's text. Its times are in the form's time zone, without one:
+
+```yaml
+sources:
+  - id: palaute-forms
+    format: xlsx
+    path: data/Asiakaspalaute*.xlsx
+    timezone: Europe/Helsinki
+    layout: wide
+    columns:
+      response_id: ID
+      collected_at: Completion time
+      comment: Miksi annoit tämän arvion?
+    values:
+      "Kuinka todennäköisesti suosittelisit meitä ystävällesi?": mp-suosittelu
+      "Kuinka tyytyväinen olit palveluun?": mp-tyytyvaisyys
+```
+
+A workbook with the answers on a named sheet, one answer a row:
+
+```yaml
+  - id: answers-workbook
+    format: xlsx
+    sheet: Vastaukset
+    path: data/answers*.xlsx
+    columns: {response_id: response, collected_at: answered_at, measurement_point: question,
+              value: score}
+```
+
+### Paths into JSON records (`format: jsonl` and `format: json`)
+
+A column of a JSON source is a key of the record or a path into it:
+
+| column | reads |
+|---|---|
+| `score` | the record's key `score` |
+| `values.QID1` | key `QID1` of the object under `values` |
+| `conversation_rating.rating` | key `rating` of the object under `conversation_rating` |
+| `answers[field.ref=nps].number` | `number` of the first `answers` element with `field.ref` `nps` |
+| `answers[0].number` | the first element of `answers` (counted from 0); its `number` |
+
+A record that has the column's whole name as a key (`"values.QID1": 9`) reads that key. Where a
+path finds nothing the cell is empty: in the wide layout the question was not shown, so there is
+no answer; for the response id, the time and a long-layout answer the row is rejected with
+R007 `bad_path`, which names the path and the step that found nothing
+(`conversation_rating.rating: no key 'rating' in conversation_rating`). A path that leads to
+an object or an array rejects its row too: add the step to the value inside it. A customer id
+at a path is pseudonymised in a rejected record too.
+
+### JSON documents and Qualtrics JSON exports (`format: json`)
+
+A `json` source reads one JSON document a file: the array of records at the path its `records`
+names (dotted keys), or the document itself when it is an array. The document is read as a
+stream, one record at a time. A record's place in a rejection is its position in the array
+(`record 3`). A document that breaks off, or a `records` path that names no array, is
+quarantined. JSON is read as UTF-8 (a byte-order mark is skipped).
+
+A Qualtrics response export in JSON (`{"responses": [{"responseId", "values": {"QID1": …,
+"recordedDate": …}, "labels": …}]}`); its `recordedDate` is UTC (`…Z`):
+
+```yaml
+  - id: qualtrics-api
+    format: json
+    records: responses
+    path: data/qualtrics-*.json
+    layout: wide
+    columns: {response_id: responseId, collected_at: values.recordedDate,
+              comment: values.QID3_TEXT}
+    values: {values.QID1: mp-nps, values.QID2: mp-checkout}
+```
+
+Intercom conversations (`{"conversations": [{"id", "conversation_rating": {"rating",
+"remark", "created_at", "contact": {"id"}}}]}`), times in Unix epoch seconds:
+
+```yaml
+  - id: intercom-ratings
+    format: json
+    records: conversations
+    path: data/intercom-*.json
+    measurement_point: mp-support-csat
+    columns:
+      response_id: id
+      collected_at: conversation_rating.created_at
+      value: conversation_rating.rating
+      customer: conversation_rating.contact.id
+      comment: conversation_rating.remark
+```
+
+Delighted survey responses (a plain array; extra questions in `additional_answers`):
+
+```yaml
+  - id: delighted
+    format: json
+    path: data/delighted-*.json
+    layout: wide
+    columns: {response_id: id, collected_at: created_at, customer: person, comment: comment}
+    values:
+      score: mp-nps
+      "additional_answers[question.id=enps_scale_1].value.scale": mp-ease
+```
+
+Typeform responses, one `items` element a line (`format: jsonl`), answers by their field's
+`ref`:
+
+```yaml
+  - id: typeform
+    format: jsonl
+    path: data/typeform-*.jsonl
+    layout: wide
+    columns: {response_id: response_id, collected_at: submitted_at,
+              comment: "answers[field.ref=why].text"}
+    values: {"answers[field.ref=nps].number": mp-nps}
+```
+"""
 
 
 def render_rules() -> str:

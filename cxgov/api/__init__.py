@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from cxgov.api._data import ingest as ingest
     from cxgov.api._data import ingest_kpi_values as ingest_kpi_values
     from cxgov.api._data import rejected as rejected
+    from cxgov.api._data import rejected_places as rejected_places
     from cxgov.api._data import rejection_hint as rejection_hint
     from cxgov.api._data import status as status
     from cxgov.api._evaluate import digest as digest
@@ -121,6 +122,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "ingest",
         "ingest_kpi_values",
         "rejected",
+        "rejected_places",
         "rejection_hint",
         "status",
     ),

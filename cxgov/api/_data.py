@@ -15,11 +15,11 @@ from cxgov.api._store import opened_store
 from cxgov.clock import Clock
 from cxgov.demo import DemoFiles, generate
 from cxgov.errors import UsageError
-from cxgov.ingest.batch import BatchSummary, ingest_files
+from cxgov.ingest.batch import BatchSummary, ingest_files, row_place
 from cxgov.ingest.kpi_values import ingest_kpi_values_file
 from cxgov.ingest.readers import source_files
 from cxgov.ingest.rejections import REJECTIONS
-from cxgov.model import Program, Source
+from cxgov.model import Program, Source, SourceFormat
 from cxgov.program_files.fields import did_you_mean
 from cxgov.store.batches import StoredRejection, rejected_rows
 from cxgov.store.engine import current_revision
@@ -143,6 +143,20 @@ def rejected(
         return rejected_rows(
             connection, program.program.id, source=source, batch=batch, reason=reason, limit=limit
         )
+
+
+def rejected_places(program_dir: str) -> Callable[[StoredRejection], str]:
+    """Where a rejected row was, in words: `file:line` for a text file, the file and
+    `Sheet!row` of a workbook, the file and `record N` of a JSON document."""
+    sources = {s.id: s for s in load_program(program_dir).sources}
+
+    def place(row: StoredRejection) -> str:
+        source = sources.get(row.source)
+        if source is None or source.format in (SourceFormat.CSV, SourceFormat.JSONL):
+            return f"{row.file_name}:{row.line}"
+        return f"{row.file_name} {row_place(source)(row.line)}"
+
+    return place
 
 
 def rejection_hint(code: str) -> str:

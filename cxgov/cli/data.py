@@ -254,8 +254,9 @@ def data_rejected(
         click.echo("no rejected rows" + (" of that choice" if source_id or batch or reason else ""))
         return ExitCode.OK
     met: dict[str, str] = {}
+    place = api.rejected_places(program_dir)
     for r in rows:
-        click.echo(f"{r.file_name}:{r.line} (batch {r.batch}, source {r.source})")
+        click.echo(f"{place(r)} (batch {r.batch}, source {r.source})")
         for _, message in r.reasons:
             click.echo(f"  {message}")
             code = message.split(" ", 1)[0]

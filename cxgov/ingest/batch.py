@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from cxgov.clock import Clock
 from cxgov.errors import FileFormatError
+from cxgov.ingest import xlsx
 from cxgov.ingest.exports import SHAPES, HeaderRow, header_columns, source_as_read
 from cxgov.ingest.mapping import RowMapper
 from cxgov.ingest.pseudonym import pseudonymiser
@@ -26,10 +27,12 @@ from cxgov.ingest.readers import (
     read_csv,
     read_csv_blocks,
     read_headed_blocks,
+    read_json,
     read_jsonl,
     sha256_of,
 )
 from cxgov.ingest.rejections import Reason
+from cxgov.ingest.xlsx import read_xlsx
 from cxgov.model import Program, Source, SourceFormat
 from cxgov.store import batches
 from cxgov.store.answers import Answers, Record
@@ -94,8 +97,23 @@ class BatchRefused(Exception):
 def _rows(path: Path, source: Source) -> tuple[list[str], Iterator[RawRow]]:
     if source.format is SourceFormat.JSONL:
         columns = sorted(_jsonl_columns(source))
-        return columns, read_jsonl(path, columns, encoding=source.encoding.value)
+        required = _required_columns(source)
+        return columns, read_jsonl(path, columns, encoding=source.encoding.value, required=required)
+    if source.format is SourceFormat.JSON:
+        columns = sorted(_jsonl_columns(source))
+        required = _required_columns(source)
+        return columns, read_json(path, columns, records=source.records, required=required)
     return read_csv(path, encoding=source.encoding.value, delimiter=source.delimiter)
+
+
+def _required_columns(source: Source) -> frozenset[str]:
+    """The columns of a JSON source without which no row loads: a path of one that leads
+    nowhere is named in the row's rejection (R007)."""
+    c = source.columns
+    names = [c.response_id, c.value, c.measurement_point]
+    if source.collected_at is None:
+        names.append(c.collected_at)
+    return frozenset(n for n in names if n)
 
 
 def _jsonl_columns(source: Source) -> set[str]:
@@ -271,8 +289,10 @@ def _load_one(
     summary: BatchSummary,
 ) -> int:
     """Load one file's rows into the batch; the number of rows read."""
-    mapper, chunks = open_rows(program, source, path, now=started, pseudonymise=pseudonymise)
-    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary)
+    mapper, chunks, where = _open_rows(
+        program, source, path, now=started, pseudonymise=pseudonymise
+    )
+    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary, where)
 
 
 def open_rows(
@@ -285,11 +305,33 @@ def open_rows(
 ) -> tuple[RowMapper, Iterator[Block | RawRow]]:
     """A file's rows as `source` reads them, and the mapper of its header. A survey export's
     header rows are read here (`export`), so they never reach the rows."""
+    mapper, chunks, _where = _open_rows(program, source, path, now=now, pseudonymise=pseudonymise)
+    return mapper, chunks
+
+
+def _open_rows(
+    program: Program,
+    source: Source,
+    path: Path,
+    *,
+    now: dt.datetime,
+    pseudonymise: Callable[[str], str],
+) -> tuple[RowMapper, Iterator[Block | RawRow], Callable[[int], str]]:
+    """`open_rows`, and how a row's number reads in a rejection (`row_place`)."""
     aliases: dict[str, int] = {}
     labelled = False
-    if source.format is SourceFormat.JSONL:
+    where = _line
+    chunks: Iterator[Block | RawRow]
+    if source.format is SourceFormat.XLSX:
+        header, chunks, sheet = read_xlsx(
+            path, sheet=source.sheet, timestamp_format=source.timestamp_format
+        )
+        where = functools.partial(xlsx.place, sheet)
+    elif source.format in (SourceFormat.JSONL, SourceFormat.JSON):
         header, rows = _rows(path, source)
-        chunks: Iterator[Block | RawRow] = iter(rows)
+        chunks = iter(rows)
+        if source.format is SourceFormat.JSON:
+            where = _record
     elif source.export is not None:
         shape = SHAPES[source.export]
         header_rows, chunks = read_headed_blocks(
@@ -320,7 +362,32 @@ def open_rows(
         aliases=aliases,
         labelled_values=labelled,
     )
-    return mapper, chunks
+    return mapper, chunks, where
+
+
+def _line(number: int) -> str:
+    return f"line {number}"
+
+
+def _record(number: int) -> str:
+    return f"record {number}"
+
+
+def _row(number: int) -> str:
+    return f"row {number}"
+
+
+def row_place(source: Source) -> Callable[[int], str]:
+    """How a stored rejected row's number reads for `source`: the line of a text file, the
+    record of a JSON document, the sheet and row of a workbook (`Vastaukset!7`; `row 7` when the
+    source reads the first sheet, whose name only the workbook knows)."""
+    if source.format is SourceFormat.XLSX:
+        if isinstance(source.sheet, str):
+            return functools.partial(xlsx.place, source.sheet)
+        return _row
+    if source.format is SourceFormat.JSON:
+        return _record
+    return _line
 
 
 def definition_hash(source: Source) -> str:
@@ -344,7 +411,10 @@ def _load_file(
     batch_id: int,
     file_name: str,
     summary: BatchSummary,
+    where: Callable[[int], str] = _line,
 ) -> int:
+    """Map and stage one file's rows; `where` names a row's place in rejection examples (the
+    line of a text file, the record of a JSON document, the sheet and row of a workbook)."""
     answers = Answers.empty()
     records: list[Record] = []
     rejected: list[dict[str, Any]] = []
@@ -359,7 +429,7 @@ def _load_file(
         for reason in reasons:
             examples = summary.rejected_examples.setdefault(reason.name, [])
             if len(examples) < EXAMPLES_PER_REASON:
-                examples.append(f"line {row.line}: {reason.text}")
+                examples.append(f"{where(row.line)}: {reason.text}")
         rejected.append(rejected_row(batch_id, file_name, mapper.keyed(row), reasons))
 
     def flush_records() -> None:
@@ -391,9 +461,11 @@ def _load_file(
             row = chunk
             read += 1
             fields = row.fields
-            if fields is None:
-                assert row.problem is not None
+            if row.problem is not None:
+                # fields and a problem: a JSON record whose cells were found, but not all
                 reject(row, [row.problem])
+            elif fields is None:
+                raise AssertionError(f"row {row.line} has neither fields nor a problem")
             else:
                 got, reasons = map_row(fields)
                 if reasons:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cxgov.errors import FileFormatError
+from cxgov.ingest import json_paths
 from cxgov.ingest.exports import labelled_number
 from cxgov.ingest.readers import Block, RawRow
 from cxgov.ingest.rejections import (
@@ -425,13 +425,12 @@ class RowMapper:
             return row
         fields = list(row.fields)
         fields[at] = self._customer_key(fields[at]) or ""
-        if self.source.format is SourceFormat.JSONL:
+        if self.source.format in (SourceFormat.JSONL, SourceFormat.JSON):
             name = self.source.columns.customer
-            record = json.loads(row.raw)
-            if name in record:
-                record[name] = fields[at]
-            return RawRow(row.line, fields, json.dumps(record, ensure_ascii=False))
-        return RawRow(row.line, fields, None, delimiter=row.delimiter)
+            assert name is not None
+            raw = json_paths.keyed_record(row.raw, json_paths.Column(name), fields[at])
+            return RawRow(row.line, fields, raw, row.problem)
+        return RawRow(row.line, fields, None, row.problem, delimiter=row.delimiter)
 
     def _block_times(self, cells: list[str], doubtful: set[int]) -> list[str]:
         """Stored texts of a column's naive UTC times; a cell that is no time (or in the future)

@@ -16,11 +16,15 @@ from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, cast
 
+import ijson
+
 from cxgov.errors import FileFormatError, UsageError
+from cxgov.ingest import json_paths
 from cxgov.ingest.rejections import (
     BAD_CSV,
     BAD_ENCODING,
     BAD_JSON,
+    BAD_PATH,
     NUL_BYTE,
     UNCLOSED_QUOTE,
     WRONG_FIELD_COUNT,
@@ -411,8 +415,17 @@ def _csv_row(line: int, fields: list[str], width: int, delimiter: str) -> RawRow
     return RawRow(line, fields, None, delimiter=delimiter)
 
 
-def read_jsonl(path: Path, columns: list[str], *, encoding: str = "utf-8") -> Iterator[RawRow]:
-    """One JSON object per line, its values laid out in `columns` order (missing keys empty)."""
+def read_jsonl(
+    path: Path,
+    columns: list[str],
+    *,
+    encoding: str = "utf-8",
+    required: frozenset[str] = frozenset(),
+) -> Iterator[RawRow]:
+    """One JSON object per line, its values laid out in `columns` order: each column a key or a
+    path into the record (see `json_paths`), a missing one empty. A `required` column that
+    leads nowhere, or any column that leads to an object or an array, rejects the row (R007)."""
+    cells_of = _RecordCells(columns, required)
     with _open_text(path, encoding) as handle:
         lines = _Lines(handle, path)
         for number, text in enumerate(lines.feed(), start=1):
@@ -435,18 +448,93 @@ def read_jsonl(path: Path, columns: list[str], *, encoding: str = "utf-8") -> It
             except RecursionError:
                 yield RawRow(number, None, stripped, BAD_JSON.reason(problem=_TOO_DEEP))
                 continue
-            if not isinstance(record, dict):
-                yield RawRow(number, None, stripped, BAD_JSON.reason(problem=_json_kind(record)))
+            yield cells_of.row(number, record, stripped)
+
+
+class _RecordCells:
+    """A JSON record's cells, in the order of a source's columns (keys or paths)."""
+
+    def __init__(self, columns: list[str], required: frozenset[str]) -> None:
+        self.names = columns
+        self.columns = [json_paths.Column(name) for name in columns]
+        self.required = [name in required for name in columns]
+
+    def row(self, number: int, record: object, raw: str) -> RawRow:
+        if not isinstance(record, dict):
+            return RawRow(number, None, raw, BAD_JSON.reason(problem=_json_kind(record)))
+        cells: list[str] = []
+        problem: Reason | None = None
+        for column, required in zip(self.columns, self.required, strict=True):
+            found = column.lookup(record)
+            value = found.value
+            if isinstance(value, dict | list):
+                kind = "an object" if isinstance(value, dict) else "an array"
+                problem = problem or BAD_PATH.reason(
+                    path=column.name, problem=f"leads to {kind}, not one value"
+                )
+                cells.append("")
                 continue
-            cells = [_cell(record.get(name)) for name in columns]
-            # JSON writes a NUL escaped (\u0000): it shows only in the values
-            nul = next(
-                (name for name, cell in zip(columns, cells, strict=True) if "\x00" in cell), None
-            )
-            if nul is not None:
-                yield RawRow(number, None, stripped, NUL_BYTE.reason(place=f"field {nul!r}"))
-                continue
-            yield RawRow(number, cells, stripped)
+            if found.missing is not None and required:
+                problem = problem or BAD_PATH.reason(path=column.name, problem=found.missing)
+            cells.append(json_paths.scalar_text(value))
+        # JSON writes a NUL escaped (\u0000): it shows only in the values
+        nul = next((n for n, cell in zip(self.names, cells, strict=True) if "\x00" in cell), None)
+        if nul is not None:
+            return RawRow(number, None, raw, NUL_BYTE.reason(place=f"field {nul!r}"))
+        return RawRow(number, cells, raw, problem)
+
+
+def read_json(
+    path: Path,
+    columns: list[str],
+    *,
+    records: str | None = None,
+    required: frozenset[str] = frozenset(),
+) -> Iterator[RawRow]:
+    """The records of one JSON document, streamed: the array at the path `records` (dotted
+    keys, `responses` for a Qualtrics export), or the document itself when it is an array.
+    Each record is a row, numbered by its position in the array (1 the first), its cells laid
+    out as `read_jsonl` lays them out. A document that breaks off or is no JSON is unreadable
+    as a whole (it is quarantined)."""
+    cells_of = _RecordCells(columns, required)
+    prefix = ".".join([*(records.split(".") if records else []), "item"])
+    with _open_binary(path) as handle:
+        number = 0
+        try:
+            # JSON is UTF-8; a byte-order mark before it (Windows tools write one) is skipped
+            if handle.read(3) != codecs.BOM_UTF8:
+                handle.seek(0)
+            for record in ijson.items(handle, prefix, use_float=True):
+                number += 1
+                yield cells_of.row(number, record, json.dumps(record, ensure_ascii=False))
+        except ijson.JSONError as exc:
+            # the parser's first line only: the lines after it quote the file
+            problem = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise FileFormatError(
+                f"{path}: not a readable JSON document at record {number + 1} ({problem}); "
+                "export it again"
+            ) from exc
+        except _DAMAGED as exc:
+            raise _damaged(path, exc) from exc
+    if number == 0 and records:
+        _check_records_path(path, records)
+
+
+def _check_records_path(path: Path, records: str) -> None:
+    """An empty result: an empty array is fine, a path that names no array is the program's
+    mistake, said as such instead of loading nothing."""
+    prefix = records
+    with _open_binary(path) as handle:
+        try:
+            for found, event, _value in ijson.parse(handle):
+                if found == prefix and event == "start_array":
+                    return
+        except ijson.JSONError:
+            return
+    raise FileFormatError(
+        f"{path}: no array at {records!r}, the source's `records` (the path of the array of "
+        "records in the document, such as `responses`)"
+    )
 
 
 _TOO_LONG = "a number with more digits than any answer has"
@@ -463,14 +551,6 @@ def _json_kind(value: object) -> str:
     if isinstance(value, bool):
         return "true or false"
     return "a number"
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 class Block:

@@ -101,7 +101,7 @@ BAD_CSV = _register(
 BAD_JSON = _register(
     "R003",
     "bad_json",
-    "A line of a JSONL file is not one JSON object.",
+    "A line of a JSONL file, or a record of a JSON document, is not one JSON object.",
     "not a JSON object ({problem})",
     'JSONL holds one JSON object per line, such as `{"id": "r1", "score": 9}`: arrays, bare '
     "values and objects split over several lines are not read.",
@@ -141,6 +141,19 @@ NUL_BYTE = _register(
     'Usually a UTF-16 export (Excel\'s "Unicode text") read as UTF-8, or a binary file: export '
     "the answers as UTF-8 CSV. When only a few rows have it, remove the character from them.",
     place="column 12",
+)
+
+BAD_PATH = _register(
+    "R007",
+    "bad_path",
+    "A JSON record has nothing, or no single value, where a source's column points.",
+    "{path}: {problem}",
+    "A column of a JSON source is a key or a path into the record (`values.QID1`, "
+    "`answers[field.ref=nps].number`, see the source formats reference): check the path "
+    "against a record of the export. A path to an object or an array needs one more step, to "
+    "the value inside it.",
+    path="values.QID1",
+    problem="no key 'QID1' in values",
 )
 
 # --- answers: survey rows mapped by a source --------------------------------------------------

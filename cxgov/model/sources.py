@@ -7,12 +7,17 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from cxgov.model import json_path
 from cxgov.model.base import Id, Model, SegmentDimension
 
 
 class SourceFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    JSON = "json"
+    """One JSON document holding an array of records (a Qualtrics JSON export, an API page)."""
+    XLSX = "xlsx"
+    """An Excel workbook (Microsoft Forms, SurveyMonkey): one sheet, its first row the header."""
     TABLE = "table"
     """A table or view on a SQL engine (see docs/warehouse.md): the answers stay there and the
     counts are computed by that engine."""
@@ -111,6 +116,41 @@ class Source(Model):
     encoding: Encoding = Encoding.UTF8
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
     """CSV delimiter; sniffed when left out."""
+    sheet: str | int | None = None
+    """xlsx: the worksheet to read, by name (`Sheet1`, `Vastaukset`) or by position (1 the
+    first); the first sheet when left out."""
+    records: str | None = None
+    """json: the path of the array of records in the document (`responses` for a Qualtrics
+    export, `items` for Typeform, `conversations` for Intercom); the document itself when left
+    out (a plain array)."""
+
+    @model_validator(mode="after")
+    def _format_options(self) -> Source:
+        if self.sheet is not None and self.format is not SourceFormat.XLSX:
+            raise ValueError("`sheet` names a worksheet of an xlsx source (`format: xlsx`)")
+        if isinstance(self.sheet, int) and self.sheet < 1:
+            raise ValueError("`sheet` counts worksheets from 1 (the first sheet)")
+        if self.format in (SourceFormat.JSONL, SourceFormat.JSON):
+            c = self.columns
+            names = [c.response_id, c.collected_at, c.measurement_point, c.value, c.customer]
+            names += [c.comment, *c.segments.values(), *self.values]
+            for name in names:
+                if name is not None and json_path.is_path(name):
+                    json_path.parse(name)  # a malformed path: its ValueError says why
+        if self.records is not None and self.format is not SourceFormat.JSON:
+            raise ValueError(
+                "`records` is the path of the array of records of a `format: json` source"
+            )
+        if self.export is not None and self.format in (
+            SourceFormat.XLSX,
+            SourceFormat.JSON,
+            SourceFormat.JSONL,
+        ):
+            raise ValueError(
+                "`export` reads a survey tool's CSV/TSV header rows; an xlsx or JSON source's "
+                "header is its first row or its keys"
+            )
+        return self
 
     @property
     def is_table(self) -> bool:

@@ -1,0 +1,233 @@
+"""Excel workbooks (`format: xlsx`): one worksheet, its first row the header, read as the rows
+the CSV reader gives, so the same mapping, checks and rejections apply.
+
+openpyxl in read-only mode, not python-calamine: calamine (the faster Rust reader) reads a
+whole worksheet into memory before the first row comes out, while openpyxl's read-only sheet
+parses the worksheet's XML as a stream, one row in memory at a time, so a workbook of a million
+answers loads in the same memory as one of ten thousand. (Every reader keeps a workbook's table
+of distinct texts in memory: the format stores them in one part of its own.)
+
+Cells come typed: a date cell is a real datetime (openpyxl turns Excel's serial days into one),
+written as ISO 8601 text without a zone, so it is read in the source's `timezone` as a CSV time
+is; with a declared `timestamp_format` it is written in that format instead, so date cells and
+dates typed as text in one column read alike. A whole number stored as 5.0 reads `5`; an empty
+cell is empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from cxgov.errors import FileFormatError, UsageError
+from cxgov.ingest.readers import Block, RawRow
+from cxgov.ingest.rejections import WRONG_FIELD_COUNT
+from cxgov.program_files.fields import did_you_mean
+
+BLOCK_ROWS = 2048
+"""Consecutive rows handed to the mapper as one `Block`."""
+
+
+def _openpyxl() -> Any:
+    try:
+        import openpyxl
+    except ModuleNotFoundError as exc:  # the optional extra is not installed
+        raise UsageError(
+            "reading xlsx workbooks needs openpyxl: pip install 'cxgov[xlsx]'"
+        ) from exc
+    # openpyxl warns of workbook features a reader of values does not need (data validation,
+    # default styles) and of dates out of range, which it then reads as an error value
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?$")
+    _skip_size_probe()
+    return openpyxl
+
+
+def _skip_size_probe() -> None:
+    """Open read-only sheets without probing their used range.
+
+    On opening a read-only sheet openpyxl looks for the used range (`<dimension>`) and, in a
+    workbook that records none (openpyxl's own streaming writer and some export tools write
+    none), parses the whole sheet into memory to get past it: memory that grows with the rows,
+    which a stream must not. cxgov reads every row whatever the range says (`reset_dimensions`),
+    so the probe is skipped: the sheet is opened as openpyxl opens one with no range.
+    """
+    from openpyxl.reader import excel
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if getattr(excel.ReadOnlyWorksheet, "_cxgov_streamed", False):
+        return
+
+    class StreamedWorksheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        _cxgov_streamed = True
+
+        def _get_size(self) -> None:
+            return None
+
+    excel.ReadOnlyWorksheet = StreamedWorksheet
+
+
+_UNREADABLE: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,  # a part the workbook lists is missing from the archive
+    ParseError,
+    ValueError,
+    TypeError,
+    EOFError,
+)
+"""What openpyxl raises on a damaged workbook or a file that is no workbook at all."""
+
+
+def _damaged(path: Path, exc: BaseException) -> FileFormatError:
+    detail = str(exc) or type(exc).__name__
+    return FileFormatError(
+        f"{path}: not a readable xlsx workbook ({detail}); save it again from Excel as "
+        "“Excel Workbook (.xlsx)”"
+    )
+
+
+def cell_text(value: object, timestamp_format: str | None = None) -> str:
+    """A cell as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # Excel keeps every number as a double: an answer of 5 may come back as 5.0
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        if timestamp_format is not None:
+            return value.strftime(timestamp_format)
+        return value.isoformat(timespec="seconds" if not value.microsecond else "milliseconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _open(path: Path) -> Any:
+    openpyxl = _openpyxl()
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except _UNREADABLE as exc:
+        raise _damaged(path, exc) from exc
+    except openpyxl.utils.exceptions.InvalidFileException as exc:
+        raise _damaged(path, exc) from exc
+
+
+def _sheet(workbook: Any, path: Path, sheet: str | int | None) -> Any:
+    names = list(workbook.sheetnames)
+    if sheet is None:
+        if not names:
+            raise FileFormatError(f"{path}: the workbook has no worksheet")
+        return workbook[names[0]]
+    if isinstance(sheet, int):
+        if not 1 <= sheet <= len(names):
+            raise FileFormatError(
+                f"{path}: the source reads sheet {sheet}, but the workbook has {len(names)} "
+                f"sheet(s): {', '.join(names)}"
+            )
+        return workbook[names[sheet - 1]]
+    if sheet not in names:
+        hint = did_you_mean(sheet, names, ignore_case=True)
+        raise FileFormatError(
+            f"{path}: no sheet {sheet!r} in the workbook (its sheets: {', '.join(names)})"
+            + (f"; {hint}" if hint else "")
+        )
+    return workbook[sheet]
+
+
+def place(sheet: str, row: int) -> str:
+    """Where a row is, as Excel writes a reference to it: `Vastaukset!7`."""
+    quoted = sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
+    return f"{quoted}!{row}"
+
+
+def read_xlsx(
+    path: Path, *, sheet: str | int | None = None, timestamp_format: str | None = None
+) -> tuple[list[str], Iterator[Block | RawRow], str]:
+    """The header (the sheet's first row), a stream of rows, each numbered by its row in the
+    sheet, so a rejected row points at the row a user sees in Excel, and the sheet's name.
+    Consecutive rows come as `Block`s (a gap of empty rows starts a new one).
+    Empty rows are skipped; a row with a value right of the header's last column is rejected
+    (R001)."""
+    workbook = _open(path)
+    try:
+        worksheet = _sheet(workbook, path, sheet)
+        # some writers record a wrong used range (`A1:A1`): read every row there is instead
+        worksheet.reset_dimensions()
+        values = worksheet.iter_rows(min_row=1, values_only=True)
+        header_cells = _next(values, path)
+    except BaseException:
+        workbook.close()
+        raise
+    title = str(worksheet.title)
+    if header_cells is None:
+        workbook.close()
+        return [], iter(()), title
+    header = [cell_text(cell).strip() for cell in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+
+    def rows() -> Iterator[Block | RawRow]:
+        pending: list[list[str]] = []
+        first = 0
+
+        def block() -> Block:
+            columns = [list(column) for column in zip(*pending, strict=True)]
+            pending.clear()
+            return Block(first, columns, ",")
+
+        try:
+            number = 1
+            while True:
+                cells = _next(values, path)
+                if cells is None:
+                    break
+                number += 1
+                fields = [cell_text(cell, timestamp_format) for cell in cells]
+                while len(fields) > width and not fields[-1].strip():
+                    fields.pop()
+                if not any(field.strip() for field in fields):
+                    continue
+                if len(fields) > width:
+                    if pending:
+                        yield block()
+                    # the cells are kept: the header's columns are where it says, so the
+                    # customer's cell is keyed before the row is stored
+                    problem = WRONG_FIELD_COUNT.reason(fields=len(fields), width=width)
+                    yield RawRow(number, fields, None, problem)
+                    continue
+                fields.extend([""] * (width - len(fields)))
+                # consecutive rows go out as a block, which the mapper checks column by column
+                if pending and number != first + len(pending):
+                    yield block()
+                if not pending:
+                    first = number
+                pending.append(fields)
+                if len(pending) >= BLOCK_ROWS:
+                    yield block()
+            if pending:
+                yield block()
+        finally:
+            workbook.close()
+
+    return header, rows(), title
+
+
+def _next(values: Iterator[tuple[object, ...]], path: Path) -> tuple[object, ...] | None:
+    """The next row's cells; None at the end. A workbook found damaged part way (a worksheet
+    whose XML breaks off) is unreadable as a whole, as a truncated gzip file is."""
+    try:
+        return next(values)
+    except StopIteration:
+        return None
+    except _UNREADABLE as exc:
+        raise _damaged(path, exc) from exc
