@@ -45,9 +45,11 @@ from cxgov.model import (
 )
 from cxgov.model.base import ID_PATTERN
 from cxgov.model.objectives import DEFAULT_CONFIDENCE
+from cxgov.site.badges import badges
 from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
 from cxgov.site.data import ChangeRecord, HistoryRecord, RewrittenTargets, SiteData
 from cxgov.site.escape import Markup, html_text, md
+from cxgov.site.feed import FEED_PATH, atom_feed
 from cxgov.site.i18n import MESSAGES, Locale
 from cxgov.site.options import Audience
 
@@ -886,7 +888,17 @@ def build_pages(
         Page("data-quality.md", t("data_quality"), _render("data_quality.md.j2", view)),
         Page("changelog.md", t("changelog"), _render("changelog.md.j2", view)),
     ]
+    pages += subscription_pages(view)
     return pages
+
+
+def subscription_pages(view: View) -> list[Page]:
+    """The Atom feed and the status badges (files beside the pages, not in the navigation)."""
+    found = [Page(b.path, b.path, b.svg) for b in badges(view.program, view.current)]
+    feed = atom_feed(view.program, view.data)
+    if feed is not None:
+        found.append(Page(FEED_PATH, FEED_PATH, feed))
+    return found
 
 
 def voc_pages(view: View) -> list[Page]:

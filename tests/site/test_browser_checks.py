@@ -1,0 +1,276 @@
+"""Every page of both example sites in a real browser (Debian's chromium driven by Playwright),
+at a laptop's 1400×900 and a phone's 390×844, in Finnish (kahvipalvelu) and English (airline):
+
+- the owner and due-date cells of every table row lie inside the viewport without scrolling
+  sideways (their bounding boxes);
+- at 390 px no element reaches past the right edge of the screen;
+- axe-core (npm, pinned in package-lock.json, injected into the page) finds no violation of
+  impact serious or critical;
+- search finds an objective over http and from disk (file://), for mkdocs-material and Zensical.
+
+Screenshots of the overview, an objective, a journey, the voice of the customer, the actions and
+the owners page, per language and width, go to test-artifacts/site/checks/ (CI keeps them).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cxgov import api
+from cxgov.site.i18n import MESSAGES
+from tests.conftest import ROOT
+from tests.site.conftest import SiteStore
+from tests.site.test_browser import CHROMIUM, FLAGS
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-artifacts" / "site" / "checks"
+VIEWPORTS = {"wide": (1400, 900), "phone": (390, 844)}
+OWNER_AND_DUE = ("owner", "assignee", "cx_owner", "due")
+"""The columns a reader needs to see who owns a problem and by when (their headings' keys)."""
+
+SHOWN = {
+    "home": "index.html",
+    "objective": None,  # the first objective's page, from the navigation
+    "journey": None,  # the first journey's page
+    "voc": "voc/index.html",
+    "actions": "actions.html",
+    "owners": "owners.html",
+}
+"""The pages photographed at both widths, in both languages."""
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    language: str
+    folder: Path
+    url: str
+    """Where the site is served over http."""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _build(store: SiteStore, into: Path, builder: api.Builder = api.Builder.MKDOCS) -> Path:
+    return api.build_site(
+        str(store.program_dir),
+        db=store.db,
+        out=str(into / "site"),
+        work=str(into / "work"),
+        config=None,
+        builder=builder,
+    ).out
+
+
+@pytest.fixture(scope="module")
+def served(
+    kahvipalvelu_store: SiteStore,
+    airline_store: SiteStore,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, Site]]:
+    """Both examples built with mkdocs-material, and the Finnish one with Zensical, served
+    from one local HTTP server."""
+    root = tmp_path_factory.mktemp("checks")
+    folders = {
+        "kahvipalvelu": _build(kahvipalvelu_store, root / "kahvipalvelu"),
+        "airline": _build(airline_store, root / "airline"),
+        "zensical": _build(kahvipalvelu_store, root / "zensical", api.Builder.ZENSICAL),
+    }
+    languages = {"kahvipalvelu": "fi", "airline": "en", "zensical": "fi"}
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield {
+            name: Site(
+                name,
+                languages[name],
+                folder,
+                f"{base}/{folder.relative_to(root).as_posix()}",
+            )
+            for name, folder in folders.items()
+        }
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _needed(what: str, reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true needs the browser checks ({what})")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.is_file():
+        _needed("chromium", f"no chromium at {CHROMIUM} (apt-get install chromium)")
+    if not AXE.is_file():
+        _needed("axe-core", f"no axe-core at {AXE} (run npm ci in the repository)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _pages(site: Site) -> list[str]:
+    """Every page of the site, as paths relative to it (the 404 page too)."""
+    return sorted(
+        path.relative_to(site.folder).as_posix()
+        for path in site.folder.rglob("*.html")
+        if "assets" not in path.parts
+    )
+
+
+_CLIPPED_CELLS = """
+(words) => {
+  const wanted = new Set(words.map((w) => w.toLowerCase()));
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const table of document.querySelectorAll("article table")) {
+    const heads = [...table.querySelectorAll("thead th")].map(
+      (th) => th.textContent.trim().toLowerCase());
+    const columns = heads.flatMap((h, i) => (wanted.has(h) ? [i] : []));
+    if (!columns.length) continue;
+    for (const row of table.querySelectorAll("tbody tr")) {
+      for (const i of columns) {
+        const cell = row.children[i];
+        if (!cell) continue;
+        const box = cell.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) {
+          found.push(`${heads[i]} "${cell.textContent.trim()}": not displayed`);
+        } else if (box.left < -0.5 || box.right > width + 0.5) {
+          found.push(`${heads[i]} "${cell.textContent.trim()}": ${Math.round(box.left)}`
+            + `..${Math.round(box.right)} px, the screen is ${width} px`);
+        }
+      }
+    }
+  }
+  return found;
+}
+"""
+
+_OVERFLOWING = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  if (document.documentElement.scrollWidth > width + 1) {
+    found.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px wide`);
+  }
+  for (const element of document.querySelectorAll("body *")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || style.display === "none") continue;
+    // off-canvas navigation drawers are slid out of sight on purpose
+    if (element.closest(".md-sidebar, .md-nav, .md-search, [hidden]")) continue;
+    const name = element.tagName.toLowerCase()
+      + (element.className && typeof element.className === "string"
+         ? "." + element.className.trim().split(/\\s+/).join(".") : "");
+    found.push(`${name} "${element.textContent.trim().slice(0, 40)}" reaches `
+      + `${Math.round(box.right)} px`);
+    if (found.length > 10) break;
+  }
+  return found;
+}
+"""
+
+_AXE_RUN = """
+async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} – `
+      + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; "));
+}
+"""
+
+
+def _shot_name(site: Site, page_path: str, viewport: str) -> str | None:
+    for name, path in SHOWN.items():
+        if path == page_path or (
+            path is None
+            and page_path.startswith(f"{name}s/")
+            and page_path != f"{name}s/index.html"
+        ):
+            return f"{site.language}-{viewport}-{name}.png"
+    return None
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+@pytest.mark.parametrize("name", ["kahvipalvelu", "airline"])
+def test_every_page_fits_and_passes_axe(
+    served: dict[str, Site], browser: Any, name: str, viewport: str
+) -> None:
+    site = served[name]
+    width, height = VIEWPORTS[viewport]
+    words = [MESSAGES[key][site.language] for key in OWNER_AND_DUE]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    problems: list[str] = []
+    photographed: set[str] = set()
+    try:
+        page = context.new_page()
+        for path in _pages(site):
+            page.goto(f"{site.url}/{path}")
+            page.wait_for_load_state("load")
+            problems += [f"{path}: {p}" for p in page.evaluate(_CLIPPED_CELLS, words)]
+            if viewport == "phone":
+                problems += [f"{path}: {p}" for p in page.evaluate(_OVERFLOWING)]
+            page.add_script_tag(path=str(AXE))
+            problems += [f"{path}: axe {p}" for p in page.evaluate(_AXE_RUN)]
+            shot = _shot_name(site, path, viewport)
+            if shot and shot not in photographed:
+                page.screenshot(path=str(SHOTS / shot), full_page=True)
+                photographed.add(shot)
+    finally:
+        context.close()
+    assert len(photographed) == len(SHOWN), f"photographed only {sorted(photographed)}"
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def _search(page: Any, url: str, query: str) -> list[str]:
+    """Type `query` into the site's search and return the result titles."""
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.locator("label.md-header__button[for='__search'], .md-search__input").first.click()
+    page.locator("input.md-search__input").fill(query)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15_000)
+    return [text.strip() for text in results.all_inner_texts()]
+
+
+@pytest.mark.parametrize("how", ["http", "file"])
+@pytest.mark.parametrize("name", ["kahvipalvelu", "zensical"])
+def test_search_finds_an_objective(
+    served: dict[str, Site], browser: Any, name: str, how: str
+) -> None:
+    site = served[name]
+    url = f"{site.url}/index.html" if how == "http" else (site.folder / "index.html").as_uri()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        found = _search(page, url, "Verkkotilaus")
+    finally:
+        context.close()
+    assert any("Verkkotilaus on vaivaton" in text for text in found), found
+    assert not errors, errors
