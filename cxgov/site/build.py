@@ -28,6 +28,9 @@ from cxgov.site.pages import STYLESHEET, Page, nav_title, navigation
 BUILD_TIMEOUT_SECONDS = 1800
 SCRIPT = "javascripts/cxgov.js"
 """Gives the theme's scrolling table wrappers a tab stop and a name (assets/cxgov.js)."""
+WORKER_SHIM = "javascripts/iframe-worker-shim.js"
+"""Lets search run from disk (assets/iframe-worker-shim.js). The builders' offline plugins
+would load it from a CDN unless `extra.polyfills` already names an iframe-worker."""
 
 
 def _read_user_config(path: Path | None) -> tuple[dict[str, Any], Path | None]:
@@ -109,6 +112,8 @@ def effective_config(
     theme["features"] = sorted({*theme.get("features", []), "navigation.indexes"})
     extra = dict(user.get("extra") or {})
     extra["generator"] = False  # drops the only external link the theme adds
+    polyfills = [p for p in extra.get("polyfills") or [] if "iframe-worker" not in str(p)]
+    extra["polyfills"] = [*polyfills, WORKER_SHIM]
     # `offline` lets search run from a site opened from disk (file://): the index is shipped
     # as a script instead of being fetched, which browsers refuse for file:// pages
     plugins: list[Any] = [{"search": {"lang": [language]}}, "offline"]
@@ -158,9 +163,10 @@ def write_pages(pages: list[Page], docs: Path) -> None:
     stylesheet.write_text(
         assets.joinpath("cxgov.css").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    script = docs / SCRIPT
-    script.parent.mkdir(parents=True, exist_ok=True)
-    script.write_text(assets.joinpath("cxgov.js").read_text(encoding="utf-8"), encoding="utf-8")
+    for name, target in (("cxgov.js", SCRIPT), ("iframe-worker-shim.js", WORKER_SHIM)):
+        script = docs / target
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text(assets.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def _copy_extra_pages(user: dict[str, Any], config_path: Path | None, docs: Path) -> None:

@@ -1,11 +1,14 @@
-/* The theme (mkdocs-material and Zensical alike) wraps every wide table in a scrolling
-   <div class="md-typeset__scrollwrap">. A region that scrolls must be reachable and scrollable
-   by keyboard (WCAG 2.1.1; axe-core's scrollable-region-focusable): each wrapper gets a tab
-   stop, the role of a region and a name, the heading the table stands under. The wrappers are
-   made by the theme's own script, so they are caught as they appear. */
+/* Names and tab stops the theme (mkdocs-material and Zensical alike) leaves out, so that
+   keyboard and screen-reader users reach everything (WCAG 2.1.1 and 4.1.2, as axe-core checks):
+   - every wide table sits in a scrolling <div class="md-typeset__scrollwrap">; a region that
+     scrolls must be reachable by keyboard, so each wrapper gets a tab stop, the role of a
+     region and a name, the heading the table stands under;
+   - the search box is a dialog without a name, and its field has no label on the 404 page.
+   The wrappers are made by the theme's own script, so they are caught as they appear. */
 (function () {
   "use strict";
   var WORD = { fi: "Taulukko", en: "Table" };
+  var SEARCH = { fi: "Haku", en: "Search" };
 
   function heading(element) {
     var node = element;
@@ -25,6 +28,13 @@
   function mark(root) {
     var lang = (document.documentElement.lang || "en").slice(0, 2);
     var word = WORD[lang] || WORD.en;
+    var search = SEARCH[lang] || SEARCH.en;
+    root.querySelectorAll(".md-search[role='dialog']:not([aria-label])").forEach(function (box) {
+      box.setAttribute("aria-label", search);
+    });
+    root.querySelectorAll("input.md-search__input:not([aria-label])").forEach(function (field) {
+      field.setAttribute("aria-label", search);
+    });
     root.querySelectorAll(".md-typeset__scrollwrap:not([tabindex])").forEach(function (wrap) {
       var title = heading(wrap);
       wrap.setAttribute("tabindex", "0");
