@@ -129,6 +129,70 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overdue_actions": {"en": "Overdue", "fi": "Myöhässä"},
     "escalated_actions": {"en": "Escalated", "fi": "Eskaloitu"},
     "goal_progress": {"en": "Strategy goals", "fi": "Strategiset tavoitteet"},
+    "goal_met": {"en": "met", "fi": "saavutettu"},
+    "headline_goal": {
+        "en": "Goal {target} by {by}: {progress}",
+        "fi": "Tavoite {target} viimeistään {by}: {progress}",
+    },
+    "sparkline_title": {"en": "{name}: recent periods", "fi": "{name}: viimeisimmät jaksot"},
+    "sparkline_desc": {
+        "en": "{count} periods, the newest {value}; {misses} of them missed the target "
+        "(diamonds); the dashed line is the goal's target path.",
+        "fi": "{count} jaksoa, uusin {value}; niistä {misses} alitti tavoitteen (vinoneliöt); "
+        "katkoviiva on tavoitteen polku.",
+    },
+    "objectives_by_status": {"en": "Objectives by status", "fi": "Tavoitteet tilan mukaan"},
+    "needs_attention": {"en": "Needs attention", "fi": "Vaatii huomiota"},
+    "needs_attention_intro": {
+        "en": "Objectives that miss their target or whose data stopped, gravest first, with "
+        "who owns them and the action on them.",
+        "fi": "Tavoitteet, jotka jäävät tavoitetasosta tai joiden data on lakannut tulemasta, "
+        "vakavin ensin, omistajineen ja toimenpiteineen.",
+    },
+    "nothing_needs_attention": {
+        "en": "No objective misses its target and every feed is flowing.",
+        "fi": "Yksikään tavoite ei jää tavoitetasosta, ja kaikki syötteet kulkevat.",
+    },
+    "no_action": {"en": "no action", "fi": "ei toimenpidettä"},
+    "all_objectives": {"en": "All objectives", "fi": "Kaikki tavoitteet"},
+    "heat_map_intro": {
+        "en": "Each journey's stages across and channels down; a cell shows the gravest "
+        "current status of the touchpoints there.",
+        "fi": "Kunkin asiakaspolun vaiheet vaakasuunnassa ja kanavat pystysuunnassa; solussa on "
+        "sen kosketuspisteiden vakavin nykytila.",
+    },
+    "days_late": {"en": "{days} days late", "fi": "{days} pv myöhässä"},
+    "escalation": {"en": "Escalation", "fi": "Eskalointi"},
+    "escalation_level": {"en": "level {level}", "fi": "taso {level}"},
+    "group_overdue": {"en": "Overdue", "fi": "Myöhässä"},
+    "group_open": {"en": "Open", "fi": "Avoimet"},
+    "group_reopened": {"en": "Reopened", "fi": "Avattu uudelleen"},
+    "group_acknowledged": {"en": "Acknowledged", "fi": "Kuitatut"},
+    "group_in_progress": {"en": "In progress", "fi": "Työn alla"},
+    "group_resolved": {
+        "en": "Resolved, awaiting verification",
+        "fi": "Ratkaistut, odottavat todennusta",
+    },
+    "group_ended": {"en": "Ended", "fi": "Päättyneet"},
+    "not_found_title": {"en": "Page not found", "fi": "Sivua ei löytynyt"},
+    "not_found_text": {
+        "en": "There is no page at this address; it may have been renamed or removed. Start "
+        "again from the",
+        "fi": "Tässä osoitteessa ei ole sivua; se on ehkä nimetty uudelleen tai poistettu. "
+        "Aloita uudelleen sivulta",
+    },
+    "redacted": {"en": "[redacted]", "fi": "[poistettu]"},
+    "sinks": {"en": "sinks", "fi": "välityskanavat"},
+    "name": {"en": "name", "fi": "nimi"},
+    "my_objectives": {"en": "Objectives", "fi": "Tavoitteet"},
+    "my_actions": {"en": "Actions", "fi": "Toimenpiteet"},
+    "owner_intro": {
+        "en": "What {name} answers for: the objectives of the measurement points they own, "
+        "worst first, and the actions assigned or escalated to them.",
+        "fi": "Mistä {name} vastaa: omistamiensa mittauspisteiden tavoitteet heikoin ensin sekä "
+        "hänelle osoitetut ja eskaloidut toimenpiteet.",
+    },
+    "owned_journeys": {"en": "Journeys", "fi": "Asiakaspolut"},
     "freshness": {"en": "Data freshness", "fi": "Datan tuoreus"},
     "freshness_line": {
         "en": "Newest answer {newest}; {stopped} measurement points without new data for "
@@ -185,8 +249,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "changes": {"en": "Change", "fi": "Muutos"},
     "vs_previous": {"en": "vs previous period", "fi": "edelliseen jaksoon"},
     "vs_year_ago": {"en": "vs a year ago", "fi": "vuoden takaiseen"},
-    "significant": {"en": "significant (p = {p})", "fi": "merkitsevä (p = {p})"},
-    "not_significant": {"en": "not significant (p = {p})", "fi": "ei merkitsevä (p = {p})"},
+    "significant": {"en": "significant ({p})", "fi": "merkitsevä ({p})"},
+    "not_significant": {"en": "not significant ({p})", "fi": "ei merkitsevä ({p})"},
+    "clipped": {"en": "clipped to the possible range", "fi": "rajattu mahdolliseen väliin"},
     "no_comparison": {"en": "no comparison", "fi": "ei vertailukohtaa"},
     "action_history": {"en": "Action history", "fi": "Toimenpidehistoria"},
     "consequence": {"en": "If missed", "fi": "Jos tavoite jää saavuttamatta"},
@@ -524,6 +589,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "surveyed_customers": {"en": "Surveyed customers", "fi": "Kyselyn saaneita"},
     "over_policy": {"en": "Over the policy", "fi": "Yli käytännön"},
     "rule": {"en": "Rule", "fi": "Hakuehto"},
+    "rule_any": {"en": "Rule: any of", "fi": "Hakuehto: jokin näistä"},
+    "rule_all": {"en": "Rule: all of", "fi": "Hakuehto: kaikki nämä"},
+    "rule_none": {"en": "Rule: none of", "fi": "Hakuehto: ei mikään näistä"},
+    "rule_regex": {"en": "Rule: regular expression", "fi": "Hakuehto: säännöllinen lauseke"},
     "read_from": {"en": "Read from the comments of", "fi": "Luetaan kommenteista mittareille"},
     "fatigue_history": {"en": "Over time", "fi": "Ajan mittaan"},
     "fatigue_history_intro": {

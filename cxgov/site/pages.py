@@ -8,7 +8,7 @@ environment (see `escape`); the only markup that bypasses it is built here from 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -20,10 +20,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from cxgov.judgement.actions import ActionHistory
 from cxgov.judgement.detectability import detectability, recorded_volumes
+from cxgov.judgement.lifecycle import ENDED
 from cxgov.judgement.periods import Period
 from cxgov.judgement.record import VerdictRecord
 from cxgov.judgement.status import Current, current_status
-from cxgov.judgement.verdicts import SEVERITY, Verdict, number, thresholds_for
+from cxgov.judgement.verdicts import MISSES, SEVERITY, Verdict, number, thresholds_for
 from cxgov.judgement.voc import (
     Difference,
     Driver,
@@ -34,8 +35,10 @@ from cxgov.judgement.voc import (
     ThemeReport,
 )
 from cxgov.model import (
+    Category,
     Direction,
     Journey,
+    Kpi,
     KpiType,
     Language,
     MeasurementPoint,
@@ -44,7 +47,9 @@ from cxgov.model import (
     Theme,
 )
 from cxgov.model.base import ID_PATTERN
-from cxgov.model.objectives import DEFAULT_CONFIDENCE
+from cxgov.model.objectives import DEFAULT_CONFIDENCE, theme_share_kpi
+from cxgov.redaction import REDACTED
+from cxgov.review.words import Words
 from cxgov.site.badges import badges
 from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
 from cxgov.site.data import ChangeRecord, HistoryRecord, RewrittenTargets, SiteData
@@ -52,12 +57,42 @@ from cxgov.site.escape import Markup, html_text, md
 from cxgov.site.feed import FEED_PATH, atom_feed
 from cxgov.site.i18n import MESSAGES, Locale
 from cxgov.site.options import Audience
+from cxgov.site.sparkline import SparkPoint, sparkline
 
 STOPPED_AFTER_PERIODS = 2
+_ATTENTION = frozenset(
+    {Verdict.FAIL.value, Verdict.WARN.value, Verdict.BELOW_TARGET.value, Verdict.NO_DATA.value}
+)
+"""Current statuses the home page lists under "needs attention": an established shortfall, or
+a whole period without data (the feed stopped, nobody can tell how the objective stands)."""
+_ACTION_GROUPS = ("overdue", "open", "reopened", "acknowledged", "in_progress", "resolved", "ended")
 _PERIOD_DAYS = {"week": 7, "month": 31, "quarter": 92, "year": 366}
 STYLESHEET = "stylesheets/cxgov.css"
 _ID = re.compile(ID_PATTERN)
 _VALUE_CHARS = 80
+_SHARE_KPIS = frozenset({KpiType.CSAT, KpiType.CES, KpiType.TOP_BOX})
+"""KPIs that are the share (%) of answers in a range: 0…100."""
+_NOT_MET_CAP = 0.99
+"""The most progress a goal not yet met is shown with."""
+_SPARK_PERIODS = 12
+_MISSES = frozenset(v.value for v in MISSES)
+_SINK_TARGETS = ("url", "url_env", "to", "repo", "site", "project")
+"""The fields that say where a sink delivers, in the order a reader looks for them."""
+_FIELDS = {
+    "target": "target",
+    "warn": "warn_level",
+    "fail": "fail_level",
+    "targets": "target",
+    "owner": "owner",
+    "sinks": "sinks",
+    "name": "name",
+    "escalates_to": "escalates_to",
+    "measurement_point": "measurement_point",
+    "segment": "segment",
+}
+"""Changed fields the changelog names in the site's words (others as written in YAML)."""
+_P_FLOOR = 0.001
+"""The smallest p-value written out; below it the site says `p < 0,001`."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +101,30 @@ class Page:
     """Relative to the generated docs folder, with `/` separators."""
     title: str
     content: str
+
+
+@dataclass(frozen=True)
+class Attention:
+    """A row of the home page's "needs attention": an objective that misses, who owns it and
+    the action on it."""
+
+    objective: Objective
+    verdict: VerdictRecord
+    owner: str | None
+    action: ActionHistory | None
+    days_overdue: int | None
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A strategic objective in the home page's headline strip."""
+
+    objective: Objective
+    verdict: VerdictRecord | None
+    goal: GoalRow | None
+    sparkline: str
+    """The sparkline's path in the generated docs."""
 
 
 @dataclass(frozen=True)
@@ -190,12 +249,50 @@ class View:
             return self.num(value, 2).rstrip("0").rstrip(",.")
         if isinstance(value, str):
             return value
+        return self._cut(self._readable(value))
+
+    def _readable(self, value: object) -> str:
+        """A list or mapping from the program in words, not JSON: a whole item by its name, a
+        sink by its type and where it delivers, anything else as `field: value` pairs."""
+        if isinstance(value, list | tuple):
+            return "; ".join(self._readable(item) for item in value) or "–"
         if isinstance(value, dict):
-            for key in ("name", "statement", "id"):
+            for key in ("name", "statement"):
                 if isinstance(value.get(key), str):
                     return str(value[key])
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+            if isinstance(value.get("type"), str):
+                where = [
+                    str(value[key])
+                    for key in _SINK_TARGETS
+                    if value.get(key) not in (None, "", [], ())
+                ]
+                return f"{value['type']} → {', '.join(where)}" if where else str(value["type"])
+            if isinstance(value.get("id"), str):
+                return str(value["id"])
+            return ", ".join(
+                f"{key}: {self._readable(item)}" for key, item in sorted(value.items())
+            )
+        if value is None:
+            return "–"
+        if isinstance(value, bool | int | float):
+            return self.value(value)
+        return str(value)
+
+    @staticmethod
+    def _cut(text: str) -> str:
         return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 1] + "…"
+
+    def kind(self, kind: str) -> str:
+        """What a changelog entry changed (objective, owner…) in the site's language."""
+        return Words(self.locale.code).kind(kind)
+
+    def change_field(self, field: str) -> str:
+        """A changed field in words where the site has them (thresholds, owner, sinks…)."""
+        key = _FIELDS.get(field)
+        if key is None:
+            return field.replace("_", " ")
+        text = self.locale.t(key)
+        return text if text.isupper() else text[:1].lower() + text[1:]
 
     def rewrites_of(self, objective_id: str) -> list[tuple[HistoryRecord, RewrittenTargets]]:
         """The commits that changed the objective's revisions while they were in force,
@@ -229,6 +326,35 @@ class View:
             return "–"
         owner = self.owners.get(owner_id)
         return owner.name if owner else owner_id
+
+    def owner_link(self, owner_id: str | None, root: str = "") -> Markup:
+        """An owner's name linked to their page ("my objectives and actions"); plain text for
+        an owner no longer in the program."""
+        if owner_id is None or owner_id not in self.owners:
+            return Markup(md(self.owner_name(owner_id)))
+        return Markup(f"[{md(self.owners[owner_id].name)}]({root}owners/{owner_id}.md)")
+
+    def actor(self, actor: str, root: str = "") -> Markup:
+        """Who recorded an action event: an owner by their linked name, anyone else (cxgov
+        itself, a user name) as written."""
+        return self.owner_link(actor, root) if actor in self.owners else Markup(md(actor))
+
+    def journey_link(self, journey_id: str | None, root: str = "") -> Markup:
+        if journey_id is None or journey_id not in self.journeys:
+            return Markup(md(journey_id or "–"))
+        return Markup(f"[{md(self.journeys[journey_id].name)}]({root}journeys/{journey_id}.md)")
+
+    def measured_kpi(self, objective: Objective) -> Kpi:
+        """What the objective is judged on: its point's KPI, or for a theme objective the
+        share of comments that mention the theme (with the objective's direction)."""
+        kpi = self.kpis[self.points[objective.measurement_point].kpi]
+        if objective.theme is None:
+            return kpi
+        theme = self.theme_definition(objective.theme)
+        return theme_share_kpi(objective, kpi, theme.name if theme else objective.theme)
+
+    def higher_is_better(self, objective: Objective) -> bool:
+        return self.measured_kpi(objective).direction is Direction.HIGHER_IS_BETTER
 
     def kpi_name(self, objective: Objective) -> str:
         return self.kpis[self.points[objective.measurement_point].kpi].name
@@ -313,7 +439,13 @@ class View:
         )
 
     def status_counts(self) -> list[tuple[str, int]]:
-        counts = Counter(v.status for _o, v in self.worst_first() if v is not None)
+        return self.count_statuses(self.worst_first())
+
+    def count_statuses(
+        self, rows: Iterable[tuple[Objective, VerdictRecord | None]]
+    ) -> list[tuple[str, int]]:
+        """How many objectives stand in each status, gravest first."""
+        counts = Counter(v.status for _o, v in rows if v is not None)
         return [(s, counts[s]) for s in sorted(SEVERITY, key=lambda s: -SEVERITY[s]) if counts[s]]
 
     def change(self, found: dict[str, Any] | None, confidence: float | None) -> str:
@@ -337,7 +469,55 @@ class View:
             return text
         alpha = 1 - (confidence or DEFAULT_CONFIDENCE)
         key = "significant" if p_value < alpha else "not_significant"
-        return f"{text}, {self.locale.t(key, p=self.num(p_value, 3))}"
+        return f"{text}, {self.locale.t(key, p=self.p(p_value))}"
+
+    def progress(self, row: GoalRow) -> str:
+        """A goal's progress from its baseline as a percentage, with "met" only when the
+        current value reaches the target: 300,6 against at most 300 is 99 %, never a rounded
+        100 %."""
+        if row.progress is None:
+            return "–"
+        share = row.progress
+        if not row.met:
+            share = min(math.floor(share * 100) / 100, _NOT_MET_CAP)
+        text = self.locale.percent(share)
+        return f"{text} ({self.locale.t('goal_met')})" if row.met else text
+
+    def p(self, p_value: float | None) -> str:
+        """A p-value as `p = 0,012`; one below what three decimals show as `p < 0,001`, never
+        `p = 0,000`, which would claim a certainty no test gives."""
+        if p_value is None:
+            return "p = –"
+        if p_value < _P_FLOOR:
+            return f"p < {self.num(_P_FLOOR, 3)}"
+        return f"p = {self.num(p_value, 3)}"
+
+    def interval_of(self, v: VerdictRecord) -> str:
+        """A period's confidence interval, clipped to the values the KPI can take (an NPS
+        to −100…100, a share to 0…100); a clipped end is marked, and the page says why."""
+        if v.ci_low is None or v.ci_high is None:
+            return "–"
+        low, high = v.ci_low, v.ci_high
+        lowest, highest = self.possible_range(v.objective)
+        clipped = False
+        if lowest is not None and low < lowest:
+            low, clipped = lowest, True
+        if highest is not None and high > highest:
+            high, clipped = highest, True
+        text = f"{self.num(low)} … {self.num(high)}"
+        return f"{text} ({self.locale.t('clipped')})" if clipped else text
+
+    def possible_range(self, objective_id: str) -> tuple[float | None, float | None]:
+        """The smallest and largest value the objective's KPI can take (None: unbounded)."""
+        objective = self.objectives.get(objective_id)
+        if objective is None:
+            return None, None
+        kpi = self.measured_kpi(objective)
+        if kpi.type is KpiType.NPS:
+            return -100.0, 100.0
+        if kpi.type in _SHARE_KPIS:
+            return 0.0, 100.0
+        return None, None
 
     # actions -----------------------------------------------------------------------------
 
@@ -360,6 +540,197 @@ class View:
 
     def actions_of(self, objective_id: str) -> list[ActionHistory]:
         return [a for a in self.data.actions if a.objective == objective_id]
+
+    def days_overdue(self, action: ActionHistory) -> int | None:
+        """Days past due of an active action; None when it is not overdue."""
+        if self.as_of is None or not action.overdue(self.as_of):
+            return None
+        return (self.as_of - action.due).days
+
+    def due_text(self, action: ActionHistory) -> str:
+        late = self.days_overdue(action)
+        due = self.date(action.due)
+        return due if late is None else f"{due} ({self.locale.t('days_late', days=late)})"
+
+    def action_groups(self, actions: Iterable[ActionHistory]) -> list[tuple[str, list[Any]]]:
+        """Actions grouped by state, each once: overdue ones first as a group of their own
+        (whatever their state), then the other active ones by state, then resolved, then
+        ended; the longest overdue and the earliest due first within a group."""
+        groups: dict[str, list[ActionHistory]] = {key: [] for key in _ACTION_GROUPS}
+        for action in actions:
+            if self.days_overdue(action) is not None:
+                groups["overdue"].append(action)
+            elif action.status in ENDED:
+                groups["ended"].append(action)
+            else:
+                groups.setdefault(action.status, []).append(action)
+        return [
+            (key, sorted(found, key=lambda a: (a.due, a.id)))
+            for key, found in groups.items()
+            if found
+        ]
+
+    def escalation(self, action: ActionHistory, root: str = "") -> Markup:
+        """An action's escalation level and to whom, or a dash."""
+        if not action.escalation_level and not action.escalated_to:
+            return Markup("–")
+        return Markup(
+            self.t("escalation_level", level=action.escalation_level)
+            + (f" → {self.owner_link(action.escalated_to, root)}" if action.escalated_to else "")
+        )
+
+    def attention(self) -> list[Attention]:
+        """The objectives that need someone: an established shortfall or a feed that stopped,
+        gravest first, then the longest overdue action, then the largest gap to target."""
+        rows = []
+        for objective in self.program.objectives:
+            current = self.current.get(objective.id)
+            if current is None or current.verdict.status not in _ATTENTION:
+                continue
+            verdict = current.verdict
+            active = sorted(
+                (a for a in self.actions_of(objective.id) if a.active),
+                key=lambda a: (a.due, a.id),
+            )
+            action = active[0] if active else None
+            gap = None
+            if verdict.value is not None and verdict.target is not None:
+                gap = abs(verdict.value - verdict.target)
+            rows.append(
+                Attention(
+                    objective,
+                    verdict,
+                    self.objective_owner(objective),
+                    action,
+                    self.days_overdue(action) if action else None,
+                    gap,
+                )
+            )
+        return sorted(
+            rows,
+            key=lambda r: (
+                -SEVERITY[Verdict(r.verdict.status)],
+                -(r.days_overdue or 0),
+                -(r.gap or 0.0),
+                r.objective.id,
+            ),
+        )
+
+    def headline_strip(self, headlines: list[Headline], goals: list[GoalRow]) -> Markup:
+        """The home page's first lines as cards: each strategic objective (value, interval,
+        status, goal, sparkline), the objectives counted per status, and the actions. Raw HTML,
+        one block without blank lines (Markdown leaves it whole); every text is escaped."""
+        h = html_text
+        cards = []
+        for item in headlines:
+            v = item.verdict
+            status = v.status if v else "not_judged"
+            lines = [
+                f'<a href="objectives/{h(item.objective.id)}.html">{h(item.objective.name)}</a>',
+                f'<span class="cx-big">{h(self.num(v.value if v else None))}</span> '
+                f"{h(self.unit(item.objective))}",
+                str(self.status(status)),
+            ]
+            if v is not None and v.ci_low is not None:
+                lines.append(
+                    h(f"{self.locale.t('interval')} {self.interval_of(v)} · {self.period(v)}")
+                )
+            if item.goal is not None:
+                lines.append(
+                    h(
+                        self.locale.t(
+                            "headline_goal",
+                            target=self.num(item.goal.target),
+                            by=self.date(item.goal.by),
+                            progress=self.progress(item.goal),
+                        )
+                    )
+                )
+            spark = (
+                f'<img src="{h(item.sparkline)}" alt="'
+                f'{h(self.locale.t("sparkline_title", name=item.objective.name))}">'
+            )
+            cards.append(
+                '<div class="cx-card cx-card-kpi">'
+                + "".join(f"<p>{line}</p>" for line in lines)
+                + spark
+                + "</div>"
+            )
+        counts = "".join(
+            f"<li>{self.status(status)} <strong>{count}</strong></li>"
+            for status, count in self.status_counts()
+        )
+        cards.append(
+            '<div class="cx-card"><p><strong>'
+            f"{h(self.locale.t('objectives_by_status'))}</strong></p>"
+            f'<ul class="cx-counts">{counts}</ul></div>'
+        )
+        actions = (
+            ("open_actions", len(self.active())),
+            ("overdue_actions", len(self.overdue())),
+            ("escalated_actions", len(self.escalated())),
+        )
+        cards.append(
+            f'<div class="cx-card"><p><strong><a href="actions.html">'
+            f"{h(self.locale.t('actions'))}</a></strong></p>"
+            '<ul class="cx-counts">'
+            + "".join(
+                f"<li>{h(self.locale.t(key))} <strong>{count}</strong></li>"
+                for key, count in actions
+            )
+            + "</ul></div>"
+        )
+        return Markup('<div class="cx-headline">\n' + "\n".join(cards) + "\n</div>")
+
+    def owner_objectives(self, owner_id: str) -> list[tuple[Objective, VerdictRecord | None]]:
+        """The objectives an owner answers for, worst first."""
+        return [(o, v) for o, v in self.worst_first() if self.objective_owner(o) == owner_id]
+
+    def owner_actions(self, owner_id: str) -> list[ActionHistory]:
+        """Actions assigned to the owner or escalated to them."""
+        return [a for a in self.data.actions if owner_id in (a.assignee, a.escalated_to)]
+
+    def journey_owners(self, journey: Journey) -> list[str]:
+        return [journey.owner] if journey.owner else []
+
+    def heat_map(self, journey: Journey) -> list[tuple[str, list[str | None]]]:
+        """The journey's stage × channel map in brief: per channel, each stage's gravest
+        current status among its touchpoints' measurements (None: no touchpoint there;
+        `not_judged`: touchpoints without a verdict)."""
+        rows = []
+        for channel in journey.channels:
+            cells: list[str | None] = []
+            for stage in journey.stages:
+                items = self.cell(journey, stage.id, channel.id)
+                if not items:
+                    cells.append(None)
+                    continue
+                statuses = [
+                    m["verdict"].status for i in items for m in i["measures"] if m["verdict"]
+                ]
+                cells.append(
+                    max(statuses, key=lambda s: SEVERITY[Verdict(s)]) if statuses else "not_judged"
+                )
+            if any(cell is not None for cell in cells):
+                rows.append((channel.name, cells))
+        return rows
+
+    def headline(self, goals: list[GoalRow]) -> list[Headline]:
+        """The strategic objectives the home page leads with: each strategy goal's objective
+        (once), or without a strategy, the objectives of strategic KPIs."""
+        objectives: list[tuple[Objective, GoalRow | None]] = []
+        for row in goals:
+            if all(o.id != row.objective.id for o, _g in objectives):
+                objectives.append((row.objective, row))
+        if not objectives:
+            objectives = [
+                (o, None)
+                for o in self.program.objectives
+                if self.measured_kpi(o).category is Category.STRATEGIC and not o.segment
+            ]
+        return [
+            Headline(o, self.latest(o.id), goal, f"headline/{o.id}.svg") for o, goal in objectives
+        ]
 
     # data --------------------------------------------------------------------------------
 
@@ -631,8 +1002,58 @@ class View:
         return "; ".join(parts) + "." if parts else t("voc_home_none")
 
 
-def _render(template: str, view: View, **extra: Any) -> str:
-    return _ENV.get_template(template).render(v=view, d=view.data, p=view.program, **extra)
+def _render(template: str, view: View, path: str, **extra: Any) -> str:
+    """A page from its template; `root` leads from the page's folder back to the site's root,
+    for links to pages in other folders."""
+    root = "../" * path.count("/")
+    return _ENV.get_template(template).render(
+        v=view, d=view.data, p=view.program, root=root, **extra
+    )
+
+
+def headline_chart(view: View, headline: Headline) -> str:
+    """The headline's sparkline: the objective's recent periods and its goal's target path."""
+    t = view.locale.t
+    periods = view.series.get(headline.objective.id, [])[-_SPARK_PERIODS:]
+    points = [
+        SparkPoint(v.start, v.value, v.status in _MISSES)
+        for v in periods
+        if v.complete or v is headline.verdict
+    ]
+    path: list[tuple[dt.date, float]] = []
+    goal = headline.goal
+    if goal is not None and goal.baseline is not None and goal.baseline_date is not None:
+        path = [(goal.baseline_date, goal.baseline), (goal.by, goal.target)]
+        if points:
+            # the path is cut to the periods shown: the line a reader compares them with
+            path = _clip_path(path, points[0].day, max(points[-1].day, goal.by))
+    latest = headline.verdict
+    return sparkline(
+        points,
+        path,
+        title=t("sparkline_title", name=headline.objective.name),
+        desc=t(
+            "sparkline_desc",
+            count=len(points),
+            value=view.num(latest.value if latest else None),
+            misses=sum(p.breach for p in points),
+        ),
+        chart_id=f"spark-{headline.objective.id}",
+    )
+
+
+def _clip_path(
+    path: list[tuple[dt.date, float]], start: dt.date, end: dt.date
+) -> list[tuple[dt.date, float]]:
+    (d0, v0), (d1, v1) = path
+    span = (d1 - d0).days or 1
+
+    def at(day: dt.date) -> float:
+        return v0 + (v1 - v0) * (day - d0).days / span
+
+    first = max(start, d0)
+    last = min(end, d1)
+    return [(first, at(first)), (last, at(last))] if first < last else path
 
 
 def _trend_words(view: View, objective: Objective) -> ChartText:
@@ -763,9 +1184,12 @@ class GoalRow:
     baseline: float | None
     baseline_date: dt.date | None
     current: float | None
+    """The objective's current value by the one rule (`View.latest`), as every page shows it."""
     target: float
     by: dt.date
     progress: float | None
+    met: bool
+    """The current value reaches the goal's target in the KPI's direction."""
 
 
 def goal_rows(view: View) -> list[GoalRow]:
@@ -778,16 +1202,20 @@ def goal_rows(view: View) -> list[GoalRow]:
     rows = []
     for goal in strategy.goals:
         objective = view.objectives[goal.objective]
-        # progress is read from whole periods: a partial month says little about a goal
         complete = [
             v for v in view.series.get(objective.id, []) if v.value is not None and v.complete
         ]
-        current = complete[-1].value if complete else None
+        latest = view.latest(objective.id)
+        # one current value everywhere: the period the objective's status is read from
+        current = latest.value if latest is not None else None
         baseline = baselines.get(objective.id)
         start = baseline.value if baseline else (complete[0].value if complete else None)
         progress = None
         if start is not None and current is not None and goal.target != start:
             progress = (current - start) / (goal.target - start)
+        met = current is not None and (
+            current >= goal.target if view.higher_is_better(objective) else current <= goal.target
+        )
         rows.append(
             GoalRow(
                 goal.id,
@@ -799,6 +1227,7 @@ def goal_rows(view: View) -> list[GoalRow]:
                 goal.target,
                 goal.by,
                 progress,
+                met,
             )
         )
     return rows
@@ -842,39 +1271,57 @@ def build_pages(
     progress: Callable[[str], None] | None = None,
 ) -> list[Page]:
     """Every generated page and chart, in navigation order."""
-    view = View(program, data, audience)
+    view = View(program, localised(data, Locale(program.program.language)), audience)
     t = view.locale.t
+    goals = goal_rows(view)
+    headlines = view.headline(goals)
     pages = [
-        Page("index.md", t("home"), _render("home.md.j2", view, goals=goal_rows(view))),
-        Page("strategy.md", t("strategy"), _render("strategy.md.j2", view, goals=goal_rows(view))),
+        Page(
+            "index.md",
+            t("home"),
+            _render("home.md.j2", view, "index.md", goals=goals, headlines=headlines),
+        ),
+        Page(
+            "strategy.md",
+            t("strategy"),
+            _render("strategy.md.j2", view, "strategy.md", goals=goals),
+        ),
     ]
+    pages += [Page(h.sparkline, h.objective.id, headline_chart(view, h)) for h in headlines]
     pages += [
-        Page(f"strategy/{row.goal_id}.svg", row.goal_id, goal_chart(view, row))
-        for row in goal_rows(view)
+        Page(f"strategy/{row.goal_id}.svg", row.goal_id, goal_chart(view, row)) for row in goals
     ]
-    pages.append(Page("journeys/index.md", t("journeys"), _render("journeys.md.j2", view)))
-    for journey in program.journeys:
-        pages.append(
-            Page(
-                f"journeys/{journey.id}.md",
-                journey.name,
-                _render("journey.md.j2", view, journey=journey),
-            )
+    pages.append(
+        Page(
+            "journeys/index.md", t("journeys"), _render("journeys.md.j2", view, "journeys/index.md")
         )
-    pages.append(Page("objectives/index.md", t("objectives"), _render("objectives.md.j2", view)))
+    )
+    for journey in program.journeys:
+        path = f"journeys/{journey.id}.md"
+        pages.append(
+            Page(path, journey.name, _render("journey.md.j2", view, path, journey=journey))
+        )
+    pages.append(
+        Page(
+            "objectives/index.md",
+            t("objectives"),
+            _render("objectives.md.j2", view, "objectives/index.md"),
+        )
+    )
     for count, objective in enumerate(program.objectives, 1):
         if progress and count % 50 == 0:
             progress(f"{count}/{len(program.objectives)} objective pages")
+        path = f"objectives/{objective.id}.md"
         pages.append(
             Page(
-                f"objectives/{objective.id}.md",
+                path,
                 objective.name,
                 _render(
                     "objective.md.j2",
                     view,
+                    path,
                     objective=objective,
-                    higher=view.kpis[view.points[objective.measurement_point].kpi].direction
-                    is Direction.HIGHER_IS_BETTER,
+                    higher=view.higher_is_better(objective),
                 ),
             )
         )
@@ -883,10 +1330,19 @@ def build_pages(
         )
     pages += voc_pages(view)
     pages += [
-        Page("actions.md", t("actions"), _render("actions.md.j2", view)),
-        Page("owners.md", t("owners"), _render("owners.md.j2", view)),
-        Page("data-quality.md", t("data_quality"), _render("data_quality.md.j2", view)),
-        Page("changelog.md", t("changelog"), _render("changelog.md.j2", view)),
+        Page("actions.md", t("actions"), _render("actions.md.j2", view, "actions.md")),
+        Page("owners/index.md", t("owners"), _render("owners.md.j2", view, "owners/index.md")),
+    ]
+    for owner in sorted(program.owners, key=lambda o: o.id):
+        path = f"owners/{owner.id}.md"
+        pages.append(Page(path, owner.name, _render("owner.md.j2", view, path, owner=owner)))
+    pages += [
+        Page(
+            "data-quality.md",
+            t("data_quality"),
+            _render("data_quality.md.j2", view, "data-quality.md"),
+        ),
+        Page("changelog.md", t("changelog"), _render("changelog.md.j2", view, "changelog.md")),
     ]
     pages += subscription_pages(view)
     return pages
@@ -901,21 +1357,90 @@ def subscription_pages(view: View) -> list[Page]:
     return found
 
 
+def localised(data: SiteData, locale: Locale) -> SiteData:
+    """The data with the redaction marker in the site's language: a comment is redacted once,
+    in the store, with one marker (`cxgov.redaction.REDACTED`), and each site says it in its
+    own words."""
+    said = locale.t("redacted")
+    if said == REDACTED:
+        return data
+
+    def say(text: str) -> str:
+        return text.replace(REDACTED, said)
+
+    voc = data.voc
+    if voc is not None:
+        themes = voc.themes
+        voc = replace(
+            voc,
+            themes=replace(
+                themes,
+                themes=tuple(
+                    replace(
+                        theme,
+                        points=tuple(
+                            replace(
+                                point,
+                                periods=tuple(
+                                    replace(
+                                        period,
+                                        examples=tuple(
+                                            replace(e, text=say(e.text)) for e in period.examples
+                                        ),
+                                    )
+                                    for period in point.periods
+                                ),
+                            )
+                            for point in theme.points
+                        ),
+                    )
+                    for theme in themes.themes
+                ),
+            ),
+        )
+    return replace(
+        data,
+        comments={key: [say(c) for c in found] for key, found in data.comments.items()},
+        voc=voc,
+    )
+
+
 def voc_pages(view: View) -> list[Page]:
     """The Voice of the customer section: overview, a page per theme, drivers, business
     outcomes and survey fatigue."""
     t = view.locale.t
-    pages = [Page("voc/index.md", t("voc"), _render("voc.md.j2", view))]
+    pages = [Page("voc/index.md", t("voc"), _render("voc.md.j2", view, "voc/index.md"))]
     pages += [
-        Page(f"voc/themes/{theme.id}.md", theme.name, _render("theme.md.j2", view, theme=theme))
+        Page(
+            f"voc/themes/{theme.id}.md",
+            theme.name,
+            _render("theme.md.j2", view, f"voc/themes/{theme.id}.md", theme=theme),
+        )
         for theme in view.themes
     ]
     pages += [
-        Page("voc/drivers.md", t("drivers"), _render("drivers.md.j2", view)),
-        Page("voc/links.md", t("links"), _render("links.md.j2", view)),
-        Page("voc/fatigue.md", t("fatigue"), _render("fatigue.md.j2", view)),
+        Page("voc/drivers.md", t("drivers"), _render("drivers.md.j2", view, "voc/drivers.md")),
+        Page("voc/links.md", t("links"), _render("links.md.j2", view, "voc/links.md")),
+        Page("voc/fatigue.md", t("fatigue"), _render("fatigue.md.j2", view, "voc/fatigue.md")),
     ]
     return pages
+
+
+def not_found_page(program: Program) -> str:
+    """The theme template of the site's 404 page in the program's language (the themes' own
+    says "404 - Not found" in English whatever the site's language). A Jinja template the
+    builder renders, so the link home follows the page's depth."""
+    locale = Locale(program.program.language)
+    title = html_text(locale.t("not_found_title"))
+    text = html_text(locale.t("not_found_text"))
+    home = html_text(locale.t("home"))
+    return (
+        '{% extends "main.html" %}\n'
+        "{% block content %}\n"
+        f"  <h1>404 – {title}</h1>\n"
+        f'  <p>{text} <a href="{{{{ nav.homepage.url | url }}}}">{home}</a></p>\n'
+        "{% endblock %}\n"
+    )
 
 
 def nav_title(text: str) -> str:
@@ -949,7 +1474,16 @@ def navigation(program: Program, pages: list[Page]) -> list[Any]:
             ]
         },
         {locale.t("actions"): "actions.md"},
-        {locale.t("owners"): "owners.md"},
+        {
+            locale.t("owners"): [
+                "owners/index.md",
+                *(
+                    {titles[path]: path}
+                    for path in titles
+                    if path.startswith("owners/") and path != "owners/index.md"
+                ),
+            ]
+        },
         {locale.t("data_quality"): "data-quality.md"},
         {locale.t("changelog"): "changelog.md"},
     ]

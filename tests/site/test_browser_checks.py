@@ -39,13 +39,14 @@ OWNER_AND_DUE = ("owner", "assignee", "cx_owner", "due")
 
 SHOWN = {
     "home": "index.html",
-    "objective": None,  # the first objective's page, from the navigation
-    "journey": None,  # the first journey's page
+    "objective": "objectives/",
+    "journey": "journeys/",
     "voc": "voc/index.html",
     "actions": "actions.html",
-    "owners": "owners.html",
+    "owner": "owners/",
 }
-"""The pages photographed at both widths, in both languages."""
+"""The pages photographed at both widths, in both languages (a folder: its first page after
+the folder's index)."""
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,22 @@ def _build(store: SiteStore, into: Path, builder: api.Builder = api.Builder.MKDO
     ).out
 
 
+def _serve(folder: Path) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture(scope="module")
 def served(
     kahvipalvelu_store: SiteStore,
     airline_store: SiteStore,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, Site]]:
-    """Both examples built with mkdocs-material, and the Finnish one with Zensical, served
-    from one local HTTP server."""
+    """Both examples built with mkdocs-material, and the Finnish one with Zensical, each served
+    at the root of its own local HTTP server, as a static host serves a site (the 404 page
+    links the theme's files from the root)."""
     root = tmp_path_factory.mktemp("checks")
     folders = {
         "kahvipalvelu": _build(kahvipalvelu_store, root / "kahvipalvelu"),
@@ -88,24 +97,21 @@ def served(
         "zensical": _build(kahvipalvelu_store, root / "zensical", api.Builder.ZENSICAL),
     }
     languages = {"kahvipalvelu": "fi", "airline": "en", "zensical": "fi"}
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    servers = {name: _serve(folder) for name, folder in folders.items()}
     try:
         yield {
             name: Site(
                 name,
                 languages[name],
                 folder,
-                f"{base}/{folder.relative_to(root).as_posix()}",
+                f"http://127.0.0.1:{servers[name].server_address[1]}",
             )
             for name, folder in folders.items()
         }
     finally:
-        server.shutdown()
-        server.server_close()
+        for server in servers.values():
+            server.shutdown()
+            server.server_close()
 
 
 def _needed(what: str, reason: str) -> None:
@@ -139,8 +145,9 @@ def _pages(site: Site) -> list[str]:
     )
 
 
-REPEATED = ("objectives/", "journeys/", "voc/themes/")
-"""Folders of pages made from one template, one page per objective, journey or theme."""
+REPEATED = ("objectives/", "journeys/", "voc/themes/", "owners/")
+"""Folders of pages made from one template, one page per objective, journey, theme or
+owner."""
 
 
 def _axe_pages(pages: list[str]) -> set[str]:
@@ -230,9 +237,7 @@ async () => {
 def _shot_name(site: Site, page_path: str, viewport: str) -> str | None:
     for name, path in SHOWN.items():
         if path == page_path or (
-            path is None
-            and page_path.startswith(f"{name}s/")
-            and page_path != f"{name}s/index.html"
+            path.endswith("/") and page_path.startswith(path) and page_path != f"{path}index.html"
         ):
             return f"{site.language}-{viewport}-{name}.png"
     return None

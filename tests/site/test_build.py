@@ -20,7 +20,7 @@ PAGES = [
     "journeys/index.html",
     "objectives/index.html",
     "actions.html",
-    "owners.html",
+    "owners/index.html",
     "data-quality.html",
     "changelog.html",
 ]

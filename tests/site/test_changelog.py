@@ -94,3 +94,32 @@ def test_the_changelog_page_marks_a_loosened_target_first(tmp_path: Path) -> Non
 
 def test_a_program_outside_git_has_no_history(tmp_path: Path) -> None:
     assert history(copy_program("airline", tmp_path)) == []
+
+
+def test_the_finnish_changelog_names_kinds_in_finnish_and_sinks_in_words(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "programs").mkdir(parents=True)
+    program_dir = copy_program("kahvipalvelu", repo / "programs")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "Ohjelma")
+    _edit(
+        program_dir / "action_policies.yaml",
+        "        to: [cx-tiimi@sumppi.example]\n",
+        "        to: [cx-tiimi@sumppi.example]\n"
+        "      - type: webhook\n        url: https://hooks.sumppi.example/cx\n",
+    )
+    _git(repo, "commit", "-q", "-am", "Toimenpiteet myös webhookiin")
+    program = api.load_program(str(program_dir))
+    data = SiteData(run=None, history=history(program_dir))
+    page = next(
+        p for p in build_pages(program, data, Audience.LEADERSHIP) if p.path == "changelog.md"
+    )
+    entry = page.content.split("Toimenpiteet myös webhookiin", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in entry.splitlines() if line.startswith("| toimenpidekäytäntö")]
+    assert rows, entry
+    assert "välityskanavat" in rows[0]
+    assert "webhook → https://hooks.sumppi.example/cx" in rows[0]
+    assert "{" not in entry and '"type"' not in entry, entry
+    created = page.content.split("Ohjelma\n", 1)[1]
+    assert "tavoite " in created and "objective " not in created

@@ -154,7 +154,10 @@ def test_the_changelog_marks_the_rewrite_with_the_revision_s_date(tmp_path: Path
         ("objectives/o-checkout.md", "| 20.10.2026 |"),
         ("objectives/o-checkout.md", "| 1.9.2026 | Tavoitetaso | 75 | 70 |"),
         ("objectives/o-checkout.svg", "Tavoitetaso ennen muutosta 20.10.2026 ("),
-        ("changelog.md", "target (1.9.2026 alkaen) | **⚠ löysennetty** · **⚠ muuttaa historiaa**"),
+        (
+            "changelog.md",
+            "tavoitetaso (1.9.2026 alkaen) | **⚠ löysennetty** · **⚠ muuttaa historiaa**",
+        ),
     ],
 )
 def test_a_finnish_site_says_it_in_finnish(tmp_path: Path, path: str, words: str) -> None:
