@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from cxgov.actions.digest_mail import send_digests
+from cxgov.actions.digest_delivery import send_digests
 from cxgov.actions.ledger import follow_up
 from cxgov.actions.outbox import deliver
 from cxgov.clock import Clock
@@ -75,7 +75,7 @@ class NightlyRun:
     deliveries: dict[str, int] = field(default_factory=dict)
     """Deliveries to sinks tried in this run, by outcome."""
     digests: dict[str, int] = field(default_factory=dict)
-    """Owners' digests mailed in this run, by outcome."""
+    """Owners' digests sent in this run (e-mail, Teams, Slack), by outcome."""
     definition: Program | None = field(default=None, repr=False, compare=False)
     """The validated program the run judged, so the site step after it need not validate the
     files again."""

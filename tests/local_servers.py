@@ -9,16 +9,18 @@ test module that reaches these servers through urllib requests it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
 import socketserver
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -54,9 +56,19 @@ class Recorded:
 class HttpServer:
     url: str
     requests: list[Recorded]
+    stop: Callable[[], None] = lambda: None
+    """Stop listening now (the fixture stops every server at the end anyway), so that another
+    server can take over the same address."""
 
 
-StartHttp = Callable[[Callable[[Recorded], Reply]], HttpServer]
+class StartHttp(Protocol):
+    def __call__(
+        self,
+        respond: Callable[[Recorded], Reply],
+        *,
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> HttpServer: ...
 
 
 def json_reply(status: int, data: Any, **headers: str) -> Reply:
@@ -68,7 +80,13 @@ def http_server() -> Iterator[StartHttp]:
     """Start servers that record every request and answer with `respond(request)`."""
     started: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
 
-    def start(respond: Callable[[Recorded], Reply]) -> HttpServer:
+    def start(
+        respond: Callable[[Recorded], Reply],
+        *,
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> HttpServer:
+        """A server on `port` (any free one by default), speaking HTTPS with `tls`."""
         requests: list[Recorded] = []
 
         class Handler(BaseHTTPRequestHandler):
@@ -89,17 +107,29 @@ def http_server() -> Iterator[StartHttp]:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        if tls is not None:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
         thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         started.append((server, thread))
-        return HttpServer(f"http://127.0.0.1:{server.server_address[1]}", requests)
+        scheme = "https" if tls is not None else "http"
+        return HttpServer(
+            f"{scheme}://127.0.0.1:{server.server_address[1]}",
+            requests,
+            functools.partial(_stop, server, thread),
+        )
 
     yield start
     for server, thread in started:
+        _stop(server, thread)
+
+
+def _stop(server: ThreadingHTTPServer, thread: threading.Thread) -> None:
+    if thread.is_alive():
         server.shutdown()
-        server.server_close()
         thread.join(timeout=5)
+    server.server_close()
 
 
 def scripted(*replies: Reply) -> Callable[[Recorded], Reply]:

@@ -3,7 +3,7 @@ escalations that reached them, and what changed since the last digest.
 
 Feedback helps only when it reaches supervisors in their daily work at a pace they can follow:
 one page per owner per day or week, not a mail per answer. `render` is pure; filling
-`DigestData` from the run record and the ledger, and mailing it, live in `digest_mail`.
+`DigestData` from the run record and the ledger, and sending it, live in `digest_delivery`.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from cxgov.api._data import rejection_hint as rejection_hint
     from cxgov.api._data import status as status
     from cxgov.api._evaluate import digest as digest
+    from cxgov.api._evaluate import digest_blocks as digest_blocks
     from cxgov.api._evaluate import digest_card as digest_card
     from cxgov.api._evaluate import evaluate as evaluate
     from cxgov.api._evaluate import run as run
@@ -125,7 +126,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "rejection_hint",
         "status",
     ),
-    "cxgov.api._evaluate": ("digest", "digest_card", "evaluate", "run"),
+    "cxgov.api._evaluate": ("digest", "digest_blocks", "digest_card", "evaluate", "run"),
     "cxgov.api._program": (
         "check_schemas",
         "load_program",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cxgov.actions.digest import render as render_digest
-from cxgov.actions.digest_mail import collect as collect_digest
+from cxgov.actions.digest_delivery import collect as collect_digest
 from cxgov.api._program import load_program, loaded_program
 from cxgov.api._program_ref import owner_named
 from cxgov.api._store import opened_store
@@ -125,3 +125,22 @@ def digest_card(
     owner = owner_named(program, owner_id)
     with opened_store(db) as engine, engine.connect() as connection:
         return teams_message(card(collect_digest(connection, program, owner, as_of, since)))
+
+
+def digest_blocks(
+    program_dir: str,
+    owner_id: str,
+    *,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    db: str | None = None,
+) -> dict[str, Any]:
+    """One owner's digest as a Slack message: the body an incoming webhook takes, `text` and
+    Block Kit `blocks` (see cxgov.actions.digest_blocks), each objective linked to its page
+    when the program has a `site_url`."""
+    from cxgov.actions.digest_blocks import digest_blocks as blocks
+
+    program = load_program(program_dir)
+    owner = owner_named(program, owner_id)
+    with opened_store(db) as engine, engine.connect() as connection:
+        return blocks(collect_digest(connection, program, owner, as_of, since))

@@ -81,7 +81,7 @@ def _echo_deliveries(outcome: api.NightlyRun) -> None:
         click.echo(f"deliveries to sinks: {done} (cxgov actions deliveries)")
     if outcome.digests:
         done = ", ".join(f"{n} {status}" for status, n in sorted(outcome.digests.items()))
-        click.echo(f"owners' digests mailed: {done}")
+        click.echo(f"owners' digests sent: {done}")
 
 
 @click.command()
@@ -288,8 +288,9 @@ def run_command(
 )
 @format_option(
     "markdown: the text mailed to the owner; teams: the JSON a Microsoft Teams Workflows "
-    "webhook takes (an Adaptive Card, objectives linked to their pages by program.site_url).",
-    choices=("markdown", "teams"),
+    "webhook takes (an Adaptive Card); slack: the JSON a Slack incoming webhook takes (Block "
+    "Kit). In both, objectives link to their pages by program.site_url.",
+    choices=("markdown", "teams", "slack"),
 )
 @db_option
 @guarded
@@ -301,13 +302,15 @@ def digest(
     output_format: str,
     db: str | None,
 ) -> int:
-    """One owner's digest in Markdown, or as a Teams Adaptive Card: their objectives with status
-    and trend, their actions due or overdue, escalations that reached them, and what changed
+    """One owner's digest in Markdown, or as a Teams or Slack message: their objectives with
+    status and trend, their actions due or overdue, escalations that reached them, and what changed
     since the last digest."""
     day, start = day_or_today(as_of), since.date() if since else None
-    if output_format.lower() == "teams":
-        card = api.digest_card(program_dir, owner_id, as_of=day, since=start, db=db)
-        click.echo(json.dumps(card, ensure_ascii=False, indent=2))
+    chat = output_format.lower()
+    if chat in ("teams", "slack"):
+        render = api.digest_card if chat == "teams" else api.digest_blocks
+        body = render(program_dir, owner_id, as_of=day, since=start, db=db)
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return ExitCode.OK
     text = api.digest(program_dir, owner_id, as_of=day, since=start, db=db)
     click.echo(text, nl=False)

@@ -84,10 +84,10 @@ class Sink(Model):
         """The environment variables this sink reads, each with the field that names it
         (`secret_env`) or, for a default, what it holds (`CXGOV_SMTP_HOST`: the mail server)."""
         found: dict[str, str] = {}
-        if self.type is SinkType.WEBHOOK:
+        if self.type in _POSTED_TO_A_URL:
             if self.url_env:
                 found[self.url_env] = "url_env"
-            if self.secret_env:
+            if self.type is SinkType.WEBHOOK and self.secret_env:
                 found[self.secret_env] = "secret_env"
         elif self.type is SinkType.EMAIL:
             found[SMTP_HOST_ENV] = "the mail server"

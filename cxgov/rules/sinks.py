@@ -14,12 +14,17 @@ _HINT = (
     "set it where the nightly run runs (a secret of its workflow, passed as an environment "
     "variable), or correct the name in the sink"
 )
+_OWNER_HINT = (
+    "set it where the nightly run runs (a secret of its workflow, passed as an environment "
+    "variable), or correct the name in the owner"
+)
+_URL_HINT = "set it to the receiver's full URL, starting https://"
 
 
 @rule("CXG221", "sink-environment", Severity.ERROR)
 def sink_environment(ctx: RuleContext) -> Iterator[Finding]:
-    """A sink names an environment variable that is not set, or a URL variable that holds no
-    http(s) URL.
+    """A sink or an owner's digest chat names an environment variable that is not set, or a URL
+    variable that holds no http(s) URL.
 
     Checked only when asked, with `cxgov validate --environment` in the environment the nightly
     run has (its secrets set): a pull-request check runs without them. Every variable a sink
@@ -48,13 +53,31 @@ def sink_environment(ctx: RuleContext) -> Iterator[Finding]:
                     _HINT,
                 )
             url_env = sink.url_env
-            if url_env and url_env in named and env.get(url_env, "").strip():
-                parts = urllib.parse.urlsplit(env[url_env].strip())
-                if parts.scheme not in ("http", "https") or not parts.hostname:
-                    # the value is a secret: name the variable, never show what it holds
-                    yield Finding(
-                        origin.at("sinks", index, "url_env"),
-                        f"{sink.type.value} sink {index + 1} of action policy '{policy.id}': "
-                        f"the environment variable {url_env} does not hold an http(s) URL",
-                        "set it to the receiver's full URL, starting https://",
-                    )
+            if url_env and url_env in named and _not_a_url(env.get(url_env, "")):
+                # the value is a secret: name the variable, never show what it holds
+                yield Finding(
+                    origin.at("sinks", index, "url_env"),
+                    f"{sink.type.value} sink {index + 1} of action policy '{policy.id}': "
+                    f"the environment variable {url_env} does not hold an http(s) URL",
+                    _URL_HINT,
+                )
+    for owner, origin in ctx.items("owners"):
+        for name, field in owner.chat_environment().items():
+            value = env.get(name, "")
+            if not value.strip():
+                message = "is not set"
+            elif _not_a_url(value):
+                message = "does not hold an http(s) URL"
+            else:
+                continue
+            yield Finding(
+                origin.at(field),
+                f"owner '{owner.id}': the environment variable {name} ({field}) {message}; "
+                "their digest cannot be posted there",
+                _OWNER_HINT if message == "is not set" else _URL_HINT,
+            )
+
+
+def _not_a_url(value: str) -> bool:
+    parts = urllib.parse.urlsplit(value.strip())
+    return bool(value.strip()) and (parts.scheme not in ("http", "https") or not parts.hostname)

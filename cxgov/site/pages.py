@@ -690,9 +690,6 @@ class View:
         """Actions assigned to the owner or escalated to them."""
         return [a for a in self.data.actions if owner_id in (a.assignee, a.escalated_to)]
 
-    def journey_owners(self, journey: Journey) -> list[str]:
-        return [journey.owner] if journey.owner else []
-
     def heat_map(self, journey: Journey) -> list[tuple[str, list[str | None]]]:
         """The journey's stage × channel map in brief: per channel, each stage's gravest
         current status among its touchpoints' measurements (None: no touchpoint there;
@@ -1316,13 +1313,7 @@ def build_pages(
             Page(
                 path,
                 objective.name,
-                _render(
-                    "objective.md.j2",
-                    view,
-                    path,
-                    objective=objective,
-                    higher=view.higher_is_better(objective),
-                ),
+                _render("objective.md.j2", view, path, objective=objective),
             )
         )
         pages.append(

@@ -18,6 +18,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 _NAME = "cxgov.site.tables"
+_FITS = 2
+"""Tables of at most this many columns stay tables on a phone."""
 _STASHED = re.compile("\x02[^\x03]*\x03")
 """Python-Markdown's placeholder for raw HTML, filled in only after the tree is serialised."""
 
@@ -37,8 +39,9 @@ class _LabelCells(Treeprocessor):
             if header_row is None:
                 continue
             labels = [_text(cell) for cell in header_row]
-            if not any(labels):
-                # a key–value table (blank headings) reads as it is on any screen
+            if len(labels) <= _FITS or not all(labels):
+                # two columns fit a phone, and a key–value table (a blank heading) reads as it
+                # is on any screen: neither becomes cards
                 table.set("data-cx-plain", "")
                 continue
             body = table.find("tbody")

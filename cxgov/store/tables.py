@@ -384,15 +384,19 @@ DELIVERIES = cast(Table, Delivery.__table__)
 
 
 class DigestSent(Base):
-    """An owner's digest mailed for one day, so a rerun does not mail it again."""
+    """An owner's digest sent for one day to one channel (`email`, `teams`, `slack`), so a
+    rerun does not send it there again."""
 
     __tablename__ = "digests"
-    __table_args__ = (UniqueConstraint("program", "owner", "as_of", name="uq_digests_day"),)
+    __table_args__ = (
+        UniqueConstraint("program", "owner", "as_of", "channel", name="uq_digests_day_channel"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     program: Mapped[str] = mapped_column(IdText)
     owner: Mapped[str] = mapped_column(IdText)
     as_of: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16), server_default="email")
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 

@@ -196,10 +196,55 @@ def test_the_finnish_site_says_redacted_in_finnish(kahvipalvelu) -> None:
 
 def test_every_table_cell_carries_its_column_heading() -> None:
     html = markdown.markdown(
-        "| Tila | Omistaja |\n|---|---|\n| *auki* | Sari |\n\n| | |\n|---|---|\n| a | b |\n",
+        "| Tila | Omistaja | Määräpäivä |\n|---|---|---|\n| *auki* | Sari | 1.12. |\n\n"
+        "| | | |\n|---|---|---|\n| a | b | c |\n\n"
+        "| Muutos | |\n|---|---|\n| edelliseen | −3 |\n",
         extensions=["tables", TableLabels()],
     )
     assert '<td data-label="Tila"><em>auki</em></td>' in html
     assert '<td data-label="Omistaja">Sari</td>' in html
-    assert "data-cx-plain" in html  # a key–value table stays a table on a phone
-    assert html.count("data-label") == 2
+    assert '<td data-label="Määräpäivä">1.12.</td>' in html
+    # a key–value table and a two-column one stay tables on a phone
+    assert html.count("data-cx-plain") == 2
+    assert html.count("data-label") == 3
+
+
+def test_the_headline_sparklines_are_svg_that_mark_missed_periods(kahvipalvelu) -> None:
+    import xml.etree.ElementTree as ET
+
+    program, data = kahvipalvelu
+    charts = {
+        p.path: p.content
+        for p in build_pages(program, data, Audience.LEADERSHIP)
+        if p.path.startswith("headline/")
+    }
+    assert sorted(charts) == ["headline/o-haeriokysynta.svg", "headline/o-suosittelu.svg"]
+    svg = "{http://www.w3.org/2000/svg}"
+    demand = ET.fromstring(charts["headline/o-haeriokysynta.svg"])
+    assert demand.get("viewBox") == "0 0 240 64" and demand.get("width") is None
+    assert demand.find(f"{svg}title") is not None
+    view = View(program, data, Audience.LEADERSHIP)
+    misses = [
+        v
+        for v in view.series["o-haeriokysynta"][-12:]
+        if v.status in ("below_target", "warn", "fail")
+    ]
+    assert misses, "the example's demand objective misses in recent months"
+    assert len(demand.findall(f"{svg}path")) == len(misses)
+    # the dashed target path and the values
+    assert len(demand.findall(f"{svg}polyline")) == 2
+
+
+def test_a_sparkline_escapes_its_words() -> None:
+    import datetime as dt
+
+    from cxgov.site.sparkline import SparkPoint, sparkline
+
+    text = sparkline(
+        [SparkPoint(dt.date(2026, 1, 1), 1.0, False), SparkPoint(dt.date(2026, 2, 1), 2.0, True)],
+        [],
+        title="<script>alert(1)</script>",
+        desc="a & b",
+        chart_id="spark-x",
+    )
+    assert "<script>" not in text and "&lt;script&gt;" in text and "a &amp; b" in text

@@ -87,6 +87,6 @@ def test_digest_format_teams_prints_the_workflows_message(
     shown = CliRunner().invoke(cli, [*args, "--format", "teams", "--db", db_url])
     assert shown.exit_code == 0, shown.output
     assert_teams_message(json.loads(shown.output))
-    wrong = CliRunner().invoke(cli, [*args, "--format", "slack", "--db", db_url])
+    wrong = CliRunner().invoke(cli, [*args, "--format", "html", "--db", db_url])
     assert wrong.exit_code == 2
-    assert "'markdown', 'teams'" in wrong.output
+    assert "'markdown', 'teams', 'slack'" in wrong.output

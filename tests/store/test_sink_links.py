@@ -1,5 +1,6 @@
-"""Every link a sink sends opens: a program with a `site_url` and all five sinks (webhook,
-e-mail, GitHub, Teams, Slack) is run against real local receivers, its site is built and
+"""Every link a sink sends opens: a program with a `site_url`, all five sinks (webhook,
+e-mail, GitHub, Teams, Slack) and an owner's digest in Teams and Slack is run against real
+local receivers, its site is built and
 served on 127.0.0.1 at that address, and every link in every payload is fetched. The same
 payloads are scanned for customer comments and customer keys, which must never leave."""
 
@@ -106,6 +107,13 @@ def test_every_link_in_every_sinks_payload_opens_and_no_customer_data_leaves(
         f"{{type: slack, url: '{receiver.url}/slack'}}",
     )
     text = (program / "program.yaml").read_text()
+    text = text.replace(
+        "{id: cx, name: CX Lead, escalates_to: ceo}",
+        "{id: cx, name: CX Lead, escalates_to: ceo, digest: daily,"
+        " teams_url_env: DIGEST_TEAMS, slack_url_env: DIGEST_SLACK}",
+    )
+    monkeypatch.setenv("DIGEST_TEAMS", f"{receiver.url}/digest-teams")
+    monkeypatch.setenv("DIGEST_SLACK", f"{receiver.url}/digest-slack")
     (program / "program.yaml").write_text(
         text.replace("  sponsor: ceo\n", f"  sponsor: ceo\n  site_url: {site_url}\n", 1)
     )
@@ -113,6 +121,7 @@ def test_every_link_in_every_sinks_payload_opens_and_no_customer_data_leaves(
 
     run = api.run(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert run.deliveries == {"delivered": 5}
+    assert run.digests == {"sent": 2}, "the owner's digest in Teams and in Slack"
     api.build_site(
         str(program), db=db_url, out=str(site_folder), work=str(tmp_path / "work"), config=None
     )
@@ -120,6 +129,8 @@ def test_every_link_in_every_sinks_payload_opens_and_no_customer_data_leaves(
     by_path = {r.path: json.loads(r.body) for r in receiver.requests}
     teams_card = assert_teams_message(by_path["/teams"])
     assert_slack_message(by_path["/slack"])
+    digest_card = assert_teams_message(by_path["/digest-teams"])
+    assert_slack_message(by_path["/digest-slack"])
     [mail] = smtp.messages
     message = email.message_from_bytes(mail, policy=email.policy.default)
     mail_text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
@@ -140,6 +151,12 @@ def test_every_link_in_every_sinks_payload_opens_and_no_customer_data_leaves(
         ],
         "email": re.findall(r"https?://\S+", mail_text),
         "github": re.findall(r"<(https?://[^>\s]+)>", issue_text),
+        "digest-teams": [
+            item["selectAction"]["url"] for item in digest_card["body"] if "selectAction" in item
+        ],
+        "digest-slack": re.findall(
+            r"<(https?://[^|>]+)\|", json.dumps(by_path["/digest-slack"]["blocks"])
+        ),
     }
     assert links == {sink: [page] for sink in links}
 
@@ -147,6 +164,8 @@ def test_every_link_in_every_sinks_payload_opens_and_no_customer_data_leaves(
         "webhook": json.dumps(by_path["/webhook"], ensure_ascii=False),
         "teams": json.dumps(by_path["/teams"], ensure_ascii=False),
         "slack": json.dumps(by_path["/slack"], ensure_ascii=False),
+        "digest-teams": json.dumps(by_path["/digest-teams"], ensure_ascii=False),
+        "digest-slack": json.dumps(by_path["/digest-slack"], ensure_ascii=False),
         # the parts as the reader gets them (quoted-printable breaks long lines on the wire)
         "email": "\n".join(
             [str(message["Subject"]), mail_text, message.get_body(("html",)).get_content()]  # type: ignore[union-attr]
@@ -155,7 +174,8 @@ def test_every_link_in_every_sinks_payload_opens_and_no_customer_data_leaves(
     }
     for sink, sent in payloads.items():
         # every address below the site's that any payload names opens, not only the buttons
-        for url in set(re.findall(re.escape(site_url) + r"[^\s\"'<>)\\]*", sent)):
+        # `|` ends a link in Slack's mrkdwn (`<url|label>`); page URLs quote it
+        for url in set(re.findall(re.escape(site_url) + r"[^\s\"'<>)|\\]*", sent)):
             with urllib.request.urlopen(url, timeout=10) as response:
                 assert response.status == 200, (sink, url)
                 assert b"<html" in response.read(4096).lower(), (sink, url)

@@ -114,19 +114,47 @@ def _waiting(db_url: str) -> list[dict[str, object]]:
     return json.loads(listed.output)  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("mode", ["trickle", "hang"])
+# each sink kind that talks HTTP, pointed at the slow receiver, with what it reads from the
+# environment
+SLOW_SINKS = {
+    "webhook": ("{{type: webhook, url: '{url}'}}", {}),
+    "teams": ("{{type: teams, url: '{url}'}}", {}),
+    "slack": ("{{type: slack, url: '{url}'}}", {}),
+    "jira": (
+        "{{type: jira, site: '{site}', project: CX}}",
+        {"CXGOV_JIRA_EMAIL": "cx@example.org", "CXGOV_JIRA_TOKEN": "atl-token-1"},
+    ),
+    "github": (
+        "{{type: github, repo: acme/cx}}",
+        {"CXGOV_GITHUB_API_URL": "{site}", "CXGOV_GITHUB_TOKEN": "token-1"},
+    ),
+}
+
+
+# every kind against a trickle (which a socket timeout alone never ends); a hang once
+@pytest.mark.parametrize(
+    ("mode", "kind"), [("hang", "webhook"), *(("trickle", kind) for kind in SLOW_SINKS)]
+)
 def test_a_receiver_that_trickles_or_hangs_is_cut_off_at_the_delivery_deadline(
     db_url: str,
     tmp_path: Path,
     slow_server: Callable[[str], SlowServer],
     mode: str,
+    kind: str,
 ) -> None:
     slow = slow_server(mode)
-    program, _ = _opened(db_url, tmp_path, slow.url)
+    site = slow.url.removesuffix("/hook")
+    sink, variables = SLOW_SINKS[kind]
+    env = {name: value.format(site=site) for name, value in variables.items()}
+    program = shop_with_sinks(tmp_path / "shop", sink.format(url=slow.url, site=site))
+    assert api.ingest(str(program), "answers", db=db_url, clock=clock).status == "committed"
+    api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)
     engine = open_store(db_url)
     try:
         started = time.monotonic()
-        outcome = deliver(engine, load_program(str(program)), clock=clock, delivery_seconds=2)
+        outcome = deliver(
+            engine, load_program(str(program)), clock=clock, env=env, delivery_seconds=2
+        )
         took = time.monotonic() - started
     finally:
         engine.dispose()
