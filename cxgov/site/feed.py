@@ -3,9 +3,10 @@ period to the next, and actions opened, escalated, resolved, closed or reopened,
 
 Built with ElementTree, which escapes every name. An entry's id is a UUID derived from what the
 entry is about (program, objective and period, or action and event), so a reader that polls the
-feed sees each change once however often the site is rebuilt. Times come from the data: a
-status change is dated by the run that judged it (its as-of day), an action's change by the
-moment the store recorded it; the feed's own `updated` is the newest of them, never the clock.
+feed sees each change once however often the site is rebuilt. Times come from the data and the
+run, never the clock: a status change is dated by the day after its period ended (the first day
+a run could judge it), at the latest the run's as-of day; an action's change by the moment the
+store recorded it; the feed's own `updated` is the newest of them and the run's as-of day.
 """
 
 from __future__ import annotations
