@@ -167,7 +167,7 @@ def measure(
     workdir: Path, program: Path, db: str, size: Size, repeat: int, chromium: str | None = None
 ) -> None:
     site_out = workdir / "site"
-    generated = workdir / ".cxgov" / "site" / PROGRAM_ID
+    generated = workdir / ".cxgov" / "site" / "team" / PROGRAM_ID  # the default audience
     figures = workdir / "figures.txt"
     build = [_python(), "-c", _MEASURED_CLI, str(figures), "site", "build"]
     build += ["--program", str(program), "--db", db, "--out", str(site_out)]
@@ -175,8 +175,8 @@ def measure(
     bare += ["-f", str(generated / "mkdocs.yml"), "-d", str(workdir / "site-bare")]
     for attempt in range(repeat):
         print(f"  run {attempt + 1}/{repeat}", flush=True)
-        # cxgov writes its pages under the working directory (.cxgov/site/<program>/) and runs
-        # mkdocs from there; the baseline runs the same way
+        # cxgov writes its pages under the working directory (.cxgov/site/<audience>/<program>/)
+        # and runs mkdocs from there; the baseline runs the same way
         with contextlib.chdir(workdir):
             run, out = run_measured(build, env=_env())
         size.site.measured.runs.append(run)
