@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from cxgov.ingest.exports import SHAPES
 from cxgov.ingest.rejections import REJECTIONS
 from cxgov.model import SECTIONS
 from cxgov.model.base import ID_DESCRIPTION
@@ -123,7 +124,42 @@ def render_format() -> str:
             out += [doc, ""]
         out += _table(model)
         queue.extend(m for m in _nested_models(model) if m not in seen)
+    out += _exports()
     return "\n".join(out) + "\n"
+
+
+def _exports() -> list[str]:
+    """The survey exports a source's `export` reads, each with a source of its shape."""
+    out = [
+        "",
+        "## Survey exports",
+        "",
+        "A source's `export` names the survey tool whose CSV or TSV export its files are, as "
+        "the tool writes them. Its extra header rows are read as header (parsed records: a "
+        "question text over several lines is one row), never as rows, so they are never "
+        "rejected and never count toward `--max-reject-rate`: an export with a single response "
+        "loads. Its columns can be named as the tool names them, and its times are read as the "
+        "tool writes them; a source's own `timestamp_format` and `timezone` come first. A row "
+        "that cannot load is rejected at its line in the file, as in any CSV. Without `export`, "
+        "a file is a plain CSV with one header row.",
+        "",
+        "| `export` | header rows | times |",
+        "|---|---|---|",
+    ]
+    for shape in SHAPES.values():
+        out.append(f"| `{shape.export.value}` | {shape.header_rows} | {shape.times} |")
+    for shape in SHAPES.values():
+        out += [
+            "",
+            f"### {shape.title} (`export: {shape.export.value}`)",
+            "",
+            shape.doc,
+            "",
+            "```yaml",
+            shape.example.rstrip("\n"),
+            "```",
+        ]
+    return out
 
 
 def render_rules() -> str:

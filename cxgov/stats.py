@@ -6,7 +6,9 @@ and intervals are on the −100..100 scale, percentages on 0..100.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -556,6 +558,132 @@ def pearson(xs: Sequence[float], ys: Sequence[float], confidence: float = 0.95) 
     q = _STANDARD_NORMAL.inv_cdf(0.5 + confidence / 2)
     p = 2 * (1 - _STANDARD_NORMAL.cdf(abs(z) / se))
     return Correlation(r, n, math.tanh(z - q * se), math.tanh(z + q * se), p)
+
+
+def exact_permutation_p(
+    with_values: Sequence[float], without_values: Sequence[float], *, seed: str = ""
+) -> float:
+    """Two-sided permutation p-value of the difference of two groups' means: the share of all
+    ways to split the pooled values into groups of these sizes whose difference is at least as
+    far from zero as the observed one (`with` − `without`; Fisher–Pitman).
+
+    Exact when the values are few distinct numbers (NPS scores, top-box 0/100, a 1–5 scale):
+    the sum of the first group then has a distribution over (taken, sum) states built with one
+    binomial coefficient per value and count, in integers (a multivariate hypergeometric), so
+    there is no sampling error and nothing to seed. Otherwise (many distinct values, a long
+    free-text scale) 9,999 random splits drawn from a generator seeded by `seed`, so a report is
+    the same every time it is built: p = (1 + splits at least as extreme) / (1 + 9,999).
+    Written here rather than taken from scipy, which is not among the locked dependencies."""
+    n_with, n_without = len(with_values), len(without_values)
+    if n_with == 0 or n_without == 0:
+        raise ValueError("a permutation test needs answers on both sides")
+    pooled = [*with_values, *without_values]
+    total, n = sum(pooled), len(pooled)
+    # |mean_w − mean_o| grows with |S_w − n_w·T/n|: compare sums, with room for rounding
+    centre = n_with * total / n
+    observed = abs(sum(with_values) - centre) - 1e-9 * (1 + abs(total))
+    counts: dict[float, int] = {}
+    for value in pooled:
+        counts[value] = counts.get(value, 0) + 1
+    if len(counts) > EXACT_VALUES:
+        return _sampled_permutation_p(pooled, n_with, centre, observed, seed)
+    states: dict[tuple[int, float], int] = {(0, 0.0): 1}
+    for value, available in counts.items():
+        grown: dict[tuple[int, float], int] = {}
+        for (taken, partial), ways in states.items():
+            for k in range(min(available, n_with - taken) + 1):
+                key = (taken + k, partial + k * value)
+                grown[key] = grown.get(key, 0) + ways * math.comb(available, k)
+        states = grown
+        if len(states) > EXACT_STATES:
+            return _sampled_permutation_p(pooled, n_with, centre, observed, seed)
+    extreme = sum(
+        ways
+        for (taken, partial), ways in states.items()
+        if taken == n_with and abs(partial - centre) >= observed
+    )
+    return min(1.0, extreme / math.comb(n, n_with))
+
+
+EXACT_VALUES = 21
+"""Most distinct values the exact permutation test enumerates (a 0–10 scale, halves of a 1–10
+one); more, and it samples."""
+EXACT_STATES = 200_000
+"""Most (taken, sum) states the exact permutation test keeps before it samples instead."""
+PERMUTATIONS = 9_999
+"""Random splits of a sampled permutation test: p is never below 1/10,000."""
+
+
+def _sampled_permutation_p(
+    pooled: list[float], n_with: int, centre: float, observed: float, seed: str
+) -> float:
+    digest = hashlib.sha256(seed.encode("utf-8")).digest()
+    generator = random.Random(int.from_bytes(digest[:8], "big"))
+    extreme = 0
+    for _ in range(PERMUTATIONS):
+        if abs(sum(generator.sample(pooled, n_with)) - centre) >= observed:
+            extreme += 1
+    return (1 + extreme) / (1 + PERMUTATIONS)
+
+
+def autocorrelation(values: Sequence[float], lag: int) -> float:
+    """The sample autocorrelation at `lag`: Σ(xₜ − x̄)(xₜ₊ₗ − x̄) / Σ(xₜ − x̄)² (0 for a constant
+    series)."""
+    n = len(values)
+    mean = sum(values) / n
+    denominator = sum((v - mean) ** 2 for v in values)
+    if denominator == 0 or lag >= n:
+        return 0.0
+    numerator = sum((values[t] - mean) * (values[t + lag] - mean) for t in range(n - lag))
+    return numerator / denominator
+
+
+def effective_pairs(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Pyper & Peterman's (1998) effective number of independent pairs for correlating two
+    autocorrelated series: 1/n* = 1/n + (2/n)·Σⱼ ((n − j)/n)·ρₓ(j)·ρᵧ(j) over lags j = 1..n/5,
+    capped at n (the correction only ever widens: chance agreement of the two series'
+    autocorrelations does not make n pairs worth more than n)."""
+    n = len(xs)
+    if n != len(ys):
+        raise ValueError("effective_pairs needs pairs: xs and ys differ in length")
+    inflation = 1.0 + 2.0 * sum(
+        (n - j) / n * autocorrelation(xs, j) * autocorrelation(ys, j)
+        for j in range(1, max(1, n // 5) + 1)
+    )
+    return n if inflation <= 1.0 else n / inflation
+
+
+def correlation_test(
+    xs: Sequence[float], ys: Sequence[float], n_effective: float, confidence: float = 0.95
+) -> Correlation:
+    """Pearson's r of the pairs, tested with `n_effective` independent pairs: the exact
+    t test t = r·√(n* − 2)/√(1 − r²) on n* − 2 degrees of freedom (Student's t CDF through the
+    regularised incomplete beta), and the Fisher-z interval tanh(atanh r ± z·/√(n* − 3)). Needs
+    n* > 3 and variation on both sides; `n` of the result is the pairs, not n*."""
+    found = pearson(xs, ys, confidence)
+    if found.r is None or n_effective <= 3:
+        return Correlation(None, len(xs), None, None, None)
+    r = found.r
+    if abs(r) == 1.0:
+        return Correlation(r, len(xs), r, r, 0.0)
+    z, se = math.atanh(r), 1 / math.sqrt(n_effective - 3)
+    q = _z(confidence)
+    return Correlation(
+        r, len(xs), math.tanh(z - q * se), math.tanh(z + q * se), correlation_p(r, n_effective)
+    )
+
+
+def correlation_p(r: float, n: float) -> float:
+    """Two-sided p-value of Pearson's r from n independent pairs under no correlation, exactly:
+    t = r·√(n − 2)/√(1 − r²) has Student's t distribution on n − 2 degrees of freedom."""
+    if n <= 2:
+        raise ValueError(f"a correlation's t test needs more than 2 pairs, got {n}")
+    if abs(r) >= 1.0:
+        return 0.0
+    df = n - 2
+    t_squared = df * r * r / (1 - r * r)
+    # both tails at once, I_{df/(df+t²)}(df/2, ½): no 1 − (1 − p) cancellation for tiny p
+    return regularized_beta(df / 2.0, 0.5, df / (df + t_squared))
 
 
 # --- power and detectability ---------------------------------------------------------------

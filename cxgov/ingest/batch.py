@@ -17,9 +17,18 @@ from sqlalchemy import Engine
 
 from cxgov.clock import Clock
 from cxgov.errors import FileFormatError
+from cxgov.ingest.exports import SHAPES, HeaderRow, header_columns, source_as_read
 from cxgov.ingest.mapping import RowMapper
 from cxgov.ingest.pseudonym import pseudonymiser
-from cxgov.ingest.readers import Block, RawRow, read_csv, read_csv_blocks, read_jsonl, sha256_of
+from cxgov.ingest.readers import (
+    Block,
+    RawRow,
+    read_csv,
+    read_csv_blocks,
+    read_headed_blocks,
+    read_jsonl,
+    sha256_of,
+)
 from cxgov.ingest.rejections import Reason
 from cxgov.model import Program, Source, SourceFormat
 from cxgov.store import batches
@@ -262,17 +271,56 @@ def _load_one(
     summary: BatchSummary,
 ) -> int:
     """Load one file's rows into the batch; the number of rows read."""
+    mapper, chunks = open_rows(program, source, path, now=started, pseudonymise=pseudonymise)
+    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary)
+
+
+def open_rows(
+    program: Program,
+    source: Source,
+    path: Path,
+    *,
+    now: dt.datetime,
+    pseudonymise: Callable[[str], str],
+) -> tuple[RowMapper, Iterator[Block | RawRow]]:
+    """A file's rows as `source` reads them, and the mapper of its header. A survey export's
+    header rows are read here (`export`), so they never reach the rows."""
+    aliases: dict[str, int] = {}
+    labelled = False
     if source.format is SourceFormat.JSONL:
         header, rows = _rows(path, source)
         chunks: Iterator[Block | RawRow] = iter(rows)
+    elif source.export is not None:
+        shape = SHAPES[source.export]
+        header_rows, chunks = read_headed_blocks(
+            path,
+            header_rows=shape.header_rows,
+            encoding=source.encoding.value,
+            delimiter=source.delimiter,
+        )
+        header = header_rows[0][1] if header_rows else []
+        if header_rows:
+            columns = header_columns(
+                source.export, [HeaderRow(*row) for row in header_rows], str(path)
+            )
+            header, aliases = columns.names, columns.aliases
+            source = source_as_read(source, columns)
+        labelled = shape.labelled_values
     else:
         header, chunks = read_csv_blocks(
             path, encoding=source.encoding.value, delimiter=source.delimiter
         )
     mapper = RowMapper(
-        program, source, header, now=started, pseudonymise=pseudonymise, file_name=str(path)
+        program,
+        source,
+        header,
+        now=now,
+        pseudonymise=pseudonymise,
+        file_name=str(path),
+        aliases=aliases,
+        labelled_values=labelled,
     )
-    return _load_file(connection, stager, mapper, chunks, batch_id, str(path), summary)
+    return mapper, chunks
 
 
 def definition_hash(source: Source) -> str:

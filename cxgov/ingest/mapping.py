@@ -10,13 +10,14 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import add, attrgetter, itemgetter, sub
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cxgov.errors import FileFormatError
+from cxgov.ingest.exports import labelled_number
 from cxgov.ingest.readers import Block, RawRow
 from cxgov.ingest.rejections import (
     BAD_TIMESTAMP,
@@ -109,11 +110,39 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+ZONE_ABBREVIATIONS = {
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "AST": -4,
+    "ADT": -3,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+    "AKST": -9,
+    "AKDT": -8,
+    "HST": -10,
+}
+"""Zone abbreviations survey tools write after a time (Google Forms: `… 1:41:54 PM EEST`) →
+hours east of UTC. An abbreviation names no zone unambiguously (CST is China's too), so only
+Europe's and North America's are read, as those; any other is a bad timestamp."""
+
 _ZONE_SUFFIX = re.compile(
-    r"\s*(?:(?:UTC|GMT|Z)\s*(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?)$",
+    r"\s*(?:(?:UTC|GMT|Z)\s*(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?)$"
+    r"|\s+(?P<abbreviation>" + "|".join(ZONE_ABBREVIATIONS) + r")$",
     re.IGNORECASE,
 )
-"""A zone written after a time: `Z`, `UTC`, `GMT`, `UTC+3`, `GMT+03:00`, `GMT-0530`."""
+"""A zone written after a time: `Z`, `UTC`, `GMT`, `UTC+3`, `GMT+03:00`, `GMT-0530`, `EEST`."""
 _EPOCH = re.compile(r"\d{10}(?:\.\d+)?|\d{13}")
 _EPOCH_START = dt.datetime(1970, 1, 1)
 
@@ -131,9 +160,12 @@ def parse_timestamp(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime |
     offset: dt.timedelta | None = None
     suffix = _ZONE_SUFFIX.search(candidate) if candidate[-1:].isalnum() else None
     if suffix is not None and suffix.start() > 0 and not candidate[: suffix.start()].endswith("T"):
-        hours, minutes = int(suffix["hours"] or 0), int(suffix["minutes"] or 0)
-        sign = -1 if suffix["sign"] == "-" else 1
-        offset = sign * dt.timedelta(hours=hours, minutes=minutes)
+        if suffix["abbreviation"]:
+            offset = dt.timedelta(hours=ZONE_ABBREVIATIONS[suffix["abbreviation"].upper()])
+        else:
+            hours, minutes = int(suffix["hours"] or 0), int(suffix["minutes"] or 0)
+            sign = -1 if suffix["sign"] == "-" else 1
+            offset = sign * dt.timedelta(hours=hours, minutes=minutes)
         candidate = candidate[: suffix.start()]
         if fmt is not None:
             fmt = _ZONE_DIRECTIVE.sub("", fmt)
@@ -201,12 +233,18 @@ class RowMapper:
         now: dt.datetime,
         pseudonymise: Callable[[str], str],
         file_name: str,
+        aliases: Mapping[str, int] | None = None,
+        labelled_values: bool = False,
     ) -> None:
+        """`aliases` are other names of the header's columns (an export's ImportIds);
+        `labelled_values` reads a scale answer with its label (`5 - Erittäin tärkeää`)."""
         self.source = source
+        self.labelled_values = labelled_values
         self.zone = ZoneInfo(source.timezone or program.program.timezone)
         self.latest = now.astimezone(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
         self.pseudonymise = pseudonymise
-        positions = {name: i for i, name in enumerate(header)}
+        positions = dict(aliases or {})
+        positions.update((name, i) for i, name in enumerate(header))
         columns = source.columns
 
         def position(column: str | None, role: str, *, required: bool = True) -> int | None:
@@ -488,7 +526,7 @@ class RowMapper:
             return point, None, True
         value = self.value_map.get(lowered)
         if value is None:
-            value = parse_number(text)
+            value = self._number(text)
             if value is None:
                 return _BAD
         if value in self.na_numbers:
@@ -497,6 +535,13 @@ class RowMapper:
         if low is not None and high is not None and not low <= value <= high:
             return _BAD
         return point, value, False
+
+    def _number(self, text: str) -> float | None:
+        value = parse_number(text)
+        if value is None and self.labelled_values:
+            number = labelled_number(text)
+            value = parse_number(number) if number is not None else None
+        return value
 
     def _segment_mapping(self, cells: tuple[str, ...]) -> dict[str, str]:
         found = {}
@@ -648,7 +693,7 @@ class RowMapper:
             return point, None, True
         value = self.value_map.get(text.lower())
         if value is None:
-            value = parse_number(text)
+            value = self._number(text)
         if value is None:
             reasons.append(NON_NUMERIC_VALUE.reason(where=point, text=text))
             return point, None, False

@@ -173,9 +173,15 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
         except _DAMAGED as exc:
             raise _damaged(path, exc) from exc
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except csv.Error:
-        return ","
+        # the sniffer gives up on some files it could read (a quoted value with the delimiter
+        # in it ending a CRLF line): the header line's most frequent candidate, "," on a tie
+        first = sample.split("\n", 1)[0]
+        return max(_DELIMITERS, key=first.count)
+
+
+_DELIMITERS = ",;\t|"
 
 
 _BLOCK_CHARS = 256 * 1024
@@ -509,6 +515,49 @@ def read_csv_blocks(
     handle, lines, header, records = _open_csv(path, encoding, delimiter)
     if header is None or records is None:
         return [], iter(())
+    return header, _blocks(handle, lines, header, records, encoding)
+
+
+def read_headed_blocks(
+    path: Path, *, header_rows: int, encoding: str = "utf-8", delimiter: str | None = None
+) -> tuple[list[tuple[int, list[str]]], Iterator[Block | RawRow]]:
+    """`read_csv_blocks` of an export with `header_rows` header rows above its answers: the
+    header rows (line and cells, the first one stripped) and the answer rows after them.
+
+    The header rows are parsed records, not physical lines: a question text over several lines
+    is one of them. A header row that cannot be read, or a file that ends before its header
+    does, is a problem of the whole file (FileFormatError), never a rejected row.
+    """
+    handle, lines, header, records = _open_csv(path, encoding, delimiter)
+    if header is None or records is None:
+        return [], iter(())
+    found = [(1, header)]
+    try:
+        while len(found) < header_rows:
+            row = records.step()
+            if records.finished:
+                raise FileFormatError(
+                    f"{path}: the file ends after {len(found)} of its {header_rows} header rows"
+                )
+            if row is None:
+                continue  # a blank line
+            if row.fields is None:
+                assert row.problem is not None
+                raise FileFormatError(
+                    f"{path}:{row.line}: header row {len(found) + 1} cannot be read: "
+                    f"{row.problem.text}"
+                )
+            found.append((row.line, row.fields))
+    except BaseException:
+        handle.close()
+        raise
+    return found, _blocks(handle, lines, header, records, encoding)
+
+
+def _blocks(
+    handle: IO[str], lines: _Lines, header: list[str], records: _Records, encoding: str
+) -> Iterator[Block | RawRow]:
+    """The rows after those `records` has read, runs of plain rows as `Block`s."""
     chosen = records.delimiter
     width = len(header)
     limit = csv.field_size_limit()
@@ -556,7 +605,7 @@ def read_csv_blocks(
         finally:
             handle.close()
 
-    return header, rows()
+    return rows()
 
 
 def source_files(directory: Path, pattern: str) -> list[Path]:

@@ -17,8 +17,22 @@ from typing import Any, Literal
 from cxgov.judgement.periods import Period
 from cxgov.model import Direction, Expectation
 
-Effect = Literal["lowers_kpi", "raises_kpi", "interval_includes_zero", "not_estimable"]
-"""How the KPI of comments that mention a theme compares with the rest's."""
+Effect = Literal[
+    "lowers_kpi",
+    "raises_kpi",
+    "no_clear_difference",
+    "too_few_answers",
+    "interval_includes_zero",
+    "not_estimable",
+]
+"""How the KPI of comments that mention a theme compares with the rest's: `lowers_kpi` and
+`raises_kpi` (mentioned with a lower or higher KPI: an association, not a cause) when the
+difference is established at the program's error rate after adjusting for every comparison the
+report makes; `no_clear_difference` when it is not; `too_few_answers` below the program's
+`min_theme_group` on either side. Runs recorded before these decisions say
+`interval_includes_zero` and `not_estimable` instead."""
+ImpactTest = Literal["adjusted_wald", "agresti_caffo", "welch", "permutation"]
+"""The two-sample test behind an impact's p-value."""
 Label = Literal["positive", "negative", "interval_includes_zero", "not_estimable"]
 """A driver's reading: the sign of r where its interval excludes zero."""
 LinkVerdict = Literal["supported", "contradicted", "inconclusive", "not_estimable"]
@@ -59,6 +73,11 @@ class Impact:
     difference: Difference | None
     """With − without; None when either side has no answer."""
     effect: Effect
+    test: ImpactTest | None = None
+    """None when the groups were too small to test (and in runs recorded before tests were
+    named)."""
+    p_adjusted: float | None = None
+    """The p-value adjusted for every theme × point × period comparison of the report."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +163,28 @@ class Coverage:
 
 
 @dataclass(frozen=True, slots=True)
+class ThemeDecisions:
+    """The error rate the themes' effects were decided at, and over how many comparisons."""
+
+    error_rate: float
+    """Two-sided, for the family of every theme × point × period compared."""
+    adjustment: str
+    min_group: int
+    comparisons: int
+    """Theme × point × period pairs of groups large enough to compare: the family adjusted."""
+    labelled: int
+    """Of them, those labelled `lowers_kpi` or `raises_kpi`."""
+
+
+@dataclass(frozen=True, slots=True)
 class ThemeSection:
     rule_hash: str
     comments: int
     tagged_in_this_run: int
     themes: tuple[ThemeReport, ...]
     coverage: Coverage
+    decisions: ThemeDecisions | None = None
+    """None in runs recorded before theme effects were adjusted for their number."""
 
 
 # drivers ----------------------------------------------------------------------------------
@@ -308,6 +343,12 @@ class Link:
     pairs: tuple[LinkPair, ...]
     reason: str | None = None
     """Why no correlation could be estimated, when the sides are known but pair too rarely."""
+    method: Literal["changes", "levels"] = "levels"
+    """What was correlated: the period-to-period changes, or (runs recorded before) the levels."""
+    n_effective: float | None = None
+    """Independent changes the autocorrelation of the two series leaves (Pyper–Peterman)."""
+    p_adjusted: float | None = None
+    """The p-value adjusted across the run's links."""
 
 
 # fatigue ----------------------------------------------------------------------------------
@@ -466,6 +507,8 @@ def _theme_period_json(p: ThemePeriod) -> dict[str, Any]:
             "without_theme": {"value": impact.without_theme.value, "n": impact.without_theme.n},
             "difference": _difference_json(impact.difference),
             "effect": impact.effect,
+            "test": impact.test,
+            "p_adjusted": impact.p_adjusted,
         },
         "co_occurs": [
             {"theme": c.theme, "name": c.name, "mentions": c.mentions, "share": c.share}
@@ -490,6 +533,8 @@ def _theme_period(body: dict[str, Any]) -> ThemePeriod:
             KpiAmong(impact["without_theme"]["value"], impact["without_theme"]["n"]),
             _difference(impact["difference"]),
             impact["effect"],
+            impact.get("test"),
+            impact.get("p_adjusted"),
         ),
         co_occurs=tuple(
             CoOccurrence(c["theme"], c["name"], c["mentions"], c["share"])
@@ -501,10 +546,20 @@ def _theme_period(body: dict[str, Any]) -> ThemePeriod:
 
 def _themes_json(section: ThemeSection) -> dict[str, Any]:
     coverage = section.coverage
+    decisions = section.decisions
     return {
         "rule_hash": section.rule_hash,
         "comments": section.comments,
         "tagged_in_this_run": section.tagged_in_this_run,
+        "decisions": None
+        if decisions is None
+        else {
+            "error_rate": decisions.error_rate,
+            "adjustment": decisions.adjustment,
+            "min_group": decisions.min_group,
+            "comparisons": decisions.comparisons,
+            "labelled": decisions.labelled,
+        },
         "themes": [
             {
                 "id": theme.id,
@@ -543,7 +598,17 @@ def _themes_json(section: ThemeSection) -> dict[str, Any]:
 
 def _themes(body: dict[str, Any]) -> ThemeSection:
     coverage = body["coverage"]
+    decisions = body.get("decisions")
     return ThemeSection(
+        decisions=None
+        if decisions is None
+        else ThemeDecisions(
+            decisions["error_rate"],
+            decisions["adjustment"],
+            decisions["min_group"],
+            decisions["comparisons"],
+            decisions["labelled"],
+        ),
         rule_hash=body["rule_hash"],
         comments=body["comments"],
         tagged_in_this_run=body["tagged_in_this_run"],
@@ -707,6 +772,9 @@ def _link_json(link: Link) -> dict[str, Any]:
         "ci_low": link.ci_low,
         "ci_high": link.ci_high,
         "p_value": link.p_value,
+        "method": link.method,
+        "n_effective": link.n_effective,
+        "p_adjusted": link.p_adjusted,
         "verdict": link.verdict,
         "pairs": [
             {
@@ -744,6 +812,9 @@ def _link(body: dict[str, Any]) -> Link:
             for p in body["pairs"]
         ),
         reason=body.get("reason"),
+        method=body.get("method", "levels"),
+        n_effective=body.get("n_effective"),
+        p_adjusted=body.get("p_adjusted"),
     )
 
 

@@ -20,7 +20,7 @@ from cxgov.model.objectives import Objective, Rule, TargetRevision, Trajectory
 from cxgov.model.owners import Owner
 from cxgov.model.policies import ActionPolicy, AssigneeRule, Sink
 from cxgov.model.program_section import Baseline, Goal, ProgramSection, Strategy
-from cxgov.model.sources import Layout, Source, SourceFormat
+from cxgov.model.sources import Export, Layout, Source, SourceFormat
 from cxgov.model.themes import Theme
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "DecisionSettings",
     "Direction",
     "Expectation",
+    "Export",
     "Goal",
     "Id",
     "Journey",

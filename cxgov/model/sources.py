@@ -15,6 +15,17 @@ class SourceFormat(StrEnum):
     JSONL = "jsonl"
 
 
+class Export(StrEnum):
+    """The shape of a survey tool's CSV/TSV export: its header rows and how it writes times."""
+
+    QUALTRICS = "qualtrics"
+    QUALTRICS_LEGACY = "qualtrics_legacy"
+    SURVEYMONKEY = "surveymonkey"
+    TYPEFORM = "typeform"
+    GOOGLE_FORMS = "google_forms"
+    FORMBRICKS = "formbricks"
+
+
 class Layout(StrEnum):
     LONG = "long"
     WIDE = "wide"
@@ -51,6 +62,10 @@ class Source(Model):
     format: SourceFormat = SourceFormat.CSV
     path: str
     """Glob of the data files, relative to the program directory."""
+    export: Export | None = None
+    """The survey tool whose CSV/TSV export the files are, as it writes them (docs/format.md,
+    Survey exports): its extra header rows are read as such, never as rejected rows, and its
+    columns can be named as the tool names them. Left out: a plain CSV with one header row."""
     layout: Layout = Layout.LONG
     columns: SourceColumns = SourceColumns()
     values: dict[str, Id] = Field(default_factory=dict)
@@ -63,7 +78,8 @@ class Source(Model):
     """A fixed collection time for files that carry no dates."""
     timestamp_format: str | None = None
     """strptime format of the collected_at column; ISO 8601 when left out. Either way a time may
-    end in a zone (`Z`, `UTC`, `GMT`, `UTC+3`, `GMT+03:00`, `+0300`); without a format, a column of
+    end in a zone (`Z`, `UTC`, `GMT`, `UTC+3`, `GMT+03:00`, `+0300`, or a European or North
+    American abbreviation such as `EEST` or `PDT`); without a format, a column of
     Unix epoch seconds or milliseconds (10 or 13 digits) is read as such."""
     timezone: str | None = None
     """IANA time-zone name in which this source's times without a zone are read (an export

@@ -1,10 +1,13 @@
-"""Data sources: where a source's files are looked for."""
+"""Data sources: where a source's files are looked for, and how they are read."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from cxgov.diagnostics import Severity
+from cxgov.model import Export, SourceFormat
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
 from cxgov.rules.registry import rule
@@ -78,3 +81,57 @@ def source_path(ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(
                 origin.at("path"), f"path {source.path!r} of source '{source.id}' {problem}", hint
             )
+
+
+@rule("CXG124", "export-of-a-jsonl-source")
+def export_of_a_jsonl_source(ctx: RuleContext) -> Iterator[Finding]:
+    """A JSONL source cannot be a survey tool's CSV export.
+
+    `export` reads the header rows a survey tool writes above the answers of its CSV or TSV
+    export; JSON lines have no header rows, so a source with both is a mistake in one of them.
+    """
+    for source, origin in ctx.items("sources"):
+        if source.export is not None and source.format is SourceFormat.JSONL:
+            yield Finding(
+                origin.at("export"),
+                f"source '{source.id}' is `format: jsonl` and says `export: "
+                f"{source.export.value}`, which reads the header rows of a CSV or TSV export",
+                "leave `export` out for JSON lines, or make the source `format: csv`",
+            )
+
+
+_IMPORT_ID = re.compile(r"QID\d+(?:_\w+)?|_recordId")
+"""A Qualtrics ImportId as a column name: `QID1`, `QID2_TEXT`, `QID5_1`, `_recordId`."""
+
+
+@rule("CXG214", "import-id-without-qualtrics-export", Severity.WARNING)
+def import_id_without_qualtrics_export(ctx: RuleContext) -> Iterator[Finding]:
+    """A source maps a column by a Qualtrics ImportId but does not read a Qualtrics export.
+
+    A Qualtrics export names its columns by field id in its first row (`Q1`, `ResponseId`) and
+    by ImportId in its third (`QID1`, `_recordId`); only a source with `export: qualtrics`
+    reads the third row, so elsewhere a column named `QID1` is found only if the file's own
+    header says `QID1`. A warning, since a file converted by other means may.
+    """
+    for source, origin in ctx.items("sources"):
+        if source.export is Export.QUALTRICS:
+            continue
+        named: list[tuple[tuple[str, ...], str]] = [
+            (("values", column), column) for column in source.values
+        ]
+        for role, column in source.columns.model_dump(exclude={"segments"}).items():
+            if isinstance(column, str):
+                named.append((("columns", role), column))
+        named += [
+            (("columns", "segments", dimension), column)
+            for dimension, column in source.columns.segments.items()
+        ]
+        for path, column in named:
+            if _IMPORT_ID.fullmatch(column):
+                yield Finding(
+                    origin.at(*path),
+                    f"source '{source.id}' maps column '{column}', a Qualtrics ImportId, but "
+                    "does not read a Qualtrics export (`export: qualtrics`)",
+                    "add `export: qualtrics` to read the export's ImportId row, or name the "
+                    "column as the file's header row does (its field id, such as Q1)",
+                )

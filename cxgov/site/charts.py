@@ -23,7 +23,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["ChartText", "TrendPoint", "nice_ticks", "trajectory_chart", "trend_chart"]
+__all__ = [
+    "ChartText",
+    "IntervalRow",
+    "IntervalText",
+    "TrendPoint",
+    "interval_chart",
+    "nice_ticks",
+    "trajectory_chart",
+    "trend_chart",
+]
 
 WIDTH, HEIGHT = 720, 320
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
@@ -96,6 +105,31 @@ class ChartText:
     legend_earlier_target: str = ""
 
 
+@dataclass(frozen=True)
+class IntervalRow:
+    """One estimate of a dot-and-interval chart: a label, the value and its interval."""
+
+    label: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    established: bool
+    """Drawn filled: the estimate passed its test (a hollow dot did not, or was not tested)."""
+
+
+@dataclass(frozen=True)
+class IntervalText:
+    """Every word a dot-and-interval chart shows, in the site's language."""
+
+    title: str
+    desc: str
+    """Alt text; also the message of a chart with nothing to draw."""
+    x_label: str
+    legend_established: str
+    legend_not_established: str
+    legend_interval: str
+
+
 def _default_number(value: float) -> str:
     return f"{value + 0.0:g}"  # + 0.0 turns -0.0 into 0.0
 
@@ -161,7 +195,7 @@ def _dash(pattern: str | None) -> str:
     return f' stroke-dasharray="{pattern}"' if pattern else ""
 
 
-def _open(text: ChartText, chart_id: str) -> list[str]:
+def _open(text: ChartText | IntervalText, chart_id: str) -> list[str]:
     if not _CHART_ID.fullmatch(chart_id):
         raise ValueError(f"chart_id {chart_id!r} is not a valid XML id")
     return [
@@ -176,7 +210,7 @@ def _open(text: ChartText, chart_id: str) -> list[str]:
     ]
 
 
-def _empty(text: ChartText, chart_id: str) -> str:
+def _empty(text: ChartText | IntervalText, chart_id: str) -> str:
     parts = _open(text, chart_id)
     parts.append(
         f'<text x="{WIDTH / 2:g}" y="{HEIGHT / 2:g}" text-anchor="middle" '
@@ -667,6 +701,90 @@ def trajectory_chart(
             f'<text class="goal-label" x="{_c(gx - 12 if flip else gx + 12)}" '
             f'y="{_c(gy - 10)}" font-weight="bold"{anchor}>{_text(label)}</text>'
         )
+    parts += legend
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def interval_chart(
+    rows: Sequence[IntervalRow],
+    text: IntervalText,
+    *,
+    number: Callable[[float], str] = _default_number,
+    chart_id: str,
+) -> str:
+    """Estimates as dots on horizontal intervals, one row each, around a line at zero: a
+    forest plot. Filled dots passed their test, hollow ones did not; the interval's ends have
+    caps, so the chart reads in grey scale too."""
+    drawn = [r for r in rows if _finite(r.value) is not None]
+    if not drawn:
+        return _empty(text, chart_id)
+    seen = [0.0]
+    for r in drawn:
+        seen += [
+            v for v in (_finite(r.value), _finite(r.ci_low), _finite(r.ci_high)) if v is not None
+        ]
+    entries = [
+        (_marker(11, 0, "within_noise", False, "key"), text.legend_established),
+        (_marker(11, 0, "within_noise", True, "key"), text.legend_not_established),
+        (
+            f'<line x1="0" y1="0" x2="22" y2="0" stroke="{VALUE}" stroke-width="1.5"/>'
+            f'<line x1="0" y1="-4" x2="0" y2="4" stroke="{VALUE}" stroke-width="1.5"/>'
+            f'<line x1="22" y1="-4" x2="22" y2="4" stroke="{VALUE}" stroke-width="1.5"/>',
+            text.legend_interval,
+        ),
+    ]
+    legend, legend_bottom = _legend(entries, 16)
+    ticks = nice_ticks(min(seen), max(seen))
+    low, high = ticks[0], ticks[-1]
+    widest = max(_width(r.label) for r in drawn)
+    left = min(max(96.0, widest + 24), WIDTH / 2)
+    top, bottom, right = legend_bottom + 14, HEIGHT - 48.0, WIDTH - 24.0
+
+    def x(value: float) -> float:
+        share = min(max((value - low) / (high - low), 0.0), 1.0)
+        return left + share * (right - left)
+
+    slot = (bottom - top) / len(drawn)
+    parts = _open(text, chart_id)
+    for tick in ticks:
+        parts.append(
+            f'<line x1="{_c(x(tick))}" y1="{_c(top)}" x2="{_c(x(tick))}" y2="{_c(bottom)}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{_c(x(tick))}" y="{_c(bottom + 17)}" text-anchor="middle">'
+            f"{_text(number(tick))}</text>"
+        )
+    parts.append(
+        f'<line class="zero" x1="{_c(x(0))}" y1="{_c(top)}" x2="{_c(x(0))}" y2="{_c(bottom)}" '
+        f'stroke="{INK}" stroke-width="1.5"/>'
+    )
+    parts.append(
+        f'<text x="{_c((left + right) / 2)}" y="{HEIGHT - 8}" text-anchor="middle">'
+        f"{_text(text.x_label)}</text>"
+    )
+    parts.append(
+        f'<path d="M{_c(left)} {_c(bottom)}H{_c(right)}" fill="none" stroke="{AXIS}" '
+        'stroke-width="1"/>'
+    )
+    for i, r in enumerate(drawn):
+        y = top + (i + 0.5) * slot
+        parts.append(
+            f'<text x="{_c(left - 8)}" y="{_c(y + 4)}" text-anchor="end">{_text(r.label)}</text>'
+        )
+        lo, hi = _finite(r.ci_low), _finite(r.ci_high)
+        if lo is not None and hi is not None:
+            parts.append(
+                f'<g class="interval" stroke="{VALUE}" stroke-width="1.5">'
+                f'<line x1="{_c(x(lo))}" y1="{_c(y)}" x2="{_c(x(hi))}" y2="{_c(y)}"/>'
+                f'<line x1="{_c(x(lo))}" y1="{_c(y - 4)}" x2="{_c(x(lo))}" y2="{_c(y + 4)}"/>'
+                f'<line x1="{_c(x(hi))}" y1="{_c(y - 4)}" x2="{_c(x(hi))}" y2="{_c(y + 4)}"/>'
+                "</g>"
+            )
+        value = _finite(r.value)
+        assert value is not None  # only drawn rows
+        parts.append(_marker(x(value), y, "within_noise", not r.established))
     parts += legend
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

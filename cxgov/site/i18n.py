@@ -398,19 +398,40 @@ MESSAGES: dict[str, dict[str, str]] = {
     "theme": {"en": "Theme", "fi": "Teema"},
     "themes_intro": {
         "en": "Mentions: comments that mention the theme, in each of its measurement points' "
-        "newest period with comments. Where a theme lowers (or raises) a KPI, the comments "
-        "that mention it have a lower (higher) KPI than the other comments of the same period, "
-        "and the interval of that difference excludes zero; shown for the newest period where "
-        "it does. Each theme's page has every period.",
+        "newest period with comments. A theme is mentioned with a lower (or higher) KPI where "
+        "the answers whose comments mention it have a lower (higher) KPI than the other answers "
+        "of the same period, beyond chance; shown for the newest period where they do. That is "
+        "an association, not a cause: customers who are unhappy for any reason may also write "
+        "about the theme. Each theme's page has every period.",
         "fi": "Mainintoja: teeman mainitsevat kommentit kunkin sen mittauspisteen uusimmalla "
-        "jaksolla, jolla on kommentteja. Kun teema laskee (tai nostaa) mittaria, sen mainitsevissa "
-        "kommenteissa mittari on matalampi (korkeampi) kuin saman jakson muissa kommenteissa, "
-        "eikä eron luottamusväli sisällä nollaa; näytetään uusin jakso, jolla näin on. Teeman "
-        "omalla sivulla ovat kaikki jaksot.",
+        "jaksolla, jolla on kommentteja. Teeman mainitsijoilla on matalampi (tai korkeampi) "
+        "mittari, kun teeman mainitsevien vastausten mittari on sattumaa selvemmin matalampi "
+        "(korkeampi) kuin saman jakson muiden vastausten; näytetään uusin jakso, jolla näin on. "
+        "Kyse on yhteydestä, ei syystä: mistä tahansa syystä tyytymättömät asiakkaat voivat myös "
+        "kirjoittaa teemasta. Teeman omalla sivulla ovat kaikki jaksot.",
     },
+    "theme_decisions": {
+        "en": "A label is decided at a {rate} error rate after adjusting ({adjustment}) across "
+        "the {comparisons} comparisons of this report (theme × measurement point × period) "
+        "with at least {min} answers on each side; {labelled} of them are labelled. With fewer "
+        "answers a period says so instead of guessing.",
+        "fi": "Merkintä ratkaistaan {rate} virhetasolla, kun tämän raportin {comparisons} "
+        "vertailua (teema × mittauspiste × jakso), joissa kummallakin puolella on vähintään "
+        "{min} vastausta, on korjattu yhdessä ({adjustment}); merkittyjä on {labelled}. Kun "
+        "vastauksia on vähemmän, jakso kertoo sen arvaamatta.",
+    },
+    "adjustment_benjamini_hochberg": {"en": "Benjamini–Hochberg", "fi": "Benjamini–Hochberg"},
+    "adjustment_holm": {"en": "Holm", "fi": "Holm"},
+    "adjustment_none": {"en": "no adjustment", "fi": "ei korjausta"},
     "change_vs_previous": {"en": "Change vs previous", "fi": "Muutos edelliseen"},
-    "lowers_kpi_at": {"en": "Lowers the KPI at", "fi": "Laskee mittaria"},
-    "raises_kpi_at": {"en": "Raises the KPI at", "fi": "Nostaa mittaria"},
+    "lowers_kpi_at": {
+        "en": "Mentioned with a lower KPI at",
+        "fi": "Mainitsijoilla matalampi mittari",
+    },
+    "raises_kpi_at": {
+        "en": "Mentioned with a higher KPI at",
+        "fi": "Mainitsijoilla korkeampi mittari",
+    },
     "no_themes": {
         "en": "The program defines no themes.",
         "fi": "Ohjelmassa ei ole määritelty teemoja.",
@@ -423,10 +444,48 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kpi_without_theme": {"en": "KPI without", "fi": "Mittari ilman"},
     "difference": {"en": "Difference", "fi": "Ero"},
     "reading": {"en": "Reading", "fi": "Tulkinta"},
-    "lowers_kpi": {"en": "lowers the KPI", "fi": "laskee mittaria"},
-    "raises_kpi": {"en": "raises the KPI", "fi": "nostaa mittaria"},
+    "lowers_kpi": {"en": "mentioned with a lower KPI", "fi": "mainitsijoilla matalampi mittari"},
+    "raises_kpi": {
+        "en": "mentioned with a higher KPI",
+        "fi": "mainitsijoilla korkeampi mittari",
+    },
+    "no_clear_difference": {"en": "no clear difference", "fi": "ei selvää eroa"},
+    "too_few_answers": {
+        "en": "too few answers to compare",
+        "fi": "liian vähän vastauksia vertailuun",
+    },
     "interval_includes_zero": {"en": "interval includes zero", "fi": "väli sisältää nollan"},
     "not_estimable": {"en": "too few answers", "fi": "liian vähän vastauksia"},
+    "test_adjusted_wald": {"en": "adjusted Wald", "fi": "korjattu Wald"},
+    "test_agresti_caffo": {"en": "Agresti–Caffo", "fi": "Agresti–Caffo"},
+    "test_welch": {"en": "Welch's t", "fi": "Welchin t"},
+    "test_permutation": {"en": "exact permutation", "fi": "tarkka permutaatio"},
+    "p_adjusted": {"en": "p adjusted", "fi": "korjattu p"},
+    "test": {"en": "Test", "fi": "Testi"},
+    "impact_chart_title": {
+        "en": "{theme} at {point}: KPI with the theme minus without, per period",
+        "fi": "{theme}, {point}: mittari teeman kanssa miinus ilman, jaksoittain",
+    },
+    "impact_chart_desc": {
+        "en": "The difference in each of {count} periods with its confidence interval; a "
+        "filled dot is a difference established after adjustment, a hollow one is not.",
+        "fi": "Ero kullakin {count} jaksolla luottamusväleineen; täytetty piste on korjauksen "
+        "jälkeen todettu ero, ontto ei.",
+    },
+    "impact_chart_empty": {
+        "en": "No period has answers on both sides to compare.",
+        "fi": "Millään jaksolla ei ole vastauksia molemmin puolin vertailtavaksi.",
+    },
+    "share_chart_title": {
+        "en": "{theme} at {point}: share of comments that mention it",
+        "fi": "{theme}, {point}: sen mainitsevien kommenttien osuus",
+    },
+    "share_chart_desc": {
+        "en": "The share in each of {count} periods with its confidence interval.",
+        "fi": "Osuus kullakin {count} jaksolla luottamusväleineen.",
+    },
+    "established": {"en": "established", "fi": "todettu"},
+    "not_established": {"en": "not established", "fi": "ei todettu"},
     "theme_intro": {
         "en": "Comments are tagged by the theme's rule below. Share: the comments "
         "that mention the theme. Difference: the KPI among them minus the KPI among the other "
@@ -487,12 +546,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "links": {"en": "Business outcomes", "fi": "Liiketoimintavaikutus"},
     "links_intro": {
-        "en": "Business KPIs beside the CX KPIs the program links them to: their correlation "
-        "over complete periods, with n and the interval. A link whose data contradicts the "
-        "expected direction with confidence is flagged.",
+        "en": "Business KPIs beside the CX KPIs the program links them to. Two monthly series "
+        "that merely both trend or drift correlate strongly by chance, so what is correlated is "
+        "their change from one complete period to the next, tested with the number of "
+        "independent changes their autocorrelation leaves (effective n) and adjusted across the "
+        "links. A link whose changes go against the expected direction beyond chance is "
+        "flagged. A correlation is an association, not proof that one moves the other.",
         "fi": "Liiketoiminnan mittarit niiden asiakaskokemusmittareiden rinnalla, joihin ohjelma "
-        "ne kytkee: korrelaatio kokonaisten jaksojen yli, n:n ja luottamusvälin kanssa. Kytkös, "
-        "jonka data kumoaa odotetun suunnan luotettavasti, on merkitty.",
+        "ne kytkee. Kaksi kuukausisarjaa, jotka vain kumpikin nousevat tai ajelehtivat, "
+        "korreloivat sattumalta vahvasti, joten korreloidaan niiden muutoksia kokonaisesta "
+        "jaksosta seuraavaan, testataan autokorrelaation jättämällä riippumattomien muutosten "
+        "määrällä (efektiivinen n) ja korjataan kytkösten kesken. Kytkös, jonka muutokset "
+        "kulkevat sattumaa selvemmin odotettua suuntaa vastaan, on merkitty. Korrelaatio on "
+        "yhteys, ei todiste siitä, että toinen liikuttaa toista.",
+    },
+    "link_changes": {
+        "en": "Correlation of the changes r",
+        "fi": "Muutosten korrelaatio r",
+    },
+    "n_effective": {
+        "en": "Independent changes (effective n)",
+        "fi": "Riippumattomia muutoksia (efektiivinen n)",
     },
     "no_links": {
         "en": "The program links no business KPI to a CX KPI.",
@@ -505,15 +579,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "contradicted": {"en": "contradicted", "fi": "kumottu"},
     "inconclusive": {"en": "inconclusive", "fi": "ei ratkaisevaa näyttöä"},
     "link_contradicted": {
-        "en": "The data contradicts the expected direction: the interval lies wholly on the "
-        "other side of zero.",
-        "fi": "Data kumoaa odotetun suunnan: luottamusväli on kokonaan nollan toisella puolella.",
+        "en": "The data contradicts the expected direction: from period to period the two "
+        "sides move against each other beyond chance, after adjusting across the links.",
+        "fi": "Data kumoaa odotetun suunnan: jaksosta toiseen puolet liikkuvat toisiaan vastaan "
+        "sattumaa selvemmin, kytkösten kesken korjattuna.",
+    },
+    "link_flat": {
+        "en": "Not estimable: one side does not change from period to period.",
+        "fi": "Ei laskettavissa: toinen puoli ei muutu jaksosta toiseen.",
     },
     "link_too_few": {
-        "en": "{n} periods pair up; a correlation needs at least 4 complete business periods "
-        "that each hold whole periods of the CX side.",
-        "fi": "Jaksopareja on {n}; korrelaatio tarvitsee vähintään 4 kokonaista liiketoiminnan "
-        "jaksoa, joihin mahtuu asiakaskokemuspuolen kokonaisia jaksoja.",
+        "en": "Not enough periods: {n} pair up, and a link is read from at least {min} complete "
+        "business periods that each hold whole periods of the CX side.",
+        "fi": "Liian vähän jaksoja: pareja on {n}, ja kytkös luetaan vähintään {min} "
+        "kokonaisesta liiketoiminnan jaksosta, joihin mahtuu asiakaskokemuspuolen kokonaisia "
+        "jaksoja.",
     },
     "by_group": {"en": "By respondent group", "fi": "Vastaajaryhmittäin"},
     "by_group_intro": {
@@ -607,8 +687,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rule_line": {"en": "{max} per {days} days", "fi": "{max} / {days} päivää"},
     "over_rule": {"en": "Over the rule", "fi": "Yli rajan"},
     "voc_home_themes": {
-        "en": "Themes that lower a KPI: {count}",
-        "fi": "Mittaria laskevia teemoja: {count}",
+        "en": "Themes mentioned with a lower KPI: {count}",
+        "fi": "Teemoja, joiden mainitsijoilla on matalampi mittari: {count}",
     },
     "voc_home_links": {
         "en": "business links contradicted by the data: {count} of {links}",

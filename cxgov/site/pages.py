@@ -51,13 +51,22 @@ from cxgov.model.objectives import DEFAULT_CONFIDENCE, theme_share_kpi
 from cxgov.redaction import REDACTED
 from cxgov.review.words import Words
 from cxgov.site.badges import badges
-from cxgov.site.charts import ChartText, TrendPoint, trajectory_chart, trend_chart
+from cxgov.site.charts import (
+    ChartText,
+    IntervalRow,
+    IntervalText,
+    TrendPoint,
+    interval_chart,
+    trajectory_chart,
+    trend_chart,
+)
 from cxgov.site.data import ChangeRecord, HistoryRecord, RewrittenTargets, SiteData
 from cxgov.site.escape import Markup, html_text, md
 from cxgov.site.feed import FEED_PATH, atom_feed
 from cxgov.site.i18n import MESSAGES, Locale
 from cxgov.site.options import Audience
 from cxgov.site.sparkline import SparkPoint, sparkline
+from cxgov.voc.links import MIN_PERIODS as MIN_LINK_PERIODS
 
 STOPPED_AFTER_PERIODS = 2
 _ATTENTION = frozenset(
@@ -947,6 +956,39 @@ class View:
             key=lambda point: (-sum(p.comments for p in point.periods), point.measurement_point),
         )
 
+    def theme_decisions(self) -> str:
+        """How the themes' labels were decided, as one sentence (empty for a run recorded
+        before they were adjusted for their number)."""
+        decisions = self.data.voc.themes.decisions if self.data.voc else None
+        if decisions is None:
+            return ""
+        t = self.locale.t
+        return t(
+            "theme_decisions",
+            rate=self.pct(100 * decisions.error_rate),
+            adjustment=t(f"adjustment_{decisions.adjustment}"),
+            comparisons=self.num(decisions.comparisons, 0),
+            min=self.num(decisions.min_group, 0),
+            labelled=self.num(decisions.labelled, 0),
+        )
+
+    def impact_test(self, period: ThemePeriod) -> str:
+        """The test behind a period's label and its adjusted p-value, or a dash."""
+        impact = period.impact
+        if impact.test is None:
+            return "–"
+        return (
+            f"{self.locale.t('test_' + impact.test)}, "
+            f"{self.locale.t('p_adjusted')} = {self.num(impact.p_adjusted, 3)}"
+        )
+
+    def theme_chart(self, theme: ThemeReport, point: ThemePoint, kind: str) -> str:
+        """The file name of a theme's chart at a point (`impact` or `share`), beside its page."""
+        return f"{theme.id}.{point.measurement_point}.{kind}.svg"
+
+    def link_min_periods(self) -> int:
+        return MIN_LINK_PERIODS
+
     def theme_definition(self, theme_id: str) -> Theme | None:
         return next((t for t in self.program.themes if t.id == theme_id), None)
 
@@ -1260,6 +1302,74 @@ def goal_chart(view: View, row: GoalRow) -> str:
     )
 
 
+def theme_impact_chart(view: View, theme: ThemeReport, point: ThemePoint) -> str:
+    """The difference with − without the theme per period, with its interval: filled where
+    the difference was established after the report's adjustment."""
+    t = view.locale.t
+    where = view.touchpoint_name(point.measurement_point)
+    rows = [
+        IntervalRow(
+            view.voc_period(p.period),
+            p.impact.difference.delta if p.impact.difference else None,
+            p.impact.difference.ci_low if p.impact.difference else None,
+            p.impact.difference.ci_high if p.impact.difference else None,
+            p.impact.effect in ("lowers_kpi", "raises_kpi"),
+        )
+        for p in reversed(point.periods)
+    ]
+    drawn = sum(r.value is not None for r in rows)
+    return interval_chart(
+        rows,
+        IntervalText(
+            title=t("impact_chart_title", theme=theme.name, point=where),
+            desc=t("impact_chart_desc", count=drawn) if drawn else t("impact_chart_empty"),
+            x_label=f"{t('difference')} ({view.kpi_label(point.kpi)})",
+            legend_established=t("established"),
+            legend_not_established=t("not_established"),
+            legend_interval=t("confidence_interval"),
+        ),
+        number=lambda value: view.num(value, 0),
+        chart_id=f"impact-{theme.id}-{point.measurement_point}",
+    )
+
+
+def theme_share_chart(view: View, theme: ThemeReport, point: ThemePoint) -> str:
+    """The theme's share of the point's comments per period, with its interval: the trend
+    chart without thresholds."""
+    t = view.locale.t
+    where = view.touchpoint_name(point.measurement_point)
+    points = [
+        TrendPoint(
+            p.period.start,
+            p.period.end,
+            p.share,
+            p.ci_low,
+            p.ci_high,
+            p.comments,
+            None,
+            None,
+            None,
+            "on_target",  # no verdict here: the marker the chart's legend shows for a value
+            p.period.complete,
+        )
+        for p in point.periods
+    ]
+    words = _chart_words(
+        view,
+        title=t("share_chart_title", theme=theme.name, point=where),
+        desc=t("share_chart_desc", count=len(points)),
+        y_label=f"{t('share')} (%)",
+        target="target",
+    )
+    return trend_chart(
+        points,
+        replace(words, legend_value=t("share")),
+        number=lambda value: view.num(value, 0),
+        month=view.locale.month,
+        chart_id=f"share-{theme.id}-{point.measurement_point}",
+    )
+
+
 def build_pages(
     program: Program,
     data: SiteData,
@@ -1401,14 +1511,18 @@ def voc_pages(view: View) -> list[Page]:
     outcomes and survey fatigue."""
     t = view.locale.t
     pages = [Page("voc/index.md", t("voc"), _render("voc.md.j2", view, "voc/index.md"))]
-    pages += [
-        Page(
-            f"voc/themes/{theme.id}.md",
-            theme.name,
-            _render("theme.md.j2", view, f"voc/themes/{theme.id}.md", theme=theme),
-        )
-        for theme in view.themes
-    ]
+    for theme in view.themes:
+        path = f"voc/themes/{theme.id}.md"
+        pages.append(Page(path, theme.name, _render("theme.md.j2", view, path, theme=theme)))
+        for point in theme.points:
+            for kind, chart in (("share", theme_share_chart), ("impact", theme_impact_chart)):
+                pages.append(
+                    Page(
+                        f"voc/themes/{view.theme_chart(theme, point, kind)}",
+                        theme.id,
+                        chart(view, theme, point),
+                    )
+                )
     pages += [
         Page("voc/drivers.md", t("drivers"), _render("drivers.md.j2", view, "voc/drivers.md")),
         Page("voc/links.md", t("links"), _render("links.md.j2", view, "voc/links.md")),

@@ -88,13 +88,15 @@ def sections(
     redact: Callable[[str], str],
 ) -> VocSections:
     """The report's voice-of-the-customer sections."""
+    themes, decisions = theme_section(program, evidence.comments, as_of, redact=redact)
     return VocSections(
         themes=ThemeSection(
             rule_hash=evidence.rule_hash,
             comments=distinct_comments(evidence.comments),
             tagged_in_this_run=evidence.tagging.tagged,
-            themes=theme_section(program, evidence.comments, as_of, redact=redact),
-            coverage=coverage(program, evidence.comments),
+            themes=themes,
+            coverage=coverage(program, evidence.comments, redact=redact),
+            decisions=decisions,
         ),
         drivers=drivers_section(program, evidence.answers, evidence.comments, aggregates),
         links=links_section(program, aggregates, evidence.answers),
@@ -112,10 +114,25 @@ def _r(value: float | None) -> str:
     return f"{value:.2f}"
 
 
+def _theme_rule(themes: ThemeSection) -> list[str]:
+    decisions = themes.decisions
+    if decisions is None:
+        return ["Themes mentioned with a lower KPI:"]
+    return [
+        "Themes mentioned with a lower KPI: comments that mention the theme come with a lower "
+        "KPI than the rest (an association, not a cause). Established at a "
+        f"{decisions.error_rate:.0%} error rate after adjusting across the "
+        f"{decisions.comparisons} theme × point × period comparisons with at least "
+        f"{decisions.min_group} answers on each side ({decisions.labelled} labelled). The "
+        "newest reported period where it holds; difference with − without the theme, and its "
+        "interval:"
+    ]
+
+
 def markdown(voc: VocSections) -> str:
     """A short Markdown summary of the sections, for the report's .md beside the JSON: the
-    themes that lower a KPI, the drivers whose interval excludes zero, contradicted links and
-    the over-surveyed customers."""
+    themes mentioned with a lower KPI, the drivers whose interval excludes zero, contradicted
+    links and the over-surveyed customers."""
     themes = voc.themes
     coverage_ = themes.coverage
     lines = [
@@ -126,8 +143,7 @@ def markdown(voc: VocSections) -> str:
         + (", ".join(w.word for w in coverage_.frequent_words[:10]) or "–")
         + ".",
         "",
-        "Themes that lower the KPI (the newest reported period where they do; difference with "
-        "− without the theme, and its interval):",
+        *_theme_rule(themes),
         "",
         "| theme | measurement point | period | share % | KPI with | KPI without | difference |",
         "|---|---|---|---|---|---|---|",
@@ -158,11 +174,21 @@ def markdown(voc: VocSections) -> str:
         )
         lines.append(f"- {journey.journey} ({journey.relationship_point}): {described or '–'}")
     contradicted = [link for link in voc.links if link.verdict == "contradicted"]
-    lines += ["", "Links contradicted by the data: "]
+    lines += [
+        "",
+        "Links contradicted by the data (the period-to-period changes of both sides correlated "
+        "against the expected direction, adjusted across the links): ",
+    ]
     lines[-1] += (
-        ", ".join(f"{link.cx} → {link.business} (r = {_r(link.r)})" for link in contradicted)
+        ", ".join(
+            f"{link.cx} → {link.business} (r = {_r(link.r)} over {link.n} periods)"
+            for link in contradicted
+        )
         or "none"
     )
+    short = [link.cx + " → " + link.business for link in voc.links if link.reason is not None]
+    if short:
+        lines += ["", "Not enough periods to read: " + ", ".join(short) + "."]
     window, policy = voc.fatigue.window, voc.fatigue.policy
     if window is not None and policy is not None:
         lines += [

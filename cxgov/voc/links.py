@@ -2,11 +2,13 @@
 
 For each link, the CX side (an objective's value, or a measurement point's KPI) and the business
 `value` KPI are paired over the business KPI's complete periods; a finer CX window is added up
-into the business period from its additive counts. Pearson's r over those periods comes with a
-Fisher-z interval and n. The `expected` direction says how the business KPI should move when the
-CX side improves, so for a lower-is-better CX measure the sign is turned before comparing. A link
-whose interval lies wholly on the other side of zero is `contradicted`; wholly on the expected
-side, `supported`; otherwise `inconclusive`.
+into the business period from its additive counts. Pearson's r of the two sides' changes from
+period to period comes with the exact t p-value and a Fisher-z interval on the effective number
+of independent changes, and n. The `expected` direction says how the business KPI should move
+when the CX side improves, so for a lower-is-better CX measure the sign is turned before
+comparing. A link whose correlation is established at the program's error rate, adjusted across
+the run's links, is `supported` on the expected side and `contradicted` on the other; otherwise
+`inconclusive`; below `MIN_PERIODS` paired periods, `not_estimable` ("not enough periods").
 
 `by_group` is the business outcome by respondent group (retention of promoters against passives
 and detractors) where customer keys allow it: when the business KPI's measurement point holds
@@ -21,10 +23,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from cxgov.judgement.cells import Aggregates, Cell, SegmentKey
 from cxgov.judgement.kpi import estimate
 from cxgov.judgement.periods import Period
+from cxgov.judgement.shortfall import adjusted
 from cxgov.judgement.voc import (
     ByGroup,
     CxKind,
@@ -39,18 +44,82 @@ from cxgov.judgement.voc import (
 )
 from cxgov.model import Direction, Expectation, Kpi, KpiType, MeasurementPoint, Program
 from cxgov.model.objectives import theme_share_kpi
-from cxgov.stats import Correlation, Counts, mean_change, mean_estimate, pearson
+from cxgov.stats import (
+    Correlation,
+    Counts,
+    correlation_test,
+    effective_pairs,
+    mean_change,
+    mean_estimate,
+)
 from cxgov.voc.records import Answer, answered_by_point
 
+MIN_PERIODS = 12
+"""Fewest complete business periods paired with the CX side before a link is read: eleven
+period-to-period changes, a year of months. With fewer, the effective number of independent
+changes after the autocorrelation correction is too small for any interval to exclude zero but
+a near-perfect one."""
 
-def verdict(found: Correlation, expected: Expectation, cx_direction: Direction) -> LinkVerdict:
-    if found.r is None or found.ci_low is None or found.ci_high is None:
+
+def verdict(
+    found: Correlation,
+    p_adjusted: float | None,
+    error_rate: float,
+    expected: Expectation,
+    cx_direction: Direction,
+) -> LinkVerdict:
+    """`supported` or `contradicted` when the correlation of the changes is established at the
+    error rate after adjusting across the run's links, by the side of zero it lies on."""
+    if found.r is None or p_adjusted is None:
         return "not_estimable"
+    if p_adjusted > error_rate or found.r == 0:
+        return "inconclusive"
     sign = 1 if cx_direction is Direction.HIGHER_IS_BETTER else -1
-    low, high = sorted((sign * found.ci_low, sign * found.ci_high))
-    if expected is Expectation.POSITIVE:
-        return "contradicted" if high < 0 else "supported" if low > 0 else "inconclusive"
-    return "contradicted" if low > 0 else "supported" if high < 0 else "inconclusive"
+    moves_with = sign * found.r > 0
+    return "supported" if moves_with == (expected is Expectation.POSITIVE) else "contradicted"
+
+
+def changes(
+    series: Sequence[Period], pairs: Sequence[tuple[Period, float, float]]
+) -> tuple[list[float], list[float]]:
+    """The period-to-period changes of both sides, only between periods next to each other in
+    the business KPI's series (a gap is not one period's change)."""
+    index = {period: i for i, period in enumerate(series)}
+    xs: list[float] = []
+    ys: list[float] = []
+    for (before, x0, y0), (after, x1, y1) in pairwise(pairs):
+        if index[after] - index[before] == 1:
+            xs.append(x1 - x0)
+            ys.append(y1 - y0)
+    return xs, ys
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeCorrelation:
+    """The correlation of the two sides' changes and what it rests on."""
+
+    found: Correlation
+    n_effective: float | None
+
+
+def change_correlation(
+    series: Sequence[Period], pairs: Sequence[tuple[Period, float, float]], confidence: float
+) -> ChangeCorrelation:
+    """Monthly series of a KPI and a business figure drift and trend; two unrelated ones then
+    correlate "significantly" half the time (Yule 1926; Granger & Newbold 1974). So the
+    changes from period to period are correlated instead (a trend becomes a constant, a random
+    walk its independent steps), tested with the effective number of independent changes left
+    by their autocorrelation (Pyper & Peterman 1998) and Student's t exactly."""
+    if len(pairs) < MIN_PERIODS:
+        return ChangeCorrelation(Correlation(None, len(pairs), None, None, None), None)
+    xs, ys = changes(series, pairs)
+    if len(xs) < 4:
+        return ChangeCorrelation(Correlation(None, len(pairs), None, None, None), None)
+    n_effective = effective_pairs(xs, ys)
+    found = correlation_test(xs, ys, n_effective, confidence)
+    return ChangeCorrelation(
+        replace(found, n=len(pairs)), n_effective if found.r is not None else None
+    )
 
 
 def _business_point(program: Program, kpi: str) -> MeasurementPoint | None:
@@ -90,9 +159,13 @@ def links_section(
     answers: Sequence[Answer] = (),
     confidence: float = 0.95,
 ) -> tuple[Link, ...]:
+    """Every link of the program, its changes correlated; the verdicts adjusted across the
+    links by the program's `decisions.adjustment` at its `error_rate`."""
+    settings = program.program.decisions
     kpis = {k.id: k for k in program.kpis}
     by_point = answered_by_point(answers)
-    out = []
+    out: list[Link] = []
+    found_of: dict[int, ChangeCorrelation] = {}
     for link in program.links:
         cx = _cx_series(program, link.cx, aggregates)
         business = _business_point(program, link.business)
@@ -120,7 +193,10 @@ def links_section(
             continue
         kind, point, cx_kpi, segment, counts = cx
         pairs = _pairs(point, cx_kpi, segment, counts, business, aggregates, confidence)
-        found = pearson([p[1] for p in pairs], [p[2] for p in pairs], confidence)
+        correlated = change_correlation(aggregates.series.get(business.id, []), pairs, confidence)
+        found = correlated.found
+        if found.r is not None:
+            found_of[len(out)] = correlated
         out.append(
             Link(
                 cx=link.cx,
@@ -133,18 +209,52 @@ def links_section(
                 ci_low=_rounded(found.ci_low),
                 ci_high=_rounded(found.ci_high),
                 p_value=_rounded(found.p_value),
-                verdict=verdict(found, link.expected, cx_kpi.direction),
+                verdict="not_estimable",  # decided below, across the links
                 pairs=tuple(LinkPair(p, _rounded(x), _rounded(y)) for p, x, y in pairs),
-                reason=None
-                if found.r is not None
-                else (
-                    f"{found.n} period(s) pair up; a correlation needs at least 4 complete "
-                    "business periods that each hold whole periods of the CX side (a CX window "
-                    "coarser than the business KPI's never pairs)"
-                ),
+                reason=None if found.r is not None else _why_not(len(pairs)),
+                method="changes",
+                n_effective=_rounded(correlated.n_effective),
             )
         )
-    return tuple(out)
+    family = sorted(found_of)
+    q = dict(
+        zip(
+            family,
+            adjusted([_p(found_of[i].found) for i in family], settings.adjustment),
+            strict=True,
+        )
+    )
+    return tuple(
+        replace(
+            link,
+            verdict=verdict(
+                found_of[i].found,
+                q[i],
+                settings.error_rate,
+                link.expected,
+                link.side.direction,
+            ),
+            p_adjusted=_rounded(q[i]),
+        )
+        if i in found_of and link.side is not None
+        else link
+        for i, link in enumerate(out)
+    )
+
+
+def _why_not(paired: int) -> str:
+    if paired >= MIN_PERIODS:
+        return f"{paired} periods pair up, but one side does not change from period to period"
+    return (
+        f"not enough periods: {paired} complete business period(s) pair up and a link needs "
+        f"{MIN_PERIODS} (a CX window coarser than the business KPI's never pairs)"
+    )
+
+
+def _p(found: Correlation) -> float:
+    # an estimated correlation always has its p-value
+    assert found.p_value is not None
+    return found.p_value
 
 
 def _pairs(

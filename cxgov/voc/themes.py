@@ -1,7 +1,8 @@
 """Theme statistics: per theme × measurement point × period the mentions, their share of the
 comments and its change, the KPI among comments that mention the theme against those that do
-not (the theme's impact), the themes it co-occurs with, and redacted examples; and the coverage
-of the theme rules (what no theme tags, and its most frequent words).
+not (the theme's impact, labelled only when established across the report's whole family of
+such comparisons), the themes it co-occurs with, and redacted examples; and the coverage of the
+theme rules (what no theme tags, and its most frequent redacted words).
 
 Pure: takes tagged comments, returns numbers. A theme is read only from the comments of
 measurement points whose KPI it lists in `kpis` (all survey points when it lists none).
@@ -15,8 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from cxgov.judgement.kpi import change as kpi_change
-from cxgov.judgement.kpi import counts_of, value_of
+from cxgov.judgement.kpi import counts_of, respondent_score, value_of
 from cxgov.judgement.periods import Period, period_containing
+from cxgov.judgement.shortfall import adjusted
 from cxgov.judgement.voc import (
     CoOccurrence,
     Coverage,
@@ -25,15 +27,18 @@ from cxgov.judgement.voc import (
     Example,
     FrequentWord,
     Impact,
+    ImpactTest,
     KpiAmong,
     PointCoverage,
+    ThemeDecisions,
     ThemePeriod,
     ThemePoint,
     ThemeReport,
 )
-from cxgov.model import KpiType, MeasurementPoint, Program, Theme
+from cxgov.model import Adjustment, Kpi, KpiType, MeasurementPoint, Program, Statistic, Theme
 from cxgov.model.measurement import SURVEY_METHODS
-from cxgov.stats import Change, percent_change, percent_estimate
+from cxgov.redaction import REDACTED
+from cxgov.stats import Change, exact_permutation_p, percent_change, percent_estimate
 from cxgov.voc.matcher import words
 from cxgov.voc.records import Comment, CommentKey
 from cxgov.voc.stopwords import STOP_WORDS
@@ -42,11 +47,10 @@ SegmentKey = tuple[tuple[str, str], ...]
 EXAMPLES = 5
 CO_OCCURRING = 5
 COVERAGE_WORDS = 20
+_REDACTED = frozenset(words(REDACTED))
+"""The words of the mark redaction leaves: not something customers said."""
 PERIODS = 6
 """Newest periods reported per theme × point (the change is still to the period before)."""
-MIN_GROUP = 5
-"""Fewest answers on each side (with and without the theme) for an impact `effect`: with
-fewer, the normal-approximation interval is not to be trusted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +126,79 @@ def _difference(found: Change | None, confidence: float) -> Difference | None:
     )
 
 
-def _effect(found: Change | None, smallest: int) -> Effect:
-    """Whether comments mentioning the theme have a lower or higher KPI, when the interval of
-    the difference excludes zero; otherwise the interval includes zero. `not_estimable` when
-    either group has fewer than `MIN_GROUP` answers."""
-    if found is None or found.ci_low is None or found.ci_high is None or smallest < MIN_GROUP:
-        return "not_estimable"
-    if found.ci_high < 0:
-        return "lowers_kpi"
-    if found.ci_low > 0:
-        return "raises_kpi"
-    return "interval_includes_zero"
+EXACT_BELOW = 30
+"""Below this many answers on the smaller side, an impact's p-value comes from the exact
+permutation test rather than the two-sample normal approximation, which gives several times its
+nominal rate of false labels there."""
+
+
+def _test_of(kpi: Kpi) -> ImpactTest:
+    if kpi.type is KpiType.NPS:
+        return "adjusted_wald"
+    if kpi.effective_statistic is Statistic.MEAN:
+        return "welch"
+    return "agresti_caffo"
+
+
+@dataclass(frozen=True, slots=True)
+class _Tested:
+    """One impact's p-value before the family's adjustment."""
+
+    p_value: float
+    test: ImpactTest
+    delta: float
+
+
+def _impact_test(
+    kpi: Kpi,
+    answered: list[float],
+    rest: list[float],
+    found: Change | None,
+    min_group: int,
+    seed: str,
+) -> _Tested | None:
+    """The impact's p-value: the exact permutation test of the groups' respondent scores when
+    the smaller side has fewer than `EXACT_BELOW` answers, else the KPI's two-sample test. None
+    below `min_group` on either side."""
+    if found is None or found.p_value is None or min(len(answered), len(rest)) < min_group:
+        return None
+    if min(len(answered), len(rest)) < EXACT_BELOW:
+        p = exact_permutation_p(
+            [respondent_score(kpi, v) for v in answered],
+            [respondent_score(kpi, v) for v in rest],
+            seed=seed,
+        )
+        return _Tested(p, "permutation", found.delta)
+    return _Tested(found.p_value, _test_of(kpi), found.delta)
+
+
+def _decided(
+    impact: Impact, tested: _Tested | None, p_adjusted: float | None, error_rate: float
+) -> Impact:
+    if tested is None or p_adjusted is None:
+        # shown, but not a decision: nothing is significant below the minimum group
+        difference = impact.difference
+        if difference is not None:
+            difference = replace(difference, significant=False)
+        return replace(impact, difference=difference, effect="too_few_answers")
+    established = p_adjusted <= error_rate
+    effect: Effect = (
+        "no_clear_difference"
+        if not established
+        else "lowers_kpi"
+        if tested.delta < 0
+        else "raises_kpi"
+    )
+    difference = impact.difference
+    if difference is not None:
+        difference = replace(difference, p_value=_number(tested.p_value), significant=established)
+    return replace(
+        impact,
+        difference=difference,
+        effect=effect,
+        test=tested.test,
+        p_adjusted=_number(p_adjusted),
+    )
 
 
 def theme_section(
@@ -142,8 +208,18 @@ def theme_section(
     *,
     redact: Callable[[str], str],
     confidence: float = 0.95,
-) -> tuple[ThemeReport, ...]:
-    """The `themes` list of the report: one entry per theme, with its points and periods."""
+) -> tuple[tuple[ThemeReport, ...], ThemeDecisions]:
+    """The `themes` list of the report: one entry per theme, with its points and periods; and
+    how their effects were decided.
+
+    Every theme × point × period whose groups both reach the program's `min_theme_group` is one
+    comparison of one family: their p-values are adjusted together by the program's
+    `decisions.adjustment`, and a label says "mentioned with a lower (higher) KPI" only when the
+    adjusted p-value is within `decisions.error_rate`. So a report of twenty themes over six
+    periods shows about as many false labels as one comparison would, and none most of the
+    time (bench/bench_voc_decisions.py)."""
+    settings = program.program.decisions
+    tested: dict[tuple[str, str, Period], _Tested | None] = {}
     kpis = {k.id: k for k in program.kpis}
     allowed = allowed_points(program)
     names = {t.id: t.name for t in program.themes}
@@ -183,6 +259,14 @@ def theme_section(
                 rest = [c.value for c in others if c.value is not None and not c.not_applicable]
                 with_counts, without_counts = counts_of(kpi, answered), counts_of(kpi, rest)
                 difference = kpi_change(kpi, without_counts, with_counts, confidence)
+                tested[(theme.id, point.id, period)] = _impact_test(
+                    kpi,
+                    answered,
+                    rest,
+                    difference,
+                    settings.min_theme_group,
+                    f"{theme.id}|{point.id}|{period.start.isoformat()}",
+                )
                 together: Counter[str] = Counter(
                     other
                     for c in mentioning
@@ -204,7 +288,7 @@ def theme_section(
                                 _number(value_of(kpi, without_counts)), without_counts.n
                             ),
                             difference=_difference(difference, confidence),
-                            effect=_effect(difference, min(with_counts.n, without_counts.n)),
+                            effect="too_few_answers",  # decided below, with the whole family
                         ),
                         co_occurs=tuple(
                             CoOccurrence(
@@ -233,13 +317,77 @@ def theme_section(
                     break
             entries.append(ThemePoint(point.id, kpi.id, tuple(rows)))
         out.append(ThemeReport(theme.id, theme.name, tuple(theme.kpis), tuple(entries)))
-    return tuple(out)
+    return _decide(out, tested, settings.error_rate, settings.adjustment, settings.min_theme_group)
 
 
-def coverage(program: Program, comments: list[Comment], top: int = COVERAGE_WORDS) -> Coverage:
+def _decide(
+    reports: list[ThemeReport],
+    tested: dict[tuple[str, str, Period], _Tested | None],
+    error_rate: float,
+    adjustment: Adjustment,
+    min_group: int,
+) -> tuple[tuple[ThemeReport, ...], ThemeDecisions]:
+    """Label every reported impact from its p-value adjusted across the report's family."""
+    shown = [
+        (r.id, point.measurement_point, row.period)
+        for r in reports
+        for point in r.points
+        for row in point.periods
+    ]
+    family = [(key, found) for key in shown if (found := tested.get(key)) is not None]
+    q = dict(
+        zip(
+            (key for key, _ in family),
+            adjusted([found.p_value for _, found in family], adjustment),
+            strict=True,
+        )
+    )
+    decided = tuple(
+        replace(
+            r,
+            points=tuple(
+                replace(
+                    point,
+                    periods=tuple(
+                        replace(
+                            row,
+                            impact=_decided(
+                                row.impact,
+                                tested.get(key := (r.id, point.measurement_point, row.period)),
+                                q.get(key),
+                                error_rate,
+                            ),
+                        )
+                        for row in point.periods
+                    ),
+                )
+                for point in r.points
+            ),
+        )
+        for r in reports
+    )
+    labelled = sum(
+        row.impact.effect in ("lowers_kpi", "raises_kpi")
+        for r in decided
+        for point in r.points
+        for row in point.periods
+    )
+    return decided, ThemeDecisions(error_rate, adjustment.value, min_group, len(family), labelled)
+
+
+def coverage(
+    program: Program,
+    comments: list[Comment],
+    *,
+    redact: Callable[[str], str],
+    top: int = COVERAGE_WORDS,
+) -> Coverage:
     """The share of comments no applicable theme tags, per point and overall, and the most
     frequent words of the untagged comments (stop words, numbers and one-letter words left
     out), so the next rule can be written from what customers actually say.
+
+    The words are counted from the redacted text: a word of an e-mail address or an identity
+    code (`meikalainen`, `308t`) is personal data, and the frequent words are published.
 
     A point counts the comments on its answers; overall, and in the frequent words, a comment
     counts once however many answers carry it (a wide row's comment is on each of them), and
@@ -260,8 +408,8 @@ def coverage(program: Program, comments: list[Comment], top: int = COVERAGE_WORD
         if not tagged:
             frequent.update(
                 w
-                for w in set(words(text))
-                if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS
+                for w in set(words(redact(text)))
+                if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS and w not in _REDACTED
             )
     n = len(tagged_anywhere)
     u = n - sum(tagged_anywhere.values())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import json
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from cxgov import api
+from cxgov.actions.sinks.common import page_url, payload
 from cxgov.site.options import Audience
 from tests.site.conftest import AIRLINE_CSV, copy_program, fixed_clock
 
@@ -126,7 +128,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     # the day after the export's fixed date, so the contact-policy window holds its answers
     reports = folder / "reports"
     api.run(str(program), as_of=dt.date(2026, 11, 1), db=db, out=str(reports), clock=fixed_clock)
-    html: dict[str, str] = {"reports": _every_file(reports)}
+    html: dict[str, str] = {
+        "reports": _every_file(reports),
+        "sinks": _sink_payloads(program, db),
+    }
     for audience in Audience:
         built = api.build_site(
             str(program),
@@ -144,6 +149,28 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         )
         html[f"{audience.value}-every-file"] = _every_file(built.out)
     return html
+
+
+def _sink_payloads(program: Path, db: str) -> str:
+    """What the sinks would carry: every event of every action as the JSON body webhooks and
+    trackers are sent, and each owner's digest as mailed, as a Teams card and as Slack
+    blocks."""
+    loaded = api.load_program(str(program))
+    bodies = []
+    for action in api.list_actions(db=db):
+        history = api.show_action(action.id, db=db)
+        page = page_url(loaded.program.site_url, history.objective)
+        bodies += [
+            json.dumps(payload(history, e, page), ensure_ascii=False) for e in history.events
+        ]
+    assert bodies, "the hostile run opens actions, so their payloads are checked"
+    for owner in loaded.owners:
+        as_of = dt.date(2026, 11, 1)
+        bodies.append(api.digest(str(program), owner.id, as_of=as_of, db=db))
+        card = api.digest_card(str(program), owner.id, as_of=as_of, db=db)
+        blocks = api.digest_blocks(str(program), owner.id, as_of=as_of, db=db)
+        bodies += [json.dumps(body, ensure_ascii=False) for body in (card, blocks)]
+    return "\n".join(bodies)
 
 
 def _every_file(folder: Path) -> str:
@@ -218,6 +245,33 @@ def test_personal_data_in_any_format_reaches_no_published_file(
     assert shown in hostile_site["team-markdown"].replace("\\", ""), "the team site shows it"
     for published in ("team-every-file", "leadership-every-file", "reports"):
         assert value not in _as_read(hostile_site[published]), f"{kind} in {published}"
+
+
+FRAGMENTS = (
+    "matti",
+    "meikalainen",
+    "308t",
+    "fi21",
+    "liisa",
+    "virtanen",
+    "fullwidth",
+    "123x",
+    "124x",
+    "fi49",
+)
+"""The words of the personal data in the hostile comments that are no ordinary word: a
+frequent-words list counted before redaction would publish them."""
+
+
+@pytest.mark.parametrize(
+    "published", ["team-every-file", "leadership-every-file", "reports", "sinks"]
+)
+def test_no_fragment_of_personal_data_is_published(
+    hostile_site: dict[str, str], published: str
+) -> None:
+    text = _as_read(hostile_site[published]).lower()
+    found = [f for f in FRAGMENTS if re.search(rf"(?<![0-9a-zäöå]){f}(?![0-9a-zäöå])", text)]
+    assert not found, f"fragments of personal data in {published}: {found}"
 
 
 def test_customer_keys_never_appear(hostile_site: dict[str, str]) -> None:

@@ -34,8 +34,8 @@ def _pages(pages: list[Page]) -> dict[str, str]:
 
 
 def _shop_site() -> dict[str, str]:
-    """The voice-of-the-customer test shop whose checkout CSAT rises every month while
-    retention falls: its expected-positive link is contradicted. Its NPS is linked to the
+    """The voice-of-the-customer test shop whose retention moves against its checkout CSAT
+    every month: its expected-positive link is contradicted. Its NPS is linked to the
     per-customer retention records too."""
     shop = program(
         links=[
@@ -43,12 +43,13 @@ def _shop_site() -> dict[str, str]:
             {"cx": "mp-nps", "business": "retention", "expected": "positive"},
         ]
     )
+    csat = [60, 63, 61, 65, 64, 61, 63, 68, 64, 65, 63, 66]
     counts = {
-        Cell("mp-checkout", p, ()): Counts(n=100, positives=60 + 2 * i)
-        for i, p in enumerate(MONTHS)
+        Cell("mp-checkout", p, ()): Counts(n=100, positives=csat[i]) for i, p in enumerate(MONTHS)
     }
     values = {
-        Cell("mp-retention", p, ()): PeriodValue(90.0 - i, None) for i, p in enumerate(MONTHS)
+        Cell("mp-retention", p, ()): PeriodValue(90.0 - (csat[i] - 60), None)
+        for i, p in enumerate(MONTHS)
     }
     aggregates = Aggregates(counts, values, {}, {"mp-checkout": MONTHS, "mp-retention": MONTHS})
     voc = sections(
@@ -62,7 +63,8 @@ def test_a_contradicted_link_is_flagged_on_its_page_and_the_overview() -> None:
     pages = _shop_site()
     links = pages["voc/links.md"]
     assert "!!! danger" in links and "**⚠ contradicted**" in links
-    assert "| Correlation r | -1.00 (confidence interval -1.00 … -1.00" in links
+    assert "| Correlation of the changes r | -1.00 (confidence interval -1.00 … -1.00" in links
+    assert "| Independent changes (effective n) |" in links
     assert "business links contradicted by the data: 1 of 2" in pages["voc/index.md"]
     assert "business links contradicted by the data: 1 of 2" in pages["index.md"]
 

@@ -10,7 +10,7 @@ from cxgov.judgement.cells import Aggregates, Cell, PeriodValue
 from cxgov.judgement.periods import Period
 from cxgov.judgement.voc import CxSide, GroupOutcomes, GroupsUnavailable, LinkPair, ThemeDriver
 from cxgov.model import Direction
-from cxgov.stats import Counts
+from cxgov.stats import Counts, pearson
 from cxgov.voc.drivers import drivers_section
 from cxgov.voc.links import links_section
 from tests.voc.programs import answer, comment, program, retention_records
@@ -21,53 +21,98 @@ MONTHS = [
 ]
 
 
-def _csat(percent: int) -> Counts:
-    return Counts(n=100, positives=percent)
+STEPS = [3, -2, 4, -1, -3, 2, 5, -4, 1, -2, 3]
+"""Irregular month-to-month changes of the CX side (a CSAT %)."""
 
 
-def _links_aggregates(retention: list[float]) -> Aggregates:
-    counts = {Cell("mp-checkout", p, ()): _csat(60 + 2 * i) for i, p in enumerate(MONTHS)}
+def _csat_levels(steps: list[int] = STEPS) -> list[int]:
+    levels = [60]
+    for step in steps:
+        levels.append(levels[-1] + step)
+    return levels
+
+
+def _links_aggregates(retention: list[float], csat: list[int] | None = None) -> Aggregates:
+    levels = csat if csat is not None else _csat_levels()
+    months = MONTHS[: len(retention)]
+    counts = {
+        Cell("mp-checkout", p, ()): Counts(n=100, positives=v)
+        for p, v in zip(months, levels, strict=False)
+    }
     values = {
         Cell("mp-retention", p, ()): PeriodValue(v, None)
-        for p, v in zip(MONTHS, retention, strict=True)
+        for p, v in zip(months, retention, strict=True)
     }
-    return Aggregates(counts, values, {}, {"mp-checkout": MONTHS, "mp-retention": MONTHS})
+    return Aggregates(counts, values, {}, {"mp-checkout": months, "mp-retention": months})
 
 
-def test_a_link_contradicted_by_the_data_is_flagged() -> None:
+def test_a_link_contradicted_by_the_changes_is_flagged() -> None:
     shop = program(links=[{"cx": "mp-checkout", "business": "retention", "expected": "positive"}])
-    # CSAT rises every month while retention falls: r = −1 against an expected positive link
-    (link,) = links_section(shop, _links_aggregates([90 - i for i in range(12)]))
-    assert link.n == 12 and link.r == -1.0
+    # every month retention moves against CSAT, by half as much: the changes correlate at −1
+    retention = [90 - 0.5 * (v - 60) for v in _csat_levels()]
+    (link,) = links_section(shop, _links_aggregates(retention))
+    assert (link.n, link.r, link.method) == (12, -1.0, "changes")
     assert link.verdict == "contradicted"
     assert link.pairs[0] == LinkPair(MONTHS[0], cx=60.0, business=90.0)
     assert link.by_group.available is False
 
 
-def test_a_negative_link_to_a_falling_outcome_is_supported_and_noise_is_inconclusive() -> None:
+def test_two_trends_that_merely_coincide_support_no_link() -> None:
     shop = program(
         links=[
             {"cx": "mp-checkout", "business": "retention", "expected": "negative"},
             {"cx": "mp-checkout", "business": "retention", "expected": "positive"},
         ]
     )
-    falling = links_section(shop, _links_aggregates([90 - i for i in range(12)]))
-    assert falling[0].verdict == "supported"
-    noise = [80, 82, 79, 81, 80, 78, 82, 80, 79, 81, 80, 79]
-    assert links_section(shop, _links_aggregates(noise))[1].verdict == "inconclusive"
+    # CSAT climbs by 2 a month with its own wobble; retention slides by 1 a month with another:
+    # the levels correlate at r < −0.9, the changes hardly at all
+    csat = [60 + 2 * i + (1 if i % 3 == 0 else -1) for i in range(12)]
+    retention = [90 - i + (0.5 if i % 2 else -0.5) for i in range(12)]
+    levels = pearson([float(c) for c in csat], retention)
+    assert levels.r is not None and levels.r < -0.9 and levels.p_value is not None
+    assert levels.p_value < 0.001
+    found = links_section(shop, _links_aggregates(retention, csat))
+    assert [link.verdict for link in found] == ["inconclusive", "inconclusive"]
+    assert found[0].p_value is not None and found[0].p_value > 0.05
+
+
+def test_a_negative_link_follows_the_changes_and_adjusts_across_links() -> None:
+    shop = program(
+        links=[
+            {"cx": "mp-checkout", "business": "retention", "expected": "negative"},
+            {"cx": "mp-checkout", "business": "retention", "expected": "positive"},
+        ]
+    )
+    wobble = [0.1, -0.2, 0.0, 0.2, -0.1, 0.1, 0.0, -0.2, 0.1, 0.2, -0.1, 0.0]
+    falling = [80 - 0.3 * (v - 60) + w for v, w in zip(_csat_levels(), wobble, strict=True)]
+    negative, positive = links_section(shop, _links_aggregates(falling))
+    assert negative.verdict == "supported" and positive.verdict == "contradicted"
+    # two links of one run: Benjamini–Hochberg with equal p-values leaves them as they are
+    assert negative.p_adjusted == negative.p_value
+    assert negative.n_effective is not None and 3 < negative.n_effective <= 11
+
+
+def test_fewer_than_twelve_periods_are_not_enough() -> None:
+    shop = program(links=[{"cx": "mp-checkout", "business": "retention", "expected": "positive"}])
+    retention = [90 - 0.5 * (v - 60) for v in _csat_levels()][:11]
+    (link,) = links_section(shop, _links_aggregates(retention))
+    assert (link.n, link.r, link.verdict) == (11, None, "not_estimable")
+    assert link.reason is not None and link.reason.startswith("not enough periods: 11")
 
 
 def test_an_objective_link_uses_the_objective_s_kpi_direction() -> None:
     shop = program(links=[{"cx": "o-nps", "business": "churn", "expected": "negative"}])
-    quarters = [Period(dt.date(2025, m, 1), dt.date(2025, m, 28), True) for m in range(1, 13)]
+    months = [Period(dt.date(2025, m, 1), dt.date(2025, m, 28), True) for m in range(1, 13)]
+    promoters = [40 + v - 60 for v in _csat_levels()]
     counts = {
-        Cell("mp-nps", p, ()): Counts(n=100, promoters=40 + i, detractors=20)
-        for i, p in enumerate(quarters)
+        Cell("mp-nps", p, ()): Counts(n=100, promoters=promoters[i], detractors=20)
+        for i, p in enumerate(months)
     }
     values = {
-        Cell("mp-churn", p, ()): PeriodValue(12.0 - 0.5 * i, None) for i, p in enumerate(quarters)
+        Cell("mp-churn", p, ()): PeriodValue(12.0 - 0.5 * (promoters[i] - 40), None)
+        for i, p in enumerate(months)
     }
-    aggregates = Aggregates(counts, values, {}, {"mp-nps": quarters, "mp-churn": quarters})
+    aggregates = Aggregates(counts, values, {}, {"mp-nps": months, "mp-churn": months})
     (link,) = links_section(shop, aggregates)
     assert link.side == CxSide("objective", "mp-nps", Direction.HIGHER_IS_BETTER)
     assert link.verdict == "supported"
@@ -141,3 +186,13 @@ def test_by_group_says_why_it_is_unavailable() -> None:
         "period (--kpi-values) carry none",
     )
     assert churn.by_group.available is False
+
+
+def test_changes_that_never_vary_are_not_estimable_and_say_why() -> None:
+    shop = program(links=[{"cx": "mp-checkout", "business": "retention", "expected": "positive"}])
+    # two perfectly straight lines: every change is the same, so nothing can be correlated
+    (link,) = links_section(
+        shop, _links_aggregates([90 - i for i in range(12)], [60 + 2 * i for i in range(12)])
+    )
+    assert (link.n, link.r, link.verdict) == (12, None, "not_estimable")
+    assert link.reason == "12 periods pair up, but one side does not change from period to period"

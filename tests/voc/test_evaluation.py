@@ -40,8 +40,8 @@ AS_OF = dt.date(2026, 3, 1)
 
 def _rows() -> list[str]:
     rows = []
-    for i in range(40):
-        late = i % 4 == 0  # 10 of 40 delivery comments mention a delay
+    for i in range(100):
+        late = i % 4 == 0  # 25 of 100 delivery comments mention a delay
         text = f"Late again - mail me at someone{i}@example.com" if late else "Fine thanks"
         score = 2 if late else 5
         rows.append(f"d{i},2026-02-{1 + i % 27:02d}T10:00:00,DELIVERY,{score},c{i},{text},small,\n")
@@ -65,7 +65,7 @@ def test_an_evaluation_reports_themes_drivers_links_and_fatigue(
     with engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
     assert stored == 0, "a dry run stores no tags"
-    assert dry.report["themes"]["tagged_in_this_run"] == 40
+    assert dry.report["themes"]["tagged_in_this_run"] == 100
 
     evaluation = api.evaluate(
         str(program), as_of=AS_OF, db=db_url, out=str(tmp_path / "out"), clock=clock
@@ -74,23 +74,32 @@ def test_an_evaluation_reports_themes_drivers_links_and_fatigue(
     with engine.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
     engine.dispose()
-    assert stored == 40
+    assert stored == 100
     late = [r for r in report["results"] if r["objective"] == "o-late"]
-    # February: 10 of 40 comments (25 %) mention the theme: beyond the target of 10 % past
+    # February: 25 of 100 comments (25 %) mention the theme: beyond the target of 10 % past
     # doubt, not beyond the warn threshold of 20 %; March is running with no answers yet:
     # pending, like any KPI
     assert [(r["value"], r["n"], r["status"], r["theme"]) for r in late] == [
-        (25.0, 40, "below_target", "late"),
+        (25.0, 100, "below_target", "late"),
         (None, 0, "pending", "late"),
     ]
     (theme,) = report["themes"]["themes"]
     (point,) = theme["points"]
     period = point["periods"][0]
-    assert (period["mentions"], period["comments"]) == (10, 40)
+    assert (period["mentions"], period["comments"]) == (25, 100)
+    # 25 answers with the theme: at least the program's 20, fewer than 30, so the exact test
     assert period["impact"]["effect"] == "lowers_kpi"
+    assert period["impact"]["test"] == "permutation"
+    assert report["themes"]["decisions"] == {
+        "error_rate": 0.05,
+        "adjustment": "benjamini_hochberg",
+        "min_group": 20,
+        "comparisons": 1,
+        "labelled": 1,
+    }
     assert all("@" not in e["text"] and "[redacted]" in e["text"] for e in period["examples"])
     assert len(period["examples"]) == 5
-    assert report["themes"]["coverage"]["untagged"] == 30
+    assert report["themes"]["coverage"]["untagged"] == 75
     assert report["fatigue"]["window"]["over_policy"] == 1
     assert {"surveys": 5, "customers": 1} in report["fatigue"]["window"]["surveys_per_customer"]
     assert report["links"][0]["cx"] == "mp-delivery"
@@ -107,11 +116,13 @@ def test_an_evaluation_reports_themes_drivers_links_and_fatigue(
             ).scalars()
         )
     engine.dispose()
-    assert len(keys) == 41
+    assert len(keys) == 101
     for text in (json.dumps(report), Path(evaluation.json_path or "").read_text(), summary):
         assert not [k for k in keys if k in text], "a customer key in the report"
     assert "## Voice of the customer" in summary
     assert "| Late deliveries | mp-delivery | 2026-02-01..2026-02-28 | 25.0 |" in summary
+    assert "an association, not a cause" in summary
+    assert "Established at a 5% error rate after adjusting across the 1 theme × point" in summary
     again = api.evaluate(str(program), as_of=AS_OF, db=db_url, out=None, clock=clock)
     assert again.report["themes"]["tagged_in_this_run"] == 0
 

@@ -59,7 +59,7 @@ def _entry(section: tuple[ThemeReport, ...], theme: str, point: str) -> ThemePoi
 
 
 def test_mentions_share_and_its_change_per_period() -> None:
-    section = theme_section(program(), _comments(), AS_OF, redact=_redact)
+    section, _ = theme_section(program(), _comments(), AS_OF, redact=_redact)
     jan, feb = _entry(section, "late", "mp-delivery").periods
     assert (jan.mentions, jan.comments, jan.share) == (2, 4, 50.0)
     assert (feb.mentions, feb.comments, feb.share) == (1, 5, 20.0)
@@ -73,7 +73,7 @@ def test_mentions_share_and_its_change_per_period() -> None:
 
 
 def test_impact_compares_the_kpi_with_and_without_the_theme() -> None:
-    section = theme_section(program(), _comments(), AS_OF, redact=_redact)
+    section, _ = theme_section(program(), _comments(), AS_OF, redact=_redact)
     feb = _entry(section, "late", "mp-delivery").periods[1]
     impact = feb.impact
     # CSAT positives are 4–5: with the theme [2] → 0 %; without [5, 5, 4, 3] → 75 %
@@ -81,17 +81,18 @@ def test_impact_compares_the_kpi_with_and_without_the_theme() -> None:
     assert impact.without_theme == KpiAmong(value=75.0, n=4)
     assert impact.difference is not None
     assert impact.difference.delta == pytest.approx(-75.0)
-    assert impact.effect == "not_estimable", "one answer with the theme is too few"
+    assert impact.effect == "too_few_answers", "one answer with the theme is too few"
+    assert impact.test is None and impact.p_adjusted is None
 
 
 def test_themes_are_read_only_from_the_points_of_their_kpis() -> None:
-    section = theme_section(program(), _comments(), AS_OF, redact=_redact)
+    section, _ = theme_section(program(), _comments(), AS_OF, redact=_redact)
     price = next(t for t in section if t.id == "price")
     assert [p.measurement_point for p in price.points] == ["mp-nps"]
 
 
 def test_co_occurring_themes_and_redacted_examples_of_the_newest_period() -> None:
-    section = theme_section(program(), _comments(), AS_OF, redact=_redact)
+    section, _ = theme_section(program(), _comments(), AS_OF, redact=_redact)
     price_nps = _entry(section, "price", "mp-nps").periods[0]
     assert price_nps.co_occurs == (CoOccurrence("late", "Late", mentions=1, share=50.0),)
     jan, feb = _entry(section, "late", "mp-delivery").periods
@@ -100,7 +101,7 @@ def test_co_occurring_themes_and_redacted_examples_of_the_newest_period() -> Non
 
 
 def test_coverage_counts_untagged_comments_and_their_words_without_stop_words() -> None:
-    found = coverage(program(), _comments())
+    found = coverage(program(), _comments(), redact=_redact)
     # "price was ok" is tagged only by a theme that does not apply at mp-delivery
     assert (found.comments, found.untagged) == (12, 7)
     assert found.untagged_share == pytest.approx(100 * 7 / 12, abs=1e-4)
@@ -198,7 +199,7 @@ def test_a_comment_on_several_answers_of_one_response_counts_once_overall() -> N
         for i, (point, value, text, tags) in enumerate(rows)
     ]
     other = comment("mp-delivery", FEB, 4, "Fine", {}, number=9, response="w2")
-    found = coverage(program(), [*wide, other])
+    found = coverage(program(), [*wide, other], redact=_redact)
     # price applies at mp-nps only: untagged at the two CSAT points, tagged overall
     assert (found.comments, found.untagged) == (2, 1)
     assert [(p.measurement_point, p.comments, p.untagged) for p in found.points] == [
