@@ -713,6 +713,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fi": "Tilamerkki wikeihin ja README-tiedostoihin (osoite pysyy samana):",
     },
     "badge_alt": {"en": "status badge: {name}", "fi": "tilamerkki: {name}"},
+    "badge_address": {"en": "its address", "fi": "sen osoite"},
     # charts
     "chart_period": {"en": "Period start", "fi": "Jakson alku"},
     "chart_value": {"en": "value", "fi": "arvo"},
