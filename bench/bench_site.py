@@ -167,7 +167,8 @@ def measure(
     workdir: Path, program: Path, db: str, size: Size, repeat: int, chromium: str | None = None
 ) -> None:
     site_out = workdir / "site"
-    generated = workdir / ".cxgov" / "site" / "team" / PROGRAM_ID  # the default audience
+    # the default audience (team) is built under .cxgov/site/<audience>/<program>/
+    generated = workdir / ".cxgov" / "site" / "team" / PROGRAM_ID
     figures = workdir / "figures.txt"
     build = [_python(), "-c", _MEASURED_CLI, str(figures), "site", "build"]
     build += ["--program", str(program), "--db", db, "--out", str(site_out)]

@@ -135,6 +135,8 @@ def new_files(engine: Engine, loaded: LoadedProgram, directory: str) -> dict[str
     found: dict[str, dict[Path, str]] = {}
     program = loaded.program.program.id
     for source in loaded.program.sources:
+        if source.is_table:  # its answers stay in its table
+            continue
         candidates = source_files(Path(directory), source.path)
         if not candidates:
             continue
@@ -189,12 +191,18 @@ def run_nightly(
                     hashes=files,
                 )
             )
+        # a table source's rows change without a batch: its program is judged every run
+        with_tables = any(s.is_table for s in program.sources)
         with engine.connect() as connection:
-            result.unchanged_since = unchanged_since_last_run(
-                connection,
-                program=program.program.id,
-                as_of=as_of,
-                program_hash=loaded.content_hash,
+            result.unchanged_since = (
+                None
+                if with_tables
+                else unchanged_since_last_run(
+                    connection,
+                    program=program.program.id,
+                    as_of=as_of,
+                    program_hash=loaded.content_hash,
+                )
             )
             if result.unchanged_since is not None:
                 done = completed_stages(connection, result.unchanged_since)

@@ -70,6 +70,11 @@ def ingest(
     """Load data files through one of the program's sources as one batch."""
     program = load_program(program_dir)
     source = _source(program, source_id)
+    if source.is_table:
+        raise UsageError(
+            f"source {source_id!r} is a table source: its answers stay in its table and "
+            "`cxgov evaluate` or `cxgov run` counts them there (nothing to ingest)"
+        )
     paths = [Path(f) for f in files] if files else _source_files(program_dir, source.path)
     for path in paths:
         if not path.is_file():

@@ -38,6 +38,7 @@ from cxgov.model import KpiType, MeasurementPoint, Program, Statistic
 from cxgov.stats import Counts
 from cxgov.store import rollups
 from cxgov.store.tables import FEEDBACK, KPI_VALUES
+from cxgov.warehouse.table_source import aggregate_tables, table_points
 
 GroupKey = tuple[str, tuple[float, float] | None, tuple[str, ...]]
 """Window, positive range, segment dimensions: what a group's counts depend on."""
@@ -75,15 +76,17 @@ def aggregate(
         # JIT compiling the period CASE and the sums costs seconds per statement and saves
         # less; set_config(..., true) lasts until the end of the caller's transaction
         connection.execute(select(func.set_config("jit", "off", True)))
-    first_rows = _first_answers(
-        connection, program_id, [p.id for p in program.measurement_points], end_of_as_of
-    )
+    # the points of table sources are counted on their own engines (cxgov.warehouse)
+    tables = aggregate_tables(connection, program, as_of, since, persist=persist)
+    in_tables = table_points(program)
+    stored_points = [p for p in program.measurement_points if p.id not in in_tables]
+    first_rows = _first_answers(connection, program_id, [p.id for p in stored_points], end_of_as_of)
     first_data = {point: _local_date(moment, zone) for point, moment in first_rows.items()}
     value_points = [p for p in program.measurement_points if kpis[p.kpi].type is KpiType.VALUE]
     values, value_first = _period_values(connection, program, value_points, as_of)
     first_data.update(value_first)
     series: dict[str, list[Period]] = {}
-    for point in program.measurement_points:
+    for point in stored_points:
         first = first_data.get(point.id)
         if first is None:
             continue
@@ -96,7 +99,7 @@ def aggregate(
             series[point.id] = periods(point.window, start, as_of)
 
     groups: dict[GroupKey, list[MeasurementPoint]] = defaultdict(list)
-    for point in program.measurement_points:
+    for point in stored_points:
         kpi = kpis[point.kpi]
         if kpi.type is KpiType.VALUE or point.id not in series:
             continue
@@ -109,15 +112,14 @@ def aggregate(
         for key, points in sorted(groups.items(), key=lambda g: repr(g[0]))
     ]
     if persist:
-        rollups.drop_other_groups(
-            connection, program_id, {p.rollup_key for p in plans if p.rollup_key is not None}
-        )
+        kept = {p.rollup_key for p in plans if p.rollup_key is not None}
+        rollups.drop_other_groups(connection, program_id, kept | tables.rollup_groups)
     by_window: dict[str, list[_Plan]] = defaultdict(list)
     for plan in plans:
         by_window[plan.key[0]].append(plan)
     mean_points = [
         point.id
-        for point in program.measurement_points
+        for point in stored_points
         if point.id in series and kpis[point.kpi].effective_statistic is Statistic.MEAN
     ]
     shifts = _first_values(connection, program_id, mean_points, end_of_as_of)
@@ -126,6 +128,9 @@ def aggregate(
         found = _count(connection, program_id, window_plans, zone, end_of_as_of, shifts)
         for plan in window_plans:
             counts.update(_complete(connection, program_id, plan, found[plan.key], persist))
+    counts.update(tables.counts)
+    first_data.update(tables.first_data)
+    series.update(tables.series)
     return Aggregates(counts, values, first_data, series)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import islice
@@ -20,9 +20,16 @@ from sqlalchemy import Connection, Engine
 from cxgov.evaluate.aggregate import aggregate
 from cxgov.evaluate.report import build_report, markdown
 from cxgov.judgement.breakdowns import breakdowns
+from cxgov.judgement.cells import Aggregates
 from cxgov.judgement.error_rates import error_rates
 from cxgov.judgement.periods import Period
-from cxgov.judgement.record import DataQuality, RunRecord, RunSummary, verdict_record
+from cxgov.judgement.record import (
+    DataQuality,
+    PointData,
+    RunRecord,
+    RunSummary,
+    verdict_record,
+)
 from cxgov.judgement.status import Current, current_status
 from cxgov.judgement.verdicts import Result, judge
 from cxgov.model import Program
@@ -31,6 +38,7 @@ from cxgov.store.comments import newest_comments
 from cxgov.store.runs import batch_watermark, record_run, record_watermark
 from cxgov.store.status import data_status
 from cxgov.voc import evidence as voc
+from cxgov.warehouse.table_source import table_points
 
 
 @dataclass
@@ -105,6 +113,31 @@ def _comments(
     return found
 
 
+def _with_table_points(
+    program: Program, points: Iterable[PointData], aggregates: Aggregates
+) -> tuple[PointData, ...]:
+    """The store holds no answers of a table source's points: their records are the answers
+    its engine counted in the periods judged, their first day the first answer's (its time
+    and the last answer's are not asked for; not-applicable answers are not counted there)."""
+    in_tables = table_points(program)
+    if not in_tables:
+        return tuple(points)
+    zone = ZoneInfo(program.program.timezone)
+    answered: dict[str, int] = {}
+    for cell, counts in aggregates.counts.items():
+        if cell.point in in_tables and not cell.segment:
+            answered[cell.point] = answered.get(cell.point, 0) + counts.n
+    found = []
+    for point in points:
+        if point.id not in in_tables:
+            found.append(point)
+            continue
+        first = aggregates.first_data.get(point.id)
+        start = Period(first, first, False).utc_bounds(zone)[0] if first else None
+        found.append(PointData(point.id, answered.get(point.id, 0), 0, start, None))
+    return tuple(found)
+
+
 def evaluate_program(
     engine: Engine,
     program: Program,
@@ -144,7 +177,9 @@ def evaluate_program(
         comments=comments,
         voc=found,
         data_quality=DataQuality(
-            tuple(quality.points), dict(quality.rejected_by_source), tuple(quality.unreadable)
+            _with_table_points(program, quality.points, aggregates),
+            dict(quality.rejected_by_source),
+            tuple(quality.unreadable),
         ),
         error_rates=error_rates(program),
     )

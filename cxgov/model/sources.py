@@ -13,6 +13,13 @@ from cxgov.model.base import Id, Model, SegmentDimension
 class SourceFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    TABLE = "table"
+    """A table or view on a SQL engine (see docs/warehouse.md): the answers stay there and the
+    counts are computed by that engine."""
+
+
+TABLE_ENGINES = ("bigquery", "databricks", "duckdb", "postgresql", "snowflake")
+"""SQLAlchemy backends a table source's counts are written for (`cxgov.warehouse.dialects`)."""
 
 
 class Export(StrEnum):
@@ -52,6 +59,10 @@ class SourceColumns(Model):
     customer: str | None = None
     """Customer identifier; pseudonymised on the way in."""
     comment: str | None = None
+    updated_at: str | None = None
+    """table sources: a column with each row's load or update time. With it, a run asks the
+    engine only about periods holding rows loaded since the last run; without it, periods
+    already complete are counted once and kept."""
     segments: dict[SegmentDimension, str] = Field(default_factory=dict)
     """Segment dimension → column, for example {class: Class}. A dimension's name holds no
     double quote or backslash (SQLite could not look it up)."""
@@ -60,8 +71,17 @@ class SourceColumns(Model):
 class Source(Model):
     id: Id
     format: SourceFormat = SourceFormat.CSV
-    path: str
-    """Glob of the data files, relative to the program directory."""
+    path: str = ""
+    """Glob of the data files, relative to the program directory (file sources)."""
+    url_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """table sources: the environment variable holding the engine's SQLAlchemy URL (never the
+    URL itself: it holds a password)."""
+    table: str | None = None
+    """table sources: `schema.table` or `table` (a view will do)."""
+    dbt_model: str | None = None
+    """table sources: a dbt model's name, read as a table of that name in `table_schema`."""
+    table_schema: str | None = None
+    """table sources: the schema of `dbt_model` (the engine's default schema when left out)."""
     export: Export | None = None
     """The survey tool whose CSV/TSV export the files are, as it writes them (docs/format.md,
     Survey exports): its extra header rows are read as such, never as rejected rows, and its
@@ -92,8 +112,51 @@ class Source(Model):
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
     """CSV delimiter; sniffed when left out."""
 
+    @property
+    def is_table(self) -> bool:
+        return self.format is SourceFormat.TABLE
+
     @model_validator(mode="after")
     def _layout_complete(self) -> Source:
+        if self.is_table:
+            if self.url_env is None:
+                raise ValueError(
+                    "a table source names the environment variable holding its database URL "
+                    "in `url_env`"
+                )
+            if (self.table is None) == (self.dbt_model is None):
+                raise ValueError("a table source names either a `table` or a `dbt_model`")
+            if self.path:
+                raise ValueError("a table source has no `path`: its answers stay in the table")
+            if self.export is not None:
+                raise ValueError("`export` belongs to file sources: a table has no header rows")
+            unread = [n for n in ("comment", "customer") if getattr(self.columns, n) is not None]
+            if unread:
+                raise ValueError(
+                    f"a table source does not read `columns.{unread[0]}`: its counts are taken "
+                    "on the engine, and comments and customer keys stay there (load them "
+                    "through a file source to show comments or count contacts)"
+                )
+            if self.value_map or any(isinstance(v, str) for v in self.not_applicable):
+                raise ValueError(
+                    "a table source reads numbers: `value_map` and text `not_applicable` "
+                    "values are for files (map labels to numbers in the table, e.g. a dbt model)"
+                )
+            if (
+                self.layout is Layout.LONG
+                and self.columns.measurement_point is not None
+                and not self.measurement_points
+            ):
+                raise ValueError(
+                    "a table source maps the values of its measurement-point column to "
+                    "measurement points in `measurement_points` (question id: point id)"
+                )
+        else:
+            for name in ("url_env", "table", "dbt_model", "table_schema"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"`{name}` belongs to table sources (`format: table`)")
+            if self.columns.updated_at is not None:
+                raise ValueError("`columns.updated_at` belongs to table sources (`format: table`)")
         if self.layout is Layout.WIDE:
             if not self.values:
                 raise ValueError(

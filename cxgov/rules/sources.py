@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from cxgov.diagnostics import Severity
 from cxgov.model import Export, SourceFormat
+from cxgov.model.sources import TABLE_ENGINES
 from cxgov.rules.context import RuleContext
 from cxgov.rules.finding import Finding
 from cxgov.rules.registry import rule
@@ -70,6 +71,8 @@ def source_path(ctx: RuleContext) -> Iterator[Finding]:
     """
     directory = Path(ctx.loaded.directory)
     for source, origin in ctx.items("sources"):
+        if source.is_table:  # its answers stay in the table: no files to find
+            continue
         found = path_problem(source.path)
         if found is None and folders_only(directory, source.path.strip()):
             found = (
@@ -81,6 +84,57 @@ def source_path(ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(
                 origin.at("path"), f"path {source.path!r} of source '{source.id}' {problem}", hint
             )
+
+
+def _backend(url: str) -> str | None:
+    """The database a SQLAlchemy URL names (`mysql+pymysql://...` → mysql)."""
+    scheme, found, _ = url.partition("://")
+    if not found:
+        return None
+    backend = scheme.split("+", 1)[0].lower()
+    return {"postgres": "postgresql", "mariadb": "mysql"}.get(backend, backend)
+
+
+@rule("CXG125", "table-source-engine")
+def table_source_engine(ctx: RuleContext) -> Iterator[Finding]:
+    """A table source's `url_env` variable is not set, or names a database a table source
+    cannot run on.
+
+    A table source's answers are counted by the engine its `url_env` variable points to, with
+    that engine's own date and time-zone functions, written for PostgreSQL, DuckDB, BigQuery,
+    Snowflake and Databricks. MariaDB and MySQL, SQLite, Microsoft SQL Server and any other
+    database are refused. Checked only when asked, with `cxgov validate --environment` in the
+    environment the nightly run has (the URL holds a password, so a pull-request check runs
+    without it); the run itself refuses the same with the same words.
+    """
+    if ctx.environment is None:
+        return
+    env = dict(ctx.environment)
+    for source, origin in ctx.items("sources"):
+        if not source.is_table or source.url_env is None:
+            continue
+        url = env.get(source.url_env, "").strip()
+        if not url:
+            yield Finding(
+                origin.at("url_env"),
+                f"source '{source.id}': the environment variable {source.url_env} holding "
+                "its database URL is not set",
+                "set it to the engine's SQLAlchemy URL where the nightly run runs "
+                "(docs/warehouse.md)",
+            )
+            continue
+        backend = _backend(url)
+        if backend in TABLE_ENGINES:
+            continue
+        # the value is a secret: name the database it is for, never show the URL
+        shown = "an unreadable URL" if backend is None else repr(backend)
+        yield Finding(
+            origin.at("url_env"),
+            f"source '{source.id}': a table source cannot run on {shown} "
+            f"(the URL in {source.url_env})",
+            f"use one of {', '.join(TABLE_ENGINES)}, or export the answers to files and "
+            "give the source a `path`",
+        )
 
 
 @rule("CXG124", "export-of-a-jsonl-source")

@@ -609,8 +609,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "group_positive": {"en": "positive answers", "fi": "myönteiset vastaukset"},
     "group_other": {"en": "other answers", "fi": "muut vastaukset"},
     "group_difference": {
-        "en": "Difference, {best} − {worst}: {delta} (interval {interval}, p = {p}).",
-        "fi": "Ero, {best} − {worst}: {delta} (luottamusväli {interval}, p = {p}).",
+        "en": "Difference, {best} − {worst}: {delta} (interval {interval}, {p}).",
+        "fi": "Ero, {best} − {worst}: {delta} (luottamusväli {interval}, {p}).",
     },
     "by_group_no_customer_records": {
         "en": "Outcomes by respondent group (say, promoters against detractors) are not "

@@ -492,14 +492,20 @@ class View:
         text = self.locale.percent(share)
         return f"{text} ({self.locale.t('goal_met')})" if row.met else text
 
-    def p(self, p_value: float | None) -> str:
+    def p(self, p_value: float | None, name: str = "p") -> str:
         """A p-value as `p = 0,012`; one below what three decimals show as `p < 0,001`, never
-        `p = 0,000`, which would claim a certainty no test gives."""
+        `p = 0,000`, which would claim a certainty no test gives (`name`: an adjusted one's)."""
         if p_value is None:
-            return "p = –"
+            return f"{name} = –"
         if p_value < _P_FLOOR:
-            return f"p < {self.num(_P_FLOOR, 3)}"
-        return f"p = {self.num(p_value, 3)}"
+            return f"{name} < {self.num(_P_FLOOR, 3)}"
+        return f"{name} = {self.num(p_value, 3)}"
+
+    def p_only(self, p_value: float | None) -> str:
+        """A p-value in a column headed `p`: `0,012`, or `< 0,001`."""
+        if p_value is None:
+            return "–"
+        return f"< {self.num(_P_FLOOR, 3)}" if p_value < _P_FLOOR else self.num(p_value, 3)
 
     def interval_of(self, v: VerdictRecord) -> str:
         """A period's confidence interval, clipped to the values the KPI can take (an NPS
@@ -845,8 +851,9 @@ class View:
         )
         rows = []
         for channel in journey.channels:
+            # data-label: the stage, which a phone shows beside the cell once the row is a card
             cells = "".join(
-                "<td>"
+                f'<td data-label="{h(s.name)}">'
                 + "".join(self._touchpoint_html(i) for i in self.cell(journey, s.id, channel.id))
                 + "</td>"
                 for s in journey.stages
@@ -979,7 +986,7 @@ class View:
             return "–"
         return (
             f"{self.locale.t('test_' + impact.test)}, "
-            f"{self.locale.t('p_adjusted')} = {self.num(impact.p_adjusted, 3)}"
+            f"{self.p(impact.p_adjusted, self.locale.t('p_adjusted'))}"
         )
 
     def theme_chart(self, theme: ThemeReport, point: ThemePoint, kind: str) -> str:

@@ -290,8 +290,25 @@ class RollupState(Base):
     """Rollups exist for every complete period between these days (inclusive)."""
 
 
+class TableSourceState(Base):
+    """What a run learnt of a table source's answers, so the next run asks its engine less:
+    each point's first local day and the newest load time (`columns.updated_at`) read."""
+
+    __tablename__ = "table_source_state"
+
+    program: Mapped[str] = mapped_column(IdText, primary_key=True)
+    source: Mapped[str] = mapped_column(IdText, primary_key=True)
+    definition: Mapped[str] = mapped_column(String(64))
+    """Hash of the source's definition, points and time zone the state was read under."""
+    first_days: Mapped[dict[str, str]] = mapped_column(Json)
+    """Measurement point → ISO date of its first answer."""
+    watermark: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The newest `updated_at` read, ISO 8601 (None without that column)."""
+
+
 ROLLUPS = cast(Table, Rollup.__table__)
 ROLLUP_STATE = cast(Table, RollupState.__table__)
+TABLE_SOURCE_STATE = cast(Table, TableSourceState.__table__)
 
 
 class Action(Base):

@@ -41,6 +41,8 @@ def test_p_values_below_a_thousandth_are_never_written_as_zero(kahvipalvelu) -> 
     assert view.p(0.0004) == "p < 0,001"
     assert view.p(0.001) == "p = 0,001"
     assert view.p(0.0123) == "p = 0,012"
+    assert view.p_only(0.00001) == "< 0,001"
+    assert view.p_only(0.0123) == "0,012"
     change = view.voc_change(None)
     assert "0,000" not in change
 

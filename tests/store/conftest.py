@@ -40,6 +40,7 @@ TABLES = [
     "evaluation_runs",
     "rollups",
     "rollup_state",
+    "table_source_state",
 ]
 
 

@@ -1,0 +1,164 @@
+"""A table source's answers as the columns the counts query reads: point, local day, value,
+not applicable, one column per segment dimension (real columns, no JSON), and the load time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.expression import Subquery
+
+from cxgov.model import KpiType, Program, Source
+from cxgov.model.sources import Layout
+from cxgov.warehouse.dialects import LocalDay
+
+# a wall time is at most 14 hours from UTC: bounds on the raw timestamp widened by a day
+# let an engine skip blocks or use an index, while the local day decides exactly
+_SLACK = dt.timedelta(days=1)
+
+
+def served_points(source: Source) -> set[str]:
+    """The measurement points whose answers this table source holds."""
+    if source.layout is Layout.WIDE:
+        return set(source.values.values())
+    if source.measurement_point is not None:
+        return {source.measurement_point}
+    return set(source.measurement_points.values())
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which answers to read: local days `first`..`last`, loaded after `loaded_after`."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    loaded_after: Any = None
+
+
+def _scales(program: Program) -> dict[str, tuple[float, float] | None]:
+    kpis = {k.id: k for k in program.kpis}
+    found: dict[str, tuple[float, float] | None] = {}
+    for point in program.measurement_points:
+        kpi = kpis[point.kpi]
+        found[point.id] = kpi.effective_scale if kpi.type is not KpiType.VALUE else None
+    return found
+
+
+def answers(
+    source: Source,
+    table: Table,
+    program: Program,
+    points: Sequence[str],
+    dimensions: Sequence[str],
+    window: Window = Window(),
+) -> Subquery:
+    """The answers of `points` as a subquery with columns point, local_day, value, na, d0.. (one per
+    dimension) and loaded. Values off their KPI's scale and empty values are left out, as a
+    file's rows with them are rejected; not-applicable codes are kept as such."""
+    zone = program.program.timezone
+    columns = source.columns
+    assert columns.collected_at is not None  # a table has no fixed collection time
+    timestamp = table.c[columns.collected_at]
+    aware = bool(getattr(timestamp.type, "timezone", False))
+    day = LocalDay(timestamp, None if aware else (source.timezone or zone), zone)
+    where: list[ColumnElement[bool]] = []
+    if window.first is not None:
+        where += [timestamp >= _raw_bound(window.first - _SLACK, aware), day >= window.first]
+    if window.last is not None:
+        last = window.last + dt.timedelta(days=1)
+        where += [timestamp < _raw_bound(last + _SLACK, aware), day <= window.last]
+    loaded: ColumnElement[Any] = null()
+    if columns.updated_at is not None:
+        loaded = table.c[columns.updated_at]
+        if window.loaded_after is not None:
+            where.append(loaded > window.loaded_after)
+    segments = [
+        cast(table.c[columns.segments[d]], String) if d in columns.segments else null()
+        for d in dimensions
+    ]
+    wanted = set(points)
+    pieces: list[Select[Any]] = []
+    for point, value_column, condition in _pieces(source, table, wanted):
+        value = cast(value_column, Float)
+        pieces.append(
+            select(
+                point.label("point"),
+                day.label("local_day"),
+                value.label("value"),
+                *(s.label(f"d{i}") for i, s in enumerate(segments)),
+                loaded.label("loaded"),
+            ).where(*where, *condition)
+        )
+    rows = (pieces[0] if len(pieces) == 1 else union_all(*pieces)).subquery("answer_rows")
+    scales = _scales(program)
+    na_codes = sorted({float(v) for v in source.not_applicable if not isinstance(v, str)})
+    na = rows.c.value.in_(na_codes) if na_codes else literal(False)
+    by_scale: dict[tuple[float, float] | None, list[str]] = {}
+    for point_id in sorted(wanted):
+        by_scale.setdefault(scales.get(point_id), []).append(point_id)
+    on_scale = or_(
+        *(
+            and_(rows.c.point.in_(members), rows.c.value.between(*scale))
+            if scale is not None
+            else and_(rows.c.point.in_(members), rows.c.value.is_not(None))
+            for scale, members in by_scale.items()
+        )
+    )
+    na_flag = case((na, 1), else_=0) if na_codes else literal(0)
+    return (
+        select(
+            rows.c.point,
+            rows.c.local_day,
+            case((na, None), else_=rows.c.value).label("value") if na_codes else rows.c.value,
+            na_flag.label("na"),
+            *(rows.c[f"d{i}"] for i in range(len(segments))),
+            rows.c.loaded,
+        )
+        .where(or_(na, on_scale) if na_codes else on_scale)
+        .subquery("answers")
+    )
+
+
+def _raw_bound(day: dt.date, aware: bool) -> dt.datetime:
+    moment = dt.datetime.combine(day, dt.time())
+    return moment.replace(tzinfo=ZoneInfo("UTC")) if aware else moment
+
+
+def _pieces(
+    source: Source, table: Table, wanted: set[str]
+) -> list[tuple[ColumnElement[Any], ColumnElement[Any], list[ColumnElement[bool]]]]:
+    """(point, value column, row condition) per part of the table: one per rating column of a
+    wide table, one for a long table."""
+    columns = source.columns
+    if source.layout is Layout.WIDE:
+        return [
+            (literal(point, String), table.c[column], [])
+            for column, point in sorted(source.values.items())
+            if point in wanted
+        ]
+    assert columns.value is not None
+    if source.measurement_point is not None:
+        return [(literal(source.measurement_point, String), table.c[columns.value], [])]
+    assert columns.measurement_point is not None
+    label = cast(table.c[columns.measurement_point], String)
+    labels = {k: v for k, v in source.measurement_points.items() if v in wanted}
+    point = case(*((label == k, literal(v, String)) for k, v in sorted(labels.items())))
+    return [(point, table.c[columns.value], [label.in_(sorted(labels))])]

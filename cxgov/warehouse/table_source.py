@@ -1,0 +1,662 @@
+"""Counting a program's table sources on their own engines.
+
+For each table source the run opens the engine named by the source's `url_env`, learns each
+point's first day (once; later runs keep it in the store), asks which periods received rows
+since the last run (with `columns.updated_at`), and counts the periods that need it in one
+pushed-down statement per window. Complete periods are rolled up in cxgov's own store, as the
+store's answers are, so later runs do not ask for them again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    inspect,
+    null,
+    select,
+)
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, NoSuchTableError, SQLAlchemyError
+from sqlalchemy.types import NullType
+
+from cxgov.errors import StoreError
+from cxgov.judgement.cells import Cell
+from cxgov.judgement.periods import Period, periods, window_key
+from cxgov.model import KpiType, MeasurementPoint, Program, Source, Statistic
+from cxgov.model.sources import TABLE_ENGINES
+from cxgov.stats import Counts
+from cxgov.store import rollups
+from cxgov.store.tables import TABLE_SOURCE_STATE
+from cxgov.warehouse.answers import Window, answers, served_points
+from cxgov.warehouse.counts import (
+    Branch,
+    WindowCells,
+    bounds_statement,
+    count_statement,
+    day_of,
+    read_rows,
+    shift_statement,
+    touched_statement,
+)
+
+
+class TableSourceError(StoreError):
+    """A table source's engine cannot be reached or read: which source, and why."""
+
+
+@dataclass
+class TableCounts:
+    """What the table sources contribute to an evaluation."""
+
+    counts: dict[Cell, Counts] = field(default_factory=dict)
+    first_data: dict[str, dt.date] = field(default_factory=dict)
+    series: dict[str, list[Period]] = field(default_factory=dict)
+    rollup_groups: set[str] = field(default_factory=set)
+    """Group keys of the rollups written for table sources (kept when other groups go)."""
+
+
+def table_points(program: Program) -> dict[str, Source]:
+    """Measurement point → the table source that holds its answers."""
+    return {p: s for s in program.sources if s.is_table for p in sorted(served_points(s))}
+
+
+def source_engine(source: Source) -> Engine:
+    """An engine on the table source's database, from the URL in its `url_env` variable."""
+    assert source.url_env is not None
+    url = os.environ.get(source.url_env)
+    if not url:
+        raise TableSourceError(
+            f"source '{source.id}': the environment variable {source.url_env} holding its "
+            "database URL is not set"
+        )
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise TableSourceError(
+            f"source '{source.id}': cannot read the database URL in {source.url_env} "
+            "(not shown: it may hold a password)"
+        ) from None
+    if backend not in TABLE_ENGINES:
+        raise TableSourceError(
+            f"source '{source.id}': a table source cannot run on {backend!r} "
+            f"(it runs on {', '.join(TABLE_ENGINES)}; see docs/warehouse.md)"
+        )
+    # a table source only reads: a DuckDB file opened read-only is neither locked against
+    # other readers nor checkpointed on close
+    options: dict[str, Any] = {"connect_args": {"read_only": True}} if backend == "duckdb" else {}
+    try:
+        engine = create_engine(url, hide_parameters=True, **options)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise TableSourceError(
+            f"source '{source.id}': cannot use the database URL in {source.url_env} "
+            f"(not shown: it may hold a password): {exc}; see docs/warehouse.md for the "
+            "URLs and the extras that install their drivers"
+        ) from None
+    return engine
+
+
+@contextmanager
+def source_connection(source: Source) -> Iterator[Connection]:
+    engine = source_engine(source)
+    try:
+        with engine.connect() as connection:
+            yield connection
+    except SQLAlchemyError as exc:
+        raise TableSourceError(
+            f"source '{source.id}': the query on {engine.dialect.name} failed: "
+            f"{str(exc).splitlines()[0]}"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def source_table(connection: Connection, source: Source) -> Table:
+    """The source's table with the columns the engine describes (names, and whether its
+    times are instants, which decides how a local day is taken)."""
+    if source.dbt_model is not None:
+        schema, name = source.table_schema, source.dbt_model
+    else:
+        assert source.table is not None
+        schema, _, name = source.table.rpartition(".")
+    described = _describe(connection, schema or None, name)
+    if not described:
+        raise TableSourceError(
+            f"source '{source.id}': no table or view {source.table or source.dbt_model!r} "
+            f"on {connection.dialect.name}"
+        )
+    table = Table(
+        name,
+        MetaData(),
+        *(
+            Column(column, DateTime(timezone=True) if aware else NullType())
+            for column, aware in described.items()
+        ),
+        schema=schema or None,
+    )
+    missing = [c for c in _named_columns(source) if c not in table.c]
+    if missing:
+        raise TableSourceError(
+            f"source '{source.id}': the table {table.fullname} has no column "
+            f"{', '.join(repr(c) for c in missing)} (it has {', '.join(table.c.keys())})"
+        )
+    return table
+
+
+def _describe(connection: Connection, schema: str | None, name: str) -> dict[str, bool]:
+    """Column name → whether it holds instants (a timestamp with a time zone)."""
+    if connection.dialect.name == "duckdb":
+        # duckdb-engine's reflection asks for PostgreSQL catalogue tables DuckDB lacks;
+        # its information_schema answers the same question
+        c = sql_table(
+            "columns",
+            sql_column("table_name"),
+            sql_column("table_schema"),
+            sql_column("column_name"),
+            sql_column("data_type"),
+            sql_column("ordinal_position"),
+            schema="information_schema",
+        )
+        rows = connection.execute(
+            select(c.c.column_name, c.c.data_type)
+            .where(c.c.table_name == name, c.c.table_schema == (schema or "main"))
+            .order_by(c.c.ordinal_position)
+        ).all()
+        return {str(column): "WITH TIME ZONE" in str(kind).upper() for column, kind in rows}
+    try:
+        columns = inspect(connection).get_columns(name, schema=schema)
+    except NoSuchTableError:
+        return {}
+    return {
+        str(column["name"]): bool(getattr(column["type"], "timezone", False)) for column in columns
+    }
+
+
+def _named_columns(source: Source) -> list[str]:
+    c = source.columns
+    named = [c.collected_at, c.measurement_point, c.value, c.updated_at, *c.segments.values()]
+    named += list(source.values)
+    return [n for n in named if n is not None]
+
+
+def _definition(source: Source, points: list[str], zone: str) -> str:
+    text = json.dumps([source.model_dump(mode="json"), points, zone], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+@dataclass(frozen=True)
+class _State:
+    first_days: dict[str, dt.date]
+    watermark: str | None
+
+
+def _read_state(store: Connection, program: str, source: str, definition: str) -> _State | None:
+    s = TABLE_SOURCE_STATE
+    row = store.execute(
+        select(s.c.definition, s.c.first_days, s.c.watermark).where(
+            s.c.program == program, s.c.source == source
+        )
+    ).first()
+    if row is None or row[0] != definition:
+        return None
+    return _State({p: dt.date.fromisoformat(d) for p, d in row[1].items()}, row[2])
+
+
+def _write_state(
+    store: Connection, program: str, source: str, definition: str, state: _State
+) -> None:
+    s = TABLE_SOURCE_STATE
+    store.execute(delete(s).where(s.c.program == program, s.c.source == source))
+    store.execute(
+        insert(s).values(
+            program=program,
+            source=source,
+            definition=definition,
+            first_days={p: d.isoformat() for p, d in sorted(state.first_days.items())},
+            watermark=state.watermark,
+        )
+    )
+
+
+def _dimension_sets(program: Program, point: MeasurementPoint) -> set[tuple[str, ...]]:
+    sets: set[tuple[str, ...]] = {()}
+    sets |= {(dimension,) for dimension in point.segments}
+    sets |= {
+        tuple(sorted(o.segment)) for o in program.objectives if o.measurement_point == point.id
+    }
+    return sets
+
+
+def _loaded_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _loaded_value(text: str) -> Any:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+def aggregate_tables(
+    store: Connection,
+    program: Program,
+    as_of: dt.date,
+    since: dt.date | None,
+    *,
+    persist: bool,
+) -> TableCounts:
+    """Counts of every point a table source holds, up to `as_of`; with `persist`, complete
+    periods are rolled up and the sources' state kept in the store (the caller commits)."""
+    found = TableCounts()
+    for source in program.sources:
+        if source.is_table:
+            _aggregate_source(store, program, source, as_of, since, persist, found)
+    return found
+
+
+@dataclass
+class _Group:
+    window: str
+    positive: tuple[float, float] | None
+    dimensions: tuple[str, ...]
+    points: list[MeasurementPoint]
+    timeline: list[Period]
+    key: str
+    needed: set[Period]
+    covered: set[Period]
+    windows: list[Period] = field(default_factory=list)
+    """A rolling window's periods: its timeline is then its days, rolled up one by one (a
+    window moves with the as-of date; its days do not), and added up into these."""
+
+    @property
+    def daily(self) -> bool:
+        return bool(self.windows)
+
+
+def _aggregate_source(
+    store: Connection,
+    program: Program,
+    source: Source,
+    as_of: dt.date,
+    since: dt.date | None,
+    persist: bool,
+    found: TableCounts,
+) -> None:
+    program_id = program.program.id
+    zone = program.program.timezone
+    kpis = {k.id: k for k in program.kpis}
+    served = served_points(source)
+    points = [
+        p
+        for p in program.measurement_points
+        if p.id in served and kpis[p.kpi].type is not KpiType.VALUE
+    ]
+    if not points:
+        return
+    ids = sorted(p.id for p in points)
+    definition = _definition(source, ids, zone)
+    state = _read_state(store, program_id, source.id, definition)
+    incremental = source.columns.updated_at is not None
+    with source_connection(source) as engine:
+        table = source_table(engine, source)
+        touched: dict[str, set[dt.date]] = defaultdict(set)
+        first_days = dict(state.first_days) if state else {}
+        watermark = state.watermark if state else None
+        # where a point without a known first day is counted from: on the first run the
+        # table's earliest day; later, the open periods (the only ones counted for it)
+        floor: dt.date | None = None
+        if state is None:
+            lowest, newest = engine.execute(_bounds(source, table)).one()
+            if lowest is None:
+                return
+            floor = _local_day(lowest, source, program)
+            watermark = _loaded_text(newest)
+        else:
+            if incremental:
+                # the rows loaded since the last run: the periods they fall in count again
+                after = _loaded_value(watermark) if watermark is not None else None
+                rows = engine.execute(
+                    touched_statement(
+                        answers(source, table, program, ids, (), Window(None, as_of, after))
+                    )
+                ).all()
+                for point, value, loaded in rows:
+                    day = day_of(value)
+                    touched[point].add(day)
+                    first_days[point] = min(first_days.get(point, day), day)
+                    text = _loaded_text(loaded)
+                    if text is not None and (watermark is None or text > watermark):
+                        watermark = text
+            else:
+                floor = min(periods(p.window, as_of, as_of)[0].start for p in points)
+        provisional = _series(points, first_days, floor, since, as_of)
+        groups = _groups(store, program, source, definition, points, provisional, touched)
+        shifts = _shifts(engine, source, table, program, points, kpis)
+        counted, firsts = _count(engine, source, table, program, groups, shifts, as_of)
+        for point_id, day in firsts.items():
+            first_days[point_id] = min(first_days.get(point_id, day), day)
+        for point_id, first in first_days.items():
+            if first <= as_of:
+                found.first_data[point_id] = first
+        found.series.update(_series(points, first_days, None, since, as_of))
+        for group in groups:
+            found.counts.update(_complete(store, program_id, group, counted, persist))
+            if group.key:
+                found.rollup_groups.add(group.key)
+    if persist:
+        _write_state(store, program_id, source.id, definition, _State(first_days, watermark))
+
+
+def _series(
+    points: list[MeasurementPoint],
+    first_days: dict[str, dt.date],
+    floor: dt.date | None,
+    since: dt.date | None,
+    as_of: dt.date,
+) -> dict[str, list[Period]]:
+    """Each point's periods, from its first day (else `floor`) up to the as-of day."""
+    found: dict[str, list[Period]] = {}
+    for point in points:
+        first = first_days.get(point.id, floor)
+        if first is None or first > as_of:
+            continue
+        start = max(first, since) if since else first
+        found[point.id] = periods(point.window, start, as_of)
+    return found
+
+
+def _bounds(source: Source, table: Table) -> Any:
+    columns = source.columns
+    assert columns.collected_at is not None
+    loaded = table.c[columns.updated_at] if columns.updated_at is not None else null()
+    return bounds_statement(table.c[columns.collected_at], loaded)
+
+
+def _local_day(moment: Any, source: Source, program: Program) -> dt.date:
+    """The program's local day of a time the engine returned (an instant or a wall time)."""
+    if not isinstance(moment, dt.datetime):
+        return day_of(moment)
+    zone = ZoneInfo(program.program.timezone)
+    local: dt.datetime = moment
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(source.timezone or program.program.timezone))
+    return local.astimezone(zone).date()
+
+
+def _groups(
+    store: Connection,
+    program: Program,
+    source: Source,
+    definition: str,
+    points: list[MeasurementPoint],
+    series: dict[str, list[Period]],
+    touched: dict[str, set[dt.date]],
+) -> list[_Group]:
+    """The program's groups (window × positive range × segment dimensions) over this source's
+    points, each with the periods to count: all but complete periods already rolled up, less
+    those that received rows since."""
+    kpis = {k.id: k for k in program.kpis}
+    members: dict[tuple[str, Any, tuple[str, ...]], list[MeasurementPoint]] = defaultdict(list)
+    for point in points:
+        if point.id not in series:
+            continue
+        for dimensions in _dimension_sets(program, point):
+            key = (window_key(point.window), kpis[point.kpi].effective_positive, dimensions)
+            members[key].append(point)
+    groups = []
+    for (window, positive, dimensions), group_points in sorted(
+        members.items(), key=lambda g: repr(g[0])
+    ):
+        timeline = max((series[p.id] for p in group_points), key=len)
+        windows: list[Period] = []
+        if group_points[0].window.calendar is None:
+            windows = timeline
+            timeline = _days(timeline[0].start, timeline[-1].end, windows[-1].end)
+        text = json.dumps(
+            [
+                "table",
+                source.id,
+                definition,
+                "days" if windows else window,
+                positive,
+                dimensions,
+                sorted(p.id for p in group_points),
+            ]
+        )
+        group_key = hashlib.sha256(text.encode()).hexdigest()[:40]
+        state = rollups.read_state(store, program.program.id, group_key)
+        covered: set[Period] = set()
+        if state is not None:
+            days = {d for p in group_points for d in touched.get(p.id, ())}
+            covered = {
+                p
+                for p in timeline
+                if p.complete
+                and state.covered_from <= p.start
+                and p.end <= state.covered_until
+                and not any(p.start <= d <= p.end for d in days)
+            }
+        needed = {p for p in timeline if p not in covered}
+        groups.append(
+            _Group(
+                window,
+                positive,
+                dimensions,
+                group_points,
+                timeline,
+                group_key,
+                needed,
+                covered,
+                windows,
+            )
+        )
+    return groups
+
+
+def _days(first: dt.date, last: dt.date, as_of: dt.date) -> list[Period]:
+    """Each day from `first` to `last` as a period of its own, complete before `as_of`."""
+    count = (last - first).days + 1
+    days = (first + dt.timedelta(days=i) for i in range(count))
+    return [Period(day, day, day < as_of) for day in days]
+
+
+def _shifts(
+    engine: Connection,
+    source: Source,
+    table: Table,
+    program: Program,
+    points: list[MeasurementPoint],
+    kpis: dict[str, Any],
+) -> dict[str, float]:
+    """Each mean point's shift (see `Counts`): any one of its answered values."""
+    found: dict[str, float] = {}
+    for point in points:
+        if kpis[point.kpi].effective_statistic is not Statistic.MEAN:
+            continue
+        relation = answers(source, table, program, [point.id], ())
+        value = engine.execute(shift_statement(relation, point.id)).scalar()
+        if value:
+            found[point.id] = float(value)
+    return found
+
+
+def _count(
+    engine: Connection,
+    source: Source,
+    table: Table,
+    program: Program,
+    groups: list[_Group],
+    shifts: dict[str, float],
+    as_of: dt.date,
+) -> tuple[dict[tuple[str, str], dict[Cell, Counts]], dict[str, dt.date]]:
+    """The counts of every group in one statement, cells of their needed periods only (by
+    `_result_key`), and each point's earliest day among the answers read."""
+    results: dict[tuple[str, str], dict[Cell, Counts]] = {_result_key(g): {} for g in groups}
+    wanted = [g for g in groups if g.needed]
+    if not wanted:
+        return results, {}
+    window_names = sorted({g.window for g in wanted})
+    windows = [
+        WindowCells(
+            sorted({p for g in wanted if g.window == name for p in g.timeline}),
+            frozenset(p.id for g in wanted if g.window == name for p in g.points),
+            any(g.daily for g in wanted if g.window == name),
+        )
+        for name in window_names
+    ]
+    starts = [{p.start: p for p in window.timeline} for window in windows]
+    needed = sorted({p for g in wanted for p in g.needed})
+    dimensions = sorted({d for g in wanted for d in g.dimensions})
+    ranges = sorted({g.positive for g in wanted if g.positive is not None})
+    branch_keys = sorted({(window_names.index(g.window), g.dimensions) for g in wanted})
+    branches = []
+    for number, segment_set in branch_keys:
+        chosen = frozenset(
+            p.id
+            for g in wanted
+            if window_names.index(g.window) == number and g.dimensions == segment_set
+            for p in g.points
+        )
+        branches.append(
+            Branch(number, segment_set, None if chosen == windows[number].points else chosen)
+        )
+    all_points = sorted({p.id for g in wanted for p in g.points})
+    relation = answers(
+        source,
+        table,
+        program,
+        all_points,
+        dimensions,
+        Window(min(p.start for p in needed), min(max(p.end for p in needed), as_of)),
+    )
+    statement = count_statement(
+        relation,
+        windows,
+        branches,
+        dimensions,
+        ranges,
+        {p: s for p, s in shifts.items() if p in all_points},
+    )
+    rows = read_rows(engine.execute(statement).all(), branches, len(ranges))
+    targets: dict[tuple[int, tuple[str, ...], str], _Group] = {}
+    for group in wanted:
+        for point in group.points:
+            targets[(window_names.index(group.window), group.dimensions, point.id)] = group
+    firsts: dict[str, dt.date] = {}
+    for row in rows:
+        branch = branches[row.branch]
+        if row.first_day is not None:
+            day = day_of(row.first_day)
+            firsts[row.point] = min(firsts.get(row.point, day), day)
+        target = targets.get((branch.window, branch.dimensions, row.point))
+        if target is None:
+            continue
+        group = target
+        period = starts[branch.window].get(day_of(row.period))
+        if period is None or period not in group.needed:
+            continue
+        positive = 0 if group.positive is None else row.positives[ranges.index(group.positive)]
+        segment = tuple(zip(group.dimensions, row.labels, strict=True))
+        results[_result_key(group)][Cell(row.point, period, segment)] = Counts(
+            row.n,
+            row.promoters,
+            row.passives,
+            row.detractors,
+            positive,
+            row.total,
+            row.sumsq,
+            shifts.get(row.point, 0.0),
+        )
+    return results, firsts
+
+
+def _result_key(group: _Group) -> tuple[str, str]:
+    return (group.key, repr((group.positive, group.dimensions, [p.id for p in group.points])))
+
+
+def _complete(
+    store: Connection,
+    program_id: str,
+    group: _Group,
+    counted: dict[tuple[str, str], dict[Cell, Counts]],
+    persist: bool,
+) -> dict[Cell, Counts]:
+    """A group's counts: those just counted plus its rollups; with `persist`, the complete
+    periods just counted are rolled up."""
+    cells = counted[_result_key(group)]
+    if group.covered:
+        first = min(p.start for p in group.covered)
+        last = max(p.end for p in group.covered)
+        for row in rollups.read_rollups(store, program_id, group.key, first, last):
+            period = Period(row[1], row[2], True)
+            if period in group.covered:
+                segment = tuple((d, v) for d, v in row[3])
+                cells[Cell(row[0], period, segment)] = Counts(*row[4:])
+    complete = [p for p in group.timeline if p.complete]
+    if persist and complete:
+        recounted = sorted(p for p in complete if p not in group.covered)
+        written = set(recounted)
+        rows = [
+            {
+                "measurement_point": cell.point,
+                "period_start": cell.period.start,
+                "period_end": cell.period.end,
+                "segment": [list(pair) for pair in cell.segment],
+                "n": c.n,
+                "promoters": c.promoters,
+                "passives": c.passives,
+                "detractors": c.detractors,
+                "positives": c.positives,
+                "total": c.shifted_sum,
+                "sumsq": c.shifted_sumsq,
+                "shift": c.shift,
+            }
+            for cell, c in cells.items()
+            if cell.period in written
+        ]
+        rollups.write_rollups(
+            store,
+            program_id,
+            group.key,
+            [(p.start, p.end) for p in recounted],
+            rows,
+            rollups.RollupState(0, complete[0].start, complete[-1].end),
+        )
+    return _windows(group, cells) if group.daily else cells
+
+
+def _windows(group: _Group, days: dict[Cell, Counts]) -> dict[Cell, Counts]:
+    """A rolling group's day cells added up into its windows."""
+    by_day: dict[dt.date, list[tuple[Cell, Counts]]] = defaultdict(list)
+    for cell, counts in days.items():
+        by_day[cell.period.start].append((cell, counts))
+    found: dict[Cell, Counts] = {}
+    for window in group.windows:
+        for offset in range((window.end - window.start).days + 1):
+            for cell, counts in by_day.get(window.start + dt.timedelta(days=offset), ()):
+                key = Cell(cell.point, window, cell.segment)
+                found[key] = found[key] + counts if key in found else counts
+    return found
