@@ -20,8 +20,14 @@ the same months) are ingested with `cxgov ingest`, WITHOUT a new run, and both a
 again: a site built from the recorded run alone would take the same time whatever the store
 holds.
 
+With the store as the run left it, the leadership summary is also printed each time: `cxgov site
+pdf` of the built site's overview page (Playwright driving the system's Chromium), against the
+baseline of Chromium's own `--print-to-pdf` of the same page (a bare headless Chromium start and
+print: what any PDF of the page costs).
+
 Goals: `cxgov site build` within 1.5x of the bare mkdocs build, under 10 s, peak memory under
-150 MB. The exit status is always 0, also when a command fails (it is reported).
+150 MB; `cxgov site pdf` under 15 s. The exit status is always 0, also when a command fails (it
+is reported).
 
 Run from the repository root:
 
@@ -37,6 +43,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -53,6 +60,7 @@ from bench.measure import REPO, Measured, cxgov, run_measured, verdict
 GOAL_RATIO = 1.5
 GOAL_SECONDS = 10.0
 GOAL_PEAK_MB = 150.0
+GOAL_PDF_SECONDS = 15.0
 PROGRAM_ID = "bench"  # gen_answers' program
 
 # The answers end with END_MONTH; the run is as of its last day and "now" is pinned to the day
@@ -102,6 +110,8 @@ class Size:
     label: str
     site: SiteBuild = field(default_factory=SiteBuild)
     bare: Measured = field(default_factory=lambda: Measured("mkdocs build (baseline)"))
+    pdf: Measured = field(default_factory=lambda: Measured("cxgov site pdf"))
+    bare_pdf: Measured = field(default_factory=lambda: Measured("chromium --print-to-pdf"))
 
     @property
     def ratio(self) -> float:
@@ -153,7 +163,9 @@ def grow(workdir: Path, program: Path, db: str, rows: int, points: int, months: 
     print(f"  {out.splitlines()[0] if out else ''}")
 
 
-def measure(workdir: Path, program: Path, db: str, size: Size, repeat: int) -> None:
+def measure(
+    workdir: Path, program: Path, db: str, size: Size, repeat: int, chromium: str | None = None
+) -> None:
     site_out = workdir / "site"
     # the default audience (team) is built under .cxgov/site/<audience>/<program>/
     generated = workdir / ".cxgov" / "site" / "team" / PROGRAM_ID
@@ -164,8 +176,8 @@ def measure(workdir: Path, program: Path, db: str, size: Size, repeat: int) -> N
     bare += ["-f", str(generated / "mkdocs.yml"), "-d", str(workdir / "site-bare")]
     for attempt in range(repeat):
         print(f"  run {attempt + 1}/{repeat}", flush=True)
-        # cxgov writes its pages under the working directory (.cxgov/site/<program>/) and runs
-        # mkdocs from there; the baseline runs the same way
+        # cxgov writes its pages under the working directory (.cxgov/site/<audience>/<program>/)
+        # and runs mkdocs from there; the baseline runs the same way
         with contextlib.chdir(workdir):
             run, out = run_measured(build, env=_env())
         size.site.measured.runs.append(run)
@@ -178,6 +190,24 @@ def measure(workdir: Path, program: Path, db: str, size: Size, repeat: int) -> N
         with contextlib.chdir(generated):
             run, _ = run_measured(bare)
         size.bare.runs.append(run)
+        if chromium is not None:
+            run, _ = run_measured(
+                [cxgov(), "site", "pdf", "--site", str(site_out), "--chromium", chromium],
+                env=_env(),
+            )
+            size.pdf.runs.append(run)
+            run, _ = run_measured(
+                [
+                    chromium,
+                    *_CHROMIUM_FLAGS,
+                    f"--print-to-pdf={workdir / 'bare.pdf'}",
+                    (site_out / "index.html").as_uri(),
+                ]
+            )
+            size.bare_pdf.runs.append(run)
+
+
+_CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 def _median(values: list[float]) -> float:
@@ -215,6 +245,14 @@ def report(sizes: list[Size]) -> None:
             f"cxgov site build takes {after.seconds / before.seconds:.2f}x the time and "
             f"{after.peak_mb / before.peak_mb:.2f}x the peak memory (1.00x is flat)"
         )
+    for size in sizes:
+        if size.pdf.runs and size.bare_pdf.runs:
+            print(
+                f"{size.label}: cxgov site pdf {size.pdf.seconds:.2f} s (median), chromium "
+                f"--print-to-pdf of the same page {size.bare_pdf.seconds:.2f} s, ratio "
+                f"{size.pdf.seconds / size.bare_pdf.seconds:.2f}x; under "
+                f"{GOAL_PDF_SECONDS:.0f} s: {verdict(size.pdf.seconds < GOAL_PDF_SECONDS)}"
+            )
     print()
     for size in sizes:
         timed = size.site.measured
@@ -253,7 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             program, db = prepare(workdir, args.rows, args.measurement_points, args.months)
             print(f"measuring with {args.rows:,} stored answers", flush=True)
-            measure(workdir, program, db, sizes[0], args.repeat)
+            chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+            if chromium is None:
+                print("no chromium on PATH: the PDF is not measured")
+            measure(workdir, program, db, sizes[0], args.repeat, chromium)
             more = round(args.rows * args.grow)
             if more:
                 grow(workdir, program, db, more, args.measurement_points, args.months)

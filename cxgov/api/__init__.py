@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from cxgov.api._site import SiteOutcome as SiteOutcome
     from cxgov.api._site import build_site as build_site
     from cxgov.api._site import check_site_out as check_site_out
+    from cxgov.api._site import print_summary as print_summary
     from cxgov.api._site import site_after_run as site_after_run
     from cxgov.clock import NOW_ENV as NOW_ENV
     from cxgov.clock import BadNow as BadNow
@@ -97,6 +98,7 @@ if TYPE_CHECKING:
     from cxgov.site.options import Builder as Builder
     from cxgov.site.options import BuiltSite as BuiltSite
     from cxgov.site.options import site_folder as site_folder
+    from cxgov.site.pdf import WrittenPdf as WrittenPdf
     from cxgov.store.batches import StoredRejection as StoredRejection
     from cxgov.store.status import DataStatus as DataStatus
     from cxgov.validation import ValidationResult as ValidationResult
@@ -144,7 +146,13 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "stored_program_ids",
     ),
     "cxgov.api._review": ("Review", "codeowners", "review"),
-    "cxgov.api._site": ("SiteOutcome", "build_site", "check_site_out", "site_after_run"),
+    "cxgov.api._site": (
+        "SiteOutcome",
+        "build_site",
+        "check_site_out",
+        "print_summary",
+        "site_after_run",
+    ),
     "cxgov.clock": (
         "BadNow",
         "Clock",
@@ -181,6 +189,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "cxgov.rules.examples": ("RuleExample",),
     "cxgov.site.i18n": ("Locale",),
     "cxgov.site.options": ("Audience", "Builder", "BuiltSite", "site_folder"),
+    "cxgov.site.pdf": ("WrittenPdf",),
     "cxgov.store.batches": ("StoredRejection",),
     "cxgov.store.status": ("DataStatus",),
     "cxgov.validation": ("ValidationResult",),

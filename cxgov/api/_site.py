@@ -12,9 +12,10 @@ from cxgov.api._store import opened_store
 from cxgov.errors import SiteError, UsageError
 from cxgov.model import Program
 from cxgov.site.options import Audience, Builder, BuiltSite, site_folder, work_folder
+from cxgov.site.pdf import WrittenPdf
 from cxgov.store.runs import UnknownRun
 
-__all__ = ["SiteOutcome", "build_site", "check_site_out", "site_after_run"]
+__all__ = ["SiteOutcome", "build_site", "check_site_out", "print_summary", "site_after_run"]
 
 
 def build_site(
@@ -114,3 +115,11 @@ def site_after_run(
         )
     except SiteError as exc:
         return SiteOutcome(None, str(exc))
+
+
+def print_summary(site: str, *, out: str | None = None, chromium: str | None = None) -> WrittenPdf:
+    """The built site's overview page as an A4 PDF (default `<site>/summary.pdf`), printed by
+    the system's headless Chromium (`chromium`, else $CXGOV_CHROMIUM, else the one on PATH)."""
+    from cxgov.site.pdf import find_chromium, write_pdf
+
+    return write_pdf(Path(site), Path(out) if out else None, chromium=find_chromium(chromium))

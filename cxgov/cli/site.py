@@ -192,3 +192,52 @@ def serve_command(
         click.echo(f"serving {out} at http://{_HOST}:{server.server_address[1]}/ (Ctrl-C stops)")
         server.serve_forever()
     return ExitCode.OK
+
+
+@site.command("pdf")
+@click.option(
+    "--program",
+    "program",
+    metavar="DIR|ID",
+    help="The program whose leadership site to print: its directory or its id (not needed "
+    "with --site).",
+)
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False),
+    help="The built site to print (default: site/leadership/<program id>, what `cxgov site "
+    "build --audience leadership` writes).",
+)
+@click.option(
+    "--out",
+    "pdf_out",
+    type=click.Path(dir_okay=False),
+    help="Where the PDF goes (default: summary.pdf in the site folder, so it is published "
+    "with the site).",
+)
+@click.option(
+    "--chromium",
+    type=click.Path(dir_okay=False),
+    help="The Chromium or Chrome to print with (default: $CXGOV_CHROMIUM, else chromium on "
+    "PATH; Debian: apt-get install chromium). Needs pip install 'cxgov[pdf]'.",
+)
+@guarded
+def pdf_command(
+    program: str | None, site_dir: str | None, pdf_out: str | None, chromium: str | None
+) -> int:
+    """Print the leadership summary (the built site's overview page) to an A4 PDF with
+    headless Chromium, using the site's print stylesheet.
+
+    Build the site first (`cxgov site build --audience leadership`). Exit codes: 0 written,
+    1 printing failed, 2 usage error (no built site, no Chromium, no Playwright), 3 internal
+    error.
+    """
+    if site_dir is None:
+        if program is None:
+            raise UsageError("give --program (to print its leadership site) or --site")
+        program_id = api.program_ref(program).id
+        site_dir = str(api.site_folder(api.Audience.LEADERSHIP, program_id))
+    written = api.print_summary(site_dir, out=pdf_out, chromium=chromium)
+    click.echo(f"pdf: {written.path} ({written.seconds:.1f} s)")
+    return ExitCode.OK

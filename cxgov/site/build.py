@@ -26,6 +26,11 @@ from cxgov.site.options import Builder, BuiltSite
 from cxgov.site.pages import STYLESHEET, Page, nav_title, navigation, not_found_page
 
 BUILD_TIMEOUT_SECONDS = 1800
+SCRIPT = "javascripts/cxgov.js"
+"""Gives the theme's scrolling table wrappers a tab stop and a name (assets/cxgov.js)."""
+WORKER_SHIM = "javascripts/iframe-worker-shim.js"
+"""Lets search run from disk (assets/iframe-worker-shim.js). The builders' offline plugins
+would load it from a CDN unless `extra.polyfills` already names an iframe-worker."""
 
 
 def _read_user_config(path: Path | None) -> tuple[dict[str, Any], Path | None]:
@@ -107,10 +112,14 @@ def effective_config(
     theme["features"] = sorted({*theme.get("features", []), "navigation.indexes"})
     extra = dict(user.get("extra") or {})
     extra["generator"] = False  # drops the only external link the theme adds
-    plugins: list[Any] = [{"search": {"lang": [language]}}]
+    polyfills = [p for p in extra.get("polyfills") or [] if "iframe-worker" not in str(p)]
+    extra["polyfills"] = [*polyfills, WORKER_SHIM]
+    # `offline` lets search run from a site opened from disk (file://): the index is shipped
+    # as a script instead of being fetched, which browsers refuse for file:// pages
+    plugins: list[Any] = [{"search": {"lang": [language]}}, "offline"]
     for plugin in user.get("plugins") or []:
         name = plugin if isinstance(plugin, str) else next(iter(plugin))
-        if name != "search":
+        if name not in {"search", "offline"}:
             plugins.append(plugin)
     # cxgov.site.tables: each table cell carries its column's heading, for the phone layout
     extensions: list[Any] = ["tables", "attr_list", "admonition", "md_in_html", "cxgov.site.tables"]
@@ -120,7 +129,8 @@ def effective_config(
     config = {
         key: value
         for key, value in user.items()
-        if key not in {"docs_dir", "site_dir", "nav", "theme", "extra", "plugins"}
+        if key
+        not in {"docs_dir", "site_dir", "nav", "theme", "extra", "plugins", "extra_javascript"}
     }
     config.update(
         {
@@ -131,6 +141,7 @@ def effective_config(
             "theme": theme,
             "extra": extra,
             "extra_css": [*user.get("extra_css", []), STYLESHEET],
+            "extra_javascript": [*user.get("extra_javascript", []), SCRIPT],
             "plugins": plugins,
             "markdown_extensions": extensions,
             "nav": nav + _user_nav(user),
@@ -149,10 +160,14 @@ def write_pages(pages: list[Page], docs: Path) -> None:
         target.write_text(page.content, encoding="utf-8")
     stylesheet = docs / STYLESHEET
     stylesheet.parent.mkdir(parents=True, exist_ok=True)
+    assets = resources.files("cxgov.site").joinpath("assets")
     stylesheet.write_text(
-        resources.files("cxgov.site").joinpath("assets/cxgov.css").read_text(encoding="utf-8"),
-        encoding="utf-8",
+        assets.joinpath("cxgov.css").read_text(encoding="utf-8"), encoding="utf-8"
     )
+    for name, place in (("cxgov.js", SCRIPT), ("iframe-worker-shim.js", WORKER_SHIM)):
+        script = docs / place
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text(assets.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def _copy_extra_pages(user: dict[str, Any], config_path: Path | None, docs: Path) -> None:

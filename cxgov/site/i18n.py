@@ -766,6 +766,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The program defines no themes, business links or contact policy.",
         "fi": "Ohjelmassa ei ole teemoja, liiketoimintakytköksiä eikä yhteydenottokäytäntöä.",
     },
+    # subscribing and embedding: the Atom feed and the status badges
+    "subscribe": {"en": "Subscribe and embed", "fi": "Tilaa ja upota"},
+    "feed_line": {
+        "en": "Status changes and new, escalated and closed actions as an Atom feed:",
+        "fi": "Tilamuutokset sekä uudet, eskaloidut ja suljetut toimenpiteet Atom-syötteenä:",
+    },
+    "badge_line": {
+        "en": "Status badge for wikis and READMEs (the address stays the same):",
+        "fi": "Tilamerkki wikeihin ja README-tiedostoihin (osoite pysyy samana):",
+    },
+    "badge_alt": {"en": "status badge: {name}", "fi": "tilamerkki: {name}"},
+    "badge_address": {"en": "its address", "fi": "sen osoite"},
     # charts
     "chart_period": {"en": "Period start", "fi": "Jakson alku"},
     "chart_value": {"en": "value", "fi": "arvo"},

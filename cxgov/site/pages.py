@@ -51,6 +51,7 @@ from cxgov.model.base import ID_PATTERN
 from cxgov.model.objectives import DEFAULT_CONFIDENCE, theme_share_kpi
 from cxgov.redaction import REDACTED
 from cxgov.review.words import Words
+from cxgov.site.badges import badges
 from cxgov.site.charts import (
     ChartText,
     IntervalRow,
@@ -65,6 +66,7 @@ from cxgov.site.charts import (
 )
 from cxgov.site.data import ChangeRecord, HistoryRecord, RewrittenTargets, SiteData
 from cxgov.site.escape import Markup, html_text, md
+from cxgov.site.feed import FEED_PATH, atom_feed
 from cxgov.site.i18n import MESSAGES, Locale
 from cxgov.site.options import Audience
 from cxgov.site.sparkline import SparkPoint, sparkline
@@ -1500,7 +1502,17 @@ def build_pages(
         ),
         Page("changelog.md", t("changelog"), _render("changelog.md.j2", view, "changelog.md")),
     ]
+    pages += subscription_pages(view)
     return pages
+
+
+def subscription_pages(view: View) -> list[Page]:
+    """The Atom feed and the status badges (files beside the pages, not in the navigation)."""
+    found = [Page(b.path, b.path, b.svg) for b in badges(view.program, view.current)]
+    feed = atom_feed(view.program, view.data)
+    if feed is not None:
+        found.append(Page(FEED_PATH, FEED_PATH, feed))
+    return found
 
 
 def localised(data: SiteData, locale: Locale) -> SiteData:
