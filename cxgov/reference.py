@@ -142,7 +142,9 @@ def _exports() -> list[str]:
         "loads. Its columns can be named as the tool names them, and its times are read as the "
         "tool writes them; a source's own `timestamp_format` and `timezone` come first. A row "
         "that cannot load is rejected at its line in the file, as in any CSV. Without `export`, "
-        "a file is a plain CSV with one header row.",
+        "a file is a plain CSV with one header row. The same header rows in a workbook "
+        '(`format: xlsx`, for example SurveyMonkey\'s "All responses" XLSX) are read the same '
+        "way, from the sheet's first rows; a date cell is read as the tool's time.",
         "",
         "| `export` | header rows | times |",
         "|---|---|---|",

@@ -322,18 +322,24 @@ def _open_rows(
     labelled = False
     where = _line
     chunks: Iterator[Block | RawRow]
+    shape = SHAPES[source.export] if source.export is not None else None
+    header_rows: list[tuple[int, list[str]]] = []
     if source.format is SourceFormat.XLSX:
-        header, chunks, sheet = read_xlsx(
-            path, sheet=source.sheet, timestamp_format=source.timestamp_format
+        header_rows, chunks, sheet = read_xlsx(
+            path,
+            sheet=source.sheet,
+            # a date cell is written as the export's own time column would be
+            timestamp_format=source.timestamp_format or (shape.timestamp_format if shape else None),
+            header_rows=shape.header_rows if shape else 1,
         )
+        header = header_rows[0][1] if header_rows else []
         where = functools.partial(xlsx.place, sheet)
     elif source.format in (SourceFormat.JSONL, SourceFormat.JSON):
         header, rows = _rows(path, source)
         chunks = iter(rows)
         if source.format is SourceFormat.JSON:
             where = _record
-    elif source.export is not None:
-        shape = SHAPES[source.export]
+    elif shape is not None:
         header_rows, chunks = read_headed_blocks(
             path,
             header_rows=shape.header_rows,
@@ -341,17 +347,16 @@ def _open_rows(
             delimiter=source.delimiter,
         )
         header = header_rows[0][1] if header_rows else []
-        if header_rows:
-            columns = header_columns(
-                source.export, [HeaderRow(*row) for row in header_rows], str(path)
-            )
-            header, aliases = columns.names, columns.aliases
-            source = source_as_read(source, columns)
-        labelled = shape.labelled_values
     else:
         header, chunks = read_csv_blocks(
             path, encoding=source.encoding.value, delimiter=source.delimiter
         )
+    if shape is not None and source.export is not None and header_rows:
+        # a survey tool's header rows, from a CSV/TSV file or a workbook alike
+        columns = header_columns(source.export, [HeaderRow(*row) for row in header_rows], str(path))
+        header, aliases = columns.names, columns.aliases
+        source = source_as_read(source, columns)
+        labelled = shape.labelled_values
     mapper = RowMapper(
         program,
         source,

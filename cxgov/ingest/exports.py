@@ -264,8 +264,9 @@ sources:
             timestamp_format="%m/%d/%Y %I:%M:%S %p",
             times="`%m/%d/%Y %I:%M:%S %p`, in the source's `timezone`",
             doc=(
-                'SurveyMonkey "All responses" CSV: row 1 the question titles (blank over a '
-                "question's further columns), row 2 each column's sub-label (`Response`, "
+                'SurveyMonkey "All responses" CSV or XLSX (`format: xlsx`): row 1 the question '
+                "titles (blank over a question's further columns), row 2 each column's "
+                "sub-label (`Response`, "
                 "`Open-Ended Response`, an option's text). Columns are named "
                 "`Question title / Sub-label`, or by the title alone where row 2 is blank "
                 "(`Respondent ID`, `Start Date`); a question with a single column goes by its "

@@ -150,10 +150,16 @@ def place(sheet: str, row: int) -> str:
 
 
 def read_xlsx(
-    path: Path, *, sheet: str | int | None = None, timestamp_format: str | None = None
-) -> tuple[list[str], Iterator[Block | RawRow], str]:
-    """The header (the sheet's first row), a stream of rows, each numbered by its row in the
-    sheet, so a rejected row points at the row a user sees in Excel, and the sheet's name.
+    path: Path,
+    *,
+    sheet: str | int | None = None,
+    timestamp_format: str | None = None,
+    header_rows: int = 1,
+) -> tuple[list[tuple[int, list[str]]], Iterator[Block | RawRow], str]:
+    """The header rows (each with its row number: the sheet's first row, or the first
+    `header_rows` rows of a survey tool's export such as SurveyMonkey's title and sub-label
+    rows), a stream of the rows after them, each numbered by its row in the sheet, so a
+    rejected row points at the row a user sees in Excel, and the sheet's name.
     Consecutive rows come as `Block`s (a gap of empty rows starts a new one).
     Empty rows are skipped; a row with a value right of the header's last column is rejected
     (R001)."""
@@ -163,18 +169,32 @@ def read_xlsx(
         # some writers record a wrong used range (`A1:A1`): read every row there is instead
         worksheet.reset_dimensions()
         values = worksheet.iter_rows(min_row=1, values_only=True)
-        header_cells = _next(values, path)
+        headers: list[tuple[int, list[str]]] = []
+        while len(headers) < header_rows:
+            cells = _next(values, path)
+            if cells is None:
+                break
+            row = [cell_text(cell).strip() for cell in cells]
+            while row and not row[-1]:
+                row.pop()
+            headers.append((len(headers) + 1, row))
     except BaseException:
         workbook.close()
         raise
     title = str(worksheet.title)
-    if header_cells is None:
+    if not headers:
         workbook.close()
         return [], iter(()), title
-    header = [cell_text(cell).strip() for cell in header_cells]
-    while header and not header[-1]:
-        header.pop()
-    width = len(header)
+    if len(headers) < header_rows:
+        workbook.close()
+        raise FileFormatError(
+            f"{path}: the sheet {title!r} ends after {len(headers)} of its {header_rows} "
+            "header rows"
+        )
+    # a title row blank over a question's later columns is as wide as the rows below it
+    width = max(len(row) for _, row in headers)
+    for _, row in headers:
+        row.extend([""] * (width - len(row)))
 
     def rows() -> Iterator[Block | RawRow]:
         pending: list[list[str]] = []
@@ -186,7 +206,7 @@ def read_xlsx(
             return Block(first, columns, ",")
 
         try:
-            number = 1
+            number = header_rows
             while True:
                 cells = _next(values, path)
                 if cells is None:
@@ -219,7 +239,7 @@ def read_xlsx(
         finally:
             workbook.close()
 
-    return header, rows(), title
+    return headers, rows(), title
 
 
 def _next(values: Iterator[tuple[object, ...]], path: Path) -> tuple[object, ...] | None:

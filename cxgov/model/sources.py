@@ -141,15 +141,6 @@ class Source(Model):
             raise ValueError(
                 "`records` is the path of the array of records of a `format: json` source"
             )
-        if self.export is not None and self.format in (
-            SourceFormat.XLSX,
-            SourceFormat.JSON,
-            SourceFormat.JSONL,
-        ):
-            raise ValueError(
-                "`export` reads a survey tool's CSV/TSV header rows; an xlsx or JSON source's "
-                "header is its first row or its keys"
-            )
         return self
 
     @property

@@ -138,20 +138,24 @@ def table_source_engine(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-@rule("CXG124", "export-of-a-jsonl-source")
-def export_of_a_jsonl_source(ctx: RuleContext) -> Iterator[Finding]:
-    """A JSONL source cannot be a survey tool's CSV export.
+@rule("CXG124", "export-of-a-json-source")
+def export_of_a_json_source(ctx: RuleContext) -> Iterator[Finding]:
+    """A JSON or JSONL source cannot be a survey tool's export with header rows.
 
     `export` reads the header rows a survey tool writes above the answers of its CSV or TSV
-    export; JSON lines have no header rows, so a source with both is a mistake in one of them.
+    export, or of the same export as a workbook (`format: xlsx`); JSON has no header rows (its
+    columns are its keys, or paths into them), so a source with both is a mistake in one of
+    them.
     """
     for source, origin in ctx.items("sources"):
-        if source.export is not None and source.format is SourceFormat.JSONL:
+        if source.export is not None and source.format in (SourceFormat.JSONL, SourceFormat.JSON):
             yield Finding(
                 origin.at("export"),
-                f"source '{source.id}' is `format: jsonl` and says `export: "
-                f"{source.export.value}`, which reads the header rows of a CSV or TSV export",
-                "leave `export` out for JSON lines, or make the source `format: csv`",
+                f"source '{source.id}' is `format: {source.format.value}` and says `export: "
+                f"{source.export.value}`, which reads the header rows of a CSV, TSV or workbook "
+                "export",
+                "leave `export` out for JSON, mapping its keys or paths in `columns`, or make "
+                "the source `format: csv` or `xlsx`",
             )
 
 
