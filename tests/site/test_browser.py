@@ -19,6 +19,8 @@ from cxgov import api
 from tests.conftest import ROOT
 from tests.site.conftest import SiteStore
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = Path(os.environ.get("CXGOV_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts" / "site"
 FLAGS = [

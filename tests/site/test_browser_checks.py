@@ -34,6 +34,8 @@ from tests.conftest import ROOT
 from tests.site.conftest import SiteStore
 from tests.site.test_browser import CHROMIUM, FLAGS
 
+pytestmark = pytest.mark.browser
+
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "test-artifacts" / "site" / "checks"
 VIEWPORTS = {"wide": (1400, 900), "phone": (390, 844)}

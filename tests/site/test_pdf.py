@@ -15,6 +15,8 @@ from cxgov.judgement.outcome import ExitCode
 from tests.site.conftest import SiteStore
 from tests.site.test_browser import CHROMIUM
 
+pytestmark = pytest.mark.browser
+
 A4_POINTS = (595.28, 841.89)
 """210 × 297 mm in PDF points (1/72 inch)."""
 
