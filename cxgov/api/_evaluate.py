@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cxgov.actions.digest import DigestData
 from cxgov.actions.digest import render as render_digest
 from cxgov.actions.digest_delivery import collect as collect_digest
 from cxgov.api._program import load_program, loaded_program
@@ -92,6 +93,15 @@ def run(
         )
 
 
+def _digest_data(
+    program_dir: str, owner_id: str, as_of: dt.date, since: dt.date | None, db: str | None
+) -> DigestData:
+    program = load_program(program_dir)
+    owner = owner_named(program, owner_id)
+    with opened_store(db) as engine, engine.connect() as connection:
+        return collect_digest(connection, program, owner, as_of, since)
+
+
 def digest(
     program_dir: str,
     owner_id: str,
@@ -101,10 +111,7 @@ def digest(
     db: str | None = None,
 ) -> str:
     """One owner's digest in Markdown (see cxgov.actions.digest): the text mailed to them."""
-    program = load_program(program_dir)
-    owner = owner_named(program, owner_id)
-    with opened_store(db) as engine, engine.connect() as connection:
-        return render_digest(collect_digest(connection, program, owner, as_of, since))
+    return render_digest(_digest_data(program_dir, owner_id, as_of, since, db))
 
 
 def digest_card(
@@ -121,10 +128,7 @@ def digest_card(
     from cxgov.actions.digest_card import digest_card as card
     from cxgov.actions.sinks.teams import teams_message
 
-    program = load_program(program_dir)
-    owner = owner_named(program, owner_id)
-    with opened_store(db) as engine, engine.connect() as connection:
-        return teams_message(card(collect_digest(connection, program, owner, as_of, since)))
+    return teams_message(card(_digest_data(program_dir, owner_id, as_of, since, db)))
 
 
 def digest_blocks(
@@ -140,7 +144,4 @@ def digest_blocks(
     when the program has a `site_url`."""
     from cxgov.actions.digest_blocks import digest_blocks as blocks
 
-    program = load_program(program_dir)
-    owner = owner_named(program, owner_id)
-    with opened_store(db) as engine, engine.connect() as connection:
-        return blocks(collect_digest(connection, program, owner, as_of, since))
+    return blocks(_digest_data(program_dir, owner_id, as_of, since, db))

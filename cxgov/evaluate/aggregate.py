@@ -341,20 +341,7 @@ def _complete(
         recounted = sorted(complete - covered)
         recounted_periods = {timeline[i] for i in recounted}
         rows = [
-            {
-                "measurement_point": cell.point,
-                "period_start": cell.period.start,
-                "period_end": cell.period.end,
-                "segment": [list(pair) for pair in cell.segment],
-                "n": c.n,
-                "promoters": c.promoters,
-                "passives": c.passives,
-                "detractors": c.detractors,
-                "positives": c.positives,
-                "total": c.shifted_sum,
-                "sumsq": c.shifted_sumsq,
-                "shift": c.shift,
-            }
+            rollups.rollup_row(cell, c)
             for cell, c in found.items()
             if cell.period.complete and cell.period in recounted_periods
         ]

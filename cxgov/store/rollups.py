@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, tuple_
 
+from cxgov.judgement.cells import Cell
+from cxgov.stats import Counts
 from cxgov.store.tables import INGEST_BATCHES, ROLLUP_STATE, ROLLUPS
 
 _DELETE_CHUNK = 500
@@ -79,6 +81,24 @@ def read_rollups(
             )
         )
     ]
+
+
+def rollup_row(cell: Cell, counts: Counts) -> dict[str, Any]:
+    """The stored row of one cell's counts, for `write_rollups`."""
+    return {
+        "measurement_point": cell.point,
+        "period_start": cell.period.start,
+        "period_end": cell.period.end,
+        "segment": [list(pair) for pair in cell.segment],
+        "n": counts.n,
+        "promoters": counts.promoters,
+        "passives": counts.passives,
+        "detractors": counts.detractors,
+        "positives": counts.positives,
+        "total": counts.shifted_sum,
+        "sumsq": counts.shifted_sumsq,
+        "shift": counts.shift,
+    }
 
 
 def write_rollups(

@@ -622,24 +622,7 @@ def _complete(
     if persist and complete:
         recounted = sorted(p for p in complete if p not in group.covered)
         written = set(recounted)
-        rows = [
-            {
-                "measurement_point": cell.point,
-                "period_start": cell.period.start,
-                "period_end": cell.period.end,
-                "segment": [list(pair) for pair in cell.segment],
-                "n": c.n,
-                "promoters": c.promoters,
-                "passives": c.passives,
-                "detractors": c.detractors,
-                "positives": c.positives,
-                "total": c.shifted_sum,
-                "sumsq": c.shifted_sumsq,
-                "shift": c.shift,
-            }
-            for cell, c in cells.items()
-            if cell.period in written
-        ]
+        rows = [rollups.rollup_row(cell, c) for cell, c in cells.items() if cell.period in written]
         rollups.write_rollups(
             store,
             program_id,

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from cxgov import api
+from cxgov.site.pdf import LAUNCH_FLAGS
 from tests.conftest import ROOT
 from tests.site.conftest import SiteStore
 
@@ -23,14 +24,8 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("CXGOV_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts" / "site"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+# the browser the tests drive is launched as `cxgov site pdf` launches it
+FLAGS = list(LAUNCH_FLAGS)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
