@@ -217,6 +217,11 @@ class View:
             day = day.date()
         return self.locale.date(day)
 
+    def date_cell(self, day: dt.date | dt.datetime | None) -> Markup:
+        """A date in a table cell, kept whole: a narrow column may wrap its words but must not
+        break a date between its digits."""
+        return Markup(f'<span class="cx-date">{html_text(self.date(day))}</span>')
+
     def period(self, v: VerdictRecord) -> str:
         text = self.locale.period(v.start, v.end)
         return text if v.complete else f"{text} ({self.locale.t('partial')})"
