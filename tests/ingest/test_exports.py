@@ -226,7 +226,7 @@ def test_a_delimiter_the_sniffer_gives_up_on_is_taken_from_the_header_line(
 EXAMPLE = ROOT / "examples" / "qualtrics"
 
 
-def test_the_qualtrics_example_validates_and_loads_its_exports(db_url: str) -> None:
+def test_the_qualtrics_example_validates_and_loads_its_exports_and_workbook(db_url: str) -> None:
     result = validate([str(EXAMPLE)])
     assert (result.errors, len(result.diagnostics)) == (0, 0)
     summary = api.ingest(str(EXAMPLE), "qualtrics", db=db_url, clock=clock)
@@ -238,6 +238,15 @@ def test_the_qualtrics_example_validates_and_loads_its_exports(db_url: str) -> N
         for r in query(db_url, "SELECT response_id, collected_at FROM feedback")
     }
     assert times["R_0x3YzAbCdEfGhIj"] == "2026-11-29 21:59:58"
+    # the pickup survey's Microsoft Forms workbook, beside it
+    forms = api.ingest(str(EXAMPLE), "forms", db=db_url, clock=clock)
+    assert (forms.rows_read, forms.accepted, forms.rejected) == (3, 3, 0)
+    assert query(db_url, "SELECT COUNT(*) FROM feedback WHERE measurement_point = 'mp-pickup'") == [
+        (3,)
+    ]
+    # 23:59:50 on 30 November in Helsinki, a date cell without a zone: still November in UTC
+    pickup = query(db_url, "SELECT collected_at FROM feedback WHERE response_id = '3'")
+    assert str(pickup[0][0])[:19] == "2026-11-30 21:59:50"
 
 
 def test_the_example_and_the_fixture_program_match_the_json_schema() -> None:
