@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 __all__ = [
+    "NARROW",
+    "WIDE",
+    "Canvas",
     "ChartText",
     "IntervalRow",
     "IntervalText",
@@ -34,7 +37,24 @@ __all__ = [
     "trend_chart",
 ]
 
-WIDTH, HEIGHT = 720, 320
+
+@dataclass(frozen=True)
+class Canvas:
+    """The drawing's size in SVG units. Type is FONT_SIZE units whatever the size, so a chart
+    drawn for the width it is shown at keeps its type at about FONT_SIZE pixels."""
+
+    width: float
+    height: float
+    suffix: str
+    """Added to the chart's file name (`x.svg`, `x.narrow.svg`)."""
+
+
+WIDE = Canvas(720, 320, "")
+"""A chart in a page column of a laptop or a desktop."""
+NARROW = Canvas(360, 340, ".narrow")
+"""The same chart on a phone: half as wide, so at 390 px its 11-unit type shows at about 10
+pixels where the wide chart's would show at 5. Fewer month and value labels fit, and the
+legend flows into more rows; the page picks it with a media query (`View.chart`)."""
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 FONT_SIZE = 11
 CHAR_WIDTH = 0.6 * FONT_SIZE  # a generous average; labels are spaced with it, never measured
@@ -191,29 +211,39 @@ def _width(label: str) -> float:
     return len(label) * CHAR_WIDTH
 
 
+def _shortened(label: str, room: float) -> str:
+    """A label cut with an ellipsis to the room it has (at least its first few characters): a
+    row label longer than half the chart would run out of the drawing on its left. The chart's
+    alt text and the table beside it keep the whole name."""
+    if _width(label) <= room:
+        return label
+    keep = max(int(room / CHAR_WIDTH) - 1, 4)
+    return label[:keep].rstrip() + "…"
+
+
 def _dash(pattern: str | None) -> str:
     return f' stroke-dasharray="{pattern}"' if pattern else ""
 
 
-def _open(text: ChartText | IntervalText, chart_id: str) -> list[str]:
+def _open(text: ChartText | IntervalText, chart_id: str, canvas: Canvas) -> list[str]:
     if not _CHART_ID.fullmatch(chart_id):
         raise ValueError(f"chart_id {chart_id!r} is not a valid XML id")
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {canvas.width:g} '
+        f'{canvas.height:g}" width="{canvas.width:g}" height="{canvas.height:g}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'font-family="{_text(FONT)}" font-size="{FONT_SIZE}" fill="{INK}">',
         f'<title id="{chart_id}-title">{_text(text.title)}</title>',
         f'<desc id="{chart_id}-desc">{_text(text.desc)}</desc>',
         # An opaque background keeps the chart legible on a dark page theme.
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#FFFFFF"/>',
+        f'<rect width="{canvas.width:g}" height="{canvas.height:g}" fill="#FFFFFF"/>',
     ]
 
 
-def _empty(text: ChartText | IntervalText, chart_id: str) -> str:
-    parts = _open(text, chart_id)
+def _empty(text: ChartText | IntervalText, chart_id: str, canvas: Canvas) -> str:
+    parts = _open(text, chart_id, canvas)
     parts.append(
-        f'<text x="{WIDTH / 2:g}" y="{HEIGHT / 2:g}" text-anchor="middle" '
+        f'<text x="{canvas.width / 2:g}" y="{canvas.height / 2:g}" text-anchor="middle" '
         f'dominant-baseline="middle" font-size="14" fill="{AXIS}">{_text(text.desc)}</text>'
     )
     parts.append("</svg>")
@@ -262,10 +292,12 @@ def _y_scale(
     return ticks[0], ticks[-1], ticks
 
 
-def _legend(entries: Sequence[tuple[str, str]], top: float) -> tuple[list[str], float]:
+def _legend(
+    entries: Sequence[tuple[str, str]], top: float, canvas: Canvas
+) -> tuple[list[str], float]:
     """Legend entries (symbol markup, label) flowed into rows; returns markup and its bottom."""
     parts: list[str] = []
-    x, y, right = 16.0, top, WIDTH - 16.0
+    x, y, right = 16.0, top, canvas.width - 16.0
     for symbol, label in entries:
         size = 28 + _width(label) + 16
         if x > 16 and x + size > right:
@@ -326,7 +358,7 @@ def _axes(
         f'transform="rotate(-90 14 {_c(middle_y)})">{_text(text.y_label)}</text>'
     )
     parts.append(
-        f'<text x="{_c((frame.left + frame.right) / 2)}" y="{HEIGHT - 8}" '
+        f'<text x="{_c((frame.left + frame.right) / 2)}" y="{_c(frame.bottom + 40)}" '
         f'text-anchor="middle">{_text(text.x_label)}</text>'
     )
     return parts
@@ -362,10 +394,17 @@ def _label_every(spacing: float, widest: float) -> int:
 
 
 def _frame(
-    ticks: Sequence[float], low: float, high: float, number: Callable[[float], str], top: float
+    ticks: Sequence[float],
+    low: float,
+    high: float,
+    number: Callable[[float], str],
+    top: float,
+    canvas: Canvas,
 ) -> _Frame:
     widest = max((_width(number(t)) for t in ticks), default=0.0)
-    return _Frame(max(56.0, 30 + widest + 8), top, WIDTH - 20.0, HEIGHT - 48.0, low, high)
+    return _Frame(
+        max(56.0, 30 + widest + 8), top, canvas.width - 20.0, canvas.height - 48.0, low, high
+    )
 
 
 def _polyline_runs(points: Sequence[tuple[float, float] | None]) -> list[list[tuple[float, float]]]:
@@ -422,11 +461,12 @@ def trend_chart(
     month: Callable[[date], str] = _default_month,
     y_range: tuple[float, float] | None = None,
     chart_id: str,
+    canvas: Canvas = WIDE,
 ) -> str:
     """An objective's value per period with its interval, thresholds, revisions and verdicts."""
     points = sorted(points, key=lambda p: p.start)
     if not points:
-        return _empty(text, chart_id)
+        return _empty(text, chart_id, canvas)
     values = [_finite(p.value) for p in points]
     bands = [
         (lo, hi) if lo is not None and hi is not None else None
@@ -483,14 +523,14 @@ def trend_chart(
                 text.legend_partial,
             )
         )
-    legend, legend_bottom = _legend(entries, 16)
+    legend, legend_bottom = _legend(entries, 16, canvas)
 
     low, high, ticks = _y_scale(seen, y_range)
-    frame = _frame(ticks, low, high, number, min(legend_bottom + 12, HEIGHT / 2))
+    frame = _frame(ticks, low, high, number, min(legend_bottom + 12, canvas.height / 2), canvas)
     slot = (frame.right - frame.left) / len(points)
     xs = [frame.left + (i + 0.5) * slot for i in range(len(points))]
 
-    parts = _open(text, chart_id)
+    parts = _open(text, chart_id, canvas)
     parts.append(
         f'<defs><clipPath id="{chart_id}-plot"><rect x="{_c(frame.left)}" y="{_c(frame.top)}" '
         f'width="{_c(frame.right - frame.left)}" height="{_c(frame.bottom - frame.top)}"/>'
@@ -519,7 +559,7 @@ def trend_chart(
     parts += _value_line(xs, values, points, frame)
     parts.append("</g>")
 
-    parts += _revision_marks(revisions, points, slot, frame, month)
+    parts += _revision_marks(revisions, points, slot, frame, month, canvas)
     parts.append(_axis_lines(frame))
     parts.append('<g class="markers">')
     for x, value, point in zip(xs, values, points, strict=True):
@@ -579,6 +619,7 @@ def _revision_marks(
     slot: float,
     frame: _Frame,
     month: Callable[[date], str],
+    canvas: Canvas,
 ) -> list[str]:
     """A dashed vertical line per revision, labelled with its month unless labels would collide."""
     parts = []
@@ -592,7 +633,7 @@ def _revision_marks(
             f'y2="{_c(frame.bottom)}" stroke="{REVISION}" stroke-width="1.5"{_dash("4 3")}/>'
         )
         label = month(day)
-        if x + 3 > label_end and x + 3 + _width(label) <= WIDTH:
+        if x + 3 > label_end and x + 3 + _width(label) <= canvas.width:
             parts.append(
                 f'<text class="revision-label" x="{_c(x + 3)}" y="{_c(frame.top + 10)}" '
                 f'font-size="10" fill="{AXIS}">{_text(label)}</text>'
@@ -629,6 +670,7 @@ def trajectory_chart(
     number: Callable[[float], str] = _default_number,
     month: Callable[[date], str] = _default_month,
     chart_id: str,
+    canvas: Canvas = WIDE,
 ) -> str:
     """A goal's planned path (dashed), the values actually reached, and the goal emphasised."""
     actual = sorted(((d, _finite(v)) for d, v in actual), key=lambda item: item[0])
@@ -636,7 +678,7 @@ def trajectory_chart(
     end = goal if goal is not None and _finite(goal[1]) is not None else None
     days = [d for d, _ in actual] + [d for d, _ in planned] + ([end[0]] if end else [])
     if not days:
-        return _empty(text, chart_id)
+        return _empty(text, chart_id, canvas)
     first, last = min(days), max(days)
     if first == last:
         half_month = timedelta(days=15)
@@ -653,12 +695,12 @@ def trajectory_chart(
         )
     if planned or end:
         entries.append((_line_symbol(TARGET, "6 4"), text.legend_target))
-    legend, legend_bottom = _legend(entries, 16)
+    legend, legend_bottom = _legend(entries, 16, canvas)
 
     seen = [v for _, v in actual if v is not None] + [v for _, v in planned]
     seen += [end[1]] if end else []
     low, high, ticks = _y_scale(seen, None)
-    frame = _frame(ticks, low, high, number, min(legend_bottom + 12, HEIGHT / 2))
+    frame = _frame(ticks, low, high, number, min(legend_bottom + 12, canvas.height / 2), canvas)
     inset = 12.0  # keeps the first and last markers off the axis line
     span_days = (last - first).days
 
@@ -666,7 +708,7 @@ def trajectory_chart(
         share = (day - first).days / span_days
         return frame.left + inset + share * (frame.right - frame.left - 2 * inset)
 
-    parts = _open(text, chart_id)
+    parts = _open(text, chart_id, canvas)
     parts += _axes(frame, ticks, number, text)
     for day in _month_ticks(first, last, x):
         parts += _x_tick(x(day), frame, month(day))
@@ -695,7 +737,7 @@ def trajectory_chart(
             f'<circle cx="{_c(gx)}" cy="{_c(gy)}" r="3" fill="{TARGET}"/>'
         )
         label = number(end[1])
-        flip = gx + 12 + _width(label) > WIDTH - 4  # near the right edge the label goes left
+        flip = gx + 12 + _width(label) > canvas.width - 4  # near the right edge the label goes left
         anchor = ' text-anchor="end"' if flip else ""
         parts.append(
             f'<text class="goal-label" x="{_c(gx - 12 if flip else gx + 12)}" '
@@ -712,13 +754,14 @@ def interval_chart(
     *,
     number: Callable[[float], str] = _default_number,
     chart_id: str,
+    canvas: Canvas = WIDE,
 ) -> str:
     """Estimates as dots on horizontal intervals, one row each, around a line at zero: a
     forest plot. Filled dots passed their test, hollow ones did not; the interval's ends have
     caps, so the chart reads in grey scale too."""
     drawn = [r for r in rows if _finite(r.value) is not None]
     if not drawn:
-        return _empty(text, chart_id)
+        return _empty(text, chart_id, canvas)
     seen = [0.0]
     for r in drawn:
         seen += [
@@ -734,19 +777,19 @@ def interval_chart(
             text.legend_interval,
         ),
     ]
-    legend, legend_bottom = _legend(entries, 16)
+    legend, legend_bottom = _legend(entries, 16, canvas)
     ticks = nice_ticks(min(seen), max(seen))
     low, high = ticks[0], ticks[-1]
     widest = max(_width(r.label) for r in drawn)
-    left = min(max(96.0, widest + 24), WIDTH / 2)
-    top, bottom, right = legend_bottom + 14, HEIGHT - 48.0, WIDTH - 24.0
+    left = min(max(96.0, widest + 24), canvas.width / 2)
+    top, bottom, right = legend_bottom + 14, canvas.height - 48.0, canvas.width - 24.0
 
     def x(value: float) -> float:
         share = min(max((value - low) / (high - low), 0.0), 1.0)
         return left + share * (right - left)
 
     slot = (bottom - top) / len(drawn)
-    parts = _open(text, chart_id)
+    parts = _open(text, chart_id, canvas)
     for tick in ticks:
         parts.append(
             f'<line x1="{_c(x(tick))}" y1="{_c(top)}" x2="{_c(x(tick))}" y2="{_c(bottom)}" '
@@ -761,7 +804,7 @@ def interval_chart(
         f'stroke="{INK}" stroke-width="1.5"/>'
     )
     parts.append(
-        f'<text x="{_c((left + right) / 2)}" y="{HEIGHT - 8}" text-anchor="middle">'
+        f'<text x="{_c((left + right) / 2)}" y="{_c(bottom + 40)}" text-anchor="middle">'
         f"{_text(text.x_label)}</text>"
     )
     parts.append(
@@ -771,7 +814,8 @@ def interval_chart(
     for i, r in enumerate(drawn):
         y = top + (i + 0.5) * slot
         parts.append(
-            f'<text x="{_c(left - 8)}" y="{_c(y + 4)}" text-anchor="end">{_text(r.label)}</text>'
+            f'<text x="{_c(left - 8)}" y="{_c(y + 4)}" text-anchor="end">'
+            f"{_text(_shortened(r.label, left - 16))}</text>"
         )
         lo, hi = _finite(r.ci_low), _finite(r.ci_high)
         if lo is not None and hi is not None:
@@ -823,6 +867,7 @@ def priority_chart(
     *,
     chart_id: str,
     number: Callable[[float], str] = _default_number,
+    canvas: Canvas = WIDE,
 ) -> str:
     """An importance × performance chart: importance on x (0 to the largest share), performance
     on y (0..100); dashed lines at the means split it into quadrants, and the quadrant of
@@ -834,19 +879,22 @@ def priority_chart(
     ]
     if not drawn:
         return _empty(
-            ChartText(text.title, text.desc, "", "", "", "", "", "", "", "", ""), chart_id
+            ChartText(text.title, text.desc, "", "", "", "", "", "", "", "", ""), chart_id, canvas
         )
-    parts = _open(ChartText(text.title, text.desc, "", "", "", "", "", "", "", "", ""), chart_id)
+    parts = _open(
+        ChartText(text.title, text.desc, "", "", "", "", "", "", "", "", ""), chart_id, canvas
+    )
     legend, legend_bottom = _legend(
         [
             (_marker(0, 0, "met", False, css="important"), text.legend_important),
             (_marker(0, 0, "met", True, css="chance"), text.legend_chance),
         ],
         16.0,
+        canvas,
     )
     parts += legend
     y_ticks = nice_ticks(0.0, 100.0)
-    frame = _frame(y_ticks, 0.0, 100.0, number, legend_bottom + 12)
+    frame = _frame(y_ticks, 0.0, 100.0, number, legend_bottom + 12, canvas)
     x_ticks = nice_ticks(0.0, max(p.importance for p in drawn))
     x_high = x_ticks[-1]
 
@@ -882,9 +930,10 @@ def priority_chart(
         parts.append(_marker(px, py, "met", not point.important, css=css))
         anchor = "end" if px > (frame.left + frame.right) / 2 else "start"
         dx = -8 if anchor == "end" else 8
+        room = px + dx - 4 if anchor == "end" else canvas.width - (px + dx) - 4
         parts.append(
             f'<text x="{_c(px + dx)}" y="{_c(py - 6)}" text-anchor="{anchor}">'
-            f"{_text(point.label)}</text>"
+            f"{_text(_shortened(point.label, room))}</text>"
         )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -53,6 +53,9 @@ from cxgov.redaction import REDACTED
 from cxgov.review.words import Words
 from cxgov.site.badges import badges
 from cxgov.site.charts import (
+    NARROW,
+    WIDE,
+    Canvas,
     ChartText,
     IntervalRow,
     IntervalText,
@@ -72,6 +75,9 @@ from cxgov.site.options import Audience
 from cxgov.site.sparkline import SparkPoint, sparkline
 from cxgov.voc.links import MIN_PERIODS as MIN_LINK_PERIODS
 
+NARROW_BELOW = 639
+"""Screens up to this many CSS pixels wide get a chart's narrow drawing: from 640 px up the
+wide one's 11-unit type shows at 9 px or more in the page column."""
 STOPPED_AFTER_PERIODS = 2
 _ATTENTION = frozenset(
     {Verdict.FAIL.value, Verdict.WARN.value, Verdict.BELOW_TARGET.value, Verdict.NO_DATA.value}
@@ -998,6 +1004,18 @@ class View:
             f"{self.p(impact.p_adjusted, self.locale.t('p_adjusted'))}"
         )
 
+    def chart(self, src: str, alt: str) -> Markup:
+        """A chart as a picture: the narrow drawing on a screen narrower than the wide one
+        is legible at, the wide one elsewhere (and in print). Raw HTML, since Markdown's image
+        syntax has no sources; the page's relative links hold as the site keeps its folders
+        (`use_directory_urls: false`)."""
+        stem = src.removesuffix(".svg")
+        return Markup(
+            f'<picture class="cx-chart"><source media="(max-width: {NARROW_BELOW}px)" '
+            f'srcset="{html_text(stem + NARROW.suffix + ".svg")}">'
+            f'<img src="{html_text(src)}" alt="{html_text(alt)}"></picture>'
+        )
+
     def theme_chart(self, theme: ThemeReport, point: ThemePoint, kind: str) -> str:
         """The file name of a theme's chart at a point (`impact` or `share`), beside its page."""
         return f"{theme.id}.{point.measurement_point}.{kind}.svg"
@@ -1200,7 +1218,7 @@ def _chart_words(view: View, *, title: str, desc: str, y_label: str, target: str
     )
 
 
-def objective_chart(view: View, objective: Objective) -> str:
+def objective_chart(view: View, objective: Objective, canvas: Canvas = WIDE) -> str:
     periods = view.series.get(objective.id, [])
     earlier, rewrite = earlier_targets(view, objective, periods)
     points = [
@@ -1241,6 +1259,7 @@ def objective_chart(view: View, objective: Objective) -> str:
         month=view.locale.month,
         y_range=y_range if y_range and _wide_spread(points) else None,
         chart_id=f"trend-{objective.id}",
+        canvas=canvas,
     )
 
 
@@ -1334,7 +1353,7 @@ def goal_rows(view: View) -> list[GoalRow]:
     return rows
 
 
-def goal_chart(view: View, row: GoalRow) -> str:
+def goal_chart(view: View, row: GoalRow, canvas: Canvas = WIDE) -> str:
     t = view.locale.t
     actual = [(v.start, v.value) for v in view.series.get(row.objective.id, [])]
     path: list[tuple[dt.date, float]] = []
@@ -1361,10 +1380,13 @@ def goal_chart(view: View, row: GoalRow) -> str:
         number=lambda value: view.num(value),
         month=view.locale.month,
         chart_id=f"goal-{row.goal_id}",
+        canvas=canvas,
     )
 
 
-def theme_impact_chart(view: View, theme: ThemeReport, point: ThemePoint) -> str:
+def theme_impact_chart(
+    view: View, theme: ThemeReport, point: ThemePoint, canvas: Canvas = WIDE
+) -> str:
     """The difference with − without the theme per period, with its interval: filled where
     the difference was established after the report's adjustment."""
     t = view.locale.t
@@ -1392,10 +1414,13 @@ def theme_impact_chart(view: View, theme: ThemeReport, point: ThemePoint) -> str
         ),
         number=lambda value: view.num(value, 0),
         chart_id=f"impact-{theme.id}-{point.measurement_point}",
+        canvas=canvas,
     )
 
 
-def theme_share_chart(view: View, theme: ThemeReport, point: ThemePoint) -> str:
+def theme_share_chart(
+    view: View, theme: ThemeReport, point: ThemePoint, canvas: Canvas = WIDE
+) -> str:
     """The theme's share of the point's comments per period, with its interval: the trend
     chart without thresholds."""
     t = view.locale.t
@@ -1429,6 +1454,7 @@ def theme_share_chart(view: View, theme: ThemeReport, point: ThemePoint) -> str:
         number=lambda value: view.num(value, 0),
         month=view.locale.month,
         chart_id=f"share-{theme.id}-{point.measurement_point}",
+        canvas=canvas,
     )
 
 
@@ -1457,9 +1483,10 @@ def build_pages(
         ),
     ]
     pages += [Page(h.sparkline, h.objective.id, headline_chart(view, h)) for h in headlines]
-    pages += [
-        Page(f"strategy/{row.goal_id}.svg", row.goal_id, goal_chart(view, row)) for row in goals
-    ]
+    for row in goals:
+        pages += chart_pages(
+            f"strategy/{row.goal_id}.svg", row.goal_id, partial(goal_chart, view, row)
+        )
     pages.append(
         Page(
             "journeys/index.md", t("journeys"), _render("journeys.md.j2", view, "journeys/index.md")
@@ -1488,8 +1515,10 @@ def build_pages(
                 _render("objective.md.j2", view, path, objective=objective),
             )
         )
-        pages.append(
-            Page(f"objectives/{objective.id}.svg", objective.id, objective_chart(view, objective))
+        pages += chart_pages(
+            f"objectives/{objective.id}.svg",
+            objective.id,
+            partial(objective_chart, view, objective),
         )
     pages += voc_pages(view)
     pages += [
@@ -1568,7 +1597,7 @@ def localised(data: SiteData, locale: Locale) -> SiteData:
     )
 
 
-def drivers_chart(view: View, journey: DriversOfJourney) -> str:
+def drivers_chart(view: View, journey: DriversOfJourney, canvas: Canvas = WIDE) -> str:
     """The importance × performance chart of one journey's key-driver model."""
     t = view.locale.t
     points = [
@@ -1597,8 +1626,16 @@ def drivers_chart(view: View, journey: DriversOfJourney) -> str:
         points,
         words,
         chart_id=f"drivers-{journey.journey}-{journey.relationship_point}",
+        canvas=canvas,
         number=lambda value: view.num(value, 0),
     )
+
+
+def chart_pages(path: str, title: str, draw: Callable[[Canvas], str]) -> list[Page]:
+    """A chart drawn for a page column (`x.svg`) and for a phone (`x.narrow.svg`): scaled down
+    to a phone's width the wide drawing's type would be half its size (`View.chart` picks)."""
+    stem = path.removesuffix(".svg")
+    return [Page(f"{stem}{canvas.suffix}.svg", title, draw(canvas)) for canvas in (WIDE, NARROW)]
 
 
 def voc_pages(view: View) -> list[Page]:
@@ -1611,22 +1648,18 @@ def voc_pages(view: View) -> list[Page]:
         pages.append(Page(path, theme.name, _render("theme.md.j2", view, path, theme=theme)))
         for point in theme.points:
             for kind, chart in (("share", theme_share_chart), ("impact", theme_impact_chart)):
-                pages.append(
-                    Page(
-                        f"voc/themes/{view.theme_chart(theme, point, kind)}",
-                        theme.id,
-                        chart(view, theme, point),
-                    )
+                pages += chart_pages(
+                    f"voc/themes/{view.theme_chart(theme, point, kind)}",
+                    theme.id,
+                    partial(chart, view, theme, point),
                 )
-    pages += [
-        Page(
-            f"voc/drivers-{journey.journey}-{journey.relationship_point}.svg",
-            journey.journey,
-            drivers_chart(view, journey),
-        )
-        for journey in (view.data.voc.drivers if view.data.voc else ())
-        if journey.status == "ranked"
-    ]
+    for journey in view.data.voc.drivers if view.data.voc else ():
+        if journey.status == "ranked":
+            pages += chart_pages(
+                f"voc/drivers-{journey.journey}-{journey.relationship_point}.svg",
+                journey.journey,
+                partial(drivers_chart, view, journey),
+            )
     pages += [
         Page("voc/drivers.md", t("drivers"), _render("drivers.md.j2", view, "voc/drivers.md")),
         Page("voc/links.md", t("links"), _render("links.md.j2", view, "voc/links.md")),

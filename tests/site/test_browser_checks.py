@@ -4,6 +4,8 @@ at a laptop's 1400×900 and a phone's 390×844, in Finnish (kahvipalvelu) and En
 - the owner and due-date cells of every table row lie inside the viewport without scrolling
   sideways (their bounding boxes);
 - at 390 px no element reaches past the right edge of the screen;
+- every chart is drawn at a size where its type shows at MIN_CHART_TYPE_PX or more (at 390 px
+  the page picks the chart's narrow drawing; the wide one scaled to a phone shows 5 px type);
 - axe-core (npm, pinned in package-lock.json, injected into the page) finds no violation of
   impact serious or critical: at 1400 px on every page made from a template of its own and on
   the first two of each template that makes a page per objective, journey, theme or owner; at
@@ -29,6 +31,7 @@ from typing import Any
 import pytest
 
 from cxgov import api
+from cxgov.site.charts import FONT_SIZE
 from cxgov.site.i18n import MESSAGES
 from tests.conftest import ROOT
 from tests.site.conftest import SiteStore
@@ -203,6 +206,30 @@ _CLIPPED_CELLS = """
 }
 """
 
+MIN_CHART_TYPE_PX = 9.0
+"""The smallest type a chart may show, in CSS pixels: below about 9 px text is not read, only
+guessed (the wide drawing's 11-unit type scaled to a phone's column is 5 px)."""
+
+_ILLEGIBLE_CHARTS = """
+([fontSize, minimum]) => {
+  const found = [];
+  for (const img of document.querySelectorAll("picture.cx-chart img")) {
+    const box = img.getBoundingClientRect();
+    if (!img.complete || img.naturalWidth === 0) {
+      found.push(`chart ${img.currentSrc || img.src} did not load`);
+      continue;
+    }
+    // an SVG's natural width is its width in SVG units: the type's size scales with it
+    const shown = fontSize * box.width / img.naturalWidth;
+    if (shown < minimum) {
+      found.push(`chart ${img.currentSrc.split("/").pop()}: its type shows at `
+        + `${shown.toFixed(1)} px (${Math.round(box.width)} px for ${img.naturalWidth} units)`);
+    }
+  }
+  return found;
+}
+"""
+
 _OVERFLOWING = """
 () => {
   const width = document.documentElement.clientWidth;
@@ -275,6 +302,10 @@ def test_every_page_fits_and_passes_axe(
         for path in pages:
             page.goto(f"{site.url}/{path}")
             problems += [f"{path}: {p}" for p in page.evaluate(_CLIPPED_CELLS, words)]
+            problems += [
+                f"{path}: {p}"
+                for p in page.evaluate(_ILLEGIBLE_CHARTS, [FONT_SIZE, MIN_CHART_TYPE_PX])
+            ]
             if viewport == "phone":
                 problems += [f"{path}: {p}" for p in page.evaluate(_OVERFLOWING)]
             if path in audited:

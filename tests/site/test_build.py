@@ -51,7 +51,16 @@ def test_both_examples_build_strictly_with_every_page(
     missing = [page for page in expected if not (built.out / page).is_file()]
     assert not missing
     charts = sorted(p.name for p in (built.out / "objectives").glob("*.svg"))
-    assert charts == sorted(f"{o.id}.svg" for o in program.objectives)
+    # each chart drawn for a page column and for a phone, and the page offers both
+    assert charts == sorted(
+        f"{o.id}{size}.svg" for o in program.objectives for size in ("", ".narrow")
+    )
+    objective = program.objectives[0].id
+    page = (built.out / "objectives" / f"{objective}.html").read_text(encoding="utf-8")
+    assert (
+        f'<source media="(max-width: 639px)" srcset="{objective}.narrow.svg">'
+        f'<img src="{objective}.svg" alt="' in page
+    )
     home = (built.out / "index.html").read_text(encoding="utf-8")
     assert f'<html lang="{language}"' in home
     assert "search" in home, "local search is built in"

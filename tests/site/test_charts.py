@@ -12,7 +12,19 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cxgov.site.charts import ChartText, TrendPoint, nice_ticks, trajectory_chart, trend_chart
+from cxgov.site.charts import (
+    CHAR_WIDTH,
+    FONT_SIZE,
+    NARROW,
+    ChartText,
+    IntervalRow,
+    IntervalText,
+    TrendPoint,
+    interval_chart,
+    nice_ticks,
+    trajectory_chart,
+    trend_chart,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 TEXT = ChartText(
@@ -438,3 +450,56 @@ def test_random_trajectories_always_give_parseable_svg_with_finite_coordinates(
     goal: tuple[date, float] | None,
 ) -> None:
     assert_finite_coordinates(parse(trajectory_chart(actual, path, TEXT, goal=goal, chart_id="h")))
+
+
+# --- the narrow drawing for phones -------------------------------------------------------------
+
+
+def _estimated_extent(element: ET.Element) -> tuple[float, float]:
+    """Where a text element's label begins and ends, at the width the charts space labels with
+    (CHAR_WIDTH per character), from its anchor."""
+    x = float(attr(element, "x"))
+    width = len(element.text or "") * CHAR_WIDTH
+    anchor = element.get("text-anchor", "start")
+    start = x - width if anchor == "end" else x - width / 2 if anchor == "middle" else x
+    return start, start + width
+
+
+def test_the_narrow_drawing_keeps_its_type_and_every_label_inside_it() -> None:
+    series = [point(i, 10.0 + (i % 5), status="pass") for i in range(24)]
+    wide = parse(trend_chart(series, TEXT, chart_id="trend-nps"))
+    narrow = parse(trend_chart(series, TEXT, chart_id="trend-nps", canvas=NARROW))
+    assert narrow.get("viewBox") == f"0 0 {NARROW.width:g} {NARROW.height:g}"
+    # the same type size in half the width: shown at a phone's width it is twice the wide's
+    assert narrow.get("font-size") == wide.get("font-size") == str(FONT_SIZE)
+    for text in narrow.iter(f"{NS}text"):
+        if text.get("transform"):  # the rotated y-axis title
+            continue
+        start, end = _estimated_extent(text)
+        assert start >= 0 and end <= NARROW.width, (text.text, start, end)
+    # fewer month labels fit, so fewer are written, none overlapping
+    ticks = [t for t in narrow.iter(f"{NS}text") if classes(t) == {"x-tick"}]
+    wide_ticks = [t for t in wide.iter(f"{NS}text") if classes(t) == {"x-tick"}]
+    assert 0 < len(ticks) < len(wide_ticks)
+    extents = sorted(_estimated_extent(t) for t in ticks)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(extents))
+
+
+def test_a_row_label_longer_than_half_the_narrow_drawing_is_cut_with_an_ellipsis() -> None:
+    long = "Toimitus myöhästyi, asentaja ei soittanut"
+    rows = [
+        IntervalRow(long, -12.0, -20.0, -4.0, True),
+        IntervalRow("Hinta", 3.0, -2.0, 8.0, False),
+    ]
+    words = IntervalText("Vaikutus", "Kaksi teemaa.", "NPS-ero", "näyttö", "ei näyttöä", "väli")
+    narrow = parse(interval_chart(rows, words, chart_id="impact", canvas=NARROW))
+    labels = [t.text or "" for t in narrow.iter(f"{NS}text")]
+    assert "Hinta" in labels
+    cut = next(label for label in labels if label.startswith("Toimitus"))
+    assert cut.endswith("…") and long.startswith(cut[:-1])
+    for text in narrow.iter(f"{NS}text"):
+        start, _ = _estimated_extent(text)
+        assert start >= 0, (text.text, start)
+    # the wide drawing has the room and keeps the whole name; the alt text always does
+    wide = parse(interval_chart(rows, words, chart_id="impact"))
+    assert long in [t.text for t in wide.iter(f"{NS}text")]
