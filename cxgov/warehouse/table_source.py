@@ -341,13 +341,10 @@ def _aggregate_source(
             if incremental:
                 # the rows loaded since the last run: the periods they fall in count again
                 after = _loaded_value(watermark) if watermark is not None else None
-                rows = engine.execute(
-                    touched_statement(
-                        answers(source, table, program, ids, (), Window(None, as_of, after))
-                    )
-                ).all()
-                for point, value, loaded in rows:
-                    day = day_of(value)
+                loaded_since = answers(source, table, program, ids, (), Window(None, as_of, after))
+                rows = engine.execute(touched_statement(loaded_since)).all()
+                for question, value, loaded in rows:
+                    point, day = loaded_since.points[str(question)], day_of(value)
                     touched[point].add(day)
                     first_days[point] = min(first_days.get(point, day), day)
                     text = _loaded_text(loaded)
@@ -563,7 +560,7 @@ def _count(
         ranges,
         {p: s for p, s in shifts.items() if p in all_points},
     )
-    rows = read_rows(engine.execute(statement).all(), branches, len(ranges))
+    rows = read_rows(engine.execute(statement).all(), windows, branches, dimensions, len(ranges))
     targets: dict[tuple[int, tuple[str, ...], str], _Group] = {}
     for group in wanted:
         for point in group.points:
