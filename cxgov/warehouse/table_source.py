@@ -36,7 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects import registry
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, NoSuchTableError, SQLAlchemyError
 from sqlalchemy.types import NullType
 
@@ -103,11 +104,16 @@ def source_engine(source: Source) -> Engine:
             f"source '{source.id}': a table source cannot run on {backend!r} "
             f"(it runs on {', '.join(TABLE_ENGINES)}; see docs/warehouse.md)"
         )
-    # a table source only reads: a DuckDB file opened read-only is neither locked against
-    # other readers nor checkpointed on close
-    options: dict[str, Any] = {"connect_args": {"read_only": True}} if backend == "duckdb" else {}
+    options: dict[str, Any] = {}
+    target: str | URL = url
+    if backend == "duckdb":
+        # a table source only reads: a DuckDB file opened read-only is neither locked against
+        # other readers nor checkpointed on close (see duckdb_files for the dialect)
+        registry.register("duckdb.cxgov_files", "cxgov.warehouse.duckdb_files", "FileDialect")
+        target = make_url(url).set(drivername="duckdb+cxgov_files")
+        options = {"connect_args": {"read_only": True}}
     try:
-        engine = create_engine(url, hide_parameters=True, **options)
+        engine = create_engine(target, hide_parameters=True, **options)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise TableSourceError(
             f"source '{source.id}': cannot use the database URL in {source.url_env} "
