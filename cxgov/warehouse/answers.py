@@ -47,7 +47,12 @@ def served_points(source: Source) -> set[str]:
 
 @dataclass(frozen=True)
 class Window:
-    """Which answers to read: local days `first`..`last`, loaded after `loaded_after`."""
+    """Which answers to read: local days up to `last`, loaded after `loaded_after`, and from
+    about `first`: the raw times a day earlier, so that an index or block statistics skip the
+    rest. The answers of the days just before `first` are the caller's to leave out (the
+    counts' periods do): an exact bound on the local day of every answer would cost a
+    conversion per answer and, on PostgreSQL, an estimate of the rows so low that it sorts
+    them all instead of hashing."""
 
     first: dt.date | None = None
     last: dt.date | None = None
@@ -107,7 +112,7 @@ def answers(
     day = LocalDay(timestamp, None if aware else (source.timezone or zone), zone)
     where: list[ColumnElement[bool]] = []
     if window.first is not None:
-        where += [timestamp >= _raw_bound(window.first - _SLACK, aware), day >= window.first]
+        where.append(timestamp >= _raw_bound(window.first - _SLACK, aware))
     if window.last is not None:
         last = window.last + dt.timedelta(days=1)
         where += [timestamp < _raw_bound(last + _SLACK, aware), day <= window.last]

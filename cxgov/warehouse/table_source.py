@@ -3,8 +3,8 @@
 For each table source the run opens the engine named by the source's `url_env`, learns each
 point's first day (once; later runs keep it in the store), asks which periods received rows
 since the last run (with `columns.updated_at`), and counts the periods that need it in one
-pushed-down statement per window. Complete periods are rolled up in cxgov's own store, as the
-store's answers are, so later runs do not ask for them again.
+pushed-down statement per source (`counts.count_statement`). Complete periods are rolled up
+in cxgov's own store, as the store's answers are, so later runs do not ask for them again.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     delete,
+    func,
     insert,
     inspect,
     null,
@@ -128,6 +129,12 @@ def source_connection(source: Source) -> Iterator[Connection]:
     engine = source_engine(source)
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # for this transaction: JIT compiling the period CASE and the sums costs more
+                # than it saves, and the day cells are one hash table that PostgreSQL's
+                # default 4MB work_mem makes it plan as a sort of every answer instead
+                connection.execute(select(func.set_config("jit", "off", True)))
+                connection.execute(select(func.set_config("work_mem", "64MB", True)))
             yield connection
     except SQLAlchemyError as exc:
         raise TableSourceError(
