@@ -1,10 +1,11 @@
 """The counts query pushed down to a table source's engine: the same additive counts per
 measurement point × period × segment as the store's rollups, in one statement per source.
 
-Its innermost GROUP BY reads every answer once, grouping by point, local day and every
-segment dimension in use (the local day is the only engine-specific expression, see
-`dialects`); each window maps those day cells onto its periods, and one branch per window and
-set of segment dimensions adds them up to the group's own segments. Only those rows come back.
+Its innermost GROUP BY reads every answer once, grouping by the table's own question column,
+local day and every segment dimension in use (the local day is the only engine-specific
+expression, see `dialects`); those day cells are mapped onto their points and their window's
+periods, and one GROUP BY GROUPING SETS adds them up to every set of segment dimensions a
+branch (window × set of dimensions) asks for. Only those rows come back.
 """
 
 from __future__ import annotations
@@ -16,21 +17,19 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Date,
     Select,
-    String,
     and_,
     case,
     func,
     literal,
     null,
     select,
-    union_all,
+    tuple_,
 )
-from sqlalchemy.sql.expression import Subquery
 
 from cxgov.judgement.periods import Period
+from cxgov.warehouse.answers import Answers
 
 
 @dataclass(frozen=True)
@@ -94,18 +93,17 @@ def _period_start(day: ColumnElement[Any], window: WindowCells) -> ColumnElement
 
 
 def count_statement(
-    answers: Subquery,
+    answers: Answers,
     windows: Sequence[WindowCells],
     branches: Sequence[Branch],
     dimensions: Sequence[str],
     ranges: Sequence[tuple[float, float]],
     shifts: dict[str, float],
-) -> Select[Any] | CompoundSelect[Any]:
+) -> Select[Any]:
     """The counts of `answers` per point × period × segment of every branch, in one
     statement: the answers are read once, into day cells shared by every window."""
-    a = answers
-    answered = a.c.na == 0
-    value = a.c.value
+    a = answers.rows
+    value = a.c.value  # NULL for a not-applicable answer: no condition holds, no sum takes it
     by_shift: dict[float, list[str]] = {}
     for point, shift in sorted(shifts.items()):
         if shift:
@@ -113,84 +111,117 @@ def count_statement(
     deviation: ColumnElement[Any] = value
     if by_shift:
         deviation = value - case(
-            *((a.c.point.in_(points), shift) for shift, points in by_shift.items()), else_=0.0
+            *(
+                (a.c.question.in_(answers.questions(points)), shift)
+                for shift, points in by_shift.items()
+            ),
+            else_=0.0,
         )
 
     def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-        return func.sum(case((and_(answered, condition), 1), else_=0))
+        return func.sum(case((condition, 1), else_=0))
 
     segment_columns = [a.c[f"d{i}"] for i in range(len(dimensions))]
     fine = (
         select(
-            a.c.point,
+            a.c.question,
             a.c.local_day,
             *segment_columns,
-            count_if(value.is_not(None)).label("n"),
+            func.count(value).label("n"),
             count_if(value >= 9).label("promoters"),
             count_if(and_(value >= 7, value < 9)).label("passives"),
             count_if(value < 7).label("detractors"),
             *(count_if(value.between(*r)).label(f"p{i}") for i, r in enumerate(ranges)),
-            func.sum(case((answered, deviation), else_=0.0)).label("total"),
-            func.sum(case((answered, deviation * deviation), else_=0.0)).label("sumsq"),
+            func.sum(deviation).label("total"),
+            func.sum(deviation * deviation).label("sumsq"),
         )
-        .group_by(a.c.point, a.c.local_day, *segment_columns)
+        .group_by(a.c.question, a.c.local_day, *segment_columns)
         .cte("day_cells")
     )
     counted = ["n", "promoters", "passives", "detractors"]
     counted += [f"p{i}" for i in range(len(ranges))] + ["total", "sumsq"]
-    bucketed = []
-    for number, window in enumerate(windows):
-        only = [] if len(windows) == 1 else [fine.c.point.in_(sorted(window.points))]
-        bucketed.append(
-            select(
-                fine.c.point,
-                _period_start(fine.c.local_day, window).label("bucket"),
-                fine.c.local_day,
-                *(fine.c[f"d{i}"] for i in range(len(dimensions))),
-                *(fine.c[name] for name in counted),
-            )
-            .where(*only)
-            .cte(f"period_cells_{number}")
+    # every point belongs to one window: its periods are its window's
+    bucket = (
+        _period_start(fine.c.local_day, windows[0])
+        if len(windows) == 1
+        else case(
+            *(
+                (
+                    fine.c.question.in_(answers.questions(w.points)),
+                    _period_start(fine.c.local_day, w),
+                )
+                for w in windows
+            ),
+            else_=null(),
         )
-    width = max((len(b.dimensions) for b in branches), default=0)
-    selects = []
-    for number, branch in enumerate(branches):
-        cells = bucketed[branch.window]
-        labels = [cells.c[f"d{dimensions.index(d)}"] for d in branch.dimensions]
-        padding = [null().cast(String).label(f"l{i}") for i in range(len(labels), width)]
-        where = [cells.c.bucket.is_not(None), *(label.is_not(None) for label in labels)]
-        if branch.points is not None:
-            where.append(cells.c.point.in_(sorted(branch.points)))
-        selects.append(
-            select(
-                literal(number).label("branch"),
-                cells.c.point,
-                cells.c.bucket,
-                *(label.label(f"l{i}") for i, label in enumerate(labels)),
-                *padding,
-                func.min(cells.c.local_day).label("first_day"),
-                *(func.sum(cells.c[name]).label(name) for name in counted),
+    )
+    cells = select(
+        answers.point(fine.c.question).label("point"),
+        bucket.label("bucket"),
+        fine.c.local_day,
+        *(fine.c[f"d{i}"] for i in range(len(dimensions))),
+        *(fine.c[name] for name in counted),
+    ).subquery("period_cells")
+    labels = [cells.c[f"d{i}"] for i in range(len(dimensions))]
+    # one pass over the period cells for every set of segment dimensions: GROUPING SETS
+    # rather than a UNION ALL branch per set, which an engine that inlines the common table
+    # expression (Spark) would answer with one scan of the table per branch
+    segment_sets = sorted({branch.dimensions for branch in branches})
+    # bit i set: the set leaves dimension i out (GROUPING(d_i) is 1)
+    grouping: ColumnElement[Any] = literal(0)
+    for i, label in enumerate(labels):
+        bit = func.grouping(label) * (1 << i) if i else func.grouping(label)
+        grouping = bit if i == 0 else grouping + bit
+    # no WHERE: an engine may push a condition on the point or the period down through both
+    # GROUP BYs to every answer (DuckDB does), where it costs a CASE per answer; read_rows
+    # drops the few rows no branch asked for
+    return select(
+        grouping.label("ungrouped"),
+        cells.c.point,
+        cells.c.bucket,
+        *labels,
+        func.min(cells.c.local_day).label("first_day"),
+        *(func.sum(cells.c[name]).label(name) for name in counted),
+    ).group_by(
+        func.grouping_sets(
+            *(
+                tuple_(cells.c.point, cells.c.bucket, *(labels[dimensions.index(d)] for d in s))
+                for s in segment_sets
             )
-            .where(*where)
-            .group_by(cells.c.point, cells.c.bucket, *labels)
         )
-    return selects[0] if len(selects) == 1 else union_all(*selects)
+    )
 
 
 def read_rows(
-    rows: Sequence[Sequence[Any]], branches: Sequence[Branch], ranges: int
+    rows: Sequence[Sequence[Any]],
+    windows: Sequence[WindowCells],
+    branches: Sequence[Branch],
+    dimensions: Sequence[str],
+    ranges: int,
 ) -> list[CountRow]:
-    width = max((len(b.dimensions) for b in branches), default=0)
+    """The rows of `count_statement` that a branch asked for: a period of its window, one of
+    its points, every label of its segment dimensions present."""
+    numbers = {(b.window, frozenset(b.dimensions)): i for i, b in enumerate(branches)}
+    window_of = {point: i for i, w in enumerate(windows) for point in w.points}
+    width = len(dimensions)
+    at = 4 + width
     found = []
     for row in rows:
-        number = int(row[0])
-        at = 4 + width
+        ungrouped, point, period = int(row[0]), str(row[1]), row[2]
+        used = frozenset(d for i, d in enumerate(dimensions) if not ungrouped >> i & 1)
+        number = numbers.get((window_of.get(point, -1), used))
+        if period is None or number is None:
+            continue
+        branch = branches[number]
+        labels = tuple(row[3 + dimensions.index(d)] for d in branch.dimensions)
+        if (branch.points is not None and point not in branch.points) or None in labels:
+            continue
         found.append(
             CountRow(
                 number,
-                str(row[1]),
-                row[2],
-                tuple(str(v) for v in row[3 : 3 + len(branches[number].dimensions)]),
+                point,
+                period,
+                tuple(str(label) for label in labels),
                 row[3 + width],
                 int(row[at] or 0),
                 int(row[at + 1] or 0),
@@ -211,19 +242,21 @@ def bounds_statement(timestamp: ColumnElement[Any], loaded: ColumnElement[Any]) 
     return select(func.min(timestamp), func.max(loaded))
 
 
-def touched_statement(answers: Subquery) -> Select[Any]:
-    """The (point, local day) pairs holding `answers` (those loaded since the watermark), with
-    the newest load time of each."""
-    return select(answers.c.point, answers.c.local_day, func.max(answers.c.loaded)).group_by(
-        answers.c.point, answers.c.local_day
+def touched_statement(answers: Answers) -> Select[Any]:
+    """The (question, local day) pairs holding `answers` (those loaded since the watermark),
+    with the newest load time of each."""
+    a = answers.rows
+    return select(a.c.question, a.c.local_day, func.max(a.c.loaded)).group_by(
+        a.c.question, a.c.local_day
     )
 
 
-def shift_statement(answers: Subquery, point: str) -> Select[Any]:
+def shift_statement(answers: Answers, point: str) -> Select[Any]:
     """Any one answered value of `point`: the constant its sums are taken from."""
+    a = answers.rows
     return (
-        select(answers.c.value)
-        .where(answers.c.point == point, answers.c.value.is_not(None))
+        select(a.c.value)
+        .where(a.c.question.in_(answers.questions([point])), a.c.value.is_not(None))
         .limit(1)
     )
 

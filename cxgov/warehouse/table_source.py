@@ -3,8 +3,8 @@
 For each table source the run opens the engine named by the source's `url_env`, learns each
 point's first day (once; later runs keep it in the store), asks which periods received rows
 since the last run (with `columns.updated_at`), and counts the periods that need it in one
-pushed-down statement per window. Complete periods are rolled up in cxgov's own store, as the
-store's answers are, so later runs do not ask for them again.
+pushed-down statement per source (`counts.count_statement`). Complete periods are rolled up
+in cxgov's own store, as the store's answers are, so later runs do not ask for them again.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     delete,
+    func,
     insert,
     inspect,
     null,
@@ -36,7 +37,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects import registry
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, NoSuchTableError, SQLAlchemyError
 from sqlalchemy.types import NullType
 
@@ -103,11 +105,16 @@ def source_engine(source: Source) -> Engine:
             f"source '{source.id}': a table source cannot run on {backend!r} "
             f"(it runs on {', '.join(TABLE_ENGINES)}; see docs/warehouse.md)"
         )
-    # a table source only reads: a DuckDB file opened read-only is neither locked against
-    # other readers nor checkpointed on close
-    options: dict[str, Any] = {"connect_args": {"read_only": True}} if backend == "duckdb" else {}
+    options: dict[str, Any] = {}
+    target: str | URL = url
+    if backend == "duckdb":
+        # a table source only reads: a DuckDB file opened read-only is neither locked against
+        # other readers nor checkpointed on close (see duckdb_files for the dialect)
+        registry.register("duckdb.cxgov_files", "cxgov.warehouse.duckdb_files", "FileDialect")
+        target = make_url(url).set(drivername="duckdb+cxgov_files")
+        options = {"connect_args": {"read_only": True}}
     try:
-        engine = create_engine(url, hide_parameters=True, **options)
+        engine = create_engine(target, hide_parameters=True, **options)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise TableSourceError(
             f"source '{source.id}': cannot use the database URL in {source.url_env} "
@@ -122,6 +129,12 @@ def source_connection(source: Source) -> Iterator[Connection]:
     engine = source_engine(source)
     try:
         with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # for this transaction: JIT compiling the period CASE and the sums costs more
+                # than it saves, and the day cells are one hash table that PostgreSQL's
+                # default 4MB work_mem makes it plan as a sort of every answer instead
+                connection.execute(select(func.set_config("jit", "off", True)))
+                connection.execute(select(func.set_config("work_mem", "64MB", True)))
             yield connection
     except SQLAlchemyError as exc:
         raise TableSourceError(
@@ -341,13 +354,10 @@ def _aggregate_source(
             if incremental:
                 # the rows loaded since the last run: the periods they fall in count again
                 after = _loaded_value(watermark) if watermark is not None else None
-                rows = engine.execute(
-                    touched_statement(
-                        answers(source, table, program, ids, (), Window(None, as_of, after))
-                    )
-                ).all()
-                for point, value, loaded in rows:
-                    day = day_of(value)
+                loaded_since = answers(source, table, program, ids, (), Window(None, as_of, after))
+                rows = engine.execute(touched_statement(loaded_since)).all()
+                for question, value, loaded in rows:
+                    point, day = loaded_since.points[str(question)], day_of(value)
                     touched[point].add(day)
                     first_days[point] = min(first_days.get(point, day), day)
                     text = _loaded_text(loaded)
@@ -563,7 +573,7 @@ def _count(
         ranges,
         {p: s for p, s in shifts.items() if p in all_points},
     )
-    rows = read_rows(engine.execute(statement).all(), branches, len(ranges))
+    rows = read_rows(engine.execute(statement).all(), windows, branches, dimensions, len(ranges))
     targets: dict[tuple[int, tuple[str, ...], str], _Group] = {}
     for group in wanted:
         for point in group.points:

@@ -210,3 +210,27 @@ def test_a_table_source_has_nothing_to_ingest(tmp_path: Path) -> None:
     program = table_program(tmp_path / "table")
     with pytest.raises(UsageError, match=r"source 'answers' is a table source"):
         api.ingest(str(program), "answers", db=f"sqlite:///{tmp_path / 's.db'}", clock=clock)
+
+
+def test_a_duckdb_file_is_read_with_a_memory_limit_the_url_can_raise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import column, select, text
+
+    from cxgov.api._program import load_program
+    from cxgov.warehouse.table_source import source_connection
+
+    duck = DuckDb(tmp_path)
+    source = load_program(str(table_program(tmp_path / "table"))).sources[0]
+    setting = text("SELECT current_setting('memory_limit')")
+    monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
+    with source_connection(source) as connection:
+        default = str(connection.execute(setting).scalar())
+        # DuckDB's own reserved words (not PostgreSQL's), learnt from the file's database
+        sql = str(select(column("qualify"), column("tier")).compile(connection))
+    monkeypatch.setenv("CXGOV_ANSWERS_URL", f"{duck.url}?memory_limit=1GB")
+    with source_connection(source) as connection:
+        raised = str(connection.execute(setting).scalar())
+    assert default.endswith("MiB") and float(default.split()[0]) < 33
+    assert raised.endswith("MiB") and float(raised.split()[0]) > 900
+    assert '"qualify"' in sql and '"tier"' not in sql
