@@ -10,9 +10,13 @@ import zipfile
 from email.parser import Parser
 from pathlib import Path, PurePosixPath
 
+import pytest
+
 from cxgov import __version__
 from tests.packaging.conftest import Built
 from tests.packaging.offline import ROOT, build_sdist, unpack
+
+pytestmark = pytest.mark.child_process
 
 # Files a source release needs: the package, the suite and what the suite reads.
 SDIST_HOLDS = [

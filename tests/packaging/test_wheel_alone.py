@@ -8,9 +8,13 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from cxgov import __version__
 from tests.clock import NOW
 from tests.packaging.offline import ROOT, run, scrubbed_env
+
+pytestmark = pytest.mark.child_process
 
 
 def test_the_installed_wheel_scaffolds_validates_runs_and_builds_the_site(

@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from cxgov.scaffold import write_scaffold
 from tests.clock import NOW
 from tests.packaging.conftest import Built
 from tests.packaging.offline import run, scrubbed_env
+
+pytestmark = pytest.mark.child_process
 
 NEEDS_GITHUB = {
     "Post the diff as a comment": "`gh` posts or edits the pull request's comment through "

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from cxgov import api
@@ -38,6 +39,7 @@ def _data_file(path: Path, prefix: str, rows: int) -> Path:
     return path
 
 
+@pytest.mark.child_process
 def test_a_batch_killed_halfway_leaves_nothing_and_a_rerun_completes(
     db_url: str, tmp_path: Path
 ) -> None:

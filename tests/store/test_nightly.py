@@ -187,6 +187,7 @@ def test_an_unreadable_file_is_quarantined_and_the_run_goes_on(db_url: str, tmp_
     assert api.status(str(program), db=db_url).unreadable == []
 
 
+@pytest.mark.child_process
 def test_a_second_run_exits_5_while_the_lock_is_held_and_waits_with_wait(
     db_url: str, tmp_path: Path
 ) -> None:
@@ -227,6 +228,7 @@ def test_a_second_run_exits_5_while_the_lock_is_held_and_waits_with_wait(
     assert len(_actions(db_url)) == 1
 
 
+@pytest.mark.child_process
 def test_two_runs_started_together_never_duplicate_an_action(db_url: str, tmp_path: Path) -> None:
     program = shop_with_policy(tmp_path / "shop")
     command = [sys.executable, "-m", "cxgov", "run", "--program", str(program), "--as-of", AS_OF]
@@ -246,6 +248,7 @@ def test_two_runs_started_together_never_duplicate_an_action(db_url: str, tmp_pa
     assert action["occurrences"] == 1
 
 
+@pytest.mark.child_process
 def test_two_evaluations_started_together_take_turns(db_url: str, tmp_path: Path) -> None:
     program = shop_with_policy(tmp_path / "shop")
     assert api.ingest(str(program), "answers", db=db_url, clock=clock).status == "committed"
@@ -264,6 +267,7 @@ def test_two_evaluations_started_together_take_turns(db_url: str, tmp_path: Path
     assert action["occurrences"] == 1
 
 
+@pytest.mark.child_process
 def test_a_run_killed_midway_leaves_a_consistent_store_and_the_next_run_completes(
     db_url: str, tmp_path: Path
 ) -> None:

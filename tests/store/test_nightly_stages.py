@@ -32,6 +32,8 @@ from tests.local_servers import Recorded, Reply, SmtpServer, StartHttp, StartSmt
 from tests.store.conftest import empty_store
 from tests.store.test_actions import shop_with_sinks
 
+pytestmark = pytest.mark.child_process
+
 AS_OF = "2026-04-02"
 BOUNDARIES = ("ingest", "evaluation", "actions", "deliveries", "digests", "site")
 

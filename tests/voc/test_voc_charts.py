@@ -86,8 +86,11 @@ def test_a_theme_page_shows_its_charts_and_how_it_was_decided() -> None:
         pages = _pages(language)
         page = pages["voc/themes/late.md"]
         for chart in ("late.mp-nps.share.svg", "late.mp-nps.impact.svg"):
-            assert f"]({chart})" in page, f"{language}: {chart} on the page"
-            assert pages[f"voc/themes/{chart}"].startswith("<svg"), chart
+            assert f'<img src="{chart}"' in page, f"{language}: {chart} on the page"
+            narrow = chart.replace(".svg", ".narrow.svg")
+            assert f'srcset="{narrow}"' in page, f"{language}: {narrow} on the page"
+            for drawn in (chart, narrow):
+                assert pages[f"voc/themes/{drawn}"].startswith("<svg"), drawn
         for word in words:
             assert word in page, f"{language}: {word!r}"
         impact = pages["voc/themes/late.mp-nps.impact.svg"]
