@@ -76,7 +76,7 @@ def _stream_sheets() -> None:
 
     if getattr(excel.ReadOnlyWorksheet, "_cxgov_streamed", False):
         return
-    sheet_data_tag = "{%s}sheetData" % SHEET_MAIN_NS
+    sheet_data_tag = f"{{{SHEET_MAIN_NS}}}sheetData"
 
     class StreamedParser(WorkSheetParser):  # type: ignore[misc]
         def parse(self) -> Iterator[tuple[int, list[Any]]]:
