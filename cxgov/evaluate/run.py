@@ -156,8 +156,16 @@ def evaluate_program(
         watermark = batch_watermark(connection, program.program.id)
     with engine.begin() as connection:  # rollups written here commit with the counts read
         aggregates = aggregate(connection, program, as_of, since, persist=not dry_run)
-        # comments are tagged once and the tags stored, in the same transaction as the rollups
-        evidence = voc.collect(connection, program, as_of, persist=not dry_run)
+        # comments are tagged once and the tags stored, in the same transaction as the rollups;
+        # the theme statistics are counted from the stored tags where the comments are
+        evidence = voc.count(
+            connection,
+            program,
+            as_of,
+            first_days=aggregates.first_data,
+            persist=not dry_run,
+            redact=redact,
+        )
     voc.add_theme_shares(program, evidence, aggregates, as_of)
     results = judge(program, aggregates, as_of)
     verdicts = [verdict_record(r) for r in results]
