@@ -23,7 +23,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
+    CompoundSelect,
     Connection,
     FromClause,
     String,
@@ -196,22 +198,26 @@ class ThemeStore:
     # --- per point × period --------------------------------------------------------------------
 
     def period_comments(
-        self, points: Sequence[CountedPoint]
+        self, points: Sequence[CountedPoint], newest: int
     ) -> dict[str, dict[Period, PeriodComments]]:
-        """Point → period → its comments' counts, for the periods that have comments. One
-        statement per window (the points of one timeline), reading the answers once."""
+        """Point → period → its comments' counts, for the periods that have comments; the
+        themes' counts only in the `newest` of those (the rest have none). Per window (the
+        points of one timeline) one statement counts the comments of every period, and one
+        joins the tags of the newest periods' comments."""
         found: dict[str, dict[Period, PeriodComments]] = {}
         by_timeline: dict[tuple[Period, ...], list[CountedPoint]] = defaultdict(list)
         for point in points:
             if point.timeline:
                 by_timeline[point.timeline].append(point)
         for timeline, members in by_timeline.items():
-            found.update(self._period_comments(list(timeline), members))
+            found.update(self._period_comments(list(timeline), members, newest))
         return found
 
-    def _rows(self, timeline: list[Period], members: Sequence[CountedPoint]) -> Any:
-        """The comments at `members` in `timeline`: id, batch, point, period index and what
-        their answer adds to the counts."""
+    def _rows(
+        self, timeline: list[Period], members: Sequence[CountedPoint], start: dt.datetime
+    ) -> tuple[CTE, list[tuple[float, float]]]:
+        """The comments at `members` collected from `start`: id, batch, point, period index
+        and what their answer adds to the counts; and the positive ranges counted."""
         f = FEEDBACK
         ranges = sorted({p.positive for p in members if p.positive is not None})
         answered = and_(f.c.not_applicable.is_(False), f.c.value.is_not(None))
@@ -222,7 +228,7 @@ class ThemeStore:
             return case((and_(answered, condition), 1), else_=0)
 
         spread = deviation(shifts, {p.id for p in members})
-        return (
+        rows = (
             select(
                 f.c.id,
                 f.c.batch_id,
@@ -236,80 +242,56 @@ class ThemeStore:
                 case((answered, spread), else_=0.0).label("total"),
                 case((answered, spread * spread), else_=0.0).label("sumsq"),
             )
-            .where(
-                *self._comments_at([p.id for p in members], timeline[0].utc_bounds(self.zone)[0])
-            )
+            .where(*self._comments_at([p.id for p in members], start))
             .cte("comments")
-        ), ranges
+        )
+        return rows, ranges
 
     def _period_comments(
-        self, timeline: list[Period], members: Sequence[CountedPoint]
+        self, timeline: list[Period], members: Sequence[CountedPoint], newest: int
     ) -> dict[str, dict[Period, PeriodComments]]:
-        t = COMMENT_TAGS
-        rows, ranges = self._rows(timeline, members)
+        by_id = {p.id: p for p in members}
+        rows, ranges = self._rows(timeline, members, timeline[0].utc_bounds(self.zone)[0])
         sums = ["n", "promoters", "passives", "detractors", *(f"p{i}" for i in range(len(ranges)))]
         sums += ["total", "sumsq"]
-        one, other = self._keys("k1"), self._keys("k2")
-        tagged = rows.join(t, self._current(rows.c.id, rows.c.batch_id))
-        no_key = null().cast(String)
-        everything = select(
-            literal(0).label("kind"),
-            rows.c.point,
-            rows.c.bucket,
-            no_key.label("theme"),
-            no_key.label("other"),
-            func.count().label("comments"),
-            *(func.sum(rows.c[name]) for name in sums),
-        ).group_by(rows.c.point, rows.c.bucket)
-        mentions = (
+        totals: dict[tuple[str, int], tuple[int, Counts]] = {}
+        for row in self.connection.execute(
             select(
-                literal(1),
                 rows.c.point,
                 rows.c.bucket,
-                one.c.key,
-                no_key,
                 func.count(),
                 *(func.sum(rows.c[name]) for name in sums),
-            )
-            .select_from(tagged.join(one, true()))
-            .where(self._applicable(one.c.key, rows.c.point))
-            .group_by(rows.c.point, rows.c.bucket, one.c.key)
-        )
-        padding = [null() for _ in sums]
-        pairs = (
-            select(
-                literal(2),
-                rows.c.point,
-                rows.c.bucket,
-                one.c.key,
-                other.c.key,
-                func.count(),
-                *padding,
-            )
-            .select_from(tagged.join(one, true()).join(other, true()))
-            .where(
-                one.c.key != other.c.key,
-                self._applicable(one.c.key, rows.c.point),
-                self._applicable(other.c.key, rows.c.point),
-            )
-            .group_by(rows.c.point, rows.c.bucket, one.c.key, other.c.key)
-        )
-        by_id = {p.id: p for p in members}
-        totals: dict[tuple[str, int], tuple[int, Counts]] = {}
+            ).group_by(rows.c.point, rows.c.bucket)
+        ):
+            if row[1] is not None and row[1] >= 0:
+                totals[(row[0], row[1])] = (int(row[2]), _counts(row[3:], by_id[row[0]], ranges))
+        buckets: dict[str, list[int]] = defaultdict(list)
+        for point, bucket in sorted(totals):
+            buckets[point].append(bucket)
+        read = {point: set(found[-newest:]) for point, found in buckets.items()}
         mentioned: dict[tuple[str, int], dict[str, tuple[int, Counts]]] = defaultdict(dict)
         together: dict[tuple[str, int, str], dict[str, int]] = defaultdict(dict)
-        for row in self.connection.execute(union_all(everything, mentions, pairs)):
-            kind, point, bucket, theme, second, count = row[:6]
-            if bucket is None or bucket < 0:
-                continue
-            if kind == 2:
-                together[(point, bucket, theme)][second] = int(count)
-                continue
-            counts = _counts(row[6:], by_id[point], ranges)
-            if kind == 0:
-                totals[(point, bucket)] = (int(count), counts)
-            else:
-                mentioned[(point, bucket)][theme] = (int(count), counts)
+        if read:
+            # the themes are counted only in the periods read: joining the tags of every
+            # comment of every period would cost several times as much for nothing
+            first = min(min(found) for found in read.values())
+            recent, _ = self._rows(
+                timeline,
+                [by_id[point] for point in sorted(read)],
+                timeline[first].utc_bounds(self.zone)[0],
+            )
+            for kind, point, bucket, theme, second, count, *counted in self.connection.execute(
+                self._theme_counts(recent, sums)
+            ):
+                if bucket not in read[point]:
+                    continue
+                if kind == 2:
+                    together[(point, bucket, theme)][second] = int(count)
+                else:
+                    mentioned[(point, bucket)][theme] = (
+                        int(count),
+                        _counts(counted, by_id[point], ranges),
+                    )
         found: dict[str, dict[Period, PeriodComments]] = defaultdict(dict)
         for (point, bucket), (comments, all_answered) in totals.items():
             themes = {
@@ -323,6 +305,46 @@ class ThemeStore:
             }
             found[point][timeline[bucket]] = PeriodComments(comments, all_answered, themes)
         return found
+
+    def _theme_counts(self, rows: CTE, sums: list[str]) -> CompoundSelect[Any]:
+        """Per point × period × applicable theme its mentions and their counts (kind 1), and
+        per pair of applicable themes the comments mentioning both (kind 2)."""
+        t = COMMENT_TAGS
+        one, other = self._keys("k1"), self._keys("k2")
+        tagged = rows.join(t, self._current(rows.c.id, rows.c.batch_id))
+        mentions = (
+            select(
+                literal(1).label("kind"),
+                rows.c.point,
+                rows.c.bucket,
+                one.c.key.label("theme"),
+                null().cast(String).label("other"),
+                func.count().label("comments"),
+                *(func.sum(rows.c[name]) for name in sums),
+            )
+            .select_from(tagged.join(one, true()))
+            .where(self._applicable(one.c.key, rows.c.point))
+            .group_by(rows.c.point, rows.c.bucket, one.c.key)
+        )
+        pairs = (
+            select(
+                literal(2),
+                rows.c.point,
+                rows.c.bucket,
+                one.c.key,
+                other.c.key,
+                func.count(),
+                *(null() for _ in sums),
+            )
+            .select_from(tagged.join(one, true()).join(other, true()))
+            .where(
+                one.c.key != other.c.key,
+                self._applicable(one.c.key, rows.c.point),
+                self._applicable(other.c.key, rows.c.point),
+            )
+            .group_by(rows.c.point, rows.c.bucket, one.c.key, other.c.key)
+        )
+        return union_all(mentions, pairs)
 
     def scored(
         self, groups: Sequence[tuple[str, Period]]
@@ -369,9 +391,22 @@ class ThemeStore:
         for wanted_key in wanted:
             by_timeline[timelines[wanted_key[1]]].append(wanted_key)
         for timeline, keys in by_timeline.items():
-            start = min(period for _, _, period in keys).utc_bounds(self.zone)[0]
             themes = sorted({theme for theme, _, _ in keys})
-            at = sorted({point for _, point, _ in keys})
+            # mostly every theme's newest period: one condition per period wanted, with its
+            # points, so only those periods' comments are read
+            by_period: dict[Period, set[str]] = defaultdict(set)
+            for _, point, period in keys:
+                by_period[period].add(point)
+            spans = [
+                and_(
+                    f.c.measurement_point.in_(sorted(at)),
+                    f.c.collected_at >= period.utc_bounds(self.zone)[0],
+                    f.c.collected_at < period.utc_bounds(self.zone)[1],
+                )
+                for period, at in sorted(by_period.items())
+            ]
+            start = min(by_period).utc_bounds(self.zone)[0]
+            every = sorted({point for _, point, _ in keys})
             tag = self._keys("k")
             bucket = period_bucket(list(timeline), self.zone).label("bucket")
             ranked = (
@@ -389,7 +424,11 @@ class ThemeStore:
                     .label("rank"),
                 )
                 .select_from(f.join(t, self._current(f.c.id, f.c.batch_id)).join(tag, true()))
-                .where(*self._comments_at(at, start), tag.c.key.in_(themes))
+                .where(
+                    *self._comments_at(every, start),
+                    or_(*spans),
+                    tag.c.key.in_(themes),
+                )
                 .subquery("ranked")
             )
             position = {period: i for i, period in enumerate(timeline)}
@@ -404,9 +443,9 @@ class ThemeStore:
                 .order_by(ranked.c.point, ranked.c.theme, ranked.c.bucket, ranked.c.rank)
             )
             for point, theme, index, text, tags in rows:
-                period = wanted_keys.get((theme, point, index))
-                if period is not None:
-                    found[(theme, point, period)].append(Written(text, tags[theme]))
+                chosen = wanted_keys.get((theme, point, index))
+                if chosen is not None:
+                    found[(theme, point, chosen)].append(Written(text, tags[theme]))
         return found
 
     # --- theme-share objectives ----------------------------------------------------------------

@@ -39,6 +39,7 @@ from cxgov.voc.records import Answer, Comment, distinct_comments
 from cxgov.voc.tagging import TaggingSummary, answers, comments, tag_untagged
 from cxgov.voc.themes import (
     EXAMPLES,
+    PERIODS,
     SegmentKey,
     ThemeCounts,
     ThemeShare,
@@ -268,7 +269,7 @@ def _count_stored(
         and point in first_days
         and kpis[by_id[point].kpi].type is not KpiType.VALUE
     ]
-    per_period = store.period_comments(points)
+    per_period = store.period_comments(points, PERIODS + 1)
     themes = ThemeCounts(
         per_period,
         store.scored(sorted(wanted_scored(program, per_period))),

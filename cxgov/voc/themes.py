@@ -247,15 +247,22 @@ def _sizes(counts: PeriodComments, theme: str) -> tuple[int, int]:
     return mentions.answered.n, mentions.without.n
 
 
+def _read_by_point(
+    periods: Mapping[str, Mapping[Period, PeriodComments]],
+) -> dict[str, list[Period]]:
+    return {point: _read(found) for point, found in periods.items()}
+
+
 def wanted_scored(
     program: Program, periods: Mapping[str, Mapping[Period, PeriodComments]]
 ) -> set[tuple[str, Period]]:
     """The point × periods whose answers' values some theme's permutation test reads."""
     min_group = program.program.decisions.min_theme_group
+    read = _read_by_point(periods)
     return {
         (point.id, period)
         for theme, point, _ in _measured(program)
-        for period in _read(periods.get(point.id, {}))
+        for period in read.get(point.id, [])
         if needs_values(_sizes(periods[point.id][period], theme.id), min_group)
     }
 
@@ -266,9 +273,9 @@ def wanted_examples(
     """Theme × point × the newest reported period where the theme is mentioned: where its
     examples come from."""
     found = set()
+    read = _read_by_point(periods)
     for theme, point, _ in _measured(program):
-        read = _read(periods.get(point.id, {}))
-        for period in reversed(read[-PERIODS:]):
+        for period in reversed(read.get(point.id, [])[-PERIODS:]):
             if theme.id in periods[point.id][period].themes:
                 found.add((theme.id, point.id, period))
                 break
@@ -372,13 +379,14 @@ def theme_section_of(
     tested: dict[tuple[str, str, Period], _Tested | None] = {}
     names = {t.id: t.name for t in program.themes}
     entries: dict[str, list[ThemePoint]] = defaultdict(list)
+    read = _read_by_point(counts.periods)
     for theme, point, kpi in _measured(program):
         periods = counts.periods.get(point.id)
         if not periods:
             continue
         rows: list[ThemePeriod] = []
         previous: tuple[int, int] | None = None
-        ordered = _read(periods)
+        ordered = read[point.id]
         for period in ordered:
             group = periods[period]
             mentions = group.themes.get(theme.id)

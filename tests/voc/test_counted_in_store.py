@@ -67,7 +67,7 @@ def _answers(count: int, seed: int) -> str:
         question = draw.choice(["NPS", "CHECKOUT", "DELIVERY"])
         score = draw.randint(0, 10) if question == "NPS" else draw.randint(1, 5)
         value = "N/A" if draw.random() < 0.03 else str(score)
-        day = dt.date(2025, 11, 1) + dt.timedelta(days=draw.randrange(220))
+        day = dt.date(2025, 5, 1) + dt.timedelta(days=draw.randrange(400))
         customer = f"c{draw.randrange(120)}" if draw.random() < 0.8 else ""
         size = draw.choice(["small", "large"])
         rows.append(
