@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -521,7 +521,11 @@ class ThemeStore:
             .cte("covered")
         )
 
-    def coverage(self) -> CoverageCounts:
+    def coverage(self, untagged: Callable[[str], None]) -> CoverageCounts:
+        """The coverage counts; `untagged` is given the text of every comment no applicable
+        theme tags at any of its answers, once per comment, as the rows stream in (a page at
+        a time: never all in memory). One statement: the comments are read and their tags
+        tested once for both the points' counts and the written comments'."""
         rows = self._coverage_rows()
         per_point = select(
             literal(0).label("kind"),
@@ -529,39 +533,27 @@ class ThemeStore:
             func.count().label("comments"),
             func.sum(1 - rows.c.tagged).label("untagged"),
         ).group_by(rows.c.point)
-        written = (
-            select(func.max(rows.c.tagged).label("tagged"))
-            .group_by(rows.c.source, rows.c.response_id, rows.c.comment)
-            .subquery("written")
-        )
-        overall = select(
+        tagged = func.max(rows.c.tagged)
+        written = select(
             literal(1),
-            null().cast(String),
-            func.count(),
-            func.sum(1 - written.c.tagged),
-        )
+            case((tagged == 0, rows.c.comment), else_=null()),
+            literal(1),
+            1 - tagged,
+        ).group_by(rows.c.source, rows.c.response_id, rows.c.comment)
         points: dict[str, tuple[int, int]] = {}
-        comments = untagged = 0
-        for kind, point, n, u in self.connection.execute(union_all(per_point, overall)):
-            if kind == 0:
-                points[point] = (int(n), int(u or 0))
-            else:
-                comments, untagged = int(n), int(u or 0)
-        return CoverageCounts(dict(sorted(points.items())), comments, untagged)
-
-    def untagged_texts(self) -> Iterator[str]:
-        """The text of every comment no applicable theme tags at any of its answers, once per
-        comment; streamed in pages, never all in memory."""
-        rows = self._coverage_rows()
-        written = (
-            select(rows.c.comment)
-            .group_by(rows.c.source, rows.c.response_id, rows.c.comment)
-            .having(func.max(rows.c.tagged) == 0)
-        )
+        comments = not_tagged = 0
         # a server-side cursor on PostgreSQL; SQLite's steps through the rows as they are read
-        result = self.connection.execute(written.execution_options(yield_per=PAGE))
-        for (text,) in result:
-            yield text
+        for kind, text, n, u in self.connection.execute(
+            union_all(per_point, written).execution_options(yield_per=PAGE)
+        ):
+            if kind == 0:
+                points[text] = (int(n), int(u or 0))
+                continue
+            comments += 1
+            if u:
+                not_tagged += 1
+                untagged(text)
+        return CoverageCounts(dict(sorted(points.items())), comments, not_tagged)
 
     # --- key drivers ---------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ sections from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -44,6 +44,7 @@ from cxgov.voc.themes import (
     ThemeCounts,
     ThemeShare,
     allowed_points,
+    count_words,
     coverage,
     coverage_of,
     theme_counts,
@@ -290,7 +291,8 @@ def _count_stored(
             targets, timelines
         ).items()
     }
-    covered = store.coverage()
+    frequent: Counter[str] = Counter()
+    covered = store.coverage(partial(count_words, frequent, redact=redact))
     start, end = driver_window(as_of)
     bounds = Period(start, end, False).utc_bounds(store.zone)
     mentioned = {
@@ -302,7 +304,7 @@ def _count_stored(
     return Counted(
         themes,
         shares,
-        coverage_of(covered, store.untagged_texts(), redact=redact),
+        coverage_of(covered, frequent),
         covered.comments,
         mentioned,
     )

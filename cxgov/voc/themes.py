@@ -549,35 +549,36 @@ def coverage(
         len(tagged_anywhere),
         len(tagged_anywhere) - sum(tagged_anywhere.values()),
     )
-    texts = (text for (_, text), tagged in tagged_anywhere.items() if not tagged)
-    return coverage_of(counts, texts, redact=redact, top=top)
+    frequent: Counter[str] = Counter()
+    for (_, text), tagged in tagged_anywhere.items():
+        if not tagged:
+            count_words(frequent, text, redact)
+    return coverage_of(counts, frequent, top=top)
+
+
+def count_words(frequent: Counter[str], text: str, redact: Callable[[str], str]) -> None:
+    """Add an untagged comment's words to `frequent`, each once, from its redacted text (stop
+    words, numbers and one-letter words left out).
+
+    Redacted first: a word of an e-mail address or an identity code (`meikalainen`, `308t`)
+    is personal data, and the frequent words are published."""
+    frequent.update(
+        w
+        for w in set(words(redact(text)))
+        if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS and w not in _REDACTED
+    )
 
 
 def coverage_of(
-    counts: CoverageCounts,
-    untagged_texts: Iterable[str],
-    *,
-    redact: Callable[[str], str],
-    top: int = COVERAGE_WORDS,
+    counts: CoverageCounts, frequent: Counter[str], *, top: int = COVERAGE_WORDS
 ) -> Coverage:
     """The share of comments no applicable theme tags, per point and overall, and the most
-    frequent words of the untagged comments (stop words, numbers and one-letter words left
-    out), so the next rule can be written from what customers actually say.
-
-    The words are counted from the redacted text: a word of an e-mail address or an identity
-    code (`meikalainen`, `308t`) is personal data, and the frequent words are published.
+    frequent words of the untagged comments (`count_words`), so the next rule can be written
+    from what customers actually say.
 
     A point counts the comments on its answers; overall, and in the frequent words, a comment
     counts once however many answers carry it (a wide row's comment is on each of them), and
-    is untagged when no theme that applies at any of those answers' points tags it: the texts
-    are those comments', once each."""
-    frequent: Counter[str] = Counter()
-    for text in untagged_texts:
-        frequent.update(
-            w
-            for w in set(words(redact(text)))
-            if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS and w not in _REDACTED
-        )
+    is untagged when no theme that applies at any of those answers' points tags it."""
     n, u = counts.comments, counts.untagged
     return Coverage(
         comments=n,
