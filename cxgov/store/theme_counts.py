@@ -356,6 +356,11 @@ class ThemeStore:
         by_point: dict[str, list[Period]] = defaultdict(list)
         for point, period in groups:
             by_point[point].append(period)
+        # a group's answers are few distinct values with few distinct sets of themes: one
+        # object per distinct value and set, not one per answer (at 5M answers the small
+        # groups hold a few hundred thousand answers)
+        shared: dict[Any, Any] = {}
+        one = shared.setdefault
         for point, periods in sorted(by_point.items()):
             spans = [period.utc_bounds(self.zone) for period in periods]
             rows = self.connection.execute(
@@ -376,7 +381,10 @@ class ThemeStore:
             for at, value, tags in rows:
                 for period, (start, end) in zip(periods, spans, strict=True):
                     if start <= at < end:
-                        found[(point, period)].append(Scored(float(value), frozenset(tags or ())))
+                        themes = frozenset(tags or ())
+                        found[(point, period)].append(
+                            one((value, themes), Scored(float(value), one(themes, themes)))
+                        )
         return found
 
     def newest(
