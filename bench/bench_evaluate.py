@@ -81,7 +81,9 @@ MAX_RATIO_HAND_SQL = 2.0
 MAX_RATIO_HAND_SQL_VOC = 3.0
 MAX_PEAK_MB_VOC = 250.0
 MAX_RATIO_PANDAS = 1.0
-BENCH_DATABASE = "cxgov_bench_eval"
+BENCH_DATABASE = os.environ.get("CXGOV_BENCH_DATABASE", "cxgov_bench_eval")
+"""The benchmark's own PostgreSQL database (set CXGOV_BENCH_DATABASE when others run it on the
+same server at the same time)."""
 COUNT_NAMES = ("n", "promoters", "passives", "detractors", "positives", "total", "sumsq")
 
 Counts = tuple[int, int, int, int, int, float, float]

@@ -36,7 +36,8 @@ from cxgov.judgement.cells import Aggregates, Cell, PeriodValue, segment_key
 from cxgov.judgement.periods import Period, periods, window_key
 from cxgov.model import KpiType, MeasurementPoint, Program, Statistic
 from cxgov.stats import Counts
-from cxgov.store import rollups
+from cxgov.store import counting, rollups
+from cxgov.store.counting import FIRST_CHUNK, first_values, period_bucket
 from cxgov.store.tables import FEEDBACK, KPI_VALUES
 from cxgov.warehouse.table_source import aggregate_tables, table_points
 
@@ -122,7 +123,7 @@ def aggregate(
         for point in stored_points
         if point.id in series and kpis[point.kpi].effective_statistic is Statistic.MEAN
     ]
-    shifts = _first_values(connection, program_id, mean_points, end_of_as_of)
+    shifts = first_values(connection, program_id, mean_points, end_of_as_of)
     counts: dict[Cell, Counts] = {}
     for window_plans in by_window.values():
         found = _count(connection, program_id, window_plans, zone, end_of_as_of, shifts)
@@ -134,9 +135,6 @@ def aggregate(
     return Aggregates(counts, values, first_data, series)
 
 
-_FIRST_CHUNK = 200
-
-
 def _first_answers(
     connection: Connection, program_id: str, points: list[str], before: dt.datetime
 ) -> dict[str, dt.datetime]:
@@ -144,8 +142,8 @@ def _first_answers(
     read the whole index)."""
     f = FEEDBACK
     found: dict[str, dt.datetime] = {}
-    for start in range(0, len(points), _FIRST_CHUNK):
-        chunk = points[start : start + _FIRST_CHUNK]
+    for start in range(0, len(points), FIRST_CHUNK):
+        chunk = points[start : start + FIRST_CHUNK]
         firsts = [
             select(func.min(f.c.collected_at))
             .where(
@@ -159,60 +157,6 @@ def _first_answers(
         row = connection.execute(select(*firsts)).one()
         found.update({point: moment for point, moment in zip(chunk, row, strict=True) if moment})
     return found
-
-
-def _first_values(
-    connection: Connection, program_id: str, points: list[str], before: dt.datetime
-) -> dict[str, float]:
-    """Each point's first answered value: the shift its sums are taken from (see `Counts`).
-
-    One shift per point, not per cell: a cell's own first value would need a second pass over
-    the answers. Any of the point's answers serves: the deviations are then as large as the
-    point's spread over time, not as the values themselves, which is what cancelled (1e8 ± 1).
-    Only points read as a mean need one: NPS and percentages never read the sums. One index
-    seek per point, as for the first answers' times."""
-    f = FEEDBACK
-    found: dict[str, float] = {}
-    for start in range(0, len(points), _FIRST_CHUNK):
-        chunk = points[start : start + _FIRST_CHUNK]
-        firsts = [
-            select(f.c.value)
-            .where(
-                f.c.program == program_id,
-                f.c.measurement_point == point,
-                f.c.collected_at < before,
-                f.c.not_applicable.is_(False),
-                f.c.value.is_not(None),
-            )
-            .order_by(f.c.collected_at, f.c.id)
-            .limit(1)
-            .scalar_subquery()
-            for point in chunk
-        ]
-        row = connection.execute(select(*firsts)).one()
-        # a zero shift is no shift: those points need no branch in the count's CASE
-        found.update(
-            {point: float(value) for point, value in zip(chunk, row, strict=True) if value}
-        )
-    return found
-
-
-def _deviation(shifts: dict[str, float], points: set[str]) -> ColumnElement[Any]:
-    """An answer's value less its point's shift: a CASE over the points grouped by shift (few
-    distinct shifts), or the plain value when every point here has none."""
-    by_shift: dict[float, list[str]] = defaultdict(list)
-    for point in sorted(points & shifts.keys()):
-        by_shift[shifts[point]].append(point)
-    if not by_shift:
-        return FEEDBACK.c.value
-    shift = case(
-        *(
-            (FEEDBACK.c.measurement_point.in_(members), value)
-            for value, members in by_shift.items()
-        ),
-        else_=0.0,
-    )
-    return FEEDBACK.c.value - shift
 
 
 @dataclass
@@ -358,24 +302,6 @@ def _complete(
     return found
 
 
-def _bucket(timeline: list[Period], zone: ZoneInfo) -> ColumnElement[int]:
-    """The index of the period holding `collected_at`, else -1: a CASE nested as a binary
-    search over the period ends, so a row costs a handful of comparisons, not one per period."""
-    ends = [p.utc_bounds(zone)[1] for p in timeline]
-
-    def search(low: int, high: int) -> ColumnElement[int]:
-        # the number of ends at or before collected_at, known to lie in low..high
-        if low == high:
-            return literal(low if low < len(ends) else -1)
-        middle = (low + high) // 2
-        return case(
-            (FEEDBACK.c.collected_at < ends[middle], search(low, middle)),
-            else_=search(middle + 1, high),
-        )
-
-    return search(0, len(ends))
-
-
 def _touched(
     connection: Connection,
     program_id: str,
@@ -386,7 +312,7 @@ def _touched(
 ) -> set[int]:
     """Periods holding answers loaded after `since_batch`."""
     f = FEEDBACK
-    bucket = _bucket(timeline, zone)
+    bucket = period_bucket(timeline, zone)
     rows = connection.execute(
         select(bucket)
         .distinct()
@@ -462,10 +388,10 @@ def _count(
     answers = (
         select(
             f.c.measurement_point.label("point"),
-            _bucket(timeline, zone).label("bucket"),
+            period_bucket(timeline, zone).label("bucket"),
             *([f.c.segments] if whole_segments else extracted),
             f.c.value,
-            _deviation(shifts, all_points).label("deviation"),
+            counting.deviation(shifts, all_points).label("deviation"),
             f.c.not_applicable,
         )
         .where(*where)

@@ -156,8 +156,16 @@ def evaluate_program(
         watermark = batch_watermark(connection, program.program.id)
     with engine.begin() as connection:  # rollups written here commit with the counts read
         aggregates = aggregate(connection, program, as_of, since, persist=not dry_run)
-        # comments are tagged once and the tags stored, in the same transaction as the rollups
-        evidence = voc.collect(connection, program, as_of, persist=not dry_run)
+        # comments are tagged once and the tags stored, in the same transaction as the rollups;
+        # the theme statistics are counted from the stored tags where the comments are
+        evidence = voc.count(
+            connection,
+            program,
+            as_of,
+            first_days=aggregates.first_data,
+            persist=not dry_run,
+            redact=redact,
+        )
     voc.add_theme_shares(program, evidence, aggregates, as_of)
     results = judge(program, aggregates, as_of)
     verdicts = [verdict_record(r) for r in results]
@@ -168,6 +176,9 @@ def evaluate_program(
         comments = _comments(connection, program, current, end_of_as_of)
     quality = data_status(engine, program, as_of=(as_of, end_of_as_of))
     found = voc.sections(program, evidence, aggregates, as_of, redact=redact)
+    # the theme counts are in the sections now: freed before the report is built, the
+    # evaluation's peak memory is less by their size (and by the counts' below)
+    del evidence
     finished = clock()
     record = RunRecord(
         run=RunSummary(None, as_of, content_hash, git_commit(directory), started, finished),
@@ -183,6 +194,7 @@ def evaluate_program(
         ),
         error_rates=error_rates(program),
     )
+    del aggregates
     if not dry_run:
         with engine.begin() as connection:
             run_id = record_run(connection, record)

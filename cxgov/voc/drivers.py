@@ -158,11 +158,35 @@ def drivers_section(
     as_of: dt.date,
     confidence: float = 0.95,
 ) -> tuple[DriversOfJourney, ...]:
+    """`drivers_section_of` the comments in memory."""
+    start, end = driver_window(as_of)
+    mentioned: dict[str, dict[str, set[str]]] = {}
+    for model in models(program):
+        found = mentioned.setdefault(model.anchor.id, {theme: set() for theme, _ in model.themes})
+        for c in comments:
+            if c.point == model.anchor.id and start <= c.day <= end:
+                for theme in c.tags.keys() & found.keys():
+                    found[theme].add(respondent_of(c))
+    return drivers_section_of(program, scores, mentioned, as_of, confidence)
+
+
+def drivers_section_of(
+    program: Program,
+    scores: Mapping[str, RespondentScores],
+    mentioned: Mapping[str, Mapping[str, set[str]]],
+    as_of: dt.date,
+    confidence: float = 0.95,
+) -> tuple[DriversOfJourney, ...]:
     """The `drivers` section from the respondents' scores of each relationship point (read by
-    cxgov.store.respondents over `driver_window(as_of)`) and the comments with their tags."""
+    cxgov.store.respondents over `driver_window(as_of)`) and, per relationship point, the
+    respondents whose comments there in that window mention each of its themes."""
     start, end = driver_window(as_of)
     ranked = [
-        _rank(model, scores.get(model.anchor.id, RespondentScores(0, {}, {})), comments, start, end)
+        _rank(
+            model,
+            scores.get(model.anchor.id, RespondentScores(0, {}, {})),
+            mentioned.get(model.anchor.id, {}),
+        )
         for model in models(program)
     ]
     comparisons = sum(len(r.fit.weights) for r in ranked if r.fit is not None)
@@ -170,13 +194,7 @@ def drivers_section(
     return tuple(_section(r, confidence, level, comparisons, start, end) for r in ranked)
 
 
-def _rank(
-    model: Model,
-    scores: RespondentScores,
-    comments: Sequence[Comment],
-    start: dt.date,
-    end: dt.date,
-) -> _Ranked:
+def _rank(model: Model, scores: RespondentScores, mentioned: Mapping[str, set[str]]) -> _Ranked:
     sampled = set(scores.outcome)
     candidates = [
         _Column(point.id, "touchpoint", scores.touchpoints.get(point.id, {}), point, kpi)
@@ -191,13 +209,8 @@ def _rank(
         if len(chosen) < MAX_PREDICTORS and len(together) >= needed:
             chosen.append(column)
             rows = together
-    mentioned: dict[str, set[str]] = {theme: set() for theme, _ in model.themes}
-    for c in comments:
-        if c.point == model.anchor.id and start <= c.day <= end:
-            for theme in c.tags.keys() & mentioned.keys():
-                mentioned[theme].add(respondent_of(c))
     themes = [
-        _Column(theme, "theme", {r: 1.0 for r in mentioned[theme] & sampled}, name=name)
+        _Column(theme, "theme", {r: 1.0 for r in mentioned.get(theme, set()) & sampled}, name=name)
         for theme, name in model.themes
     ]
     for column in themes:

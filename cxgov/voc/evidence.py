@@ -8,7 +8,8 @@ sections from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -16,36 +17,98 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from cxgov.judgement.cells import Aggregates, Cell
-from cxgov.judgement.periods import Period
-from cxgov.judgement.voc import ThemeSection, VocSections
-from cxgov.model import Program
+from cxgov.judgement.periods import Period, periods
+from cxgov.judgement.voc import Coverage, ThemeSection, VocSections
+from cxgov.model import KpiType, Program, Statistic
 from cxgov.stats import Counts
+from cxgov.store.counting import first_values
 from cxgov.store.respondents import RespondentScores, respondent_scores
+from cxgov.store.theme_counts import CountedPoint, ShareTarget, ThemeStore
 from cxgov.voc import fatigue
 from cxgov.voc.drivers import (
     MAX_RESPONDENTS,
     driver_window,
-    drivers_section,
+    drivers_section_of,
     models,
+    respondent_of,
     scoring,
 )
 from cxgov.voc.links import links_section
 from cxgov.voc.matcher import ThemeMatcher, rule_hash
 from cxgov.voc.records import Answer, Comment, distinct_comments
-from cxgov.voc.tagging import TaggingSummary, answers, comments
-from cxgov.voc.themes import coverage, theme_section, theme_shares
+from cxgov.voc.tagging import TaggingSummary, answers, comments, tag_untagged
+from cxgov.voc.themes import (
+    EXAMPLES,
+    PERIODS,
+    SegmentKey,
+    ThemeCounts,
+    ThemeShare,
+    allowed_points,
+    count_words,
+    coverage,
+    coverage_of,
+    theme_counts,
+    theme_points,
+    theme_section_of,
+    theme_shares,
+    wanted_examples,
+    wanted_scored,
+)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What the sections read of the comments, counted: in the store by `count`, or from
+    comments in memory by `counted`."""
+
+    themes: ThemeCounts
+    shares: dict[tuple[str, str, Period, SegmentKey], ThemeShare]
+    coverage: Coverage
+    comments: int
+    """Comments written, each once however many answers carry it."""
+    mentioned: dict[str, dict[str, set[str]]]
+    """Relationship point → theme → respondents mentioning it in the drivers' window."""
 
 
 @dataclass
 class Evidence:
     rule_hash: str
     comments: list[Comment]
+    """The comments themselves, when `collect` read them into memory; empty when `count`
+    counted them in the store (`counted`)."""
     answers: list[Answer]
     """Only the answers the links' outcomes by respondent group read."""
     respondents: dict[str, RespondentScores] = field(default_factory=dict)
     """Relationship point → its respondents' scores, for the key drivers."""
     surveys: fatigue.SurveyCounts = field(default_factory=fatigue.SurveyCounts.none)
     tagging: TaggingSummary = field(default_factory=TaggingSummary)
+    counted: Counted | None = None
+
+    def counts(self, program: Program, as_of: dt.date, redact: Callable[[str], str]) -> Counted:
+        if self.counted is not None:
+            return self.counted
+        return counted(program, self.comments, as_of, redact=redact)
+
+
+def counted(
+    program: Program, comments: list[Comment], as_of: dt.date, *, redact: Callable[[str], str]
+) -> Counted:
+    """The counts of comments in memory."""
+    start, end = driver_window(as_of)
+    mentioned: dict[str, dict[str, set[str]]] = {}
+    for model in models(program):
+        found = mentioned.setdefault(model.anchor.id, {theme: set() for theme, _ in model.themes})
+        for c in comments:
+            if c.point == model.anchor.id and start <= c.day <= end:
+                for theme in c.tags.keys() & found.keys():
+                    found[theme].add(respondent_of(c))
+    return Counted(
+        theme_counts(program, comments, as_of),
+        theme_shares(program, comments, as_of),
+        coverage(program, comments, redact=redact),
+        distinct_comments(comments),
+        mentioned,
+    )
 
 
 def _respondents(
@@ -128,13 +191,135 @@ def collect(connection: Connection, program: Program, as_of: dt.date, *, persist
     )
 
 
+def count(
+    connection: Connection,
+    program: Program,
+    as_of: dt.date,
+    *,
+    first_days: Mapping[str, dt.date],
+    persist: bool,
+    redact: Callable[[str], str],
+) -> Evidence:
+    """As `collect`, but the comments are counted in the store, never read into memory: the
+    comments without current tags are tagged and their tags stored (with `persist`, for the
+    caller to commit; without, only for the counts, then rolled back), then every count is
+    read from the stored tags (cxgov.store.theme_counts). `first_days`: each point's first
+    day of answers, where its periods start."""
+    zone = ZoneInfo(program.program.timezone)
+    before = Period(as_of, as_of, False).utc_bounds(zone)[1]
+    hashed = rule_hash(program.themes)
+    summary = TaggingSummary()
+    found: Counted | None = None
+    if program.themes:
+        with connection.begin_nested() as tags_written:
+            tag_untagged(
+                connection,
+                program.program.id,
+                ThemeMatcher(program.themes),
+                hashed,
+                before=before,
+                summary=summary,
+            )
+            found = _count_stored(
+                ThemeStore(
+                    connection, program.program.id, hashed, before, zone, allowed_points(program)
+                ),
+                program,
+                as_of,
+                first_days,
+                redact,
+            )
+            summary.comments = sum(p.comments for p in found.coverage.points)
+            if not persist:
+                tags_written.rollback()
+    return Evidence(
+        hashed,
+        [],
+        _group_answers(connection, program, before, zone),
+        respondents=_respondents(connection, program, as_of),
+        surveys=fatigue.read(connection, program, as_of),
+        tagging=summary,
+        counted=found,
+    )
+
+
+def _count_stored(
+    store: ThemeStore,
+    program: Program,
+    as_of: dt.date,
+    first_days: Mapping[str, dt.date],
+    redact: Callable[[str], str],
+) -> Counted:
+    kpis = {k.id: k for k in program.kpis}
+    by_id = {p.id: p for p in program.measurement_points}
+    read = {p.id for theme in program.themes for p in theme_points(program, theme)}
+    read |= {o.measurement_point for o in program.objectives if o.theme is not None}
+    mean_points = sorted(
+        p for p in read if p in by_id and kpis[by_id[p].kpi].effective_statistic is Statistic.MEAN
+    )
+    shifts = first_values(store.connection, store.program, mean_points, store.before)
+    points = [
+        CountedPoint(
+            point,
+            tuple(periods(by_id[point].window, first_days[point], as_of)),
+            kpis[by_id[point].kpi].effective_positive,
+            shifts.get(point, 0.0),
+        )
+        for point in sorted(read)
+        if point in by_id
+        and point in first_days
+        and kpis[by_id[point].kpi].type is not KpiType.VALUE
+    ]
+    per_period = store.period_comments(points, PERIODS + 1)
+    themes = ThemeCounts(
+        per_period,
+        store.scored(sorted(wanted_scored(program, per_period))),
+        store.newest(sorted(wanted_examples(program, per_period)), points, EXAMPLES),
+    )
+    targets: dict[ShareTarget, list[str]] = defaultdict(list)
+    for objective in program.objectives:
+        if objective.theme is not None:
+            target = ShareTarget(
+                objective.measurement_point, tuple(sorted(objective.segment.items()))
+            )
+            if objective.theme not in targets[target]:
+                targets[target].append(objective.theme)
+    timelines = {p.id: p.timeline for p in points}
+    shares = {
+        (theme, target.point, period, target.segment): ThemeShare(mentions, comments)
+        for (theme, target, period), (mentions, comments) in store.shares(
+            targets, timelines
+        ).items()
+    }
+    frequent: Counter[str] = Counter()
+    covered = store.coverage(partial(count_words, frequent, redact=redact))
+    start, end = driver_window(as_of)
+    bounds = Period(start, end, False).utc_bounds(store.zone)
+    mentioned = {
+        model.anchor.id: store.mentioned_by(
+            model.anchor.id, [theme for theme, _ in model.themes], *bounds
+        )
+        for model in models(program)
+    }
+    return Counted(
+        themes,
+        shares,
+        coverage_of(covered, frequent),
+        covered.comments,
+        mentioned,
+    )
+
+
 def add_theme_shares(
     program: Program, evidence: Evidence, aggregates: Aggregates, as_of: dt.date
 ) -> None:
     """Put the comment counts of theme-share objectives beside the KPI counts, for `judge`."""
-    for (theme, point, period, segment), share in theme_shares(
-        program, evidence.comments, as_of
-    ).items():
+    shares = (
+        evidence.counted.shares
+        if evidence.counted is not None
+        else theme_shares(program, evidence.comments, as_of)
+    )
+    for (theme, point, period, segment), share in shares.items():
         aggregates.theme_shares[(theme, Cell(point, period, segment))] = Counts(
             n=share.comments, positives=share.mentions
         )
@@ -149,17 +334,18 @@ def sections(
     redact: Callable[[str], str],
 ) -> VocSections:
     """The report's voice-of-the-customer sections."""
-    themes, decisions = theme_section(program, evidence.comments, as_of, redact=redact)
+    counts = evidence.counts(program, as_of, redact)
+    themes, decisions = theme_section_of(program, counts.themes, redact=redact)
     return VocSections(
         themes=ThemeSection(
             rule_hash=evidence.rule_hash,
-            comments=distinct_comments(evidence.comments),
+            comments=counts.comments,
             tagged_in_this_run=evidence.tagging.tagged,
             themes=themes,
-            coverage=coverage(program, evidence.comments, redact=redact),
+            coverage=counts.coverage,
             decisions=decisions,
         ),
-        drivers=drivers_section(program, evidence.respondents, evidence.comments, as_of),
+        drivers=drivers_section_of(program, evidence.respondents, counts.mentioned, as_of),
         links=links_section(program, aggregates, evidence.answers),
         fatigue=fatigue.fatigue_section(program, evidence.surveys, as_of),
     )

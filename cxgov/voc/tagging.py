@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, insert, null, select
+from sqlalchemy import Connection, delete, insert, null, or_, select
 
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK
 from cxgov.voc.matcher import ThemeMatcher
@@ -167,6 +167,68 @@ def comments(
             summary.comments += len(rows)
         if fresh and persist:
             store_tags(connection, fresh, stale)
+
+
+def tag_untagged(
+    connection: Connection,
+    program: str,
+    matcher: ThemeMatcher,
+    rule_hash: str,
+    *,
+    before: dt.datetime,
+    summary: TaggingSummary,
+) -> None:
+    """Tag and store every comment of the program collected before `before` (UTC) that has no
+    current tags (new, updated by an ingest, or tagged under other theme rules); the caller
+    commits. Only those comments are read, a page at a time by id (keyset): on the nightly
+    store, where an earlier run tagged the rest, no comment comes into Python."""
+    f, t = FEEDBACK, COMMENT_TAGS
+    same_program = (
+        f.c.program.concat("") == program
+        if connection.dialect.name == "sqlite"
+        else f.c.program == program
+    )
+    last = 0
+    while True:
+        rows = connection.execute(
+            select(f.c.id, f.c.batch_id, f.c.comment, f.c.source, f.c.response_id, t.c.feedback_id)
+            .select_from(f.outerjoin(t, t.c.feedback_id == f.c.id))
+            .where(
+                same_program,
+                f.c.id > last,
+                f.c.collected_at < before,
+                f.c.comment.is_not(None),
+                f.c.comment != "",
+                or_(
+                    t.c.feedback_id.is_(None),
+                    t.c.rule_hash != rule_hash,
+                    t.c.batch_id != f.c.batch_id,
+                ),
+            )
+            .order_by(f.c.id)
+            .limit(_PAGE)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1][0]
+        # a wide row's comment is on each of its answers: its text is matched once
+        tagged_texts: dict[str, dict[str, str]] = {}
+        fresh: list[dict[str, Any]] = []
+        for feedback_id, batch_id, text, source, response, _ in rows:
+            tags = tagged_texts.get(text)
+            if tags is None:
+                tags = tagged_texts[text] = matcher.tag(text)
+            summary.fresh.add(((source, response), text))
+            fresh.append(
+                {
+                    "feedback_id": feedback_id,
+                    "program": program,
+                    "batch_id": batch_id,
+                    "rule_hash": rule_hash,
+                    "tags": tags,
+                }
+            )
+        store_tags(connection, fresh, [row[0] for row in rows if row[5] is not None])
 
 
 def store_tags(connection: Connection, rows: list[dict[str, Any]], stale: list[int]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from cxgov.judgement.kpi import change as kpi_change
@@ -39,6 +39,7 @@ from cxgov.model import Adjustment, Kpi, KpiType, MeasurementPoint, Program, Sta
 from cxgov.model.measurement import SURVEY_METHODS
 from cxgov.redaction import REDACTED
 from cxgov.stats import Change, exact_permutation_p, percent_change, percent_estimate
+from cxgov.store.theme_counts import CoverageCounts, Mentions, PeriodComments, Scored, Written
 from cxgov.voc.matcher import words
 from cxgov.voc.records import Comment, CommentKey
 from cxgov.voc.stopwords import STOP_WORDS
@@ -151,18 +152,20 @@ class _Tested:
 
 def _impact_test(
     kpi: Kpi,
-    answered: list[float],
-    rest: list[float],
+    sizes: tuple[int, int],
+    values: Callable[[], tuple[list[float], list[float]]],
     found: Change | None,
     min_group: int,
     seed: str,
 ) -> _Tested | None:
     """The impact's p-value: the exact permutation test of the groups' respondent scores when
     the smaller side has fewer than `EXACT_BELOW` answers, else the KPI's two-sample test. None
-    below `min_group` on either side."""
-    if found is None or found.p_value is None or min(len(answered), len(rest)) < min_group:
+    below `min_group` on either side. `sizes` are the answers with and without the theme;
+    `values` gives their values, read only for the permutation test."""
+    if found is None or found.p_value is None or min(sizes) < min_group:
         return None
-    if min(len(answered), len(rest)) < EXACT_BELOW:
+    if needs_values(sizes, min_group):
+        answered, rest = values()
         p = exact_permutation_p(
             [respondent_score(kpi, v) for v in answered],
             [respondent_score(kpi, v) for v in rest],
@@ -170,6 +173,12 @@ def _impact_test(
         )
         return _Tested(p, "permutation", found.delta)
     return _Tested(found.p_value, _test_of(kpi), found.delta)
+
+
+def needs_values(sizes: tuple[int, int], min_group: int) -> bool:
+    """Whether an impact with these answers with and without the theme is tested from the
+    answers' own values (the exact permutation test)."""
+    return min_group <= min(sizes) < EXACT_BELOW
 
 
 def _decided(
@@ -201,10 +210,158 @@ def _decided(
     )
 
 
+@dataclass(frozen=True)
+class ThemeCounts:
+    """What the theme statistics read of the comments: counted in the store
+    (cxgov.store.theme_counts) or, from comments in memory, by `theme_counts`."""
+
+    periods: Mapping[str, Mapping[Period, PeriodComments]]
+    """Point → period with comments → their counts."""
+    scored: Mapping[tuple[str, Period], Sequence[Scored]]
+    """The answers of the point × periods in `wanted_scored`, in the comments' order."""
+    examples: Mapping[tuple[str, str, Period], Sequence[Written]]
+    """Theme × point × period in `wanted_examples` → its newest mentions, newest first."""
+
+
+def _measured(program: Program) -> list[tuple[Theme, MeasurementPoint, Kpi]]:
+    """Every theme × point its statistics are reported for, in the report's order."""
+    kpis = {k.id: k for k in program.kpis}
+    found = []
+    for theme in sorted(program.themes, key=lambda t: t.id):
+        for point in sorted(theme_points(program, theme), key=lambda p: p.id):
+            kpi = kpis.get(point.kpi)
+            if kpi is not None and kpi.type is not KpiType.VALUE:
+                found.append((theme, point, kpi))
+    return found
+
+
+def _read(periods: Mapping[Period, PeriodComments]) -> list[Period]:
+    """The periods read: the newest reported ones and the one before them (for the change)."""
+    return sorted(periods)[-(PERIODS + 1) :]
+
+
+def _sizes(counts: PeriodComments, theme: str) -> tuple[int, int]:
+    mentions = counts.themes.get(theme)
+    if mentions is None:
+        return 0, counts.answered.n
+    return mentions.answered.n, mentions.without.n
+
+
+def _read_by_point(
+    periods: Mapping[str, Mapping[Period, PeriodComments]],
+) -> dict[str, list[Period]]:
+    return {point: _read(found) for point, found in periods.items()}
+
+
+def wanted_scored(
+    program: Program, periods: Mapping[str, Mapping[Period, PeriodComments]]
+) -> set[tuple[str, Period]]:
+    """The point × periods whose answers' values some theme's permutation test reads."""
+    min_group = program.program.decisions.min_theme_group
+    read = _read_by_point(periods)
+    return {
+        (point.id, period)
+        for theme, point, _ in _measured(program)
+        for period in read.get(point.id, [])
+        if needs_values(_sizes(periods[point.id][period], theme.id), min_group)
+    }
+
+
+def wanted_examples(
+    program: Program, periods: Mapping[str, Mapping[Period, PeriodComments]]
+) -> set[tuple[str, str, Period]]:
+    """Theme × point × the newest reported period where the theme is mentioned: where its
+    examples come from."""
+    found = set()
+    read = _read_by_point(periods)
+    for theme, point, _ in _measured(program):
+        for period in reversed(read.get(point.id, [])[-PERIODS:]):
+            if theme.id in periods[point.id][period].themes:
+                found.add((theme.id, point.id, period))
+                break
+    return found
+
+
+def theme_counts(program: Program, comments: Iterable[Comment], as_of: dt.date) -> ThemeCounts:
+    """The theme statistics' counts of comments in memory, as the store counts them."""
+    kpis = {k.id: k for k in program.kpis}
+    allowed = allowed_points(program)
+    points = {p.id: p for p in program.measurement_points}
+    grouped: dict[str, dict[Period, list[Comment]]] = defaultdict(lambda: defaultdict(list))
+    for comment in comments:
+        at = points.get(comment.point)
+        if at is None:
+            continue
+        grouped[at.id][period_containing(comment.day, at.window, as_of)].append(comment)
+    periods: dict[str, dict[Period, PeriodComments]] = {}
+    for point_id, by_period in grouped.items():
+        kpi = kpis.get(points[point_id].kpi)
+        if kpi is None:
+            continue
+        periods[point_id] = {
+            period: _period_comments(kpi, point_id, allowed, group)
+            for period, group in by_period.items()
+        }
+    scored = {
+        (point, period): [
+            Scored(c.value, frozenset(c.tags))
+            for c in grouped[point][period]
+            if c.value is not None and not c.not_applicable
+        ]
+        for point, period in wanted_scored(program, periods)
+    }
+    examples: dict[tuple[str, str, Period], list[Written]] = {}
+    for theme, point, period in wanted_examples(program, periods):
+        mentioning = [c for c in grouped[point][period] if theme in c.tags]
+        mentioning.sort(key=lambda c: (c.at, c.id), reverse=True)
+        examples[(theme, point, period)] = [
+            Written(c.text, c.tags[theme]) for c in mentioning[:EXAMPLES]
+        ]
+    return ThemeCounts(periods, scored, examples)
+
+
+def _period_comments(
+    kpi: Kpi, point: str, allowed: dict[str, frozenset[str]], group: list[Comment]
+) -> PeriodComments:
+    def answered(of: Iterable[Comment]) -> list[float]:
+        return [c.value for c in of if c.value is not None and not c.not_applicable]
+
+    themes: dict[str, Mentions] = {}
+    for theme in sorted({t for c in group for t in c.tags if point in allowed.get(t, ())}):
+        mentioning = [c for c in group if theme in c.tags]
+        others = [c for c in group if theme not in c.tags]
+        together: Counter[str] = Counter(
+            other
+            for c in mentioning
+            for other in c.tags
+            if other != theme and point in allowed.get(other, ())
+        )
+        themes[theme] = Mentions(
+            len(mentioning),
+            counts_of(kpi, answered(mentioning)),
+            counts_of(kpi, answered(others)),
+            dict(together),
+        )
+    return PeriodComments(len(group), counts_of(kpi, answered(group)), themes)
+
+
 def theme_section(
     program: Program,
     comments: list[Comment],
     as_of: dt.date,
+    *,
+    redact: Callable[[str], str],
+    confidence: float = 0.95,
+) -> tuple[tuple[ThemeReport, ...], ThemeDecisions]:
+    """`theme_section_of` the comments in memory."""
+    return theme_section_of(
+        program, theme_counts(program, comments, as_of), redact=redact, confidence=confidence
+    )
+
+
+def theme_section_of(
+    program: Program,
+    counts: ThemeCounts,
     *,
     redact: Callable[[str], str],
     confidence: float = 0.95,
@@ -220,103 +377,96 @@ def theme_section(
     time (bench/bench_voc_decisions.py)."""
     settings = program.program.decisions
     tested: dict[tuple[str, str, Period], _Tested | None] = {}
-    kpis = {k.id: k for k in program.kpis}
-    allowed = allowed_points(program)
     names = {t.id: t.name for t in program.themes}
-    by_point: dict[str, dict[Period, list[Comment]]] = defaultdict(lambda: defaultdict(list))
-    points = {p.id: p for p in program.measurement_points}
-    for comment in comments:
-        point = points.get(comment.point)
-        if point is None:
+    entries: dict[str, list[ThemePoint]] = defaultdict(list)
+    read = _read_by_point(counts.periods)
+    for theme, point, kpi in _measured(program):
+        periods = counts.periods.get(point.id)
+        if not periods:
             continue
-        by_point[point.id][period_containing(comment.day, point.window, as_of)].append(comment)
-    out: list[ThemeReport] = []
-    for theme in sorted(program.themes, key=lambda t: t.id):
-        entries = []
-        for point in sorted(theme_points(program, theme), key=lambda p: p.id):
-            kpi = kpis.get(point.kpi)
-            periods = by_point.get(point.id)
-            if kpi is None or kpi.type is KpiType.VALUE or not periods:
-                continue
-            rows: list[ThemePeriod] = []
-            previous: tuple[int, int] | None = None
-            ordered = sorted(periods)[-(PERIODS + 1) :]
-            for period in ordered:
-                group = periods[period]
-                mentioning = [c for c in group if theme.id in c.tags]
-                others = [c for c in group if theme.id not in c.tags]
-                n, m = len(group), len(mentioning)
-                share = percent_estimate(m, n, confidence)
-                change = (
-                    percent_change(previous[0], previous[1], m, n, confidence)
-                    if previous is not None
-                    else None
+        rows: list[ThemePeriod] = []
+        previous: tuple[int, int] | None = None
+        ordered = read[point.id]
+        for period in ordered:
+            group = periods[period]
+            mentions = group.themes.get(theme.id)
+            n = group.comments
+            m = 0 if mentions is None else mentions.comments
+            share = percent_estimate(m, n, confidence)
+            change = (
+                percent_change(previous[0], previous[1], m, n, confidence)
+                if previous is not None
+                else None
+            )
+            previous = (m, n)
+            if mentions is None:
+                with_counts, without_counts = counts_of(kpi, []), group.answered
+            else:
+                with_counts, without_counts = mentions.answered, mentions.without
+            difference = kpi_change(kpi, without_counts, with_counts, confidence)
+
+            def values(
+                key: tuple[str, Period] = (point.id, period), theme_id: str = theme.id
+            ) -> tuple[list[float], list[float]]:
+                scored = counts.scored[key]
+                return (
+                    [s.value for s in scored if theme_id in s.themes],
+                    [s.value for s in scored if theme_id not in s.themes],
                 )
-                previous = (m, n)
-                answered = [
-                    c.value for c in mentioning if c.value is not None and not c.not_applicable
-                ]
-                rest = [c.value for c in others if c.value is not None and not c.not_applicable]
-                with_counts, without_counts = counts_of(kpi, answered), counts_of(kpi, rest)
-                difference = kpi_change(kpi, without_counts, with_counts, confidence)
-                tested[(theme.id, point.id, period)] = _impact_test(
-                    kpi,
-                    answered,
-                    rest,
-                    difference,
-                    settings.min_theme_group,
-                    f"{theme.id}|{point.id}|{period.start.isoformat()}",
-                )
-                together: Counter[str] = Counter(
-                    other
-                    for c in mentioning
-                    for other in c.tags
-                    if other != theme.id and point.id in allowed.get(other, ())
-                )
-                rows.append(
-                    ThemePeriod(
-                        period=period,
-                        comments=n,
-                        mentions=m,
-                        share=_number(share.value),
-                        ci_low=_number(share.ci_low),
-                        ci_high=_number(share.ci_high),
-                        change=_difference(change, confidence),
-                        impact=Impact(
-                            with_theme=KpiAmong(_number(value_of(kpi, with_counts)), with_counts.n),
-                            without_theme=KpiAmong(
-                                _number(value_of(kpi, without_counts)), without_counts.n
-                            ),
-                            difference=_difference(difference, confidence),
-                            effect="too_few_answers",  # decided below, with the whole family
+
+            tested[(theme.id, point.id, period)] = _impact_test(
+                kpi,
+                (with_counts.n, without_counts.n),
+                values,
+                difference,
+                settings.min_theme_group,
+                f"{theme.id}|{point.id}|{period.start.isoformat()}",
+            )
+            together = {} if mentions is None else mentions.together
+            rows.append(
+                ThemePeriod(
+                    period=period,
+                    comments=n,
+                    mentions=m,
+                    share=_number(share.value),
+                    ci_low=_number(share.ci_low),
+                    ci_high=_number(share.ci_high),
+                    change=_difference(change, confidence),
+                    impact=Impact(
+                        with_theme=KpiAmong(_number(value_of(kpi, with_counts)), with_counts.n),
+                        without_theme=KpiAmong(
+                            _number(value_of(kpi, without_counts)), without_counts.n
                         ),
-                        co_occurs=tuple(
-                            CoOccurrence(
-                                other, names.get(other, other), count, _number(100 * count / m)
-                            )
-                            for other, count in sorted(
-                                together.items(), key=lambda x: (-x[1], x[0])
-                            )[:CO_OCCURRING]
-                        ),
-                        examples=(),
-                    )
+                        difference=_difference(difference, confidence),
+                        effect="too_few_answers",  # decided below, with the whole family
+                    ),
+                    co_occurs=tuple(
+                        CoOccurrence(
+                            other, names.get(other, other), count, _number(100 * count / m)
+                        )
+                        for other, count in sorted(together.items(), key=lambda x: (-x[1], x[0]))[
+                            :CO_OCCURRING
+                        ]
+                    ),
+                    examples=(),
                 )
-            if len(ordered) > PERIODS:  # the oldest was read only for the first change
-                ordered, rows = ordered[1:], rows[1:]
-            # examples come from the newest period that has mentions, newest comment first
-            for index in reversed(range(len(rows))):
-                mentioning = [c for c in periods[ordered[index]] if theme.id in c.tags]
-                if mentioning:
-                    mentioning.sort(key=lambda c: (c.at, c.id), reverse=True)
-                    rows[index] = replace(
-                        rows[index],
-                        examples=tuple(
-                            Example(redact(c.text), c.tags[theme.id]) for c in mentioning[:EXAMPLES]
-                        ),
-                    )
-                    break
-            entries.append(ThemePoint(point.id, kpi.id, tuple(rows)))
-        out.append(ThemeReport(theme.id, theme.name, tuple(theme.kpis), tuple(entries)))
+            )
+        if len(ordered) > PERIODS:  # the oldest was read only for the first change
+            ordered, rows = ordered[1:], rows[1:]
+        # examples come from the newest period that has mentions, newest comment first
+        for index in reversed(range(len(rows))):
+            if rows[index].mentions:
+                written = counts.examples[(theme.id, point.id, ordered[index])]
+                rows[index] = replace(
+                    rows[index],
+                    examples=tuple(Example(redact(w.text), w.pattern) for w in written),
+                )
+                break
+        entries[theme.id].append(ThemePoint(point.id, kpi.id, tuple(rows)))
+    out = [
+        ThemeReport(theme.id, theme.name, tuple(theme.kpis), tuple(entries[theme.id]))
+        for theme in sorted(program.themes, key=lambda t: t.id)
+    ]
     return _decide(out, tested, settings.error_rate, settings.adjustment, settings.min_theme_group)
 
 
@@ -382,16 +532,7 @@ def coverage(
     redact: Callable[[str], str],
     top: int = COVERAGE_WORDS,
 ) -> Coverage:
-    """The share of comments no applicable theme tags, per point and overall, and the most
-    frequent words of the untagged comments (stop words, numbers and one-letter words left
-    out), so the next rule can be written from what customers actually say.
-
-    The words are counted from the redacted text: a word of an e-mail address or an identity
-    code (`meikalainen`, `308t`) is personal data, and the frequent words are published.
-
-    A point counts the comments on its answers; overall, and in the frequent words, a comment
-    counts once however many answers carry it (a wide row's comment is on each of them), and
-    is untagged when no theme that applies at any of those answers' points tags it."""
+    """`coverage_of` the comments in memory."""
     total: Counter[str] = Counter()
     untagged: Counter[str] = Counter()
     tagged_anywhere: dict[CommentKey, bool] = {}
@@ -403,28 +544,49 @@ def coverage(
             untagged[comment.point] += 1
         key = comment.key
         tagged_anywhere[key] = tagged_anywhere.get(key, False) or tagged
+    counts = CoverageCounts(
+        {point: (total[point], untagged[point]) for point in sorted(total)},
+        len(tagged_anywhere),
+        len(tagged_anywhere) - sum(tagged_anywhere.values()),
+    )
     frequent: Counter[str] = Counter()
     for (_, text), tagged in tagged_anywhere.items():
         if not tagged:
-            frequent.update(
-                w
-                for w in set(words(redact(text)))
-                if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS and w not in _REDACTED
-            )
-    n = len(tagged_anywhere)
-    u = n - sum(tagged_anywhere.values())
+            count_words(frequent, text, redact)
+    return coverage_of(counts, frequent, top=top)
+
+
+def count_words(frequent: Counter[str], text: str, redact: Callable[[str], str]) -> None:
+    """Add an untagged comment's words to `frequent`, each once, from its redacted text (stop
+    words, numbers and one-letter words left out).
+
+    Redacted first: a word of an e-mail address or an identity code (`meikalainen`, `308t`)
+    is personal data, and the frequent words are published."""
+    frequent.update(
+        w
+        for w in set(words(redact(text)))
+        if len(w) > 1 and not w.isdigit() and w not in STOP_WORDS and w not in _REDACTED
+    )
+
+
+def coverage_of(
+    counts: CoverageCounts, frequent: Counter[str], *, top: int = COVERAGE_WORDS
+) -> Coverage:
+    """The share of comments no applicable theme tags, per point and overall, and the most
+    frequent words of the untagged comments (`count_words`), so the next rule can be written
+    from what customers actually say.
+
+    A point counts the comments on its answers; overall, and in the frequent words, a comment
+    counts once however many answers carry it (a wide row's comment is on each of them), and
+    is untagged when no theme that applies at any of those answers' points tags it."""
+    n, u = counts.comments, counts.untagged
     return Coverage(
         comments=n,
         untagged=u,
         untagged_share=_number(100 * u / n) if n else None,
         points=tuple(
-            PointCoverage(
-                point,
-                total[point],
-                untagged[point],
-                _number(100 * untagged[point] / total[point]),
-            )
-            for point in sorted(total)
+            PointCoverage(point, total, untagged, _number(100 * untagged / total))
+            for point, (total, untagged) in sorted(counts.points.items())
         ),
         frequent_words=tuple(
             FrequentWord(w, c)

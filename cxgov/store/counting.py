@@ -1,0 +1,90 @@
+"""What counting answers in SQL needs beside the sums: the period each answer falls in, and the
+constant each point's sums are taken from (see `cxgov.stats.Counts`). Shared by the KPI counts
+(cxgov.evaluate.aggregate) and the theme counts (cxgov.store.theme_counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Connection, case, literal, select
+
+from cxgov.judgement.periods import Period
+from cxgov.store.tables import FEEDBACK
+
+FIRST_CHUNK = 200
+"""Points asked about in one statement of per-point index seeks."""
+
+
+def period_bucket(timeline: list[Period], zone: ZoneInfo) -> ColumnElement[int]:
+    """The index of the period holding `collected_at`, else -1: a CASE nested as a binary
+    search over the period ends, so a row costs a handful of comparisons, not one per period."""
+    ends = [p.utc_bounds(zone)[1] for p in timeline]
+
+    def search(low: int, high: int) -> ColumnElement[int]:
+        # the number of ends at or before collected_at, known to lie in low..high
+        if low == high:
+            return literal(low if low < len(ends) else -1)
+        middle = (low + high) // 2
+        return case(
+            (FEEDBACK.c.collected_at < ends[middle], search(low, middle)),
+            else_=search(middle + 1, high),
+        )
+
+    return search(0, len(ends))
+
+
+def first_values(
+    connection: Connection, program_id: str, points: list[str], before: dt.datetime
+) -> dict[str, float]:
+    """Each point's first answered value: the shift its sums are taken from (see `Counts`).
+
+    One shift per point, not per cell: a cell's own first value would need a second pass over
+    the answers. Any of the point's answers serves: the deviations are then as large as the
+    point's spread over time, not as the values themselves, which is what cancelled (1e8 ± 1).
+    Only points read as a mean need one: NPS and percentages never read the sums. One index
+    seek per point, as for the first answers' times."""
+    f = FEEDBACK
+    found: dict[str, float] = {}
+    for start in range(0, len(points), FIRST_CHUNK):
+        chunk = points[start : start + FIRST_CHUNK]
+        firsts = [
+            select(f.c.value)
+            .where(
+                f.c.program == program_id,
+                f.c.measurement_point == point,
+                f.c.collected_at < before,
+                f.c.not_applicable.is_(False),
+                f.c.value.is_not(None),
+            )
+            .order_by(f.c.collected_at, f.c.id)
+            .limit(1)
+            .scalar_subquery()
+            for point in chunk
+        ]
+        row = connection.execute(select(*firsts)).one()
+        # a zero shift is no shift: those points need no branch in the count's CASE
+        found.update(
+            {point: float(value) for point, value in zip(chunk, row, strict=True) if value}
+        )
+    return found
+
+
+def deviation(shifts: dict[str, float], points: set[str]) -> ColumnElement[Any]:
+    """An answer's value less its point's shift: a CASE over the points grouped by shift (few
+    distinct shifts), or the plain value when every point here has none."""
+    by_shift: dict[float, list[str]] = defaultdict(list)
+    for point in sorted(points & shifts.keys()):
+        by_shift[shifts[point]].append(point)
+    if not by_shift:
+        return FEEDBACK.c.value
+    shift = case(
+        *(
+            (FEEDBACK.c.measurement_point.in_(members), value)
+            for value, members in by_shift.items()
+        ),
+        else_=0.0,
+    )
+    return FEEDBACK.c.value - shift

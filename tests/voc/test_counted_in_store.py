@@ -1,0 +1,168 @@
+"""The theme statistics counted in the store (`evidence.count`) are those of the same comments
+read into memory (`evidence.collect`): every section, share and coverage word, on SQLite and
+PostgreSQL, on a store whose comments are untagged (a dry run) and tagged (the nightly state)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from cxgov import api
+from cxgov.evaluate.aggregate import aggregate
+from cxgov.judgement.cells import Aggregates
+from cxgov.model import Program
+from cxgov.redaction import redact
+from cxgov.store.engine import open_store
+from cxgov.store.tables import COMMENT_TAGS
+from cxgov.voc.evidence import Evidence, add_theme_shares, collect, count, sections
+from tests.clock import clock
+from tests.conftest import FIXTURES
+
+HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
+VOC = """
+themes:
+  - {id: late, name: Late deliveries, match: {any: [late*, delay*], none: ["not late"]}}
+  - {id: price, name: Prices, match: {any: [price*, expensive]}, kpis: [csat]}
+  - {id: staff, name: Staff, match: {any: [friendly, rude, staff]}}
+  - {id: web, name: Website, match: {any: [website, app, login]}, kpis: [nps]}
+objectives:
+  - id: o-late
+    name: Late deliveries are rarely mentioned
+    measurement_point: mp-delivery
+    theme: late
+    targets:
+      - {effective_from: 2025-01-01, target: 10, warn: 20, fail: 30}
+  - id: o-price-small
+    name: Prices rarely mentioned by small companies
+    measurement_point: mp-checkout
+    theme: price
+    segment: {size: small}
+    targets:
+      - {effective_from: 2025-01-01, target: 10, warn: 20, fail: 30}
+"""
+PHRASES = [
+    "late again",
+    "not late at all",
+    "delayed and expensive",
+    "friendly staff",
+    "rude staff and late delivery",
+    "the website login failed",
+    "app is fine but prices up",
+    "mail me at someone@example.com",
+    "great shop",
+    "nothing to add",
+    "",
+]
+AS_OF = dt.date(2026, 6, 10)
+
+
+def _answers(count: int, seed: int) -> str:
+    draw = random.Random(seed)
+    rows = []
+    for i in range(count):
+        question = draw.choice(["NPS", "CHECKOUT", "DELIVERY"])
+        score = draw.randint(0, 10) if question == "NPS" else draw.randint(1, 5)
+        value = "N/A" if draw.random() < 0.03 else str(score)
+        day = dt.date(2025, 5, 1) + dt.timedelta(days=draw.randrange(400))
+        customer = f"c{draw.randrange(120)}" if draw.random() < 0.8 else ""
+        size = draw.choice(["small", "large"])
+        rows.append(
+            f"r{i},{day.isoformat()}T{draw.randrange(24):02d}:{draw.randrange(60):02d}:00,"
+            f"{question},{value},{customer},{draw.choice(PHRASES)},{size},north\n"
+        )
+    return HEADER + "".join(rows)
+
+
+def _program(tmp_path: Path) -> Path:
+    program = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", program)
+    header = program / "program.yaml"
+    # groups of ten to thirty answers are tested by the exact permutation test
+    header.write_text(
+        header.read_text().replace(
+            "  cx_owner: cx\n", "  cx_owner: cx\n  decisions: {min_theme_group: 10}\n"
+        )
+    )
+    (program / "voc.yaml").write_text(VOC)
+    return program
+
+
+def _both(db_url: str, program: Program, persist: bool) -> tuple[Evidence, Evidence, Aggregates]:
+    engine = open_store(db_url)
+    try:
+        with engine.begin() as connection:
+            aggregates = aggregate(connection, program, AS_OF)
+            in_memory = collect(connection, program, AS_OF, persist=False)
+            counted = count(
+                connection,
+                program,
+                AS_OF,
+                first_days=aggregates.first_data,
+                persist=persist,
+                redact=redact,
+            )
+        return in_memory, counted, aggregates
+    finally:
+        engine.dispose()
+
+
+def _stored_tags(db_url: str) -> int:
+    engine = open_store(db_url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def _same(program: Program, in_memory: Evidence, counted: Evidence, aggregates: Aggregates) -> None:
+    assert counted.comments == [], "counted in the store, not read"
+    expected = sections(program, in_memory, aggregates, AS_OF, redact=redact)
+    found = sections(program, counted, aggregates, AS_OF, redact=redact)
+    assert found.themes == expected.themes
+    assert found.drivers == expected.drivers
+    assert found == expected
+    shares_expected = Aggregates({}, {}, {}, {})
+    shares_found = Aggregates({}, {}, {}, {})
+    add_theme_shares(program, in_memory, shares_expected, AS_OF)
+    add_theme_shares(program, counted, shares_found, AS_OF)
+    assert shares_found.theme_shares == shares_expected.theme_shares
+    assert counted.tagging.tagged == in_memory.tagging.tagged
+
+
+def test_counted_in_the_store_as_in_memory(db_url: str, tmp_path: Path) -> None:
+    folder = _program(tmp_path)
+    data = tmp_path / "answers.csv"
+    data.write_text(_answers(1500, seed=7))
+    assert api.ingest(str(folder), "answers", [str(data)], db=db_url, clock=clock).rejected == 0
+    program = api.load_program(str(folder))
+
+    # a dry run on untagged comments: tagged for the counts, nothing stored
+    in_memory, counted, aggregates = _both(db_url, program, persist=False)
+    assert _stored_tags(db_url) == 0
+    assert counted.tagging.tagged > 0
+    _same(program, in_memory, counted, aggregates)
+    section = sections(program, counted, aggregates, AS_OF, redact=redact).themes
+    tests = {
+        row.impact.test
+        for theme in section.themes
+        for point in theme.points
+        for row in point.periods
+    }
+    assert "permutation" in tests, "the data reaches the small groups' exact test"
+    assert section.coverage.frequent_words, "untagged comments' words are counted"
+    assert all("example" not in w.word for w in section.coverage.frequent_words)
+
+    # the nightly state: tags stored by an earlier run, then changed theme rules retag
+    _both(db_url, program, persist=True)
+    assert _stored_tags(db_url) > 0
+    _same(program, *_both(db_url, program, persist=True))
+    (folder / "voc.yaml").write_text(VOC.replace("[friendly, rude, staff]", "[friendly, rude]"))
+    retagged = api.load_program(str(folder))
+    _same(retagged, *_both(db_url, retagged, persist=False))
