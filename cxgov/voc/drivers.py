@@ -159,6 +159,16 @@ def drivers_section(
     confidence: float = 0.95,
 ) -> tuple[DriversOfJourney, ...]:
     """`drivers_section_of` the comments in memory."""
+    return drivers_section_of(
+        program, scores, theme_mentions(program, comments, as_of), as_of, confidence
+    )
+
+
+def theme_mentions(
+    program: Program, comments: Sequence[Comment], as_of: dt.date
+) -> dict[str, dict[str, set[str]]]:
+    """Relationship point → theme → the respondents whose comments in the drivers' window
+    mention it, of comments in memory (the store counts the same in `store.theme_counts`)."""
     start, end = driver_window(as_of)
     mentioned: dict[str, dict[str, set[str]]] = {}
     for model in models(program):
@@ -167,7 +177,7 @@ def drivers_section(
             if c.point == model.anchor.id and start <= c.day <= end:
                 for theme in c.tags.keys() & found.keys():
                     found[theme].add(respondent_of(c))
-    return drivers_section_of(program, scores, mentioned, as_of, confidence)
+    return mentioned
 
 
 def drivers_section_of(

@@ -30,8 +30,8 @@ from cxgov.voc.drivers import (
     driver_window,
     drivers_section_of,
     models,
-    respondent_of,
     scoring,
+    theme_mentions,
 )
 from cxgov.voc.links import links_section
 from cxgov.voc.matcher import ThemeMatcher, rule_hash
@@ -94,20 +94,12 @@ def counted(
     program: Program, comments: list[Comment], as_of: dt.date, *, redact: Callable[[str], str]
 ) -> Counted:
     """The counts of comments in memory."""
-    start, end = driver_window(as_of)
-    mentioned: dict[str, dict[str, set[str]]] = {}
-    for model in models(program):
-        found = mentioned.setdefault(model.anchor.id, {theme: set() for theme, _ in model.themes})
-        for c in comments:
-            if c.point == model.anchor.id and start <= c.day <= end:
-                for theme in c.tags.keys() & found.keys():
-                    found[theme].add(respondent_of(c))
     return Counted(
         theme_counts(program, comments, as_of),
         theme_shares(program, comments, as_of),
         coverage(program, comments, redact=redact),
         distinct_comments(comments),
-        mentioned,
+        theme_mentions(program, comments, as_of),
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, insert, null, or_, select
+from sqlalchemy import ColumnElement, Connection, delete, insert, null, or_, select
 
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK
 from cxgov.voc.matcher import ThemeMatcher
@@ -40,6 +40,29 @@ def _local(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
     return moment.replace(tzinfo=dt.UTC).astimezone(zone).date()
 
 
+def _written(
+    connection: Connection, program: str, *, after: int, before: dt.datetime
+) -> list[ColumnElement[bool]]:
+    """The answers of `program` with a comment, collected before `before` (UTC), with ids
+    after `after`: one keyset page's conditions."""
+    f = FEEDBACK
+    # SQLite would read each page through the (program, point, time) index and sort it by id,
+    # rereading the table per page; an expression over the program column keeps it on the
+    # primary key, which already is in id order
+    same_program = (
+        f.c.program.concat("") == program
+        if connection.dialect.name == "sqlite"
+        else f.c.program == program
+    )
+    return [
+        same_program,
+        f.c.id > after,
+        f.c.collected_at < before,
+        f.c.comment.is_not(None),
+        f.c.comment != "",
+    ]
+
+
 def comments(
     connection: Connection,
     program: str,
@@ -61,14 +84,6 @@ def comments(
     """
     f, t = FEEDBACK, COMMENT_TAGS
     local = _LocalDates(zone)
-    # SQLite would read each page through the (program, point, time) index and sort it by id,
-    # rereading the table per page; an expression over the program column keeps it on the
-    # primary key, which already is in id order
-    same_program = (
-        f.c.program.concat("") == program
-        if connection.dialect.name == "sqlite"
-        else f.c.program == program
-    )
     last = 0
     sources: dict[str, str] = {}  # one string per source, not one per answer
     # a store holds millions of comments but few points and distinct tag sets: one object per
@@ -92,13 +107,7 @@ def comments(
                 f.c.source,
                 f.c.response_id,
             )
-            .where(
-                same_program,
-                f.c.id > last,
-                f.c.collected_at < before,
-                f.c.comment.is_not(None),
-                f.c.comment != "",
-            )
+            .where(*_written(connection, program, after=last, before=before))
             .order_by(f.c.id)
             .limit(_PAGE)
             .subquery("page")
@@ -183,22 +192,13 @@ def tag_untagged(
     commits. Only those comments are read, a page at a time by id (keyset): on the nightly
     store, where an earlier run tagged the rest, no comment comes into Python."""
     f, t = FEEDBACK, COMMENT_TAGS
-    same_program = (
-        f.c.program.concat("") == program
-        if connection.dialect.name == "sqlite"
-        else f.c.program == program
-    )
     last = 0
     while True:
         rows = connection.execute(
             select(f.c.id, f.c.batch_id, f.c.comment, f.c.source, f.c.response_id, t.c.feedback_id)
             .select_from(f.outerjoin(t, t.c.feedback_id == f.c.id))
             .where(
-                same_program,
-                f.c.id > last,
-                f.c.collected_at < before,
-                f.c.comment.is_not(None),
-                f.c.comment != "",
+                *_written(connection, program, after=last, before=before),
                 or_(
                     t.c.feedback_id.is_(None),
                     t.c.rule_hash != rule_hash,
