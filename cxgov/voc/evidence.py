@@ -173,14 +173,7 @@ def collect(connection: Connection, program: Program, as_of: dt.date, *, persist
         if program.themes
         else []
     )
-    return Evidence(
-        hashed,
-        found,
-        _group_answers(connection, program, before, zone),
-        respondents=_respondents(connection, program, as_of),
-        surveys=fatigue.read(connection, program, as_of),
-        tagging=summary,
-    )
+    return _evidence(connection, program, as_of, hashed, found, summary)
 
 
 def count(
@@ -224,14 +217,30 @@ def count(
             summary.comments = sum(p.comments for p in found.coverage.points)
             if not persist:
                 tags_written.rollback()
+    return _evidence(connection, program, as_of, hashed, [], summary, found)
+
+
+def _evidence(
+    connection: Connection,
+    program: Program,
+    as_of: dt.date,
+    hashed: str,
+    comments: list[Comment],
+    summary: TaggingSummary,
+    counted: Counted | None = None,
+) -> Evidence:
+    """The comments' evidence (read, or counted in the store) with what every evaluation reads
+    beside it: the links' answers, the drivers' respondents and the survey counts."""
+    zone = ZoneInfo(program.program.timezone)
+    before = Period(as_of, as_of, False).utc_bounds(zone)[1]
     return Evidence(
         hashed,
-        [],
+        comments,
         _group_answers(connection, program, before, zone),
         respondents=_respondents(connection, program, as_of),
         surveys=fatigue.read(connection, program, as_of),
         tagging=summary,
-        counted=found,
+        counted=counted,
     )
 
 

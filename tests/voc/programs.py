@@ -6,7 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import func, select
+
 from cxgov.model import Program
+from cxgov.store.engine import open_store
+from cxgov.store.tables import COMMENT_TAGS
 from cxgov.voc.records import Answer, Comment
 
 
@@ -141,3 +145,15 @@ def retention_records() -> list[Answer]:
         answer("c6", "r6", "mp-retention", dt.date(2025, 8, 1), 0),
     ]
     return nps + retention
+
+
+def stored_tags(db_url: str) -> int:
+    """How many comments have tags stored in the store at `db_url`."""
+    engine = open_store(db_url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
+            )
+    finally:
+        engine.dispose()

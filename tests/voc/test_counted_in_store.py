@@ -9,18 +9,16 @@ import random
 import shutil
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from cxgov import api
 from cxgov.evaluate.aggregate import aggregate
 from cxgov.judgement.cells import Aggregates
 from cxgov.model import Program
 from cxgov.redaction import redact
 from cxgov.store.engine import open_store
-from cxgov.store.tables import COMMENT_TAGS
 from cxgov.voc.evidence import Evidence, add_theme_shares, collect, count, sections
 from tests.clock import clock
 from tests.conftest import FIXTURES
+from tests.voc.programs import stored_tags
 
 HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
 VOC = """
@@ -110,17 +108,6 @@ def _both(db_url: str, program: Program, persist: bool) -> tuple[Evidence, Evide
         engine.dispose()
 
 
-def _stored_tags(db_url: str) -> int:
-    engine = open_store(db_url)
-    try:
-        with engine.connect() as connection:
-            return int(
-                connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
-            )
-    finally:
-        engine.dispose()
-
-
 def _same(program: Program, in_memory: Evidence, counted: Evidence, aggregates: Aggregates) -> None:
     assert counted.comments == [], "counted in the store, not read"
     expected = sections(program, in_memory, aggregates, AS_OF, redact=redact)
@@ -145,7 +132,7 @@ def test_counted_in_the_store_as_in_memory(db_url: str, tmp_path: Path) -> None:
 
     # a dry run on untagged comments: tagged for the counts, nothing stored
     in_memory, counted, aggregates = _both(db_url, program, persist=False)
-    assert _stored_tags(db_url) == 0
+    assert stored_tags(db_url) == 0
     assert counted.tagging.tagged > 0
     _same(program, in_memory, counted, aggregates)
     section = sections(program, counted, aggregates, AS_OF, redact=redact).themes
@@ -161,7 +148,7 @@ def test_counted_in_the_store_as_in_memory(db_url: str, tmp_path: Path) -> None:
 
     # the nightly state: tags stored by an earlier run, then changed theme rules retag
     _both(db_url, program, persist=True)
-    assert _stored_tags(db_url) > 0
+    assert stored_tags(db_url) > 0
     _same(program, *_both(db_url, program, persist=True))
     (folder / "voc.yaml").write_text(VOC.replace("[friendly, rude, staff]", "[friendly, rude]"))
     retagged = api.load_program(str(folder))

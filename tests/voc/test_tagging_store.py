@@ -7,14 +7,12 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from cxgov import api
 from cxgov.store.engine import open_store
-from cxgov.store.tables import COMMENT_TAGS
 from cxgov.voc.evidence import Evidence, collect
 from tests.clock import clock
 from tests.conftest import FIXTURES
+from tests.voc.programs import stored_tags
 
 HEADER = "response,answered_at,question,score,customer,comment,company_size,region\n"
 THEMES = """
@@ -61,17 +59,6 @@ def _collect(program: str, db: str) -> Evidence:
         engine.dispose()
 
 
-def _stored(db: str) -> int:
-    engine = open_store(db)
-    try:
-        with engine.connect() as connection:
-            return int(
-                connection.execute(select(func.count()).select_from(COMMENT_TAGS)).scalar_one()
-            )
-    finally:
-        engine.dispose()
-
-
 def test_comments_are_tagged_once_and_the_tags_reused(db_url: str, tmp_path: Path) -> None:
     program = _program(tmp_path)
     _load(program, db_url, tmp_path, "answers-1.csv", ROWS)
@@ -83,7 +70,7 @@ def test_comments_are_tagged_once_and_the_tags_reused(db_url: str, tmp_path: Pat
         "Too expensive and delayed": {"late": "delay*", "price": "expensive"},
         "Friendly people": {},
     }
-    assert _stored(db_url) == 4
+    assert stored_tags(db_url) == 4
     again = _collect(program, db_url)
     assert again.tagging.tagged == 0
     assert {c.text: c.tags for c in again.comments} == {c.text: c.tags for c in first.comments}
@@ -102,7 +89,7 @@ def test_new_and_updated_comments_are_tagged_in_the_next_run(db_url: str, tmp_pa
     assert tags["Prices went up"] == {"price": "price*"}
     assert tags["Delayed twice"] == {"late": "delay*"}
     assert "Friendly people" not in tags
-    assert _stored(db_url) == 5
+    assert stored_tags(db_url) == 5
 
 
 def test_a_changed_theme_rule_retags_every_comment(db_url: str, tmp_path: Path) -> None:
@@ -116,4 +103,4 @@ def test_a_changed_theme_rule_retags_every_comment(db_url: str, tmp_path: Path) 
     assert {c.text: c.tags for c in after.comments}["The parcel was late again"] == {
         "late": "late*"
     }
-    assert _stored(db_url) == 4, "old rows are replaced, not kept beside the new ones"
+    assert stored_tags(db_url) == 4, "old rows are replaced, not kept beside the new ones"
