@@ -138,6 +138,20 @@ def write_rollups(
     )
 
 
+def drop_days_before(connection: Connection, program: str, group: str, day: dt.date) -> None:
+    """Delete the group's one-day rollups before `day`: a group that rolls up recent days one
+    by one and older periods whole reads only the periods there."""
+    r = ROLLUPS
+    connection.execute(
+        delete(r).where(
+            r.c.program == program,
+            r.c.group_key == group,
+            r.c.period_start < day,
+            r.c.period_start == r.c.period_end,
+        )
+    )
+
+
 def drop_other_groups(connection: Connection, program: str, keep: set[str]) -> None:
     """Delete the rollups of the program's groups other than `keep`: counted under a time
     zone, window, positive range, segments or points the program no longer has, they would
