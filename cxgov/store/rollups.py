@@ -83,6 +83,17 @@ def read_rollups(
     ]
 
 
+def stored_shift(connection: Connection, program: str, groups: list[str], point: str) -> float:
+    """The shift (see `Counts`) of any stored rollup of `point` in `groups`, 0.0 if none."""
+    r = ROLLUPS
+    found = connection.execute(
+        select(r.c.shift)
+        .where(r.c.program == program, r.c.group_key.in_(groups), r.c.measurement_point == point)
+        .limit(1)
+    ).scalar()
+    return float(found or 0.0)
+
+
 def rollup_row(cell: Cell, counts: Counts) -> dict[str, Any]:
     """The stored row of one cell's counts, for `write_rollups`."""
     return {

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -369,7 +370,7 @@ def _aggregate_source(
                 floor = min(periods(p.window, as_of, as_of)[0].start for p in points)
         provisional = _series(points, first_days, floor, since, as_of)
         groups = _groups(store, program, source, definition, points, provisional, touched, as_of)
-        shifts = _shifts(engine, source, table, program, points, kpis)
+        shifts = _shifts(engine, source, table, program, points, kpis, store, groups)
         counted, firsts = _count(engine, source, table, program, groups, shifts, as_of)
         for point_id, day in firsts.items():
             first_days[point_id] = min(first_days.get(point_id, day), day)
@@ -540,11 +541,20 @@ def _shifts(
     program: Program,
     points: list[MeasurementPoint],
     kpis: dict[str, Any],
+    store: Connection,
+    groups: list[_Group],
 ) -> dict[str, float]:
-    """Each mean point's shift (see `Counts`): any one of its answered values."""
+    """Each mean point's shift (see `Counts`): any one of its answered values, the one its
+    stored rollups were counted with if there are any (the store answers faster than the
+    engine, and the cells keep one shift)."""
     found: dict[str, float] = {}
     for point in points:
         if kpis[point.kpi].effective_statistic is not Statistic.MEAN:
+            continue
+        keys = sorted({g.key for g in groups if any(p.id == point.id for p in g.points)})
+        stored = rollups.stored_shift(store, program.program.id, keys, point.id)
+        if stored:
+            found[point.id] = stored
             continue
         relation = answers(source, table, program, [point.id], ())
         value = engine.execute(shift_statement(relation, point.id)).scalar()
@@ -688,15 +698,15 @@ def _complete(
     return _windows(group, cells)
 
 
-def _windows(group: _Group, days: dict[Cell, Counts]) -> dict[Cell, Counts]:
-    """A group's cells (periods and days) added up into its windows (counts are additive)."""
-    by_day: dict[dt.date, list[tuple[Cell, Counts]]] = defaultdict(list)
-    for cell, counts in days.items():
-        by_day[cell.period.start].append((cell, counts))
+def _windows(group: _Group, cells: dict[Cell, Counts]) -> dict[Cell, Counts]:
+    """A group's cells (periods and days) added up into its windows (counts are additive),
+    day by day in order, so that a run's sums do not depend on which cells were stored."""
+    starts = [w.start for w in group.windows]
     found: dict[Cell, Counts] = {}
-    for window in group.windows:
-        for offset in range((window.end - window.start).days + 1):
-            for cell, counts in by_day.get(window.start + dt.timedelta(days=offset), ()):
-                key = Cell(cell.point, window, cell.segment)
-                found[key] = found[key] + counts if key in found else counts
+    for cell, counts in sorted(cells.items(), key=lambda item: item[0].period.start):
+        at = bisect_right(starts, cell.period.start) - 1
+        if at < 0 or cell.period.start > group.windows[at].end:
+            continue
+        key = Cell(cell.point, group.windows[at], cell.segment)
+        found[key] = found[key] + counts if key in found else counts
     return found
