@@ -200,3 +200,30 @@ def test_a_row_moved_off_an_untouched_day_is_corrected_when_its_period_is_counte
     assert cells(engine.program, store, late) == cells(
         engine.program, f"sqlite:///{tmp_path / 'fresh-late.db'}", late
     )
+
+
+def test_without_updated_at_the_open_periods_are_counted_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing tells which rows changed: each run counts the days of the open periods (the
+    as-of day's month, the last 28-day window) again, and complete days once."""
+    duck = _DuckEngine(tmp_path)
+    monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
+    program = table_program(
+        tmp_path / "no-updated-at", {"      updated_at: survey_response_last_modified_at\n": ""}
+    )
+    duck.load(answers(31, 1500, FIRST, AS_OF - dt.timedelta(days=1), SYNCED))
+    store = f"sqlite:///{tmp_path / 'incremental.db'}"
+    first = cells(program, store, AS_OF)
+    # late answers on the as-of day and on 20 November: a complete month, but a day of the
+    # open 28-day window
+    duck.load(answers(32, 40, AS_OF, AS_OF, LATER))
+    duck.load(answers(33, 40, dt.date(2026, 11, 20), dt.date(2026, 11, 20), LATER))
+    again = cells(program, store, AS_OF)
+    fresh = cells(program, f"sqlite:///{tmp_path / 'fresh.db'}", AS_OF)
+    november = dt.date(2026, 11, 1)
+    open_cells = [c for c in fresh if c.period.end >= AS_OF]
+    assert {c.point for c in open_cells} == {"mp-nps", "mp-food", "mp-effort"}
+    assert all(again[c] == fresh[c] for c in open_cells)
+    months = [c for c in first if c.period.start == november]
+    assert months and all(again[c] == first[c] != fresh[c] for c in months if not c.segment)
