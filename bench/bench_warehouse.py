@@ -23,8 +23,8 @@ work alone (no interpreter start, no imports):
   sum, sum of squares), every row fetched;
 - incremental: after the first run, 1 % more answers are loaded (answered during the last
   week before the as-of day, with a later load time) and `api.evaluate` runs again on the
-  same store: the engine is asked for the days loaded since (by `updated_at`), the open
-  month, the month and the days those answers fell in.
+  same store: the engine is asked for the days those answers fell in (found by `updated_at`)
+  and the as-of day; the months are added up from their stored days.
 
 Goals: the first run's counting within 2x of the hand GROUP BY on each engine; peak RSS of
 the cxgov process under 200 MB and flat from 1M to 10M answers (DuckDB); the incremental run
@@ -251,7 +251,8 @@ def _program(directory: Path, schema: str | None) -> Path:
 
 
 def measure(engine: str, rows: int, repeat: int, directory: Path) -> dict:
-    schema = f"cxgov_bench_wh_{rows}" if engine == "postgres" else None
+    # the process id too: another checkout's bench on the same server must not drop this one's
+    schema = f"cxgov_bench_wh_{rows}_{os.getpid()}" if engine == "postgres" else None
     duck = directory / f"answers-{rows}.duckdb"
     if engine == "duckdb":
         duck.unlink(missing_ok=True)

@@ -83,6 +83,17 @@ def read_rollups(
     ]
 
 
+def stored_shift(connection: Connection, program: str, groups: list[str], point: str) -> float:
+    """The shift (see `Counts`) of any stored rollup of `point` in `groups`, 0.0 if none."""
+    r = ROLLUPS
+    found = connection.execute(
+        select(r.c.shift)
+        .where(r.c.program == program, r.c.group_key.in_(groups), r.c.measurement_point == point)
+        .limit(1)
+    ).scalar()
+    return float(found or 0.0)
+
+
 def rollup_row(cell: Cell, counts: Counts) -> dict[str, Any]:
     """The stored row of one cell's counts, for `write_rollups`."""
     return {
@@ -134,6 +145,20 @@ def write_rollups(
             last_batch=state.last_batch,
             covered_from=state.covered_from,
             covered_until=state.covered_until,
+        )
+    )
+
+
+def drop_days_before(connection: Connection, program: str, group: str, day: dt.date) -> None:
+    """Delete the group's one-day rollups before `day`: a group that rolls up recent days one
+    by one and older periods whole reads only the periods there."""
+    r = ROLLUPS
+    connection.execute(
+        delete(r).where(
+            r.c.program == program,
+            r.c.group_key == group,
+            r.c.period_start < day,
+            r.c.period_start == r.c.period_end,
         )
     )
 

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,7 +45,7 @@ from sqlalchemy.types import NullType
 
 from cxgov.errors import StoreError
 from cxgov.judgement.cells import Cell
-from cxgov.judgement.periods import Period, periods, window_key
+from cxgov.judgement.periods import Period, period_containing, periods, window_key
 from cxgov.model import KpiType, MeasurementPoint, Program, Source, Statistic
 from cxgov.model.sources import TABLE_ENGINES
 from cxgov.stats import Counts
@@ -300,16 +301,18 @@ class _Group:
     dimensions: tuple[str, ...]
     points: list[MeasurementPoint]
     timeline: list[Period]
+    """What is counted and rolled up: the window's periods before `day_start`, then each
+    day up to the as-of day as a period of its own; added up into `windows`."""
     key: str
     needed: set[Period]
     covered: set[Period]
-    windows: list[Period] = field(default_factory=list)
-    """A rolling window's periods: its timeline is then its days, rolled up one by one (a
-    window moves with the as-of date; its days do not), and added up into these."""
-
-    @property
-    def daily(self) -> bool:
-        return bool(self.windows)
+    windows: list[Period]
+    """The window's periods: calendar periods or rolling windows."""
+    day_start: dt.date
+    """The first day counted day by day: a rolling window's first (its windows move with the
+    as-of date, its days do not), else the start of the calendar period holding the day
+    `DAY_HORIZON` before the as-of day."""
+    rolling: bool
 
 
 def _aggregate_source(
@@ -366,8 +369,8 @@ def _aggregate_source(
             else:
                 floor = min(periods(p.window, as_of, as_of)[0].start for p in points)
         provisional = _series(points, first_days, floor, since, as_of)
-        groups = _groups(store, program, source, definition, points, provisional, touched)
-        shifts = _shifts(engine, source, table, program, points, kpis)
+        groups = _groups(store, program, source, definition, points, provisional, touched, as_of)
+        shifts = _shifts(engine, source, table, program, points, kpis, store, groups)
         counted, firsts = _count(engine, source, table, program, groups, shifts, as_of)
         for point_id, day in firsts.items():
             first_days[point_id] = min(first_days.get(point_id, day), day)
@@ -419,6 +422,20 @@ def _local_day(moment: Any, source: Source, program: Program) -> dt.date:
     return local.astimezone(zone).date()
 
 
+DAY_HORIZON = dt.timedelta(days=35)
+"""How far back a calendar window's days are rolled up one by one. Late answers and changed
+rows mostly fall in the last weeks: a run recounts only the days they touched and adds the
+period up from its stored days. A period is counted whole once when it leaves those weeks
+(which also corrects a day that lost a row moved to another day: nothing in the table says
+where a row was) and again only if it receives rows later; its days are dropped then, which
+keeps the store to one row per older period and cell, and the first run's writes small."""
+
+
+def _day_start(point: MeasurementPoint, as_of: dt.date) -> dt.date:
+    """The first day a calendar window's periods are rolled up by day from (see `_Group`)."""
+    return period_containing(as_of - DAY_HORIZON, point.window, as_of).start
+
+
 def _groups(
     store: Connection,
     program: Program,
@@ -427,10 +444,12 @@ def _groups(
     points: list[MeasurementPoint],
     series: dict[str, list[Period]],
     touched: dict[str, set[dt.date]],
+    as_of: dt.date,
 ) -> list[_Group]:
     """The program's groups (window × positive range × segment dimensions) over this source's
-    points, each with the periods to count: all but complete periods already rolled up, less
-    those that received rows since."""
+    points, each with the periods and days to count: all but complete ones already rolled up,
+    less those holding days that received rows since (with `updated_at`) or in an open period
+    (without)."""
     kpis = {k.id: k for k in program.kpis}
     members: dict[tuple[str, Any, tuple[str, ...]], list[MeasurementPoint]] = defaultdict(list)
     for point in points:
@@ -443,17 +462,17 @@ def _groups(
     for (window, positive, dimensions), group_points in sorted(
         members.items(), key=lambda g: repr(g[0])
     ):
-        timeline = max((series[p.id] for p in group_points), key=len)
-        windows: list[Period] = []
-        if group_points[0].window.calendar is None:
-            windows = timeline
-            timeline = _days(timeline[0].start, timeline[-1].end, windows[-1].end)
+        windows = max((series[p.id] for p in group_points), key=len)
+        rolling = group_points[0].window.calendar is None
+        day_start = windows[0].start if rolling else _day_start(group_points[0], as_of)
+        timeline = [w for w in windows if w.end < day_start]
+        timeline += _days(max(day_start, windows[0].start), min(windows[-1].end, as_of), as_of)
         text = json.dumps(
             [
                 "table",
                 source.id,
                 definition,
-                "days" if windows else window,
+                "days" if rolling else f"{window}+days",
                 positive,
                 dimensions,
                 sorted(p.id for p in group_points),
@@ -463,14 +482,31 @@ def _groups(
         state = rollups.read_state(store, program.program.id, group_key)
         covered: set[Period] = set()
         if state is not None:
-            days = {d for p in group_points for d in touched.get(p.id, ())}
+            if source.columns.updated_at is not None:
+                hit = {d for p in group_points for d in touched.get(p.id, ())}
+            else:  # nothing tells which rows changed: the open periods are counted again
+                hit = {
+                    d.start
+                    for w in windows
+                    if not w.complete
+                    for d in timeline
+                    if w.start <= d.start <= w.end
+                }
+            # the last run rolled up days one by one from its own day start on, and periods
+            # before it whole: a period whose days it kept is counted whole now
+            stored_days = (
+                state.covered_from
+                if rolling
+                else _day_start(group_points[0], state.covered_until + dt.timedelta(days=1))
+            )
             covered = {
                 p
                 for p in timeline
                 if p.complete
                 and state.covered_from <= p.start
                 and p.end <= state.covered_until
-                and not any(p.start <= d <= p.end for d in days)
+                and (p.end < stored_days if p.start < day_start else p.start >= stored_days)
+                and not any(p.start <= d <= p.end for d in hit)
             }
         needed = {p for p in timeline if p not in covered}
         groups.append(
@@ -484,6 +520,8 @@ def _groups(
                 needed,
                 covered,
                 windows,
+                day_start,
+                rolling,
             )
         )
     return groups
@@ -503,11 +541,20 @@ def _shifts(
     program: Program,
     points: list[MeasurementPoint],
     kpis: dict[str, Any],
+    store: Connection,
+    groups: list[_Group],
 ) -> dict[str, float]:
-    """Each mean point's shift (see `Counts`): any one of its answered values."""
+    """Each mean point's shift (see `Counts`): any one of its answered values, the one its
+    stored rollups were counted with if there are any (the store answers faster than the
+    engine, and the cells keep one shift)."""
     found: dict[str, float] = {}
     for point in points:
         if kpis[point.kpi].effective_statistic is not Statistic.MEAN:
+            continue
+        keys = sorted({g.key for g in groups if any(p.id == point.id for p in g.points)})
+        stored = rollups.stored_shift(store, program.program.id, keys, point.id)
+        if stored:
+            found[point.id] = stored
             continue
         relation = answers(source, table, program, [point.id], ())
         value = engine.execute(shift_statement(relation, point.id)).scalar()
@@ -532,14 +579,19 @@ def _count(
     if not wanted:
         return results, {}
     window_names = sorted({g.window for g in wanted})
-    windows = [
-        WindowCells(
-            sorted({p for g in wanted if g.window == name for p in g.timeline}),
-            frozenset(p.id for g in wanted if g.window == name for p in g.points),
-            any(g.daily for g in wanted if g.window == name),
+    windows = []
+    for name in window_names:
+        members = [g for g in wanted if g.window == name]
+        # the statement's CASE holds only the periods from the first needed one on (and the
+        # day before, which the answers' raw-time bound may bring in): a later run's is short
+        first = min(p.start for g in members for p in g.needed) - dt.timedelta(days=1)
+        windows.append(
+            WindowCells(
+                sorted({p for g in members for p in g.timeline if p.end >= first}),
+                frozenset(p.id for g in members for p in g.points),
+                all(g.rolling for g in members),
+            )
         )
-        for name in window_names
-    ]
     starts = [{p.start: p for p in window.timeline} for window in windows]
     needed = sorted({p for g in wanted for p in g.needed})
     dimensions = sorted({d for g in wanted for d in g.dimensions})
@@ -617,8 +669,8 @@ def _complete(
     counted: dict[tuple[str, str], dict[Cell, Counts]],
     persist: bool,
 ) -> dict[Cell, Counts]:
-    """A group's counts: those just counted plus its rollups; with `persist`, the complete
-    periods just counted are rolled up."""
+    """A group's counts: those just counted plus its rollups, added up into its windows; with
+    `persist`, the complete periods and days just counted are rolled up."""
     cells = counted[_result_key(group)]
     if group.covered:
         first = min(p.start for p in group.covered)
@@ -641,18 +693,20 @@ def _complete(
             rows,
             rollups.RollupState(0, complete[0].start, complete[-1].end),
         )
-    return _windows(group, cells) if group.daily else cells
+        if not group.rolling:
+            rollups.drop_days_before(store, program_id, group.key, group.day_start)
+    return _windows(group, cells)
 
 
-def _windows(group: _Group, days: dict[Cell, Counts]) -> dict[Cell, Counts]:
-    """A rolling group's day cells added up into its windows."""
-    by_day: dict[dt.date, list[tuple[Cell, Counts]]] = defaultdict(list)
-    for cell, counts in days.items():
-        by_day[cell.period.start].append((cell, counts))
+def _windows(group: _Group, cells: dict[Cell, Counts]) -> dict[Cell, Counts]:
+    """A group's cells (periods and days) added up into its windows (counts are additive),
+    day by day in order, so that a run's sums do not depend on which cells were stored."""
+    starts = [w.start for w in group.windows]
     found: dict[Cell, Counts] = {}
-    for window in group.windows:
-        for offset in range((window.end - window.start).days + 1):
-            for cell, counts in by_day.get(window.start + dt.timedelta(days=offset), ()):
-                key = Cell(cell.point, window, cell.segment)
-                found[key] = found[key] + counts if key in found else counts
+    for cell, counts in sorted(cells.items(), key=lambda item: item[0].period.start):
+        at = bisect_right(starts, cell.period.start) - 1
+        if at < 0 or cell.period.start > group.windows[at].end:
+            continue
+        key = Cell(cell.point, group.windows[at], cell.segment)
+        found[key] = found[key] + counts if key in found else counts
     return found
