@@ -97,13 +97,13 @@ class CommentRead:
 
 
 @dataclass(frozen=True)
-class _Days:
+class Days:
     """Local days to read: ranges of them (either end open), as few as the days allow."""
 
     ranges: tuple[tuple[dt.date | None, dt.date], ...]
 
     @staticmethod
-    def of(days: set[dt.date]) -> _Days:
+    def of(days: set[dt.date]) -> Days:
         found: list[tuple[dt.date | None, dt.date]] = []
         for day in sorted(days):
             last = found[-1] if found else None
@@ -111,7 +111,7 @@ class _Days:
                 found[-1] = (last[0], day)
             else:
                 found.append((day, day))
-        return _Days(tuple(found))
+        return Days(tuple(found))
 
     @property
     def empty(self) -> bool:
@@ -257,23 +257,23 @@ def _read_source(
         table = source_table(engine, source)
         _check_columns(source, table)
         watermark = state.watermark if state is not None else None
-        days: _Days
+        days: Days
         if source.columns.updated_at is not None:
             after = _loaded_value(watermark) if watermark is not None else None
             touched, newest = _touched(engine, source, table, program, as_of, after)
             if state is None:
-                days = _Days(((None, as_of),))
+                days = Days(((None, as_of),))
             else:
                 later = state.read_until + dt.timedelta(days=1)
                 fresh = {later + dt.timedelta(days=i) for i in range((as_of - later).days + 1)}
-                days = _Days.of(touched | fresh)
+                days = Days.of(touched | fresh)
             if newest is not None and (watermark is None or newest > watermark):
                 watermark = newest
         elif state is None:
-            days = _Days(((None, as_of),))
+            days = Days(((None, as_of),))
         else:
             first = min(state.open_from, state.read_until + dt.timedelta(days=1))
-            days = _Days(((first, as_of),)) if first <= as_of else _Days(())
+            days = Days(((first, as_of),)) if first <= as_of else Days(())
         read = _merge(store, engine, program, source, table, ids, days, zone, started, pseudonymise)
     _write_state(store, program_id, source.id, definition, _State(as_of, open_from, watermark))
     return read
@@ -317,7 +317,12 @@ def _touched(
     where = [timestamp < _raw_bound(as_of + dt.timedelta(days=1) + _SLACK, aware), day <= as_of]
     if after is not None:
         where.append(loaded > after)
-    rows = engine.execute(select(day, func.max(loaded)).where(*where).group_by(day)).all()
+    # grouped by the column of a subquery: a local day's zones are bound parameters, and
+    # PostgreSQL takes the same expression twice with its own parameters for two expressions
+    loads = select(day.label("local_day"), loaded.label("loaded")).where(*where).subquery()
+    rows = engine.execute(
+        select(loads.c.local_day, func.max(loads.c.loaded)).group_by(loads.c.local_day)
+    ).all()
     newest = max((t for t in (_loaded_text(r[1]) for r in rows) if t is not None), default=None)
     return {_as_date(r[0]) for r in rows if r[0] is not None}, newest
 
@@ -335,7 +340,7 @@ def comment_statement(
     table: Table,
     program: Program,
     points: Sequence[str],
-    days: _Days,
+    days: Days,
     after: tuple[str, str] | None,
 ) -> tuple[Select[Any], dict[str, str]]:
     """One keyset page of the comment rows of `points` on `days`: response id, question,
@@ -398,7 +403,7 @@ def _merge(
     source: Source,
     table: Table,
     points: list[str],
-    days: _Days,
+    days: Days,
     zone: ZoneInfo,
     started: dt.datetime,
     pseudonymise: Pseudonymiser | None,
