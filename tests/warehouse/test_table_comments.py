@@ -253,3 +253,74 @@ def test_comment_pages_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     themes = voc_of(evaluate(program, store))
     assert themes == from_csv(tmp_path, rows)
     assert _stored(store)[0] > 97 * 5
+
+
+CUSTOMERS = {
+    **COMMENTED,
+    "      value: value\n": "      value: value\n      comment: comment\n"
+    "      customer: recipient_email\n",
+    "sources:\n": "contact_policy: {max_surveys_per_customer: 1, days: 90}\n" + THEMES,
+    "segments: [tier, terminal]}": "segments: [tier, terminal], "
+    "contact: {max_per_customer: 1, days: 60}}",
+}
+
+
+def customer_sections(tmp_path: Path, rows: list[Answer], replace: dict[str, str]) -> Any:
+    program = csv_program(tmp_path / "csv")
+    text = (program / "program.yaml").read_text(encoding="utf-8")
+    for old, new in replace.items():
+        if old in text:
+            text = text.replace(old, new)
+    (program / "program.yaml").write_text(text, encoding="utf-8")
+    path = program / "data" / "answers.csv"
+    write_csv(rows, path)
+    db = f"sqlite:///{tmp_path / 'csv.db'}"
+    api.ingest(str(program), "answers", [str(path)], db=db, clock=clock)
+    report = api.evaluate(str(program), as_of=TODAY, db=db, out=None, clock=clock).report
+    return report["fatigue"], report["drivers"], report["themes"]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_fatigue_and_drivers_from_a_table_match_the_csv_file(
+    engine: str,
+    db_url: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Surveys per customer counted on the engine (histograms only), the drivers' respondents
+    joined there, the customer ids pseudonymised as the file's are: the same fatigue and key
+    drivers (with the comments' theme mentions) as the CSV file in the store."""
+    monkeypatch.setenv("CXGOV_PSEUDONYM_KEY", "k" * 32)
+    rows = commented(answers(17, 900, FIRST, TODAY, SYNCED))
+    replace = dict(CUSTOMERS)
+    if engine == "duckdb":
+        duck = DuckDb(tmp_path)
+        duck.load(rows)
+        monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
+    else:
+        postgres = request.getfixturevalue("postgres")
+        postgres.load(rows)
+        monkeypatch.setenv("CXGOV_ANSWERS_URL", postgres.url)
+        replace["    dbt_model: qualtrics__response"] = (
+            f"    dbt_model: qualtrics__response\n    table_schema: {postgres.schema}"
+        )
+    program = table_program(tmp_path / "table", replace)
+    report = evaluate(program, db_url).report
+    fatigue, drivers, themes = customer_sections(tmp_path, rows, CUSTOMERS)
+    assert report["fatigue"] == fatigue
+    assert fatigue["window"]["over_policy"] > 0 and fatigue["contact_rules"][0]["over_rule"] > 0
+    assert fatigue["journeys"] and fatigue["history"]
+    assert report["drivers"] == drivers
+    assert drivers[0]["respondents"] > 100
+    assert {k: v for k, v in report["themes"].items() if k != "tagged_in_this_run"} == {
+        k: v for k, v in themes.items() if k != "tagged_in_this_run"
+    }
+    # the raw customer ids stay on the engine: none is in the store
+    engine_ = open_store(db_url)
+    try:
+        with engine_.connect() as connection:
+            keys = connection.execute(select(FEEDBACK.c.customer_key).distinct()).scalars().all()
+    finally:
+        engine_.dispose()
+    assert keys and not any(key is None or key.startswith("C") for key in keys)
