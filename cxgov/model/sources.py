@@ -161,12 +161,13 @@ class Source(Model):
                 raise ValueError("a table source has no `path`: its answers stay in the table")
             if self.export is not None:
                 raise ValueError("`export` belongs to file sources: a table has no header rows")
-            if self.columns.comment is not None and self.columns.response_id is None:
-                raise ValueError(
-                    "a table source that reads `columns.comment` names its response id in "
-                    "`columns.response_id`: a comment is kept under its response id and point, "
-                    "so that a later run finds it again"
-                )
+            for name in ("comment", "customer"):
+                if getattr(self.columns, name) is not None and self.columns.response_id is None:
+                    raise ValueError(
+                        f"a table source that reads `columns.{name}` names its response id in "
+                        "`columns.response_id`: a comment is kept under its response id and "
+                        "point, so that a later run finds it again, and a survey is a response"
+                    )
             if self.value_map or any(isinstance(v, str) for v in self.not_applicable):
                 raise ValueError(
                     "a table source reads numbers: `value_map` and text `not_applicable` "

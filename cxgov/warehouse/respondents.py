@@ -196,6 +196,9 @@ def respondent_scores(
     the others are left out (their answers are elsewhere)."""
     source = source_of(program, anchor[0])
     assert source is not None
+    if source.columns.response_id is None:
+        # no response id (and so no customer column): no respondent to join answers by
+        return RespondentScores(0, {}, {p: {} for p in touchpoints})
     here = {p: s for p, s in touchpoints.items() if p in served_points(source)}
     keyed = pseudonymise() if source.columns.customer is not None else None
 

@@ -324,3 +324,20 @@ def test_fatigue_and_drivers_from_a_table_match_the_csv_file(
     finally:
         engine_.dispose()
     assert keys and not any(key is None or key.startswith("C") for key in keys)
+
+
+def test_a_table_without_response_ids_has_no_driver_respondents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No response id and no customer column: nothing joins a respondent's answers, so the
+    drivers have no respondents (the store's rows of the table's points are not read)."""
+    rows = answers(18, 300, FIRST, TODAY, SYNCED)
+    duck = DuckDb(tmp_path)
+    duck.load(rows)
+    monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
+    program = table_program(tmp_path / "table", {"      response_id: survey_response_id\n": ""})
+    report = evaluate(program, f"sqlite:///{tmp_path / 'table.db'}").report
+    assert [d["respondents"] for d in report["drivers"]] == [0]
+    with_ids = table_program(tmp_path / "ids")
+    report = evaluate(with_ids, f"sqlite:///{tmp_path / 'ids.db'}").report
+    assert report["drivers"][0]["respondents"] > 250  # one per response, without customers
