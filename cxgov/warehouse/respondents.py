@@ -135,10 +135,9 @@ def _scored(rows: Any, mapped: dict[str, str], scorings: Mapping[str, Scoring]) 
 class RespondentStatements:
     """The statements of one driver model on the engine."""
 
-    counted: Select[Any]
-    """How many respondents answered at the anchor."""
     sample: Select[Any]
-    """The sampled respondents and their mean relationship score."""
+    """The sampled respondents, their mean relationship score, and how many respondents
+    answered at the anchor (on every row)."""
     touchpoints: Select[Any] | None
     """Per touchpoint and sampled respondent, the mean score there (joined on the engine)."""
     questions: dict[str, str]
@@ -166,8 +165,13 @@ def respondent_statements(
         .where(rows.c.question.in_(questions))
         .group_by(rows.c.respondent)
     )
-    counted = select(func.count()).select_from(outcome_rows.subquery("respondents"))
-    sample = outcome_rows.order_by(rows.c.respondent).limit(limit).subquery("sample")
+    # every respondent counted in the same pass that samples them (a window over the groups)
+    sample = (
+        outcome_rows.add_columns(func.count().over().label("respondents"))
+        .order_by(rows.c.respondent)
+        .limit(limit)
+        .subquery("sample")
+    )
     joined = None
     if touchpoints:
         joined = (
@@ -177,7 +181,7 @@ def respondent_statements(
             .group_by(rows.c.question, rows.c.respondent)
         )
     return RespondentStatements(
-        counted, select(sample.c.respondent, sample.c.score), joined, mapped
+        select(sample.c.respondent, sample.c.score, sample.c.respondents), joined, mapped
     )
 
 
@@ -211,11 +215,12 @@ def respondent_scores(
     with source_connection(source) as engine:
         table = source_table(engine, source)
         statements = respondent_statements(source, table, program, anchor, here, first, last, limit)
-        respondents = int(engine.execute(statements.counted).scalar_one())
+        respondents = 0
         outcome: dict[str, float] = {}
         for page in engine.execute(statements.sample).partitions(PAGE):
-            for respondent, score in page:
+            for respondent, score, every in page:
                 outcome[key(str(respondent))] = float(score)
+                respondents = int(every)
         if statements.touchpoints is not None and outcome:
             mapped = statements.questions
             for chunk in engine.execute(statements.touchpoints).partitions(PAGE):

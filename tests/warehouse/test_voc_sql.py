@@ -76,7 +76,7 @@ def statements(instants: bool, tmp: Any) -> list[Any]:
         AS_OF,
         2000,
     )
-    return [page, fatigue, contact, drivers.counted, drivers.sample, drivers.touchpoints]
+    return [page, fatigue, contact, drivers.sample, drivers.touchpoints]
 
 
 @pytest.mark.parametrize("name", ENGINES)
