@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from cxgov.evaluate.aggregate import aggregate
 from cxgov.evaluate.report import build_report, markdown
+from cxgov.ingest.pseudonym import pseudonymiser
 from cxgov.judgement.breakdowns import breakdowns
 from cxgov.judgement.cells import Aggregates
 from cxgov.judgement.error_rates import error_rates
@@ -35,9 +36,11 @@ from cxgov.judgement.verdicts import Result, judge
 from cxgov.model import Program
 from cxgov.redaction import redact
 from cxgov.store.comments import newest_comments
+from cxgov.store.pseudonym_key import pseudonym_key
 from cxgov.store.runs import batch_watermark, record_run, record_watermark
 from cxgov.store.status import data_status
 from cxgov.voc import evidence as voc
+from cxgov.warehouse.comments import table_comments
 from cxgov.warehouse.table_source import table_points
 
 
@@ -157,15 +160,24 @@ def evaluate_program(
     with engine.begin() as connection:  # rollups written here commit with the counts read
         aggregates = aggregate(connection, program, as_of, since, persist=not dry_run)
         # comments are tagged once and the tags stored, in the same transaction as the rollups;
-        # the theme statistics are counted from the stored tags where the comments are
-        evidence = voc.count(
+        # the theme statistics are counted from the stored tags where the comments are (a
+        # table source's comments are read into the store first: cxgov.warehouse.comments)
+        with table_comments(
             connection,
             program,
             as_of,
-            first_days=aggregates.first_data,
             persist=not dry_run,
-            redact=redact,
-        )
+            started=started,
+            pseudonymiser=lambda: pseudonymiser(pseudonym_key(connection)),
+        ):
+            evidence = voc.count(
+                connection,
+                program,
+                as_of,
+                first_days=aggregates.first_data,
+                persist=not dry_run,
+                redact=redact,
+            )
     voc.add_theme_shares(program, evidence, aggregates, as_of)
     results = judge(program, aggregates, as_of)
     verdicts = [verdict_record(r) for r in results]

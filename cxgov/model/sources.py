@@ -161,13 +161,13 @@ class Source(Model):
                 raise ValueError("a table source has no `path`: its answers stay in the table")
             if self.export is not None:
                 raise ValueError("`export` belongs to file sources: a table has no header rows")
-            unread = [n for n in ("comment", "customer") if getattr(self.columns, n) is not None]
-            if unread:
-                raise ValueError(
-                    f"a table source does not read `columns.{unread[0]}`: its counts are taken "
-                    "on the engine, and comments and customer keys stay there (load them "
-                    "through a file source to show comments or count contacts)"
-                )
+            for name in ("comment", "customer"):
+                if getattr(self.columns, name) is not None and self.columns.response_id is None:
+                    raise ValueError(
+                        f"a table source that reads `columns.{name}` names its response id in "
+                        "`columns.response_id`: a comment is kept under its response id and "
+                        "point, so that a later run finds it again, and a survey is a response"
+                    )
             if self.value_map or any(isinstance(v, str) for v in self.not_applicable):
                 raise ValueError(
                     "a table source reads numbers: `value_map` and text `not_applicable` "

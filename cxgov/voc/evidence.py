@@ -16,13 +16,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from cxgov.ingest.pseudonym import pseudonymiser
 from cxgov.judgement.cells import Aggregates, Cell
 from cxgov.judgement.periods import Period, periods
 from cxgov.judgement.voc import Coverage, ThemeSection, VocSections
 from cxgov.model import KpiType, Program, Statistic
 from cxgov.stats import Counts
 from cxgov.store.counting import first_values
+from cxgov.store.pseudonym_key import pseudonym_key
 from cxgov.store.respondents import RespondentScores, respondent_scores
+from cxgov.store.surveys import SurveysInWindows
 from cxgov.store.theme_counts import CountedPoint, ShareTarget, ThemeStore
 from cxgov.voc import fatigue
 from cxgov.voc.drivers import (
@@ -54,6 +57,9 @@ from cxgov.voc.themes import (
     wanted_examples,
     wanted_scored,
 )
+from cxgov.warehouse import respondents as table_respondents
+from cxgov.warehouse import surveys as table_surveys
+from cxgov.warehouse.table_source import table_points
 
 
 @dataclass(frozen=True)
@@ -109,18 +115,38 @@ def _respondents(
     zone = ZoneInfo(program.program.timezone)
     start, end = driver_window(as_of)
     bounds = Period(start, end, False).utc_bounds(zone)
-    return {
-        model.anchor.id: respondent_scores(
+    # a table source's points are joined on its engine (the store holds only their comments)
+    in_tables = table_points(program)
+    found = {}
+    for model in models(program):
+        anchor = (model.anchor.id, scoring(model.kpi))
+        touchpoints = {point.id: scoring(kpi) for point, kpi in model.touchpoints}
+        if model.anchor.id in in_tables:
+            found[model.anchor.id] = table_respondents.respondent_scores(
+                program,
+                anchor,
+                touchpoints,
+                first=start,
+                last=end,
+                limit=MAX_RESPONDENTS,
+                pseudonymise=lambda: pseudonymiser(pseudonym_key(connection)),
+            )
+            continue
+        stored = respondent_scores(
             connection,
             program.program.id,
-            (model.anchor.id, scoring(model.kpi)),
-            {point.id: scoring(kpi) for point, kpi in model.touchpoints},
+            anchor,
+            {p: s for p, s in touchpoints.items() if p not in in_tables},
             start=bounds[0],
             before=bounds[1],
             limit=MAX_RESPONDENTS,
         )
-        for model in models(program)
-    }
+        found[model.anchor.id] = RespondentScores(
+            stored.respondents,
+            stored.outcome,
+            {**{p: {} for p in touchpoints}, **stored.touchpoints},
+        )
+    return found
 
 
 def _group_answers(
@@ -129,7 +155,8 @@ def _group_answers(
     """The customer-keyed answers the links' outcomes by respondent group read
     (cxgov.voc.links.by_group): each link's business records and, only where there are any,
     the answers at its CX point. Nothing else is read: the other statistics count in SQL."""
-    points = {p.id for p in program.measurement_points}
+    # a table source's points: the store holds only their comments (docs/warehouse.md)
+    points = {p.id for p in program.measurement_points} - set(table_points(program))
     objectives = {o.id: o.measurement_point for o in program.objectives}
     pairs = [
         (objectives.get(link.cx, link.cx), business.id)
@@ -238,9 +265,36 @@ def _evidence(
         comments,
         _group_answers(connection, program, before, zone),
         respondents=_respondents(connection, program, as_of),
-        surveys=fatigue.read(connection, program, as_of),
+        surveys=_surveys(connection, program, as_of),
         tagging=summary,
         counted=counted,
+    )
+
+
+def _surveys(connection: Connection, program: Program, as_of: dt.date) -> fatigue.SurveyCounts:
+    """The store's survey counts with those of table sources' customers, counted on their
+    engines in the same windows (cxgov.warehouse.surveys), added; the store's leave those
+    sources' points out (it holds only their comments)."""
+    in_tables = table_surveys.customer_points(program)
+    if not in_tables:
+        return fatigue.read(connection, program, as_of)
+    kept = [p for p in program.measurement_points if p.id not in in_tables]
+    stored = fatigue.read(
+        connection, program.model_copy(update={"measurement_points": kept}), as_of
+    )
+    ends = [end for end, _ in stored.history]
+    counted = table_surveys.for_fatigue(program, as_of, ends)
+    policy = program.contact_policy is not None
+    windows = (stored.window, *(h for _, h in stored.history)) if policy else ()
+    both = table_surveys.add(
+        SurveysInWindows(stored.customers, windows, stored.journeys), counted.windows
+    )
+    return fatigue.SurveyCounts(
+        both.customers,
+        both.histograms[0] if policy else Counter(),
+        tuple(zip(ends, both.histograms[1:], strict=True)),
+        both.journeys,
+        {**stored.contact, **counted.contact},
     )
 
 

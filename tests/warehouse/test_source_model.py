@@ -36,9 +36,14 @@ from tests.warehouse.answers import table_program
             "a table source reads numbers",
         ),
         (
-            "      value: value\n",
-            "      value: value\n      comment: question_text\n",
-            "does not read `columns.comment`",
+            "      response_id: survey_response_id\n",
+            "      comment: comment\n",
+            "reads `columns.comment` names its response id in `columns.response_id`",
+        ),
+        (
+            "      response_id: survey_response_id\n",
+            "      customer: recipient_email\n",
+            "reads `columns.customer` names its response id in `columns.response_id`",
         ),
         (
             "    measurement_points: {QID1: mp-nps, QID2: mp-food, QID3: mp-effort}\n",
