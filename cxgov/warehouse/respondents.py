@@ -165,10 +165,13 @@ def respondent_statements(
         .where(rows.c.question.in_(questions))
         .group_by(rows.c.respondent)
     )
-    # every respondent counted in the same pass that samples them (a window over the groups)
+    # every respondent counted in the same pass that samples them (a window over the groups);
+    # the sample is the lowest MD5s of the respondents, not the lowest ids: raw ids are often
+    # sequential (the oldest customers first), a hash of them is a pseudo-random draw, as the
+    # store's keyed pseudonyms are, and every engine has md5 (a text or bytes value, ordered)
     sample = (
         outcome_rows.add_columns(func.count().over().label("respondents"))
-        .order_by(rows.c.respondent)
+        .order_by(func.md5(rows.c.respondent), rows.c.respondent)
         .limit(limit)
         .subquery("sample")
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,10 @@ from sqlalchemy import func, select
 
 from cxgov import api
 from cxgov.store.engine import open_store
+from cxgov.store.respondents import Scoring
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK, INGEST_BATCHES
 from cxgov.warehouse import comments
+from cxgov.warehouse.respondents import respondent_scores
 from tests.clock import TODAY, clock
 from tests.store.conftest import db_url, postgres_url  # noqa: F401  (fixtures)
 from tests.warehouse.answers import Answer, answers, csv_program, table_program, write_csv
@@ -341,3 +344,44 @@ def test_a_table_without_response_ids_has_no_driver_respondents(
     with_ids = table_program(tmp_path / "ids")
     report = evaluate(with_ids, f"sqlite:///{tmp_path / 'ids.db'}").report
     assert report["drivers"][0]["respondents"] > 250  # one per response, without customers
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_the_drivers_sample_is_the_lowest_hashes_not_the_lowest_ids(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """Over the sample's limit the engine keeps the respondents with the lowest MD5 of their
+    key, a pseudo-random draw: raw ids are often sequential, and the lowest ids would be the
+    oldest customers."""
+    rows = answers(19, 300, FIRST, TODAY, SYNCED)
+    replace: dict[str, str] = {}
+    if engine == "duckdb":
+        duck = DuckDb(tmp_path)
+        duck.load(rows)
+        monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
+    else:
+        postgres = request.getfixturevalue("postgres")
+        postgres.load(rows)
+        monkeypatch.setenv("CXGOV_ANSWERS_URL", postgres.url)
+        replace["    dbt_model: qualtrics__response"] = (
+            f"    dbt_model: qualtrics__response\n    table_schema: {postgres.schema}"
+        )
+    program = api.load_program(str(table_program(tmp_path / "table", replace)))
+    found = respondent_scores(
+        program,
+        ("mp-nps", Scoring("nps")),
+        {},
+        first=FIRST,
+        last=TODAY,
+        limit=10,
+        pseudonymise=lambda: str,
+    )
+    ids = {
+        r.survey_response_id
+        for r in rows
+        if r.question_id == "QID1" and r.value is not None and 0 <= r.value <= 10
+    }
+    assert found.respondents == len(ids) > 10
+    by_hash = sorted(ids, key=lambda i: hashlib.md5(f"r:{i}".encode()).hexdigest())[:10]
+    assert sorted(found.outcome) == sorted(f"r:answers/{i}" for i in by_hash)
+    assert sorted(by_hash) != sorted(ids)[:10]
