@@ -247,24 +247,43 @@ class ThemeStore:
         )
         return rows, ranges
 
-    def _period_comments(
-        self, timeline: list[Period], members: Sequence[CountedPoint], newest: int
-    ) -> dict[str, dict[Period, PeriodComments]]:
+    def _totals(
+        self, timeline: list[Period], members: Sequence[CountedPoint], first: int
+    ) -> tuple[dict[tuple[str, int], tuple[int, Counts]], list[tuple[float, float]]]:
+        """(point, period index) → the comments and their answers' counts, in the periods
+        from `timeline[first]` that have comments; and the positive ranges counted."""
         by_id = {p.id: p for p in members}
-        rows, ranges = self._rows(timeline, members, timeline[0].utc_bounds(self.zone)[0])
+        rows, ranges = self._rows(timeline, members, timeline[first].utc_bounds(self.zone)[0])
         sums = ["n", "promoters", "passives", "detractors", *(f"p{i}" for i in range(len(ranges)))]
-        sums += ["total", "sumsq"]
         totals: dict[tuple[str, int], tuple[int, Counts]] = {}
         for row in self.connection.execute(
             select(
                 rows.c.point,
                 rows.c.bucket,
                 func.count(),
-                *(func.sum(rows.c[name]) for name in sums),
+                *(func.sum(rows.c[name]) for name in [*sums, "total", "sumsq"]),
             ).group_by(rows.c.point, rows.c.bucket)
         ):
-            if row[1] is not None and row[1] >= 0:
+            if row[1] is not None and row[1] >= first:
                 totals[(row[0], row[1])] = (int(row[2]), _counts(row[3:], by_id[row[0]], ranges))
+        return totals, ranges
+
+    def _period_comments(
+        self, timeline: list[Period], members: Sequence[CountedPoint], newest: int
+    ) -> dict[str, dict[Period, PeriodComments]]:
+        by_id = {p.id: p for p in members}
+        # only the newest periods are read: their comments are counted first, and a point
+        # with fewer than `newest` periods of comments among them (comments stopped for a
+        # while) is counted again over its whole timeline
+        oldest = max(0, len(timeline) - newest)
+        totals, _ = self._totals(timeline, members, oldest)
+        if oldest:
+            found_at: dict[str, int] = defaultdict(int)
+            for point, _ in totals:
+                found_at[point] += 1
+            short = [p for p in members if found_at[p.id] < newest]
+            if short:
+                totals.update(self._totals(timeline, short, 0)[0])
         buckets: dict[str, list[int]] = defaultdict(list)
         for point, bucket in sorted(totals):
             buckets[point].append(bucket)
@@ -275,11 +294,14 @@ class ThemeStore:
             # the themes are counted only in the periods read: joining the tags of every
             # comment of every period would cost several times as much for nothing
             first = min(min(found) for found in read.values())
-            recent, _ = self._rows(
+            # the positive ranges of the points read: the columns of `recent`
+            recent, ranges = self._rows(
                 timeline,
                 [by_id[point] for point in sorted(read)],
                 timeline[first].utc_bounds(self.zone)[0],
             )
+            sums = ["n", "promoters", "passives", "detractors"]
+            sums += [*(f"p{i}" for i in range(len(ranges))), "total", "sumsq"]
             for kind, point, bucket, theme, second, count, *counted in self.connection.execute(
                 self._theme_counts(recent, sums)
             ):

@@ -153,3 +153,36 @@ def test_counted_in_the_store_as_in_memory(db_url: str, tmp_path: Path) -> None:
     (folder / "voc.yaml").write_text(VOC.replace("[friendly, rude, staff]", "[friendly, rude]"))
     retagged = api.load_program(str(folder))
     _same(retagged, *_both(db_url, retagged, persist=False))
+
+
+def test_the_newest_periods_with_comments_when_comments_stopped_for_months(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The store counts the newest periods' comments first and a point whose comments paused
+    over them again over its whole timeline: the periods read are the same as in memory."""
+    folder = _program(tmp_path)
+    lines = _answers(1500, seed=11).splitlines(keepends=True)
+    kept = [lines[0]]
+    for line in lines[1:]:
+        fields = line.split(",")
+        day = dt.date.fromisoformat(fields[1][:10])
+        # delivery comments stop in September 2025 and come back only in May 2026: of the
+        # newest seven months, one has comments there
+        if fields[2] == "DELIVERY" and dt.date(2025, 9, 1) <= day < dt.date(2026, 5, 1):
+            fields[5] = ""
+        kept.append(",".join(fields))
+    data = tmp_path / "answers.csv"
+    data.write_text("".join(kept))
+    assert api.ingest(str(folder), "answers", [str(data)], db=db_url, clock=clock).rejected == 0
+    program = api.load_program(str(folder))
+    _both(db_url, program, persist=True)
+    in_memory, counted, aggregates = _both(db_url, program, persist=False)
+    _same(program, in_memory, counted, aggregates)
+    section = sections(program, counted, aggregates, AS_OF, redact=redact).themes
+    delivery = [
+        [row.period.start for row in point.periods]
+        for theme in section.themes
+        for point in theme.points
+        if point.measurement_point == "mp-delivery"
+    ]
+    assert delivery and all(starts[0] < dt.date(2025, 9, 1) for starts in delivery), delivery
