@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,6 +46,7 @@ from sqlalchemy import (
 from cxgov.judgement.periods import Period
 from cxgov.stats import Counts
 from cxgov.store.counting import deviation, period_bucket
+from cxgov.store.respondents import answers_of
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK
 
 PAGE = 5_000
@@ -588,13 +589,19 @@ class ThemeStore:
     # --- key drivers ---------------------------------------------------------------------------
 
     def mentioned_by(
-        self, point: str, themes: Sequence[str], start: dt.datetime, end: dt.datetime
+        self,
+        point: str,
+        themes: Sequence[str],
+        start: dt.datetime,
+        end: dt.datetime,
+        among: Collection[str],
     ) -> dict[str, set[str]]:
-        """Theme → the respondents (keyed as cxgov.store.respondents keys them) whose comments
-        at `point` collected in [start, end) mention it."""
+        """Theme → the respondents of `among` (keyed as cxgov.store.respondents keys them)
+        whose comments at `point` collected in [start, end) mention it. Only the drivers'
+        sample is asked for: every respondent mentioning a theme grows with the store."""
         f, t = FEEDBACK, COMMENT_TAGS
         found: dict[str, set[str]] = {theme: set() for theme in themes}
-        if not themes:
+        if not themes or not among:
             return found
         key = self._keys("k")
         rows = self.connection.execute(
@@ -609,6 +616,7 @@ class ThemeStore:
                 f.c.comment.is_not(None),
                 f.c.comment != "",
                 key.c.key.in_(sorted(themes)),
+                answers_of(among),
             )
         )
         for theme, customer, source, response in rows:
