@@ -137,6 +137,10 @@ def respondent_scores(
             )
             .group_by(point, key)
         )
+        # every touchpoint's scores keyed by the sample's own key objects, not by a new string
+        # per row: a respondent answers more touchpoints the more answers the store holds,
+        # and a key of 66 characters costs several times its score
+        same = {k: k for k in outcome}
         for pid, respondent, value in rows:
-            found[pid][respondent] = float(value)
+            found[pid][same.get(respondent, respondent)] = float(value)
     return RespondentScores(respondents, outcome, found)
