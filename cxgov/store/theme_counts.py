@@ -275,8 +275,9 @@ class ThemeStore:
         by_id = {p.id: p for p in members}
         # only the newest periods are read: their comments are counted first, and a point
         # with fewer than `newest` periods of comments among them (comments stopped for a
-        # while) is counted again over its whole timeline
-        oldest = max(0, len(timeline) - newest)
+        # while) is counted again over its whole timeline. One period more than is read: the
+        # current one may have none yet (a run on the first day of a month)
+        oldest = max(0, len(timeline) - newest - 1)
         totals, _ = self._totals(timeline, members, oldest)
         if oldest:
             found_at: dict[str, int] = defaultdict(int)
