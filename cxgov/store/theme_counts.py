@@ -201,10 +201,11 @@ class ThemeStore:
     def period_comments(
         self, points: Sequence[CountedPoint], newest: int
     ) -> dict[str, dict[Period, PeriodComments]]:
-        """Point → period → its comments' counts, for the periods that have comments; the
-        themes' counts only in the `newest` of those (the rest have none). Per window (the
-        points of one timeline) one statement counts the comments of every period, and one
-        joins the tags of the newest periods' comments."""
+        """Point → period → its comments' counts, for the `newest` periods that have comments
+        (older ones may be there too), the themes' counts only in those `newest`. Per window
+        (the points of one timeline) one statement counts the comments of the newest periods
+        (a second one every period of the points with too few of them there), and one joins
+        the tags of the periods read."""
         found: dict[str, dict[Period, PeriodComments]] = {}
         by_timeline: dict[tuple[Period, ...], list[CountedPoint]] = defaultdict(list)
         for point in points:
