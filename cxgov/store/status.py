@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, func, select, union
+from sqlalchemy import ColumnElement, Connection, Engine, case, func, select, union
 
 from cxgov.judgement.record import PointData, UnreadableFile
 from cxgov.model import Program
@@ -132,11 +132,27 @@ def _answers_per_point(
 ) -> dict[str, tuple[str, int, int, dt.datetime, dt.datetime]]:
     """Point → (point, records, not-applicable answers, first and last collection time).
 
-    Two statements, not one: the counts and times come from the (program, point, time) index
-    alone, and only the not-applicable answers, few, are looked for in the table (read in
-    order, as `whole_table` does). One statement over both would read every answer's row
-    through the index, one random lookup each: seconds on SQLite at a million answers."""
+    On SQLite two statements, not one: the counts and times come from the (program, point,
+    time) index alone, and only the not-applicable answers, few, are looked for in the table
+    (read in order, as `whole_table` does). One statement over both reads every answer's row
+    through the index there, one random lookup each: seconds at a million answers.
+    PostgreSQL reads the table once for both (0.3 s against 0.5 s for the two)."""
     f = FEEDBACK
+    if connection.dialect.name != "sqlite":
+        return {
+            point: (point, int(records), int(skipped), first, last)
+            for point, records, skipped, first, last in connection.execute(
+                select(
+                    f.c.measurement_point,
+                    func.sum(case((f.c.not_applicable, 0), else_=1)),
+                    func.sum(case((f.c.not_applicable, 1), else_=0)),
+                    func.min(f.c.collected_at),
+                    func.max(f.c.collected_at),
+                )
+                .where(f.c.program == program, *until)
+                .group_by(f.c.measurement_point)
+            )
+        }
     answers = connection.execute(
         select(
             f.c.measurement_point,
