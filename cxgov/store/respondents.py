@@ -6,10 +6,10 @@ bounded sample of respondents, never the answers themselves."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, false, func, literal, or_, select
 
 from cxgov.store.surveys import whole_table
 from cxgov.store.tables import FEEDBACK
@@ -57,6 +57,25 @@ def _answered(
         f.c.value.is_not(None),
         or_(f.c.not_applicable.is_(None), f.c.not_applicable.is_(False)),
     ]
+
+
+def answers_of(respondents: Collection[str]) -> ColumnElement[bool]:
+    """The answers of these respondents (keyed as `respondent_key` keys them), matched by
+    their raw columns: cheaper per answer than building each one's key."""
+    f = FEEDBACK
+    customers = sorted(k[2:] for k in respondents if k.startswith("c:"))
+    responses = sorted(k[2:] for k in respondents if k.startswith("r:"))
+    sampled: list[ColumnElement[bool]] = []
+    if customers:
+        sampled.append(f.c.customer_key.in_(customers))
+    if responses:
+        sampled.append(
+            and_(
+                f.c.customer_key.is_(None),
+                (f.c.source + literal("/") + f.c.response_id).in_(responses),
+            )
+        )
+    return or_(*sampled) if sampled else false()
 
 
 @dataclass(frozen=True)
@@ -109,28 +128,19 @@ def respondent_scores(
             *((point == pid, score(s)) for pid, s in touchpoints.items()),
             else_=None,
         )
-        # the sample by its raw columns: cheaper per answer than building each one's key
-        customers = sorted(k[2:] for k in outcome if k.startswith("c:"))
-        responses = sorted(k[2:] for k in outcome if k.startswith("r:"))
-        sampled: list[ColumnElement[bool]] = []
-        if customers:
-            sampled.append(f.c.customer_key.in_(customers))
-        if responses:
-            sampled.append(
-                and_(
-                    f.c.customer_key.is_(None),
-                    (f.c.source + literal("/") + f.c.response_id).in_(responses),
-                )
-            )
         rows = connection.execute(
             select(point, key, func.avg(scored))
             .where(
                 whole_table(connection, program),
                 *_answered(program, sorted(touchpoints), start, before)[1:],
-                or_(*sampled),
+                answers_of(outcome),
             )
             .group_by(point, key)
         )
+        # every touchpoint's scores keyed by the sample's own key objects, not by a new string
+        # per row: a respondent answers more touchpoints the more answers the store holds,
+        # and a key of 66 characters costs several times its score
+        same = {k: k for k in outcome}
         for pid, respondent, value in rows:
-            found[pid][respondent] = float(value)
+            found[pid][same.get(respondent, respondent)] = float(value)
     return RespondentScores(respondents, outcome, found)

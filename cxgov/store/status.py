@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, func, select, union
+from sqlalchemy import ColumnElement, Connection, Engine, case, func, select, union
 
 from cxgov.judgement.record import PointData, UnreadableFile
 from cxgov.model import Program
 from cxgov.store.batches import quarantined_files
+from cxgov.store.surveys import whole_table
 from cxgov.store.tables import (
     ACTIONS,
     EVALUATION_RUNS,
@@ -80,17 +81,7 @@ def data_status(
     answers_until = [] if as_of is None else [f.c.collected_at < as_of[1]]
     values_until = [] if as_of is None else [KPI_VALUES.c.period_start <= as_of[0]]
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(
-                f.c.measurement_point,
-                func.sum(case((f.c.not_applicable, 0), else_=1)),
-                func.sum(case((f.c.not_applicable, 1), else_=0)),
-                func.min(f.c.collected_at),
-                func.max(f.c.collected_at),
-            )
-            .where(f.c.program == program_id, *answers_until)
-            .group_by(f.c.measurement_point)
-        ).all()
+        rows = _answers_per_point(connection, program_id, answers_until)
         values = connection.execute(
             select(
                 KPI_VALUES.c.kpi,
@@ -108,7 +99,7 @@ def data_status(
             .group_by(b.c.source)
         ).all()
         unreadable = quarantined_files(connection, program_id)
-    found: dict[str, tuple[Any, ...]] = {row[0]: tuple(row) for row in rows}
+    found: dict[str, tuple[Any, ...]] = dict(rows)
     # business KPIs arrive as per-period values: a system measurement point shows its KPI's
     by_kpi = {row[0]: row for row in values}
     kpi_types = {kpi.id: kpi.type.value for kpi in program.kpis}
@@ -134,6 +125,57 @@ def data_status(
         unreadable=unreadable,
         timezone=program.program.timezone,
     )
+
+
+def _answers_per_point(
+    connection: Connection, program: str, until: list[ColumnElement[bool]]
+) -> dict[str, tuple[str, int, int, dt.datetime, dt.datetime]]:
+    """Point → (point, records, not-applicable answers, first and last collection time).
+
+    On SQLite two statements, not one: the counts and times come from the (program, point,
+    time) index alone, and only the not-applicable answers, few, are looked for in the table
+    (read in order, as `whole_table` does). One statement over both reads every answer's row
+    through the index there, one random lookup each: seconds at a million answers.
+    PostgreSQL reads the table once for both (0.3 s against 0.5 s for the two)."""
+    f = FEEDBACK
+    if connection.dialect.name != "sqlite":
+        return {
+            point: (point, int(records), int(skipped), first, last)
+            for point, records, skipped, first, last in connection.execute(
+                select(
+                    f.c.measurement_point,
+                    func.sum(case((f.c.not_applicable, 0), else_=1)),
+                    func.sum(case((f.c.not_applicable, 1), else_=0)),
+                    func.min(f.c.collected_at),
+                    func.max(f.c.collected_at),
+                )
+                .where(f.c.program == program, *until)
+                .group_by(f.c.measurement_point)
+            )
+        }
+    answers = connection.execute(
+        select(
+            f.c.measurement_point,
+            func.count(),
+            func.min(f.c.collected_at),
+            func.max(f.c.collected_at),
+        )
+        .where(f.c.program == program, *until)
+        .group_by(f.c.measurement_point)
+    ).all()
+    not_applicable: dict[str, int] = {
+        point: int(count)
+        for point, count in connection.execute(
+            select(f.c.measurement_point, func.count())
+            .where(whole_table(connection, program), f.c.not_applicable.is_(True), *until)
+            .group_by(f.c.measurement_point)
+        )
+    }
+    found = {}
+    for point, count, first, last in answers:
+        skipped = not_applicable.get(point, 0)
+        found[point] = (point, int(count) - skipped, skipped, first, last)
+    return found
 
 
 def stored_programs(connection: Connection) -> set[str]:

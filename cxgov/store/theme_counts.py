@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,6 +46,7 @@ from sqlalchemy import (
 from cxgov.judgement.periods import Period
 from cxgov.stats import Counts
 from cxgov.store.counting import deviation, period_bucket
+from cxgov.store.respondents import answers_of
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK
 
 PAGE = 5_000
@@ -200,10 +201,11 @@ class ThemeStore:
     def period_comments(
         self, points: Sequence[CountedPoint], newest: int
     ) -> dict[str, dict[Period, PeriodComments]]:
-        """Point → period → its comments' counts, for the periods that have comments; the
-        themes' counts only in the `newest` of those (the rest have none). Per window (the
-        points of one timeline) one statement counts the comments of every period, and one
-        joins the tags of the newest periods' comments."""
+        """Point → period → its comments' counts, for the `newest` periods that have comments
+        (older ones may be there too), the themes' counts only in those `newest`. Per window
+        (the points of one timeline) one statement counts the comments of the newest periods
+        (a second one every period of the points with too few of them there), and one joins
+        the tags of the periods read."""
         found: dict[str, dict[Period, PeriodComments]] = {}
         by_timeline: dict[tuple[Period, ...], list[CountedPoint]] = defaultdict(list)
         for point in points:
@@ -247,24 +249,44 @@ class ThemeStore:
         )
         return rows, ranges
 
-    def _period_comments(
-        self, timeline: list[Period], members: Sequence[CountedPoint], newest: int
-    ) -> dict[str, dict[Period, PeriodComments]]:
+    def _totals(
+        self, timeline: list[Period], members: Sequence[CountedPoint], first: int
+    ) -> tuple[dict[tuple[str, int], tuple[int, Counts]], list[tuple[float, float]]]:
+        """(point, period index) → the comments and their answers' counts, in the periods
+        from `timeline[first]` that have comments; and the positive ranges counted."""
         by_id = {p.id: p for p in members}
-        rows, ranges = self._rows(timeline, members, timeline[0].utc_bounds(self.zone)[0])
+        rows, ranges = self._rows(timeline, members, timeline[first].utc_bounds(self.zone)[0])
         sums = ["n", "promoters", "passives", "detractors", *(f"p{i}" for i in range(len(ranges)))]
-        sums += ["total", "sumsq"]
         totals: dict[tuple[str, int], tuple[int, Counts]] = {}
         for row in self.connection.execute(
             select(
                 rows.c.point,
                 rows.c.bucket,
                 func.count(),
-                *(func.sum(rows.c[name]) for name in sums),
+                *(func.sum(rows.c[name]) for name in [*sums, "total", "sumsq"]),
             ).group_by(rows.c.point, rows.c.bucket)
         ):
-            if row[1] is not None and row[1] >= 0:
+            if row[1] is not None and row[1] >= first:
                 totals[(row[0], row[1])] = (int(row[2]), _counts(row[3:], by_id[row[0]], ranges))
+        return totals, ranges
+
+    def _period_comments(
+        self, timeline: list[Period], members: Sequence[CountedPoint], newest: int
+    ) -> dict[str, dict[Period, PeriodComments]]:
+        by_id = {p.id: p for p in members}
+        # only the newest periods are read: their comments are counted first, and a point
+        # with fewer than `newest` periods of comments among them (comments stopped for a
+        # while) is counted again over its whole timeline. One period more than is read: the
+        # current one may have none yet (a run on the first day of a month)
+        oldest = max(0, len(timeline) - newest - 1)
+        totals, _ = self._totals(timeline, members, oldest)
+        if oldest:
+            found_at: dict[str, int] = defaultdict(int)
+            for point, _ in totals:
+                found_at[point] += 1
+            short = [p for p in members if found_at[p.id] < newest]
+            if short:
+                totals.update(self._totals(timeline, short, 0)[0])
         buckets: dict[str, list[int]] = defaultdict(list)
         for point, bucket in sorted(totals):
             buckets[point].append(bucket)
@@ -275,11 +297,14 @@ class ThemeStore:
             # the themes are counted only in the periods read: joining the tags of every
             # comment of every period would cost several times as much for nothing
             first = min(min(found) for found in read.values())
-            recent, _ = self._rows(
+            # the positive ranges of the points read: the columns of `recent`
+            recent, ranges = self._rows(
                 timeline,
                 [by_id[point] for point in sorted(read)],
                 timeline[first].utc_bounds(self.zone)[0],
             )
+            sums = ["n", "promoters", "passives", "detractors"]
+            sums += [*(f"p{i}" for i in range(len(ranges))), "total", "sumsq"]
             for kind, point, bucket, theme, second, count, *counted in self.connection.execute(
                 self._theme_counts(recent, sums)
             ):
@@ -566,13 +591,19 @@ class ThemeStore:
     # --- key drivers ---------------------------------------------------------------------------
 
     def mentioned_by(
-        self, point: str, themes: Sequence[str], start: dt.datetime, end: dt.datetime
+        self,
+        point: str,
+        themes: Sequence[str],
+        start: dt.datetime,
+        end: dt.datetime,
+        among: Collection[str],
     ) -> dict[str, set[str]]:
-        """Theme → the respondents (keyed as cxgov.store.respondents keys them) whose comments
-        at `point` collected in [start, end) mention it."""
+        """Theme → the respondents of `among` (keyed as cxgov.store.respondents keys them)
+        whose comments at `point` collected in [start, end) mention it. Only the drivers'
+        sample is asked for: every respondent mentioning a theme grows with the store."""
         f, t = FEEDBACK, COMMENT_TAGS
         found: dict[str, set[str]] = {theme: set() for theme in themes}
-        if not themes:
+        if not themes or not among:
             return found
         key = self._keys("k")
         rows = self.connection.execute(
@@ -587,6 +618,7 @@ class ThemeStore:
                 f.c.comment.is_not(None),
                 f.c.comment != "",
                 key.c.key.in_(sorted(themes)),
+                answers_of(among),
             )
         )
         for theme, customer, source, response in rows:

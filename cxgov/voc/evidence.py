@@ -73,7 +73,8 @@ class Counted:
     comments: int
     """Comments written, each once however many answers carry it."""
     mentioned: dict[str, dict[str, set[str]]]
-    """Relationship point → theme → respondents mentioning it in the drivers' window."""
+    """Relationship point → theme → respondents mentioning it in the drivers' window (counted
+    in the store: only those of the drivers' sample, the only ones the model reads)."""
 
 
 @dataclass
@@ -222,6 +223,8 @@ def count(
     hashed = rule_hash(program.themes)
     summary = TaggingSummary()
     found: Counted | None = None
+    # read first: the drivers' theme mentions are asked for only of their sample
+    respondents = _respondents(connection, program, as_of)
     if program.themes:
         with connection.begin_nested() as tags_written:
             tag_untagged(
@@ -240,11 +243,12 @@ def count(
                 as_of,
                 first_days,
                 redact,
+                respondents,
             )
             summary.comments = sum(p.comments for p in found.coverage.points)
             if not persist:
                 tags_written.rollback()
-    return _evidence(connection, program, as_of, hashed, [], summary, found)
+    return _evidence(connection, program, as_of, hashed, [], summary, found, respondents)
 
 
 def _evidence(
@@ -255,16 +259,20 @@ def _evidence(
     comments: list[Comment],
     summary: TaggingSummary,
     counted: Counted | None = None,
+    respondents: dict[str, RespondentScores] | None = None,
 ) -> Evidence:
     """The comments' evidence (read, or counted in the store) with what every evaluation reads
-    beside it: the links' answers, the drivers' respondents and the survey counts."""
+    beside it: the links' answers, the drivers' respondents (unless read already) and the
+    survey counts."""
     zone = ZoneInfo(program.program.timezone)
     before = Period(as_of, as_of, False).utc_bounds(zone)[1]
     return Evidence(
         hashed,
         comments,
         _group_answers(connection, program, before, zone),
-        respondents=_respondents(connection, program, as_of),
+        respondents=(
+            _respondents(connection, program, as_of) if respondents is None else respondents
+        ),
         surveys=_surveys(connection, program, as_of),
         tagging=summary,
         counted=counted,
@@ -304,6 +312,7 @@ def _count_stored(
     as_of: dt.date,
     first_days: Mapping[str, dt.date],
     redact: Callable[[str], str],
+    respondents: Mapping[str, RespondentScores],
 ) -> Counted:
     kpis = {k.id: k for k in program.kpis}
     by_id = {p.id: p for p in program.measurement_points}
@@ -352,7 +361,12 @@ def _count_stored(
     bounds = Period(start, end, False).utc_bounds(store.zone)
     mentioned = {
         model.anchor.id: store.mentioned_by(
-            model.anchor.id, [theme for theme, _ in model.themes], *bounds
+            model.anchor.id,
+            [theme for theme, _ in model.themes],
+            *bounds,
+            among=respondents[model.anchor.id].outcome.keys()
+            if model.anchor.id in respondents
+            else (),
         )
         for model in models(program)
     }

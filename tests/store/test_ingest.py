@@ -18,6 +18,7 @@ from cxgov.cli import cli
 from cxgov.ingest.rejections import REJECTIONS
 from cxgov.judgement.outcome import ExitCode
 from cxgov.store.engine import open_store
+from cxgov.store.status import data_status
 from cxgov.store.tables import Feedback, IngestBatch, KpiValue, RejectedRow
 from tests.clock import NOW, clock
 from tests.conftest import FIXTURES
@@ -566,6 +567,43 @@ def test_data_status_counts_answers_and_rejections(db_url: str, tmp_path: Path) 
     assert lines[0] == "collection times in Europe/Helsinki, the program's time zone"
     [nps] = [line for line in lines if line.startswith("mp-nps ")]
     assert nps.split()[3:5] == ["2026-03-01", "10:00"], nps
+
+
+def test_data_status_as_of_counts_what_stood_at_the_end_of_that_day(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Records and not-applicable answers are counted apart (the latter read from the table,
+    the rest from the index): both stop at the end of the as-of day in the program's zone."""
+    ingest(
+        db_url,
+        write(
+            tmp_path / "answers.csv",
+            GOOD
+            # 23:30 in Helsinki on 2026-03-03: the as-of day; 00:30 the next day is after it
+            + "r4,2026-03-03T23:30:00,DELIVERY,N/A,cust-4,,large,\n"
+            + "r5,2026-03-04T00:30:00,DELIVERY,N/A,cust-5,,large,\n"
+            + "r6,2026-03-03T23:30:00,DELIVERY,4,cust-6,,large,\n"
+            + "r7,2026-03-04T00:30:00,DELIVERY,5,cust-7,,large,\n",
+        ),
+    )
+    program = api.load_program(SHOP)
+    engine = open_store(db_url)
+    try:
+        end = dt.datetime(2026, 3, 3, 22)  # the as-of day's end, UTC
+        on_day = data_status(engine, program, as_of=(dt.date(2026, 3, 3), end))
+        everything = data_status(engine, program)
+    finally:
+        engine.dispose()
+    points = {p.id: p for p in on_day.points}
+    delivery = points["mp-delivery"]
+    assert (delivery.records, delivery.not_applicable) == (1, 2)
+    assert delivery.last == dt.datetime(2026, 3, 3, 21, 30)
+    assert (points["mp-nps"].records, points["mp-nps"].not_applicable) == (2, 0)
+    later = {p.id: p for p in everything.points}["mp-delivery"]
+    assert (later.records, later.not_applicable) == (2, 3)
+    assert later.first == dt.datetime(2026, 3, 3, 7) and later.last == dt.datetime(
+        2026, 3, 3, 22, 30
+    )
 
 
 def test_usage_errors(db_url: str, tmp_path: Path) -> None:

@@ -9,12 +9,15 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
+
 from cxgov import api
 from cxgov.evaluate.aggregate import aggregate
 from cxgov.judgement.cells import Aggregates
 from cxgov.model import Program
 from cxgov.redaction import redact
 from cxgov.store.engine import open_store
+from cxgov.voc import evidence
 from cxgov.voc.evidence import Evidence, add_theme_shares, collect, count, sections
 from tests.clock import clock
 from tests.conftest import FIXTURES
@@ -153,3 +156,72 @@ def test_counted_in_the_store_as_in_memory(db_url: str, tmp_path: Path) -> None:
     (folder / "voc.yaml").write_text(VOC.replace("[friendly, rude, staff]", "[friendly, rude]"))
     retagged = api.load_program(str(folder))
     _same(retagged, *_both(db_url, retagged, persist=False))
+
+
+def test_the_newest_periods_with_comments_when_comments_stopped_for_months(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The store counts the newest periods' comments first and a point whose comments paused
+    over them again over its whole timeline: the periods read are the same as in memory."""
+    folder = _program(tmp_path)
+    lines = _answers(1500, seed=11).splitlines(keepends=True)
+    kept = [lines[0]]
+    for line in lines[1:]:
+        fields = line.split(",")
+        day = dt.date.fromisoformat(fields[1][:10])
+        # delivery comments stop in September 2025 and come back only in May 2026: of the
+        # newest seven months, one has comments there
+        if fields[2] == "DELIVERY" and dt.date(2025, 9, 1) <= day < dt.date(2026, 5, 1):
+            fields[5] = ""
+        kept.append(",".join(fields))
+    data = tmp_path / "answers.csv"
+    data.write_text("".join(kept))
+    assert api.ingest(str(folder), "answers", [str(data)], db=db_url, clock=clock).rejected == 0
+    program = api.load_program(str(folder))
+    _both(db_url, program, persist=True)
+    in_memory, counted, aggregates = _both(db_url, program, persist=False)
+    _same(program, in_memory, counted, aggregates)
+    section = sections(program, counted, aggregates, AS_OF, redact=redact).themes
+    delivery = [
+        [row.period.start for row in point.periods]
+        for theme in section.themes
+        for point in theme.points
+        if point.measurement_point == "mp-delivery"
+    ]
+    assert delivery and all(starts[0] < dt.date(2025, 9, 1) for starts in delivery), delivery
+
+
+def test_theme_mentions_of_the_drivers_sample_only(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more respondents than the drivers' sample, the store reads the theme mentions of
+    the sampled respondents only: the drivers are those of every mention in memory."""
+    folder = _program(tmp_path)
+    data = tmp_path / "answers.csv"
+    data.write_text(_answers(3000, seed=5))
+    assert api.ingest(str(folder), "answers", [str(data)], db=db_url, clock=clock).rejected == 0
+    program = api.load_program(str(folder))
+    monkeypatch.setattr(evidence, "MAX_RESPONDENTS", 150)
+    in_memory, counted, aggregates = _both(db_url, program, persist=False)
+    [scores] = counted.respondents.values()
+    assert scores.respondents > len(scores.outcome) == 150
+    everyone = {
+        r
+        for found in in_memory.counts(program, AS_OF, redact).mentioned.values()
+        for mentioning in found.values()
+        for r in mentioning
+    }
+    sampled = {
+        r
+        for found in counted.counts(program, AS_OF, redact).mentioned.values()
+        for mentioning in found.values()
+        for r in mentioning
+    }
+    assert sampled and sampled < everyone and sampled <= scores.outcome.keys()
+    _same(program, in_memory, counted, aggregates)
+    drivers = sections(program, counted, aggregates, AS_OF, redact=redact).drivers
+    assert any(
+        d.kind == "theme" and d.label != "not_in_model"
+        for journey in drivers
+        for d in journey.drivers
+    ), drivers
