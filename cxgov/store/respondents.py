@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, case, false, func, literal, or_, select
 
@@ -34,8 +35,9 @@ def respondent_key() -> ColumnElement[str]:
     )
 
 
-def score(scoring: Scoring) -> ColumnElement[float]:
-    value = FEEDBACK.c.value
+def score(scoring: Scoring, value: ColumnElement[Any] = FEEDBACK.c.value) -> ColumnElement[Any]:
+    """A respondent's score of one answer `value` (the store's, or a table's value column on
+    its engine: cxgov.warehouse.respondents)."""
     if scoring.kind == "nps":
         return case((value >= 9, 100.0), (value >= 7, 0.0), else_=-100.0)
     if scoring.kind == "range":

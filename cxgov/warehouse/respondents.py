@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 
 from cxgov.model import Program, Source
-from cxgov.store.respondents import RespondentScores, Scoring
+from cxgov.store.respondents import RespondentScores, Scoring, score
 from cxgov.warehouse.answers import _pieces, _raw_bound, _scales, served_points
 from cxgov.warehouse.dialects import LocalDay
 from cxgov.warehouse.table_source import source_connection, source_table
@@ -55,15 +55,6 @@ def source_of(program: Program, point: str) -> Source | None:
         if source.is_table and point in served_points(source):
             return source
     return None
-
-
-def _score(value: ColumnElement[Any], scoring: Scoring) -> ColumnElement[Any]:
-    # as cxgov.store.respondents.score, over the engine's value column
-    if scoring.kind == "nps":
-        return case((value >= 9, 100.0), (value >= 7, 0.0), else_=-100.0)
-    if scoring.kind == "range":
-        return case((and_(value >= scoring.low, value <= scoring.high), 100.0), else_=0.0)
-    return value
 
 
 def _rows(
@@ -124,7 +115,7 @@ def _rows(
 
 def _scored(rows: Any, mapped: dict[str, str], scorings: Mapping[str, Scoring]) -> Any:
     by_question = [
-        (rows.c.question == question, _score(rows.c.value, scorings[point]))
+        (rows.c.question == question, score(scorings[point], rows.c.value))
         for question, point in sorted(mapped.items())
         if point in scorings
     ]
