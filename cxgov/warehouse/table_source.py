@@ -378,10 +378,25 @@ def _aggregate_source(
             if first <= as_of:
                 found.first_data[point_id] = first
         found.series.update(_series(points, first_days, None, since, as_of))
+        stored = rollups.read_group_rollups(
+            store,
+            program_id,
+            {
+                g.key: (min(p.start for p in g.covered), max(p.end for p in g.covered))
+                for g in groups
+                if g.covered
+            },
+        )
+        writes = []
         for group in groups:
-            found.counts.update(_complete(store, program_id, group, counted, persist))
+            cells = _cells(group, counted, stored.get(group.key, []))
+            found.counts.update(_windows(group, cells))
+            written = _written(group, cells) if persist else None
+            if written is not None:
+                writes.append(written)
             if group.key:
                 found.rollup_groups.add(group.key)
+        rollups.write_group_rollups(store, program_id, writes)
     if persist:
         _write_state(store, program_id, source.id, definition, _State(first_days, watermark))
 
@@ -459,27 +474,19 @@ def _groups(
             key = (window_key(point.window), kpis[point.kpi].effective_positive, dimensions)
             members[key].append(point)
     groups = []
-    for (window, positive, dimensions), group_points in sorted(
-        members.items(), key=lambda g: repr(g[0])
-    ):
+    keyed = sorted(members.items(), key=lambda g: repr(g[0]))
+    keys = [
+        _group_key(source, definition, window, positive, dimensions, group_points)
+        for (window, positive, dimensions), group_points in keyed
+    ]
+    states = rollups.read_states(store, program.program.id, keys)
+    for ((window, positive, dimensions), group_points), group_key in zip(keyed, keys, strict=True):
         windows = max((series[p.id] for p in group_points), key=len)
         rolling = group_points[0].window.calendar is None
         day_start = windows[0].start if rolling else _day_start(group_points[0], as_of)
         timeline = [w for w in windows if w.end < day_start]
         timeline += _days(max(day_start, windows[0].start), min(windows[-1].end, as_of), as_of)
-        text = json.dumps(
-            [
-                "table",
-                source.id,
-                definition,
-                "days" if rolling else f"{window}+days",
-                positive,
-                dimensions,
-                sorted(p.id for p in group_points),
-            ]
-        )
-        group_key = hashlib.sha256(text.encode()).hexdigest()[:40]
-        state = rollups.read_state(store, program.program.id, group_key)
+        state = states.get(group_key)
         covered: set[Period] = set()
         if state is not None:
             if source.columns.updated_at is not None:
@@ -525,6 +532,30 @@ def _groups(
             )
         )
     return groups
+
+
+def _group_key(
+    source: Source,
+    definition: str,
+    window: str,
+    positive: Any,
+    dimensions: tuple[str, ...],
+    points: list[MeasurementPoint],
+) -> str:
+    """The rollup group of a window × positive range × segment dimensions over `points`."""
+    rolling = points[0].window.calendar is None
+    text = json.dumps(
+        [
+            "table",
+            source.id,
+            definition,
+            "days" if rolling else f"{window}+days",
+            positive,
+            dimensions,
+            sorted(p.id for p in points),
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 def _days(first: dt.date, last: dt.date, as_of: dt.date) -> list[Period]:
@@ -662,40 +693,36 @@ def _result_key(group: _Group) -> tuple[str, str]:
     return (group.key, repr((group.positive, group.dimensions, [p.id for p in group.points])))
 
 
-def _complete(
-    store: Connection,
-    program_id: str,
+def _cells(
     group: _Group,
     counted: dict[tuple[str, str], dict[Cell, Counts]],
-    persist: bool,
+    stored: list[tuple[Any, ...]],
 ) -> dict[Cell, Counts]:
-    """A group's counts: those just counted plus its rollups, added up into its windows; with
-    `persist`, the complete periods and days just counted are rolled up."""
+    """A group's cells (periods and days): those just counted plus its stored rollups of the
+    periods it did not count again."""
     cells = counted[_result_key(group)]
-    if group.covered:
-        first = min(p.start for p in group.covered)
-        last = max(p.end for p in group.covered)
-        for row in rollups.read_rollups(store, program_id, group.key, first, last):
-            period = Period(row[1], row[2], True)
-            if period in group.covered:
-                segment = tuple((d, v) for d, v in row[3])
-                cells[Cell(row[0], period, segment)] = Counts(*row[4:])
+    for row in stored:
+        period = Period(row[1], row[2], True)
+        if period in group.covered:
+            segment = tuple((d, v) for d, v in row[3])
+            cells[Cell(row[0], period, segment)] = Counts(*row[4:])
+    return cells
+
+
+def _written(group: _Group, cells: dict[Cell, Counts]) -> rollups.RollupWrite | None:
+    """The group's complete periods and days just counted, to roll up (None if it has none)."""
     complete = [p for p in group.timeline if p.complete]
-    if persist and complete:
-        recounted = sorted(p for p in complete if p not in group.covered)
-        written = set(recounted)
-        rows = [rollups.rollup_row(cell, c) for cell, c in cells.items() if cell.period in written]
-        rollups.write_rollups(
-            store,
-            program_id,
-            group.key,
-            [(p.start, p.end) for p in recounted],
-            rows,
-            rollups.RollupState(0, complete[0].start, complete[-1].end),
-        )
-        if not group.rolling:
-            rollups.drop_days_before(store, program_id, group.key, group.day_start)
-    return _windows(group, cells)
+    if not complete:
+        return None
+    recounted = sorted(p for p in complete if p not in group.covered)
+    written = set(recounted)
+    return rollups.RollupWrite(
+        group.key,
+        [(p.start, p.end) for p in recounted],
+        [rollups.rollup_row(cell, c) for cell, c in cells.items() if cell.period in written],
+        rollups.RollupState(0, complete[0].start, complete[-1].end),
+        None if group.rolling else group.day_start,
+    )
 
 
 def _windows(group: _Group, cells: dict[Cell, Counts]) -> dict[Cell, Counts]:
