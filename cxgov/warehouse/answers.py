@@ -111,11 +111,16 @@ def answers(
     aware = bool(getattr(timestamp.type, "timezone", False))
     day = LocalDay(timestamp, None if aware else (source.timezone or zone), zone)
     where: list[ColumnElement[bool]] = []
+    # wall times in the program's own zone: the raw time's date is the local day, so the
+    # bounds are exact and need no slack (a run then reads no answers of the day before)
+    slack = dt.timedelta(0) if day.same_zone else _SLACK
     if window.first is not None:
-        where.append(timestamp >= _raw_bound(window.first - _SLACK, aware))
+        where.append(timestamp >= _raw_bound(window.first - slack, aware))
     if window.last is not None:
         last = window.last + dt.timedelta(days=1)
-        where += [timestamp < _raw_bound(last + _SLACK, aware), day <= window.last]
+        where.append(timestamp < _raw_bound(last + slack, aware))
+        if not day.same_zone:
+            where.append(day <= window.last)
     loaded: ColumnElement[Any] = null()
     if columns.updated_at is not None:
         loaded = table.c[columns.updated_at]
