@@ -702,11 +702,17 @@ def _cells(
     """A group's cells (periods and days): those just counted plus its stored rollups of the
     periods it did not count again."""
     cells = counted[_result_key(group)]
+    # a few dozen periods hold the group's thousands of rollups: each is made and looked up
+    # once (the segments come as tuples of pairs, one object per distinct segment)
+    periods: dict[tuple[dt.date, dt.date], Period | None] = {}
     for row in stored:
-        period = Period(row[1], row[2], True)
-        if period in group.covered:
-            segment = tuple((d, v) for d, v in row[3])
-            cells[Cell(row[0], period, segment)] = Counts(*row[4:])
+        span = (row[1], row[2])
+        if span not in periods:
+            period = Period(row[1], row[2], True)
+            periods[span] = period if period in group.covered else None
+        found = periods[span]
+        if found is not None:
+            cells[Cell(row[0], found, row[3])] = Counts(*row[4:])
     return cells
 
 
