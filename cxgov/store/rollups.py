@@ -4,10 +4,23 @@ periods that received new or changed answers since the rollups were written."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, tuple_
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+)
 
 from cxgov.judgement.cells import Cell
 from cxgov.stats import Counts
@@ -44,27 +57,60 @@ def answers_changed_since(connection: Connection, program: str, batch: int) -> b
 
 
 def read_state(connection: Connection, program: str, group: str) -> RollupState | None:
+    return read_states(connection, program, [group]).get(group)
+
+
+def read_states(
+    connection: Connection, program: str, groups: Sequence[str]
+) -> dict[str, RollupState]:
+    """The state of each of `groups` that has one, in one statement."""
     s = ROLLUP_STATE
-    row = connection.execute(
-        select(s.c.last_batch, s.c.covered_from, s.c.covered_until).where(
-            s.c.program == program, s.c.group_key == group
+    found: dict[str, RollupState] = {}
+    for first in range(0, len(groups), _DELETE_CHUNK):
+        rows = connection.execute(
+            select(s.c.group_key, s.c.last_batch, s.c.covered_from, s.c.covered_until).where(
+                s.c.program == program, s.c.group_key.in_(groups[first : first + _DELETE_CHUNK])
+            )
         )
-    ).first()
-    return RollupState(int(row[0]), row[1], row[2]) if row else None
+        for key, batch, start, end in rows:
+            found[str(key)] = RollupState(int(batch), start, end)
+    return found
 
 
 def read_rollups(
     connection: Connection, program: str, group: str, first: dt.date, last: dt.date
 ) -> list[tuple[Any, ...]]:
+    """The group's rollups of periods within `first`..`last`: (point, period start, period
+    end, segment pairs, n, promoters, passives, detractors, positives, total, sumsq, shift)."""
+    return read_group_rollups(connection, program, {group: (first, last)}).get(group, [])
+
+
+def read_group_rollups(
+    connection: Connection, program: str, spans: dict[str, tuple[dt.date, dt.date]]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """`read_rollups` of several groups (group → its first and last day) in one statement.
+
+    The dates and segments are read as the store keeps them and decoded once per distinct
+    value: a run reads some thousands of rollups that share a few dozen days and segments,
+    and SQLAlchemy's per-value processors (a regular expression per date, a JSON parse per
+    segment) were most of the time reading them took."""
+    if not spans:
+        return {}
     r = ROLLUPS
-    return [
-        tuple(row)
-        for row in connection.execute(
+    keys = sorted(spans)
+    lowest = min(first for first, _ in spans.values())
+    highest = max(last for _, last in spans.values())
+    days: dict[Any, dt.date] = {}
+    segments: dict[Any, tuple[tuple[Any, Any], ...]] = {}
+    found: dict[str, list[tuple[Any, ...]]] = {key: [] for key in keys}
+    for first in range(0, len(keys), _DELETE_CHUNK):
+        rows = connection.execute(
             select(
+                r.c.group_key,
                 r.c.measurement_point,
-                r.c.period_start,
-                r.c.period_end,
-                r.c.segment,
+                type_coerce(r.c.period_start, String),
+                type_coerce(r.c.period_end, String),
+                type_coerce(r.c.segment, String),
                 r.c.n,
                 r.c.promoters,
                 r.c.passives,
@@ -75,12 +121,36 @@ def read_rollups(
                 r.c.shift,
             ).where(
                 r.c.program == program,
-                r.c.group_key == group,
-                r.c.period_start >= first,
-                r.c.period_end <= last,
+                r.c.group_key.in_(keys[first : first + _DELETE_CHUNK]),
+                r.c.period_start >= lowest,
+                r.c.period_end <= highest,
             )
         )
-    ]
+        for row in rows:
+            start, end, segment = row[2], row[3], row[4]
+            if start not in days:
+                days[start] = _day(start)
+            if end not in days:
+                days[end] = _day(end)
+            key = segment if isinstance(segment, str) else json.dumps(segment)
+            if key not in segments:
+                pairs = json.loads(segment) if isinstance(segment, str) else segment
+                segments[key] = tuple((d, v) for d, v in pairs)
+            group = str(row[0])
+            span = spans[group]
+            begins, ends = days[start], days[end]
+            if span[0] <= begins and ends <= span[1]:
+                found[group].append((row[1], begins, ends, segments[key], *row[5:]))
+    return found
+
+
+def _day(value: Any) -> dt.date:
+    """A date as the store returns it read as text (ISO text on SQLite, a date on PostgreSQL)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def stored_shift(connection: Connection, program: str, groups: list[str], point: str) -> float:
@@ -112,6 +182,19 @@ def rollup_row(cell: Cell, counts: Counts) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class RollupWrite:
+    """One group's rollups to replace: those of `periods` by `rows` (see `rollup_row`), its
+    state, and with `days_before`, its one-day rollups before that day dropped: a group that
+    rolls up recent days one by one and older periods whole reads only the periods there."""
+
+    group: str
+    periods: list[tuple[dt.date, dt.date]]
+    rows: list[dict[str, Any]]
+    state: RollupState
+    days_before: dt.date | None = None
+
+
 def write_rollups(
     connection: Connection,
     program: str,
@@ -121,45 +204,61 @@ def write_rollups(
     state: RollupState,
 ) -> None:
     """Replace the rollups of `periods` with `rows` and move the group's state forward."""
+    write_group_rollups(connection, program, [RollupWrite(group, periods, rows, state)])
+
+
+def write_group_rollups(
+    connection: Connection, program: str, writes: Sequence[RollupWrite]
+) -> None:
+    """`write_rollups` of several groups in a few statements for all of them (not a few per
+    group: each statement costs the store a round trip and SQLAlchemy its bookkeeping)."""
+    if not writes:
+        return
     r = ROLLUPS
-    for first in range(0, len(periods), _DELETE_CHUNK):  # one pass over the group's rollups
+    replaced = [(w.group, start, end) for w in writes for start, end in w.periods]
+    for first in range(0, len(replaced), _DELETE_CHUNK):  # one pass over the rollups
         connection.execute(
             delete(r).where(
                 r.c.program == program,
-                r.c.group_key == group,
-                tuple_(r.c.period_start, r.c.period_end).in_(
-                    periods[first : first + _DELETE_CHUNK]
+                tuple_(r.c.group_key, r.c.period_start, r.c.period_end).in_(
+                    replaced[first : first + _DELETE_CHUNK]
                 ),
             )
         )
+    rows = [{**row, "program": program, "group_key": w.group} for w in writes for row in w.rows]
     if rows:
+        connection.execute(insert(r), rows)
+    dropped = [w for w in writes if w.days_before is not None]
+    for first in range(0, len(dropped), _DELETE_CHUNK):
         connection.execute(
-            insert(r), [{**row, "program": program, "group_key": group} for row in rows]
+            delete(r).where(
+                r.c.program == program,
+                r.c.period_start == r.c.period_end,
+                or_(
+                    *(
+                        and_(r.c.group_key == w.group, r.c.period_start < w.days_before)
+                        for w in dropped[first : first + _DELETE_CHUNK]
+                    )
+                ),
+            )
         )
     s = ROLLUP_STATE
-    connection.execute(delete(s).where(s.c.program == program, s.c.group_key == group))
+    keys = sorted({w.group for w in writes})
+    for first in range(0, len(keys), _DELETE_CHUNK):
+        chunk = keys[first : first + _DELETE_CHUNK]
+        connection.execute(delete(s).where(s.c.program == program, s.c.group_key.in_(chunk)))
     connection.execute(
-        insert(s).values(
-            program=program,
-            group_key=group,
-            last_batch=state.last_batch,
-            covered_from=state.covered_from,
-            covered_until=state.covered_until,
-        )
-    )
-
-
-def drop_days_before(connection: Connection, program: str, group: str, day: dt.date) -> None:
-    """Delete the group's one-day rollups before `day`: a group that rolls up recent days one
-    by one and older periods whole reads only the periods there."""
-    r = ROLLUPS
-    connection.execute(
-        delete(r).where(
-            r.c.program == program,
-            r.c.group_key == group,
-            r.c.period_start < day,
-            r.c.period_start == r.c.period_end,
-        )
+        insert(s),
+        [
+            {
+                "program": program,
+                "group_key": w.group,
+                "last_batch": w.state.last_batch,
+                "covered_from": w.state.covered_from,
+                "covered_until": w.state.covered_until,
+            }
+            for w in writes
+        ],
     )
 
 

@@ -111,11 +111,17 @@ def answers(
     aware = bool(getattr(timestamp.type, "timezone", False))
     day = LocalDay(timestamp, None if aware else (source.timezone or zone), zone)
     where: list[ColumnElement[bool]] = []
+    # wall times in the program's own zone: the raw time's date is the local day, so the
+    # bounds need no slack (a run then reads no answers of the day before); the local-day
+    # bound stays even where it is implied, as PostgreSQL plans its two parallel workers
+    # from the row estimate it lowers (without it, the first run's count took 1.0-1.5 s on
+    # 1M answers instead of 0.6-0.8 s)
+    slack = dt.timedelta(0) if day.same_zone else _SLACK
     if window.first is not None:
-        where.append(timestamp >= _raw_bound(window.first - _SLACK, aware))
+        where.append(timestamp >= _raw_bound(window.first - slack, aware))
     if window.last is not None:
         last = window.last + dt.timedelta(days=1)
-        where += [timestamp < _raw_bound(last + _SLACK, aware), day <= window.last]
+        where += [timestamp < _raw_bound(last + slack, aware), day <= window.last]
     loaded: ColumnElement[Any] = null()
     if columns.updated_at is not None:
         loaded = table.c[columns.updated_at]

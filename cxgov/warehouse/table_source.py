@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,8 +36,6 @@ from sqlalchemy import (
     null,
     select,
 )
-from sqlalchemy import column as sql_column
-from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, NoSuchTableError, SQLAlchemyError
@@ -181,21 +179,16 @@ def source_table(connection: Connection, source: Source) -> Table:
 def _describe(connection: Connection, schema: str | None, name: str) -> dict[str, bool]:
     """Column name → whether it holds instants (a timestamp with a time zone)."""
     if connection.dialect.name == "duckdb":
-        # duckdb-engine's reflection asks for PostgreSQL catalogue tables DuckDB lacks;
-        # its information_schema answers the same question
-        c = sql_table(
-            "columns",
-            sql_column("table_name"),
-            sql_column("table_schema"),
-            sql_column("column_name"),
-            sql_column("data_type"),
-            sql_column("ordinal_position"),
-            schema="information_schema",
+        # duckdb-engine's reflection asks for PostgreSQL catalogue tables DuckDB lacks; its
+        # duckdb_columns() answers the same question (information_schema.columns is a view
+        # over it that builds a dozen more columns, several milliseconds of every run)
+        c = func.duckdb_columns().table_valued(
+            "table_name", "schema_name", "column_name", "data_type", "column_index"
         )
         rows = connection.execute(
             select(c.c.column_name, c.c.data_type)
-            .where(c.c.table_name == name, c.c.table_schema == (schema or "main"))
-            .order_by(c.c.ordinal_position)
+            .where(c.c.table_name == name, c.c.schema_name == (schema or "main"))
+            .order_by(c.c.column_index)
         ).all()
         return {str(column): "WITH TIME ZONE" in str(kind).upper() for column, kind in rows}
     if connection.dialect.name in spark.SPARK_DIALECTS:
@@ -378,10 +371,25 @@ def _aggregate_source(
             if first <= as_of:
                 found.first_data[point_id] = first
         found.series.update(_series(points, first_days, None, since, as_of))
+        stored = rollups.read_group_rollups(
+            store,
+            program_id,
+            {
+                g.key: (min(p.start for p in g.covered), max(p.end for p in g.covered))
+                for g in groups
+                if g.covered
+            },
+        )
+        writes = []
         for group in groups:
-            found.counts.update(_complete(store, program_id, group, counted, persist))
+            cells = _cells(group, counted, stored.get(group.key, []))
+            found.counts.update(_windows(group, cells))
+            written = _written(group, cells) if persist else None
+            if written is not None:
+                writes.append(written)
             if group.key:
                 found.rollup_groups.add(group.key)
+        rollups.write_group_rollups(store, program_id, writes)
     if persist:
         _write_state(store, program_id, source.id, definition, _State(first_days, watermark))
 
@@ -459,27 +467,19 @@ def _groups(
             key = (window_key(point.window), kpis[point.kpi].effective_positive, dimensions)
             members[key].append(point)
     groups = []
-    for (window, positive, dimensions), group_points in sorted(
-        members.items(), key=lambda g: repr(g[0])
-    ):
+    keyed = sorted(members.items(), key=lambda g: repr(g[0]))
+    keys = [
+        _group_key(source, definition, window, positive, dimensions, group_points)
+        for (window, positive, dimensions), group_points in keyed
+    ]
+    states = rollups.read_states(store, program.program.id, keys)
+    for ((window, positive, dimensions), group_points), group_key in zip(keyed, keys, strict=True):
         windows = max((series[p.id] for p in group_points), key=len)
         rolling = group_points[0].window.calendar is None
         day_start = windows[0].start if rolling else _day_start(group_points[0], as_of)
         timeline = [w for w in windows if w.end < day_start]
         timeline += _days(max(day_start, windows[0].start), min(windows[-1].end, as_of), as_of)
-        text = json.dumps(
-            [
-                "table",
-                source.id,
-                definition,
-                "days" if rolling else f"{window}+days",
-                positive,
-                dimensions,
-                sorted(p.id for p in group_points),
-            ]
-        )
-        group_key = hashlib.sha256(text.encode()).hexdigest()[:40]
-        state = rollups.read_state(store, program.program.id, group_key)
+        state = states.get(group_key)
         covered: set[Period] = set()
         if state is not None:
             if source.columns.updated_at is not None:
@@ -492,6 +492,7 @@ def _groups(
                     for d in timeline
                     if w.start <= d.start <= w.end
                 }
+            hits = sorted(hit)
             # the last run rolled up days one by one from its own day start on, and periods
             # before it whole: a period whose days it kept is counted whole now
             stored_days = (
@@ -506,7 +507,7 @@ def _groups(
                 and state.covered_from <= p.start
                 and p.end <= state.covered_until
                 and (p.end < stored_days if p.start < day_start else p.start >= stored_days)
-                and not any(p.start <= d <= p.end for d in hit)
+                and not _holds_any(p, hits)
             }
         needed = {p for p in timeline if p not in covered}
         groups.append(
@@ -525,6 +526,37 @@ def _groups(
             )
         )
     return groups
+
+
+def _holds_any(period: Period, days: list[dt.date]) -> bool:
+    """Whether any of the sorted `days` falls in `period` (a search, not a scan: a rolling
+    group's hundreds of days each asked about every touched day were a run's slowest loop)."""
+    at = bisect_left(days, period.start)
+    return at < len(days) and days[at] <= period.end
+
+
+def _group_key(
+    source: Source,
+    definition: str,
+    window: str,
+    positive: Any,
+    dimensions: tuple[str, ...],
+    points: list[MeasurementPoint],
+) -> str:
+    """The rollup group of a window × positive range × segment dimensions over `points`."""
+    rolling = points[0].window.calendar is None
+    text = json.dumps(
+        [
+            "table",
+            source.id,
+            definition,
+            "days" if rolling else f"{window}+days",
+            positive,
+            dimensions,
+            sorted(p.id for p in points),
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 def _days(first: dt.date, last: dt.date, as_of: dt.date) -> list[Period]:
@@ -662,40 +694,42 @@ def _result_key(group: _Group) -> tuple[str, str]:
     return (group.key, repr((group.positive, group.dimensions, [p.id for p in group.points])))
 
 
-def _complete(
-    store: Connection,
-    program_id: str,
+def _cells(
     group: _Group,
     counted: dict[tuple[str, str], dict[Cell, Counts]],
-    persist: bool,
+    stored: list[tuple[Any, ...]],
 ) -> dict[Cell, Counts]:
-    """A group's counts: those just counted plus its rollups, added up into its windows; with
-    `persist`, the complete periods and days just counted are rolled up."""
+    """A group's cells (periods and days): those just counted plus its stored rollups of the
+    periods it did not count again."""
     cells = counted[_result_key(group)]
-    if group.covered:
-        first = min(p.start for p in group.covered)
-        last = max(p.end for p in group.covered)
-        for row in rollups.read_rollups(store, program_id, group.key, first, last):
+    # a few dozen periods hold the group's thousands of rollups: each is made and looked up
+    # once (the segments come as tuples of pairs, one object per distinct segment)
+    periods: dict[tuple[dt.date, dt.date], Period | None] = {}
+    for row in stored:
+        span = (row[1], row[2])
+        if span not in periods:
             period = Period(row[1], row[2], True)
-            if period in group.covered:
-                segment = tuple((d, v) for d, v in row[3])
-                cells[Cell(row[0], period, segment)] = Counts(*row[4:])
+            periods[span] = period if period in group.covered else None
+        found = periods[span]
+        if found is not None:
+            cells[Cell(row[0], found, row[3])] = Counts(*row[4:])
+    return cells
+
+
+def _written(group: _Group, cells: dict[Cell, Counts]) -> rollups.RollupWrite | None:
+    """The group's complete periods and days just counted, to roll up (None if it has none)."""
     complete = [p for p in group.timeline if p.complete]
-    if persist and complete:
-        recounted = sorted(p for p in complete if p not in group.covered)
-        written = set(recounted)
-        rows = [rollups.rollup_row(cell, c) for cell, c in cells.items() if cell.period in written]
-        rollups.write_rollups(
-            store,
-            program_id,
-            group.key,
-            [(p.start, p.end) for p in recounted],
-            rows,
-            rollups.RollupState(0, complete[0].start, complete[-1].end),
-        )
-        if not group.rolling:
-            rollups.drop_days_before(store, program_id, group.key, group.day_start)
-    return _windows(group, cells)
+    if not complete:
+        return None
+    recounted = sorted(p for p in complete if p not in group.covered)
+    written = set(recounted)
+    return rollups.RollupWrite(
+        group.key,
+        [(p.start, p.end) for p in recounted],
+        [rollups.rollup_row(cell, c) for cell, c in cells.items() if cell.period in written],
+        rollups.RollupState(0, complete[0].start, complete[-1].end),
+        None if group.rolling else group.day_start,
+    )
 
 
 def _windows(group: _Group, cells: dict[Cell, Counts]) -> dict[Cell, Counts]:
