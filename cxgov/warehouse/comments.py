@@ -31,8 +31,10 @@ it skips the blocks (zone maps, partitions, clustering) outside a range of times
 statement first counts the comment rows per local day of the days read, the days are cut into
 consecutive ranges of at most `PAGE` rows, and each range is read with bounds on the raw
 timestamp. A day holding more than `PAGE` rows alone is read in keyset pages within it
-(ordered by response id and question); every range is read that way, so rows loaded between
-the count and the read are read all the same.
+(ordered by response id and question); every range is read that way, so a range that gained
+rows between the count and its read is still read whole. A day that held no comment at the
+count is not read in this run (with `updated_at`, a row loaded there since is newer than this
+run's newest load time, so the next run reads its day).
 """
 
 from __future__ import annotations
