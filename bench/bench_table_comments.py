@@ -1,6 +1,7 @@
 """Benchmark of a table source's comments: the first evaluation of a DuckDB table whose
-answers carry comments, read in keyset pages into the store and tagged there, against the same
-table evaluated without reading comments (the baseline), and a second run that reads again.
+answers carry comments, read in pages (ranges of local days) into the store and tagged there,
+against the same table evaluated without reading comments (the baseline), and a second run
+that reads again.
 
 Data: bench_warehouse's N long-layout answers (default 1M) with a comment on every answer of
 one response in ten (10 % of the answers), naming themes of the program now and then. The
@@ -11,11 +12,13 @@ process (bench_warehouse.child_evaluate): the work's seconds and the process's p
 
 `paging` isolates the reading: a child that reads every comment of the table into a fresh
 SQLite store (`warehouse.comments.read_comments`, 5,000 rows a page, each merged before the
-next) against the same child stopping before the read (imports, program, store).
+next: the comment rows counted per local day, then read in ranges of days of at most a page)
+against the same child stopping before the read (imports, program, store).
 
 Goal: peak RSS of the comments run near the baseline's, and the paging's peak over its process
-flat from 1M to more answers (the pages bound what Python holds). The whole evaluation also
-tags and counts the comments in the store, as for a file source's comments.
+flat from 1M to more answers (the pages bound what Python holds); the paging's time growing
+with the comments, not with comments × pages. The whole evaluation also tags and counts the
+comments in the store, as for a file source's comments.
 
     .venv/bin/python bench/bench_table_comments.py --rows 1000000 --repeat 3
 """

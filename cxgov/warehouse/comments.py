@@ -21,8 +21,20 @@ Which days are read: the first run, and the first after the source's definition 
 read every comment up to the as-of day; later runs only the days that can have changed
 since: with `columns.updated_at` the days holding rows loaded after the newest load time read
 (and the days after the last run's as-of day), without it the periods that were still open at
-the last run. Rows come in keyset pages of `PAGE` (ordered by response id and question), each
-merged before the next is read, so memory does not grow with the table.
+the last run.
+
+How they are read: in pages of at most `PAGE` rows, each merged before the next is read, so
+memory does not grow with the table. A page is a range of local days, not a slice of an order
+over all of them: an engine without an index on the response id (DuckDB, Spark, BigQuery,
+Snowflake) would scan and sort every comment row of the days read for each such slice, while
+it skips the blocks (zone maps, partitions, clustering) outside a range of times. So one
+statement first counts the comment rows per local day of the days read, the days are cut into
+consecutive ranges of at most `PAGE` rows, and each range is read with bounds on the raw
+timestamp. A day holding more than `PAGE` rows alone is read in keyset pages within it
+(ordered by response id and question); every range is read that way, so a range that gained
+rows between the count and its read is still read whole. A day that held no comment at the
+count is not read in this run (with `updated_at`, a row loaded there since is newer than this
+run's newest load time, so the next run reads its day).
 """
 
 from __future__ import annotations
@@ -30,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +67,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.sql.expression import Subquery
 
 from cxgov.judgement.periods import Period, periods
 from cxgov.model import Program, Source
@@ -73,7 +86,7 @@ from cxgov.warehouse.table_source import (
 )
 
 PAGE = 5_000
-"""Comment rows read from the engine per keyset page: what Python holds at once."""
+"""Comment rows read from the engine per page: what Python holds at once."""
 
 BATCH_KIND = "table_comments"
 """The kind of the batch a read's new and changed comments belong to: not `feedback`, so the
@@ -116,6 +129,16 @@ class Days:
     @property
     def empty(self) -> bool:
         return not self.ranges
+
+    def within(self, first: dt.date, last: dt.date) -> Days:
+        """The days of these ranges from `first` to `last`."""
+        found = []
+        for low, high in self.ranges:
+            start = first if low is None else max(low, first)
+            end = min(high, last)
+            if start <= end:
+                found.append((start, end))
+        return Days(tuple(found))
 
     def utc_bounds(self, zone: ZoneInfo) -> list[tuple[dt.datetime | None, dt.datetime]]:
         """The ranges as [start, end) in naive UTC, as the store keeps times."""
@@ -167,8 +190,10 @@ def read_comments(
     *,
     started: dt.datetime,
     pseudonymiser: Callable[[], Pseudonymiser],
+    page: int = PAGE,
 ) -> list[CommentRead]:
-    """Bring each table source's comments in the store up to date (the caller commits)."""
+    """Bring each table source's comments in the store up to date (the caller commits),
+    reading at most `page` rows at a time."""
     program_id = program.program.id
     for source in program.sources:
         if source.is_table and source.columns.comment is None:
@@ -176,7 +201,7 @@ def read_comments(
     found = []
     for source in comment_sources(program):
         customer = pseudonymiser() if source.columns.customer is not None else None
-        found.append(_read_source(store, program, source, as_of, started, customer))
+        found.append(_read_source(store, program, source, as_of, started, customer, page))
     return found
 
 
@@ -244,6 +269,7 @@ def _read_source(
     as_of: dt.date,
     started: dt.datetime,
     pseudonymise: Pseudonymiser | None,
+    page: int,
 ) -> CommentRead:
     program_id = program.program.id
     zone = ZoneInfo(program.program.timezone)
@@ -274,7 +300,9 @@ def _read_source(
         else:
             first = min(state.open_from, state.read_until + dt.timedelta(days=1))
             days = Days(((first, as_of),)) if first <= as_of else Days(())
-        read = _merge(store, engine, program, source, table, ids, days, zone, started, pseudonymise)
+        read = _merge(
+            store, engine, program, source, table, ids, days, zone, started, pseudonymise, page
+        )
     _write_state(store, program_id, source.id, definition, _State(as_of, open_from, watermark))
     return read
 
@@ -335,17 +363,39 @@ def _as_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def comment_statement(
+def day_pages(counts: Mapping[dt.date, int], days: Days, page: int) -> list[Days]:
+    """The local days holding comment rows (`counts`, each day's rows) cut, in order, into
+    consecutive ranges of at most `page` rows, a day holding more alone; each as the days of
+    `days` it spans (a gap in `days` stays a gap)."""
+    found: list[Days] = []
+    first: dt.date | None = None
+    last = dt.date.min
+    held = 0
+    for day in sorted(counts):
+        rows = counts[day]
+        if first is not None and held + rows > page:
+            found.append(days.within(first, last))
+            first = None
+        if first is None:
+            first, held = day, 0
+        last = day
+        held += rows
+    if first is not None:
+        found.append(days.within(first, last))
+    return found
+
+
+def _comment_rows(
     source: Source,
     table: Table,
     program: Program,
     points: Sequence[str],
     days: Days,
-    after: tuple[str, str] | None,
-) -> tuple[Select[Any], dict[str, str]]:
-    """One keyset page of the comment rows of `points` on `days`: response id, question,
-    time, value, customer, comment and one column per segment dimension, ordered by response
-    id and question, after `after` (the last page's last pair); and question → point."""
+    *,
+    counting: bool,
+) -> tuple[Subquery, dict[str, str]]:
+    """The comment rows of `points` on `days` (with `counting`, only their local days), and
+    question → point."""
     columns = source.columns
     assert columns.response_id is not None and columns.comment is not None
     day, aware = _local_day(source, table, program)
@@ -373,8 +423,10 @@ def comment_statement(
     mapped: dict[str, str] = {}
     for question, value_column, labels, condition in _pieces(source, table, set(points)):
         mapped.update(labels)
-        pieces.append(
-            select(
+        selected = (
+            [day.label("local_day")]
+            if counting
+            else [
                 cast(table.c[columns.response_id], String).label("response_id"),
                 question.label("question"),
                 timestamp.label("collected_at"),
@@ -382,10 +434,37 @@ def comment_statement(
                 customer.label("customer"),
                 comment.label("comment"),
                 *(s.label(f"d{i}") for i, s in enumerate(segments)),
-            ).where(*where, *condition)
+            ]
         )
+        pieces.append(select(*selected).where(*where, *condition))
     rows = (pieces[0] if len(pieces) == 1 else union_all(*pieces)).subquery("comment_rows")
-    statement = select(rows).order_by(rows.c.response_id, rows.c.question).limit(PAGE)
+    return rows, mapped
+
+
+def comment_days_statement(
+    source: Source, table: Table, program: Program, points: Sequence[str], days: Days
+) -> Select[Any]:
+    """The comment rows of `points` on `days` per local day: (local day, rows)."""
+    rows, _ = _comment_rows(source, table, program, points, days, counting=True)
+    # grouped by the column of a subquery: PostgreSQL takes a local day's expression twice
+    # with its own bound zones for two expressions
+    return select(rows.c.local_day, func.count().label("day_rows")).group_by(rows.c.local_day)
+
+
+def comment_statement(
+    source: Source,
+    table: Table,
+    program: Program,
+    points: Sequence[str],
+    days: Days,
+    after: tuple[str, str] | None,
+    page: int = PAGE,
+) -> tuple[Select[Any], dict[str, str]]:
+    """One keyset page of `page` comment rows of `points` on `days`: response id, question,
+    time, value, customer, comment and one column per segment dimension, ordered by response
+    id and question, after `after` (the last page's last pair); and question → point."""
+    rows, mapped = _comment_rows(source, table, program, points, days, counting=False)
+    statement = select(rows).order_by(rows.c.response_id, rows.c.question).limit(page)
     if after is not None:
         statement = statement.where(
             or_(
@@ -407,9 +486,11 @@ def _merge(
     zone: ZoneInfo,
     started: dt.datetime,
     pseudonymise: Pseudonymiser | None,
+    page: int,
 ) -> CommentRead:
-    """Read the comment rows of `days` page by page into the store, and delete the stored
-    ones of those days the table no longer holds."""
+    """Read the comment rows of `days` page by page into the store (the days with comments
+    counted first, then read in ranges of at most `page` rows), and delete the stored ones of
+    those days the table no longer holds."""
     program_id = program.program.id
     if days.empty or not points:
         return CommentRead(source.id, 0, MergeCounts(), 0)
@@ -417,20 +498,22 @@ def _merge(
         store, program=program_id, source=source.id, kind=BATCH_KIND, started=started
     )
     stager = Stager(store, program=program_id, source=source.id, batch_id=batch)
-    page = _Page(source, program, pseudonymise)
-    after: tuple[str, str] | None = None
+    records = _Page(source, program, pseudonymise)
+    counted = engine.execute(comment_days_statement(source, table, program, points, days))
+    per_day = {_as_date(r[0]): int(r[1]) for r in counted if r[0] is not None}
     rows = 0
-    while True:
-        statement, mapped = comment_statement(source, table, program, points, days, after)
-        result = engine.execute(statement).all()
-        if not result:
-            break
-        rows += len(result)
-        stager.add(page.answers(result, mapped))
-        last = result[-1]
-        after = (str(last[0]), str(last[1]))
-        if len(result) < PAGE:
-            break
+    for part in day_pages(per_day, days, page):
+        after: tuple[str, str] | None = None
+        while True:
+            statement, mapped = comment_statement(source, table, program, points, part, after, page)
+            result = engine.execute(statement).all()
+            if result:
+                rows += len(result)
+                stager.add(records.answers(result, mapped))
+            if len(result) < page:
+                break
+            last = result[-1]
+            after = (str(last[0]), str(last[1]))
     deleted = _delete_unread(store, program_id, source.id, days.utc_bounds(zone))
     merged = stager.finish()
     b = INGEST_BATCHES

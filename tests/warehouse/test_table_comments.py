@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cxgov import api
+from cxgov.api._program import load_program
 from cxgov.store.engine import open_store
 from cxgov.store.respondents import Scoring
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK, INGEST_BATCHES
@@ -244,18 +246,91 @@ def test_a_source_that_stops_reading_comments_keeps_none(
     assert _stored(store)[:2] == (0, 0)
 
 
-def test_comment_pages_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """More comments than a page: every one is read, page after page."""
-    monkeypatch.setattr(comments, "PAGE", 97)
+def _no_customers() -> comments.Pseudonymiser:
+    raise AssertionError("the source reads no customer key")
+
+
+def test_comment_pages_are_ranges_of_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More comments than a page: every one is read, in ranges of days of at most a page (a
+    range ending on one day and the next starting the day after), and a day holding more
+    than a page in keyset pages within it; no page holds more than a page of rows."""
+    page = 8
+    planned: list[tuple[dict[dt.date, int], list[comments.Days]]] = []
+    sizes: list[int] = []
+    day_pages, answers_of = comments.day_pages, comments._Page.answers
+
+    def plan(counts: dict[dt.date, int], days: comments.Days, size: int) -> list[comments.Days]:
+        found = day_pages(counts, days, size)
+        planned.append((dict(counts), found))
+        return found
+
+    def page_of(self: Any, rows: Any, mapped: dict[str, str]) -> Any:
+        sizes.append(len(rows))
+        return answers_of(self, rows, mapped)
+
+    monkeypatch.setattr(comments, "day_pages", plan)
+    monkeypatch.setattr(comments._Page, "answers", page_of)
     rows = commented(answers(16, 600, FIRST, TODAY, SYNCED))
     duck = DuckDb(tmp_path)
     duck.load(rows)
     monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
     program = table_program(tmp_path / "table", COMMENTED)
     store = f"sqlite:///{tmp_path / 'table.db'}"
-    themes = voc_of(evaluate(program, store))
-    assert themes == from_csv(tmp_path, rows)
-    assert _stored(store)[0] > 97 * 5
+    engine = open_store(store)
+    try:
+        with engine.begin() as connection:
+            [read] = comments.read_comments(
+                connection,
+                load_program(str(program)),
+                TODAY,
+                started=SYNCED,
+                pseudonymiser=_no_customers,
+                page=page,
+            )
+    finally:
+        engine.dispose()
+
+    [(counts, parts)] = planned
+    assert read.rows == sum(counts.values()) == sum(sizes) == len([r for r in rows if r.comment])
+    assert max(sizes) == page and len(sizes) > len(parts) > 10
+    big = [d for d, n in counts.items() if n > page]
+    assert big, "a day holding more than a page"
+    for day in big:  # alone in its range, read in keyset pages
+        assert comments.Days(((day, day),)) in parts
+    spans = [p.ranges for p in parts if p.ranges[0][0] != p.ranges[-1][1]]
+    assert spans, "a range of several days"
+    for part in parts:
+        held = sum(n for d, n in counts.items() if part.within(d, d).ranges)
+        assert held <= page or part.ranges[0][0] == part.ranges[-1][1]
+    for before, after in itertools.pairwise(parts):
+        assert before.ranges[-1][1] < after.ranges[0][0]
+    # a page boundary between two consecutive days
+    assert any(
+        b.ranges[-1][1] + dt.timedelta(days=1) == a.ranges[0][0]
+        for b, a in itertools.pairwise(parts)
+    )
+    # what was read is what a file of the same answers gives; the run after reads no day
+    evaluation = evaluate(program, store)
+    assert voc_of(evaluation) == from_csv(tmp_path, rows)
+    assert len(planned) == 1
+
+
+def test_day_pages_cut_the_counted_days() -> None:
+    day = dt.date(2026, 11, 1)
+    nov = [day + dt.timedelta(days=i) for i in range(30)]
+    # a gap in the days read (Nov 6-9) stays a gap; the first range is open before
+    days = comments.Days(((None, nov[4]), (nov[9], nov[29])))
+    counts = {nov[0]: 3, nov[2]: 4, nov[3]: 2, nov[4]: 9, nov[9]: 1, nov[12]: 4, nov[20]: 5}
+    assert comments.day_pages(counts, days, 8) == [
+        comments.Days(((nov[0], nov[2]),)),  # 7 rows: the 2 of Nov 4 would make 9
+        comments.Days(((nov[3], nov[3]),)),  # 2 rows: Nov 5's 9 would make 11
+        comments.Days(((nov[4], nov[4]),)),  # 9 rows alone, in keyset pages
+        comments.Days(((nov[9], nov[12]),)),  # 5 rows
+        comments.Days(((nov[20], nov[20]),)),
+    ]
+    spanning = comments.day_pages({nov[3]: 1, nov[11]: 1}, days, 8)
+    assert spanning == [comments.Days(((nov[3], nov[4]), (nov[9], nov[11])))]
+    assert comments.day_pages({}, days, 8) == []
 
 
 CUSTOMERS = {

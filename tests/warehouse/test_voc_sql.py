@@ -1,5 +1,5 @@
-"""The statements the voice of the customer sends to a table source's engine (a page of
-comments, the fatigue histograms, the contact rules' histograms, the drivers' respondents)
+"""The statements the voice of the customer sends to a table source's engine (the comment
+rows per local day, a page of comments, the fatigue histograms, the contact rules' histograms, the drivers' respondents)
 compiled without a connection for every engine a table source runs on, against golden SQL
 (tests/fixtures/warehouse/golden/voc): Spark's (PyHive's `hive`) included, which no test
 here runs. CXGOV_UPDATE_GOLDEN=1 writes the files again for review."""
@@ -17,7 +17,7 @@ from cxgov.api._program import load_program
 from cxgov.judgement.periods import Period
 from cxgov.store.respondents import Scoring
 from cxgov.warehouse import surveys
-from cxgov.warehouse.comments import Days, comment_statement
+from cxgov.warehouse.comments import Days, comment_days_statement, comment_statement
 from cxgov.warehouse.respondents import respondent_statements
 from tests.warehouse.answers import FIXTURE
 from tests.warehouse.test_dialects import ENGINES, GOLDEN, GOLDEN_NAMES, rendered
@@ -56,7 +56,10 @@ def statements(instants: bool, tmp: Any) -> list[Any]:
     table = _table(instants)
     points = ["mp-effort", "mp-food", "mp-nps"]
     days = Days.of({dt.date(2026, 11, 3), dt.date(2026, 11, 4), dt.date(2026, 11, 20)})
-    page, _ = comment_statement(source, table, program, points, days, ("R_1_2", "QID2"))
+    counts = comment_days_statement(source, table, program, points, days)
+    # a page is a range of the days read, after the last page's last pair within it
+    part = days.within(dt.date(2026, 11, 4), dt.date(2026, 11, 20))
+    page, _ = comment_statement(source, table, program, points, part, ("R_1_2", "QID2"))
     relation = surveys._relation(source, table, program, points, AS_OF)
     windows = [
         Period(dt.date(2026, 9, 2), AS_OF, True),
@@ -76,7 +79,7 @@ def statements(instants: bool, tmp: Any) -> list[Any]:
         AS_OF,
         2000,
     )
-    return [page, fatigue, contact, drivers.sample, drivers.touchpoints]
+    return [counts, page, fatigue, contact, drivers.sample, drivers.touchpoints]
 
 
 @pytest.mark.parametrize("name", ENGINES)
