@@ -206,7 +206,7 @@ def respondent_scores(
         return f"r:{source.id}/{raw[2:]}"
 
     found: dict[str, dict[str, float]] = {p: {} for p in touchpoints}
-    with source_connection(source) as engine:
+    with source_connection(source, per_customer=True) as engine:
         table = source_table(engine, source)
         statements = respondent_statements(source, table, program, anchor, here, first, last, limit)
         respondents = 0

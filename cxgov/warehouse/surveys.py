@@ -301,7 +301,7 @@ def read(
         counted |= served_points(source)
         if not mine:
             continue
-        with source_connection(source) as engine:
+        with source_connection(source, per_customer=True) as engine:
             table = source_table(engine, source)
             relation = _relation(source, table, program, mine, last)
             names = sorted(journeys) if windows else []

@@ -123,11 +123,27 @@ def source_engine(source: Source) -> Engine:
     return engine
 
 
+DUCKDB_PER_CUSTOMER = {"memory_limit": "64MB", "threads": "2"}
+"""DuckDB settings for the statements that group by customer or response (survey fatigue, the
+drivers' respondents), each unless the URL sets it. Their hash tables hold an entry per
+customer, not per day cell, and DuckDB's aggregate needs room per thread to spill them: at the
+32MB of `duckdb_files.LIMITS` it fails (Out of Memory Error) from about 600,000 respondents
+on two threads; at 64MB on two threads it completes over six million, the process at about
+140 MB, where four threads fail at six million and sixteen at three (measured on tables of
+one answer per respondent). A larger table wants `?memory_limit=` in its URL."""
+
+
 @contextmanager
-def source_connection(source: Source) -> Iterator[Connection]:
+def source_connection(source: Source, *, per_customer: bool = False) -> Iterator[Connection]:
+    """A connection to the source's engine for one piece of work, with that engine's settings
+    for it; `per_customer`: for statements grouping by customer or response."""
     engine = source_engine(source)
     try:
         with engine.connect() as connection:
+            if per_customer and connection.dialect.name == "duckdb":
+                for name, value in DUCKDB_PER_CUSTOMER.items():
+                    if name not in engine.url.query:
+                        connection.exec_driver_sql(f"SET {name} = '{value}'")
             if connection.dialect.name == "postgresql":
                 # for this transaction: JIT compiling the period CASE and the sums costs more
                 # than it saves, and the day cells are one hash table that PostgreSQL's

@@ -22,6 +22,7 @@ from cxgov.store.engine import open_store
 from cxgov.store.respondents import Scoring
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK, INGEST_BATCHES
 from cxgov.warehouse import comments
+from cxgov.warehouse import surveys as table_surveys
 from cxgov.warehouse.respondents import respondent_scores
 from tests.clock import TODAY, clock
 from tests.store.conftest import db_url, postgres_url  # noqa: F401  (fixtures)
@@ -460,3 +461,39 @@ def test_the_drivers_sample_is_the_lowest_hashes_not_the_lowest_ids(
     by_hash = sorted(ids, key=lambda i: hashlib.md5(f"r:{i}".encode()).hexdigest())[:10]
     assert sorted(found.outcome) == sorted(f"r:answers/{i}" for i in by_hash)
     assert sorted(by_hash) != sorted(ids)[:10]
+
+
+def test_per_customer_statements_complete_on_a_million_respondents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DuckDB table of a million respondents: the drivers' sample and the survey counts
+    group by respondent, which the 32MB limit of the counts cannot hold (DuckDB's Out of Memory
+    Error, every time, at this size); they run with their own settings and complete."""
+    import duckdb
+
+    duck = DuckDb(tmp_path)
+    with duckdb.connect(str(duck.path)) as connection:
+        connection.execute(
+            f"INSERT INTO {TABLE} SELECT 'R_' || i, 'QID1', "
+            "TIMESTAMP '2026-06-01 08:00' + to_minutes(i % 200000), i % 11, 'c' || i || '@x', "
+            "'', 'gold', 'T1', TIMESTAMP '2026-11-30 03:00' FROM range(1000000) r(i)"
+        )
+    monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
+    monkeypatch.setenv("CXGOV_PSEUDONYM_KEY", "k" * 32)
+    replace = {
+        "      value: value\n": "      value: value\n      customer: recipient_email\n",
+        "sources:\n": "contact_policy: {max_surveys_per_customer: 1, days: 90}\nsources:\n",
+    }
+    program = api.load_program(str(table_program(tmp_path / "table", replace)))
+    found = respondent_scores(
+        program,
+        ("mp-nps", Scoring("nps")),
+        {},
+        first=FIRST,
+        last=TODAY,
+        limit=2000,
+        pseudonymise=lambda: str,
+    )
+    assert found.respondents == 1_000_000 and len(found.outcome) == 2000
+    surveys = table_surveys.for_fatigue(program, TODAY, [])
+    assert surveys.windows.customers == 1_000_000
