@@ -37,7 +37,7 @@ from cxgov.judgement.periods import Period, periods, window_key
 from cxgov.model import KpiType, MeasurementPoint, Program, Statistic
 from cxgov.stats import Counts
 from cxgov.store import counting, rollups
-from cxgov.store.counting import FIRST_CHUNK, first_values, period_bucket
+from cxgov.store.counting import FIRST_CHUNK, byte_order, first_values, period_bucket
 from cxgov.store.tables import FEEDBACK, KPI_VALUES
 from cxgov.warehouse.table_source import aggregate_tables, table_points
 
@@ -382,12 +382,16 @@ def _count(
     # their whole segment text and extracts the dimensions once per cell. PostgreSQL sorts
     # jsonb slowly: it groups by the extracted dimensions.
     whole_segments = connection.dialect.name == "sqlite"
-    extracted = [f.c.segments[d].as_string().label(f"d{i}") for i, d in enumerate(dimensions)]
+    # the text keys are sorted in byte order (`byte_order`)
+    extracted = [
+        byte_order(connection, f.c.segments[d].as_string()).label(f"d{i}")
+        for i, d in enumerate(dimensions)
+    ]
     # computed once per row in a subquery: repeated in a GROUP BY with their own bound
     # parameters, the CASE and the JSON lookups would be evaluated twice
     answers = (
         select(
-            f.c.measurement_point.label("point"),
+            byte_order(connection, f.c.measurement_point).label("point"),
             period_bucket(timeline, zone).label("bucket"),
             *([f.c.segments] if whole_segments else extracted),
             f.c.value,

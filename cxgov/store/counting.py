@@ -6,16 +6,44 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, case, literal, select
+from sqlalchemy import ColumnElement, Connection, case, collate, func, literal, select
 
 from cxgov.judgement.periods import Period
 from cxgov.store.tables import FEEDBACK
 
 FIRST_CHUNK = 200
 """Points asked about in one statement of per-point index seeks."""
+
+
+def byte_order(connection: Connection, key: ColumnElement[str]) -> ColumnElement[str]:
+    """A text grouping key compared byte by byte. PostgreSQL sorts text of a libc collation
+    (the store's default, e.g. C.UTF-8) with strcoll and without abbreviated keys; in the
+    collation "C" a sort of a million answers by point and segments takes about a fifth less
+    (measured on the benchmark store). The groups are the same: a deterministic collation's
+    equality is byte equality; only their order differs, and no caller reads it. SQLite
+    already compares bytes (and knows no collation "C")."""
+    if connection.dialect.name == "postgresql":
+        return collate(key, "C")
+    return key
+
+
+@contextmanager
+def planner_setting(connection: Connection, name: str, value: str) -> Iterator[None]:
+    """A PostgreSQL planner setting for the statements run inside, then the one before again
+    (both local to the caller's transaction, so a failed statement's rollback undoes it too);
+    nothing on SQLite."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    before = connection.execute(select(func.current_setting(name))).scalar_one()
+    connection.execute(select(func.set_config(name, value, True)))
+    yield
+    connection.execute(select(func.set_config(name, before, True)))
 
 
 def period_bucket(timeline: list[Period], zone: ZoneInfo) -> ColumnElement[int]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
+from cxgov.store.counting import byte_order, planner_setting
 from cxgov.store.tables import FEEDBACK
 
 Bounds = tuple[dt.datetime, dt.datetime]
@@ -96,14 +97,13 @@ def surveys_in_windows(
             ).label(f"j{index}")
             for index, name in enumerate(names)
         ]
+    customer = byte_order(connection, f.c.customer_key)
     s = (
-        select(
-            f.c.customer_key.label("customer"),
-            func.min(f.c.collected_at).label("first"),
-            *flags,
-        )
+        select(customer.label("customer"), func.min(f.c.collected_at).label("first"), *flags)
         .where(*_known(connection, program, points, before))
-        .group_by(f.c.customer_key, f.c.source, f.c.response_id)
+        .group_by(
+            customer, byte_order(connection, f.c.source), byte_order(connection, f.c.response_id)
+        )
         .subquery("surveys")
     )
     columns = [
@@ -115,20 +115,25 @@ def surveys_in_windows(
     per_journey = {name: [0, 0] for name in names}
     customers = 0
     width = len(columns)
-    rows = connection.execute(
-        select(s.c.customer, *columns, *journey_columns).group_by(s.c.customer)
-    )
-    for row in rows:
-        customers += 1
-        counts = row[1 : 1 + width]
-        for index, n in enumerate(counts):
-            if n:
-                histograms[index][int(n)] += 1
-        over = limit is not None and width > 0 and int(counts[0] or 0) > limit
-        for name, flag in zip(names, row[1 + width :], strict=True):
-            if flag:
-                per_journey[name][0] += 1
-                per_journey[name][1] += int(over)
+    # nearly every survey is a group of its own: PostgreSQL's hash aggregate of a million
+    # of them spills to disk in dozens of batches, where sorting (in parallel workers, byte
+    # order) groups the surveys and hands them on already ordered by customer: about a
+    # third less time on the benchmark store
+    with planner_setting(connection, "enable_hashagg", "off"):
+        rows = connection.execute(
+            select(s.c.customer, *columns, *journey_columns).group_by(s.c.customer)
+        )
+        for row in rows:
+            customers += 1
+            counts = row[1 : 1 + width]
+            for index, n in enumerate(counts):
+                if n:
+                    histograms[index][int(n)] += 1
+            over = limit is not None and width > 0 and int(counts[0] or 0) > limit
+            for name, flag in zip(names, row[1 + width :], strict=True):
+                if flag:
+                    per_journey[name][0] += 1
+                    per_journey[name][1] += int(over)
     return SurveysInWindows(
         customers,
         tuple(histograms),

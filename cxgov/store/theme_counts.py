@@ -45,7 +45,7 @@ from sqlalchemy import (
 
 from cxgov.judgement.periods import Period
 from cxgov.stats import Counts
-from cxgov.store.counting import deviation, period_bucket
+from cxgov.store.counting import byte_order, deviation, period_bucket
 from cxgov.store.respondents import answers_of
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK
 
@@ -234,7 +234,7 @@ class ThemeStore:
             select(
                 f.c.id,
                 f.c.batch_id,
-                f.c.measurement_point.label("point"),
+                byte_order(self.connection, f.c.measurement_point).label("point"),
                 period_bucket(timeline, self.zone).label("bucket"),
                 answered_if(true()).label("n"),
                 answered_if(value >= 9).label("promoters"),
@@ -336,28 +336,31 @@ class ThemeStore:
         per pair of applicable themes the comments mentioning both (kind 2)."""
         t = COMMENT_TAGS
         one, other = self._keys("k1"), self._keys("k2")
+        # grouped in byte order, as the points are (`byte_order`)
+        theme = byte_order(self.connection, one.c.key)
+        second = byte_order(self.connection, other.c.key)
         tagged = rows.join(t, self._current(rows.c.id, rows.c.batch_id))
         mentions = (
             select(
                 literal(1).label("kind"),
                 rows.c.point,
                 rows.c.bucket,
-                one.c.key.label("theme"),
+                theme.label("theme"),
                 null().cast(String).label("other"),
                 func.count().label("comments"),
                 *(func.sum(rows.c[name]) for name in sums),
             )
             .select_from(tagged.join(one, true()))
             .where(self._applicable(one.c.key, rows.c.point))
-            .group_by(rows.c.point, rows.c.bucket, one.c.key)
+            .group_by(rows.c.point, rows.c.bucket, theme)
         )
         pairs = (
             select(
                 literal(2),
                 rows.c.point,
                 rows.c.bucket,
-                one.c.key,
-                other.c.key,
+                theme,
+                second,
                 func.count(),
                 *(null() for _ in sums),
             )
@@ -367,7 +370,7 @@ class ThemeStore:
                 self._applicable(one.c.key, rows.c.point),
                 self._applicable(other.c.key, rows.c.point),
             )
-            .group_by(rows.c.point, rows.c.bucket, one.c.key, other.c.key)
+            .group_by(rows.c.point, rows.c.bucket, theme, second)
         )
         return union_all(mentions, pairs)
 
