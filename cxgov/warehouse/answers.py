@@ -33,7 +33,7 @@ from cxgov.warehouse.dialects import LocalDay
 
 # a wall time is at most 14 hours from UTC: bounds on the raw timestamp widened by a day
 # let an engine skip blocks or use an index, while the local day decides exactly
-_SLACK = dt.timedelta(days=1)
+SLACK = dt.timedelta(days=1)
 
 
 def served_points(source: Source) -> set[str]:
@@ -59,7 +59,7 @@ class Window:
     loaded_after: Any = None
 
 
-def _scales(program: Program) -> dict[str, tuple[float, float] | None]:
+def point_scales(program: Program) -> dict[str, tuple[float, float] | None]:
     kpis = {k.id: k for k in program.kpis}
     found: dict[str, tuple[float, float] | None] = {}
     for point in program.measurement_points:
@@ -104,24 +104,20 @@ def answers(
     """The answers of `points`. Values off their KPI's scale and empty values are left out, as
     a file's rows with them are rejected; a not-applicable code is kept as an answer whose
     value is NULL (it counts towards a point's first day, not towards its counts)."""
-    zone = program.program.timezone
     columns = source.columns
-    assert columns.collected_at is not None  # a table has no fixed collection time
-    timestamp = table.c[columns.collected_at]
-    aware = bool(getattr(timestamp.type, "timezone", False))
-    day = LocalDay(timestamp, None if aware else (source.timezone or zone), zone)
+    timestamp, day, aware = answer_time(source, table, program)
     where: list[ColumnElement[bool]] = []
     # wall times in the program's own zone: the raw time's date is the local day, so the
     # bounds need no slack (a run then reads no answers of the day before); the local-day
     # bound stays even where it is implied, as PostgreSQL plans its two parallel workers
     # from the row estimate it lowers (without it, the first run's count took 1.0-1.5 s on
     # 1M answers instead of 0.6-0.8 s)
-    slack = dt.timedelta(0) if day.same_zone else _SLACK
+    slack = dt.timedelta(0) if day.same_zone else SLACK
     if window.first is not None:
-        where.append(timestamp >= _raw_bound(window.first - slack, aware))
+        where.append(timestamp >= raw_bound(window.first - slack, aware))
     if window.last is not None:
         last = window.last + dt.timedelta(days=1)
-        where += [timestamp < _raw_bound(last + slack, aware), day <= window.last]
+        where += [timestamp < raw_bound(last + slack, aware), day <= window.last]
     loaded: ColumnElement[Any] = null()
     if columns.updated_at is not None:
         loaded = table.c[columns.updated_at]
@@ -133,7 +129,7 @@ def answers(
     ]
     pieces: list[Select[Any]] = []
     mapped: dict[str, str] = {}
-    for question, value_column, labels, condition in _pieces(source, table, set(points)):
+    for question, value_column, labels, condition in question_pieces(source, table, set(points)):
         mapped.update(labels)
         # DOUBLE: DuckDB's and Spark's FLOAT has 24 bits, which would round 7.3 to 7.3000002
         value = cast(value_column, Double)
@@ -147,7 +143,7 @@ def answers(
             ).where(*where, *condition)
         )
     rows = (pieces[0] if len(pieces) == 1 else union_all(*pieces)).subquery("answer_rows")
-    scales = _scales(program)
+    scales = point_scales(program)
     na_codes = sorted({float(v) for v in source.not_applicable if not isinstance(v, str)})
     na = rows.c.value.in_(na_codes) if na_codes else literal(False)
     by_scale: dict[tuple[float, float] | None, list[str]] = {}
@@ -176,12 +172,25 @@ def answers(
     return Answers(relation, mapped)
 
 
-def _raw_bound(day: dt.date, aware: bool) -> dt.datetime:
+def answer_time(
+    source: Source, table: Table, program: Program
+) -> tuple[ColumnElement[Any], LocalDay, bool]:
+    """The table's answer-time column, the local day of it in the program's zone (as the
+    engine computes it), and whether the column holds instants (times with a zone) or wall
+    times, read in the source's zone (the program's when it names none)."""
+    assert source.columns.collected_at is not None  # a table has no fixed collection time
+    timestamp = table.c[source.columns.collected_at]
+    aware = bool(getattr(timestamp.type, "timezone", False))
+    zone = program.program.timezone
+    return timestamp, LocalDay(timestamp, None if aware else (source.timezone or zone), zone), aware
+
+
+def raw_bound(day: dt.date, aware: bool) -> dt.datetime:
     moment = dt.datetime.combine(day, dt.time())
     return moment.replace(tzinfo=ZoneInfo("UTC")) if aware else moment
 
 
-def _pieces(
+def question_pieces(
     source: Source, table: Table, wanted: set[str]
 ) -> list[tuple[ColumnElement[Any], ColumnElement[Any], dict[str, str], list[ColumnElement[bool]]]]:
     """(question, value column, question → point, row condition) per part of the table: one

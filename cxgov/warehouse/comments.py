@@ -75,12 +75,18 @@ from cxgov.store.answers import RESPONSE_ID_LENGTH, Answers, segments_text, stor
 from cxgov.store.batches import open_batch
 from cxgov.store.feedback import MergeCounts, Stager, staging
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK, INGEST_BATCHES, TABLE_SOURCE_STATE
-from cxgov.warehouse.answers import _pieces, _raw_bound, _scales, served_points
-from cxgov.warehouse.dialects import LocalDay
+from cxgov.warehouse.answers import (
+    SLACK,
+    answer_time,
+    point_scales,
+    question_pieces,
+    raw_bound,
+    served_points,
+)
 from cxgov.warehouse.table_source import (
     TableSourceError,
-    _loaded_text,
-    _loaded_value,
+    loaded_text,
+    loaded_value,
     source_connection,
     source_table,
 )
@@ -93,7 +99,6 @@ BATCH_KIND = "table_comments"
 store's rollups (kept per feedback batch) take no notice of it."""
 
 # a wall time is at most 14 hours from UTC: raw bounds a day wider let an engine skip blocks
-_SLACK = dt.timedelta(days=1)
 
 Pseudonymiser = Callable[[str], str]
 
@@ -285,7 +290,7 @@ def _read_source(
         watermark = state.watermark if state is not None else None
         days: Days
         if source.columns.updated_at is not None:
-            after = _loaded_value(watermark) if watermark is not None else None
+            after = loaded_value(watermark) if watermark is not None else None
             touched, newest = _touched(engine, source, table, program, as_of, after)
             if state is None:
                 days = Days(((None, as_of),))
@@ -318,15 +323,6 @@ def _check_columns(source: Source, table: Table) -> None:
         )
 
 
-def _local_day(source: Source, table: Table, program: Program) -> tuple[Any, bool]:
-    columns = source.columns
-    assert columns.collected_at is not None
-    timestamp = table.c[columns.collected_at]
-    aware = bool(getattr(timestamp.type, "timezone", False))
-    zone = program.program.timezone
-    return LocalDay(timestamp, None if aware else (source.timezone or zone), zone), aware
-
-
 def _touched(
     engine: Connection,
     source: Source,
@@ -339,10 +335,9 @@ def _touched(
     comment was emptied counts too), and the newest load time among them."""
     columns = source.columns
     assert columns.updated_at is not None and columns.collected_at is not None
-    day, aware = _local_day(source, table, program)
+    timestamp, day, aware = answer_time(source, table, program)
     loaded = table.c[columns.updated_at]
-    timestamp = table.c[columns.collected_at]
-    where = [timestamp < _raw_bound(as_of + dt.timedelta(days=1) + _SLACK, aware), day <= as_of]
+    where = [timestamp < raw_bound(as_of + dt.timedelta(days=1) + SLACK, aware), day <= as_of]
     if after is not None:
         where.append(loaded > after)
     # grouped by the column of a subquery: a local day's zones are bound parameters, and
@@ -351,7 +346,7 @@ def _touched(
     rows = engine.execute(
         select(loads.c.local_day, func.max(loads.c.loaded)).group_by(loads.c.local_day)
     ).all()
-    newest = max((t for t in (_loaded_text(r[1]) for r in rows) if t is not None), default=None)
+    newest = max((t for t in (loaded_text(r[1]) for r in rows) if t is not None), default=None)
     return {_as_date(r[0]) for r in rows if r[0] is not None}, newest
 
 
@@ -398,16 +393,15 @@ def _comment_rows(
     question → point."""
     columns = source.columns
     assert columns.response_id is not None and columns.comment is not None
-    day, aware = _local_day(source, table, program)
-    timestamp = table.c[columns.collected_at or ""]
+    timestamp, day, aware = answer_time(source, table, program)
     comment = cast(table.c[columns.comment], String)
     where: list[ColumnElement[bool]] = [comment.is_not(None), comment != ""]
     lows = [first for first, _ in days.ranges]
     if None not in lows:
         low = min(d for d in lows if d is not None)
-        where.append(timestamp >= _raw_bound(low - _SLACK, aware))
+        where.append(timestamp >= raw_bound(low - SLACK, aware))
     high = max(last for _, last in days.ranges) + dt.timedelta(days=1)
-    where.append(timestamp < _raw_bound(high + _SLACK, aware))
+    where.append(timestamp < raw_bound(high + SLACK, aware))
     where.append(
         or_(
             *(
@@ -421,7 +415,7 @@ def _comment_rows(
     segments = [cast(table.c[columns.segments[d]], String) for d in dimensions]
     pieces: list[Select[Any]] = []
     mapped: dict[str, str] = {}
-    for question, value_column, labels, condition in _pieces(source, table, set(points)):
+    for question, value_column, labels, condition in question_pieces(source, table, set(points)):
         mapped.update(labels)
         selected = (
             [day.label("local_day")]
@@ -563,7 +557,7 @@ class _Page:
 
     def __init__(self, source: Source, program: Program, pseudonymise: Pseudonymiser | None):
         self.source = source
-        self.scales = _scales(program)
+        self.scales = point_scales(program)
         self.na = {float(v) for v in source.not_applicable if not isinstance(v, str)}
         self.written_in = ZoneInfo(source.timezone or program.program.timezone)
         self.dimensions = sorted(source.columns.segments)

@@ -39,14 +39,18 @@ from sqlalchemy import (
 
 from cxgov.model import Program, Source
 from cxgov.store.respondents import RespondentScores, Scoring, score
-from cxgov.warehouse.answers import _pieces, _raw_bound, _scales, served_points
-from cxgov.warehouse.dialects import LocalDay
+from cxgov.warehouse.answers import (
+    SLACK,
+    answer_time,
+    point_scales,
+    question_pieces,
+    raw_bound,
+    served_points,
+)
 from cxgov.warehouse.table_source import source_connection, source_table
 
 PAGE = 5_000
 """Rows read back per fetch."""
-
-_SLACK = dt.timedelta(days=1)
 
 
 def source_of(program: Program, point: str) -> Source | None:
@@ -69,10 +73,7 @@ def _rows(
     (local days): respondent, question, value."""
     columns = source.columns
     assert columns.collected_at is not None and columns.response_id is not None
-    zone = program.program.timezone
-    timestamp = table.c[columns.collected_at]
-    aware = bool(getattr(timestamp.type, "timezone", False))
-    day = LocalDay(timestamp, None if aware else (source.timezone or zone), zone)
+    timestamp, day, aware = answer_time(source, table, program)
     response = cast(table.c[columns.response_id], String)
     respondent: ColumnElement[Any] = literal("r:") + response
     if columns.customer is not None:
@@ -81,11 +82,11 @@ def _rows(
             (and_(customer.is_not(None), customer != ""), literal("c:") + customer),
             else_=respondent,
         )
-    scales = _scales(program)
+    scales = point_scales(program)
     na = sorted({float(v) for v in source.not_applicable if not isinstance(v, str)})
     pieces: list[Select[Any]] = []
     mapped: dict[str, str] = {}
-    for question, value_column, labels, condition in _pieces(source, table, points):
+    for question, value_column, labels, condition in question_pieces(source, table, points):
         mapped.update(labels)
         value = cast(value_column, Double)
         on_scale = [
@@ -99,8 +100,8 @@ def _rows(
                 question.label("question"),
                 value.label("value"),
             ).where(
-                timestamp >= _raw_bound(first - _SLACK, aware),
-                timestamp < _raw_bound(last + dt.timedelta(days=1) + _SLACK, aware),
+                timestamp >= raw_bound(first - SLACK, aware),
+                timestamp < raw_bound(last + dt.timedelta(days=1) + SLACK, aware),
                 day >= first,
                 day <= last,
                 value.is_not(None),

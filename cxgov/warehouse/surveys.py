@@ -37,11 +37,15 @@ from cxgov.judgement.periods import Period
 from cxgov.model import Program, Source
 from cxgov.model.measurement import SURVEY_METHODS
 from cxgov.store.surveys import SurveysInWindows
-from cxgov.warehouse.answers import _pieces, _raw_bound, _scales, served_points
-from cxgov.warehouse.dialects import LocalDay
+from cxgov.warehouse.answers import (
+    SLACK,
+    answer_time,
+    point_scales,
+    question_pieces,
+    raw_bound,
+    served_points,
+)
 from cxgov.warehouse.table_source import source_connection, source_table
-
-_SLACK = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -102,16 +106,13 @@ def _relation(
     columns = source.columns
     assert columns.customer is not None and columns.collected_at is not None
     assert columns.response_id is not None
-    zone = program.program.timezone
-    timestamp = table.c[columns.collected_at]
-    aware = bool(getattr(timestamp.type, "timezone", False))
-    day = LocalDay(timestamp, None if aware else (source.timezone or zone), zone)
+    timestamp, day, aware = answer_time(source, table, program)
     customer = cast(table.c[columns.customer], String)
-    scales = _scales(program)
+    scales = point_scales(program)
     na = sorted({float(v) for v in source.not_applicable if not isinstance(v, str)})
     pieces: list[Select[Any]] = []
     mapped: dict[str, str] = {}
-    for question, value_column, labels, condition in _pieces(source, table, set(points)):
+    for question, value_column, labels, condition in question_pieces(source, table, set(points)):
         mapped.update(labels)
         value = cast(value_column, Double)
         by_scale: dict[tuple[float, float] | None, list[str]] = {}
@@ -136,7 +137,7 @@ def _relation(
             ).where(
                 customer.is_not(None),
                 customer != "",
-                timestamp < _raw_bound(last + dt.timedelta(days=1) + _SLACK, aware),
+                timestamp < raw_bound(last + dt.timedelta(days=1) + SLACK, aware),
                 day <= last,
                 kept,
                 *condition,

@@ -273,13 +273,13 @@ def _dimension_sets(program: Program, point: MeasurementPoint) -> set[tuple[str,
     return sets
 
 
-def _loaded_text(value: Any) -> str | None:
+def loaded_text(value: Any) -> str | None:
     if value is None:
         return None
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _loaded_value(text: str) -> Any:
+def loaded_value(text: str) -> Any:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
@@ -361,18 +361,18 @@ def _aggregate_source(
             if lowest is None:
                 return
             floor = _local_day(lowest, source, program)
-            watermark = _loaded_text(newest)
+            watermark = loaded_text(newest)
         else:
             if incremental:
                 # the rows loaded since the last run: the periods they fall in count again
-                after = _loaded_value(watermark) if watermark is not None else None
+                after = loaded_value(watermark) if watermark is not None else None
                 loaded_since = answers(source, table, program, ids, (), Window(None, as_of, after))
                 rows = engine.execute(touched_statement(loaded_since)).all()
                 for question, value, loaded in rows:
                     point, day = loaded_since.points[str(question)], day_of(value)
                     touched[point].add(day)
                     first_days[point] = min(first_days.get(point, day), day)
-                    text = _loaded_text(loaded)
+                    text = loaded_text(loaded)
                     if text is not None and (watermark is None or text > watermark):
                         watermark = text
             else:
