@@ -49,10 +49,10 @@ def dialect(name: str) -> Dialect:
     return getattr(found, name_)()  # type: ignore[no-any-return]
 
 
-def counts_query(instants: bool) -> Any:
-    program = load_program(str(FIXTURE))
-    source = program.sources[0]
-    table = Table(
+def described_table(instants: bool) -> Table:
+    """The fixture's `qualtrics__response` as an engine would describe it: its answer times
+    instants (`TIMESTAMP WITH TIME ZONE`) or wall times."""
+    return Table(
         "qualtrics__response",
         MetaData(),
         Column("survey_response_id", String),
@@ -66,6 +66,12 @@ def counts_query(instants: bool) -> Any:
         Column("survey_response_last_modified_at", DateTime),
         schema="analytics",
     )
+
+
+def counts_query(instants: bool) -> Any:
+    program = load_program(str(FIXTURE))
+    source = program.sources[0]
+    table = described_table(instants)
     monthly = periods(program.measurement_points[0].window, dt.date(2026, 9, 1), AS_OF)
     rolling = periods(program.measurement_points[2].window, dt.date(2026, 9, 1), AS_OF)
     dimensions = ["terminal", "tier"]

@@ -93,6 +93,30 @@ def postgres() -> Iterator[Postgres]:
     yield from postgres_schema()
 
 
+def loaded_on(
+    engine: str,
+    rows: list[Answer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> dict[str, str]:
+    """`rows` in a table on `engine` (duckdb or postgresql), its URL in the program's variable;
+    the program text to replace for it (a PostgreSQL table is in a schema of its own)."""
+    if engine == "duckdb":
+        duck = DuckDb(tmp_path)
+        duck.load(rows)
+        monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
+        return {}
+    postgres = request.getfixturevalue("postgres")
+    postgres.load(rows)
+    monkeypatch.setenv("CXGOV_ANSWERS_URL", postgres.url)
+    return {
+        "    dbt_model: qualtrics__response": (
+            f"    dbt_model: qualtrics__response\n    table_schema: {postgres.schema}"
+        )
+    }
+
+
 def _stored(store: str) -> tuple[int, int, int]:
     """(comments of the table source, their tags, batches of table comments) in the store."""
     engine = open_store(store)
@@ -373,17 +397,7 @@ def test_fatigue_and_drivers_from_a_table_match_the_csv_file(
     monkeypatch.setenv("CXGOV_PSEUDONYM_KEY", "k" * 32)
     rows = commented(answers(17, 900, FIRST, TODAY, SYNCED))
     replace = dict(CUSTOMERS)
-    if engine == "duckdb":
-        duck = DuckDb(tmp_path)
-        duck.load(rows)
-        monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
-    else:
-        postgres = request.getfixturevalue("postgres")
-        postgres.load(rows)
-        monkeypatch.setenv("CXGOV_ANSWERS_URL", postgres.url)
-        replace["    dbt_model: qualtrics__response"] = (
-            f"    dbt_model: qualtrics__response\n    table_schema: {postgres.schema}"
-        )
+    replace |= loaded_on(engine, rows, tmp_path, monkeypatch, request)
     program = table_program(tmp_path / "table", replace)
     report = evaluate(program, db_url).report
     fatigue, drivers, themes = customer_sections(tmp_path, rows, CUSTOMERS)
@@ -431,17 +445,7 @@ def test_the_drivers_sample_is_the_lowest_hashes_not_the_lowest_ids(
     oldest customers."""
     rows = answers(19, 300, FIRST, TODAY, SYNCED)
     replace: dict[str, str] = {}
-    if engine == "duckdb":
-        duck = DuckDb(tmp_path)
-        duck.load(rows)
-        monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
-    else:
-        postgres = request.getfixturevalue("postgres")
-        postgres.load(rows)
-        monkeypatch.setenv("CXGOV_ANSWERS_URL", postgres.url)
-        replace["    dbt_model: qualtrics__response"] = (
-            f"    dbt_model: qualtrics__response\n    table_schema: {postgres.schema}"
-        )
+    replace |= loaded_on(engine, rows, tmp_path, monkeypatch, request)
     program = api.load_program(str(table_program(tmp_path / "table", replace)))
     found = respondent_scores(
         program,

@@ -11,7 +11,6 @@ import os
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, DateTime, Float, MetaData, String, Table
 
 from cxgov.api._program import load_program
 from cxgov.judgement.periods import Period
@@ -20,30 +19,19 @@ from cxgov.warehouse import surveys
 from cxgov.warehouse.comments import Days, comment_days_statement, comment_statement
 from cxgov.warehouse.respondents import respondent_statements
 from tests.warehouse.answers import FIXTURE
-from tests.warehouse.test_dialects import ENGINES, GOLDEN, GOLDEN_NAMES, rendered
+from tests.warehouse.test_dialects import (
+    ENGINES,
+    GOLDEN,
+    GOLDEN_NAMES,
+    described_table,
+    rendered,
+)
 
 AS_OF = dt.date(2026, 12, 1)
 REPLACE = {
     "      value: value\n": "      value: value\n      comment: comment\n"
     "      customer: recipient_email\n"
 }
-
-
-def _table(instants: bool) -> Table:
-    return Table(
-        "qualtrics__response",
-        MetaData(),
-        Column("survey_response_id", String),
-        Column("question_id", String),
-        Column("survey_response_recorded_at", DateTime(timezone=instants)),
-        Column("value", Float),
-        Column("recipient_email", String),
-        Column("comment", String),
-        Column("tier", String),
-        Column("terminal", String),
-        Column("survey_response_last_modified_at", DateTime),
-        schema="analytics",
-    )
 
 
 def statements(instants: bool, tmp: Any) -> list[Any]:
@@ -53,7 +41,7 @@ def statements(instants: bool, tmp: Any) -> list[Any]:
     (tmp / "program.yaml").write_text(text, encoding="utf-8")
     program = load_program(str(tmp))
     source = program.sources[0]
-    table = _table(instants)
+    table = described_table(instants)
     points = ["mp-effort", "mp-food", "mp-nps"]
     days = Days.of({dt.date(2026, 11, 3), dt.date(2026, 11, 4), dt.date(2026, 11, 20)})
     counts = comment_days_statement(source, table, program, points, days)
