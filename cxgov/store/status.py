@@ -78,10 +78,15 @@ def data_status(
     b = INGEST_BATCHES
     r = REJECTED_ROWS
     program_id = program.program.id
-    answers_until = [] if as_of is None else [f.c.collected_at < as_of[1]]
+    counted_answers = [] if as_of is None else [f.c.collected_at < as_of[1]]
     values_until = [] if as_of is None else [KPI_VALUES.c.period_start <= as_of[0]]
     with engine.connect() as connection:
-        rows = _answers_per_point(connection, program_id, answers_until)
+        # a table source's rows in the store are copies of its comments (its answers stay in
+        # its table, cxgov.warehouse.comments): never records of its points
+        tables = sorted(s.id for s in program.sources if s.is_table)
+        if tables:
+            counted_answers.append(f.c.source.not_in(tables))
+        rows = _answers_per_point(connection, program_id, counted_answers)
         values = connection.execute(
             select(
                 KPI_VALUES.c.kpi,

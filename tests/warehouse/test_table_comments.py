@@ -155,6 +155,15 @@ def test_duckdb_comments_give_the_voc_of_the_csv_file(
     assert "meikalainen" not in published and "example.com" not in published
     held, tags, batches = _stored(db_url)
     assert held == tags > 0 and batches == 1
+    # the stored comments are no records of the table's points: their answers stay in the
+    # table (the run's data status has the engine's counts)
+    assert {p.id: p.records for p in api.status(str(program), db=db_url).points} == {
+        "mp-nps": 0,
+        "mp-food": 0,
+        "mp-effort": 0,
+    }
+    judged = {p.id: p.records for p in evaluation.record.data_quality.points}
+    assert all(judged[p] > 0 for p in ("mp-nps", "mp-food", "mp-effort"))
 
     # a second run reads nothing new: nothing is tagged again, no batch is left behind
     again = evaluate(program, db_url)
