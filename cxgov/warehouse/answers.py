@@ -5,7 +5,7 @@ load time."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -143,21 +143,9 @@ def answers(
             ).where(*where, *condition)
         )
     rows = (pieces[0] if len(pieces) == 1 else union_all(*pieces)).subquery("answer_rows")
-    scales = point_scales(program)
-    na_codes = sorted({float(v) for v in source.not_applicable if not isinstance(v, str)})
+    na_codes = not_applicable_codes(source)
     na = rows.c.value.in_(na_codes) if na_codes else literal(False)
-    by_scale: dict[tuple[float, float] | None, list[str]] = {}
-    for label, point in sorted(mapped.items()):
-        by_scale.setdefault(scales.get(point), []).append(label)
-    on_scale = or_(
-        *(
-            and_(
-                *([rows.c.question.in_(members)] if len(by_scale) > 1 else []),
-                rows.c.value.between(*scale) if scale is not None else rows.c.value.is_not(None),
-            )
-            for scale, members in by_scale.items()
-        )
-    )
+    on_scale = or_(*on_scale_conditions(rows.c.question, rows.c.value, mapped, program))
     relation = (
         select(
             rows.c.question,
@@ -170,6 +158,34 @@ def answers(
         .subquery("answers")
     )
     return Answers(relation, mapped)
+
+
+def not_applicable_codes(source: Source) -> list[float]:
+    """The source's numeric not-applicable codes (a table holds numbers; text codes are for
+    files)."""
+    return sorted({float(v) for v in source.not_applicable if not isinstance(v, str)})
+
+
+def on_scale_conditions(
+    question: ColumnElement[Any],
+    value: ColumnElement[Any],
+    labels: Mapping[str, str],
+    program: Program,
+) -> list[ColumnElement[bool]]:
+    """An answer is on its point's KPI scale: one condition per scale among the questions
+    `labels` maps to points (question → point), each naming its questions only when the
+    scales differ; any of them holds."""
+    scales = point_scales(program)
+    by_scale: dict[tuple[float, float] | None, list[str]] = {}
+    for label, point in sorted(labels.items()):
+        by_scale.setdefault(scales.get(point), []).append(label)
+    return [
+        and_(
+            *([question.in_(members)] if len(by_scale) > 1 else []),
+            value.between(*scale) if scale is not None else value.is_not(None),
+        )
+        for scale, members in by_scale.items()
+    ]
 
 
 def answer_time(

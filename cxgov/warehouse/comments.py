@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,7 +59,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     null,
     or_,
     select,
@@ -78,6 +76,7 @@ from cxgov.store.tables import COMMENT_TAGS, FEEDBACK, INGEST_BATCHES, TABLE_SOU
 from cxgov.warehouse.answers import (
     SLACK,
     answer_time,
+    not_applicable_codes,
     point_scales,
     question_pieces,
     raw_bound,
@@ -87,8 +86,11 @@ from cxgov.warehouse.table_source import (
     TableSourceError,
     loaded_text,
     loaded_value,
+    read_source_state,
     source_connection,
+    source_definition,
     source_table,
+    write_source_state,
 )
 
 PAGE = 5_000
@@ -216,44 +218,20 @@ def _state_key(source: str) -> str:
     return key if len(key) <= 80 else "comments:" + hashlib.sha256(source.encode()).hexdigest()
 
 
-def _definition(source: Source, points: list[str], zone: str) -> str:
-    text = json.dumps([source.model_dump(mode="json"), points, zone], sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:40]
-
-
 def _read_state(store: Connection, program: str, source: str, definition: str) -> _State | None:
-    s = TABLE_SOURCE_STATE
-    row = store.execute(
-        select(s.c.definition, s.c.first_days, s.c.watermark).where(
-            s.c.program == program, s.c.source == _state_key(source)
-        )
-    ).first()
-    if row is None or row[0] != definition:
+    found = read_source_state(store, program, _state_key(source), definition)
+    if found is None:
         return None
-    days = row[1]
-    return _State(
-        dt.date.fromisoformat(days["read_until"]), dt.date.fromisoformat(days["open_from"]), row[2]
-    )
+    days, watermark = found
+    read_until, open_from = days["read_until"], days["open_from"]
+    return _State(dt.date.fromisoformat(read_until), dt.date.fromisoformat(open_from), watermark)
 
 
 def _write_state(
     store: Connection, program: str, source: str, definition: str, state: _State
 ) -> None:
-    s = TABLE_SOURCE_STATE
-    key = _state_key(source)
-    store.execute(delete(s).where(s.c.program == program, s.c.source == key))
-    store.execute(
-        insert(s).values(
-            program=program,
-            source=key,
-            definition=definition,
-            first_days={
-                "read_until": state.read_until.isoformat(),
-                "open_from": state.open_from.isoformat(),
-            },
-            watermark=state.watermark,
-        )
-    )
+    days = {"read_until": state.read_until.isoformat(), "open_from": state.open_from.isoformat()}
+    write_source_state(store, program, _state_key(source), definition, days, state.watermark)
 
 
 def _forget(store: Connection, program: str, source: str) -> None:
@@ -281,7 +259,7 @@ def _read_source(
     served = served_points(source)
     points = [p for p in program.measurement_points if p.id in served]
     ids = sorted(p.id for p in points)
-    definition = _definition(source, ids, program.program.timezone)
+    definition = source_definition(source, ids, program.program.timezone)
     state = _read_state(store, program_id, source.id, definition)
     open_from = min((periods(p.window, as_of, as_of)[0].start for p in points), default=as_of)
     with source_connection(source) as engine:
@@ -558,7 +536,7 @@ class _Page:
     def __init__(self, source: Source, program: Program, pseudonymise: Pseudonymiser | None):
         self.source = source
         self.scales = point_scales(program)
-        self.na = {float(v) for v in source.not_applicable if not isinstance(v, str)}
+        self.na = set(not_applicable_codes(source))
         self.written_in = ZoneInfo(source.timezone or program.program.timezone)
         self.dimensions = sorted(source.columns.segments)
         self.pseudonymise = pseudonymise

@@ -42,6 +42,7 @@ from cxgov.store.respondents import RespondentScores, Scoring, score
 from cxgov.warehouse.answers import (
     SLACK,
     answer_time,
+    not_applicable_codes,
     point_scales,
     question_pieces,
     raw_bound,
@@ -83,7 +84,7 @@ def _rows(
             else_=respondent,
         )
     scales = point_scales(program)
-    na = sorted({float(v) for v in source.not_applicable if not isinstance(v, str)})
+    na = not_applicable_codes(source)
     pieces: list[Select[Any]] = []
     mapped: dict[str, str] = {}
     for question, value_column, labels, condition in question_pieces(source, table, points):

@@ -40,7 +40,8 @@ from cxgov.store.surveys import SurveysInWindows
 from cxgov.warehouse.answers import (
     SLACK,
     answer_time,
-    point_scales,
+    not_applicable_codes,
+    on_scale_conditions,
     question_pieces,
     raw_bound,
     served_points,
@@ -108,25 +109,15 @@ def _relation(
     assert columns.response_id is not None
     timestamp, day, aware = answer_time(source, table, program)
     customer = cast(table.c[columns.customer], String)
-    scales = point_scales(program)
-    na = sorted({float(v) for v in source.not_applicable if not isinstance(v, str)})
+    na = not_applicable_codes(source)
     pieces: list[Select[Any]] = []
     mapped: dict[str, str] = {}
     for question, value_column, labels, condition in question_pieces(source, table, set(points)):
         mapped.update(labels)
         value = cast(value_column, Double)
-        by_scale: dict[tuple[float, float] | None, list[str]] = {}
-        for label, point in sorted(labels.items()):
-            by_scale.setdefault(scales.get(point), []).append(label)
         kept = or_(
             *([value.in_(na)] if na else []),
-            *(
-                and_(
-                    *([question.in_(members)] if len(by_scale) > 1 else []),
-                    value.between(*scale) if scale is not None else value.is_not(None),
-                )
-                for scale, members in by_scale.items()
-            ),
+            *on_scale_conditions(question, value, labels, program),
         )
         pieces.append(
             select(

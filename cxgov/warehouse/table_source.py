@@ -225,7 +225,9 @@ def _named_columns(source: Source) -> list[str]:
     return [n for n in named if n is not None]
 
 
-def _definition(source: Source, points: list[str], zone: str) -> str:
+def source_definition(source: Source, points: list[str], zone: str) -> str:
+    """A hash of what a source's stored state was read under: a changed definition starts
+    the state again."""
     text = json.dumps([source.model_dump(mode="json"), points, zone], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
@@ -236,32 +238,52 @@ class _State:
     watermark: str | None
 
 
-def _read_state(store: Connection, program: str, source: str, definition: str) -> _State | None:
+def read_source_state(
+    store: Connection, program: str, key: str, definition: str
+) -> tuple[dict[str, str], str | None] | None:
+    """The days and the load-time watermark stored under `key` (a table source's id, or a key
+    of a reader of it, such as its comments'), None when none is stored under `definition`."""
     s = TABLE_SOURCE_STATE
     row = store.execute(
         select(s.c.definition, s.c.first_days, s.c.watermark).where(
-            s.c.program == program, s.c.source == source
+            s.c.program == program, s.c.source == key
         )
     ).first()
     if row is None or row[0] != definition:
         return None
-    return _State({p: dt.date.fromisoformat(d) for p, d in row[1].items()}, row[2])
+    return dict(row[1]), row[2]
+
+
+def write_source_state(
+    store: Connection,
+    program: str,
+    key: str,
+    definition: str,
+    days: dict[str, str],
+    watermark: str | None,
+) -> None:
+    s = TABLE_SOURCE_STATE
+    store.execute(delete(s).where(s.c.program == program, s.c.source == key))
+    store.execute(
+        insert(s).values(
+            program=program, source=key, definition=definition, first_days=days, watermark=watermark
+        )
+    )
+
+
+def _read_state(store: Connection, program: str, source: str, definition: str) -> _State | None:
+    found = read_source_state(store, program, source, definition)
+    if found is None:
+        return None
+    days, watermark = found
+    return _State({p: dt.date.fromisoformat(d) for p, d in days.items()}, watermark)
 
 
 def _write_state(
     store: Connection, program: str, source: str, definition: str, state: _State
 ) -> None:
-    s = TABLE_SOURCE_STATE
-    store.execute(delete(s).where(s.c.program == program, s.c.source == source))
-    store.execute(
-        insert(s).values(
-            program=program,
-            source=source,
-            definition=definition,
-            first_days={p: d.isoformat() for p, d in sorted(state.first_days.items())},
-            watermark=state.watermark,
-        )
-    )
+    days = {p: d.isoformat() for p, d in sorted(state.first_days.items())}
+    write_source_state(store, program, source, definition, days, state.watermark)
 
 
 def _dimension_sets(program: Program, point: MeasurementPoint) -> set[tuple[str, ...]]:
@@ -345,7 +367,7 @@ def _aggregate_source(
     if not points:
         return
     ids = sorted(p.id for p in points)
-    definition = _definition(source, ids, zone)
+    definition = source_definition(source, ids, zone)
     state = _read_state(store, program_id, source.id, definition)
     incremental = source.columns.updated_at is not None
     with source_connection(source) as engine:
