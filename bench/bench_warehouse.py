@@ -24,7 +24,12 @@ work alone (no interpreter start, no imports):
 - incremental: after the first run, 1 % more answers are loaded (answered during the last
   week before the as-of day, with a later load time) and `api.evaluate` runs again on the
   same store: the engine is asked for the days those answers fell in (found by `updated_at`)
-  and the as-of day; the months are added up from their stored days.
+  and the as-of day; the months are added up from their stored days;
+- engine floor: the statements that incremental counting sent to the engine (recorded by
+  running it once more on a copy of the store, not timed), sent again by a fresh process on
+  the engine's own driver (open, send, fetch every row, close): what the engine alone spends,
+  and so the most an incremental counting on this engine and machine could gain over the
+  first.
 
 Goals: the first run's counting within 2x of the hand GROUP BY on each engine; peak RSS of
 the cxgov process under 200 MB and flat from 1M to 10M answers (DuckDB); the incremental run
@@ -45,6 +50,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -192,18 +198,24 @@ def child_evaluate(program: str, store: str) -> None:
     from cxgov.warehouse import table_source
 
     spent = [0.0]
+    counting = [False]
     original = table_source.aggregate_tables
 
     def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
+        counting[0] = True
         try:
             return original(*args, **kwargs)
         finally:
+            counting[0] = False
             spent[0] += time.perf_counter() - started
 
     import cxgov.evaluate.aggregate as aggregate
 
     aggregate.aggregate_tables = timed  # type: ignore[assignment]
+    record = os.environ.get("CXGOV_BENCH_RECORD")
+    if record:
+        _record_engine_statements(counting, Path(record))
     clock = pinned(dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC))
     started = time.perf_counter()
     evaluation = api.evaluate(
@@ -216,6 +228,55 @@ def child_evaluate(program: str, store: str) -> None:
     )
     found = {"seconds": seconds, "counting": spent[0], "verdicts": verdicts, "peak_mb": _peak_mb()}
     print(json.dumps(found))
+
+
+def _record_engine_statements(counting: list[bool], path: Path) -> None:
+    """Write the statements the counting sends to the table's engine (not the store's) to
+    `path` when the evaluation ends, for `child_floor` to send again without cxgov."""
+    import atexit
+    import pickle
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen: list[tuple[str, Any]] = []
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
+        # the table's engine while the counting runs (not the store, not the drivers)
+        if counting[0] and conn.engine.url.get_backend_name() != "sqlite":
+            seen.append((statement, parameters))
+
+    def _write() -> None:
+        path.write_bytes(pickle.dumps(seen))
+
+    atexit.register(_write)
+
+
+def child_floor(engine: str, where: str, path: str) -> None:
+    """The engine's own share of a counting: a fresh connection sends the statements a
+    cxgov run sent (recorded by `_record_engine_statements`), fetches every row and closes;
+    no cxgov, no SQLAlchemy. An incremental run can be no faster than this."""
+    import pickle
+
+    statements = pickle.loads(Path(path).read_bytes())
+    started = time.perf_counter()
+    if engine == "duckdb":
+        import duckdb
+
+        with duckdb.connect(where, read_only=True, config={"memory_limit": "32MB"}) as con:
+            for statement, parameters in statements:
+                con.execute(statement, parameters).fetchall()
+    else:
+        import psycopg
+
+        with psycopg.connect(POSTGRES.replace("+psycopg", "")) as con:
+            for statement, parameters in statements:
+                cursor = con.execute(statement, parameters)
+                if cursor.description is not None:
+                    cursor.fetchall()
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "statements": len(statements), "peak_mb": _peak_mb()}))
 
 
 def _peak_mb() -> float:
@@ -232,6 +293,10 @@ def _child(*args: str, env: dict[str, str] | None = None) -> tuple[dict, float]:
     _run, out = run_measured([sys.executable, __file__, "--child", *args], env=env)
     found = json.loads(out.strip().splitlines()[-1])
     return found, found["peak_mb"]
+
+
+def _record(path: Path) -> dict[str, str]:
+    return {"CXGOV_BENCH_RECORD": str(path)}
 
 
 def _program(directory: Path, schema: str | None) -> Path:
@@ -265,7 +330,7 @@ def measure(engine: str, rows: int, repeat: int, directory: Path) -> dict:
     program = _program(directory, schema)
     env = {**os.environ, "CXGOV_ANSWERS_URL": url}
     hand, hand_mb, first, first_mb, counting = [], [], [], [], []
-    incremental, incremental_counting, incremental_mb = [], [], []
+    incremental, incremental_counting, incremental_mb, floor = [], [], [], []
     same: list[bool] = []
     total = rows
     try:
@@ -287,10 +352,19 @@ def measure(engine: str, rows: int, repeat: int, directory: Path) -> dict:
                 assert schema is not None
                 add_postgres(schema, late, total)
             total += late
+            before = directory / "before.db"
+            shutil.copyfile(store, before)
             found, peak = _child("evaluate", str(program), f"sqlite:///{store}", env=env)
             incremental.append(found["seconds"])
             incremental_counting.append(found["counting"])
             incremental_mb.append(peak)
+            # the same incremental run again on a copy of the store, recording what it asks
+            # the engine (not timed), then those statements alone on the engine's driver
+            record = directory / "statements.pickle"
+            _child("evaluate", str(program), f"sqlite:///{before}", env={**env, **_record(record)})
+            floor.append(_child("floor", engine, where, str(record))[0]["seconds"])
+            for stale in directory.glob("before.db*"):
+                stale.unlink()
             # the incremental run judged as a run over all the answers does (not timed)
             fresh_store = directory / "fresh.db"
             fresh, _ = _child("evaluate", str(program), f"sqlite:///{fresh_store}", env=env)
@@ -309,6 +383,7 @@ def measure(engine: str, rows: int, repeat: int, directory: Path) -> dict:
         "counting": statistics.median(counting),
         "incremental": statistics.median(incremental),
         "incremental_counting": statistics.median(incremental_counting),
+        "floor": statistics.median(floor),
         "same": all(same),
         "first_mb": max(first_mb),
         "incremental_mb": max(incremental_mb),
@@ -327,6 +402,8 @@ def main() -> None:
         kind, *rest = args.child
         if kind == "hand":
             child_hand(*rest)
+        elif kind == "floor":
+            child_floor(*rest)
         else:
             child_evaluate(*rest)
         return
@@ -359,6 +436,17 @@ def main() -> None:
             f"{verdict(speedup >= 10)} ({speedup:.1f}x; the whole evaluation {whole:.1f}x); "
             f"peak RSS < 200 MB: {verdict(peak < 200)} ({peak:.0f} MB); incremental verdicts "
             f"equal a fresh run's: {verdict(r['same'])}"
+        )
+    print()
+    for r in results:
+        # what the engine alone spends on the incremental run's statements bounds how far
+        # an incremental run can get below the first: cxgov adds its own work to that
+        best = r["counting"] / r["floor"]
+        print(
+            f"{r['engine']} {r['rows']:,}: the engine alone on the incremental run's "
+            f"statements (open, send, fetch, close) {r['floor'] * 1000:.0f} ms of cxgov's "
+            f"{r['incremental_counting'] * 1000:.0f} ms: no incremental counting on this "
+            f"engine and machine can be more than {best:.1f}x faster than this first one"
         )
     duck = [r for r in results if r["engine"] == "duckdb"]
     if len(duck) >= 2:

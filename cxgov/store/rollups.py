@@ -215,7 +215,17 @@ def write_group_rollups(
     if not writes:
         return
     r = ROLLUPS
-    replaced = [(w.group, start, end) for w in writes for start, end in w.periods]
+    # only groups with rollups stored have periods to replace: a first run's groups have
+    # none, and its thousands of periods would each be a parameter of the DELETEs
+    keys = sorted({w.group for w in writes})
+    stored = set(
+        connection.execute(
+            select(r.c.group_key).distinct().where(r.c.program == program, r.c.group_key.in_(keys))
+        ).scalars()
+    )
+    replaced = [
+        (w.group, start, end) for w in writes if w.group in stored for start, end in w.periods
+    ]
     for first in range(0, len(replaced), _DELETE_CHUNK):  # one pass over the rollups
         connection.execute(
             delete(r).where(
@@ -225,9 +235,7 @@ def write_group_rollups(
                 ),
             )
         )
-    rows = [{**row, "program": program, "group_key": w.group} for w in writes for row in w.rows]
-    if rows:
-        connection.execute(insert(r), rows)
+    _insert_rollups(connection, program, writes)
     dropped = [w for w in writes if w.days_before is not None]
     for first in range(0, len(dropped), _DELETE_CHUNK):
         connection.execute(
@@ -243,7 +251,6 @@ def write_group_rollups(
             )
         )
     s = ROLLUP_STATE
-    keys = sorted({w.group for w in writes})
     for first in range(0, len(keys), _DELETE_CHUNK):
         chunk = keys[first : first + _DELETE_CHUNK]
         connection.execute(delete(s).where(s.c.program == program, s.c.group_key.in_(chunk)))
@@ -260,6 +267,70 @@ def write_group_rollups(
             for w in writes
         ],
     )
+
+
+_ROLLUP_COLUMNS = (
+    "program",
+    "group_key",
+    "measurement_point",
+    "period_start",
+    "period_end",
+    "segment",
+    "n",
+    "promoters",
+    "passives",
+    "detractors",
+    "positives",
+    "total",
+    "sumsq",
+    "shift",
+)
+
+
+def _insert_rollups(connection: Connection, program: str, writes: Sequence[RollupWrite]) -> None:
+    """The writes' rows in one executemany of plain parameters.
+
+    SQLAlchemy's executemany builds and type-processes every row's parameters (renders each
+    date, serialises each segment): most of what a first run spends writing its rollups. The
+    rows share a few dozen dates, segments and points, so each distinct value is processed
+    once here and the driver receives ready rows of the insert SQLAlchemy compiled.
+    """
+    if not any(w.rows for w in writes):
+        return
+    dialect = connection.dialect
+    compiled = insert(ROLLUPS).compile(
+        dialect=dialect, column_keys=list(_ROLLUP_COLUMNS), for_executemany=True
+    )
+    order = list(compiled.positiontup or ()) if compiled.positional else list(_ROLLUP_COLUMNS)
+    pairs = [(write.group, row) for write in writes for row in write.rows]
+    columns: list[list[Any]] = []
+    for name in order:
+        if name == "program":
+            column = [program] * len(pairs)
+        elif name == "group_key":
+            column = [group for group, _ in pairs]
+        else:
+            column = [row[name] for _, row in pairs]
+        process = ROLLUPS.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            column = _processed(column, process)
+        columns.append(column)
+    rows: list[Any] = list(zip(*columns, strict=True))
+    if not compiled.positional:
+        rows = [dict(zip(order, row, strict=True)) for row in rows]
+    connection.exec_driver_sql(compiled.string, rows)
+
+
+def _processed(column: list[Any], process: Any) -> list[Any]:
+    """`process` applied to each distinct value of `column` once (segments are lists)."""
+    done: dict[Any, Any] = {}
+    found = []
+    for value in column:
+        key = tuple(map(tuple, value)) if isinstance(value, list) else value
+        if key not in done:
+            done[key] = None if value is None else process(value)
+        found.append(done[key])
+    return found
 
 
 def drop_other_groups(connection: Connection, program: str, keep: set[str]) -> None:

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Date,
     Select,
     and_,
     case,
+    cast,
     func,
     literal,
     null,
@@ -119,7 +121,9 @@ def count_statement(
         )
 
     def count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-        return func.sum(case((condition, 1), else_=0))
+        # COUNT of a CASE without ELSE, not SUM of ones and zeros: a count is a 64-bit
+        # integer on every engine, where a SUM of integers is DuckDB's 128-bit HUGEINT
+        return func.count(case((condition, 1)))
 
     segment_columns = [a.c[f"d{i}"] for i in range(len(dimensions))]
     fine = (
@@ -138,8 +142,8 @@ def count_statement(
         .group_by(a.c.question, a.c.local_day, *segment_columns)
         .cte("day_cells")
     )
-    counted = ["n", "promoters", "passives", "detractors"]
-    counted += [f"p{i}" for i in range(len(ranges))] + ["total", "sumsq"]
+    integral = ["n", "promoters", "passives", "detractors"] + [f"p{i}" for i in range(len(ranges))]
+    counted = [*integral, "total", "sumsq"]
     # every point belongs to one window: its periods are its window's
     bucket = (
         _period_start(fine.c.local_day, windows[0])
@@ -181,7 +185,7 @@ def count_statement(
         cells.c.bucket,
         *labels,
         func.min(cells.c.local_day).label("first_day"),
-        *(func.sum(cells.c[name]).label(name) for name in counted),
+        *(_summed(cells.c[name], name in integral).label(name) for name in counted),
     ).group_by(
         func.grouping_sets(
             *(
@@ -190,6 +194,14 @@ def count_statement(
             )
         )
     )
+
+
+def _summed(column: ColumnElement[Any], integral: bool) -> ColumnElement[Any]:
+    """The sum of a day cell column; a count's sum cast back to a 64-bit integer (the sum of
+    a BIGINT is a HUGEINT on DuckDB and a numeric on PostgreSQL, which their drivers turn
+    into Python objects several times slower: most of reading a first run's rows)."""
+    total = func.sum(column)
+    return cast(total, BigInteger) if integral else total
 
 
 def read_rows(
@@ -203,17 +215,22 @@ def read_rows(
     its points, every label of its segment dimensions present."""
     numbers = {(b.window, frozenset(b.dimensions)): i for i, b in enumerate(branches)}
     window_of = {point: i for i, w in enumerate(windows) for point in w.points}
+    label_columns = [tuple(3 + dimensions.index(d) for d in b.dimensions) for b in branches]
+    used_of: dict[int, frozenset[str]] = {}
     width = len(dimensions)
     at = 4 + width
     found = []
     for row in rows:
         ungrouped, point, period = int(row[0]), str(row[1]), row[2]
-        used = frozenset(d for i, d in enumerate(dimensions) if not ungrouped >> i & 1)
+        used = used_of.get(ungrouped)
+        if used is None:
+            used = frozenset(d for i, d in enumerate(dimensions) if not ungrouped >> i & 1)
+            used_of[ungrouped] = used
         number = numbers.get((window_of.get(point, -1), used))
         if period is None or number is None:
             continue
         branch = branches[number]
-        labels = tuple(row[3 + dimensions.index(d)] for d in branch.dimensions)
+        labels = tuple(row[i] for i in label_columns[number])
         if (branch.points is not None and point not in branch.points) or None in labels:
             continue
         found.append(

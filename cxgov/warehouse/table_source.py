@@ -657,13 +657,15 @@ def _count(
         first = min(p.start for g in members for p in g.needed) - dt.timedelta(days=1)
         windows.append(
             WindowCells(
-                sorted({p for g in members for p in g.timeline if p.end >= first}),
+                sorted(
+                    {p for g in members for p in g.timeline if p.end >= first}, key=_period_order
+                ),
                 frozenset(p.id for g in members for p in g.points),
                 all(g.rolling for g in members),
             )
         )
     starts = [{p.start: p for p in window.timeline} for window in windows]
-    needed = sorted({p for g in wanted for p in g.needed})
+    needed = {p for g in wanted for p in g.needed}
     dimensions = sorted({d for g in wanted for d in g.dimensions})
     ranges = sorted({g.positive for g in wanted if g.positive is not None})
     branch_keys = sorted({(window_names.index(g.window), g.dimensions) for g in wanted})
@@ -700,22 +702,26 @@ def _count(
     for group in wanted:
         for point in group.points:
             targets[(window_names.index(group.window), group.dimensions, point.id)] = group
+    cells_of = {id(g): results[_result_key(g)] for g in wanted}
+    # thousands of rows share a few dozen days: each is decoded and looked up once
+    days: dict[Any, dt.date] = {}
     firsts: dict[str, dt.date] = {}
     for row in rows:
         branch = branches[row.branch]
         if row.first_day is not None:
-            day = day_of(row.first_day)
-            firsts[row.point] = min(firsts.get(row.point, day), day)
+            day = days.get(row.first_day) or days.setdefault(row.first_day, day_of(row.first_day))
+            if row.point not in firsts or day < firsts[row.point]:
+                firsts[row.point] = day
         target = targets.get((branch.window, branch.dimensions, row.point))
         if target is None:
             continue
-        group = target
-        period = starts[branch.window].get(day_of(row.period))
-        if period is None or period not in group.needed:
+        start = days.get(row.period) or days.setdefault(row.period, day_of(row.period))
+        period = starts[branch.window].get(start)
+        if period is None or period not in target.needed:
             continue
-        positive = 0 if group.positive is None else row.positives[ranges.index(group.positive)]
-        segment = tuple(zip(group.dimensions, row.labels, strict=True))
-        results[_result_key(group)][Cell(row.point, period, segment)] = Counts(
+        positive = 0 if target.positive is None else row.positives[ranges.index(target.positive)]
+        segment = tuple(zip(target.dimensions, row.labels, strict=True))
+        cells_of[id(target)][Cell(row.point, period, segment)] = Counts(
             row.n,
             row.promoters,
             row.passives,
@@ -726,6 +732,12 @@ def _count(
             shifts.get(row.point, 0.0),
         )
     return results, firsts
+
+
+def _period_order(period: Period) -> tuple[dt.date, dt.date, bool]:
+    """A period's sort key: the order `Period` defines, without its generated comparisons
+    (a first run sorts thousands of days)."""
+    return (period.start, period.end, period.complete)
 
 
 def _result_key(group: _Group) -> tuple[str, str]:
