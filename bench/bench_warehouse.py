@@ -259,20 +259,19 @@ def child_floor(engine: str, where: str, path: str) -> None:
     no cxgov, no SQLAlchemy. An incremental run can be no faster than this."""
     import pickle
 
+    import duckdb
+    import psycopg
+
     statements = pickle.loads(Path(path).read_bytes())
     started = time.perf_counter()
     if engine == "duckdb":
-        import duckdb
-
         with duckdb.connect(where, read_only=True, config={"memory_limit": "32MB"}) as con:
             for statement, parameters in statements:
                 con.execute(statement, parameters).fetchall()
     else:
-        import psycopg
-
-        with psycopg.connect(POSTGRES.replace("+psycopg", "")) as con:
+        with psycopg.connect(POSTGRES.replace("+psycopg", "")) as pg:
             for statement, parameters in statements:
-                cursor = con.execute(statement, parameters)
+                cursor = pg.execute(statement, parameters)
                 if cursor.description is not None:
                     cursor.fetchall()
     seconds = time.perf_counter() - started

@@ -218,11 +218,16 @@ def write_group_rollups(
     # only groups with rollups stored have periods to replace: a first run's groups have
     # none, and its thousands of periods would each be a parameter of the DELETEs
     keys = sorted({w.group for w in writes})
-    stored = set(
-        connection.execute(
-            select(r.c.group_key).distinct().where(r.c.program == program, r.c.group_key.in_(keys))
-        ).scalars()
-    )
+    stored: set[str] = set()
+    for first in range(0, len(keys), _DELETE_CHUNK):
+        chunk = keys[first : first + _DELETE_CHUNK]
+        stored.update(
+            connection.execute(
+                select(r.c.group_key)
+                .distinct()
+                .where(r.c.program == program, r.c.group_key.in_(chunk))
+            ).scalars()
+        )
     replaced = [
         (w.group, start, end) for w in writes if w.group in stored for start, end in w.periods
     ]
