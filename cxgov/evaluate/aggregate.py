@@ -37,7 +37,13 @@ from cxgov.judgement.periods import Period, periods, window_key
 from cxgov.model import KpiType, MeasurementPoint, Program, Statistic
 from cxgov.stats import Counts
 from cxgov.store import counting, rollups
-from cxgov.store.counting import FIRST_CHUNK, byte_order, first_values, period_bucket
+from cxgov.store.counting import (
+    FIRST_CHUNK,
+    byte_order,
+    first_values,
+    period_bucket,
+    summed_count,
+)
 from cxgov.store.tables import FEEDBACK, KPI_VALUES
 from cxgov.warehouse.table_source import aggregate_tables, table_points
 
@@ -452,7 +458,12 @@ def _count(
                 fine.c.bucket,
                 *labels,
                 *padding,
-                *(func.sum(fine.c[name]) for name in counted),
+                *(
+                    func.sum(fine.c[name])
+                    if name in ("total", "sumsq")
+                    else summed_count(fine.c[name])
+                    for name in counted
+                ),
             )
             .where(*where_set)
             .group_by(fine.c.point, fine.c.bucket, *labels)

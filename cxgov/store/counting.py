@@ -11,7 +11,17 @@ from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, case, collate, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    case,
+    cast,
+    collate,
+    func,
+    literal,
+    select,
+)
 
 from cxgov.judgement.periods import Period
 from cxgov.store.tables import FEEDBACK
@@ -30,6 +40,14 @@ def byte_order(connection: Connection, key: ColumnElement[str]) -> ColumnElement
     if connection.dialect.name == "postgresql":
         return collate(key, "C")
     return key
+
+
+def summed_count(counts: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The SUM of a column of counts, as a 64-bit integer. The SUM of a BIGINT is wider on
+    some engines (PostgreSQL's numeric, DuckDB's 128-bit HUGEINT), which their drivers turn
+    into Python objects several times slower: 80,000 rows of six such columns took psycopg
+    255 ms as numeric and 90 ms as BIGINT. Counts of answers fit in 64 bits."""
+    return cast(func.sum(counts), BigInteger)
 
 
 @contextmanager

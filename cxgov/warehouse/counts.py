@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Date,
     Select,
     and_,
     case,
-    cast,
     func,
     literal,
     null,
@@ -31,6 +29,7 @@ from sqlalchemy import (
 )
 
 from cxgov.judgement.periods import Period
+from cxgov.store.counting import summed_count
 from cxgov.warehouse.answers import Answers
 
 
@@ -197,11 +196,8 @@ def count_statement(
 
 
 def _summed(column: ColumnElement[Any], integral: bool) -> ColumnElement[Any]:
-    """The sum of a day cell column; a count's sum cast back to a 64-bit integer (the sum of
-    a BIGINT is a HUGEINT on DuckDB and a numeric on PostgreSQL, which their drivers turn
-    into Python objects several times slower: most of reading a first run's rows)."""
-    total = func.sum(column)
-    return cast(total, BigInteger) if integral else total
+    """The sum of a day cell column (of counts: as a 64-bit integer, `summed_count`)."""
+    return summed_count(column) if integral else func.sum(column)
 
 
 def read_rows(
