@@ -206,6 +206,33 @@ def test_missing_column_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         evaluate_table(program, f"sqlite:///{tmp_path / 'table.db'}")
 
 
+def test_postgres_view_found_by_the_search_path_and_a_missing_table_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres: Postgres
+) -> None:
+    """The table is described from PostgreSQL's catalogue: a view as well as a table, in the
+    source's schema or, without one, as the connection's search path finds it."""
+    rows = answers(4, 300, FIRST, TODAY, SYNCED)
+    postgres.load(rows)
+    postgres.connection.execute(
+        f'CREATE VIEW "{postgres.schema}".responses AS SELECT * FROM "{postgres.schema}".'
+        "qualtrics__response"
+    )
+    searching = f"{postgres.url}?options=-csearch_path%3D{postgres.schema}"
+    monkeypatch.setenv("CXGOV_ANSWERS_URL", searching)
+    program = table_program(
+        tmp_path / "view", {"    dbt_model: qualtrics__response": "    table: responses"}
+    )
+    assert evaluate_table(program, f"sqlite:///{tmp_path / 'view.db'}") == from_csv(
+        tmp_path, [rows]
+    )
+    missing = table_program(
+        tmp_path / "missing",
+        {"    dbt_model: qualtrics__response": f"    table: {postgres.schema}.no_such_table"},
+    )
+    with pytest.raises(StoreError, match=r"no table or view 'cxgov_wh_\w+\.no_such_table'"):
+        evaluate_table(missing, f"sqlite:///{tmp_path / 'missing.db'}")
+
+
 def test_a_table_source_has_nothing_to_ingest(tmp_path: Path) -> None:
     program = table_program(tmp_path / "table")
     with pytest.raises(UsageError, match=r"source 'answers' is a table source"):
