@@ -448,8 +448,8 @@ def _aggregate_source(
         )
         writes = []
         for group in groups:
-            cells = _cells(group, counted, stored.get(group.key, []))
-            found.counts.update(_windows(group, cells))
+            cells = counted[_result_key(group)]
+            found.counts.update(_windows(group, cells, stored.get(group.key, [])))
             written = _written(group, cells) if persist else None
             if written is not None:
                 writes.append(written)
@@ -772,28 +772,6 @@ def _result_key(group: _Group) -> tuple[str, str]:
     return (group.key, repr((group.positive, group.dimensions, [p.id for p in group.points])))
 
 
-def _cells(
-    group: _Group,
-    counted: dict[tuple[str, str], dict[Cell, Counts]],
-    stored: list[tuple[Any, ...]],
-) -> dict[Cell, Counts]:
-    """A group's cells (periods and days): those just counted plus its stored rollups of the
-    periods it did not count again."""
-    cells = counted[_result_key(group)]
-    # a few dozen periods hold the group's thousands of rollups: each is made and looked up
-    # once (the segments come as tuples of pairs, one object per distinct segment)
-    periods: dict[tuple[dt.date, dt.date], Period | None] = {}
-    for row in stored:
-        span = (row[1], row[2])
-        if span not in periods:
-            period = Period(row[1], row[2], True)
-            periods[span] = period if period in group.covered else None
-        found = periods[span]
-        if found is not None:
-            cells[Cell(row[0], found, row[3])] = Counts(*row[4:])
-    return cells
-
-
 def _written(group: _Group, cells: dict[Cell, Counts]) -> rollups.RollupWrite | None:
     """The group's complete periods and days just counted, to roll up (None if it has none)."""
     complete = [p for p in group.timeline if p.complete]
@@ -810,15 +788,41 @@ def _written(group: _Group, cells: dict[Cell, Counts]) -> rollups.RollupWrite | 
     )
 
 
-def _windows(group: _Group, cells: dict[Cell, Counts]) -> dict[Cell, Counts]:
-    """A group's cells (periods and days) added up into its windows (counts are additive),
-    day by day in order, so that a run's sums do not depend on which cells were stored."""
+def _windows(
+    group: _Group, counted: dict[Cell, Counts], stored: list[tuple[Any, ...]]
+) -> dict[Cell, Counts]:
+    """A group's cells just counted (periods and days) and its stored rollups of the periods
+    it did not count again, added up into its windows (counts are additive), day by day in
+    order, so that a run's sums do not depend on which cells were stored."""
     starts = [w.start for w in group.windows]
-    found: dict[Cell, Counts] = {}
-    for cell, counts in sorted(cells.items(), key=lambda item: item[0].period.start):
-        at = bisect_right(starts, cell.period.start) - 1
-        if at < 0 or cell.period.start > group.windows[at].end:
+    # a few dozen periods hold the group's thousands of cells: each period is placed in its
+    # window once, and the sums are keyed by plain tuples (a Cell hashes its Period's fields)
+    window_of: dict[tuple[dt.date, dt.date], int | None] = {}
+
+    def placed(start: dt.date, end: dt.date) -> int | None:
+        span = (start, end)
+        if span not in window_of:
+            at = bisect_right(starts, start) - 1
+            window_of[span] = None if at < 0 or start > group.windows[at].end else at
+        return window_of[span]
+
+    entries: list[tuple[dt.date, str, Any, int | None, Counts]] = [
+        (cell.period.start, cell.point, cell.segment, placed(cell.period.start, cell.period.end), c)
+        for cell, c in counted.items()
+    ]
+    covered: dict[tuple[dt.date, dt.date], bool] = {}
+    for row in stored:
+        span = (row[1], row[2])
+        if span not in covered:
+            covered[span] = Period(row[1], row[2], True) in group.covered
+        if covered[span]:
+            entries.append((row[1], row[0], row[3], placed(row[1], row[2]), Counts(*row[4:])))
+    entries.sort(key=lambda entry: entry[0])
+    sums: dict[tuple[str, Any, int], Counts] = {}
+    for _, point, segment, at, counts in entries:
+        if at is None:
             continue
-        key = Cell(cell.point, group.windows[at], cell.segment)
-        found[key] = found[key] + counts if key in found else counts
-    return found
+        key = (point, segment, at)
+        prior = sums.get(key)
+        sums[key] = counts if prior is None else prior + counts
+    return {Cell(point, group.windows[at], segment): c for (point, segment, at), c in sums.items()}
