@@ -126,7 +126,7 @@ def read_group_rollups(
                 r.c.period_end <= highest,
             )
         )
-        for row in rows:
+        for row in rows.all():  # one fetch: row by row, each row costs a driver call
             start, end, segment = row[2], row[3], row[4]
             if start not in days:
                 days[start] = _day(start)
