@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Double,
     Select,
     String,
@@ -48,7 +49,7 @@ from cxgov.warehouse.answers import (
     raw_bound,
     served_points,
 )
-from cxgov.warehouse.table_source import source_connection, source_table
+from cxgov.warehouse.table_source import per_customer, source_table
 
 PAGE = 5_000
 """Rows read back per fetch."""
@@ -207,19 +208,21 @@ def respondent_scores(
             return "c:" + keyed(raw[2:])
         return f"r:{source.id}/{raw[2:]}"
 
-    found: dict[str, dict[str, float]] = {p: {} for p in touchpoints}
-    with source_connection(source, per_customer=True) as engine:
+    def read(engine: Connection) -> RespondentScores:
         table = source_table(engine, source)
         statements = respondent_statements(source, table, program, anchor, here, first, last, limit)
         respondents = 0
         outcome: dict[str, float] = {}
+        found: dict[str, dict[str, float]] = {p: {} for p in touchpoints}
         for page in engine.execute(statements.sample).partitions(PAGE):
-            for respondent, score, every in page:
-                outcome[key(str(respondent))] = float(score)
+            for respondent, mean, every in page:
+                outcome[key(str(respondent))] = float(mean)
                 respondents = int(every)
         if statements.touchpoints is not None and outcome:
             mapped = statements.questions
             for chunk in engine.execute(statements.touchpoints).partitions(PAGE):
-                for question, respondent, score in chunk:
-                    found[mapped[str(question)]][key(str(respondent))] = float(score)
-    return RespondentScores(respondents, outcome, found)
+                for question, respondent, mean in chunk:
+                    found[mapped[str(question)]][key(str(respondent))] = float(mean)
+        return RespondentScores(respondents, outcome, found)
+
+    return per_customer(source, read)

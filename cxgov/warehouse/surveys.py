@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Double,
     Select,
     String,
@@ -46,7 +47,7 @@ from cxgov.warehouse.answers import (
     raw_bound,
     served_points,
 )
-from cxgov.warehouse.table_source import source_connection, source_table
+from cxgov.warehouse.table_source import per_customer, source_table
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,10 @@ def read(
         counted |= served_points(source)
         if not mine:
             continue
-        with source_connection(source, per_customer=True) as engine:
+
+        def read_source(
+            engine: Connection, source: Source = source, mine: list[str] = mine
+        ) -> tuple[SurveysInWindows, list[tuple[str, int, int]]]:
             table = source_table(engine, source)
             relation = _relation(source, table, program, mine, last)
             names = sorted(journeys) if windows else []
@@ -304,15 +308,21 @@ def read(
                 names,
                 limit,
             )
-            total = add(total, found)
             rules = {p: w for p, w in contact.items() if p in mine}
+            histograms = []
             if rules:
                 for question, surveys, customers in engine.execute(
                     contact_statement(relation, rules)
                 ):
-                    point = relation.questions[str(question)]
-                    histogram = per_point.setdefault(point, Counter())
-                    histogram[int(surveys)] += int(customers)
+                    histograms.append(
+                        (relation.questions[str(question)], int(surveys), int(customers))
+                    )
+            return found, histograms
+
+        found, histograms = per_customer(source, read_source)
+        total = add(total, found)
+        for point, surveys, customers in histograms:
+            per_point.setdefault(point, Counter())[surveys] += customers
     for point in contact:
         if point in counted:
             per_point.setdefault(point, Counter())

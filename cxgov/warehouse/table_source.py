@@ -15,10 +15,10 @@ import json
 import os
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -84,8 +84,8 @@ def table_points(program: Program) -> dict[str, Source]:
     return {p: s for s in program.sources if s.is_table for p in sorted(served_points(s))}
 
 
-def source_engine(source: Source) -> Engine:
-    """An engine on the table source's database, from the URL in its `url_env` variable."""
+def _url(source: Source) -> URL:
+    """The table source's database URL, from its `url_env` variable."""
     assert source.url_env is not None
     url = os.environ.get(source.url_env)
     if not url:
@@ -94,24 +94,30 @@ def source_engine(source: Source) -> Engine:
             "database URL is not set"
         )
     try:
-        backend = make_url(url).get_backend_name()
+        return make_url(url)
     except ArgumentError:
         raise TableSourceError(
             f"source '{source.id}': cannot read the database URL in {source.url_env} "
             "(not shown: it may hold a password)"
         ) from None
+
+
+def source_engine(source: Source) -> Engine:
+    """An engine on the table source's database, from the URL in its `url_env` variable."""
+    url = _url(source)
+    backend = url.get_backend_name()
     if backend not in TABLE_ENGINES:
         raise TableSourceError(
             f"source '{source.id}': a table source cannot run on {backend!r} "
             f"(it runs on {', '.join(TABLE_ENGINES)}; see docs/warehouse.md)"
         )
     options: dict[str, Any] = {}
-    target: str | URL = url
+    target = url
     if backend == "duckdb":
         # a table source only reads: a DuckDB file opened read-only is neither locked against
         # other readers nor checkpointed on close (see duckdb_files for the dialect)
         registry.register("duckdb.cxgov_files", "cxgov.warehouse.duckdb_files", "FileDialect")
-        target = make_url(url).set(drivername="duckdb+cxgov_files")
+        target = url.set(drivername="duckdb+cxgov_files")
         options = {"connect_args": {"read_only": True}}
     try:
         engine = create_engine(target, hide_parameters=True, **options)
@@ -124,25 +130,59 @@ def source_engine(source: Source) -> Engine:
     return engine
 
 
-DUCKDB_PER_CUSTOMER = {"memory_limit": "64MB", "threads": "2"}
+DUCKDB_PER_CUSTOMER: tuple[dict[str, str], ...] = (
+    {"memory_limit": "32MB", "threads": "1"},
+    {"memory_limit": "64MB", "threads": "2"},
+    {"memory_limit": "256MB", "threads": "2"},
+)
 """DuckDB settings for the statements that group by customer or response (survey fatigue, the
-drivers' respondents), each unless the URL sets it. Their hash tables hold an entry per
-customer, not per day cell, and DuckDB's aggregate needs room per thread to spill them: at the
-32MB of `duckdb_files.LIMITS` it fails (Out of Memory Error) from about 600,000 respondents
-on two threads; at 64MB on two threads it completes over six million, the process at about
-140 MB, where four threads fail at six million and sixteen at three (measured on tables of
-one answer per respondent). A larger table wants `?memory_limit=` in its URL."""
+drivers' respondents), tried in turn while DuckDB runs out of memory (`per_customer`); each
+setting applies unless the URL sets it. Their hash tables hold an entry per customer, not per
+day cell, and DuckDB keeps the blocks it has read up to its limit, inside cxgov's process.
+Measured on tables of one answer per respondent (a process with the test's imports): a
+million respondents complete at the first (187 MB), which at two threads failed from about
+600,000; three million at the second (214 MB); six million only at the third (407 MB). A
+10M-answer table of 50,000 customers completes at the first, the process at 186 MB, where
+64MB from the start made it 219 MB. Each setting that runs out costs its attempt's time; a
+URL's `?memory_limit=` skips them."""
+
+T = TypeVar("T")
+
+
+class _OutOfMemory(TableSourceError):
+    """The engine ran out of the memory its settings allow (DuckDB's Out of Memory Error)."""
+
+
+def per_customer(source: Source, work: Callable[[Connection], T]) -> T:
+    """`work` (statements grouping by customer or response) on the source's engine, with each
+    of `DUCKDB_PER_CUSTOMER`'s settings in turn on DuckDB until one has the memory it needs:
+    `work` starts again from nothing on a new connection, so it must keep nothing between
+    attempts."""
+    steps = DUCKDB_PER_CUSTOMER
+    if "memory_limit" in _url(source).query:  # the URL's limit holds for every attempt
+        steps = steps[-1:]
+    for number, settings in enumerate(steps, start=1):
+        try:
+            with source_connection(source, per_customer=settings) as engine:
+                return work(engine)
+        except _OutOfMemory:
+            if number == len(steps):
+                raise
+    raise AssertionError("unreachable: the last step raises")
 
 
 @contextmanager
-def source_connection(source: Source, *, per_customer: bool = False) -> Iterator[Connection]:
+def source_connection(
+    source: Source, *, per_customer: Mapping[str, str] | None = None
+) -> Iterator[Connection]:
     """A connection to the source's engine for one piece of work, with that engine's settings
-    for it; `per_customer`: for statements grouping by customer or response."""
+    for it; `per_customer`: DuckDB's settings for statements grouping by customer or response
+    (see `per_customer`)."""
     engine = source_engine(source)
     try:
         with engine.connect() as connection:
             if per_customer and connection.dialect.name == "duckdb":
-                for name, value in DUCKDB_PER_CUSTOMER.items():
+                for name, value in per_customer.items():
                     if name not in engine.url.query:
                         connection.exec_driver_sql(f"SET {name} = '{value}'")
             if connection.dialect.name == "postgresql":
@@ -153,7 +193,10 @@ def source_connection(source: Source, *, per_customer: bool = False) -> Iterator
                 connection.execute(select(func.set_config("work_mem", "64MB", True)))
             yield connection
     except SQLAlchemyError as exc:
-        raise TableSourceError(
+        # by name: the duckdb module is an optional extra, not imported for other engines
+        cause = getattr(exc, "orig", None)
+        fault = _OutOfMemory if type(cause).__name__ == "OutOfMemoryException" else None
+        raise (fault or TableSourceError)(
             f"source '{source.id}': the query on {engine.dialect.name} failed: "
             f"{str(exc).splitlines()[0]}"
         ) from exc

@@ -21,9 +21,10 @@ from cxgov.api._program import load_program
 from cxgov.store.engine import open_store
 from cxgov.store.respondents import Scoring
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK, INGEST_BATCHES
-from cxgov.warehouse import comments
+from cxgov.warehouse import comments, table_source
 from cxgov.warehouse import surveys as table_surveys
 from cxgov.warehouse.respondents import respondent_scores
+from cxgov.warehouse.table_source import TableSourceError
 from tests.clock import TODAY, clock
 from tests.store.conftest import db_url, postgres_url  # noqa: F401  (fixtures)
 from tests.warehouse.answers import Answer, answers, csv_program, table_program, write_csv
@@ -476,12 +477,9 @@ def test_the_drivers_sample_is_the_lowest_hashes_not_the_lowest_ids(
     assert sorted(by_hash) != sorted(ids)[:10]
 
 
-def test_per_customer_statements_complete_on_a_million_respondents(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A DuckDB table of a million respondents: the drivers' sample and the survey counts
-    group by respondent, which the 32MB limit of the counts cannot hold (DuckDB's Out of Memory
-    Error, every time, at this size); they run with their own settings and complete."""
+def _respondents_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> str:
+    """A DuckDB table of `count` respondents, one answer each, named by the source's URL
+    (returned)."""
     import duckdb
 
     duck = DuckDb(tmp_path)
@@ -489,9 +487,20 @@ def test_per_customer_statements_complete_on_a_million_respondents(
         connection.execute(
             f"INSERT INTO {TABLE} SELECT 'R_' || i, 'QID1', "
             "TIMESTAMP '2026-06-01 08:00' + to_minutes(i % 200000), i % 11, 'c' || i || '@x', "
-            "'', 'gold', 'T1', TIMESTAMP '2026-11-30 03:00' FROM range(1000000) r(i)"
+            f"'', 'gold', 'T1', TIMESTAMP '2026-11-30 03:00' FROM range({count}) r(i)"
         )
     monkeypatch.setenv("CXGOV_ANSWERS_URL", duck.url)
+    return duck.url
+
+
+def test_per_customer_statements_complete_on_a_million_respondents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DuckDB table of a million respondents: the drivers' sample and the survey counts
+    group by respondent, which the 32MB limit of the counts cannot hold on two threads
+    (DuckDB's Out of Memory Error, every time, at this size); they run with their own settings
+    and complete."""
+    _respondents_table(tmp_path, monkeypatch, 1_000_000)
     monkeypatch.setenv("CXGOV_PSEUDONYM_KEY", "k" * 32)
     replace = {
         "      value: value\n": "      value: value\n      customer: recipient_email\n",
@@ -510,3 +519,82 @@ def test_per_customer_statements_complete_on_a_million_respondents(
     assert found.respondents == 1_000_000 and len(found.outcome) == 2000
     surveys = table_surveys.for_fatigue(program, TODAY, [])
     assert surveys.windows.customers == 1_000_000
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_per_customer_statements_run_again_with_more_memory_when_duckdb_runs_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps: int
+) -> None:
+    """A first setting too small for the respondents (DuckDB's Out of Memory Error) is tried
+    again with the next: the statements complete; with no next setting the error is the
+    source's, saying what the engine said."""
+    _respondents_table(tmp_path, monkeypatch, 200_000)
+    monkeypatch.setenv("CXGOV_PSEUDONYM_KEY", "k" * 32)
+    tiny = {"memory_limit": "1MB", "threads": "1"}
+    monkeypatch.setattr(
+        table_source, "DUCKDB_PER_CUSTOMER", (tiny, table_source.DUCKDB_PER_CUSTOMER[-1])[:steps]
+    )
+    replace = {
+        "      value: value\n": "      value: value\n      customer: recipient_email\n",
+        "sources:\n": "contact_policy: {max_surveys_per_customer: 1, days: 90}\nsources:\n",
+    }
+    program = api.load_program(str(table_program(tmp_path / "table", replace)))
+
+    def both() -> tuple[int, int]:
+        found = respondent_scores(
+            program,
+            ("mp-nps", Scoring("nps")),
+            {},
+            first=FIRST,
+            last=TODAY,
+            limit=2000,
+            pseudonymise=lambda: str,
+        )
+        return found.respondents, table_surveys.for_fatigue(program, TODAY, []).windows.customers
+
+    if steps == 1:
+        with pytest.raises(TableSourceError, match="Out of Memory"):
+            both()
+    else:
+        assert both() == (200_000, 200_000)
+
+
+def test_a_memory_limit_in_the_url_holds_for_the_per_customer_statements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The URL's `memory_limit` is the one setting tried: no larger one after it runs out."""
+    url = _respondents_table(tmp_path, monkeypatch, 200_000)
+    program = api.load_program(
+        str(
+            table_program(
+                tmp_path / "table",
+                {"      value: value\n": "      value: value\n      customer: recipient_email\n"},
+            )
+        )
+    )
+
+    def respondents() -> int:
+        return respondent_scores(
+            program,
+            ("mp-nps", Scoring("nps")),
+            {},
+            first=FIRST,
+            last=TODAY,
+            limit=2000,
+            pseudonymise=lambda: str,
+        ).respondents
+
+    attempts: list[object] = []
+    opened = table_source.source_connection
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(kwargs.get("per_customer"))
+        return opened(*args, **kwargs)
+
+    monkeypatch.setattr(table_source, "source_connection", counted)
+    monkeypatch.setenv("CXGOV_ANSWERS_URL", f"{url}?memory_limit=1MB")
+    with pytest.raises(TableSourceError, match="Out of Memory"):
+        respondents()
+    assert len(attempts) == 1
+    monkeypatch.setenv("CXGOV_ANSWERS_URL", f"{url}?memory_limit=64MB")
+    assert respondents() == 200_000
