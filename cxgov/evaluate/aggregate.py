@@ -37,7 +37,13 @@ from cxgov.judgement.periods import Period, periods, window_key
 from cxgov.model import KpiType, MeasurementPoint, Program, Statistic
 from cxgov.stats import Counts
 from cxgov.store import counting, rollups
-from cxgov.store.counting import FIRST_CHUNK, byte_order, first_values, period_bucket
+from cxgov.store.counting import (
+    FIRST_CHUNK,
+    byte_order,
+    first_values,
+    hashed_groups,
+    period_bucket,
+)
 from cxgov.store.tables import FEEDBACK, KPI_VALUES
 from cxgov.warehouse.table_source import aggregate_tables, table_points
 
@@ -468,7 +474,9 @@ def _count(
         column = None if positive is None else 7 + width + ranges.index(positive)
         for point in plan.points:
             targets[(sets.index(plan.key[2]), point.id)] = (found[plan.key], wanted, column)
-    for row in connection.execute(union_all(*branches)):
+    with hashed_groups(connection):
+        rows = connection.execute(union_all(*branches)).all()
+    for row in rows:
         number, point, index = row[0], row[1], row[2]
         cells, wanted, column = targets[(number, point)]
         if index not in wanted:  # also drops answers outside every period (-1)
