@@ -6,6 +6,7 @@ and intervals are on the −100..100 scale, percentages on 0..100.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import random
@@ -118,7 +119,9 @@ def normal_quantile(p: float) -> float:
     return _STANDARD_NORMAL.inv_cdf(p)
 
 
+@functools.cache
 def _z(confidence: float) -> float:
+    # one confidence per report, asked for by every interval (tens of thousands per report)
     _check_confidence(confidence)
     return normal_quantile(0.5 + confidence / 2)
 

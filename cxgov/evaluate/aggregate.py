@@ -41,6 +41,7 @@ from cxgov.store.counting import (
     FIRST_CHUNK,
     byte_order,
     first_values,
+    hashed_groups,
     period_bucket,
     summed_count,
 )
@@ -479,7 +480,9 @@ def _count(
         column = None if positive is None else 7 + width + ranges.index(positive)
         for point in plan.points:
             targets[(sets.index(plan.key[2]), point.id)] = (found[plan.key], wanted, column)
-    for row in connection.execute(union_all(*branches)):
+    with hashed_groups(connection):
+        rows = connection.execute(union_all(*branches)).all()
+    for row in rows:
         number, point, index = row[0], row[1], row[2]
         cells, wanted, column = targets[(number, point)]
         if index not in wanted:  # also drops answers outside every period (-1)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
+from cxgov.cycles import collector_paused
 from cxgov.evaluate.aggregate import aggregate
 from cxgov.evaluate.report import build_report, markdown
 from cxgov.ingest.pseudonym import pseudonymiser
@@ -36,9 +37,11 @@ from cxgov.judgement.verdicts import Result, judge
 from cxgov.model import Program
 from cxgov.redaction import redact
 from cxgov.store.comments import newest_comments
+from cxgov.store.feedback import refresh_statistics
 from cxgov.store.pseudonym_key import pseudonym_key
 from cxgov.store.runs import batch_watermark, record_run, record_watermark
 from cxgov.store.status import data_status
+from cxgov.store.tables import COMMENT_TAGS
 from cxgov.voc import evidence as voc
 from cxgov.warehouse.comments import table_comments
 from cxgov.warehouse.table_source import table_points
@@ -141,6 +144,8 @@ def _with_table_points(
     return tuple(found)
 
 
+# counted, judged and reported: a graph of small objects without cycles (`collector_paused`)
+@collector_paused()
 def evaluate_program(
     engine: Engine,
     program: Program,
@@ -178,6 +183,10 @@ def evaluate_program(
                 persist=not dry_run,
                 redact=redact,
             )
+    if not dry_run:
+        # a first run over many comments stored their tags: the statements counting them
+        # are planned from fresh statistics, as after a large ingest
+        refresh_statistics(engine, evidence.tagging.tagged, COMMENT_TAGS)
     voc.add_theme_shares(program, evidence, aggregates, as_of)
     results = judge(program, aggregates, as_of)
     verdicts = [verdict_record(r) for r in results]

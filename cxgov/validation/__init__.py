@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from cxgov.cycles import collector_paused
 from cxgov.diagnostics import Diagnostic, Severity, sorted_diagnostics
 from cxgov.program_files.assembly import LoadedProgram, discover, load_program
 from cxgov.program_files.documents import MAX_FILE_BYTES
@@ -49,31 +48,6 @@ def check_program(
     return found
 
 
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a validation runs, then restore it.
-
-    Validation makes hundreds of thousands of small objects (every file's node tree with its
-    marks, kept for locations; the data; the models), almost none of them in reference cycles.
-    With the collector on, its passes walk that growing heap again and again: on a large
-    program they cost as much as the parsing itself. Reference counting still frees acyclic
-    garbage at once; the rare cycle waits for the next collection. The pause is process-wide.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            # Move the objects made meanwhile straight to the oldest generation, as if they
-            # had survived collections: they are scanned in the next full collection, not
-            # also in a young one the moment the collector is back on.
-            gc.freeze()
-            gc.unfreeze()
-        if was_enabled:
-            gc.enable()
-
-
 def validate_paths(
     paths: list[str],
     *,
@@ -87,7 +61,7 @@ def validate_paths(
 
     Raises `UsageError` only for a path that does not exist.
     """
-    with _cycle_collector_paused():
+    with collector_paused():
         return _validate_paths(paths, max_bytes=max_bytes, volumes=volumes, environment=environment)
 
 

@@ -5,10 +5,12 @@ its contract."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -456,3 +458,24 @@ def test_a_segment_dimension_is_found_by_any_name_the_program_accepts(
         end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
         cell = Cell("mp-checkout", Period(start, end, end < AS_OF), ((name, size),) if size else ())
         assert found.counts[cell].n == counts.n, (month, size)
+
+
+def test_an_evaluation_pauses_the_cycle_collector_and_restores_it(
+    db_url: str, loaded: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting, judging and reporting make a large graph of small objects without cycles:
+    the collector's passes over it are paused for the evaluation, and on again after."""
+    from cxgov.evaluate import run
+
+    collecting: list[bool] = []
+    judge = run.judge
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        collecting.append(gc.isenabled())
+        return judge(*args, **kwargs)
+
+    monkeypatch.setattr(run, "judge", recording)
+    assert gc.isenabled()
+    api.evaluate(SHOP, as_of=AS_OF, db=db_url, out=None, dry_run=True, clock=clock)
+    assert collecting == [False]
+    assert gc.isenabled()

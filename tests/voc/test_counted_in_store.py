@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Connection, event
 
 from cxgov import api
 from cxgov.evaluate.aggregate import aggregate
@@ -225,3 +228,46 @@ def test_theme_mentions_of_the_drivers_sample_only(
         for journey in drivers
         for d in journey.drivers
     ), drivers
+
+
+def test_coverage_reads_the_untagged_comments_only(db_url: str, tmp_path: Path) -> None:
+    """The coverage statement returns a row per point, one of the written comments' counts and
+    one per untagged written comment: the tagged comments (nearly all, on a store whose rules
+    fit) never come back as rows."""
+    folder = _program(tmp_path)
+    data = tmp_path / "answers.csv"
+    data.write_text(_answers(600, seed=5))
+    assert api.ingest(str(folder), "answers", [str(data)], db=db_url, clock=clock).rejected == 0
+    program = api.load_program(str(folder))
+    _both(db_url, program, persist=True)  # the nightly state: tags stored
+    engine = open_store(db_url)
+    statements: list[tuple[str, Any]] = []
+
+    def record(_c: Connection, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().startswith("WITH covered"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.begin() as connection:
+            aggregates = aggregate(connection, program, AS_OF)
+            counted = count(
+                connection,
+                program,
+                AS_OF,
+                first_days=aggregates.first_data,
+                persist=False,
+                redact=redact,
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    coverage = sections(program, counted, aggregates, AS_OF, redact=redact).themes.coverage
+    assert len(statements) == 1
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(*statements[0]).all()
+    finally:
+        engine.dispose()
+    kinds = Counter(int(row[0]) for row in rows)
+    assert 0 < coverage.untagged < coverage.comments
+    assert kinds == Counter({0: len(coverage.points), 1: 1, 2: coverage.untagged})

@@ -7,7 +7,11 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
 from cxgov import api
+from cxgov.store import feedback
 from cxgov.store.engine import open_store
 from cxgov.voc.evidence import Evidence, collect
 from tests.clock import clock
@@ -104,3 +108,38 @@ def test_a_changed_theme_rule_retags_every_comment(db_url: str, tmp_path: Path) 
         "late": "late*"
     }
     assert stored_tags(db_url) == 4, "old rows are replaced, not kept beside the new ones"
+
+
+def _analysed(url: str, table: str) -> object:
+    """When `table` was last analysed by hand (None on SQLite, or never)."""
+    if not url.startswith("postgresql"):
+        return None
+    engine = open_store(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = :t"),
+                {"t": table},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_an_evaluation_storing_many_tags_analyses_them(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that stores many comments' tags leaves PostgreSQL with statistics of them (as
+    after a large ingest), so the theme counts right after are planned for their real number;
+    a dry run stores none and analyses nothing. SQLite needs no statistics."""
+    monkeypatch.setattr(feedback, "ANALYZE_AFTER_ROWS", 3)
+    program = _program(tmp_path)
+    _load(program, db_url, tmp_path, "a.csv", ROWS)
+    before = _analysed(db_url, "comment_tags")
+    api.evaluate(program, as_of=AS_OF, db=db_url, out=None, dry_run=True, clock=clock)
+    assert stored_tags(db_url) == 0
+    assert _analysed(db_url, "comment_tags") == before
+    api.evaluate(program, as_of=AS_OF, db=db_url, out=None, clock=clock)
+    assert stored_tags(db_url) >= 3
+    if db_url.startswith("postgresql"):
+        after = _analysed(db_url, "comment_tags")
+        assert after is not None and after != before
