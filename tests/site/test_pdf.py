@@ -86,8 +86,12 @@ def test_site_pdf_prints_the_summary_to_a4(leadership_site: Path, tmp_path: Path
 
 
 def test_site_pdf_without_a_built_site_is_a_usage_error(tmp_path: Path) -> None:
+    # any existing file passes the browser's check, which comes first: this one is about the
+    # site, and holds on a machine without chromium too
+    browser = tmp_path / "chromium"
+    browser.write_text("")
     result = CliRunner().invoke(
-        cli, ["site", "pdf", "--site", str(tmp_path / "none"), "--chromium", str(CHROMIUM)]
+        cli, ["site", "pdf", "--site", str(tmp_path / "none"), "--chromium", str(browser)]
     )
     assert result.exit_code == ExitCode.USAGE, result.output
     assert "cxgov site build" in result.output
