@@ -446,6 +446,26 @@ def test_a_table_without_response_ids_has_no_driver_respondents(
     assert report["drivers"][0]["respondents"] > 250  # one per response, without customers
 
 
+CUSTOMERS_AND_POLICY = {
+    "      value: value\n": "      value: value\n      customer: recipient_email\n",
+    "sources:\n": "contact_policy: {max_surveys_per_customer: 1, days: 90}\nsources:\n",
+}
+"""The fixture program with the table's customer column and a contact policy."""
+
+
+def _nps_respondents(program: Any, limit: int = 2000) -> Any:
+    """The drivers' respondents of the relationship NPS point, customers unkeyed."""
+    return respondent_scores(
+        program,
+        ("mp-nps", Scoring("nps")),
+        {},
+        first=FIRST,
+        last=TODAY,
+        limit=limit,
+        pseudonymise=lambda: str,
+    )
+
+
 @pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
 def test_the_drivers_sample_is_the_lowest_hashes_not_the_lowest_ids(
     engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
@@ -457,15 +477,7 @@ def test_the_drivers_sample_is_the_lowest_hashes_not_the_lowest_ids(
     replace: dict[str, str] = {}
     replace |= loaded_on(engine, rows, tmp_path, monkeypatch, request)
     program = api.load_program(str(table_program(tmp_path / "table", replace)))
-    found = respondent_scores(
-        program,
-        ("mp-nps", Scoring("nps")),
-        {},
-        first=FIRST,
-        last=TODAY,
-        limit=10,
-        pseudonymise=lambda: str,
-    )
+    found = _nps_respondents(program, 10)
     ids = {
         r.survey_response_id
         for r in rows
@@ -502,20 +514,8 @@ def test_per_customer_statements_complete_on_a_million_respondents(
     and complete."""
     _respondents_table(tmp_path, monkeypatch, 1_000_000)
     monkeypatch.setenv("CXGOV_PSEUDONYM_KEY", "k" * 32)
-    replace = {
-        "      value: value\n": "      value: value\n      customer: recipient_email\n",
-        "sources:\n": "contact_policy: {max_surveys_per_customer: 1, days: 90}\nsources:\n",
-    }
-    program = api.load_program(str(table_program(tmp_path / "table", replace)))
-    found = respondent_scores(
-        program,
-        ("mp-nps", Scoring("nps")),
-        {},
-        first=FIRST,
-        last=TODAY,
-        limit=2000,
-        pseudonymise=lambda: str,
-    )
+    program = api.load_program(str(table_program(tmp_path / "table", CUSTOMERS_AND_POLICY)))
+    found = _nps_respondents(program)
     assert found.respondents == 1_000_000 and len(found.outcome) == 2000
     surveys = table_surveys.for_fatigue(program, TODAY, [])
     assert surveys.windows.customers == 1_000_000
@@ -534,22 +534,10 @@ def test_per_customer_statements_run_again_with_more_memory_when_duckdb_runs_out
     monkeypatch.setattr(
         table_source, "DUCKDB_PER_CUSTOMER", (tiny, table_source.DUCKDB_PER_CUSTOMER[-1])[:steps]
     )
-    replace = {
-        "      value: value\n": "      value: value\n      customer: recipient_email\n",
-        "sources:\n": "contact_policy: {max_surveys_per_customer: 1, days: 90}\nsources:\n",
-    }
-    program = api.load_program(str(table_program(tmp_path / "table", replace)))
+    program = api.load_program(str(table_program(tmp_path / "table", CUSTOMERS_AND_POLICY)))
 
     def both() -> tuple[int, int]:
-        found = respondent_scores(
-            program,
-            ("mp-nps", Scoring("nps")),
-            {},
-            first=FIRST,
-            last=TODAY,
-            limit=2000,
-            pseudonymise=lambda: str,
-        )
+        found = _nps_respondents(program)
         return found.respondents, table_surveys.for_fatigue(program, TODAY, []).windows.customers
 
     if steps == 1:
@@ -564,25 +552,10 @@ def test_a_memory_limit_in_the_url_holds_for_the_per_customer_statements(
 ) -> None:
     """The URL's `memory_limit` is the one setting tried: no larger one after it runs out."""
     url = _respondents_table(tmp_path, monkeypatch, 200_000)
-    program = api.load_program(
-        str(
-            table_program(
-                tmp_path / "table",
-                {"      value: value\n": "      value: value\n      customer: recipient_email\n"},
-            )
-        )
-    )
+    program = api.load_program(str(table_program(tmp_path / "table", CUSTOMERS_AND_POLICY)))
 
     def respondents() -> int:
-        return respondent_scores(
-            program,
-            ("mp-nps", Scoring("nps")),
-            {},
-            first=FIRST,
-            last=TODAY,
-            limit=2000,
-            pseudonymise=lambda: str,
-        ).respondents
+        return _nps_respondents(program).respondents
 
     attempts: list[object] = []
     opened = table_source.source_connection
