@@ -349,7 +349,9 @@ def _search(page: Any, url: str, query: str) -> list[str]:
         page.locator(opener).first.click()
     field.first.fill(query)
     results = page.locator(".md-search-result__item, [role='listbox'] [role='option']")
-    results.first.wait_for(timeout=15_000)
+    # the first search starts a worker that fetches and indexes the whole site: on CI's two
+    # cores, shared with two more test runs and Spark, that once took over 15 s
+    results.first.wait_for(timeout=60_000)
     return [text.strip() for text in results.all_inner_texts()]
 
 
