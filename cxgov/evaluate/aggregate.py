@@ -43,7 +43,7 @@ from cxgov.store.counting import (
     first_values,
     hashed_groups,
     period_bucket,
-    summed_count,
+    summed,
 )
 from cxgov.store.tables import FEEDBACK, KPI_VALUES
 from cxgov.warehouse.table_source import aggregate_tables, table_points
@@ -459,12 +459,7 @@ def _count(
                 fine.c.bucket,
                 *labels,
                 *padding,
-                *(
-                    func.sum(fine.c[name])
-                    if name in ("total", "sumsq")
-                    else summed_count(fine.c[name])
-                    for name in counted
-                ),
+                *(summed(fine.c[name], name) for name in counted),
             )
             .where(*where_set)
             .group_by(fine.c.point, fine.c.bucket, *labels)

@@ -42,12 +42,24 @@ def byte_order(connection: Connection, key: ColumnElement[str]) -> ColumnElement
     return key
 
 
-def summed_count(counts: ColumnElement[Any]) -> ColumnElement[Any]:
-    """The SUM of a column of counts, as a 64-bit integer. The SUM of a BIGINT is wider on
-    some engines (PostgreSQL's numeric, DuckDB's 128-bit HUGEINT), which their drivers turn
-    into Python objects several times slower: 80,000 rows of six such columns took psycopg
-    255 ms as numeric and 90 ms as BIGINT. Counts of answers fit in 64 bits."""
-    return cast(func.sum(counts), BigInteger)
+def day_of(value: Any) -> dt.date:
+    """A day as a database returns it: a date, a datetime, or ISO text (SQLite keeps dates as
+    text; an engine's local day may come back as any of the three)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def summed(column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
+    """The SUM of a cell column named `name`: the deviations' sums (`total`, `sumsq`) as they
+    are, a count's as a 64-bit integer. The SUM of a BIGINT is wider on some engines
+    (PostgreSQL's numeric, DuckDB's 128-bit HUGEINT), which their drivers turn into Python
+    objects several times slower: 80,000 rows of six such columns took psycopg 255 ms as
+    numeric and 90 ms as BIGINT. Counts of answers fit in 64 bits."""
+    total = func.sum(column)
+    return total if name in ("total", "sumsq") else cast(total, BigInteger)
 
 
 @contextmanager

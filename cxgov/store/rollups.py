@@ -24,6 +24,7 @@ from sqlalchemy import (
 
 from cxgov.judgement.cells import Cell
 from cxgov.stats import Counts
+from cxgov.store.counting import day_of
 from cxgov.store.tables import INGEST_BATCHES, ROLLUP_STATE, ROLLUPS
 
 _DELETE_CHUNK = 500
@@ -129,9 +130,9 @@ def read_group_rollups(
         for row in rows.all():  # one fetch: row by row, each row costs a driver call
             start, end, segment = row[2], row[3], row[4]
             if start not in days:
-                days[start] = _day(start)
+                days[start] = day_of(start)
             if end not in days:
-                days[end] = _day(end)
+                days[end] = day_of(end)
             key = segment if isinstance(segment, str) else json.dumps(segment)
             if key not in segments:
                 pairs = json.loads(segment) if isinstance(segment, str) else segment
@@ -142,15 +143,6 @@ def read_group_rollups(
             if span[0] <= begins and ends <= span[1]:
                 found[group].append((row[1], begins, ends, segments[key], *row[5:]))
     return found
-
-
-def _day(value: Any) -> dt.date:
-    """A date as the store returns it read as text (ISO text on SQLite, a date on PostgreSQL)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def stored_shift(connection: Connection, program: str, groups: list[str], point: str) -> float:
@@ -274,22 +266,8 @@ def write_group_rollups(
     )
 
 
-_ROLLUP_COLUMNS = (
-    "program",
-    "group_key",
-    "measurement_point",
-    "period_start",
-    "period_end",
-    "segment",
-    "n",
-    "promoters",
-    "passives",
-    "detractors",
-    "positives",
-    "total",
-    "sumsq",
-    "shift",
-)
+_ROLLUP_COLUMNS = tuple(c.name for c in ROLLUPS.c if not c.primary_key)
+"""The columns a rollup's insert fills (all but its generated id)."""
 
 
 def _insert_rollups(connection: Connection, program: str, writes: Sequence[RollupWrite]) -> None:

@@ -184,27 +184,12 @@ def needs_values(sizes: tuple[int, int], min_group: int) -> bool:
 def _decided(
     impact: Impact, tested: _Tested | None, p_adjusted: float | None, error_rate: float
 ) -> Impact:
-    # built field by field, not by `dataclasses.replace`: a report decides tens of thousands
-    # of impacts, and replace costs several times a constructor
-    difference = impact.difference
     if tested is None or p_adjusted is None:
         # shown, but not a decision: nothing is significant below the minimum group
+        difference = impact.difference
         if difference is not None:
-            difference = Difference(
-                difference.delta,
-                difference.ci_low,
-                difference.ci_high,
-                difference.p_value,
-                significant=False,
-            )
-        return Impact(
-            impact.with_theme,
-            impact.without_theme,
-            difference,
-            "too_few_answers",
-            test=impact.test,
-            p_adjusted=impact.p_adjusted,
-        )
+            difference = replace(difference, significant=False)
+        return replace(impact, difference=difference, effect="too_few_answers")
     established = p_adjusted <= error_rate
     effect: Effect = (
         "no_clear_difference"
@@ -213,36 +198,15 @@ def _decided(
         if tested.delta < 0
         else "raises_kpi"
     )
+    difference = impact.difference
     if difference is not None:
-        difference = Difference(
-            difference.delta,
-            difference.ci_low,
-            difference.ci_high,
-            _number(tested.p_value),
-            significant=established,
-        )
-    return Impact(
-        impact.with_theme,
-        impact.without_theme,
-        difference,
-        effect,
+        difference = replace(difference, p_value=_number(tested.p_value), significant=established)
+    return replace(
+        impact,
+        difference=difference,
+        effect=effect,
         test=tested.test,
         p_adjusted=_number(p_adjusted),
-    )
-
-
-def _with_impact(row: ThemePeriod, impact: Impact) -> ThemePeriod:
-    return ThemePeriod(
-        period=row.period,
-        comments=row.comments,
-        mentions=row.mentions,
-        share=row.share,
-        ci_low=row.ci_low,
-        ci_high=row.ci_high,
-        change=row.change,
-        impact=impact,
-        co_occurs=row.co_occurs,
-        examples=row.examples,
     )
 
 
@@ -535,9 +499,9 @@ def _decide(
                 replace(
                     point,
                     periods=tuple(
-                        _with_impact(
+                        replace(
                             row,
-                            _decided(
+                            impact=_decided(
                                 row.impact,
                                 tested.get(key := (r.id, point.measurement_point, row.period)),
                                 q.get(key),

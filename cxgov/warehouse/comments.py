@@ -71,6 +71,7 @@ from cxgov.judgement.periods import Period, periods
 from cxgov.model import Program, Source
 from cxgov.store.answers import RESPONSE_ID_LENGTH, Answers, segments_text, stored_time
 from cxgov.store.batches import open_batch
+from cxgov.store.counting import day_of
 from cxgov.store.feedback import MergeCounts, Stager, staging
 from cxgov.store.tables import COMMENT_TAGS, FEEDBACK, INGEST_BATCHES, TABLE_SOURCE_STATE
 from cxgov.warehouse.answers import (
@@ -325,15 +326,7 @@ def _touched(
         select(loads.c.local_day, func.max(loads.c.loaded)).group_by(loads.c.local_day)
     ).all()
     newest = max((t for t in (loaded_text(r[1]) for r in rows) if t is not None), default=None)
-    return {_as_date(r[0]) for r in rows if r[0] is not None}, newest
-
-
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    return {day_of(r[0]) for r in rows if r[0] is not None}, newest
 
 
 def day_pages(counts: Mapping[dt.date, int], days: Days, page: int) -> list[Days]:
@@ -472,7 +465,7 @@ def _merge(
     stager = Stager(store, program=program_id, source=source.id, batch_id=batch)
     records = _Page(source, program, pseudonymise)
     counted = engine.execute(comment_days_statement(source, table, program, points, days))
-    per_day = {_as_date(r[0]): int(r[1]) for r in counted if r[0] is not None}
+    per_day = {day_of(r[0]): int(r[1]) for r in counted if r[0] is not None}
     rows = 0
     for part in day_pages(per_day, days, page):
         after: tuple[str, str] | None = None

@@ -10,7 +10,6 @@ branch (window × set of dimensions) asks for. Only those rows come back.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,7 @@ from sqlalchemy import (
 )
 
 from cxgov.judgement.periods import Period
-from cxgov.store.counting import summed_count
+from cxgov.store.counting import summed
 from cxgov.warehouse.answers import Answers
 
 
@@ -141,8 +140,8 @@ def count_statement(
         .group_by(a.c.question, a.c.local_day, *segment_columns)
         .cte("day_cells")
     )
-    integral = ["n", "promoters", "passives", "detractors"] + [f"p{i}" for i in range(len(ranges))]
-    counted = [*integral, "total", "sumsq"]
+    counted = ["n", "promoters", "passives", "detractors"]
+    counted += [f"p{i}" for i in range(len(ranges))] + ["total", "sumsq"]
     # every point belongs to one window: its periods are its window's
     bucket = (
         _period_start(fine.c.local_day, windows[0])
@@ -184,7 +183,7 @@ def count_statement(
         cells.c.bucket,
         *labels,
         func.min(cells.c.local_day).label("first_day"),
-        *(_summed(cells.c[name], name in integral).label(name) for name in counted),
+        *(summed(cells.c[name], name).label(name) for name in counted),
     ).group_by(
         func.grouping_sets(
             *(
@@ -193,11 +192,6 @@ def count_statement(
             )
         )
     )
-
-
-def _summed(column: ColumnElement[Any], integral: bool) -> ColumnElement[Any]:
-    """The sum of a day cell column (of counts: as a 64-bit integer, `summed_count`)."""
-    return summed_count(column) if integral else func.sum(column)
 
 
 def read_rows(
@@ -272,12 +266,3 @@ def shift_statement(answers: Answers, point: str) -> Select[Any]:
         .where(a.c.question.in_(answers.questions([point])), a.c.value.is_not(None))
         .limit(1)
     )
-
-
-def day_of(value: Any) -> dt.date:
-    """A day as the engine returns it (a date, a datetime, or ISO text)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])

@@ -49,6 +49,7 @@ from cxgov.model import KpiType, MeasurementPoint, Program, Source, Statistic
 from cxgov.model.sources import TABLE_ENGINES
 from cxgov.stats import Counts
 from cxgov.store import rollups
+from cxgov.store.counting import day_of
 from cxgov.store.tables import TABLE_SOURCE_STATE
 from cxgov.warehouse import spark
 from cxgov.warehouse.answers import Window, answers, served_points
@@ -57,7 +58,6 @@ from cxgov.warehouse.counts import (
     WindowCells,
     bounds_statement,
     count_statement,
-    day_of,
     read_rows,
     shift_statement,
     touched_statement,
